@@ -1,0 +1,46 @@
+"""minimq: a deterministic, virtual-time, RocketMQ-faithful teaching broker.
+
+See README.md for the tour and docs/semantics.md for every rule modelled.
+"""
+
+from minimq.errors import (
+    MinimqError,
+    SendFailedError,
+    SendTimeoutError,
+    UnknownTopic,
+    ValidationError,
+)
+from minimq.model import (
+    ConsumeStatus,
+    Message,
+    MessageExt,
+    MessageModel,
+    MessageQueue,
+    OrderlyStatus,
+    SendResult,
+    SendStatus,
+)
+from minimq.sim.faults import CrashPoint
+from minimq.sim.world import World
+from minimq.trace import Trace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConsumeStatus",
+    "CrashPoint",
+    "Message",
+    "MessageExt",
+    "MessageModel",
+    "MessageQueue",
+    "MinimqError",
+    "OrderlyStatus",
+    "SendFailedError",
+    "SendResult",
+    "SendStatus",
+    "SendTimeoutError",
+    "Trace",
+    "UnknownTopic",
+    "ValidationError",
+    "World",
+]

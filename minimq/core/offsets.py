@@ -1,0 +1,58 @@
+"""Consumer offsets on the broker, and where a consumer starts when it has none.
+
+Mirrors RocketMQ ``ConsumerOffsetManager`` (broker) and
+``RebalancePushImpl.computePullFromWhereWithException`` (client), shown in lesson 3.
+Rules:
+- The broker keeps one committed offset per (group, topic, queue). A committed offset is
+  the **next** offset to consume, not the last one consumed.
+- ``ConsumeFromWhere`` applies only when the broker has no offset for the queue:
+  ``CONSUME_FROM_LAST_OFFSET`` (the default) starts at the queue's max offset, but a
+  ``%RETRY%`` topic starts at 0, and the broker answers 0 instead of "not found" while
+  offset 0 is still in memory (``ConsumerManageProcessor.queryConsumerOffset``). No
+  message is ever evicted in minimq, so a new group always starts at 0.
+  ``CONSUME_FROM_FIRST_OFFSET`` starts at 0.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from minimq.core.validators import RETRY_GROUP_TOPIC_PREFIX
+
+
+class ConsumeFromWhere(enum.StrEnum):
+    CONSUME_FROM_LAST_OFFSET = "CONSUME_FROM_LAST_OFFSET"
+    CONSUME_FROM_FIRST_OFFSET = "CONSUME_FROM_FIRST_OFFSET"
+
+
+class ConsumerOffsetTable:
+    """The broker's committed offsets: (group, topic, queue id) -> next offset."""
+
+    def __init__(self) -> None:
+        self._table: dict[tuple[str, str, int], int] = {}
+
+    def commit(self, group: str, topic: str, queue_id: int, offset: int) -> None:
+        self._table[(group, topic, queue_id)] = offset
+
+    def query(self, group: str, topic: str, queue_id: int) -> int | None:
+        return self._table.get((group, topic, queue_id))
+
+    def snapshot(self) -> dict[tuple[str, str, int], int]:
+        return dict(self._table)
+
+
+def pull_from_where(
+    where: ConsumeFromWhere,
+    topic: str,
+    broker_offset: int | None,
+    max_offset: int,
+    offset_zero_in_memory: bool = True,
+) -> int:
+    """The offset a consumer starts pulling a newly assigned queue from."""
+    if broker_offset is not None and broker_offset >= 0:
+        return broker_offset
+    if where is ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET:
+        return 0
+    if topic.startswith(RETRY_GROUP_TOPIC_PREFIX) or offset_zero_in_memory:
+        return 0
+    return max_offset

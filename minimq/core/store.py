@@ -1,0 +1,97 @@
+"""The broker's message store: per-queue append-only logs, indexes, nothing ever deleted.
+
+Mirrors RocketMQ ``CommitLog`` + ``ConsumeQueue`` + ``IndexService`` (store module),
+shown in lesson 2 (two stored copies of one order).
+Rules:
+- Each (topic, queue id) is an append-only log; the logical **queue offset** of an
+  entry is its index 0, 1, 2, ... Consuming a message never deletes it.
+- Every stored copy gets its own ``offset_msg_id``: store host plus the copy's physical
+  commit-log offset, 32 hex characters, like ``MessageDecoder.createMessageId``.
+- Every key in ``keys`` and the UNIQ_KEY are indexed, so copies can be found by business
+  key or by msg id; a duplicated send shows up as several hits.
+- A pull returns at most 32 messages (``maxTransferCountOnMessageInMemory``).
+
+Simplifications (named in docs/semantics.md): one broker; no file expiry (72 h
+retention never comes in a simulation); no commit-log/consume-queue split, so there
+is no dispatch lag; the commit-log offset grows by body length plus a fixed header.
+"""
+
+from __future__ import annotations
+
+from minimq.model import MessageExt, MessageQueue
+
+STORE_HOST_HEX = "7F00000100002A9F"  # 127.0.0.1:10911, the broker's default listen port
+MSG_HEADER_BYTES = 91  # fixed part of a commit-log entry, before body/topic/properties
+MAX_TRANSFER_COUNT = 32
+
+
+class MessageStore:
+    """Topics, their queue logs and the indexes over them."""
+
+    def __init__(self) -> None:
+        self.topics: dict[str, int] = {}
+        self._logs: dict[MessageQueue, list[MessageExt]] = {}
+        self._by_offset_id: dict[str, MessageExt] = {}
+        self._by_key: dict[str, list[MessageExt]] = {}
+        self._by_msg_id: dict[str, list[MessageExt]] = {}
+        self._commitlog_offset = 0
+
+    # -- topics ------------------------------------------------------------------
+    def create_topic(self, topic: str, queue_nums: int) -> bool:
+        """Create ``topic`` with ``queue_nums`` queues; False if it already exists."""
+        if topic in self.topics:
+            return False
+        self.topics[topic] = queue_nums
+        for qid in range(queue_nums):
+            self._logs[MessageQueue(topic, qid)] = []
+        return True
+
+    def queues(self, topic: str) -> list[MessageQueue]:
+        return [MessageQueue(topic, qid) for qid in range(self.topics.get(topic, 0))]
+
+    # -- writing -----------------------------------------------------------------
+    def next_offset_msg_id(self, body_len: int) -> str:
+        """Reserve commit-log space for one entry and return its ``offset_msg_id``."""
+        offset = self._commitlog_offset
+        self._commitlog_offset += MSG_HEADER_BYTES + body_len
+        return f"{STORE_HOST_HEX}{offset:016X}"
+
+    def append(self, msg: MessageExt) -> MessageExt:
+        """Append ``msg`` (whose ``queue_offset`` must be the log's next) and index it."""
+        log = self._logs[msg.queue]
+        if msg.queue_offset != len(log):
+            raise ValueError(f"queue offset {msg.queue_offset} is not the next of {msg.queue}")
+        log.append(msg)
+        self._by_offset_id[msg.offset_msg_id] = msg
+        self._by_msg_id.setdefault(msg.msg_id, []).append(msg)
+        for key in msg.keys:
+            self._by_key.setdefault(key, []).append(msg)
+        return msg
+
+    # -- reading -----------------------------------------------------------------
+    def max_offset(self, queue: MessageQueue) -> int:
+        """The offset the next stored message will get (RocketMQ ``maxOffset``)."""
+        return len(self._logs[queue])
+
+    def get(self, queue: MessageQueue, offset: int, max_nums: int = MAX_TRANSFER_COUNT) -> list[MessageExt]:
+        log = self._logs[queue]
+        return log[offset : offset + min(max_nums, MAX_TRANSFER_COUNT)]
+
+    def log(self, queue: MessageQueue) -> list[MessageExt]:
+        """A copy of the whole log of ``queue``."""
+        return list(self._logs[queue])
+
+    def look_up(self, offset_msg_id: str) -> MessageExt | None:
+        return self._by_offset_id.get(offset_msg_id)
+
+    def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:
+        """Stored copies of ``topic`` whose keys include ``key`` (``queryMessage``)."""
+        hits = [m for m in self._by_key.get(key, ()) if m.topic == topic]
+        return hits[:max_num]
+
+    def query_by_msg_id(self, msg_id: str) -> list[MessageExt]:
+        """Every stored copy carrying this UNIQ_KEY, oldest first."""
+        return list(self._by_msg_id.get(msg_id, ()))
+
+    def message_count(self) -> int:
+        return len(self._by_offset_id)

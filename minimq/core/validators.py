@@ -1,0 +1,103 @@
+"""Name, size and body rules checked before anything is stored.
+
+Mirrors RocketMQ ``TopicValidator`` (common module) and the client's ``Validators``.
+Rules:
+- A topic name matches ``^[%|a-zA-Z0-9_-]+$`` and has at most 127 characters, or 255
+  for ``%RETRY%``/``%DLQ%`` topics (``TOPIC_MAX_LENGTH``, ``RETRY_OR_DLQ_TOPIC_MAX_LENGTH``).
+- System topics (``TBW102``, ``SCHEDULE_TOPIC_XXXX``, ...) and the ``rmq_sys_`` prefix are
+  reserved: an application may not create or send to them.
+- A consumer group name follows the same characters and has at most 120 characters
+  (``GROUP_MAX_LENGTH``).
+- A message body is ``bytes`` of 1 byte up to 4 MiB (``maxMessageSize``, body only).
+Each check raises ``ValidationError`` naming the rule and the value; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from minimq.errors import ValidationError
+
+VALID_NAME = re.compile(r"^[%|a-zA-Z0-9_-]+$")
+TOPIC_MAX_LENGTH = 127
+RETRY_OR_DLQ_TOPIC_MAX_LENGTH = 255
+GROUP_MAX_LENGTH = 120
+MAX_MESSAGE_SIZE = 4 * 1024 * 1024
+RETRY_GROUP_TOPIC_PREFIX = "%RETRY%"
+DLQ_GROUP_TOPIC_PREFIX = "%DLQ%"
+SYSTEM_TOPIC_PREFIX = "rmq_sys_"
+RESERVED_TOPICS = frozenset(
+    {
+        "TBW102",
+        "SCHEDULE_TOPIC_XXXX",
+        "RMQ_SYS_TRANS_HALF_TOPIC",
+        "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+        "TRANS_CHECK_MAX_TIME_TOPIC",
+        "RMQ_SYS_TRACE_TOPIC",
+        "SELF_TEST_TOPIC",
+        "OFFSET_MOVED_EVENT",
+        "BenchmarkTest",
+        "CHECKPOINT_TOPIC",
+    }
+)
+
+
+def is_retry_or_dlq(topic: str) -> bool:
+    return topic.startswith((RETRY_GROUP_TOPIC_PREFIX, DLQ_GROUP_TOPIC_PREFIX))
+
+
+def check_topic(topic: object, *, system: bool = False) -> str:
+    """Return ``topic`` if it is a valid topic name; ``system`` allows retry/DLQ topics."""
+    if not isinstance(topic, str):
+        raise ValidationError("topic name must be a string", topic)
+    if not topic:
+        raise ValidationError("topic name must not be empty", topic)
+    if not VALID_NAME.match(topic):
+        raise ValidationError("topic name must match ^[%|a-zA-Z0-9_-]+$", topic)
+    limit = RETRY_OR_DLQ_TOPIC_MAX_LENGTH if is_retry_or_dlq(topic) else TOPIC_MAX_LENGTH
+    if len(topic) > limit:
+        raise ValidationError(f"topic name must have at most {limit} characters", topic)
+    if not system:
+        if topic in RESERVED_TOPICS or topic.startswith(SYSTEM_TOPIC_PREFIX):
+            raise ValidationError("topic name is reserved for the broker", topic)
+        if is_retry_or_dlq(topic):
+            raise ValidationError("retry and DLQ topics are created by the broker", topic)
+    return topic
+
+
+def check_group(group: object) -> str:
+    """Return ``group`` if it is a valid consumer or producer group name."""
+    if not isinstance(group, str) or not group:
+        raise ValidationError("group name must be a non-empty string", group)
+    if not VALID_NAME.match(group):
+        raise ValidationError("group name must match ^[%|a-zA-Z0-9_-]+$", group)
+    if len(group) > GROUP_MAX_LENGTH:
+        raise ValidationError(f"group name must have at most {GROUP_MAX_LENGTH} characters", group)
+    return group
+
+
+def check_body(body: object) -> bytes:
+    """Return ``body`` if it is a non-empty ``bytes`` of at most 4 MiB."""
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise ValidationError(
+            f"message body must be bytes (encode text first), not {type(body).__name__}",
+            body,
+        )
+    data = bytes(body)
+    if not data:
+        raise ValidationError("message body must not be empty", data)
+    if len(data) > MAX_MESSAGE_SIZE:
+        raise ValidationError(
+            f"message body must be at most {MAX_MESSAGE_SIZE} bytes (4 MiB)", f"{len(data)} bytes"
+        )
+    return data
+
+
+def retry_topic(group: str) -> str:
+    """The retry topic of a consumer group (RocketMQ ``MixAll.getRetryTopic``)."""
+    return RETRY_GROUP_TOPIC_PREFIX + group
+
+
+def dlq_topic(group: str) -> str:
+    """The dead-letter topic of a consumer group (RocketMQ ``MixAll.getDLQTopic``)."""
+    return DLQ_GROUP_TOPIC_PREFIX + group

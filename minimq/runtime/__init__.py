@@ -1,0 +1,1 @@
+"""The asyncio side: the broker service and the clients that talk to it."""

@@ -1,0 +1,276 @@
+"""The broker: stores messages, answers pulls, keeps offsets, retries and dead-letters.
+
+Owns: the request handlers of RocketMQ's broker, over the sans-I/O core. Mirrors
+``SendMessageProcessor``, ``PullMessageProcessor`` (+ ``PullRequestHoldService``),
+``ConsumerManageProcessor``, ``AbstractSendMessageProcessor.consumerSendMsgBack``,
+``ScheduleMessageService``, ``ConsumerManager`` and ``RebalanceLockManager``.
+Rules kept here:
+- Topics are created explicitly (``autoCreateTopicEnable=false``); a send to an unknown
+  topic is refused and nothing is stored.
+- A pull that finds nothing is held up to 15 s (long polling) and answered as soon as a
+  message arrives in that queue.
+- A pull carries the consumer's offset, which the broker stores (piggyback commit).
+- A send-back goes to ``%RETRY%<group>`` (1 queue) after delay level ``3 +
+  reconsume_times`` with ``reconsume_times + 1``, the same msg id and the origin id; once
+  ``reconsume_times >= maxReconsumeTimes`` it goes to ``%DLQ%<group>`` instead, at once.
+- A clustering consumer's registration creates its group's retry topic; a registration
+  or unregistration makes the broker tell every member to rebalance.
+- Orderly locks expire 60 s after their last renewal.
+
+Simplifications: one broker, always master; delayed copies wait in a timer, not in
+``SCHEDULE_TOPIC_XXXX``; a dead consumer's channel closes at once (process crash), so
+it leaves the group without the 120 s channel expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from minimq.core import delay
+from minimq.core.offsets import ConsumerOffsetTable
+from minimq.core.store import MessageStore
+from minimq.core.validators import check_group, check_topic, dlq_topic, retry_topic
+from minimq.errors import UnknownTopic, ValidationError
+from minimq.events import (
+    MessageDeadLettered,
+    MessageSentBack,
+    MessageStored,
+    OffsetPersisted,
+    QueueLocked,
+    QueueUnlocked,
+    TopicCreated,
+)
+from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
+
+if TYPE_CHECKING:
+    from minimq.sim.world import World
+
+DEFAULT_TOPIC_QUEUE_NUMS = 4  # min(producer 4, broker TBW102 8)
+RETRY_QUEUE_NUMS = 1  # SubscriptionGroupConfig.retryQueueNums
+DLQ_NUMS_PER_GROUP = 1
+BROKER_SUSPEND_MAX_TIME_MS = 15_000
+REBALANCE_LOCK_MAX_LIVE_MS = 60_000
+
+
+@dataclass(slots=True)
+class PullResult:
+    msgs: list[MessageExt]
+    next_offset: int
+    max_offset: int
+
+
+class Broker:
+    """The single broker of a world."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self.store = MessageStore()
+        self.offsets = ConsumerOffsetTable()
+        self._members: dict[str, dict[str, Callable[[], None]]] = {}
+        self._waiters: dict[MessageQueue, list[asyncio.Future[None]]] = {}
+        self._locks: dict[tuple[str, MessageQueue], tuple[str, int]] = {}
+        self.scheduled = 0  # retry copies waiting for their delay
+
+    # -- topics ------------------------------------------------------------------------
+    def create_topic(self, topic: str, queue_nums: int = DEFAULT_TOPIC_QUEUE_NUMS) -> None:
+        """Create a business topic with ``queue_nums`` queues (default 4)."""
+        check_topic(topic)
+        if not isinstance(queue_nums, int) or not 1 <= queue_nums <= 1024:
+            raise ValidationError("a topic must have 1 to 1024 queues", queue_nums)
+        self._create(topic, queue_nums)
+
+    def _create(self, topic: str, queue_nums: int) -> None:
+        if self.store.create_topic(topic, queue_nums):
+            self._world.emit(TopicCreated(self._world.now_ms, topic, queue_nums))
+
+    def has_topic(self, topic: str) -> bool:
+        return topic in self.store.topics
+
+    def topic_queues(self, topic: str) -> list[MessageQueue]:
+        """The route of ``topic``: its queues, sorted."""
+        if topic not in self.store.topics:
+            raise UnknownTopic(topic, self.business_topics())
+        return self.store.queues(topic)
+
+    def business_topics(self) -> list[str]:
+        return sorted(t for t in self.store.topics if not t.startswith("%"))
+
+    def max_offset(self, mq: MessageQueue) -> int:
+        return self.store.max_offset(mq)
+
+    # -- send --------------------------------------------------------------------------
+    def put_message(self, msg: Message, queue_id: int, born_ms: int) -> SendResult:
+        """Store a producer's message (``SendMessageProcessor``)."""
+        queues = self.store.topics.get(msg.topic)
+        if queues is None:
+            raise UnknownTopic(msg.topic, self.business_topics())
+        mq = MessageQueue(msg.topic, queue_id % queues)
+        assert msg.msg_id is not None
+        stored = self._append(
+            mq, msg.topic, msg.body, msg.tags, msg.keys, tuple(sorted(msg.properties.items())),
+            msg.msg_id, born_ms, 0, None,
+        )
+        return SendResult(SendStatus.SEND_OK, msg.msg_id, stored.offset_msg_id, mq, stored.queue_offset)
+
+    def _append(
+        self, mq: MessageQueue, real_topic: str, body: bytes, tags: str | None,
+        keys: tuple[str, ...], props: tuple[tuple[str, str], ...], msg_id: str,
+        born_ms: int, reconsume_times: int, origin: str | None,
+    ) -> MessageExt:
+        now = self._world.now_ms
+        stored = MessageExt(
+            real_topic, mq, self.store.max_offset(mq), body, tags, keys, props, msg_id,
+            self.store.next_offset_msg_id(len(body)), born_ms, now, reconsume_times, origin,
+        )
+        self.store.append(stored)
+        self._world.emit(
+            MessageStored(now, mq.topic, mq.queue_id, stored.queue_offset, msg_id,
+                          stored.offset_msg_id, real_topic, keys, reconsume_times)
+        )
+        waiters = self._waiters.pop(mq, None)
+        if waiters:
+            for fut in waiters:
+                if not fut.done():
+                    fut.set_result(None)
+        return stored
+
+    # -- pull --------------------------------------------------------------------------
+    async def pull(
+        self, group: str, client: str, mq: MessageQueue, offset: int, max_nums: int,
+        commit_offset: int | None, suspend_ms: int = BROKER_SUSPEND_MAX_TIME_MS,
+    ) -> PullResult:
+        """Answer a pull, holding it while the queue has nothing new (long polling)."""
+        if commit_offset is not None and commit_offset > 0:
+            self.update_offset(group, mq, commit_offset, client, "pull")
+        if mq.topic not in self.store.topics:
+            raise UnknownTopic(mq.topic, self.business_topics())
+        msgs = self.store.get(mq, offset, max_nums)
+        if not msgs and suspend_ms > 0:
+            fut: asyncio.Future[None] = self._world.loop.create_future()
+            self._waiters.setdefault(mq, []).append(fut)
+            timer = self._world.call_later_ms(suspend_ms, lambda: fut.done() or fut.set_result(None))
+            try:
+                await fut
+            finally:
+                timer.cancel()
+                waiting = self._waiters.get(mq)
+                if waiting and fut in waiting:
+                    waiting.remove(fut)
+            msgs = self.store.get(mq, offset, max_nums)
+        max_offset = self.store.max_offset(mq)
+        next_offset = offset + len(msgs) if msgs else min(offset, max_offset)
+        return PullResult(msgs, next_offset, max_offset)
+
+    # -- offsets -----------------------------------------------------------------------
+    def update_offset(self, group: str, mq: MessageQueue, offset: int, client: str, via: str) -> None:
+        """``UPDATE_CONSUMER_OFFSET`` (or a pull's piggyback commit)."""
+        if self.offsets.query(group, mq.topic, mq.queue_id) == offset:
+            return
+        self.offsets.commit(group, mq.topic, mq.queue_id, offset)
+        self._world.emit(
+            OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client)
+        )
+
+    def query_offset(self, group: str, mq: MessageQueue) -> int | None:
+        return self.offsets.query(group, mq.topic, mq.queue_id)
+
+    # -- consumer groups ------------------------------------------------------------
+    def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:
+        """A consumer's heartbeat registered it; the other members are told to rebalance."""
+        check_group(group)
+        if clustering:
+            self._create(retry_topic(group), RETRY_QUEUE_NUMS)
+        members = self._members.setdefault(group, {})
+        is_new = client not in members
+        members[client] = notify
+        if is_new:
+            self._notify(group, except_client=client)
+
+    def unregister(self, group: str, client: str) -> None:
+        members = self._members.get(group, {})
+        if members.pop(client, None) is not None:
+            self._notify(group, except_client=None)
+
+    def consumer_ids(self, group: str) -> list[str]:
+        return sorted(self._members.get(group, {}))
+
+    def _notify(self, group: str, except_client: str | None) -> None:
+        # NOTIFY_CONSUMER_IDS_CHANGED is a oneway request to each member.
+        for client, notify in sorted(self._members.get(group, {}).items()):
+            if client != except_client:
+                self._world.network.oneway(notify, what="notify consumer ids changed")
+
+    # -- consumer retries -------------------------------------------------------------
+    def send_back(
+        self, group: str, offset_msg_id: str, delay_level: int, max_reconsume_times: int
+    ) -> None:
+        """``CONSUMER_SEND_MSG_BACK``: schedule a retry copy, or dead-letter the message."""
+        original = self.store.look_up(offset_msg_id)
+        if original is None:
+            raise ValidationError("no stored message has this offset msg id", offset_msg_id)
+        now = self._world.now_ms
+        origin = original.origin_msg_id or original.offset_msg_id
+        times = original.reconsume_times
+        if delay.goes_to_dlq(times, max_reconsume_times, delay_level):
+            topic = dlq_topic(group)
+            self._create(topic, DLQ_NUMS_PER_GROUP)
+            self._copy(original, MessageQueue(topic, 0), times + 1, origin)
+            self._world.emit(MessageDeadLettered(now, group, original.msg_id, original.offset_msg_id, times, topic))
+            return
+        level = delay_level or delay.retry_delay_level(times)
+        due = now + delay.delay_ms(level)
+        self._world.emit(MessageSentBack(now, group, original.msg_id, original.offset_msg_id, times, level, due))
+        retry_mq = MessageQueue(retry_topic(group), 0)
+        self._create(retry_mq.topic, RETRY_QUEUE_NUMS)
+        self.scheduled += 1
+        self._world.call_later_ms(due - now, lambda: self._deliver_scheduled(original, retry_mq, times + 1, origin))
+
+    def _deliver_scheduled(self, original: MessageExt, mq: MessageQueue, times: int, origin: str) -> None:
+        self.scheduled -= 1
+        self._copy(original, mq, times, origin)
+
+    def _copy(self, original: MessageExt, mq: MessageQueue, times: int, origin: str) -> MessageExt:
+        return self._append(
+            mq, original.topic, original.body, original.tags, original.keys, original.properties,
+            original.msg_id, original.born_ms, times, origin,
+        )
+
+    # -- orderly locks ----------------------------------------------------------------
+    def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> set[MessageQueue]:
+        """``LOCK_BATCH_MQ``: lock (or renew) each queue that is free, expired or ours."""
+        now = self._world.now_ms
+        granted: set[MessageQueue] = set()
+        for mq in mqs:
+            holder = self._locks.get((group, mq))
+            if holder is None or holder[0] == client or now - holder[1] > REBALANCE_LOCK_MAX_LIVE_MS:
+                if holder is None or holder[0] != client:
+                    self._world.emit(QueueLocked(now, group, client, mq.topic, mq.queue_id))
+                self._locks[(group, mq)] = (client, now)
+                granted.add(mq)
+        return granted
+
+    def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
+        for mq in mqs:
+            holder = self._locks.get((group, mq))
+            if holder is not None and holder[0] == client:
+                del self._locks[(group, mq)]
+                self._world.emit(QueueUnlocked(self._world.now_ms, group, client, mq.topic, mq.queue_id))
+
+    def holds_orderly_lock(self, group: str) -> bool:
+        now = self._world.now_ms
+        return any(g == group and now - t <= REBALANCE_LOCK_MAX_LIVE_MS for (g, _), (_, t) in self._locks.items())
+
+    # -- queries -----------------------------------------------------------------------
+    def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:
+        """``queryMessage``: stored copies of ``topic`` carrying business key ``key``."""
+        return self.store.query_by_key(topic, key, max_num)
+
+    def query_by_msg_id(self, msg_id: str) -> list[MessageExt]:
+        return self.store.query_by_msg_id(msg_id)
+
+    def copies(self, topic: str) -> list[MessageExt]:
+        """Every stored copy in ``topic``, queue by queue."""
+        return [m for mq in self.store.queues(topic) for m in self.store.log(mq)]

@@ -1,0 +1,337 @@
+"""One running incarnation of a push consumer: from start to shutdown or crash.
+
+Owns: rebalancing, the pull loop of each assigned queue, the offset table and its
+persistence, send-back, and what a crash or a shutdown leaves behind. Everything here
+dies with the process; only what reached the broker (or, broadcasting, the local
+offsets file) survives into the next incarnation. Mirrors RocketMQ's
+``RebalanceImpl``/``RebalancePushImpl``, ``RebalanceService``,
+``DefaultMQPushConsumerImpl.pullMessage``, ``MQClientInstance.persistAllConsumerOffset``
+and ``DefaultMQPushConsumerImpl.shutdown``; shown in lessons 3 and 5.
+Rules:
+- Rebalance runs at start, every 20 s (1 s after a round that could not lock an orderly
+  queue), and whenever the broker says the group's members changed. Each client
+  allocates on its own (averagely by default).
+- A queue taken away is dropped: its offset is persisted (oneway) and forgotten, and the
+  results of listeners still running for it will be discarded. A queue gained starts at
+  the offset the broker holds (``ConsumeFromWhere`` if none): whatever the previous owner
+  finished but had not persisted is delivered again.
+- Each queue is pulled in batches of up to 32 (``pullBatchSize``), with no pause between
+  pulls (``pullInterval = 0``), 50 ms pauses under flow control and 3000 ms after an
+  error; each pull carries the local offset to the broker.
+- Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
+- Graceful shutdown interrupts running listeners (``shutdownNow``), persists offsets
+  (oneway) and leaves the group. A crash does none of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from minimq.core import delay
+from minimq.core.offset_store import PERSIST_INITIAL_DELAY_MS, PERSIST_INTERVAL_MS, OffsetStore
+from minimq.core.offsets import pull_from_where
+from minimq.core.process_queue import ProcessQueue
+from minimq.core.validators import retry_topic
+from minimq.errors import RemotingError
+from minimq.events import (
+    ConsumerCrashed,
+    ConsumerShutdown,
+    ConsumerStarted,
+    MessagesPulled,
+    OffsetCommittedLocally,
+    OffsetPersisted,
+    PullFailed,
+    Rebalanced,
+)
+from minimq.model import MessageExt, MessageQueue
+from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
+from minimq.runtime.waker import Waker
+from minimq.sim.faults import CrashPoint
+
+if TYPE_CHECKING:
+    from minimq.runtime.push_consumer import PushConsumer
+
+REBALANCE_INTERVAL_MS = 20_000
+REBALANCE_MIN_INTERVAL_MS = 1000
+PULL_DELAY_WHEN_EXCEPTION_MS = 3000
+PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50
+PULL_DELAY_WHEN_NOT_LOCKED_MS = 3000
+LOCK_RENEW_INTERVAL_MS = 20_000
+REQUEST_TIMEOUT_MS = 3000
+SEND_BACK_TIMEOUT_MS = 5000
+PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
+
+
+class ConsumerSession:
+    """The volatile state of one consumer process."""
+
+    def __init__(self, consumer: PushConsumer, restart: bool) -> None:
+        c = consumer
+        self.consumer = c
+        self.world = c.world
+        self.broker = c.world.broker
+        self.client = c.client_id
+        self.group = c.group
+        self.handler = c.handler
+        self.clustering = c.clustering
+        self.orderly = c.orderly
+        self.max_reconsume_times = delay.max_reconsume_times(c.max_reconsume_times, orderly=c.orderly)
+        self.alive = True
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.pq_table: dict[MessageQueue, ProcessQueue] = {}
+        self.offset_store = OffsetStore()
+        self.rebalance_waker = Waker(self.world.loop)
+        self.service: ConcurrentConsumeService | OrderlyConsumeService = (
+            OrderlyConsumeService(self, c.suspend_ms) if c.orderly else ConcurrentConsumeService(self, c.consume_threads)
+        )
+        self.topics = list(c.topics) + ([retry_topic(c.group)] if c.clustering else [])
+        self._restart = restart
+
+    # -- life -------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+        task = self.world.spawn(coro, name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def start(self) -> None:
+        w = self.world
+        w.emit(ConsumerStarted(w.now_ms, self.client, self.group, tuple(self.consumer.topics),
+                               self.consumer.model.value, self.orderly, self._restart))
+        self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
+        self.service.start()
+        self.spawn(self._rebalance_loop(), f"{self.client}-rebalance")
+        self.spawn(self._persist_loop(), f"{self.client}-persist")
+        if self.orderly and self.clustering:
+            self.spawn(self._lock_renew_loop(), f"{self.client}-lock")
+
+    def _stop_tasks(self) -> None:
+        self.alive = False
+        current = asyncio.current_task(self.world.loop)
+        for task in list(self.tasks):
+            if task is not current:
+                task.cancel()
+        for pq in self.pq_table.values():
+            pq.dropped = True
+
+    def crash(self, point: CrashPoint | str = "now") -> None:
+        """The process dies: nothing is persisted, running listeners stop where they are."""
+        if not self.alive:
+            return
+        w = self.world
+        w.emit(ConsumerCrashed(w.now_ms, self.client, self.group, str(getattr(point, "value", point))))
+        self._stop_tasks()
+        # The broker sees the channel close and tells the other members.
+        w.call_later_ms(w.network.latency_ms, lambda: self.broker.unregister(self.group, self.client))
+
+    def maybe_crash(self, point: CrashPoint, msg: MessageExt) -> None:
+        if self.world.faults.crash_at(self.client, point, msg):
+            self.crash(point)
+            raise asyncio.CancelledError
+
+    def shutdown(self) -> None:
+        """Graceful shutdown (``awaitTerminationMillisWhenShutdown = 0``)."""
+        if not self.alive:
+            return
+        w = self.world
+        self._stop_tasks()
+        self.persist_all("shutdown")
+        w.network.oneway(lambda: self.broker.unregister(self.group, self.client), what="unregister")
+        if self.orderly and self.clustering:
+            mqs = sorted(self.pq_table)
+            w.network.oneway(lambda: self.broker.unlock(self.group, self.client, mqs), what="unlock")
+        w.emit(ConsumerShutdown(w.now_ms, self.client, self.group))
+
+    # -- offsets ------------------------------------------------------------------------
+    def commit_local(self, mq: MessageQueue, offset: int, *, increase_only: bool, msg: MessageExt | None) -> None:
+        if offset < 0 or not self.alive:
+            return
+        pq = self.pq_table.get(mq)
+        if pq is None or pq.dropped:
+            return
+        if self.offset_store.update(mq, offset, increase_only):
+            self.world.emit(OffsetCommittedLocally(self.world.now_ms, self.client, self.group, mq.topic,
+                                                   mq.queue_id, offset))
+        if msg is not None:
+            self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, msg)
+
+    def persist_all(self, via: str) -> None:
+        for mq, offset in self.offset_store.items(only=set(self.pq_table)):
+            self.persist(mq, offset, via)
+
+    def persist(self, mq: MessageQueue, offset: int, via: str) -> None:
+        w = self.world
+        if not self.clustering:  # LocalFileOffsetStore: write offsets.json
+            disk = w.disk.setdefault(self.client, {})
+            if disk.get((self.group, mq)) != offset:
+                disk[(self.group, mq)] = offset
+                w.emit(OffsetPersisted(w.now_ms, self.group, mq.topic, mq.queue_id, offset, f"{via}, local file",
+                                       self.client))
+            return
+        lost = w.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
+        w.network.oneway(lambda: self.broker.update_offset(self.group, mq, offset, self.client, via),
+                         what="update consumer offset", lost=lost)
+
+    async def _persist_loop(self) -> None:
+        await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)
+        while True:
+            self.persist_all("timer")
+            await asyncio.sleep(PERSIST_INTERVAL_MS / 1000)
+
+    # -- send-back ---------------------------------------------------------------------
+    async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:
+        """``sendMessageBack``, with the fallback through the inner producer."""
+        def send_back() -> None:
+            self.broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times)
+
+        for what, timeout in (("consumer send msg back", SEND_BACK_TIMEOUT_MS),
+                              ("send back as normal message", REQUEST_TIMEOUT_MS)):
+            try:
+                await self.world.network.call(send_back, what=what, timeout_ms=timeout)
+                return True
+            except RemotingError:
+                continue
+        return False
+
+    # -- rebalance ---------------------------------------------------------------------
+    async def _rebalance_loop(self) -> None:
+        while True:
+            balanced = await self.rebalance()
+            await self.rebalance_waker.wait(REBALANCE_INTERVAL_MS if balanced else REBALANCE_MIN_INTERVAL_MS)
+
+    async def rebalance(self) -> bool:
+        balanced = True
+        for topic in self.topics:
+            if not self.broker.has_topic(topic):
+                continue
+            mq_all = self.broker.topic_queues(topic)
+            if not self.clustering:
+                mine = mq_all
+            else:
+                try:
+                    cids = await self.world.network.call(lambda: self.broker.consumer_ids(self.group),
+                                                         what="get consumer id list", timeout_ms=REQUEST_TIMEOUT_MS)
+                except RemotingError:
+                    balanced = False
+                    continue
+                mine = self.consumer.allocator(self.client, mq_all, cids)
+            balanced = await self._update_process_queues(topic, mine) and balanced
+        return balanced
+
+    async def _update_process_queues(self, topic: str, mine: list[MessageQueue]) -> bool:
+        before = tuple(sorted(mq.queue_id for mq in self.pq_table if mq.topic == topic))
+        wanted = set(mine)
+        for mq in sorted(self.pq_table):
+            if mq.topic == topic and mq not in wanted:
+                self._remove_queue(mq)
+        balanced = True
+        added: list[tuple[MessageQueue, ProcessQueue, int]] = []
+        for mq in sorted(wanted):
+            if mq in self.pq_table:
+                continue
+            start = await self._add_queue(mq)
+            if start is None:
+                balanced = False
+            elif mq not in self.pq_table and self.alive:
+                added.append((mq, ProcessQueue(), start))
+        for mq, pq, _ in added:
+            pq.locked, pq.last_lock_ms = self.orderly and self.clustering, self.world.now_ms
+            self.pq_table[mq] = pq
+        after = tuple(sorted(mq.queue_id for mq in self.pq_table if mq.topic == topic))
+        if before != after:
+            self.world.emit(Rebalanced(self.world.now_ms, self.client, self.group, topic, before, after))
+        for mq, pq, start in added:  # pull only once the new assignment is in place
+            if isinstance(self.service, OrderlyConsumeService):
+                self.service.add_queue(mq, pq)
+            self.spawn(self._pull_loop(mq, pq, start), f"{self.client}-pull-{mq}")
+        return balanced
+
+    def _remove_queue(self, mq: MessageQueue) -> None:
+        pq = self.pq_table.pop(mq)
+        pq.dropped = True
+        offset = self.offset_store.read(mq)
+        if offset is not None:
+            self.persist(mq, offset, "rebalance")
+        self.offset_store.remove(mq)
+        if self.orderly and self.clustering:
+            self.world.network.oneway(lambda: self.broker.unlock(self.group, self.client, [mq]), what="unlock")
+
+    async def _add_queue(self, mq: MessageQueue) -> int | None:
+        """Lock (orderly) and find the start offset of a gained queue; None if it failed."""
+        if self.orderly and self.clustering:
+            try:
+                granted = await self._lock([mq])
+            except RemotingError:
+                return None
+            if mq not in granted:
+                return None
+        self.offset_store.remove(mq)  # removeDirtyOffset
+        try:
+            return await self._pull_from_where(mq)
+        except RemotingError:
+            return None
+
+    async def _pull_from_where(self, mq: MessageQueue) -> int:
+        if self.clustering:
+            stored = await self.world.network.call(lambda: self.broker.query_offset(self.group, mq),
+                                                   what="query consumer offset", timeout_ms=REQUEST_TIMEOUT_MS)
+        else:
+            stored = self.world.disk.get(self.client, {}).get((self.group, mq))
+        start = pull_from_where(self.consumer.consume_from_where, mq.topic, stored, self.broker.max_offset(mq))
+        if stored is not None and not self.clustering:
+            self.offset_store.update(mq, stored)
+        return start
+
+    async def _lock(self, mqs: list[MessageQueue]) -> set[MessageQueue]:
+        return await self.world.network.call(lambda: self.broker.lock(self.group, self.client, mqs),
+                                             what="lock batch mq", timeout_ms=REQUEST_TIMEOUT_MS)
+
+    async def _lock_renew_loop(self) -> None:
+        await asyncio.sleep(1)
+        while True:
+            mqs = sorted(self.pq_table)
+            try:
+                granted = await self._lock(mqs) if mqs else set()
+            except RemotingError:
+                granted = None
+            if granted is not None:
+                for mq in mqs:
+                    pq = self.pq_table.get(mq)
+                    if pq is not None:
+                        pq.locked = mq in granted
+                        if pq.locked:
+                            pq.last_lock_ms = self.world.now_ms
+            await asyncio.sleep(LOCK_RENEW_INTERVAL_MS / 1000)
+
+    # -- pull --------------------------------------------------------------------------
+    async def _pull_loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
+        w = self.world
+        batch = self.consumer.pull_batch_size
+        while not pq.dropped:
+            if pq.needs_flow_control():
+                await asyncio.sleep(PULL_DELAY_WHEN_FLOW_CONTROL_MS / 1000)
+                continue
+            if self.orderly and self.clustering and not pq.locked:
+                await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
+                continue
+            commit = self.offset_store.read(mq) if self.clustering else None
+            try:
+                result = await w.network.call(
+                    lambda off=offset, c=commit: self.broker.pull(self.group, self.client, mq, off, batch, c),  # type: ignore[misc]
+                    what=f"pull {mq}", timeout_ms=PULL_TIMEOUT_MS)
+            except RemotingError as exc:
+                w.emit(PullFailed(w.now_ms, self.client, self.group, mq.topic, mq.queue_id, str(exc)))
+                await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
+                continue
+            if pq.dropped:
+                return
+            offset = result.next_offset
+            msgs = result.msgs
+            if msgs:
+                pq.put(msgs)
+                w.emit(MessagesPulled(w.now_ms, self.client, self.group, mq.topic, mq.queue_id,
+                                      msgs[0].queue_offset, len(msgs)))
+                self.service.submit(msgs, pq, mq)
+            elif pq.count == 0:  # correctTagsOffset
+                self.commit_local(mq, offset, increase_only=True, msg=None)

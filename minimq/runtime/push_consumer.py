@@ -1,0 +1,121 @@
+"""The push consumer an application creates: configuration and life cycle.
+
+Owns: ``PushConsumer`` (RocketMQ ``DefaultMQPushConsumer``) and its defaults, and the
+start / shutdown / crash / restart cycle. The running machinery lives in
+``consumer_session`` (one session per process incarnation) and ``consume_service``.
+
+Defaults (``DefaultMQPushConsumer``): clustering; consume from last offset; allocate
+averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
+concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min.
+A restarted consumer keeps its client id, as a redeployed process with the same IP and
+instance name does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from minimq.core.allocate import ALLOCATORS, Allocator
+from minimq.core.offsets import ConsumeFromWhere
+from minimq.core.validators import check_group, check_topic
+from minimq.errors import ClientStateError, UnknownTopic, ValidationError
+from minimq.model import MessageExt, MessageModel, MessageQueue
+from minimq.runtime.consumer_session import ConsumerSession
+from minimq.sim.faults import CrashPoint
+
+if TYPE_CHECKING:
+    from minimq.sim.world import World
+
+CONSUME_THREADS = 20
+PULL_BATCH_SIZE = 32
+SUSPEND_CURRENT_QUEUE_TIME_MS = 1000
+
+
+class PushConsumer:
+    """A push consumer in a world (``DefaultMQPushConsumer``)."""
+
+    def __init__(
+        self, world: World, group: str, topics: str | Sequence[str],
+        handler: Callable[[MessageExt], Any], *, client_id: str | None = None,
+        model: MessageModel | str = MessageModel.CLUSTERING, orderly: bool = False,
+        consume_threads: int = CONSUME_THREADS, pull_batch_size: int = PULL_BATCH_SIZE,
+        max_reconsume_times: int = -1, suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
+        consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
+        allocate: str = "AVG",
+    ) -> None:
+        self.world = world
+        self.group = check_group(group)
+        names = [topics] if isinstance(topics, str) else list(topics)
+        if not names:
+            raise ValidationError("a consumer must subscribe to at least one topic", topics)
+        self.topics = tuple(check_topic(t) for t in names)
+        if not callable(handler):
+            raise ValidationError("the handler must be callable (def or async def taking a message)", handler)
+        self.handler = handler
+        self.client_id = client_id or f"{group}-{world.next_client_seq()}"
+        self.model = MessageModel(model)
+        self.orderly = orderly
+        if not isinstance(consume_threads, int) or consume_threads < 1:
+            raise ValidationError("consume_threads must be at least 1", consume_threads)
+        self.consume_threads = consume_threads
+        if not isinstance(pull_batch_size, int) or not 1 <= pull_batch_size <= 1024:
+            raise ValidationError("pull_batch_size must be 1..1024", pull_batch_size)
+        self.pull_batch_size = pull_batch_size
+        self.max_reconsume_times = max_reconsume_times
+        self.suspend_ms = suspend_ms
+        self.consume_from_where = ConsumeFromWhere(consume_from_where)
+        if allocate not in ALLOCATORS:
+            raise ValidationError(f"allocate must be one of {', '.join(ALLOCATORS)}", allocate)
+        self.allocator: Allocator = ALLOCATORS[allocate]
+        self.session: ConsumerSession | None = None
+        self.incarnations = 0
+
+    @property
+    def clustering(self) -> bool:
+        return self.model is MessageModel.CLUSTERING
+
+    @property
+    def running(self) -> bool:
+        return self.session is not None and self.session.alive
+
+    # -- life cycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start (or, after a crash or shutdown, restart) the consumer process."""
+        if self.running:
+            raise ClientStateError(f"consumer {self.client_id!r} is already running")
+        for topic in self.topics:
+            if not self.world.broker.has_topic(topic):
+                raise UnknownTopic(topic, self.world.broker.business_topics())
+        self.session = ConsumerSession(self, restart=self.incarnations > 0)
+        self.incarnations += 1
+        self.session.start()
+
+    def restart(self) -> None:
+        """Start again after a crash or a shutdown (same client id)."""
+        self.start()
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: interrupt listeners, persist offsets, leave the group."""
+        if self.session is not None:
+            self.session.shutdown()
+
+    def crash(self, point: CrashPoint | str = "now") -> None:
+        """Kill the process now: nothing is persisted."""
+        if self.session is not None:
+            self.session.crash(point)
+
+    # -- looking inside -------------------------------------------------------------------
+    def assigned(self) -> list[MessageQueue]:
+        return sorted(self.session.pq_table) if self.running and self.session else []
+
+    def local_offset(self, mq: MessageQueue) -> int | None:
+        if not self.running or self.session is None:
+            return None
+        return self.session.offset_store.read(mq)
+
+    def in_flight(self) -> dict[MessageQueue, list[int]]:
+        """Offsets cached or being consumed, per assigned queue."""
+        if not self.running or self.session is None:
+            return {}
+        return {mq: pq.in_flight_offsets() for mq, pq in sorted(self.session.pq_table.items())}

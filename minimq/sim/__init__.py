@@ -1,0 +1,1 @@
+"""The simulated world: virtual-time loop, seeded randomness, network and fault plans."""
