@@ -303,6 +303,14 @@ class OffsetCommittedLocally(Event):
 
 # -- application effects --------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class EffectExpected(Event):
+    """The application says ``key`` should have exactly one effect in ``ledger``."""
+
+    ledger: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class EffectApplied(Event):
     """The application did something with a side effect (``minimq.effects``)."""
 

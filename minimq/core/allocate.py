@@ -19,9 +19,7 @@ from minimq.model import MessageQueue
 Allocator = Callable[[str, Sequence[MessageQueue], Sequence[str]], list[MessageQueue]]
 
 
-def allocate_averagely(
-    current: str, mq_all: Sequence[MessageQueue], cid_all: Sequence[str]
-) -> list[MessageQueue]:
+def allocate_averagely(current: str, mq_all: Sequence[MessageQueue], cid_all: Sequence[str]) -> list[MessageQueue]:
     """The queues ``current`` should own (``AllocateMessageQueueAveragely.allocate``)."""
     mqs = sorted(mq_all)
     cids = sorted(cid_all)
@@ -40,9 +38,7 @@ def allocate_averagely(
     return [mqs[(start + i) % len(mqs)] for i in range(max(take, 0))]
 
 
-def allocate_by_circle(
-    current: str, mq_all: Sequence[MessageQueue], cid_all: Sequence[str]
-) -> list[MessageQueue]:
+def allocate_by_circle(current: str, mq_all: Sequence[MessageQueue], cid_all: Sequence[str]) -> list[MessageQueue]:
     """``AllocateMessageQueueAveragelyByCircle.allocate``."""
     mqs = sorted(mq_all)
     cids = sorted(cid_all)

@@ -16,8 +16,7 @@ Rules:
 from __future__ import annotations
 
 DELAY_LEVELS_MS: tuple[int, ...] = tuple(
-    s * 1000
-    for s in (1, 5, 10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200)
+    s * 1000 for s in (1, 5, 10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200)
 )
 MAX_DELAY_LEVEL = len(DELAY_LEVELS_MS)
 RETRY_BASE_LEVEL = 3

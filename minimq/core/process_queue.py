@@ -30,7 +30,7 @@ CONSUME_CONCURRENTLY_MAX_SPAN = 2000
 class ProcessQueue:
     """Messages of one queue between pull and the end of their consumption."""
 
-    __slots__ = ("_tree", "_consuming", "queue_offset_max", "dropped", "start_ms", "locked", "last_lock_ms")
+    __slots__ = ("_consuming", "_tree", "dropped", "last_lock_ms", "locked", "queue_offset_max", "start_ms")
 
     def __init__(self) -> None:
         self._tree: OrderedDict[int, MessageExt] = OrderedDict()

@@ -87,9 +87,7 @@ def check_body(body: object) -> bytes:
     if not data:
         raise ValidationError("message body must not be empty", data)
     if len(data) > MAX_MESSAGE_SIZE:
-        raise ValidationError(
-            f"message body must be at most {MAX_MESSAGE_SIZE} bytes (4 MiB)", f"{len(data)} bytes"
-        )
+        raise ValidationError(f"message body must be at most {MAX_MESSAGE_SIZE} bytes (4 MiB)", f"{len(data)} bytes")
     return data
 
 

@@ -62,6 +62,11 @@ class PullResult:
     max_offset: int
 
 
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
 class Broker:
     """The single broker of a world."""
 
@@ -110,37 +115,78 @@ class Broker:
         mq = MessageQueue(msg.topic, queue_id % queues)
         assert msg.msg_id is not None
         stored = self._append(
-            mq, msg.topic, msg.body, msg.tags, msg.keys, tuple(sorted(msg.properties.items())),
-            msg.msg_id, born_ms, 0, None,
+            mq,
+            msg.topic,
+            msg.body,
+            msg.tags,
+            msg.keys,
+            tuple(sorted(msg.properties.items())),
+            msg.msg_id,
+            born_ms,
+            0,
+            None,
         )
         return SendResult(SendStatus.SEND_OK, msg.msg_id, stored.offset_msg_id, mq, stored.queue_offset)
 
     def _append(
-        self, mq: MessageQueue, real_topic: str, body: bytes, tags: str | None,
-        keys: tuple[str, ...], props: tuple[tuple[str, str], ...], msg_id: str,
-        born_ms: int, reconsume_times: int, origin: str | None,
+        self,
+        mq: MessageQueue,
+        real_topic: str,
+        body: bytes,
+        tags: str | None,
+        keys: tuple[str, ...],
+        props: tuple[tuple[str, str], ...],
+        msg_id: str,
+        born_ms: int,
+        reconsume_times: int,
+        origin: str | None,
     ) -> MessageExt:
         now = self._world.now_ms
         stored = MessageExt(
-            real_topic, mq, self.store.max_offset(mq), body, tags, keys, props, msg_id,
-            self.store.next_offset_msg_id(len(body)), born_ms, now, reconsume_times, origin,
+            real_topic,
+            mq,
+            self.store.max_offset(mq),
+            body,
+            tags,
+            keys,
+            props,
+            msg_id,
+            self.store.next_offset_msg_id(len(body)),
+            born_ms,
+            now,
+            reconsume_times,
+            origin,
         )
         self.store.append(stored)
         self._world.emit(
-            MessageStored(now, mq.topic, mq.queue_id, stored.queue_offset, msg_id,
-                          stored.offset_msg_id, real_topic, keys, reconsume_times)
+            MessageStored(
+                now,
+                mq.topic,
+                mq.queue_id,
+                stored.queue_offset,
+                msg_id,
+                stored.offset_msg_id,
+                real_topic,
+                keys,
+                reconsume_times,
+            )
         )
         waiters = self._waiters.pop(mq, None)
         if waiters:
             for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
+                _wake(fut)
         return stored
 
     # -- pull --------------------------------------------------------------------------
     async def pull(
-        self, group: str, client: str, mq: MessageQueue, offset: int, max_nums: int,
-        commit_offset: int | None, suspend_ms: int = BROKER_SUSPEND_MAX_TIME_MS,
+        self,
+        group: str,
+        client: str,
+        mq: MessageQueue,
+        offset: int,
+        max_nums: int,
+        commit_offset: int | None,
+        suspend_ms: int = BROKER_SUSPEND_MAX_TIME_MS,
     ) -> PullResult:
         """Answer a pull, holding it while the queue has nothing new (long polling)."""
         if commit_offset is not None and commit_offset > 0:
@@ -151,7 +197,7 @@ class Broker:
         if not msgs and suspend_ms > 0:
             fut: asyncio.Future[None] = self._world.loop.create_future()
             self._waiters.setdefault(mq, []).append(fut)
-            timer = self._world.call_later_ms(suspend_ms, lambda: fut.done() or fut.set_result(None))
+            timer = self._world.call_later_ms(suspend_ms, lambda: _wake(fut))
             try:
                 await fut
             finally:
@@ -170,9 +216,7 @@ class Broker:
         if self.offsets.query(group, mq.topic, mq.queue_id) == offset:
             return
         self.offsets.commit(group, mq.topic, mq.queue_id, offset)
-        self._world.emit(
-            OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client)
-        )
+        self._world.emit(OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client))
 
     def query_offset(self, group: str, mq: MessageQueue) -> int | None:
         return self.offsets.query(group, mq.topic, mq.queue_id)
@@ -204,9 +248,7 @@ class Broker:
                 self._world.network.oneway(notify, what="notify consumer ids changed")
 
     # -- consumer retries -------------------------------------------------------------
-    def send_back(
-        self, group: str, offset_msg_id: str, delay_level: int, max_reconsume_times: int
-    ) -> None:
+    def send_back(self, group: str, offset_msg_id: str, delay_level: int, max_reconsume_times: int) -> None:
         """``CONSUMER_SEND_MSG_BACK``: schedule a retry copy, or dead-letter the message."""
         original = self.store.look_up(offset_msg_id)
         if original is None:
@@ -234,8 +276,16 @@ class Broker:
 
     def _copy(self, original: MessageExt, mq: MessageQueue, times: int, origin: str) -> MessageExt:
         return self._append(
-            mq, original.topic, original.body, original.tags, original.keys, original.properties,
-            original.msg_id, original.born_ms, times, origin,
+            mq,
+            original.topic,
+            original.body,
+            original.tags,
+            original.keys,
+            original.properties,
+            original.msg_id,
+            original.born_ms,
+            times,
+            origin,
         )
 
     # -- orderly locks ----------------------------------------------------------------

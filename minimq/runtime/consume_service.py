@@ -64,9 +64,21 @@ class _Base:
         s = self.s
         world = s.world
         pq.mark_started(msg, world.now_ms)
-        world.emit(MessageDelivered(world.now_ms, s.client, s.group, msg.queue.topic, msg.queue.queue_id,
-                                    msg.queue_offset, msg.msg_id, msg.offset_msg_id, msg.topic, msg.keys,
-                                    msg.reconsume_times))
+        world.emit(
+            MessageDelivered(
+                world.now_ms,
+                s.client,
+                s.group,
+                msg.queue.topic,
+                msg.queue.queue_id,
+                msg.queue_offset,
+                msg.msg_id,
+                msg.offset_msg_id,
+                msg.topic,
+                msg.keys,
+                msg.reconsume_times,
+            )
+        )
         s.maybe_crash(CrashPoint.BEFORE_HANDLER, msg)
         extra = world.faults.extra_delay(s.group, msg)
         if extra:
@@ -80,8 +92,11 @@ class _Base:
 
     def discard(self, msg: MessageExt) -> None:
         s = self.s
-        s.world.emit(ConsumeResultDiscarded(s.world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id,
-                                            "process queue dropped by a rebalance"))
+        s.world.emit(
+            ConsumeResultDiscarded(
+                s.world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id, "process queue dropped by a rebalance"
+            )
+        )
 
 
 class ConcurrentConsumeService(_Base):
@@ -136,9 +151,17 @@ class ConcurrentConsumeService(_Base):
         if status == ConsumeStatus.RECONSUME_LATER.value and s.clustering and pq.contains(msg):
             if not await s.send_message_back(msg, 0):
                 again = replace(msg, reconsume_times=msg.reconsume_times + 1)
-                s.world.emit(RetriedLocally(s.world.now_ms, s.client, s.group, msg.msg_id,
-                                            again.reconsume_times, SEND_BACK_FAILED_RETRY_MS,
-                                            "send-back failed"))
+                s.world.emit(
+                    RetriedLocally(
+                        s.world.now_ms,
+                        s.client,
+                        s.group,
+                        msg.msg_id,
+                        again.reconsume_times,
+                        SEND_BACK_FAILED_RETRY_MS,
+                        "send-back failed",
+                    )
+                )
                 pq.replace(again)
                 self.submit_later(again, pq, mq, SEND_BACK_FAILED_RETRY_MS)
                 return
@@ -150,7 +173,7 @@ class ConcurrentConsumeService(_Base):
     async def _clean_expired_loop(self) -> None:
         while True:
             await asyncio.sleep(CONSUME_TIMEOUT_MS / 1000)
-            for mq, pq in sorted(self.s.pq_table.items()):
+            for _mq, pq in sorted(self.s.pq_table.items()):
                 await self._clean_expired(pq)
 
     async def _clean_expired(self, pq: ProcessQueue) -> None:
@@ -211,8 +234,17 @@ class OrderlyConsumeService(_Base):
                 s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
             elif msg.reconsume_times < s.max_reconsume_times:
                 again = replace(msg, reconsume_times=msg.reconsume_times + 1)
-                s.world.emit(RetriedLocally(s.world.now_ms, s.client, s.group, msg.msg_id, again.reconsume_times,
-                                            self.suspend_ms, "SUSPEND_CURRENT_QUEUE_A_MOMENT"))
+                s.world.emit(
+                    RetriedLocally(
+                        s.world.now_ms,
+                        s.client,
+                        s.group,
+                        msg.msg_id,
+                        again.reconsume_times,
+                        self.suspend_ms,
+                        "SUSPEND_CURRENT_QUEUE_A_MOMENT",
+                    )
+                )
                 pq.put_back([again])
                 await asyncio.sleep(self.suspend_ms / 1000)
             elif await s.send_message_back(msg, -1):

@@ -26,6 +26,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,9 @@ class ConsumerSession:
         self.offset_store = OffsetStore()
         self.rebalance_waker = Waker(self.world.loop)
         self.service: ConcurrentConsumeService | OrderlyConsumeService = (
-            OrderlyConsumeService(self, c.suspend_ms) if c.orderly else ConcurrentConsumeService(self, c.consume_threads)
+            OrderlyConsumeService(self, c.suspend_ms)
+            if c.orderly
+            else ConcurrentConsumeService(self, c.consume_threads)
         )
         self.topics = list(c.topics) + ([retry_topic(c.group)] if c.clustering else [])
         self._restart = restart
@@ -97,8 +100,17 @@ class ConsumerSession:
 
     def start(self) -> None:
         w = self.world
-        w.emit(ConsumerStarted(w.now_ms, self.client, self.group, tuple(self.consumer.topics),
-                               self.consumer.model.value, self.orderly, self._restart))
+        w.emit(
+            ConsumerStarted(
+                w.now_ms,
+                self.client,
+                self.group,
+                tuple(self.consumer.topics),
+                self.consumer.model.value,
+                self.orderly,
+                self._restart,
+            )
+        )
         self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
         self.service.start()
         self.spawn(self._rebalance_loop(), f"{self.client}-rebalance")
@@ -151,8 +163,9 @@ class ConsumerSession:
         if pq is None or pq.dropped:
             return
         if self.offset_store.update(mq, offset, increase_only):
-            self.world.emit(OffsetCommittedLocally(self.world.now_ms, self.client, self.group, mq.topic,
-                                                   mq.queue_id, offset))
+            self.world.emit(
+                OffsetCommittedLocally(self.world.now_ms, self.client, self.group, mq.topic, mq.queue_id, offset)
+            )
         if msg is not None:
             self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, msg)
 
@@ -166,12 +179,18 @@ class ConsumerSession:
             disk = w.disk.setdefault(self.client, {})
             if disk.get((self.group, mq)) != offset:
                 disk[(self.group, mq)] = offset
-                w.emit(OffsetPersisted(w.now_ms, self.group, mq.topic, mq.queue_id, offset, f"{via}, local file",
-                                       self.client))
+                w.emit(
+                    OffsetPersisted(
+                        w.now_ms, self.group, mq.topic, mq.queue_id, offset, f"{via}, local file", self.client
+                    )
+                )
             return
         lost = w.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
-        w.network.oneway(lambda: self.broker.update_offset(self.group, mq, offset, self.client, via),
-                         what="update consumer offset", lost=lost)
+        w.network.oneway(
+            lambda: self.broker.update_offset(self.group, mq, offset, self.client, via),
+            what="update consumer offset",
+            lost=lost,
+        )
 
     async def _persist_loop(self) -> None:
         await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)
@@ -182,11 +201,14 @@ class ConsumerSession:
     # -- send-back ---------------------------------------------------------------------
     async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:
         """``sendMessageBack``, with the fallback through the inner producer."""
+
         def send_back() -> None:
             self.broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times)
 
-        for what, timeout in (("consumer send msg back", SEND_BACK_TIMEOUT_MS),
-                              ("send back as normal message", REQUEST_TIMEOUT_MS)):
+        for what, timeout in (
+            ("consumer send msg back", SEND_BACK_TIMEOUT_MS),
+            ("send back as normal message", REQUEST_TIMEOUT_MS),
+        ):
             try:
                 await self.world.network.call(send_back, what=what, timeout_ms=timeout)
                 return True
@@ -210,8 +232,11 @@ class ConsumerSession:
                 mine = mq_all
             else:
                 try:
-                    cids = await self.world.network.call(lambda: self.broker.consumer_ids(self.group),
-                                                         what="get consumer id list", timeout_ms=REQUEST_TIMEOUT_MS)
+                    cids = await self.world.network.call(
+                        lambda: self.broker.consumer_ids(self.group),
+                        what="get consumer id list",
+                        timeout_ms=REQUEST_TIMEOUT_MS,
+                    )
                 except RemotingError:
                     balanced = False
                     continue
@@ -274,8 +299,11 @@ class ConsumerSession:
 
     async def _pull_from_where(self, mq: MessageQueue) -> int:
         if self.clustering:
-            stored = await self.world.network.call(lambda: self.broker.query_offset(self.group, mq),
-                                                   what="query consumer offset", timeout_ms=REQUEST_TIMEOUT_MS)
+            stored = await self.world.network.call(
+                lambda: self.broker.query_offset(self.group, mq),
+                what="query consumer offset",
+                timeout_ms=REQUEST_TIMEOUT_MS,
+            )
         else:
             stored = self.world.disk.get(self.client, {}).get((self.group, mq))
         start = pull_from_where(self.consumer.consume_from_where, mq.topic, stored, self.broker.max_offset(mq))
@@ -284,8 +312,9 @@ class ConsumerSession:
         return start
 
     async def _lock(self, mqs: list[MessageQueue]) -> set[MessageQueue]:
-        return await self.world.network.call(lambda: self.broker.lock(self.group, self.client, mqs),
-                                             what="lock batch mq", timeout_ms=REQUEST_TIMEOUT_MS)
+        return await self.world.network.call(
+            lambda: self.broker.lock(self.group, self.client, mqs), what="lock batch mq", timeout_ms=REQUEST_TIMEOUT_MS
+        )
 
     async def _lock_renew_loop(self) -> None:
         await asyncio.sleep(1)
@@ -316,10 +345,9 @@ class ConsumerSession:
                 await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
                 continue
             commit = self.offset_store.read(mq) if self.clustering else None
+            request = functools.partial(self.broker.pull, self.group, self.client, mq, offset, batch, commit)
             try:
-                result = await w.network.call(
-                    lambda off=offset, c=commit: self.broker.pull(self.group, self.client, mq, off, batch, c),  # type: ignore[misc]
-                    what=f"pull {mq}", timeout_ms=PULL_TIMEOUT_MS)
+                result = await w.network.call_async(request, what=f"pull {mq}", timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
                 w.emit(PullFailed(w.now_ms, self.client, self.group, mq.topic, mq.queue_id, str(exc)))
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
@@ -330,8 +358,11 @@ class ConsumerSession:
             msgs = result.msgs
             if msgs:
                 pq.put(msgs)
-                w.emit(MessagesPulled(w.now_ms, self.client, self.group, mq.topic, mq.queue_id,
-                                      msgs[0].queue_offset, len(msgs)))
+                w.emit(
+                    MessagesPulled(
+                        w.now_ms, self.client, self.group, mq.topic, mq.queue_id, msgs[0].queue_offset, len(msgs)
+                    )
+                )
                 self.service.submit(msgs, pq, mq)
             elif pq.count == 0:  # correctTagsOffset
                 self.commit_local(mq, offset, increase_only=True, msg=None)

@@ -62,7 +62,11 @@ class Producer:
     """A producer client (``DefaultMQProducer``) inside a world."""
 
     def __init__(
-        self, world: World, group: str, *, client_id: str | None = None,
+        self,
+        world: World,
+        group: str,
+        *,
+        client_id: str | None = None,
         send_timeout_ms: int = SEND_MSG_TIMEOUT_MS,
         retry_times_when_send_failed: int = RETRY_TIMES_WHEN_SEND_FAILED,
     ) -> None:
@@ -106,8 +110,12 @@ class Producer:
 
     # -- send ----------------------------------------------------------------------------
     async def send(
-        self, msg: Message, timeout_ms: int | None = None, *,
-        selector: Selector | None = None, arg: Any = None,
+        self,
+        msg: Message,
+        timeout_ms: int | None = None,
+        *,
+        selector: Selector | None = None,
+        arg: Any = None,
     ) -> SendResult:
         """Send ``msg`` synchronously; return its ``SendResult`` or raise."""
         if not self.running:
@@ -125,9 +133,13 @@ class Producer:
         for attempt in range(1, attempts + 1):
             cost = self._world.now_ms - begin
             if attempt > 1 and cost >= budget:
-                return self._give_up(msg_id, SendTimeoutError(
-                    f"sendDefaultImpl call timeout: {cost} ms used of {budget} ms "
-                    f"(msg {msg_id}); the broker may have stored it"))
+                return self._give_up(
+                    msg_id,
+                    SendTimeoutError(
+                        f"sendDefaultImpl call timeout: {cost} ms used of {budget} ms "
+                        f"(msg {msg_id}); the broker may have stored it"
+                    ),
+                )
             mq = selector(mqs, msg, arg) if selector is not None else self._next_queue(mqs)
             try:
                 return await self._attempt(msg, mq, attempt, budget - cost)
@@ -140,10 +152,13 @@ class Producer:
         if isinstance(last_error, RemotingTimeoutError) or cost >= budget:
             error: Exception = SendTimeoutError(
                 f"sendDefaultImpl call timeout: {cost} ms used of {budget} ms (msg {msg_id}); "
-                "the broker may have stored it")
+                "the broker may have stored it"
+            )
         else:
-            error = SendFailedError(f"Send [{attempts}] times, still failed, cost {cost} ms, "
-                                    f"topic {msg.topic!r}, msg {msg_id}: {last_error}")
+            error = SendFailedError(
+                f"Send [{attempts}] times, still failed, cost {cost} ms, "
+                f"topic {msg.topic!r}, msg {msg_id}: {last_error}"
+            )
         return self._give_up(msg_id, error)
 
     def _give_up(self, msg_id: str, error: Exception) -> SendResult:
@@ -153,14 +168,26 @@ class Producer:
     async def _attempt(self, msg: Message, mq: MessageQueue, attempt: int, budget_ms: int) -> SendResult:
         world = self._world
         assert msg.msg_id is not None
-        world.emit(SendAttempted(world.now_ms, self.client_id, msg.msg_id, mq.topic, mq.queue_id,
-                                 attempt, budget_ms, msg.keys))
+        world.emit(
+            SendAttempted(world.now_ms, self.client_id, msg.msg_id, mq.topic, mq.queue_id, attempt, budget_ms, msg.keys)
+        )
         born = world.now_ms
         result = await world.network.call(
             lambda: world.broker.put_message(msg, mq.queue_id, born),
-            what=f"send {msg.msg_id}", timeout_ms=budget_ms,
+            what=f"send {msg.msg_id}",
+            timeout_ms=budget_ms,
             reply_loss=lambda _: world.faults.reply_loss(msg),
         )
-        world.emit(SendSucceeded(world.now_ms, self.client_id, result.msg_id, result.offset_msg_id,
-                                 mq.topic, mq.queue_id, result.queue_offset, result.status.value))
+        world.emit(
+            SendSucceeded(
+                world.now_ms,
+                self.client_id,
+                result.msg_id,
+                result.offset_msg_id,
+                mq.topic,
+                mq.queue_id,
+                result.queue_offset,
+                result.status.value,
+            )
+        )
         return result

@@ -36,11 +36,19 @@ class PushConsumer:
     """A push consumer in a world (``DefaultMQPushConsumer``)."""
 
     def __init__(
-        self, world: World, group: str, topics: str | Sequence[str],
-        handler: Callable[[MessageExt], Any], *, client_id: str | None = None,
-        model: MessageModel | str = MessageModel.CLUSTERING, orderly: bool = False,
-        consume_threads: int = CONSUME_THREADS, pull_batch_size: int = PULL_BATCH_SIZE,
-        max_reconsume_times: int = -1, suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
+        self,
+        world: World,
+        group: str,
+        topics: str | Sequence[str],
+        handler: Callable[[MessageExt], Any],
+        *,
+        client_id: str | None = None,
+        model: MessageModel | str = MessageModel.CLUSTERING,
+        orderly: bool = False,
+        consume_threads: int = CONSUME_THREADS,
+        pull_batch_size: int = PULL_BATCH_SIZE,
+        max_reconsume_times: int = -1,
+        suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
         consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
         allocate: str = "AVG",
     ) -> None:

@@ -12,7 +12,7 @@ import asyncio
 class Waker:
     """Wait until woken or until a timeout; a wake with nobody waiting is remembered."""
 
-    __slots__ = ("_loop", "_fut", "_pending")
+    __slots__ = ("_fut", "_loop", "_pending")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

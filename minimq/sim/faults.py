@@ -90,27 +90,19 @@ class FaultPlan:
     def broker_outage(self, start_ms: int, duration_ms: int) -> None:
         if duration_ms <= 0:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
-        self._rules.append(
-            _Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms)
-        )
+        self._rules.append(_Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms))
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
         self._rules.append(_Rule("lose_offset_persist", _check_times(times), group=group))
 
-    def crash_consumer(
-        self, client: str, at: CrashPoint | str, *, key: str | None = None, times: int = 1
-    ) -> None:
+    def crash_consumer(self, client: str, at: CrashPoint | str, *, key: str | None = None, times: int = 1) -> None:
         point = CrashPoint(at) if at in CrashPoint.__members__.values() else CrashPoint[str(at)]
         self._rules.append(_Rule("crash_consumer", _check_times(times), key=key, client=client, point=point))
 
-    def slow_handler(
-        self, delay_ms: int, *, group: str | None = None, key: str | None = None, times: int = 1
-    ) -> None:
+    def slow_handler(self, delay_ms: int, *, group: str | None = None, key: str | None = None, times: int = 1) -> None:
         if delay_ms <= 0:
             raise ValidationError("a slow handler must be slower by at least 1 ms", delay_ms)
-        self._rules.append(
-            _Rule("slow_handler", _check_times(times), key=key, group=group, delay_ms=delay_ms)
-        )
+        self._rules.append(_Rule("slow_handler", _check_times(times), key=key, group=group, delay_ms=delay_ms))
 
     # -- firing -------------------------------------------------------------------------
     def _fire(self, rule: _Rule, target: str, detail: str) -> None:
@@ -118,9 +110,7 @@ class FaultPlan:
         self._world.emit(FaultInjected(self._world.now_ms, rule.name, target, detail))
 
     def broker_down(self, now_ms: int) -> bool:
-        return any(
-            r.name == "broker_outage" and r.start_ms <= now_ms < r.end_ms for r in self._rules
-        )
+        return any(r.name == "broker_outage" and r.start_ms <= now_ms < r.end_ms for r in self._rules)
 
     def reply_loss(self, msg: Message) -> ReplyLoss | None:
         for rule in self._rules:
@@ -131,10 +121,9 @@ class FaultPlan:
 
     def offset_persist_lost(self, group: str, detail: str) -> bool:
         for rule in self._rules:
-            if rule.name == "lose_offset_persist" and rule.times > 0:
-                if rule.group is None or rule.group == group:
-                    self._fire(rule, group, detail)
-                    return True
+            if rule.name == "lose_offset_persist" and rule.times > 0 and rule.group in (None, group):
+                self._fire(rule, group, detail)
+                return True
         return False
 
     def crash_at(self, client: str, point: CrashPoint, msg: MessageExt) -> bool:
@@ -151,8 +140,7 @@ class FaultPlan:
 
     def extra_delay(self, group: str, msg: MessageExt) -> int:
         for rule in self._rules:
-            if rule.name == "slow_handler" and rule.matches_msg(msg.topic, msg.keys):
-                if rule.group is None or rule.group == group:
-                    self._fire(rule, group, f"handler slowed by {rule.delay_ms} ms (msg {msg.msg_id})")
-                    return rule.delay_ms
+            if rule.name == "slow_handler" and rule.matches_msg(msg.topic, msg.keys) and rule.group in (None, group):
+                self._fire(rule, group, f"handler slowed by {rule.delay_ms} ms (msg {msg.msg_id})")
+                return rule.delay_ms
         return 0

@@ -14,9 +14,8 @@ Mirrors what RocketMQ's ``NettyRemotingClient`` lets happen, shown in lesson 2:
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from minimq.errors import RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
 from minimq.sim.faults import ReplyLoss
@@ -46,20 +45,33 @@ class Network:
 
     async def call(
         self,
-        handler: Callable[[], T | Awaitable[T]],
+        handler: Callable[[], T],
         *,
         what: str,
         timeout_ms: int,
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
-        """Send a request, let the broker handle it, and bring its reply back."""
+        """Send a request, let the broker handle it at once, and bring its reply back."""
+
+        async def run() -> T:
+            return handler()
+
+        return await self.call_async(run, what=what, timeout_ms=timeout_ms, reply_loss=reply_loss)
+
+    async def call_async(
+        self,
+        handler: Callable[[], Awaitable[T]],
+        *,
+        what: str,
+        timeout_ms: int,
+        reply_loss: Callable[[T], ReplyLoss | None] | None = None,
+    ) -> T:
+        """Like ``call`` for a handler that may wait (a held pull)."""
         begin = self._world.now_ms
         self._check_reachable(what)
         await self._hop()
         self._check_reachable(what)
-        result: Any = handler()
-        if inspect.isawaitable(result):
-            result = await result
+        result = await handler()
         loss = reply_loss(result) if reply_loss is not None else None
         if loss is ReplyLoss.TIMEOUT:
             left = max(timeout_ms - (self._world.now_ms - begin), 0)
@@ -68,7 +80,7 @@ class Network:
         await self._hop()
         if loss is ReplyLoss.FAST_FAIL:
             raise RemotingSendRequestError(f"channel closed before the reply ({what})")
-        return result  # type: ignore[no-any-return]
+        return result
 
     def oneway(self, handler: Callable[[], object], *, what: str, lost: bool = False) -> bool:
         """Send a request with no reply; return False if it was dropped on the way."""

@@ -47,9 +47,7 @@ def _quiet_about_abandoned_tasks(loop: asyncio.AbstractEventLoop, context: dict[
 class World:
     """The simulated deployment: clock, randomness, network, broker, clients, trace."""
 
-    def __init__(
-        self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None
-    ) -> None:
+    def __init__(self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None) -> None:
         from minimq.runtime.broker import Broker
 
         self.seed = seed
@@ -89,9 +87,7 @@ class World:
 
         return Producer(self, group, **options)
 
-    def push_consumer(
-        self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any
-    ) -> PushConsumer:
+    def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
         from minimq.runtime.push_consumer import PushConsumer
 
         return PushConsumer(self, group, topics, handler, **options)

@@ -1,0 +1,201 @@
+"""Checkers over a trace: what was lost, what was delivered twice, what was done twice.
+
+Owns: the verdicts, computed from the trace alone (a trace read back from JSON lines
+gives the same verdicts). Vocabulary (after Maelstrom):
+- **lost message**: the producer got ``SEND_OK`` but a group subscribed to the topic
+  never had it delivered, and did not dead-letter it either.
+- **duplicate delivery**: a group's listener was called more than once for one msg id
+  (``redelivered_after_success`` counts the calls after one that succeeded), or for one
+  business key under several msg ids.
+- **dead-lettered**: a group gave up on a message after its retries.
+- **duplicated / lost effect**: an expected key of an effect ledger ended with two or
+  more effects, or with none.
+- **offset regression**: the broker's committed offset for a (group, queue) moved back.
+Call the checkers after the world has run long enough for retries to drain.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from minimq.events import (
+    ConsumerStarted,
+    EffectApplied,
+    EffectExpected,
+    MessageConsumed,
+    MessageDeadLettered,
+    MessageDelivered,
+    OffsetPersisted,
+    SendSucceeded,
+)
+from minimq.model import ConsumeStatus, OrderlyStatus
+from minimq.trace import Trace
+
+_SUCCESS = {ConsumeStatus.SUCCESS.value, OrderlyStatus.SUCCESS.value}
+
+
+@dataclass(frozen=True, slots=True)
+class LostMessage:
+    group: str
+    msg_id: str
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateDelivery:
+    group: str
+    msg_id: str
+    keys: tuple[str, ...]
+    deliveries: int
+    redelivered_after_success: int
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    group: str
+    key: str
+    msg_ids: tuple[str, ...]
+    deliveries: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLettered:
+    group: str
+    msg_id: str
+    reconsume_times: int
+
+
+@dataclass(frozen=True, slots=True)
+class EffectCount:
+    ledger: str
+    key: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetRegression:
+    group: str
+    topic: str
+    queue_id: int
+    from_offset: int
+    to_offset: int
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    lost: list[LostMessage] = field(default_factory=list)
+    duplicate_deliveries: list[DuplicateDelivery] = field(default_factory=list)
+    duplicate_keys: list[DuplicateKey] = field(default_factory=list)
+    dead_lettered: list[DeadLettered] = field(default_factory=list)
+    duplicated_effects: list[EffectCount] = field(default_factory=list)
+    lost_effects: list[EffectCount] = field(default_factory=list)
+    offset_regressions: list[OffsetRegression] = field(default_factory=list)
+
+    @property
+    def exactly_once_effects(self) -> bool:
+        return not self.duplicated_effects and not self.lost_effects
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "lost_messages": len(self.lost),
+            "duplicate_deliveries": len(self.duplicate_deliveries),
+            "duplicate_keys": len(self.duplicate_keys),
+            "dead_lettered": len(self.dead_lettered),
+            "duplicate_effects": len(self.duplicated_effects),
+            "lost_effects": len(self.lost_effects),
+            "offset_regressions": len(self.offset_regressions),
+        }
+
+
+def subscriptions(trace: Trace) -> dict[str, set[str]]:
+    """topic -> groups that ever subscribed to it."""
+    subs: dict[str, set[str]] = defaultdict(set)
+    for e in trace.of(ConsumerStarted):
+        for topic in e.topics:
+            subs[topic].add(e.group)
+    return subs
+
+
+def lost_messages(trace: Trace) -> list[LostMessage]:
+    subs = subscriptions(trace)
+    delivered = {(e.group, e.msg_id) for e in trace.of(MessageDelivered)}
+    dead = {(e.group, e.msg_id) for e in trace.of(MessageDeadLettered)}
+    lost: list[LostMessage] = []
+    seen: set[str] = set()
+    for e in trace.of(SendSucceeded):
+        if e.msg_id in seen:
+            continue
+        seen.add(e.msg_id)
+        for group in sorted(subs.get(e.topic, ())):
+            if (group, e.msg_id) not in delivered and (group, e.msg_id) not in dead:
+                lost.append(LostMessage(group, e.msg_id, e.topic))
+    return lost
+
+
+def duplicate_deliveries(trace: Trace) -> list[DuplicateDelivery]:
+    counts: Counter[tuple[str, str]] = Counter()
+    keys: dict[tuple[str, str], tuple[str, ...]] = {}
+    after_success: Counter[tuple[str, str]] = Counter()
+    succeeded: set[tuple[str, str]] = set()
+    for e in trace.events:
+        if isinstance(e, MessageDelivered):
+            k = (e.group, e.msg_id)
+            counts[k] += 1
+            keys[k] = e.keys
+            if k in succeeded:
+                after_success[k] += 1
+        elif isinstance(e, MessageConsumed) and e.status in _SUCCESS:
+            succeeded.add((e.group, e.msg_id))
+    return [
+        DuplicateDelivery(g, m, keys[(g, m)], n, after_success[(g, m)]) for (g, m), n in sorted(counts.items()) if n > 1
+    ]
+
+
+def duplicate_keys(trace: Trace) -> list[DuplicateKey]:
+    ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in trace.of(MessageDelivered):
+        for key in e.keys:
+            ids[(e.group, key)].append(e.msg_id)
+    return [DuplicateKey(g, k, tuple(sorted(set(ms))), len(ms)) for (g, k), ms in sorted(ids.items()) if len(ms) > 1]
+
+
+def dead_lettered(trace: Trace) -> list[DeadLettered]:
+    return [DeadLettered(e.group, e.msg_id, e.reconsume_times) for e in trace.of(MessageDeadLettered)]
+
+
+def effect_counts(trace: Trace) -> tuple[list[EffectCount], list[EffectCount]]:
+    """(duplicated, lost) effects over every ledger's expected keys."""
+    applied: Counter[tuple[str, str]] = Counter((e.ledger, e.key) for e in trace.of(EffectApplied))
+    expected = sorted({(e.ledger, e.key) for e in trace.of(EffectExpected)})
+    duplicated = [EffectCount(lg, k, n) for (lg, k), n in sorted(applied.items()) if n > 1]
+    lost = [EffectCount(lg, k, 0) for lg, k in expected if applied[(lg, k)] == 0]
+    return duplicated, lost
+
+
+def offset_regressions(trace: Trace) -> list[OffsetRegression]:
+    last: dict[tuple[str, str, int], int] = {}
+    out: list[OffsetRegression] = []
+    for e in trace.of(OffsetPersisted):
+        if "local file" in e.via:
+            continue
+        k = (e.group, e.topic, e.queue_id)
+        if k in last and e.offset < last[k]:
+            out.append(OffsetRegression(e.group, e.topic, e.queue_id, last[k], e.offset, e.at_ms))
+        last[k] = e.offset
+    return out
+
+
+def check(trace: Trace) -> Report:
+    """Every checker at once."""
+    duplicated, lost_fx = effect_counts(trace)
+    return Report(
+        lost=lost_messages(trace),
+        duplicate_deliveries=duplicate_deliveries(trace),
+        duplicate_keys=duplicate_keys(trace),
+        dead_lettered=dead_lettered(trace),
+        duplicated_effects=duplicated,
+        lost_effects=lost_fx,
+        offset_regressions=offset_regressions(trace),
+    )
