@@ -1,0 +1,133 @@
+"""The ``minimq`` command line.
+
+Owns: argument parsing and exit codes. ``minimq demo`` runs the quickstart scenario;
+``minimq trace FILE`` reads a JSON-lines trace back and runs the checkers on it.
+Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``); 2 bad usage or
+bad input, always with a message that names the problem and the value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from minimq import __version__
+from minimq.errors import MinimqError
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minimq",
+        description="A deterministic, virtual-time teaching broker that delivers like RocketMQ.",
+    )
+    parser.add_argument("--version", action="version", version=f"minimq {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="one order paid, one reply lost, two coupons")
+    demo.add_argument("--seed", type=int, default=42, help="seed of the simulation (default 42)")
+    demo.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
+    demo.add_argument("--trace-out", metavar="FILE", help="also write the trace as JSON lines to FILE")
+    demo.add_argument("--realtime", type=_positive_float, metavar="SPEED",
+                      help="pace virtual time against the wall clock (1 = real time, 10 = ten times faster)")
+    demo.add_argument("--width", type=int, default=None, help="console width in columns")
+    demo.add_argument("--no-color", action="store_true", help="plain text, no colour")
+
+    trace = sub.add_parser("trace", help="read a JSON-lines trace back and check it")
+    trace.add_argument("file", help="a trace written by --trace-out")
+    trace.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    trace.add_argument("--timeline", action="store_true", help="also draw the timeline")
+    trace.add_argument("--strict", action="store_true",
+                       help="exit 1 if a message was lost or an effect duplicated or lost")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "trace":
+            return _trace(args)
+        parser.print_help()
+        return 0
+    except MinimqError as exc:
+        print(f"minimq: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
+        return 2
+
+
+def _console(args: argparse.Namespace) -> object:
+    from rich.console import Console
+
+    return Console(width=args.width, no_color=args.no_color, highlight=False)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from minimq import demo as scenario
+
+    demo = scenario.run(seed=args.seed, realtime_speed=args.realtime)
+    world = demo.world
+    if args.trace_out:
+        world.trace.write(args.trace_out)
+    report = demo.report()
+    if args.json:
+        summary = {
+            "scenario": "demo",
+            "seed": args.seed,
+            "coupons": len(demo.coupons),
+            **report.summary(),
+            "virtual_ms": world.now_ms,
+            "trace_sha256": world.trace.sha256(),
+        }
+        print(json.dumps(summary, indent=2))
+    else:
+        from rich.console import Console
+
+        from minimq.render.demo_view import render
+
+        render(demo, Console(width=args.width, no_color=args.no_color, highlight=False))
+    world.close()
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from minimq.check import check
+    from minimq.trace import Trace
+
+    trace = Trace.read(args.file)
+    report = check(trace)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps({"file": args.file, "events": len(trace), **summary}, indent=2))
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False)
+        if args.timeline:
+            from minimq.render.timeline import timeline
+
+            console.print(timeline(trace.events, title=args.file))
+        console.print(f"{args.file}: {len(trace)} events")
+        for name, value in summary.items():
+            console.print(f"  {name.replace('_', ' ')}: {value}")
+    bad = report.lost or report.duplicated_effects or report.lost_effects
+    return 1 if args.strict and bad else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

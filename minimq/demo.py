@@ -1,0 +1,88 @@
+"""The demo scenario: one order paid, one send reply lost, two coupons.
+
+Owns: the world of the quickstart demo, built with the public API only. It is the
+coupon incident's path B (see ../shared/story.md): the order system sends "order paid",
+the broker stores it but the reply is lost, the order system's own retry loop sends the
+same ``Message`` again, the broker now holds two copies with one msg id, and a coupon
+system with no idempotency issues two coupons. The lessons (issue 3) tell this and the
+other paths step by step; this module is the engine's smoke test a learner can run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from minimq.check import Report, check
+from minimq.effects import EffectLedger
+from minimq.errors import SendFailedError, SendTimeoutError
+from minimq.model import ConsumeStatus, Message, MessageExt
+from minimq.sim.world import World
+
+TOPIC = "order-paid"
+ORDER = "order-1001"
+COUPON_GROUP = "coupon-system"
+RED_PACKET_GROUP = "red-packet-system"
+
+
+@dataclass
+class Demo:
+    """A built demo world and what its systems did."""
+
+    world: World
+    coupons: list[tuple[str, str, int]] = field(default_factory=list)  # (order, msg id, at ms)
+    red_packets: list[str] = field(default_factory=list)
+    send_log: list[str] = field(default_factory=list)
+
+    def report(self) -> Report:
+        return check(self.world.trace)
+
+
+def build(seed: int = 42, realtime_speed: float | None = None) -> Demo:
+    world = World(seed, realtime_speed=realtime_speed)
+    demo = Demo(world)
+    world.broker.create_topic(TOPIC)
+    ledger = EffectLedger(world, "coupons")
+
+    def issue_coupon(msg: MessageExt) -> ConsumeStatus:
+        order = msg.keys[0]
+        demo.coupons.append((order, msg.msg_id, world.now_ms))  # no idempotency check
+        ledger.apply(order, by="coupon-1", note=f"coupon #{len(demo.coupons)}")
+        return ConsumeStatus.SUCCESS
+
+    def pay_red_packet(msg: MessageExt) -> ConsumeStatus:
+        demo.red_packets.append(msg.keys[0])
+        return ConsumeStatus.SUCCESS
+
+    world.push_consumer(COUPON_GROUP, TOPIC, issue_coupon, client_id="coupon-1").start()
+    world.push_consumer(RED_PACKET_GROUP, TOPIC, pay_red_packet, client_id="red-packet-1").start()
+    ledger.expect(ORDER)
+    world.faults.lose_send_reply(key=ORDER, how="timeout")
+    return demo
+
+
+def order_system_sends(demo: Demo, log: Callable[[str], None] | None = None) -> None:
+    """The order system's 'never lose a message' loop: on error, send the same object again."""
+    world = demo.world
+    producer = world.producer("order-system")
+    msg = Message(TOPIC, f'{{"order": "{ORDER}", "status": "PAID"}}'.encode(), keys=(ORDER,))
+
+    async def send_with_retry() -> None:
+        for attempt in range(1, 4):
+            try:
+                result = await producer.send(msg)
+            except (SendTimeoutError, SendFailedError) as exc:
+                demo.send_log.append(f"attempt {attempt}: {type(exc).__name__}")
+                continue
+            demo.send_log.append(f"attempt {attempt}: {result.status.value} offset {result.queue_offset}")
+            return
+
+    world.run(send_with_retry())
+
+
+def run(seed: int = 42, realtime_speed: float | None = None) -> Demo:
+    """Build the demo world, run it for a simulated minute, and return it."""
+    demo = build(seed, realtime_speed)
+    order_system_sends(demo)
+    demo.world.run_until(60_000)
+    return demo
