@@ -3,6 +3,8 @@
 See README.md for the tour and docs/semantics.md for every rule modelled.
 """
 
+from minimq.check import Report, check
+from minimq.effects import EffectLedger
 from minimq.errors import (
     MinimqError,
     SendFailedError,
@@ -20,6 +22,7 @@ from minimq.model import (
     SendResult,
     SendStatus,
 )
+from minimq.runtime.producer import select_by_hash
 from minimq.sim.faults import CrashPoint
 from minimq.sim.world import World
 from minimq.trace import Trace
@@ -29,12 +32,14 @@ __version__ = "0.1.0"
 __all__ = [
     "ConsumeStatus",
     "CrashPoint",
+    "EffectLedger",
     "Message",
     "MessageExt",
     "MessageModel",
     "MessageQueue",
     "MinimqError",
     "OrderlyStatus",
+    "Report",
     "SendFailedError",
     "SendResult",
     "SendStatus",
@@ -43,4 +48,6 @@ __all__ = [
     "UnknownTopic",
     "ValidationError",
     "World",
+    "check",
+    "select_by_hash",
 ]

@@ -39,8 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42, help="seed of the simulation (default 42)")
     demo.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
     demo.add_argument("--trace-out", metavar="FILE", help="also write the trace as JSON lines to FILE")
-    demo.add_argument("--realtime", type=_positive_float, metavar="SPEED",
-                      help="pace virtual time against the wall clock (1 = real time, 10 = ten times faster)")
+    demo.add_argument(
+        "--realtime",
+        type=_positive_float,
+        metavar="SPEED",
+        help="pace virtual time against the wall clock (1 = real time, 10 = ten times faster)",
+    )
     demo.add_argument("--width", type=int, default=None, help="console width in columns")
     demo.add_argument("--no-color", action="store_true", help="plain text, no colour")
 
@@ -48,8 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("file", help="a trace written by --trace-out")
     trace.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     trace.add_argument("--timeline", action="store_true", help="also draw the timeline")
-    trace.add_argument("--strict", action="store_true",
-                       help="exit 1 if a message was lost or an effect duplicated or lost")
+    trace.add_argument(
+        "--strict", action="store_true", help="exit 1 if a message was lost or an effect duplicated or lost"
+    )
     return parser
 
 

@@ -62,9 +62,7 @@ def test_trace_round_trip_through_the_cli(capsys: pytest.CaptureFixture[str], tm
         ('{"type": "TopicCreated", "at_ms": 0}\n', "lacks field(s) topic, queue_nums"),
     ],
 )
-def test_bad_trace_file_is_named(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, needle: str
-) -> None:
+def test_bad_trace_file_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, needle: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(content)
     code, _, err = run_cli(capsys, "trace", str(path))

@@ -23,8 +23,12 @@ SETTING = (
 
 def render(demo: Demo, console: Console) -> None:
     world = demo.world
-    console.print(Panel(SETTING.format(order=ORDER, topic=TOPIC, coupon=COUPON_GROUP, red=RED_PACKET_GROUP),
-                        title="minimq demo: one payment, two coupons"))
+    console.print(
+        Panel(
+            SETTING.format(order=ORDER, topic=TOPIC, coupon=COUPON_GROUP, red=RED_PACKET_GROUP),
+            title="minimq demo: one payment, two coupons",
+        )
+    )
     console.print(timeline(world.trace, title=f"What happened (virtual time, seed {world.seed})"))
     console.print(_coupons(demo))
     console.print(queues_table(world.broker, TOPIC, [COUPON_GROUP, RED_PACKET_GROUP]))

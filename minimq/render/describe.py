@@ -32,9 +32,16 @@ def lane(event: ev.Event) -> str | None:
         case ev.OffsetPersisted():
             return event.client if "local file" in event.via else "broker"
         case (
-            ev.MessageDelivered() | ev.MessageConsumed() | ev.ConsumeResultDiscarded() | ev.ConsumeTimedOut()
-            | ev.RetriedLocally() | ev.OffsetCommittedLocally() | ev.Rebalanced() | ev.ConsumerStarted()
-            | ev.ConsumerCrashed() | ev.ConsumerShutdown()
+            ev.MessageDelivered()
+            | ev.MessageConsumed()
+            | ev.ConsumeResultDiscarded()
+            | ev.ConsumeTimedOut()
+            | ev.RetriedLocally()
+            | ev.OffsetCommittedLocally()
+            | ev.Rebalanced()
+            | ev.ConsumerStarted()
+            | ev.ConsumerCrashed()
+            | ev.ConsumerShutdown()
         ):
             return event.client
         case ev.EffectApplied():
@@ -67,7 +74,8 @@ def describe(event: ev.Event) -> str:
             return f"dead-letters {short(event.msg_id)} for {event.group} after {event.reconsume_times + 1} deliveries"
         case ev.MessageDelivered():
             retry = f" (retry {event.reconsume_times})" if event.reconsume_times else ""
-            return f"handler called with {short(event.msg_id)} from {event.topic}#{event.queue_id}@{event.queue_offset}{retry}"
+            where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
+            return f"handler called with {short(event.msg_id)} from {where}{retry}"
         case ev.MessageConsumed():
             note = f" ({event.note})" if event.note else ""
             return f"handler returned {event.status} for {short(event.msg_id)}{note}"

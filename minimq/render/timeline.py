@@ -31,7 +31,9 @@ def is_noise(event: ev.Event) -> bool:
 
 def lanes_of(events: Iterable[ev.Event]) -> list[str]:
     """Lanes in a stable order: producers, broker, consumers, ledgers."""
-    producers, consumers, ledgers = [], [], []
+    producers: list[str] = []
+    consumers: list[str] = []
+    ledgers: list[str] = []
     for e in events:
         name = lane(e)
         if name is None:
@@ -71,7 +73,7 @@ def timeline(events: Iterable[ev.Event], *, title: str = "Timeline", quiet: bool
                 text = Text("DUPLICATE EFFECT: " + describe(e), style="bold red")
         elif isinstance(e, ev.FaultInjected | ev.ConsumerCrashed):
             text.stylize("bold yellow")
-        row: list[Text | str] = [fmt_ms(e.at_ms)] + ["" for _ in lanes]
+        row: list[Text | str] = [fmt_ms(e.at_ms), *("" for _ in lanes)]
         row[1 + lanes.index(lane(e) or "broker")] = text
         table.add_row(*row)
     return table
