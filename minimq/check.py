@@ -5,8 +5,10 @@ gives the same verdicts). Vocabulary (after Maelstrom):
 - **lost message**: the producer got ``SEND_OK`` but a group subscribed to the topic
   never had it delivered, and did not dead-letter it either.
 - **duplicate delivery**: a group's listener was called more than once for one msg id
-  (``redelivered_after_success`` counts the calls after one that succeeded), or for one
-  business key under several msg ids.
+  (``redelivered_after_success`` counts the calls after one that succeeded); a
+  **duplicate key** is a business key delivered more than once, under one msg id or
+  several. In broadcasting every client must see each message once, so these are
+  counted per client (``group/client``).
 - **dead-lettered**: a group gave up on a message after its retries.
 - **duplicated / lost effect**: an expected key of an effect ledger ended with two or
   more effects, or with none.
@@ -17,6 +19,7 @@ Call the checkers after the world has run long enough for retries to drain.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from minimq.events import (
@@ -29,7 +32,7 @@ from minimq.events import (
     OffsetPersisted,
     SendSucceeded,
 )
-from minimq.model import ConsumeStatus, OrderlyStatus
+from minimq.model import ConsumeStatus, MessageModel, OrderlyStatus
 from minimq.trace import Trace
 
 _SUCCESS = {ConsumeStatus.SUCCESS.value, OrderlyStatus.SUCCESS.value}
@@ -134,30 +137,44 @@ def lost_messages(trace: Trace) -> list[LostMessage]:
     return lost
 
 
+def _receivers(trace: Trace) -> Callable[[MessageDelivered | MessageConsumed], str]:
+    """Who must see a message once: the group (clustering) or each client (broadcasting)."""
+    broadcasting = {e.group for e in trace.of(ConsumerStarted) if e.model == MessageModel.BROADCASTING.value}
+
+    def receiver(e: MessageDelivered | MessageConsumed) -> str:
+        return f"{e.group}/{e.client}" if e.group in broadcasting else e.group
+
+    return receiver
+
+
 def duplicate_deliveries(trace: Trace) -> list[DuplicateDelivery]:
+    """Msg ids delivered more than once to a group (to a client, in broadcasting)."""
+    receiver = _receivers(trace)
     counts: Counter[tuple[str, str]] = Counter()
     keys: dict[tuple[str, str], tuple[str, ...]] = {}
     after_success: Counter[tuple[str, str]] = Counter()
     succeeded: set[tuple[str, str]] = set()
     for e in trace.events:
         if isinstance(e, MessageDelivered):
-            k = (e.group, e.msg_id)
+            k = (receiver(e), e.msg_id)
             counts[k] += 1
             keys[k] = e.keys
             if k in succeeded:
                 after_success[k] += 1
         elif isinstance(e, MessageConsumed) and e.status in _SUCCESS:
-            succeeded.add((e.group, e.msg_id))
+            succeeded.add((receiver(e), e.msg_id))
     return [
         DuplicateDelivery(g, m, keys[(g, m)], n, after_success[(g, m)]) for (g, m), n in sorted(counts.items()) if n > 1
     ]
 
 
 def duplicate_keys(trace: Trace) -> list[DuplicateKey]:
+    """Business keys delivered more than once to a group, under one msg id or several."""
+    receiver = _receivers(trace)
     ids: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in trace.of(MessageDelivered):
         for key in e.keys:
-            ids[(e.group, key)].append(e.msg_id)
+            ids[(receiver(e), key)].append(e.msg_id)
     return [DuplicateKey(g, k, tuple(sorted(set(ms))), len(ms)) for (g, k), ms in sorted(ids.items()) if len(ms) > 1]
 
 

@@ -74,7 +74,8 @@ class Message:
     """A message an application builds (RocketMQ ``Message``).
 
     ``keys`` are business keys (RocketMQ indexes each one for query by key); ``tags`` is a
-    single tag used for filtering. ``msg_id`` stays ``None`` until the first send.
+    single tag, stored with every copy (minimq does not filter by tag yet). ``msg_id``
+    stays ``None`` until the first send.
     """
 
     topic: str

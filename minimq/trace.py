@@ -64,7 +64,9 @@ class Trace:
     @classmethod
     def from_jsonl(cls, text: str) -> Trace:
         events = []
-        for number, line in enumerate(text.splitlines(), 1):
+        # split on "\n" only: str.splitlines() would also split inside a JSON string
+        # holding U+0085, U+2028, ... (written raw, as ensure_ascii=False keeps them)
+        for number, line in enumerate(text.split("\n"), 1):
             if line.strip():
                 events.append(event_from_dict(_parse(line, number), number))
         return cls(events)

@@ -37,8 +37,9 @@ def retry_delay_level(reconsume_times: int) -> int:
 
 
 def max_reconsume_times(configured: int, *, orderly: bool) -> int:
-    """Resolve ``maxReconsumeTimes`` (-1 means the default of the consume mode)."""
-    if configured >= 0:
+    """Resolve ``maxReconsumeTimes``: exactly -1 means the default of the consume mode
+    (``getMaxReconsumeTimes``); consumers refuse anything below -1."""
+    if configured != -1:
         return configured
     return ORDERLY_MAX_RECONSUME_TIMES if orderly else DEFAULT_MAX_RECONSUME_TIMES
 

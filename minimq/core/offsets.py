@@ -9,7 +9,9 @@ Rules:
   ``CONSUME_FROM_LAST_OFFSET`` (the default) starts at the queue's max offset, but a
   ``%RETRY%`` topic starts at 0, and the broker answers 0 instead of "not found" while
   offset 0 is still in memory (``ConsumerManageProcessor.queryConsumerOffset``). No
-  message is ever evicted in minimq, so a new group always starts at 0.
+  message is ever evicted in minimq, so a new group always starts at 0. That answer is the
+  broker's: a broadcasting consumer (``LocalFileOffsetStore``) with no offsets file starts
+  at the queue's max offset.
   ``CONSUME_FROM_FIRST_OFFSET`` starts at 0.
 """
 

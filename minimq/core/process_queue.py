@@ -85,12 +85,16 @@ class ProcessQueue:
 
     @property
     def span(self) -> int:
+        """Last minus first *cached* offset (``getMaxSpan``): shrinks when the tail finishes."""
         if not self._tree:
             return 0
-        return self.queue_offset_max - next(iter(self._tree))
+        return next(reversed(self._tree)) - next(iter(self._tree))
 
-    def needs_flow_control(self) -> bool:
-        return self.count > PULL_THRESHOLD_FOR_QUEUE or self.span > CONSUME_CONCURRENTLY_MAX_SPAN
+    def needs_flow_control(self, orderly: bool = False) -> bool:
+        """Pause pulling? The span rule applies to concurrent consumption only."""
+        if self.count > PULL_THRESHOLD_FOR_QUEUE:
+            return True
+        return not orderly and self.span > CONSUME_CONCURRENTLY_MAX_SPAN
 
     def in_flight_offsets(self) -> list[int]:
         return sorted([*self._tree, *self._consuming])

@@ -31,6 +31,7 @@ class MessageStore:
     def __init__(self) -> None:
         self.topics: dict[str, int] = {}
         self._logs: dict[MessageQueue, list[MessageExt]] = {}
+        self._routes: dict[str, tuple[MessageQueue, ...]] = {}  # built once: asked on every send
         self._by_offset_id: dict[str, MessageExt] = {}
         self._by_key: dict[str, list[MessageExt]] = {}
         self._by_msg_id: dict[str, list[MessageExt]] = {}
@@ -42,12 +43,13 @@ class MessageStore:
         if topic in self.topics:
             return False
         self.topics[topic] = queue_nums
-        for qid in range(queue_nums):
-            self._logs[MessageQueue(topic, qid)] = []
+        self._routes[topic] = tuple(MessageQueue(topic, qid) for qid in range(queue_nums))
+        for mq in self._routes[topic]:
+            self._logs[mq] = []
         return True
 
     def queues(self, topic: str) -> list[MessageQueue]:
-        return [MessageQueue(topic, qid) for qid in range(self.topics.get(topic, 0))]
+        return list(self._routes.get(topic, ()))
 
     # -- writing -----------------------------------------------------------------
     def next_offset_msg_id(self, body_len: int) -> str:
@@ -85,8 +87,10 @@ class MessageStore:
         return self._by_offset_id.get(offset_msg_id)
 
     def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:
-        """Stored copies of ``topic`` whose keys include ``key`` (``queryMessage``)."""
-        hits = [m for m in self._by_key.get(key, ()) if m.topic == topic]
+        """Copies stored in ``topic`` whose keys include ``key`` (``queryMessage``). The index
+        key is the topic a copy is stored in, so retry copies are found under
+        ``%RETRY%<group>``, not under the business topic."""
+        hits = [m for m in self._by_key.get(key, ()) if m.queue.topic == topic]
         return hits[:max_num]
 
     def query_by_msg_id(self, msg_id: str) -> list[MessageExt]:

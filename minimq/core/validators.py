@@ -52,7 +52,7 @@ def check_topic(topic: object, *, system: bool = False) -> str:
         raise ValidationError("topic name must be a string", topic)
     if not topic:
         raise ValidationError("topic name must not be empty", topic)
-    if not VALID_NAME.match(topic):
+    if not VALID_NAME.fullmatch(topic):
         raise ValidationError("topic name must match ^[%|a-zA-Z0-9_-]+$", topic)
     limit = RETRY_OR_DLQ_TOPIC_MAX_LENGTH if is_retry_or_dlq(topic) else TOPIC_MAX_LENGTH
     if len(topic) > limit:
@@ -69,7 +69,7 @@ def check_group(group: object) -> str:
     """Return ``group`` if it is a valid consumer or producer group name."""
     if not isinstance(group, str) or not group:
         raise ValidationError("group name must be a non-empty string", group)
-    if not VALID_NAME.match(group):
+    if not VALID_NAME.fullmatch(group):
         raise ValidationError("group name must match ^[%|a-zA-Z0-9_-]+$", group)
     if len(group) > GROUP_MAX_LENGTH:
         raise ValidationError(f"group name must have at most {GROUP_MAX_LENGTH} characters", group)

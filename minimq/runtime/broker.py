@@ -233,10 +233,16 @@ class Broker:
         if is_new:
             self._notify(group, except_client=client)
 
-    def unregister(self, group: str, client: str) -> None:
+    def unregister(self, group: str, client: str, notify: Callable[[], None] | None = None) -> None:
+        """Remove a member; with ``notify``, only the registration made through that channel
+        (``ConsumerManager.doChannelCloseEvent``): a restarted process that registered again
+        with the same client id is not removed when its dead predecessor's channel closes."""
         members = self._members.get(group, {})
-        if members.pop(client, None) is not None:
-            self._notify(group, except_client=None)
+        current = members.get(client)
+        if current is None or (notify is not None and current != notify):
+            return
+        del members[client]
+        self._notify(group, except_client=None)
 
     def consumer_ids(self, group: str) -> list[str]:
         return sorted(self._members.get(group, {}))
@@ -248,18 +254,29 @@ class Broker:
                 self._world.network.oneway(notify, what="notify consumer ids changed")
 
     # -- consumer retries -------------------------------------------------------------
-    def send_back(self, group: str, offset_msg_id: str, delay_level: int, max_reconsume_times: int) -> None:
-        """``CONSUMER_SEND_MSG_BACK``: schedule a retry copy, or dead-letter the message."""
+    def send_back(
+        self,
+        group: str,
+        offset_msg_id: str,
+        delay_level: int,
+        max_reconsume_times: int,
+        reconsume_times: int | None = None,
+    ) -> None:
+        """``CONSUMER_SEND_MSG_BACK``: schedule a retry copy, or dead-letter the message.
+
+        The broker counts retries from the stored copy it reads back; an orderly consumer
+        instead sends a normal message carrying its own local count (``reconsume_times``),
+        which the broker keeps as is (``SendMessageProcessor.handleRetryAndDLQ``)."""
         original = self.store.look_up(offset_msg_id)
         if original is None:
             raise ValidationError("no stored message has this offset msg id", offset_msg_id)
         now = self._world.now_ms
         origin = original.origin_msg_id or original.offset_msg_id
-        times = original.reconsume_times
+        times = original.reconsume_times if reconsume_times is None else reconsume_times
         if delay.goes_to_dlq(times, max_reconsume_times, delay_level):
             topic = dlq_topic(group)
             self._create(topic, DLQ_NUMS_PER_GROUP)
-            self._copy(original, MessageQueue(topic, 0), times + 1, origin)
+            self._copy(original, MessageQueue(topic, 0), times + 1 if reconsume_times is None else times, origin)
             self._world.emit(MessageDeadLettered(now, group, original.msg_id, original.offset_msg_id, times, topic))
             return
         level = delay_level or delay.retry_delay_level(times)

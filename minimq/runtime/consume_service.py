@@ -184,7 +184,8 @@ class ConcurrentConsumeService(_Base):
             if msg is None or started is None or s.world.now_ms - started <= CONSUME_TIMEOUT_MS:
                 return
             s.world.emit(ConsumeTimedOut(s.world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id, started))
-            await s.send_message_back(msg, 3)
+            if not await s.send_message_back(msg, 3):
+                return  # Java's sendMessageBack threw: the message stays, and so does the offset
             head = pq.first()
             if head is not None and head.queue_offset == msg.queue_offset:
                 pq.remove([msg])
@@ -247,8 +248,8 @@ class OrderlyConsumeService(_Base):
                 )
                 pq.put_back([again])
                 await asyncio.sleep(self.suspend_ms / 1000)
-            elif await s.send_message_back(msg, -1):
+            elif await s.send_message_back(msg, -1, msg.reconsume_times):
                 s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
-            else:
-                pq.put_back([msg])
+            else:  # checkReconsumeTimes: a failed send-back still counts as a consume attempt
+                pq.put_back([replace(msg, reconsume_times=msg.reconsume_times + 1)])
                 await asyncio.sleep(self.suspend_ms / 1000)

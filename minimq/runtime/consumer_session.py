@@ -63,6 +63,7 @@ LOCK_RENEW_INTERVAL_MS = 20_000
 REQUEST_TIMEOUT_MS = 3000
 SEND_BACK_TIMEOUT_MS = 5000
 PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
+CHANNEL_EXPIRED_TIMEOUT_MS = 120_000  # BrokerConfig.channelExpiredTimeout
 
 
 class ConsumerSession:
@@ -80,7 +81,7 @@ class ConsumerSession:
         self.orderly = c.orderly
         self.max_reconsume_times = delay.max_reconsume_times(c.max_reconsume_times, orderly=c.orderly)
         self.alive = True
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.tasks: dict[asyncio.Task[Any], None] = {}  # insertion-ordered: cancel order is deterministic
         self.pq_table: dict[MessageQueue, ProcessQueue] = {}
         self.offset_store = OffsetStore()
         self.rebalance_waker = Waker(self.world.loop)
@@ -95,8 +96,8 @@ class ConsumerSession:
     # -- life -------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         task = self.world.spawn(coro, name)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.tasks[task] = None
+        task.add_done_callback(lambda done: self.tasks.pop(done, None))
 
     def start(self) -> None:
         w = self.world
@@ -135,7 +136,8 @@ class ConsumerSession:
         w.emit(ConsumerCrashed(w.now_ms, self.client, self.group, str(getattr(point, "value", point))))
         self._stop_tasks()
         # The broker sees the channel close and tells the other members.
-        w.call_later_ms(w.network.latency_ms, lambda: self.broker.unregister(self.group, self.client))
+        channel = self.rebalance_waker.wake
+        w.call_later_ms(w.network.latency_ms, lambda: self.broker.unregister(self.group, self.client, channel))
 
     def maybe_crash(self, point: CrashPoint, msg: MessageExt) -> None:
         if self.world.faults.crash_at(self.client, point, msg):
@@ -149,7 +151,15 @@ class ConsumerSession:
         w = self.world
         self._stop_tasks()
         self.persist_all("shutdown")
-        w.network.oneway(lambda: self.broker.unregister(self.group, self.client), what="unregister")
+        channel = self.rebalance_waker.wake
+
+        def unregister() -> None:
+            self.broker.unregister(self.group, self.client, channel)
+
+        if not w.network.oneway(unregister, what="unregister"):
+            # The request was lost, but the process is gone: the broker drops its silent
+            # channel when it expires (ClientHousekeepingService, channelExpiredTimeout).
+            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, unregister)
         if self.orderly and self.clustering:
             mqs = sorted(self.pq_table)
             w.network.oneway(lambda: self.broker.unlock(self.group, self.client, mqs), what="unlock")
@@ -199,11 +209,12 @@ class ConsumerSession:
             await asyncio.sleep(PERSIST_INTERVAL_MS / 1000)
 
     # -- send-back ---------------------------------------------------------------------
-    async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:
-        """``sendMessageBack``, with the fallback through the inner producer."""
+    async def send_message_back(self, msg: MessageExt, delay_level: int, reconsume_times: int | None = None) -> bool:
+        """``sendMessageBack``, with the fallback through the inner producer (orderly: the
+        local ``reconsume_times`` travels with the message)."""
 
         def send_back() -> None:
-            self.broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times)
+            self.broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times, reconsume_times)
 
         for what, timeout in (
             ("consumer send msg back", SEND_BACK_TIMEOUT_MS),
@@ -306,7 +317,15 @@ class ConsumerSession:
             )
         else:
             stored = self.world.disk.get(self.client, {}).get((self.group, mq))
-        start = pull_from_where(self.consumer.consume_from_where, mq.topic, stored, self.broker.max_offset(mq))
+        # Only the broker answers 0 for "no offset yet" while offset 0 is in memory; a
+        # broadcasting consumer with no offsets file starts at maxOffset (LocalFileOffsetStore).
+        start = pull_from_where(
+            self.consumer.consume_from_where,
+            mq.topic,
+            stored,
+            self.broker.max_offset(mq),
+            offset_zero_in_memory=self.clustering,
+        )
         if stored is not None and not self.clustering:
             self.offset_store.update(mq, stored)
         return start
@@ -337,8 +356,9 @@ class ConsumerSession:
     async def _pull_loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
         w = self.world
         batch = self.consumer.pull_batch_size
+        what = f"pull {mq}"
         while not pq.dropped:
-            if pq.needs_flow_control():
+            if pq.needs_flow_control(self.orderly):
                 await asyncio.sleep(PULL_DELAY_WHEN_FLOW_CONTROL_MS / 1000)
                 continue
             if self.orderly and self.clustering and not pq.locked:
@@ -347,7 +367,7 @@ class ConsumerSession:
             commit = self.offset_store.read(mq) if self.clustering else None
             request = functools.partial(self.broker.pull, self.group, self.client, mq, offset, batch, commit)
             try:
-                result = await w.network.call_async(request, what=f"pull {mq}", timeout_ms=PULL_TIMEOUT_MS)
+                result = await w.network.call_async(request, what=what, timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
                 w.emit(PullFailed(w.now_ms, self.client, self.group, mq.topic, mq.queue_id, str(exc)))
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)

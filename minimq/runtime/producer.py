@@ -47,8 +47,16 @@ Selector = Callable[[list[MessageQueue], Message, Any], MessageQueue]
 
 
 def select_by_hash(mqs: list[MessageQueue], msg: Message, arg: Any) -> MessageQueue:
-    """``SelectMessageQueueByHash``: the same ``arg`` always picks the same queue."""
-    return mqs[abs(_java_hash(str(arg))) % len(mqs)]
+    """``SelectMessageQueueByHash``: ``abs(arg.hashCode()) % size``, with Java's hashCode
+    for a string and for an integer (as a ``Long``); the same ``arg`` always picks the
+    same queue."""
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        value = arg & 0xFFFFFFFFFFFFFFFF
+        code = (value ^ (value >> 32)) & 0xFFFFFFFF
+        code = code - (1 << 32) if code >= 1 << 31 else code
+    else:
+        code = _java_hash(str(arg))
+    return mqs[abs(code) % len(mqs)]
 
 
 def _java_hash(text: str) -> int:

@@ -70,6 +70,8 @@ class PushConsumer:
         if not isinstance(pull_batch_size, int) or not 1 <= pull_batch_size <= 1024:
             raise ValidationError("pull_batch_size must be 1..1024", pull_batch_size)
         self.pull_batch_size = pull_batch_size
+        if not isinstance(max_reconsume_times, int) or max_reconsume_times < -1:
+            raise ValidationError("max_reconsume_times must be -1 (the default) or >= 0", max_reconsume_times)
         self.max_reconsume_times = max_reconsume_times
         self.suspend_ms = suspend_ms
         self.consume_from_where = ConsumeFromWhere(consume_from_where)

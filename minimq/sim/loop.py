@@ -11,8 +11,11 @@ Rules this module keeps:
   milliseconds is rounded up to the next one.
 - There is no I/O and no thread: the loop has no self-pipe and no selector, so a
   simulation cannot touch a socket or the wall clock.
-- Ready callbacks run in FIFO order and timers due at the same millisecond run in the
-  order asyncio's heap gives them: the same program runs the same way every time.
+- Ready callbacks run in FIFO order, and timers due at the same moment run in the order
+  they were scheduled (a sequence number breaks ties; asyncio's heap alone would not be
+  first-in-first-out). So two requests sent in the same millisecond over one simulated
+  channel arrive in the order they were sent, and the same program runs the same way
+  every time.
 - If nothing is ready and no timer is pending, the simulation can never progress:
   ``run_until_complete`` raises ``SimulationStalled`` instead of hanging.
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import heapq
 import math
 import time
 from collections.abc import Coroutine
@@ -31,6 +35,22 @@ from typing import Any, TypeVar
 from minimq.errors import SimulationStalled
 
 T = TypeVar("T")
+
+
+class _TimerHandle(asyncio.TimerHandle):
+    """A timer that sorts by (when, scheduling order) instead of by when alone."""
+
+    __slots__ = ("_seq",)
+
+    def __init__(self, seq: int, when: float, callback: Any, args: Any, loop: Any, context: Any) -> None:
+        super().__init__(when, callback, args, loop, context)
+        self._seq = seq
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, _TimerHandle):
+            mine, theirs = self.when(), other.when()
+            return mine < theirs or (mine == theirs and self._seq < other._seq)
+        return super().__lt__(other)  # type: ignore[operator]
 
 
 class _VirtualSelector:
@@ -61,6 +81,7 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         self._selector = _VirtualSelector(self)
         self._clock_resolution = 1e-7
         self._stalled = False
+        self._timer_seq = 0
         if realtime_speed is not None and realtime_speed <= 0:
             raise ValueError(f"realtime speed must be positive, got {realtime_speed!r}")
         self._realtime_speed = realtime_speed
@@ -80,6 +101,17 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if self._realtime_speed is not None:
             time.sleep(delta_ms / 1000 / self._realtime_speed)
         self._now_ms += delta_ms
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
+        """``BaseEventLoop.call_at`` with a first-in-first-out tie-break."""
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()  # type: ignore[attr-defined]
+        self._timer_seq += 1
+        timer = _TimerHandle(self._timer_seq, when, callback, args, self, context)
+        heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
+        timer._scheduled = True  # type: ignore[attr-defined]
+        return timer
 
     # -- hooks BaseEventLoop needs ----------------------------------------------
     def _process_events(self, event_list: list[Any]) -> None:

@@ -1,0 +1,372 @@
+"""The layering and determinism rules of docs/design.md, checked by walking every module's
+imports and names with ``ast``.
+
+- ``minimq/core`` is sans-I/O: it imports only the standard library (never asyncio, time,
+  random, rich, threads, sockets or other sources of entropy) and minimq.model, minimq.errors
+  and minimq.core.
+- ``model``, ``errors`` and ``events`` are the values at the bottom: they import no other
+  part of minimq.
+- The engine never imports the presentation (``minimq.render``, ``minimq.cli``).
+- Only ``minimq/render/`` imports rich.
+- Randomness comes from ``world.rng`` only: ``random.Random`` is constructed in
+  ``minimq/sim/world.py`` and nowhere else; no module-level ``random.<fn>()``.
+- No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
+  the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
+- No threads, no sockets.
+
+Each violation is reported as ``path:line: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "minimq"
+
+CORE_ALLOWED_MINIMQ = ("minimq.model", "minimq.errors", "minimq.core")
+CORE_FORBIDDEN_STDLIB = frozenset(
+    {
+        "asyncio",
+        "time",
+        "random",
+        "secrets",
+        "uuid",
+        "datetime",
+        "os",
+        "threading",
+        "_thread",
+        "concurrent",
+        "multiprocessing",
+        "subprocess",
+        "socket",
+        "ssl",
+        "selectors",
+    }
+)
+VALUE_MODULES = ("minimq.model", "minimq.errors", "minimq.events")
+ENGINE = (
+    "minimq.model",
+    "minimq.errors",
+    "minimq.events",
+    "minimq.core",
+    "minimq.sim",
+    "minimq.runtime",
+    "minimq.trace",
+    "minimq.check",
+    "minimq.effects",
+)
+PRESENTATION = ("minimq.render", "minimq.cli")
+NO_THREADS = ("threading", "_thread", "concurrent.futures", "multiprocessing")
+NO_SOCKETS = ("socket", "ssl")
+WALL_CLOCK = frozenset(
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "datetime.date.today",
+    }
+)
+OTHER_ENTROPY = frozenset({"os.urandom", "os.getrandom", "uuid.uuid1", "uuid.uuid4"})
+RANDOM_CONSTRUCTOR_HOME = "minimq/sim/world.py"
+TIME_SLEEP_HOME = "minimq/sim/loop.py"
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+@dataclass
+class Module:
+    """One source file: its dotted name and what it imports and uses."""
+
+    path: str  # relative to the repository root, with forward slashes
+    name: str
+    is_package: bool
+    tree: ast.Module
+    imports: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _module_name(rel: str) -> tuple[str, bool]:
+    parts = rel.removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def _is_submodule(dotted: str) -> bool:
+    base = ROOT.joinpath(*dotted.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _resolve_from(module: Module, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def parse_module(source: str, rel: str) -> Module:
+    name, is_package = _module_name(rel)
+    module = Module(rel, name, is_package, ast.parse(source, filename=rel))
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            module.imports.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve_from(module, node)
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                module.imports.append((sub if base.startswith("minimq") and _is_submodule(sub) else base, node.lineno))
+    return module
+
+
+def _bindings(module: Module) -> dict[str, str]:
+    """Local name -> fully qualified name, for every import in the module."""
+    names: dict[str, str] = {}
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve_from(module, node)
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{base}.{alias.name}"
+    return names
+
+
+def _qualified(node: ast.expr, names: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _qualified(node.value, names)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def uses(module: Module) -> list[tuple[str, int, bool]]:
+    """(qualified name, line, is called) of every imported name the module refers to,
+    including the imports themselves."""
+    names = _bindings(module)
+    called = {id(n.func) for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
+    found: list[tuple[str, int, bool]] = []
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ImportFrom):
+            base = _resolve_from(module, node)
+            found.extend((f"{base}.{alias.name}", node.lineno, False) for alias in node.names)
+        elif isinstance(node, ast.Name | ast.Attribute) and not (
+            isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+        ):
+            qualified = _qualified(node, names)
+            if qualified:
+                found.append((qualified, node.lineno, id(node) in called))
+    return found
+
+
+# -- the rules ----------------------------------------------------------------------------------
+def layering_violations(module: Module) -> list[str]:
+    out: list[str] = []
+    in_core = _within(module.name, ("minimq.core",))
+    for name, line in module.imports:
+        where = f"{module.path}:{line}"
+        top = name.split(".")[0]
+        if in_core:
+            if top == "minimq":
+                if not _within(name, CORE_ALLOWED_MINIMQ):
+                    out.append(f"{where}: core imports {name} (core may import only model, errors and core)")
+            elif top not in sys.stdlib_module_names:
+                out.append(f"{where}: core imports {name}, which is not in the standard library")
+            elif top in CORE_FORBIDDEN_STDLIB:
+                out.append(f"{where}: core imports {name} (core is sans-I/O: time enters as an argument)")
+        if _within(module.name, VALUE_MODULES) and top == "minimq" and not _within(name, VALUE_MODULES):
+            out.append(f"{where}: {module.name} imports {name} (model, errors and events are the bottom layer)")
+        if _within(module.name, ENGINE) and _within(name, PRESENTATION):
+            out.append(f"{where}: {module.name} imports {name} (the engine never imports the presentation)")
+        if top == "rich" and not _within(module.name, ("minimq.render",)):
+            out.append(f"{where}: imports {name} (only minimq/render/ may import rich)")
+        if _within(name, NO_THREADS):
+            out.append(f"{where}: imports {name} (no threads: a simulation is one deterministic loop)")
+        if _within(name, NO_SOCKETS):
+            out.append(f"{where}: imports {name} (no real sockets in a simulation)")
+    return out
+
+
+def determinism_violations(module: Module) -> list[str]:
+    out: list[str] = []
+    for name, line, is_call in uses(module):
+        where = f"{module.path}:{line}"
+        if name == "random.Random":
+            if is_call and module.path != RANDOM_CONSTRUCTOR_HOME:
+                out.append(f"{where}: constructs random.Random (only {RANDOM_CONSTRUCTOR_HOME} does; use world.rng)")
+        elif name.startswith("random.") or name.startswith("secrets.") or name in OTHER_ENTROPY:
+            out.append(f"{where}: uses {name} (module-level randomness; use world.rng)")
+        elif name == "time.sleep":
+            if module.path != TIME_SLEEP_HOME:
+                out.append(f"{where}: uses time.sleep (only {TIME_SLEEP_HOME} paces real-time mode)")
+        elif name.startswith("time.") or name in WALL_CLOCK:
+            out.append(f"{where}: uses {name} (wall clock; use the world's virtual now_ms)")
+    return out
+
+
+def package_modules() -> list[Module]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        modules.append(parse_module(path.read_text(encoding="utf-8"), rel))
+    return modules
+
+
+MODULES = package_modules()
+
+
+def _report(violations: list[str]) -> str:
+    return "\n" + "\n".join(violations)
+
+
+# -- the package keeps the rules ----------------------------------------------------------------
+def test_the_package_is_found() -> None:
+    names = {m.name for m in MODULES}
+    assert {"minimq", "minimq.core.store", "minimq.sim.loop", "minimq.sim.world", "minimq.check"} <= names
+    core = [m for m in MODULES if m.name.startswith("minimq.core.")]
+    assert len(core) >= 7
+
+
+def test_layering() -> None:
+    violations = [v for m in MODULES for v in layering_violations(m)]
+    assert not violations, _report(violations)
+
+
+def test_determinism() -> None:
+    violations = [v for m in MODULES for v in determinism_violations(m)]
+    assert not violations, _report(violations)
+
+
+def test_the_allowed_uses_are_where_the_rules_say() -> None:
+    by_path = {m.path: m for m in MODULES}
+    world_uses = {(n, c) for n, _, c in uses(by_path[RANDOM_CONSTRUCTOR_HOME])}
+    assert ("random.Random", True) in world_uses  # the rule above is not vacuous
+    loop_uses = {(n, c) for n, _, c in uses(by_path[TIME_SLEEP_HOME])}
+    assert ("time.sleep", True) in loop_uses
+    core_imports = {n for m in MODULES if m.name.startswith("minimq.core") for n, _ in m.imports}
+    assert "minimq.model" in core_imports
+
+
+# -- the checker itself finds violations, with file and line ------------------------------------
+def check_source(source: str, rel: str) -> list[str]:
+    module = parse_module(textwrap.dedent(source), rel)
+    return layering_violations(module) + determinism_violations(module)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import asyncio\n", "minimq/core/bad.py:1: core imports asyncio"),
+        ("x = 1\nimport time\n", "minimq/core/bad.py:2: core imports time"),
+        ("from random import Random\n", "minimq/core/bad.py:1: core imports random"),
+        ("import rich.console\n", "minimq/core/bad.py:1: core imports rich.console, which is not in the standard"),
+        ("from minimq.runtime import broker\n", "minimq/core/bad.py:1: core imports minimq.runtime.broker"),
+        ("from minimq.sim.world import World\n", "minimq/core/bad.py:1: core imports minimq.sim.world"),
+        ("from .. import trace\n", "minimq/core/bad.py:1: core imports minimq.trace"),
+        ("def f():\n    import asyncio\n", "minimq/core/bad.py:2: core imports asyncio"),
+    ],
+)
+def test_core_import_violations_are_reported_with_file_and_line(source: str, expected: str) -> None:
+    violations = check_source(source, "minimq/core/bad.py")
+    assert any(v.startswith(expected) for v in violations), violations
+
+
+def test_core_may_import_model_errors_core_and_plain_stdlib() -> None:
+    source = """
+        from __future__ import annotations
+        import enum, re, heapq
+        from collections import OrderedDict
+        from minimq.model import MessageQueue
+        from minimq.errors import ValidationError
+        from minimq.core.delay import delay_ms
+        from . import store
+        from .offsets import ConsumeFromWhere
+    """
+    assert check_source(source, "minimq/core/good.py") == []
+
+
+def test_only_render_may_import_rich() -> None:
+    assert check_source("from rich.table import Table\n", "minimq/render/table.py") == []
+    assert check_source("from rich.table import Table\n", "minimq/render/deep/table.py") == []
+    assert check_source("import rich\n", "minimq/cli.py") == [
+        "minimq/cli.py:1: imports rich (only minimq/render/ may import rich)"
+    ]
+    assert check_source("import rich\n", "minimq/rendering.py") != []
+
+
+def test_the_bottom_layer_and_the_engine_import_nothing_above_them() -> None:
+    assert check_source("from minimq.sim.world import World\n", "minimq/events.py") == [
+        "minimq/events.py:1: minimq.events imports minimq.sim.world (model, errors and events are the bottom layer)"
+    ]
+    assert check_source("from minimq.errors import MinimqError\n", "minimq/model.py") == []
+    assert check_source("from minimq.render import timeline\n", "minimq/sim/world.py") == [
+        "minimq/sim/world.py:1: minimq.sim.world imports minimq.render.timeline "
+        "(the engine never imports the presentation)"
+    ]
+    assert check_source("from minimq.sim.world import World\n", "minimq/render/timeline.py") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import random\nx = random.random()\n", "minimq/runtime/x.py:2: uses random.random"),
+        ("import random\nrandom.shuffle([])\n", "minimq/runtime/x.py:2: uses random.shuffle"),
+        ("import random as r\nr.randint(1, 2)\n", "minimq/runtime/x.py:2: uses random.randint"),
+        ("from random import choice\n", "minimq/runtime/x.py:1: uses random.choice"),
+        ("import random\nrng = random.Random(1)\n", "minimq/runtime/x.py:2: constructs random.Random"),
+        ("from random import Random\n\n\nr = Random()\n", "minimq/runtime/x.py:4: constructs random.Random"),
+        ("import random\nf = random.choice\n", "minimq/runtime/x.py:2: uses random.choice"),
+        ("import secrets\nsecrets.token_hex()\n", "minimq/runtime/x.py:2: uses secrets.token_hex"),
+        ("import uuid\nuuid.uuid4()\n", "minimq/runtime/x.py:2: uses uuid.uuid4"),
+        ("import time\ntime.time()\n", "minimq/runtime/x.py:2: uses time.time (wall clock"),
+        ("import time\nt = time.monotonic()\n", "minimq/runtime/x.py:2: uses time.monotonic"),
+        ("from time import perf_counter\n", "minimq/runtime/x.py:1: uses time.perf_counter"),
+        ("import time\ntime.sleep(1)\n", "minimq/runtime/x.py:2: uses time.sleep (only minimq/sim/loop.py"),
+        ("from datetime import datetime\nnow = datetime.now()\n", "minimq/runtime/x.py:2: uses datetime.datetime.now"),
+        ("import datetime\ndatetime.datetime.utcnow()\n", "minimq/runtime/x.py:2: uses datetime.datetime.utcnow"),
+        ("import datetime as dt\ndt.date.today()\n", "minimq/runtime/x.py:2: uses datetime.date.today"),
+        ("import threading\n", "minimq/runtime/x.py:1: imports threading (no threads"),
+        ("from concurrent.futures import ThreadPoolExecutor\n", "minimq/runtime/x.py:1: imports concurrent.futures"),
+        ("import socket\n", "minimq/runtime/x.py:1: imports socket (no real sockets"),
+    ],
+)
+def test_determinism_violations_are_reported_with_file_and_line(source: str, expected: str) -> None:
+    violations = check_source(source, "minimq/runtime/x.py")
+    assert any(v.startswith(expected) for v in violations), violations
+
+
+def test_what_the_determinism_rules_allow() -> None:
+    world = """
+        import random
+        class World:
+            rng: random.Random
+            def __init__(self, seed: int) -> None:
+                self.rng = random.Random(seed)
+    """
+    assert check_source(world, RANDOM_CONSTRUCTOR_HOME) == []
+    annotated = """
+        from __future__ import annotations
+        import random
+        def pick(rng: random.Random, items: list[int]) -> int:
+            return rng.choice(items)
+    """
+    assert check_source(annotated, "minimq/runtime/x.py") == []
+    assert check_source("import time\ntime.sleep(0.1)\n", TIME_SLEEP_HOME) == []
+    assert check_source("import time\ntime.monotonic()\n", TIME_SLEEP_HOME) != []
+    assert check_source("import asyncio\nasyncio.get_running_loop().time()\n", "minimq/runtime/x.py") == []
+    # a local variable that happens to be called ``time`` is not the time module
+    assert check_source("def f(time: int) -> int:\n    return time\n", "minimq/runtime/x.py") == []

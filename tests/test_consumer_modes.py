@@ -1,0 +1,333 @@
+"""Rebalancing, orderly consumption and broadcasting.
+
+Reference: rocketmq-semantics.md 4 (rebalance), 6 (orderly), 10.1 (broadcasting) and the
+duplication paths P7 (rebalance overlap), P11 (orderly local retry), P12 (broadcasting
+crash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from minimq import ConsumeStatus, Message, MessageExt, MessageQueue, OrderlyStatus, World
+from minimq.check import duplicate_deliveries, lost_messages
+from minimq.events import (
+    ConsumeResultDiscarded,
+    MessageConsumed,
+    MessageDeadLettered,
+    MessageDelivered,
+    MessageSentBack,
+    OffsetPersisted,
+    QueueLocked,
+    QueueUnlocked,
+    Rebalanced,
+    RetriedLocally,
+    TopicCreated,
+)
+from minimq.runtime.producer import select_by_hash
+
+TOPIC = "order-paid"
+RETRY = MessageQueue("%RETRY%coupon", 0)
+
+
+@pytest.fixture
+def w() -> Iterator[World]:
+    world = World(seed=7)
+    world.broker.create_topic(TOPIC)
+    yield world
+    world.close()
+
+
+def to_queue(mqs: list[MessageQueue], msg: Message, arg: Any) -> MessageQueue:
+    return mqs[arg]
+
+
+def send(w: World, key: str, *, queue: int | None = None, at_ms: int | None = None, order: str | None = None) -> None:
+    """Send one message keyed ``key``: to ``queue``, or by hash of ``order``, or round-robin."""
+    if at_ms is not None:
+        w.run_until(at_ms)
+    p = w.producer("order", client_id="order")
+    msg = Message(TOPIC, key.encode(), keys=(key,))
+    if queue is not None:
+        w.run(p.send(msg, selector=to_queue, arg=queue))
+    elif order is not None:
+        w.run(p.send(msg, selector=select_by_hash, arg=order))
+    else:
+        w.run(p.send(msg))
+
+
+def delivered(w: World, client: str) -> list[str]:
+    return [d.keys[0] for d in w.trace.of(MessageDelivered) if d.client == client]
+
+
+def ok(msg: MessageExt) -> ConsumeStatus:
+    return ConsumeStatus.SUCCESS
+
+
+def qs(*ids: int) -> list[MessageQueue]:
+    return [MessageQueue(TOPIC, i) for i in ids]
+
+
+# -- rebalance (P7) -----------------------------------------------------------------------
+def slow_on(key: str, seconds: int) -> Callable[[MessageExt], Any]:
+    async def handle(msg: MessageExt) -> ConsumeStatus:
+        if msg.keys[0] == key:
+            await asyncio.sleep(seconds)
+        return ConsumeStatus.SUCCESS
+
+    return handle
+
+
+def test_second_consumer_joining_splits_the_queues_two_and_two(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1.start()
+    w.run_until(5000)
+    assert c1.assigned() == [RETRY, *qs(0, 1, 2, 3)]
+    c2.start()
+    w.run_until(6000)
+
+    moves = [(e.client, e.before, e.after) for e in w.trace.of(Rebalanced) if e.topic == TOPIC]
+    assert moves == [("c1", (), (0, 1, 2, 3)), ("c1", (0, 1, 2, 3), (0, 1)), ("c2", (), (2, 3))]
+    joined = [e for e in w.trace.of(Rebalanced) if e.at_ms >= 5000]
+    assert all(e.at_ms < 5010 for e in joined), "the broker told c1 at once; nobody waited 20 s"
+    assert c1.assigned() == [RETRY, *qs(0, 1)]
+    assert c2.assigned() == qs(2, 3), "one retry queue: it goes to the first client"
+    assert w.broker.consumer_ids("coupon") == ["c1", "c2"]
+
+
+def test_old_owner_result_is_discarded_and_the_new_owner_redelivers(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), client_id="c1")
+    c2 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), client_id="c2")
+    c1.start()
+    send(w, "slow", queue=3, at_ms=1000)
+    w.run_until(5000)
+    assert c1.in_flight()[MessageQueue(TOPIC, 3)] == [0]
+    c2.start()
+    w.run_until(60_000)
+
+    assert delivered(w, "c1") == ["slow"]
+    assert delivered(w, "c2") == ["slow"]
+    (discarded,) = w.trace.of(ConsumeResultDiscarded)
+    assert discarded.client == "c1" and "rebalance" in discarded.reason
+    c1_done = [e for e in w.trace.of(MessageConsumed) if e.client == "c1"]
+    assert c1_done and c1_done[0].at_ms == discarded.at_ms, "the listener did finish; its result was dropped"
+    second = next(d for d in w.trace.of(MessageDelivered) if d.client == "c2")
+    assert second.at_ms < discarded.at_ms, "both consumers ran the message at once"
+    q3 = [e for e in w.trace.of(OffsetPersisted) if e.queue_id == 3 and e.topic == TOPIC]
+    assert [e.client for e in q3] == ["c2"], "only the new owner moved queue 3's offset"
+    (dup,) = duplicate_deliveries(w.trace)
+    assert dup.deliveries == 2 and dup.keys == ("slow",)
+
+
+def test_new_owner_resumes_at_the_persisted_offset(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1.start()
+    for n in range(4):
+        send(w, f"k{n}", queue=n, at_ms=1000 + n)
+    w.run_until(12_000)  # the 10 s timer persisted every offset
+    c2.start()
+    send(w, "k4", queue=2, at_ms=13_000)
+    send(w, "k5", queue=0)
+    w.run_until(20_000)
+    assert delivered(w, "c2") == ["k4"]
+    assert delivered(w, "c1") == ["k0", "k1", "k2", "k3", "k5"]
+    assert duplicate_deliveries(w.trace) == []
+
+
+def test_leaving_consumer_hands_its_queues_back(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1.start()
+    c2.start()
+    send(w, "k2", queue=2, at_ms=1000)
+    w.run_until(2000)
+    c2.shutdown()
+    send(w, "k3", queue=3, at_ms=3000)
+    w.run_until(5000)
+    last = [e for e in w.trace.of(Rebalanced) if e.client == "c1" and e.topic == TOPIC][-1]
+    assert (last.before, last.after) == ((0, 1), (0, 1, 2, 3))
+    assert c1.assigned() == [RETRY, *qs(0, 1, 2, 3)]
+    assert delivered(w, "c2") == ["k2"] and delivered(w, "c1") == ["k3"], "c2's shutdown persist saved k2"
+
+
+# -- orderly (P11) ------------------------------------------------------------------------
+def test_orderly_keeps_queue_order_and_suspends_locally_for_1000_ms(w: World) -> None:
+    seen: list[tuple[int, str, int]] = []
+
+    def handle(msg: MessageExt) -> OrderlyStatus:
+        seen.append((msg.queue_id, msg.keys[0], msg.reconsume_times))
+        if msg.keys[0] == "o1-paid" and msg.reconsume_times < 2:
+            return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
+        return OrderlyStatus.SUCCESS
+
+    c = w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True)
+    c.start()
+    w.run_until(1000)
+    for step in ("created", "paid", "shipped"):
+        for order in ("o1", "o2", "o3"):
+            send(w, f"{order}-{step}", order=order)
+    w.run_until(20_000)
+
+    assert {e.queue_id for e in w.trace.of(QueueLocked) if e.topic == TOPIC} == {0, 1, 2, 3}
+    for order in ("o1", "o2", "o3"):
+        steps = [key.split("-")[1] for _, key, _ in seen if key.startswith(order)]
+        deduped = [s for i, s in enumerate(steps) if i == 0 or steps[i - 1] != s]
+        assert deduped == ["created", "paid", "shipped"], (order, steps)
+    per_queue: dict[int, list[int]] = {}
+    for d in w.trace.of(MessageDelivered):
+        per_queue.setdefault(d.queue_id, []).append(d.queue_offset)
+    assert all(offsets == sorted(offsets) for offsets in per_queue.values())
+
+    retries = w.trace.of(RetriedLocally)
+    assert [(r.reconsume_times, r.delay_ms, r.reason) for r in retries] == [
+        (1, 1000, "SUSPEND_CURRENT_QUEUE_A_MOMENT"),
+        (2, 1000, "SUSPEND_CURRENT_QUEUE_A_MOMENT"),
+    ]
+    paid = [d for d in w.trace.of(MessageDelivered) if d.keys == ("o1-paid",)]
+    assert [d.reconsume_times for d in paid] == [0, 1, 2]
+    assert len({d.offset_msg_id for d in paid}) == 1, "a local retry: no new copy on the broker"
+    assert [b.at_ms - r.at_ms for r, b in zip(retries, paid[1:], strict=True)] == [1000, 1000]
+    shipped = next(d for d in w.trace.of(MessageDelivered) if d.keys == ("o1-shipped",))
+    assert shipped.at_ms >= paid[-1].at_ms, "o1's queue waited for o1-paid"
+    assert w.trace.of(MessageSentBack) == [] and w.trace.of(MessageDeadLettered) == []
+
+
+def test_orderly_exception_or_none_suspends_the_queue(w: World) -> None:
+    def handle(msg: MessageExt) -> Any:
+        if msg.reconsume_times == 0:
+            raise KeyError("stock")
+        if msg.reconsume_times == 1:
+            return None
+        return "SUCCESS"
+
+    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True).start()
+    send(w, "o1", at_ms=1000)
+    w.run_until(10_000)
+    consumed = w.trace.of(MessageConsumed)
+    assert [(c.status, c.note) for c in consumed] == [
+        ("SUSPEND_CURRENT_QUEUE_A_MOMENT", "raised KeyError: 'stock'"),
+        ("SUSPEND_CURRENT_QUEUE_A_MOMENT", "returned None, which counts as a failure"),
+        ("SUCCESS", ""),
+    ]
+    assert len(w.trace.of(RetriedLocally)) == 2
+
+
+def test_orderly_with_max_reconsume_times_goes_to_dlq_and_moves_on(w: World) -> None:
+    def handle(msg: MessageExt) -> OrderlyStatus:
+        if msg.keys[0] == "poison":
+            return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
+        return OrderlyStatus.SUCCESS
+
+    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True, max_reconsume_times=2).start()
+    send(w, "poison", queue=1, at_ms=1000)
+    send(w, "next", queue=1)
+    w.run_until(10_000)
+    assert delivered(w, "c1") == ["poison", "poison", "poison", "next"]
+    (dlq,) = w.trace.of(MessageDeadLettered)
+    assert dlq.reconsume_times == 2 and dlq.dlq_topic == "%DLQ%coupon"
+    (dead,) = w.broker.copies("%DLQ%coupon")
+    assert dead.keys == ("poison",) and dead.reconsume_times == 2, "the client's local count"
+    assert w.trace.of(MessageSentBack) == [], "straight to the DLQ, no retry topic"
+
+
+def test_orderly_queue_changes_owner_only_through_the_broker_lock(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c1", orderly=True)
+    c2 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c2", orderly=True)
+    c1.start()
+    w.run_until(5000)
+    c2.start()
+    w.run_until(10_000)
+    # A graceful hand-over: c1 unlocks what it dropped, then c2 can lock it.
+    unlocked = {e.queue_id: e.at_ms for e in w.trace.of(QueueUnlocked) if e.client == "c1"}
+    locked = {e.queue_id: e.at_ms for e in w.trace.of(QueueLocked) if e.client == "c2" and e.topic == TOPIC}
+    assert sorted(unlocked) == sorted(locked) == [2, 3]
+    assert all(unlocked[q] <= locked[q] for q in (2, 3))
+    assert c2.assigned() == qs(2, 3)
+
+    c1.crash()  # no unlock: c2 must wait until c1's broker locks expire
+    w.run_until(100_000)
+    taken = [e.at_ms for e in w.trace.of(QueueLocked) if e.client == "c2" and e.topic == TOPIC and e.queue_id < 2]
+    # c1 last renewed its locks 1 s after it started; the broker lets them live 60 s.
+    assert len(taken) == 2 and all(61_000 < t < 63_000 for t in taken), taken
+    assert c2.assigned() == [RETRY, *qs(0, 1, 2, 3)]
+
+
+# -- broadcasting (P12) --------------------------------------------------------------------
+def broadcasting(w: World, client: str, handler: Callable[[MessageExt], Any] = ok) -> Any:
+    return w.push_consumer("stats", TOPIC, handler, client_id=client, model="BROADCASTING")
+
+
+def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: World) -> None:
+    def handle(msg: MessageExt) -> ConsumeStatus:
+        return ConsumeStatus.RECONSUME_LATER if msg.keys[0] == "o2" else ConsumeStatus.SUCCESS
+
+    b1, b2 = broadcasting(w, "b1", handle), broadcasting(w, "b2", handle)
+    b1.start()
+    b2.start()
+    w.run_until(1000)
+    for order in ("o1", "o2", "o3", "o4"):
+        send(w, order)
+    w.run_until(20_000)
+
+    for client in ("b1", "b2"):
+        assert sorted(delivered(w, client)) == ["o1", "o2", "o3", "o4"]
+    failed = [c for c in w.trace.of(MessageConsumed) if c.status == "RECONSUME_LATER"]
+    assert len(failed) == 2
+    assert w.trace.of(MessageSentBack) == [] and w.trace.of(RetriedLocally) == []
+    assert not w.broker.has_topic("%RETRY%stats")
+    assert all(not e.topic.startswith("%") for e in w.trace.of(TopicCreated))
+    assert sum(b1.local_offset(mq) or 0 for mq in qs(0, 1, 2, 3)) == 4, "the failure did not hold the offset"
+    assert all("local file" in e.via for e in w.trace.of(OffsetPersisted))
+    assert w.broker.offsets.snapshot() == {}, "broadcasting offsets never reach the broker"
+    assert lost_messages(w.trace) == []
+
+
+def test_broadcasting_offsets_survive_a_restart(w: World) -> None:
+    b1 = broadcasting(w, "b1")
+    b1.start()
+    w.run_until(16_000)  # every queue has had an empty pull: each has a local offset
+    send(w, "o1", queue=0)
+    send(w, "o2", queue=1)
+    w.run_until(17_000)
+    b1.shutdown()
+    down = [e for e in w.trace.of(OffsetPersisted) if e.at_ms == 17_000]
+    assert {e.via for e in down} == {"shutdown, local file"}
+    assert sorted((e.queue_id, e.offset) for e in down) == [(0, 1), (1, 1), (2, 0), (3, 0)]
+    send(w, "o3", queue=0, at_ms=18_000)  # sent while b1 is down
+    b1.restart()
+    w.run_until(30_000)
+    assert delivered(w, "b1") == ["o1", "o2", "o3"]
+
+
+def test_broadcasting_crash_replays_what_the_offsets_file_missed(w: World) -> None:
+    b1 = broadcasting(w, "b1")
+    b1.start()
+    send(w, "o1", queue=0, at_ms=1000)
+    send(w, "o2", queue=1)
+    w.run_until(10_500)
+    assert [(e.at_ms, e.queue_id, e.offset) for e in w.trace.of(OffsetPersisted)] == [(10_000, 0, 1), (10_000, 1, 1)]
+    send(w, "o3", queue=0, at_ms=11_000)
+    w.run_until(12_000)
+    b1.crash()  # offsets.json still says queue 0 is at 1
+    b1.restart()
+    w.run_until(30_000)
+    assert delivered(w, "b1") == ["o1", "o2", "o3", "o3"]
+    (dup,) = duplicate_deliveries(w.trace)
+    assert dup.keys == ("o3",) and dup.redelivered_after_success == 1
+
+
+def test_broadcasting_first_start_begins_at_the_max_offset(w: World) -> None:
+    # No offsets file yet: LocalFileOffsetStore reads -1 and CONSUME_FROM_LAST_OFFSET starts
+    # at maxOffset (the broker's "offset 0 is in memory" answer applies to clustering only).
+    send(w, "before", at_ms=1000)
+    b1 = broadcasting(w, "b1")
+    b1.start()
+    send(w, "after", at_ms=2000)
+    w.run_until(10_000)
+    assert delivered(w, "b1") == ["after"]

@@ -1,0 +1,264 @@
+"""Consumption failures of a concurrent clustering consumer: send-back, retry ladder, DLQ.
+
+Reference: rocketmq-semantics.md 5.1-5.4 and the duplication paths P8 (consumption
+failure retry), P9 (send-back failure) and P10 (consume timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from minimq import ConsumeStatus, Message, MessageExt, SendResult, World
+from minimq.check import dead_lettered, lost_messages
+from minimq.core.delay import retry_ladder_ms
+from minimq.events import (
+    ConsumeTimedOut,
+    MessageConsumed,
+    MessageDeadLettered,
+    MessageDelivered,
+    MessageSentBack,
+    MessageStored,
+    RetriedLocally,
+)
+
+TOPIC = "order-paid"
+SECOND, MINUTE, HOUR = 1000, 60_000, 3_600_000
+
+
+@pytest.fixture
+def w() -> Iterator[World]:
+    world = World(seed=7)
+    world.broker.create_topic(TOPIC)
+    yield world
+    world.close()
+
+
+def start(w: World, handler: Callable[[MessageExt], Any], **options: Any) -> None:
+    w.push_consumer("coupon", TOPIC, handler, client_id="c1", **options).start()
+
+
+def send(w: World, key: str, at_ms: int = 1000) -> SendResult:
+    w.run_until(at_ms)
+    return w.run(w.producer("order", client_id="order").send(Message(TOPIC, key.encode(), keys=(key,))))
+
+
+def fail_first(times: int, seen: list[MessageExt]) -> Callable[[MessageExt], ConsumeStatus]:
+    def handle(msg: MessageExt) -> ConsumeStatus:
+        seen.append(msg)
+        return ConsumeStatus.RECONSUME_LATER if msg.reconsume_times < times else ConsumeStatus.SUCCESS
+
+    return handle
+
+
+# -- P8: RECONSUME_LATER ----------------------------------------------------------------
+def test_reconsume_later_sends_back_and_the_retry_copy_comes_10s_later(w: World) -> None:
+    seen: list[MessageExt] = []
+    start(w, fail_first(1, seen))
+    sent = send(w, "order-1")
+    w.run_until(30 * SECOND)
+
+    first, retry = w.trace.of(MessageDelivered)
+    (back,) = w.trace.of(MessageSentBack)
+    assert (back.group, back.msg_id, back.offset_msg_id) == ("coupon", sent.msg_id, sent.offset_msg_id)
+    assert back.reconsume_times == 0 and back.delay_level == 3
+    assert back.due_ms - back.at_ms == 10 * SECOND
+    assert back.at_ms - first.at_ms <= 2, "sent back as soon as the listener returned"
+
+    copy = [s for s in w.trace.of(MessageStored) if s.topic == "%RETRY%coupon"]
+    assert len(copy) == 1 and copy[0].at_ms == back.due_ms
+    assert copy[0].reconsume_times == 1 and copy[0].real_topic == TOPIC
+    assert 0 <= retry.at_ms - back.due_ms <= 2
+    assert retry.msg_id == sent.msg_id, "a retry keeps the UNIQ_KEY"
+    assert retry.offset_msg_id != sent.offset_msg_id, "but it is another stored copy"
+    assert retry.reconsume_times == 1
+    assert (retry.topic, retry.real_topic) == ("%RETRY%coupon", TOPIC)
+
+    # What the listener saw: the original topic, the retry queue, the origin id.
+    assert [m.reconsume_times for m in seen] == [0, 1]
+    assert seen[1].topic == TOPIC and seen[1].queue.topic == "%RETRY%coupon"
+    assert seen[1].msg_id == seen[0].msg_id
+    assert seen[1].origin_msg_id == sent.offset_msg_id
+    assert seen[1].body == seen[0].body and seen[1].keys == ("order-1",)
+    assert [c.status for c in w.trace.of(MessageConsumed)] == ["RECONSUME_LATER", "CONSUME_SUCCESS"]
+    # The failed message no longer holds its queue: the send-back took it over.
+    assert w.broker.query_offset("coupon", sent.queue) == 1
+    assert lost_messages(w.trace) == []
+
+
+def test_always_failing_message_is_delivered_17_times_then_dead_lettered(w: World) -> None:
+    seen: list[MessageExt] = []
+    start(w, fail_first(10**6, seen))
+    sent = send(w, "order-1")
+    w.run_until(5 * HOUR)  # wall time of this ladder is measured in bench/retry_ladder.py
+
+    deliveries = w.trace.of(MessageDelivered)
+    assert len(deliveries) == 17
+    assert [d.reconsume_times for d in deliveries] == list(range(17))
+    assert {d.msg_id for d in deliveries} == {sent.msg_id}
+    assert len({d.offset_msg_id for d in deliveries}) == 17
+
+    ladder = [10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200]
+    assert retry_ladder_ms() == [s * SECOND for s in ladder]
+    gaps = [b.at_ms - a.at_ms for a, b in itertools.pairwise(deliveries)]
+    assert all(0 <= gap - s * SECOND <= 5 for gap, s in zip(gaps, ladder, strict=True)), gaps
+    assert [b.delay_level for b in w.trace.of(MessageSentBack)] == list(range(3, 19))
+
+    (dlq,) = w.trace.of(MessageDeadLettered)
+    assert (dlq.group, dlq.msg_id, dlq.reconsume_times, dlq.dlq_topic) == ("coupon", sent.msg_id, 16, "%DLQ%coupon")
+    total = 4 * HOUR + 45 * MINUTE + 40 * SECOND
+    assert sum(ladder) * SECOND == total
+    assert 0 <= dlq.at_ms - deliveries[0].at_ms - total <= 17 * 5
+    (dead,) = w.broker.copies("%DLQ%coupon")
+    assert dead.msg_id == sent.msg_id and dead.topic == TOPIC
+    assert [d.msg_id for d in dead_lettered(w.trace)] == [sent.msg_id]
+    assert lost_messages(w.trace) == [], "a dead-lettered message is not lost"
+
+
+def test_max_reconsume_times_can_be_lowered(w: World) -> None:
+    start(w, fail_first(10**6, []), max_reconsume_times=2)
+    send(w, "order-1")
+    w.run_until(5 * MINUTE)
+    assert len(w.trace.of(MessageDelivered)) == 3
+    (dlq,) = w.trace.of(MessageDeadLettered)
+    assert dlq.reconsume_times == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "note"),
+    [
+        ("raise", "raised ValueError: coupon service down"),
+        ("none", "returned None, which counts as a failure"),
+        ("int", "returned 42 (int), not a ConsumeStatus; counted as a failure"),
+        ("bool", "returned True (bool), not a ConsumeStatus; counted as a failure"),
+    ],
+)
+def test_exception_none_or_other_value_counts_as_reconsume_later(w: World, outcome: str, note: str) -> None:
+    def handle(msg: MessageExt) -> Any:
+        if msg.reconsume_times:
+            return ConsumeStatus.SUCCESS
+        if outcome == "raise":
+            raise ValueError("coupon service down")
+        return {"none": None, "int": 42, "bool": True}[outcome]
+
+    start(w, handle)
+    sent = send(w, "order-1")
+    w.run_until(30 * SECOND)
+
+    first, second = w.trace.of(MessageConsumed)
+    assert (first.status, first.note) == ("RECONSUME_LATER", note)
+    assert (second.status, second.note) == ("CONSUME_SUCCESS", "")
+    (back,) = w.trace.of(MessageSentBack)
+    assert back.msg_id == sent.msg_id and back.delay_level == 3
+
+
+@pytest.mark.parametrize("returned", ["CONSUME_SUCCESS", "SUCCESS"])
+def test_status_strings_are_read_as_statuses(w: World, returned: str) -> None:
+    start(w, lambda msg: returned)
+    send(w, "order-1")
+    w.run_until(30 * SECOND)
+    (consumed,) = w.trace.of(MessageConsumed)
+    assert (consumed.status, consumed.note) == ("CONSUME_SUCCESS", "")
+    assert w.trace.of(MessageSentBack) == []
+
+
+def test_async_handler_failure_is_sent_back(w: World) -> None:
+    async def handle(msg: MessageExt) -> ConsumeStatus:
+        await asyncio.sleep(2)
+        if msg.reconsume_times == 0:
+            raise RuntimeError("late failure")
+        return ConsumeStatus.SUCCESS
+
+    start(w, handle)
+    send(w, "order-1")
+    w.run_until(30 * SECOND)
+    first, _ = w.trace.of(MessageConsumed)
+    assert first.note == "raised RuntimeError: late failure"
+    (back,) = w.trace.of(MessageSentBack)
+    delivered = w.trace.of(MessageDelivered)
+    assert back.at_ms - delivered[0].at_ms >= 2000
+    assert delivered[1].reconsume_times == 1
+
+
+# -- P9: send-back failure -----------------------------------------------------------------
+def test_failed_send_back_is_consumed_again_locally_after_5s(w: World) -> None:
+    seen: list[MessageExt] = []
+    start(w, fail_first(1, seen))
+    sent = send(w, "order-1")
+    (first_delivery,) = w.trace.of(MessageDelivered)
+    assert first_delivery.at_ms == 1002
+    w.faults.broker_outage(1002, 2000)  # the send-back and its fallback both fail
+    w.run_until(20 * SECOND)
+
+    assert w.trace.of(MessageSentBack) == []
+    (local,) = w.trace.of(RetriedLocally)
+    assert (local.delay_ms, local.reconsume_times, local.reason) == (5000, 1, "send-back failed")
+    first, again = w.trace.of(MessageDelivered)
+    assert again.at_ms - local.at_ms == 5000
+    assert again.offset_msg_id == first.offset_msg_id, "the same stored copy, consumed again locally"
+    assert again.reconsume_times == 1 and seen[1].reconsume_times == 1
+    assert w.broker.query_offset("coupon", sent.queue) == 1
+
+
+# -- P10: consume timeout ------------------------------------------------------------------
+def slow_first_attempt(minutes: int, result: ConsumeStatus, log: list[tuple[str, int, int]], w: World) -> Any:
+    async def handle(msg: MessageExt) -> ConsumeStatus:
+        log.append(("start", msg.reconsume_times, w.now_ms))
+        if msg.reconsume_times == 0:
+            await asyncio.sleep(minutes * 60)
+            log.append(("end", 0, w.now_ms))
+            return result
+        log.append(("end", msg.reconsume_times, w.now_ms))
+        return ConsumeStatus.SUCCESS
+
+    return handle
+
+
+def test_consume_timeout_sends_back_while_the_first_attempt_still_runs(w: World) -> None:
+    # The cleanExpireMsg scan runs every 15 min from the consumer's start and sends back a
+    # head message that has run *more* than 15 min: a 20-min handler started at 12 min is
+    # caught by the scan at 30 min (18 min in) and its retry copy comes at 30 min 10 s.
+    log: list[tuple[str, int, int]] = []
+    start(w, slow_first_attempt(20, ConsumeStatus.SUCCESS, log, w))
+    sent = send(w, "order-1", at_ms=12 * MINUTE)
+    w.run_until(40 * MINUTE)
+
+    first, retry = w.trace.of(MessageDelivered)
+    (timed_out,) = w.trace.of(ConsumeTimedOut)
+    assert timed_out.at_ms == 30 * MINUTE
+    assert (timed_out.msg_id, timed_out.started_ms) == (sent.msg_id, first.at_ms)
+    assert timed_out.at_ms - timed_out.started_ms > 15 * MINUTE
+    (back,) = w.trace.of(MessageSentBack)
+    assert back.delay_level == 3 and back.at_ms - timed_out.at_ms <= 2
+    assert retry.msg_id == sent.msg_id and retry.reconsume_times == 1
+    assert 0 <= retry.at_ms - back.due_ms <= 2
+
+    first_end = next(at for what, times, at in log if what == "end" and times == 0)
+    assert retry.at_ms < first_end == first.at_ms + 20 * MINUTE, "two executions overlap"
+    assert [(what, times) for what, times, _ in log] == [("start", 0), ("start", 1), ("end", 1), ("end", 0)]
+    assert w.broker.query_offset("coupon", sent.queue) == 1
+
+
+def test_consume_timeout_needs_more_than_15_min_at_a_scan(w: World) -> None:
+    log: list[tuple[str, int, int]] = []
+    start(w, slow_first_attempt(20, ConsumeStatus.SUCCESS, log, w))
+    send(w, "order-1", at_ms=1000)  # running at the 15-min scan for under 15 min, done by 30 min
+    w.run_until(40 * MINUTE)
+    assert w.trace.of(ConsumeTimedOut) == []
+    assert len(w.trace.of(MessageDelivered)) == 1
+
+
+def test_timed_out_message_that_later_fails_is_not_sent_back_twice(w: World) -> None:
+    log: list[tuple[str, int, int]] = []
+    start(w, slow_first_attempt(20, ConsumeStatus.RECONSUME_LATER, log, w))
+    send(w, "order-1", at_ms=12 * MINUTE)
+    w.run_until(40 * MINUTE)
+
+    statuses = [c.status for c in w.trace.of(MessageConsumed)]
+    assert statuses == ["CONSUME_SUCCESS", "RECONSUME_LATER"], "retry done first; the first attempt fails late"
+    assert len(w.trace.of(MessageSentBack)) == 1, "the timeout scan already sent it back (5.1.0+)"
+    assert len(w.trace.of(MessageDelivered)) == 2
