@@ -1,7 +1,8 @@
 """The ``minimq`` command line.
 
-Owns: argument parsing and exit codes. ``minimq demo`` runs the quickstart scenario;
-``minimq trace FILE`` reads a JSON-lines trace back and runs the checkers on it.
+Owns: argument parsing and exit codes. ``minimq tour`` runs every lesson, ``minimq
+lesson N`` one, ``minimq lessons`` lists them; ``minimq demo`` runs the engine's smoke
+scenario; ``minimq trace FILE`` reads a JSON-lines trace back and runs the checkers.
 Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``); 2 bad usage or
 bad input, always with a message that names the problem and the value.
 """
@@ -27,6 +28,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _lesson_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)")
+    p.add_argument("--seed", type=int, default=1, help="seed of every run (default 1)")
+    p.add_argument("--no-pause", action="store_true", help="run straight through (the default when not on a terminal)")
+    p.add_argument("--export", metavar="FILE", help="also write the whole run to FILE (.svg, .html or .txt)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
+    p.add_argument("--width", type=int, default=None, help="console width in columns")
+    p.add_argument("--no-color", action="store_true", help="plain text, no colour")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minimq",
@@ -34,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"minimq {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("lessons", help="list the lessons").add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)"
+    )
+    lesson = sub.add_parser("lesson", help="run one lesson step by step")
+    lesson.add_argument("name", help="lesson number or name, e.g. 1 or upstream-retry")
+    _lesson_options(lesson)
+    _lesson_options(sub.add_parser("tour", help="run every lesson, one after another"))
 
     demo = sub.add_parser("demo", help="one order paid, one reply lost, two coupons")
     demo.add_argument("--seed", type=int, default=42, help="seed of the simulation (default 42)")
@@ -62,6 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "lessons":
+            from minimq.lessons.cli import list_lessons
+
+            return list_lessons(args)
+        if args.command in ("lesson", "tour"):
+            from minimq.lessons.cli import run_lessons
+
+            return run_lessons(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "trace":
@@ -74,12 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
         return 2
-
-
-def _console(args: argparse.Namespace) -> object:
-    from rich.console import Console
-
-    return Console(width=args.width, no_color=args.no_color, highlight=False)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -101,11 +122,10 @@ def _demo(args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary, indent=2))
     else:
-        from rich.console import Console
-
+        from minimq.render.console import make_console
         from minimq.render.demo_view import render
 
-        render(demo, Console(width=args.width, no_color=args.no_color, highlight=False))
+        render(demo, make_console(args.width, args.no_color))
     world.close()
     return 0
 
@@ -120,9 +140,9 @@ def _trace(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"file": args.file, "events": len(trace), **summary}, indent=2))
     else:
-        from rich.console import Console
+        from minimq.render.console import make_console
 
-        console = Console(highlight=False)
+        console = make_console()
         if args.timeline:
             from minimq.render.timeline import timeline
 

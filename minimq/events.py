@@ -303,6 +303,19 @@ class OffsetCommittedLocally(Event):
 
 # -- application effects --------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class AppEvent(Event):
+    """Something an application system did (payment, order, coupon, a database).
+
+    ``action`` is a key of the narration catalog and ``args`` its named values, so the
+    same event can be told in English or in Chinese.
+    """
+
+    system: str
+    action: str
+    args: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EffectExpected(Event):
     """The application says ``key`` should have exactly one effect in ``ledger``."""
 

@@ -41,7 +41,7 @@ def test_demo_narration_names_the_duplicate(capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert "DUPLICATE EFFECT" in out
     assert "Coupons issued for order-1001: 2" in out
-    assert "FAULT: send reply lost" in out
+    assert "FAULT: the reply to" in out
 
 
 def test_trace_round_trip_through_the_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -1,12 +1,16 @@
-"""One plain sentence per event, and who (which lane) it belongs to.
+"""One sentence per event, in the learner's language, and the lane it is drawn in.
 
-Owns: the English wording of trace events for narration and timelines. Ids are
-shortened to their last 6 hex digits, which is how the demo tells copies apart.
+Owns: how trace events read in narration and timelines. The words come from the
+catalog (``minimq.i18n``); this module only picks the entry and fills in the values.
+Ids are shortened to their last 6 hex digits, enough to tell copies apart on a slide.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from minimq import events as ev
+from minimq.i18n import t
 
 
 def short(msg_id: str) -> str:
@@ -15,7 +19,7 @@ def short(msg_id: str) -> str:
 
 
 def fmt_ms(at_ms: int) -> str:
-    """Virtual time as h:mm:ss.mmm (hours only when needed)."""
+    """Virtual time as mm:ss.mmm, or h:mm:ss.mmm past an hour."""
     s, ms = divmod(at_ms, 1000)
     m, s = divmod(s, 60)
     h, m = divmod(m, 60)
@@ -46,56 +50,98 @@ def lane(event: ev.Event) -> str | None:
             return event.client
         case ev.EffectApplied():
             return event.ledger
+        case ev.AppEvent():
+            return event.system
     return None
 
 
-def describe(event: ev.Event) -> str:
-    """One sentence saying what happened."""
+def _values(event: ev.Event) -> tuple[str, dict[str, object]]:
+    """The catalog key for ``event`` and the values its sentence needs."""
+    key = f"ev.{event.kind}"
     match event:
         case ev.SendAttempted():
-            return f"sends {short(event.msg_id)} to {event.topic}#{event.queue_id} (attempt {event.attempt})"
+            return key, {
+                "msg": short(event.msg_id),
+                "queue": f"{event.topic}#{event.queue_id}",
+                "attempt": event.attempt,
+            }
         case ev.SendFailed():
-            return f"attempt {event.attempt} failed: {event.error.split(' (')[0]}"
+            return key, {"attempt": event.attempt, "error": event.error.split(" (")[0]}
         case ev.SendSucceeded():
-            return f"got SEND_OK for {short(event.msg_id)} at offset {event.queue_offset}"
+            return key, {"msg": short(event.msg_id), "offset": event.queue_offset}
         case ev.SendGaveUp():
-            return f"send() raised: {event.error.split(':')[0]}"
+            return key, {"error": event.error.split(":")[0]}
         case ev.MessageStored():
             where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
-            again = f", retry {event.reconsume_times}" if event.reconsume_times else ""
-            return f"stored {short(event.msg_id)} at {where} as copy {short(event.offset_msg_id)}{again}"
+            if event.reconsume_times:
+                return key + ".retry", {"msg": short(event.msg_id), "where": where, "times": event.reconsume_times}
+            return key, {"msg": short(event.msg_id), "where": where, "copy": short(event.offset_msg_id)}
         case ev.FaultInjected():
-            return f"FAULT: {event.detail}"
+            target = short(event.target) if len(event.target) > 8 else event.target
+            return key, {"detail": _fault(event.fault, target, event.detail), "target": target}
         case ev.OffsetPersisted():
-            return f"{event.group} offset {event.topic}#{event.queue_id} = {event.offset} persisted ({event.via})"
+            queue = f"{event.topic}#{event.queue_id}"
+            via = event.via
+            with contextlib.suppress(KeyError):
+                via = t(f"via.{via}", _LANG[0])
+            return key, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
         case ev.MessageSentBack():
-            return f"takes {short(event.msg_id)} back for {event.group}: retry at {fmt_ms(event.due_ms)}"
+            return key, {"msg": short(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
         case ev.MessageDeadLettered():
-            return f"dead-letters {short(event.msg_id)} for {event.group} after {event.reconsume_times + 1} deliveries"
+            return key, {"msg": short(event.msg_id), "group": event.group, "n": event.reconsume_times + 1}
         case ev.MessageDelivered():
-            retry = f" (retry {event.reconsume_times})" if event.reconsume_times else ""
             where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
-            return f"handler called with {short(event.msg_id)} from {where}{retry}"
+            values: dict[str, object] = {"msg": short(event.msg_id), "where": where, "times": event.reconsume_times}
+            return (key + ".retry" if event.reconsume_times else key), values
         case ev.MessageConsumed():
-            note = f" ({event.note})" if event.note else ""
-            return f"handler returned {event.status} for {short(event.msg_id)}{note}"
-        case ev.ConsumeResultDiscarded():
-            return f"result for {short(event.msg_id)} discarded: {event.reason}"
-        case ev.ConsumeTimedOut():
-            return f"{short(event.msg_id)} ran past the 15 min consume timeout: sent back while still running"
-        case ev.RetriedLocally():
-            return f"will consume {short(event.msg_id)} again locally in {event.delay_ms} ms ({event.reason})"
+            values = {"msg": short(event.msg_id), "status": event.status, "note": event.note}
+            return (key + ".note" if event.note else key), values
+        case ev.ConsumeResultDiscarded() | ev.ConsumeTimedOut() | ev.RetriedLocally():
+            return key, {"msg": short(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
         case ev.OffsetCommittedLocally():
-            return f"local offset {event.topic}#{event.queue_id} = {event.offset} (not on the broker yet)"
+            return key, {"queue": f"{event.topic}#{event.queue_id}", "offset": event.offset}
         case ev.Rebalanced():
-            return f"rebalanced {event.topic}: queues {list(event.before)} -> {list(event.after)}"
+            return key, {"topic": event.topic, "before": list(event.before), "after": list(event.after)}
         case ev.ConsumerStarted():
-            return f"{'restarted' if event.restart else 'started'} in group {event.group}"
+            return (key + ".restart" if event.restart else key), {"group": event.group}
         case ev.ConsumerCrashed():
-            return f"CRASHED ({event.point}); nothing persisted"
-        case ev.ConsumerShutdown():
-            return "shut down gracefully; offsets persisted"
+            return key, {"point": event.point}
         case ev.EffectApplied():
-            note = f" {event.note}" if event.note else ""
-            return f"effect for {event.key}{note} (by {event.by})"
-    return type(event).__name__
+            return key, {"key": event.key}
+        case ev.PullFailed():
+            return key, {"queue": f"{event.topic}#{event.queue_id}", "error": event.error}
+        case ev.QueueLocked() | ev.QueueUnlocked():
+            return key, {"queue": f"{event.topic}#{event.queue_id}", "client": event.client}
+        case ev.AppEvent():
+            args = dict(event.args)
+            values = dict(args)
+            if "msg_id" in args:
+                values["msg"] = short(args["msg_id"])
+            return f"app.{event.action}", values
+    return key, {}
+
+
+_LANG = ["en"]
+
+
+def _fault(fault: str, target: str, detail: str) -> str:
+    try:
+        return t(f"fault.{fault}", _LANG[0], target=target)
+    except KeyError:
+        return detail
+
+
+def describe(event: ev.Event, lang: str = "en", *, brief: bool = False) -> str:
+    """One sentence saying what happened, in ``lang``; ``brief`` for a timeline cell."""
+    _LANG[0] = lang
+    key, values = _values(event)
+    if brief:
+        short_key = key.replace("ev.", "evb.", 1) if key.startswith("ev.") else key.replace("app.", "appb.", 1)
+        try:
+            return t(short_key, lang, **values)
+        except KeyError:
+            pass
+    try:
+        return t(key, lang, **values)
+    except KeyError:
+        return event.kind

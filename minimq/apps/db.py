@@ -1,0 +1,154 @@
+"""A real SQLite database whose every statement is a point where the simulation moves on.
+
+Owns: ``Database`` (a file on disk that outlives the systems using it, like a real
+database across a deploy) and ``Session`` (one connection, used by one handler call).
+Rules:
+- Each statement and each commit costs ``latency_ms`` of virtual time and is an
+  ``await``: other tasks run meanwhile, so two handlers can interleave between a SELECT
+  and an INSERT, exactly as on a real database server.
+- Python's sqlite3 default is kept: a SELECT outside a transaction runs on its own; the
+  first INSERT/UPDATE/DELETE opens a transaction that lasts until ``commit``.
+- A writer that finds the database locked by another open transaction waits (in virtual
+  time, up to ``busy_timeout_ms``) instead of failing at once, as a row lock would.
+- A session that is closed, cancelled or crashed with an open transaction rolls it back,
+  as a dropped connection does.
+- Committed inserts into the ``audited`` tables are reported as effects (``EffectApplied``)
+  at commit time, so checkers count what really reached the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from minimq.events import AppEvent, EffectApplied
+
+if TYPE_CHECKING:
+    from minimq.sim.world import World
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a statement returned: every row (fetched at once), rows changed, last row id."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+    lastrowid: int | None
+
+    def one(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+
+class Database:
+    """One SQLite database file, named ``name`` in the trace."""
+
+    def __init__(self, world: World, path: Path, name: str, *, latency_ms: int = 2) -> None:
+        self.world = world
+        self.path = path
+        self.name = name
+        self.latency_ms = latency_ms
+        self.audits: dict[str, str] = {}  # audit table -> effect key column
+        self._seen: dict[str, int] = {}
+        self._admin = sqlite3.connect(path, isolation_level=None, timeout=0)
+        self._admin.execute("PRAGMA journal_mode=WAL")
+        self._admin.execute("PRAGMA synchronous=OFF")
+
+    def script(self, sql: str) -> None:
+        """Run schema DDL at once (set-up, not part of the simulated timeline)."""
+        self._admin.executescript(sql)
+
+    def audit(self, table: str, key_column: str) -> None:
+        """Report every committed insert into ``table`` as an effect keyed by ``key_column``.
+
+        A trigger copies each inserted row into ``_audit_<table>``; rolled-back inserts
+        vanish with their transaction, so only committed effects are reported.
+        """
+        audit = f"_audit_{table}"
+        self._admin.executescript(
+            f"CREATE TABLE IF NOT EXISTS {audit} (seq INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT);"
+            f"CREATE TRIGGER IF NOT EXISTS {audit}_t AFTER INSERT ON {table} "
+            f"BEGIN INSERT INTO {audit}(k) VALUES (NEW.{key_column}); END;"
+        )
+        self.audits[audit] = key_column
+        self._seen[audit] = 0
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read at once, outside the simulation (for tables and checkers)."""
+        return list(self._admin.execute(sql, params).fetchall())
+
+    def session(self, by: str) -> Session:
+        return Session(self, by)
+
+    def report_effects(self, by: str) -> None:
+        for audit in self.audits:
+            rows = self._admin.execute(
+                f"SELECT seq, k FROM {audit} WHERE seq > ? ORDER BY seq", (self._seen[audit],)
+            ).fetchall()
+            for seq, key in rows:
+                self._seen[audit] = seq
+                self.world.emit(EffectApplied(self.world.now_ms, self.name, str(key), by, ""))
+
+    def close(self) -> None:
+        self._admin.close()
+
+
+class Session:
+    """One connection to a ``Database``, for one handler call (use ``async with``)."""
+
+    def __init__(self, db: Database, by: str) -> None:
+        self.db = db
+        self.by = by
+        self._conn = sqlite3.connect(db.path, timeout=0)
+        self._conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        """Run one statement after the database's latency; wait while it is locked."""
+        world = self.db.world
+        waited = 0
+        while True:
+            await asyncio.sleep(self.db.latency_ms / 1000)
+            try:
+                cur = self._conn.execute(sql, params)
+                return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS:
+                    raise
+                step = min(max(waited, 1), 100)
+                waited += step
+                await asyncio.sleep(step / 1000)
+            except sqlite3.IntegrityError as exc:
+                world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
+                raise
+
+    async def commit(self) -> None:
+        await asyncio.sleep(self.db.latency_ms / 1000)
+        self._conn.commit()
+        self.db.report_effects(self.by)
+
+    async def rollback(self) -> None:
+        await asyncio.sleep(self.db.latency_ms / 1000)
+        self._conn.rollback()
+
+    def close(self) -> None:
+        """Roll back whatever is still open (a dropped connection) and close."""
+        if self._conn.in_transaction:
+            self._conn.rollback()
+            world = self.db.world
+            world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
+        self._conn.close()

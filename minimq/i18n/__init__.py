@@ -1,0 +1,35 @@
+"""One catalog for every user-facing line, in English and Chinese.
+
+Owns: ``t(key, lang, **values)`` and the choice of language. Each entry holds both
+languages side by side (``minimq/i18n/text_*.py``), so a line cannot exist in one and not
+the other; a test checks that both have the same placeholders. Chinese is written as a
+Chinese engineer would say it, not translated word by word.
+"""
+
+from __future__ import annotations
+
+import os
+
+from minimq.i18n.text_events import EVENTS
+from minimq.i18n.text_lessons import LESSONS
+from minimq.i18n.text_ui import UI
+
+LANGS = ("en", "zh")
+CATALOG: dict[str, tuple[str, str]] = {**UI, **EVENTS, **LESSONS}
+
+
+def t(key: str, lang: str, /, **values: object) -> str:
+    """The line ``key`` in ``lang``, with ``values`` filled in."""
+    en, zh = CATALOG[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def default_lang(environ: dict[str, str] | None = None) -> str:
+    """``zh`` if the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else ``en``."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"

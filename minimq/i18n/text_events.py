@@ -1,0 +1,152 @@
+"""One sentence per trace event, in both languages (see ``minimq.render.describe``)."""
+
+EVENTS: dict[str, tuple[str, str]] = {
+    "ev.SendAttempted": (
+        "sends {msg} to {queue} (attempt {attempt})",
+        "发送 {msg} 到 {queue}（第 {attempt} 次尝试）",
+    ),
+    "ev.SendFailed": ("attempt {attempt} failed: {error}", "第 {attempt} 次尝试失败：{error}"),
+    "ev.SendSucceeded": ("got SEND_OK for {msg} at offset {offset}", "收到 {msg} 的 SEND_OK，位点 {offset}"),
+    "ev.SendGaveUp": ("send() raised {error}", "send() 抛出 {error}"),
+    "ev.MessageStored": ("stored {msg} at {where} as copy {copy}", "把 {msg} 存到 {where}，副本 {copy}"),
+    "ev.MessageStored.retry": (
+        "stored retry {times} of {msg} at {where}",
+        "把 {msg} 的第 {times} 次重试存到 {where}",
+    ),
+    "ev.FaultInjected": ("FAULT: {detail}", "注入故障：{detail}"),
+    "ev.OffsetPersisted": (
+        "{group} offset {queue} = {offset} persisted ({via})",
+        "{group} 的位点 {queue} = {offset} 已持久化（{via}）",
+    ),
+    "ev.MessageSentBack": (
+        "takes {msg} back for {group}: retry at {due}",
+        "替 {group} 收回 {msg}，{due} 重投",
+    ),
+    "ev.MessageDeadLettered": (
+        "dead-letters {msg} for {group} after {n} deliveries",
+        "{msg} 投递 {n} 次仍失败，进入 {group} 的死信队列",
+    ),
+    "ev.MessageDelivered": ("handler called with {msg} from {where}", "处理 {msg}（来自 {where}）"),
+    "ev.MessageDelivered.retry": (
+        "handler called with {msg} from {where} (retry {times})",
+        "处理 {msg}（来自 {where}，第 {times} 次重试）",
+    ),
+    "ev.MessageConsumed": ("handler returned {status} for {msg}", "{msg} 处理完，返回 {status}"),
+    "ev.MessageConsumed.note": (
+        "handler returned {status} for {msg} ({note})",
+        "{msg} 处理完，返回 {status}（{note}）",
+    ),
+    "ev.ConsumeResultDiscarded": (
+        "result for {msg} discarded: its queue was taken away by a rebalance",
+        "{msg} 的处理结果被丢弃：队列已被重平衡分走",
+    ),
+    "ev.ConsumeTimedOut": (
+        "{msg} ran past the 15 min consume timeout: sent back while still running",
+        "{msg} 超过 15 分钟消费超时：还在跑就被送回重试",
+    ),
+    "ev.RetriedLocally": (
+        "will consume {msg} again locally in {delay} ms",
+        "{delay} 毫秒后在本地重新消费 {msg}",
+    ),
+    "ev.OffsetCommittedLocally": (
+        "local offset {queue} = {offset} (not on the broker yet)",
+        "本地位点 {queue} = {offset}（还没到 Broker）",
+    ),
+    "ev.Rebalanced": ("rebalanced {topic}: queues {before} -> {after}", "重平衡 {topic}：队列 {before} -> {after}"),
+    "ev.ConsumerStarted": ("started in group {group}", "启动，加入消费组 {group}"),
+    "ev.ConsumerStarted.restart": ("restarted in group {group}", "重启，重新加入消费组 {group}"),
+    "ev.ConsumerCrashed": ("KILLED ({point}): nothing persisted", "进程被杀（{point}）：什么都没持久化"),
+    "ev.ConsumerShutdown": (
+        "shut down gracefully: listeners interrupted, offsets persisted",
+        "优雅停机：打断正在跑的监听器，持久化位点",
+    ),
+    "ev.EffectApplied": ("committed a row for {key}", "为 {key} 提交了一行"),
+    "ev.PullFailed": ("pull of {queue} failed: {error}", "拉取 {queue} 失败：{error}"),
+    "ev.QueueLocked": ("locked {queue} for {client}", "为 {client} 锁定 {queue}"),
+    "ev.QueueUnlocked": ("unlocked {queue} for {client}", "为 {client} 解锁 {queue}"),
+    # application events (minimq.apps)
+    "app.callback_sent": (
+        "calls the order system: {order} is paid (attempt {attempt})",
+        "回调订单系统：{order} 已支付（第 {attempt} 次）",
+    ),
+    "app.callback_timeout": (
+        "no answer within {ms} ms: will call again",
+        "{ms} 毫秒没等到应答，准备再调一次",
+    ),
+    "app.callback_answered": ("order system answered OK (attempt {attempt})", "订单系统应答成功（第 {attempt} 次）"),
+    "app.marked_paid": (
+        "UPDATE orders SET status='PAID' for {order} (call {attempt})",
+        "UPDATE orders SET status='PAID'，订单 {order}（第 {attempt} 次回调）",
+    ),
+    "app.already_paid": (
+        "{order} is already PAID: 0 rows changed, no message sent (call {attempt})",
+        "{order} 已经是 PAID：0 行被更新，不再发消息（第 {attempt} 次回调）",
+    ),
+    "app.send_raised": (
+        "send() raised {error}: the retry loop tries again",
+        "send() 抛出 {error}：重试循环再发一次",
+    ),
+    "app.send_ok": ("'order paid' for {order} sent: msg id {msg}", "{order} 的支付成功消息已发出：msg id {msg}"),
+    "app.db_constraint": ("refused an insert: {error}", "拒绝了一次插入：{error}"),
+    "app.db_rolled_back": (
+        "rolled back the open transaction of {by} (connection dropped)",
+        "连接断开，回滚了 {by} 未提交的事务",
+    ),
+}
+
+# Short forms for timeline cells (``describe(..., brief=True)``); a missing one falls back
+# to the full sentence.
+EVENTS.update(
+    {
+        "evb.SendAttempted": ("send {msg}", "发送 {msg}"),
+        "evb.SendFailed": ("try {attempt} failed", "第 {attempt} 次失败"),
+        "evb.SendSucceeded": ("SEND_OK {msg}", "SEND_OK {msg}"),
+        "evb.SendGaveUp": ("send() raised", "send() 抛异常"),
+        "evb.MessageStored": ("stored {msg} at {where}", "存下 {msg}，{where}"),
+        "evb.MessageStored.retry": ("retry {times} of {msg} at {where}", "{msg} 第 {times} 次重试，{where}"),
+        "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
+        "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 位点 {queue} = {offset}"),
+        "evb.MessageSentBack": ("{msg} back to retry", "{msg} 退回重试"),
+        "evb.MessageDeadLettered": ("{msg} to DLQ", "{msg} 进死信"),
+        "evb.MessageDelivered": ("got {msg}", "收到 {msg}"),
+        "evb.MessageDelivered.retry": ("got {msg} (retry {times})", "收到 {msg}（重试 {times}）"),
+        "evb.MessageConsumed": ("{msg} {status}", "{msg} {status}"),
+        "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
+        "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 结果作废"),
+        "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
+        "evb.ConsumerStarted": ("started", "启动"),
+        "evb.ConsumerStarted.restart": ("restarted", "重启"),
+        "evb.ConsumerCrashed": ("KILLED", "进程被杀"),
+        "evb.ConsumerShutdown": ("shut down, offsets saved", "停机，位点已保存"),
+        "evb.EffectApplied": ("row for {key}", "{key} 写入一行"),
+        "appb.callback_sent": ("callback #{attempt}", "第 {attempt} 次回调"),
+        "appb.callback_timeout": ("timeout after {ms} ms", "{ms} 毫秒超时"),
+        "appb.callback_answered": ("answer #{attempt}: OK", "第 {attempt} 次应答：成功"),
+        "appb.marked_paid": ("UPDATE → PAID (call {attempt})", "UPDATE → PAID（第 {attempt} 次）"),
+        "appb.already_paid": ("0 rows: already PAID", "0 行：已是 PAID"),
+        "appb.send_raised": ("{error}: send again", "{error}：再发一次"),
+        "appb.send_ok": ("sent {msg}", "已发出 {msg}"),
+        "appb.db_constraint": ("UNIQUE refused a 2nd row", "唯一键挡住第二行"),
+        "appb.db_rolled_back": ("rolled back", "已回滚"),
+        "app.design": ("runs the coupon design {design}", "运行发券方案 {design}"),
+        "appb.design": ("design: {design}", "方案：{design}"),
+        "appb.deploy_kill": ("deploy: kill -9", "发布：kill -9"),
+        "appb.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
+        "app.deploy_kill": ("deploy: the process is killed (kill -9)", "发布：直接杀掉进程（kill -9）"),
+        "app.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
+        "fault.lose_send_reply": ("the reply to {target} is lost", "{target} 的应答丢了"),
+        "fault.broker_outage": ("broker unreachable", "Broker 不可达"),
+        "fault.lose_offset_persist": ("an offset update is lost", "一次位点上报丢了"),
+        "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),
+        "fault.slow_handler": ("handler slowed down", "处理变慢"),
+    }
+)
+
+EVENTS.update(
+    {
+        "via.timer": ("every 5 s", "5 秒定时"),
+        "via.pull": ("with a pull", "随拉取请求"),
+        "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
+        "via.shutdown": ("shutdown", "停机"),
+    }
+)

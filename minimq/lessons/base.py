@@ -1,0 +1,66 @@
+"""What a lesson is made of: runs of the shop, each a few narrated steps.
+
+Owns: ``Lesson``, ``Run`` and ``Step``. A lesson runs the same story several times with
+the same seed, once per design: the naive one first, the right fix last. A step names
+its narration (a catalog key), what to do at its start, how far to run the virtual
+clock, and which state tables to show after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from minimq.apps.shop import Shop
+
+Action = Callable[[Shop], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    until_ms: int
+    action: Action | None = None
+    show: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    design: str  # the name used in --json
+    title: str  # catalog key
+    explain: str  # catalog key: what this design does
+    shop: Mapping[str, Any]
+    setup: Action
+    steps: tuple[Step, ...]
+    moral: str  # catalog key: what this run shows
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+    title: str  # catalog key
+    setting: str  # catalog key
+    runs: tuple[Run, ...]
+    diagnosis: str  # catalog key
+    limits: str  # catalog key: what the fix does not cover, and where that is taught
+    order: str = "order-1001"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def start_both(shop: Shop) -> None:
+    """Both consumer groups running from t=0."""
+    shop.red_packet.start()
+    shop.coupon.start()
+
+
+def pay_at(order: str, at_ms: int) -> Action:
+    """The user pays for ``order`` at ``at_ms``: the payment system calls back."""
+
+    def act(shop: Shop) -> None:
+        shop.new_order(order, "alice")
+        world = shop.world
+        world.call_later_ms(at_ms - world.now_ms, lambda: world.spawn(shop.payment.notify_paid(order), "payment"))
+
+    return act

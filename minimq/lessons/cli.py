@@ -1,0 +1,104 @@
+"""``minimq lessons``, ``minimq lesson N`` and ``minimq tour``.
+
+Owns: choosing lessons, language, pausing and export for the command line. Step mode
+(wait for Enter after each step) is the default on a terminal; ``--no-pause``, ``--json``
+or a stdout/stdin that is not a terminal run straight through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from minimq.i18n import default_lang, t
+from minimq.lessons import LESSONS, find
+from minimq.lessons.base import Lesson
+from minimq.lessons.runner import NullView, run_lesson
+from minimq.render.console import make_console
+
+EXPORT_SUFFIXES = (".svg", ".html", ".htm", ".txt")
+
+
+def _listing(lang: str) -> list[str]:
+    return [f"  {lesson.number}  {lesson.slug:<18} {t(lesson.title, lang)}" for lesson in LESSONS]
+
+
+def list_lessons(args: argparse.Namespace) -> int:
+    lang = args.lang or default_lang()
+    print(t("ui.lessons_title", lang))
+    print("\n".join(_listing(lang)))
+    print(t("ui.lessons_hint", lang))
+    return 0
+
+
+def _chosen(args: argparse.Namespace, lang: str) -> list[Lesson] | None:
+    if args.command == "tour":
+        return list(LESSONS)
+    lesson = find(args.name)
+    if lesson is None:
+        print(f"minimq: error: {t('ui.unknown_lesson', lang, name=args.name)}", file=sys.stderr)
+        print("\n".join(_listing(lang)), file=sys.stderr)
+        return None
+    return [lesson]
+
+
+def _check_export(path: str | None) -> str | None:
+    """An error message for an export path we cannot write, or None."""
+    if path is None:
+        return None
+    if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
+        return f"--export must end in .svg, .html or .txt, got {path!r}"
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        return f"--export directory does not exist: {str(parent)!r}"
+    return None
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    lang = args.lang or default_lang()
+    lessons = _chosen(args, lang)
+    if lessons is None:
+        return 2
+    problem = _check_export(args.export)
+    if problem:
+        print(f"minimq: error: {problem}", file=sys.stderr)
+        return 2
+    if args.json:
+        out = [_summary(lesson, args.seed) for lesson in lessons]
+        print(json.dumps(out[0] if args.command == "lesson" else {"lessons": out}, indent=2))
+        return 0
+    return _narrate(args, lessons, lang)
+
+
+def _summary(lesson: Lesson, seed: int) -> dict[str, object]:
+    runs = run_lesson(lesson, seed, NullView())
+    return {"lesson": lesson.slug, "seed": seed, "runs": [r.as_dict() for r in runs]}
+
+
+def _narrate(args: argparse.Namespace, lessons: list[Lesson], lang: str) -> int:
+    from minimq.render.lesson_view import LessonView, export
+
+    console = make_console(args.width, args.no_color, record=args.export is not None)
+    interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.no_pause
+    state = {"pausing": interactive}
+
+    def pause() -> None:
+        if not state["pausing"]:
+            return
+        try:
+            console.input(f"[dim]{t('ui.press_enter', lang)}[/]")
+        except (EOFError, KeyboardInterrupt):
+            state["pausing"] = False
+
+    view = LessonView(console, lang, args.seed, pause)
+    for lesson in lessons:
+        run_lesson(lesson, args.seed, view)
+    if args.command == "tour":
+        console.print(t("ui.tour_done", lang, n=len(lessons)))
+    if args.export:
+        title = "minimq tour" if args.command == "tour" else t(lessons[0].title, lang)
+        export(console, args.export, title)
+        print(t("ui.exported", lang, path=args.export), file=sys.stderr)
+    return 0

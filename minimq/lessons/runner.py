@@ -1,0 +1,107 @@
+"""Running a lesson: each run of the shop, step by step, told through a view.
+
+Owns: ``run_lesson`` and the per-run summary that ``--json`` prints. The runner knows
+nothing of terminals or languages: it advances the virtual clock step by step and hands
+each step's new events and the shop to a ``View`` (``minimq.render.lesson_view`` for
+people, ``NullView`` for ``--json``).
+
+What the summary counts, for the coupon system (the lesson's subject):
+- ``duplicate_deliveries``: deliveries to the coupon group beyond the first, per order
+  (business key), so that two messages with two msg ids count too;
+- ``duplicate_effects``: coupon rows beyond the first, per paid order;
+- ``lost_effects``: paid orders with no coupon row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from minimq.apps.shop import COUPON_GROUP, Shop
+from minimq.events import EffectApplied, EffectExpected, Event, MessageDelivered
+from minimq.lessons.base import Lesson, Run, Step
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    design: str
+    duplicate_deliveries: int
+    duplicate_effects: int
+    lost_effects: int
+    virtual_ms: int
+    trace_sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class View(Protocol):
+    def lesson_start(self, lesson: Lesson) -> None: ...
+    def run_start(self, lesson: Lesson, n: int, run: Run) -> None: ...
+    def step(self, lesson: Lesson, run: Run, n: int, step: Step, events: list[Event], shop: Shop) -> None: ...
+    def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None: ...
+    def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None: ...
+
+
+class NullView:
+    """Tells nothing (``--json``)."""
+
+    def lesson_start(self, lesson: Lesson) -> None:
+        return None
+
+    def run_start(self, lesson: Lesson, n: int, run: Run) -> None:
+        return None
+
+    def step(self, lesson: Lesson, run: Run, n: int, step: Step, events: list[Event], shop: Shop) -> None:
+        return None
+
+    def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None:
+        return None
+
+    def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
+        return None
+
+
+def summarize(run: Run, shop: Shop) -> RunSummary:
+    trace = shop.world.trace
+    ledger = shop.coupon_db.name
+    deliveries = Counter(
+        e.keys[0] if e.keys else e.msg_id for e in trace.of(MessageDelivered) if e.group == COUPON_GROUP
+    )
+    effects = Counter(e.key for e in trace.of(EffectApplied) if e.ledger == ledger)
+    expected = {e.key for e in trace.of(EffectExpected) if e.ledger == ledger}
+    return RunSummary(
+        design=run.design,
+        duplicate_deliveries=sum(n - 1 for n in deliveries.values() if n > 1),
+        duplicate_effects=sum(n - 1 for n in effects.values() if n > 1),
+        lost_effects=sum(1 for key in expected if effects[key] == 0),
+        virtual_ms=shop.world.now_ms,
+        trace_sha256=trace.sha256(),
+    )
+
+
+def run_lesson(lesson: Lesson, seed: int, view: View) -> list[RunSummary]:
+    """Run every design of ``lesson`` with the same seed, naive first, fix last."""
+    view.lesson_start(lesson)
+    summaries: list[RunSummary] = []
+    for n, run in enumerate(lesson.runs, 1):
+        shop = Shop(seed, **run.shop)
+        try:
+            view.run_start(lesson, n, run)
+            run.setup(shop)
+            seen = len(shop.world.trace)
+            for number, step in enumerate(run.steps, 1):
+                if step.action is not None:
+                    step.action(shop)
+                shop.world.run_until(step.until_ms)
+                events = shop.world.trace.events[seen:]
+                seen = len(shop.world.trace)
+                view.step(lesson, run, number, step, events, shop)
+            summary = summarize(run, shop)
+            summaries.append(summary)
+            view.run_end(lesson, n, run, shop, summary)
+        finally:
+            shop.close()
+    view.lesson_end(lesson, summaries)
+    return summaries

@@ -1,0 +1,204 @@
+"""A lesson as a learner or a workshop sees it: panels, state tables, a timeline per run.
+
+Owns: ``LessonView``, the ``View`` that prints a lesson with rich, in English or Chinese,
+pausing after each step when asked. Everything goes through one ``Console(record=True)``
+so the whole run can be exported as SVG, HTML or text (``export``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from minimq.apps.shop import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC, Shop
+from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
+from minimq.i18n import t
+from minimq.lessons.base import Lesson, Run, Step
+from minimq.lessons.runner import RunSummary
+from minimq.render.describe import describe, fmt_ms, lane, short
+from minimq.render.timeline import is_noise, timeline
+from minimq.render.wrap import wrap
+
+LANES = {
+    "payment": "lane.payment",
+    "order": "lane.order",
+    "order-system": "lane.order",
+    "order DB": "lane.order",
+    "broker": "lane.broker",
+    COUPON_CLIENT: "lane.coupon",
+    RED_PACKET_CLIENT: "lane.red_packet",
+    "red-packet DB": "lane.red_packet",
+    "coupon DB": "lane.coupon_db",
+}
+COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
+
+
+def _set_up(event: Event) -> bool:
+    """Start-up and bookkeeping a timeline picture leaves out (the narration shows them)."""
+    if isinstance(event, ConsumerStarted):
+        return not event.restart
+    if isinstance(event, Rebalanced):
+        return not event.before
+    return isinstance(event, SendSucceeded)
+
+
+class LessonView:
+    """Prints a lesson; ``pause`` waits for Enter after each step."""
+
+    def __init__(self, console: Console, lang: str, seed: int, pause: Callable[[], None] | None = None) -> None:
+        self.console = console
+        self.lang = lang
+        self.seed = seed
+        self.pause = pause
+
+    def _t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def _para(self, *keys: str) -> Text:
+        """Catalog paragraphs, pre-wrapped to fit inside a panel, blank lines between."""
+        width = self.console.width - 4
+        return Text("\n\n".join(wrap(self._t(k), width) for k in keys), no_wrap=True)
+
+    def _wait(self) -> None:
+        if self.pause is not None:
+            self.pause()
+
+    # -- the View protocol ------------------------------------------------------------
+    def lesson_start(self, lesson: Lesson) -> None:
+        c = self.console
+        c.print(Rule(self._t(lesson.title), style="bold"))
+        c.print(Panel(self._para("setting.world", lesson.setting), border_style="cyan"))
+        self._wait()
+
+    def run_start(self, lesson: Lesson, n: int, run: Run) -> None:
+        title = self._t("ui.run", n=n, total=len(lesson.runs), title=self._t(run.title))
+        self.console.print(Rule(title, style="cyan"))
+        self.console.print(Panel(self._para(run.explain), border_style="blue"))
+
+    def step(self, lesson: Lesson, run: Run, n: int, step: Step, events: list[Event], shop: Shop) -> None:
+        c = self.console
+        c.print(Panel(self._para(step.text), title=self._t("ui.step", n=n), title_align="left", border_style="green"))
+        c.print(self._events(events))
+        if "queues" in step.show:
+            c.print(self._queues(shop))
+        if "coupons" in step.show:
+            c.print(self._coupons(shop))
+        self._wait()
+
+    def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None:
+        c = self.console
+        columns = [self._t(k) for k in COLUMNS]
+        lanes = {raw: self._t(key) for raw, key in LANES.items()}
+        title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
+        events = [e for e in shop.world.trace.events if not _set_up(e)]
+        c.print(timeline(events, title=title, lang=self.lang, lanes=lanes, columns=columns, brief=True))
+        c.print(self._verdict(lesson, run, shop, summary))
+        self._wait()
+
+    def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
+        c = self.console
+        table = Table(title=self._t("ui.summary_title", n=lesson.number), box=box.SIMPLE_HEAVY)
+        for key in ("ui.design", "ui.dup_deliveries", "ui.dup_effects", "ui.lost_effects", "ui.virtual_time"):
+            table.add_column(self._t(key), justify="left" if key == "ui.design" else "right")
+        for run, s in zip(lesson.runs, summaries, strict=True):
+            style = "green" if not s.duplicate_effects and not s.lost_effects else "red"
+            table.add_row(
+                Text(self._t(run.title), style=style),
+                str(s.duplicate_deliveries),
+                str(s.duplicate_effects),
+                str(s.lost_effects),
+                fmt_ms(s.virtual_ms),
+            )
+        c.print(table)
+        c.print(Panel(self._para(lesson.diagnosis, lesson.limits), border_style="magenta"))
+        self._wait()
+
+    # -- pieces ---------------------------------------------------------------------------
+    def _events(self, events: list[Event]) -> Table:
+        table = Table(title=self._t("ui.happened"), box=box.SIMPLE, show_header=False, title_justify="left")
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        names = {raw: self._t(key) for raw, key in LANES.items()}
+        for e in events:
+            raw = lane(e)
+            if raw is None or raw not in names or is_noise(e):
+                continue
+            table.add_row(fmt_ms(e.at_ms), names[raw], describe(e, self.lang))
+        if not table.row_count:
+            table.add_row("", "", self._t("ui.nothing_happened"))
+        return table
+
+    def _queues(self, shop: Shop) -> Table:
+        broker = shop.world.broker
+        coupon, red = shop.coupon.consumer, shop.red_packet.consumer
+        table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
+        table.add_column(self._t("ui.queue"))
+        table.add_column(self._t("ui.max_offset"), justify="right")
+        for key, who in (
+            ("ui.committed_on_broker", COUPON_GROUP),
+            ("ui.local_offset", COUPON_CLIENT),
+            ("ui.committed_on_broker", RED_PACKET_GROUP),
+            ("ui.local_offset", RED_PACKET_CLIENT),
+        ):
+            table.add_column(self._t(key, group=who, client=who), justify="right")
+        for mq in broker.topic_queues(TOPIC):
+            cells = [str(mq), str(broker.max_offset(mq))]
+            for value in (
+                broker.query_offset(COUPON_GROUP, mq),
+                coupon.local_offset(mq),
+                broker.query_offset(RED_PACKET_GROUP, mq),
+                red.local_offset(mq),
+            ):
+                cells.append("-" if value is None else str(value))
+            table.add_row(*cells)
+        return table
+
+    def _coupons(self, shop: Shop) -> Table:
+        table = Table(title=self._t("ui.coupons_title"), box=box.SIMPLE_HEAVY)
+        for key in ("ui.coupon_id", "ui.order", "ui.user", "ui.msg_id", "ui.issued_at"):
+            table.add_column(self._t(key))
+        rows = shop.coupons()
+        for cid, order, user, msg_id, issued in rows:
+            table.add_row(str(cid), order, user, short(msg_id), fmt_ms(issued))
+        if not rows:
+            table.add_row("", self._t("ui.no_rows"), "", "", "")
+        return table
+
+    def _verdict(self, lesson: Lesson, run: Run, shop: Shop, s: RunSummary) -> Panel:
+        order = lesson.order
+        coupons = sum(1 for row in shop.coupons() if row[1] == order)
+        red = len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (order,)))
+        if coupons == 0:
+            line = self._t("ui.verdict_lost", order=order)
+        elif coupons > 1:
+            line = self._t("ui.verdict_dup", order=order, coupons=coupons, dups=coupons - 1)
+        else:
+            line = self._t("ui.verdict_ok", order=order)
+        width = self.console.width - 4
+        body = Group(
+            Text(line, style="bold"),
+            self._t("ui.red_packets", order=order, n=red),
+            "",
+            Text(wrap(self._t(run.moral), width), no_wrap=True),
+        )
+        ok = coupons == 1
+        return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
+
+
+def export(console: Console, path: str, title: str) -> None:
+    """Write what ``console`` recorded to ``path`` as .svg, .html or .txt."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".svg":
+        console.save_svg(path, title=title, clear=False)
+    elif suffix in (".html", ".htm"):
+        console.save_html(path, clear=False)
+    else:
+        console.save_text(path, clear=False)

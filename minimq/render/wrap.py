@@ -1,0 +1,49 @@
+"""Line breaking for mixed Chinese and English narration.
+
+Owns: ``wrap(text, width)``. Rich breaks lines at spaces only, so a Chinese sentence
+(which has none) with one English word in it breaks badly. Here a line may break between
+any two Chinese characters or at a space, never inside an English word or number, and
+never right before closing punctuation such as ，。）： nor right after an opening one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+|\s+")
+_NO_LINE_START = set("，。、；：！？）】」』”%")
+_NO_LINE_END = set("（【「『“")
+
+
+def _wrap_paragraph(text: str, width: int) -> list[str]:
+    lines: list[list[str]] = [[]]
+    used = 0
+    for token in _TOKEN.findall(text):
+        size = cell_len(token)
+        if token.isspace():
+            if lines[-1]:
+                lines[-1].append(" ")
+                used += 1
+            continue
+        if used + size > width and lines[-1]:
+            carry: list[str] = []
+            if (token in _NO_LINE_START and len(lines[-1]) > 1) or (
+                lines[-1][-1] in _NO_LINE_END and len(lines[-1]) > 1
+            ):
+                carry = [lines[-1].pop()]
+            while lines[-1] and lines[-1][-1] == " ":
+                lines[-1].pop()
+            lines.append(carry)
+            used = sum(cell_len(t) for t in carry)
+        lines[-1].append(token)
+        used += size
+    return ["".join(line).rstrip() for line in lines]
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` cells (paragraphs kept)."""
+    width = max(width, 10)
+    return "\n".join("\n".join(_wrap_paragraph(p, width)) for p in text.split("\n"))

@@ -1,0 +1,163 @@
+"""Lessons: every path reproduced, the naive design duplicates, the right fix does not.
+
+Golden transcripts (plain text, 100 columns, both languages) pin what a learner reads.
+To accept a deliberate change: ``MINIMQ_UPDATE_GOLDEN=1 pytest tests/test_lessons.py``,
+then read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from minimq.cli import main
+from minimq.i18n import CATALOG, t
+from minimq.lessons import LESSONS, find
+
+GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+def test_json_naive_duplicates_and_right_fix_is_exactly_once(
+    capsys: pytest.CaptureFixture[str], lesson: object
+) -> None:
+    code, out, _ = run(capsys, "lesson", str(lesson.number), "--json")  # type: ignore[attr-defined]
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["lesson"] == lesson.slug  # type: ignore[attr-defined]
+    assert summary["seed"] == 1
+    runs = summary["runs"]
+    assert [r["design"] for r in runs] == [r.design for r in lesson.runs]  # type: ignore[attr-defined]
+    assert runs[0]["duplicate_effects"] > 0
+    assert runs[0]["duplicate_deliveries"] > 0
+    assert runs[-1]["duplicate_effects"] == 0
+    assert runs[-1]["lost_effects"] == 0
+    assert all(r["lost_effects"] == 0 for r in runs)
+    assert all(len(r["trace_sha256"]) == 64 for r in runs)
+
+
+def test_every_wrong_fix_still_duplicates(capsys: pytest.CaptureFixture[str]) -> None:
+    wrong = {"dedupe_msg_id", "query_then_insert", "memory_set", "naive/new_object", "naive/graceful_shutdown"}
+    for lesson in LESSONS:
+        summary = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])
+        for r in summary["runs"]:
+            if r["design"] in wrong:
+                assert r["duplicate_effects"] >= 1, (lesson.slug, r)
+
+
+def test_msg_id_dedupe_cannot_see_upstream_retry(capsys: pytest.CaptureFixture[str]) -> None:
+    runs = {r["design"]: r for r in json.loads(run(capsys, "lesson", "1", "--json")[1])["runs"]}
+    assert runs["dedupe_msg_id"]["duplicate_effects"] == 1
+
+
+def test_same_seed_same_transcript_and_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    first = run(capsys, "lesson", "2", "--json")[1]
+    again = run(capsys, "lesson", "2", "--json")[1]
+    other = run(capsys, "lesson", "2", "--json", "--seed", "5")[1]
+    assert first == again
+    assert json.loads(first)["runs"][0]["trace_sha256"] != json.loads(other)["runs"][0]["trace_sha256"]
+
+
+def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> str:
+    code, out, _ = run(capsys, "lesson", str(number), "--no-pause", "--no-color", "--width", "100", "--lang", lang)
+    assert code == 0
+    return "\n".join(line.rstrip() for line in out.splitlines()) + "\n"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
+    text = transcript(capsys, number, lang)
+    path = GOLDEN / f"lesson{number}.{lang}.txt"
+    if os.environ.get("MINIMQ_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden transcript {path}; run with MINIMQ_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"transcript of lesson {number} ({lang}) changed"
+
+
+def test_chinese_transcript_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    text = transcript(capsys, 3, "zh")
+    assert "第 3 课" in text and "位点" in text
+    assert "Step " not in text and "What happened" not in text
+
+
+def test_unknown_lesson_lists_the_lessons_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "lesson", "rebalance-storm", "--lang", "en")
+    assert code == 2
+    assert "unknown lesson 'rebalance-storm'" in err
+    for lesson in LESSONS:
+        assert lesson.slug in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["lesson", "1", "--lang", "fr"], ["tour", "--seed", "x"], ["lesson"]])
+def test_bad_flag_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".html", ".txt"])
+def test_export(capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"lesson1{suffix}"
+    code, _, _ = run(capsys, "lesson", "1", "--no-pause", "--lang", "zh", "--export", str(path))
+    assert code == 0
+    content = path.read_text(encoding="utf-8")
+    assert "上游重试" in content or "&#" in content
+    if suffix == ".svg":
+        assert content.lstrip().startswith("<svg")
+
+
+def test_export_refuses_unknown_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "lesson", "1", "--export", str(tmp_path / "x.pdf"))
+    assert code == 2
+    assert "x.pdf" in err
+
+
+def test_find_by_number_slug_and_file_stem() -> None:
+    assert find("1") is find("upstream-retry") is find("01_upstream_retry") is LESSONS[0]
+    assert find("4") is None
+
+
+def test_catalog_has_both_languages_with_the_same_placeholders() -> None:
+    field = re.compile(r"{(\w+)")
+    for key, (en, zh) in CATALOG.items():
+        assert en.strip() and zh.strip(), key
+        assert sorted(set(field.findall(en))) == sorted(set(field.findall(zh))), key
+    for lesson in LESSONS:
+        for key in [lesson.title, lesson.setting, lesson.diagnosis, lesson.limits]:
+            assert re.search(r"[\u4e00-\u9fff]", t(key, "zh")), key
+        for r in lesson.runs:
+            for key in [r.title, r.explain, r.moral, *(s.text for s in r.steps)]:
+                assert key in CATALOG, key
+
+
+def test_lesson_script_runs_from_a_clone() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "lessons" / "02_lost_reply.py"), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["lesson"] == "lost-reply"
+
+
+def test_tour_json_covers_every_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    summary = json.loads(run(capsys, "tour", "--json")[1])
+    assert [s["lesson"] for s in summary["lessons"]] == [lesson.slug for lesson in LESSONS]
