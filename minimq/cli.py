@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     _lesson_options(lesson)
     _lesson_options(sub.add_parser("tour", help="run every lesson, one after another"))
 
+    from minimq.testing.check_cli import add_arguments
+
+    add_arguments(sub.add_parser("check", help="property-test a coupon consumer design against every fault"))
+
     demo = sub.add_parser("demo", help="one order paid, one reply lost, two coupons")
     demo.add_argument("--seed", type=int, default=42, help="seed of the simulation (default 42)")
     demo.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
@@ -89,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from minimq.lessons.cli import run_lessons
 
             return run_lessons(args)
+        if args.command == "check":
+            from minimq.testing.check_cli import run as check
+
+            return check(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "trace":

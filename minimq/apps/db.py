@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from minimq.apps.kv import KeyValueStore
 from minimq.events import AppEvent, EffectApplied
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ class Database:
         """Read at once, outside the simulation (for tables and checkers)."""
         return list(self._admin.execute(sql, params).fetchall())
 
-    def session(self, by: str) -> Session:
-        return Session(self, by)
+    def session(self, by: str, **options: Any) -> Session:
+        return Session(self, by, **options)
 
     def report_effects(self, by: str) -> None:
         for audit in self.audits:
@@ -98,12 +99,26 @@ class Database:
         self._admin.close()
 
 
-class Session:
-    """One connection to a ``Database``, for one handler call (use ``async with``)."""
+StatementHook = Callable[[int, str], None]
 
-    def __init__(self, db: Database, by: str) -> None:
+
+class Session:
+    """One connection to a ``Database``, for one handler call (use ``async with``).
+
+    ``before_statement(n, sql)`` is called before the n-th statement (a commit counts as
+    one); a fault plan uses it to crash the consumer between two statements, or to make
+    a statement fail.
+    """
+
+    def __init__(
+        self, db: Database, by: str, *, redis: KeyValueStore | None = None,
+        before_statement: StatementHook | None = None,
+    ) -> None:
         self.db = db
         self.by = by
+        self.redis = redis
+        self._hook = before_statement
+        self._statements = 0
         self._conn = sqlite3.connect(db.path, timeout=0)
         self._conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
 
@@ -114,30 +129,45 @@ class Session:
         self.close()
 
     @property
+    def now_ms(self) -> int:
+        return self.db.world.now_ms
+
+    @property
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
+    def _before(self, sql: str) -> None:
+        self._statements += 1
+        if self._hook is not None:
+            self._hook(self._statements, sql)
+
+    def _run(self, sql: str, params: Sequence[Any]) -> Result:
+        try:
+            cur = self._conn.execute(sql, params)
+            return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
+        except sqlite3.IntegrityError as exc:
+            world = self.db.world
+            world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
+            raise
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
         """Run one statement after the database's latency; wait while it is locked."""
-        world = self.db.world
         waited = 0
+        await asyncio.sleep(self.db.latency_ms / 1000)
+        self._before(sql)
         while True:
-            await asyncio.sleep(self.db.latency_ms / 1000)
             try:
-                cur = self._conn.execute(sql, params)
-                return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
+                return self._run(sql, params)
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS:
                     raise
                 step = min(max(waited, 1), 100)
                 waited += step
                 await asyncio.sleep(step / 1000)
-            except sqlite3.IntegrityError as exc:
-                world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
-                raise
 
     async def commit(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
+        self._before("COMMIT")
         self._conn.commit()
         self.db.report_effects(self.by)
 
@@ -152,3 +182,31 @@ class Session:
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
         self._conn.close()
+
+
+class SyncSession:
+    """The same session for a plain ``def`` handler: no ``await``, no interleaving."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self.redis = session.redis
+
+    @property
+    def now_ms(self) -> int:
+        return self._s.now_ms
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._s.in_transaction
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        self._s._before(sql)
+        return self._s._run(sql, params)
+
+    def commit(self) -> None:
+        self._s._before("COMMIT")
+        self._s._conn.commit()
+        self._s.db.report_effects(self._s.by)
+
+    def rollback(self) -> None:
+        self._s._conn.rollback()

@@ -1,0 +1,100 @@
+"""Loading a design under test: the coupon consumer an engineer (or a learner) wrote.
+
+Owns: the contract and ``load_design``. A design is a Python file that defines
+
+    async def handle(msg, db) -> ConsumeStatus      # or a plain ``def``
+    def setup(db) -> None                           # optional: create tables and indexes
+
+``msg`` is a ``minimq.MessageExt`` whose body is JSON ``{"order": ..., "user": ...}`` and
+whose ``keys`` hold the order id. ``db`` is one session on the coupon database
+(``minimq.apps.db.Session`` for an ``async def``: ``await db.execute(sql, params)``,
+``await db.commit()``, ``await db.rollback()``; ``SyncSession`` for a plain ``def``:
+the same calls without ``await``), with ``db.redis`` (a Redis-like store with TTLs on the
+virtual clock) and ``db.now_ms``. ``setup`` gets a plain ``sqlite3.Connection``.
+
+The fixed table every design writes its coupons to:
+
+    CREATE TABLE coupons (id INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL,
+        user_id TEXT NOT NULL, amount INTEGER NOT NULL, msg_id TEXT NOT NULL,
+        issued_ms INTEGER NOT NULL)
+
+The checker counts committed coupon rows per paid order: one is right, none is a lost
+coupon, two or more a duplicate. The module is executed afresh each time the coupon
+system (re)starts, so module-level state dies with the process, as in a real deploy.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from minimq.errors import MinimqError
+
+
+class DesignError(MinimqError, ValueError):
+    """The design file cannot be used: it says what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class LoadedDesign:
+    """A design's source, compiled once; ``instance()`` runs it in a fresh module."""
+
+    name: str
+    path: str
+    code: types.CodeType
+    is_async: bool
+    has_setup: bool
+
+    def instance(self) -> types.ModuleType:
+        module = types.ModuleType(f"minimq_design_{self.name}")
+        module.__file__ = self.path
+        exec(self.code, module.__dict__)
+        return module
+
+
+def _positional(fn: Callable[..., Any]) -> int:
+    params = inspect.signature(fn).parameters.values()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
+
+
+def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
+    handle = getattr(module, "handle", None)
+    if handle is None:
+        raise DesignError(f"{path} defines no handle(msg, db): write `async def handle(msg, db):`")
+    if not callable(handle):
+        raise DesignError(f"{path}: handle is a {type(handle).__name__}, not a function")
+    if _positional(handle) != 2:
+        shown = str(inspect.signature(handle))
+        raise DesignError(f"{path}: handle must take exactly (msg, db), but its signature is handle{shown}")
+    setup = getattr(module, "setup", None)
+    if setup is not None:
+        if not callable(setup) or _positional(setup) != 1 or inspect.iscoroutinefunction(setup):
+            raise DesignError(f"{path}: setup must be a plain `def setup(db):` taking one argument")
+    return inspect.iscoroutinefunction(handle), setup is not None
+
+
+def load_design(path: str | Path) -> LoadedDesign:
+    """Read, compile and check a design file; raise ``DesignError`` naming the problem."""
+    file = Path(path)
+    if not file.is_file():
+        raise DesignError(f"design file not found: {str(path)!r}")
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DesignError(f"cannot read {str(path)!r}: {exc}") from None
+    try:
+        code = compile(source, str(file), "exec")
+    except SyntaxError as exc:
+        raise DesignError(f"syntax error in {path}, line {exc.lineno}: {exc.msg}") from None
+    loaded = LoadedDesign(file.stem, str(file), code, False, False)
+    try:
+        module = loaded.instance()
+    except Exception as exc:
+        raise DesignError(f"importing {path} raised {type(exc).__name__}: {exc}") from None
+    is_async, has_setup = _check(module, str(path))
+    return LoadedDesign(file.stem, str(file), code, is_async, has_setup)

@@ -1,0 +1,228 @@
+"""The lab: one run of a design under test against one fault schedule.
+
+Owns: ``Lab`` and ``Outcome``. The lab is a small world: the order system's producer
+(with its own retry loop), the broker, the coupon consumer group (``c1``, and ``c2`` when
+a schedule makes one join) running the design, the coupon database and a Redis-like
+store. It plays a ``Schedule`` on the virtual clock, then restarts any consumer that is
+down, lets retries drain, and counts committed coupon rows per paid order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from minimq.apps.db import Database, Session, SyncSession
+from minimq.apps.designs import COUPON_SCHEMA
+from minimq.apps.kv import KeyValueStore
+from minimq.errors import SendFailedError, SendTimeoutError
+from minimq.events import ConsumerCrashed, EffectApplied, EffectExpected, Event
+from minimq.model import Message, MessageExt
+from minimq.runtime.push_consumer import PushConsumer
+from minimq.sim.faults import CrashPoint
+from minimq.sim.world import World
+from minimq.testing.design import LoadedDesign
+from minimq.testing.schedule import Schedule, Step
+
+TOPIC = "order-paid"
+GROUP = "coupon-system"
+LEDGER = "coupon DB"
+DRAIN_MS = 150_000  # retries after failures: 10 s, 30 s, 1 min, ...
+TIMEOUT_DRAIN_MS = 40 * 60_000  # the consume-timeout scan runs every 15 min
+SETTLE_MS = 10_000  # after the last step, before every consumer is brought back
+QUIET_CHECK_MS = 1000
+
+
+@dataclass
+class Outcome:
+    """What one run did: coupons per paid order, and the world it ran in."""
+
+    schedule: Schedule
+    world: World
+    coupons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def duplicated(self) -> dict[str, int]:
+        return {o: n for o, n in self.coupons.items() if n > 1}
+
+    @property
+    def lost(self) -> list[str]:
+        return [o for o, n in self.coupons.items() if n == 0]
+
+    @property
+    def ok(self) -> bool:
+        return not self.duplicated and not self.lost
+
+
+def _scratch() -> str | None:
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() else None
+
+
+class Lab:
+    """A fresh world for one schedule; ``run()`` plays it and returns the ``Outcome``."""
+
+    def __init__(self, design: LoadedDesign, seed: int = 0) -> None:
+        self.design = design
+        self.world = World(seed)
+        self.world.broker.create_topic(TOPIC)
+        self.dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=_scratch()))
+        self.db = Database(self.world, self.dir / "coupon.db", LEDGER)
+        self.db.script(COUPON_SCHEMA)
+        if design.has_setup:
+            self._setup()
+        self.db.audit("coupons", "order_id")
+        self.redis = KeyValueStore(self.world)
+        self.producer = self.world.producer("order-system")
+        self.consumers: dict[str, PushConsumer] = {}
+        self.modules: dict[str, ModuleType] = {}
+        self.fails: dict[str, list[int]] = {}  # order -> [statement, times left]
+        self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
+        self.restart_after: dict[str, int] = {}
+        self.paid: list[str] = []
+        self.world.trace.subscribe(self._watch)
+
+    def _setup(self) -> None:
+        conn = sqlite3.connect(self.db.path, isolation_level=None)
+        try:
+            self.design.instance().setup(conn)
+        finally:
+            conn.close()
+
+    # -- the coupon consumers ----------------------------------------------------------
+    def consumer(self, client: str) -> PushConsumer:
+        if client not in self.consumers:
+            self.consumers[client] = self.world.push_consumer(GROUP, TOPIC, self._handler(client), client_id=client)
+        return self.consumers[client]
+
+    def start(self, client: str) -> None:
+        consumer = self.consumer(client)
+        if not consumer.running:
+            self.modules[client] = self.design.instance()  # a new process: module state is gone
+            consumer.start()
+
+    def _handler(self, client: str) -> Any:
+        async def on_message(msg: MessageExt) -> object:
+            order = msg.keys[0] if msg.keys else ""
+            session = self.db.session(client, redis=self.redis, before_statement=self._hook(client, order))
+            try:
+                module = self.modules[client]
+                if self.design.is_async:
+                    return await module.handle(msg, session)
+                return module.handle(msg, SyncSession(session))
+            finally:
+                session.close()
+
+        return on_message
+
+    def _hook(self, client: str, order: str) -> Any:
+        def before_statement(n: int, sql: str) -> None:
+            if self.crashes.pop((client, order, n), None) is not None:
+                self.consumers[client].crash(f"before statement {n} ({sql.split()[0]})")
+                raise asyncio.CancelledError
+            fail = self.fails.get(order)
+            if fail is not None and fail[1] > 0 and fail[0] == n:
+                fail[1] -= 1
+                raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
+
+        return before_statement
+
+    def _watch(self, event: Event) -> None:
+        if isinstance(event, ConsumerCrashed) and event.client in self.restart_after:
+            delay = self.restart_after.pop(event.client)
+            self.world.call_later_ms(delay, lambda: self.start(event.client))
+
+    # -- the order system --------------------------------------------------------------
+    async def _send(self, order: str, resend: str = "same") -> None:
+        body = json.dumps({"order": order, "user": f"user-{order}"}).encode()
+        msg = Message(TOPIC, body, keys=(order,))
+        for _ in range(3):
+            try:
+                await self.producer.send(msg)
+                return
+            except (SendTimeoutError, SendFailedError):
+                if resend == "new":
+                    msg = Message(TOPIC, body, keys=(order,))
+
+    def _expect(self, order: str) -> None:
+        if order not in self.paid:
+            self.paid.append(order)
+            self.world.emit(EffectExpected(self.world.now_ms, LEDGER, order))
+
+    # -- playing a schedule --------------------------------------------------------------
+    def _act(self, step: Step) -> None:
+        world, faults = self.world, self.world.faults
+        kind = step.kind
+        if kind in ("pay", "upstream_retry", "lost_reply"):
+            self._expect(step.order)
+            if kind == "lost_reply":
+                faults.lose_send_reply(key=step.order, how=step.how or "timeout")
+            world.spawn(self._send(step.order, step.resend or "same"), f"send-{step.order}")
+        elif kind == "crash":
+            self.restart_after[step.client] = step.restart_after or 1000
+            if step.point == "BEFORE_STATEMENT":
+                self.crashes[(step.client, step.order, step.statement)] = step.restart_after
+            else:
+                faults.crash_consumer(step.client, CrashPoint[step.point], key=step.order)
+        elif kind == "kill" and step.client in self.consumers:
+            self.restart_after[step.client] = step.restart_after or 1000
+            self.consumers[step.client].crash("kill -9")
+        elif kind in ("restart", "join"):
+            self.start(step.client)
+        elif kind == "leave" and step.client in self.consumers:
+            self.consumers[step.client].shutdown()
+        elif kind == "fail":
+            self.fails[step.order] = [step.statement or 1, step.times or 1]
+        elif kind == "slow":
+            faults.slow_handler(step.delay_ms, key=step.order)
+
+    def run(self, schedule: Schedule) -> Outcome:
+        world = self.world
+        try:
+            self.start("c1")
+            for step in sorted(schedule.steps, key=lambda s: s.at_ms):
+                world.call_later_ms(step.at_ms, lambda s=step: self._act(s))  # type: ignore[misc]
+            last = max((s.at_ms + s.restart_after for s in schedule.steps), default=0)
+            world.run_until(last + SETTLE_MS)
+            for client in sorted(self.consumers):  # every consumer that ever ran comes back
+                self.start(client)
+            slow = any(s.kind == "slow" for s in schedule.steps)
+            deadline = world.now_ms + (TIMEOUT_DRAIN_MS if slow else DRAIN_MS)
+            while world.now_ms < deadline and not self.quiescent():
+                world.run_for(QUIET_CHECK_MS)
+            return Outcome(schedule, world, self.count())
+        finally:
+            self.db.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def quiescent(self) -> bool:
+        """Nothing left to happen: no retry waiting at the broker, no task sending, and
+        every running consumer has consumed every queue it owns up to its max offset."""
+        broker = self.world.broker
+        if broker.scheduled or any(t.get_name().startswith("send-") for t in asyncio.all_tasks(self.world.loop)):
+            return False
+        owned = 0
+        for consumer in self.consumers.values():
+            if not consumer.running:
+                continue
+            for mq, in_flight in consumer.in_flight().items():
+                owned += 1
+                if in_flight or (consumer.local_offset(mq) or 0) < broker.max_offset(mq):
+                    return False
+        return owned > 0
+
+    def count(self) -> dict[str, int]:
+        applied = [e.key for e in self.world.trace.of(EffectApplied) if e.ledger == LEDGER]
+        return {order: applied.count(order) for order in self.paid}
+
+
+def run_schedule(design: LoadedDesign, schedule: Schedule, seed: int = 0) -> Outcome:
+    """Play ``schedule`` against ``design`` in a fresh lab."""
+    return Lab(design, seed).run(schedule)
