@@ -19,22 +19,10 @@ from minimq.render.timeline import timeline
 from minimq.testing.design import LoadedDesign, load_design
 from minimq.testing.explore import explore, replay
 from minimq.testing.lab import Outcome
-from minimq.testing.schedule import PATHS, Schedule
+from minimq.testing.schedule import Schedule
 from minimq.testing.story import schedule_in_words, violation_in_words
 
 LANES = {"order-system": "order", "broker": "broker", "c1": "c1", "c2": "c2", "coupon DB": "coupon DB"}
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help="a Python file defining handle(msg, db) and optionally setup(db)")
-    p.add_argument("--examples", type=int, default=200, help="schedules to try (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the exploration (default 0)")
-    p.add_argument("--paths", default=None,
-                   help=f"comma-separated duplication paths to explore (default all: {','.join(PATHS)})")
-    p.add_argument("--replay", metavar="TOKEN", help="run only this stored schedule (from a failure report)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--width", type=int, default=None, help="console width in columns")
-    p.add_argument("--no-color", action="store_true", help="plain text, no colour")
 
 
 def replay_command(design: str, seed: int, schedule: Schedule) -> str:
@@ -54,8 +42,13 @@ def run(args: argparse.Namespace) -> int:
     bad = result.counterexample
     if args.json:
         data: dict[str, object] = {
-            "design": args.design, "ok": result.ok, "seed": result.seed, "examples": result.examples,
-            "runs": result.runs, "paths": result.paths, "paths_seen": sorted(result.paths_seen),
+            "design": args.design,
+            "ok": result.ok,
+            "seed": result.seed,
+            "examples": result.examples,
+            "runs": result.runs,
+            "paths": result.paths,
+            "paths_seen": sorted(result.paths_seen),
         }
         if bad is not None:
             data["counterexample"] = _bad_json(args, bad)
@@ -63,20 +56,27 @@ def run(args: argparse.Namespace) -> int:
         return 0 if result.ok else 1
     console = make_console(args.width, args.no_color)
     if bad is None:
-        console.print(f"[green]OK[/] {args.design}: no violation in {result.examples} schedules "
-                      f"(seed {result.seed}); every paid order got exactly one coupon.")
+        console.print(
+            f"[green]OK[/] {args.design}: no violation in {result.examples} schedules "
+            f"(seed {result.seed}); every paid order got exactly one coupon."
+        )
         console.print(f"Paths explored: {', '.join(sorted(result.paths_seen)) or 'none'}.")
         return 0
-    console.print(f"[red]FAIL[/] {args.design}: a counterexample after {result.examples} schedule(s); "
-                  f"shrunk in {result.runs - result.examples} more run(s).")
+    console.print(
+        f"[red]FAIL[/] {args.design}: a counterexample after {result.examples} schedule(s); "
+        f"shrunk in {result.runs - result.examples} more run(s)."
+    )
     _show(console, args, design, bad)
     return 1
 
 
 def _bad_json(args: argparse.Namespace, bad: Outcome) -> dict[str, object]:
     return {
-        "coupons": bad.coupons, "schedule": json.loads(bad.schedule.to_json()), "token": bad.schedule.token(),
-        "story": schedule_in_words(bad.schedule), "what_happened": violation_in_words(bad),
+        "coupons": bad.coupons,
+        "schedule": json.loads(bad.schedule.to_json()),
+        "token": bad.schedule.token(),
+        "story": schedule_in_words(bad.schedule),
+        "what_happened": violation_in_words(bad),
         "replay": replay_command(args.design, args.seed, bad.schedule),
     }
 
@@ -101,8 +101,12 @@ def _show(console: object, args: argparse.Namespace, design: LoadedDesign, bad: 
 
 def _report_replay(args: argparse.Namespace, design: LoadedDesign, outcome: Outcome) -> int:
     if args.json:
-        data = {"design": args.design, "ok": outcome.ok, "coupons": outcome.coupons,
-                "what_happened": violation_in_words(outcome)}
+        data = {
+            "design": args.design,
+            "ok": outcome.ok,
+            "coupons": outcome.coupons,
+            "what_happened": violation_in_words(outcome),
+        }
         print(json.dumps(data, indent=2))
         return 0 if outcome.ok else 1
     console = make_console(args.width, args.no_color)

@@ -72,9 +72,8 @@ def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
         shown = str(inspect.signature(handle))
         raise DesignError(f"{path}: handle must take exactly (msg, db), but its signature is handle{shown}")
     setup = getattr(module, "setup", None)
-    if setup is not None:
-        if not callable(setup) or _positional(setup) != 1 or inspect.iscoroutinefunction(setup):
-            raise DesignError(f"{path}: setup must be a plain `def setup(db):` taking one argument")
+    if setup is not None and (not callable(setup) or _positional(setup) != 1 or inspect.iscoroutinefunction(setup)):
+        raise DesignError(f"{path}: setup must be a plain `def setup(db):` taking one argument")
     return inspect.iscoroutinefunction(handle), setup is not None
 
 

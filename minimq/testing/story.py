@@ -16,33 +16,44 @@ from minimq.testing.schedule import Schedule, Step
 
 
 def _step(step: Step) -> str:
-    at = fmt_ms(step.at_ms)
+    return f"{fmt_ms(step.at_ms)} {_what(step)}"
+
+
+def _what(step: Step) -> str:
+    o, c = step.order, step.client
     match step.kind:
         case "pay":
-            return f"{at} the order system sends 'order paid' for {step.order}"
+            return f"the order system sends 'order paid' for {o}"
         case "upstream_retry":
-            return f"{at} the payment system calls back again: a second, new message for {step.order}"
+            return f"the payment system calls back again: a second, new message for {o}"
         case "lost_reply":
-            again = "the producer retries at once by itself" if step.how == "fast_fail" else (
-                f"send() times out and the order system re-sends {'the same Message' if step.resend != 'new' else 'a new Message'}")
-            return f"{at} 'order paid' for {step.order} is stored but its reply is lost ({step.how}): {again}"
+            obj = "a new Message" if step.resend == "new" else "the same Message"
+            again = (
+                "the producer retries at once by itself"
+                if step.how == "fast_fail"
+                else f"send() times out and the order system re-sends {obj}"
+            )
+            return f"'order paid' for {o} is stored but its reply is lost ({step.how}): {again}"
         case "crash":
-            where = (f"before database statement {step.statement}" if step.point == "BEFORE_STATEMENT"
-                     else CrashPoint[step.point].value)
-            return f"{at} {step.client} will crash {where} while handling {step.order}, restarting {step.restart_after} ms later"
+            where = (
+                f"before database statement {step.statement}"
+                if step.point == "BEFORE_STATEMENT"
+                else CrashPoint[step.point].value
+            )
+            return f"{c} will crash {where} while handling {o}, restarting {step.restart_after} ms later"
         case "kill":
-            return f"{at} {step.client} is killed, restarting {step.restart_after} ms later"
+            return f"{c} is killed, restarting {step.restart_after} ms later"
         case "join":
-            return f"{at} {step.client} joins the group (rebalance)"
+            return f"{c} joins the group (rebalance)"
         case "leave":
-            return f"{at} {step.client} shuts down gracefully (rebalance)"
+            return f"{c} shuts down gracefully (rebalance)"
         case "restart":
-            return f"{at} {step.client} starts"
+            return f"{c} starts"
         case "fail":
-            return f"{at} database statement {step.statement} fails for the first {step.times} delivery(ies) of {step.order}"
+            return f"database statement {step.statement} fails for the first {step.times} delivery(ies) of {o}"
         case "slow":
-            return f"{at} the handler of {step.order} is held {step.delay_ms // 60_000} min, past the 15 min consume timeout"
-    return f"{at} {step.kind}"
+            return f"the handler of {o} is held {step.delay_ms // 60_000} min, past the 15 min consume timeout"
+    return step.kind
 
 
 def schedule_in_words(schedule: Schedule) -> list[str]:

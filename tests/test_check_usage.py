@@ -1,0 +1,115 @@
+"""minimq check: usage errors are named (exit 2); the lab plays schedules faithfully."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minimq.cli import main
+from minimq.testing import Schedule, Step, load_design, run_schedule
+from minimq.testing.design import DesignError
+
+ROOT = Path(__file__).resolve().parent.parent
+QTI = ROOT / "examples" / "designs" / "query_then_insert.py"
+
+
+def write(tmp_path: Path, source: str) -> Path:
+    path = tmp_path / "design.py"
+    path.write_text(source)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("source", "needle"),
+    [
+        ("def handle(msg, db)\n    pass\n", "syntax error in"),
+        ("x = 1\n", "defines no handle(msg, db)"),
+        ("def handle(msg):\n    pass\n", "handle must take exactly (msg, db), but its signature is handle(msg)"),
+        ("handle = 3\n", "handle is a int, not a function"),
+        ("def handle(msg, db): ...\nasync def setup(db): ...\n", "setup must be a plain `def setup(db):`"),
+        ("raise RuntimeError('boom')\n", "raised RuntimeError: boom"),
+    ],
+)
+def test_bad_design_is_named_and_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, needle: str
+) -> None:
+    code = main(["check", str(write(tmp_path, source))])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["check", str(tmp_path / "missing.py")]) == 2
+    assert "design file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--paths", "crash,teleport"], "unknown path(s)"),
+        (["--examples", "0"], "--examples must be at least 1"),
+        (["--replay", "not-a-token!"], "not a replay token"),
+    ],
+)
+def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+    assert main(["check", str(QTI), *argv]) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_schedule_token_round_trip() -> None:
+    schedule = Schedule(
+        ("order-1",), (Step(0, "pay", "order-1"), Step(5, "crash", "order-1", "c1", point="AFTER_HANDLER"))
+    )
+    assert Schedule.from_token(schedule.token()) == schedule
+    assert Schedule.from_token(schedule.to_json()) == schedule
+    assert schedule.paths() == ["crash"]
+
+
+def test_lab_counts_committed_coupons_per_paid_order() -> None:
+    design = load_design(QTI)
+    calm = run_schedule(
+        design, Schedule(("order-1", "order-2"), (Step(0, "pay", "order-1"), Step(3, "pay", "order-2")))
+    )
+    assert calm.coupons == {"order-1": 1, "order-2": 1}
+    assert calm.ok
+    raced = run_schedule(design, Schedule(("order-1",), (Step(0, "lost_reply", "order-1", how="fast_fail"),)))
+    assert raced.duplicated == {"order-1": 2}
+    assert not raced.ok
+
+
+def test_a_crash_between_statements_rolls_back_the_open_transaction() -> None:
+    design = load_design(QTI)
+    steps = (
+        Step(0, "pay", "order-1"),
+        Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=3, restart_after=500),
+    )
+    outcome = run_schedule(design, Schedule(("order-1",), steps))
+    events = [e.action for e in outcome.world.trace.events if getattr(e, "action", "") == "db_rolled_back"]
+    assert events == ["db_rolled_back"]  # the INSERT before the crash never committed
+    assert outcome.coupons == {"order-1": 1}  # the redelivery issued the one coupon
+
+
+def test_module_state_dies_with_the_process(tmp_path: Path) -> None:
+    source = (
+        "import json\nfrom minimq import ConsumeStatus\nSEEN = set()\n"
+        "async def handle(msg, db):\n"
+        "    order = json.loads(msg.body)['order']\n"
+        "    if order in SEEN:\n        return ConsumeStatus.SUCCESS\n"
+        "    await db.execute('INSERT INTO coupons (order_id, user_id, amount, msg_id, issued_ms) "
+        "VALUES (?, ?, 10, ?, ?)', (order, 'u', msg.msg_id, db.now_ms))\n"
+        "    await db.commit()\n    SEEN.add(order)\n    return ConsumeStatus.SUCCESS\n"
+    )
+    design = load_design(write(tmp_path, source))
+    steps = (
+        Step(0, "pay", "order-1"),
+        Step(0, "crash", "order-1", "c1", point="AFTER_HANDLER", restart_after=500),
+    )
+    assert run_schedule(design, Schedule(("order-1",), steps)).coupons == {"order-1": 2}
+
+
+def test_design_error_is_a_value_error() -> None:
+    with pytest.raises(DesignError):
+        load_design("/nonexistent/design.py")
