@@ -13,7 +13,7 @@ import json
 import shlex
 import sys
 
-from minimq.render.console import make_console
+from minimq.render.console import Console, make_console
 from minimq.render.describe import lane
 from minimq.render.timeline import timeline
 from minimq.testing.design import LoadedDesign, load_design
@@ -81,10 +81,7 @@ def _bad_json(args: argparse.Namespace, bad: Outcome) -> dict[str, object]:
     }
 
 
-def _show(console: object, args: argparse.Namespace, design: LoadedDesign, bad: Outcome) -> None:
-    from rich.console import Console
-
-    assert isinstance(console, Console)
+def _show(console: Console, args: argparse.Namespace, design: LoadedDesign, bad: Outcome) -> None:
     console.print("\n[bold]The minimal schedule[/]")
     for line in schedule_in_words(bad.schedule):
         console.print(f"  {line}")
