@@ -10,12 +10,16 @@ Rules this module keeps:
 - Time is an integer number of milliseconds; a delay that is not a whole number of
   milliseconds is rounded up to the next one.
 - There is no I/O and no thread: the loop has no self-pipe and no selector, so a
-  simulation cannot touch a socket or the wall clock.
+  simulation cannot touch a socket or the wall clock. One turn of the loop
+  (``_run_once``) is asyncio's without the I/O poll: drop cancelled timers; if nothing is
+  ready, jump the clock to the earliest timer; move the timers now due to the ready
+  queue; run the callbacks that were ready at the start of the turn.
 - Ready callbacks run in FIFO order, and timers due at the same moment run in the order
-  they were scheduled (a sequence number breaks ties; asyncio's heap alone would not be
-  first-in-first-out). So two requests sent in the same millisecond over one simulated
-  channel arrive in the order they were sent, and the same program runs the same way
-  every time.
+  they were scheduled: the timer heap holds ``(when, sequence number, timer)``, so ties
+  are broken by scheduling order (asyncio's heap of ``TimerHandle`` alone would not be
+  first-in-first-out), and comparing two entries compares numbers, not Python objects.
+  So two requests sent in the same millisecond over one simulated channel arrive in the
+  order they were sent, and the same program runs the same way every time.
 - If nothing is ready and no timer is pending, the simulation can never progress:
   ``run_until_complete`` raises ``SimulationStalled`` instead of hanging.
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
@@ -29,6 +33,7 @@ import asyncio.base_events
 import heapq
 import math
 import time
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -37,48 +42,25 @@ from minimq.errors import SimulationStalled
 T = TypeVar("T")
 
 
-class _TimerHandle(asyncio.TimerHandle):
-    """A timer that sorts by (when, scheduling order) instead of by when alone."""
-
-    __slots__ = ("_seq",)
-
-    def __init__(self, seq: int, when: float, callback: Any, args: Any, loop: Any, context: Any) -> None:
-        super().__init__(when, callback, args, loop, context)
-        self._seq = seq
-
-    def __lt__(self, other: object) -> bool:
-        if isinstance(other, _TimerHandle):
-            mine, theirs = self.when(), other.when()
-            return mine < theirs or (mine == theirs and self._seq < other._seq)
-        return super().__lt__(other)  # type: ignore[operator]
-
-
-class _VirtualSelector:
-    """Stands in for the I/O selector: 'waiting' for ``timeout`` advances the clock."""
-
-    def __init__(self, loop: VirtualTimeLoop) -> None:
-        self._loop = loop
-
-    def select(self, timeout: float | None) -> list[Any]:
-        if timeout is None:
-            self._loop._stalled = True
-            self._loop.stop()
-            return []
-        if timeout > 0:
-            self._loop._advance(math.ceil(timeout * 1000 - 1e-4))
-        return []
-
-    def close(self) -> None:  # pragma: no cover - nothing to release
-        pass
+# asyncio's rule for purging cancelled timers (base_events._MIN_SCHEDULED_TIMER_HANDLES and
+# _MIN_CANCELLED_TIMER_HANDLES_FRACTION): rebuild the heap when more than half of more
+# than 100 entries are cancelled.
+_MIN_SCHEDULED_TIMERS = 100
+_MIN_CANCELLED_FRACTION = 0.5
 
 
 class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
     """An asyncio loop on a virtual clock that starts at ``start_ms``."""
 
+    # BaseEventLoop state that ``call_at`` and ``_run_once`` below work on.
+    _ready: deque[asyncio.Handle]
+    _scheduled: list[tuple[float, int, asyncio.TimerHandle]]
+    _stopping: bool
+    _timer_cancelled_count: int
+
     def __init__(self, start_ms: int = 0, realtime_speed: float | None = None) -> None:
         super().__init__()
         self._now_ms = start_ms
-        self._selector = _VirtualSelector(self)
         self._clock_resolution = 1e-7
         self._stalled = False
         self._timer_seq = 0
@@ -108,15 +90,54 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
             raise TypeError("when cannot be None")
         self._check_closed()  # type: ignore[attr-defined]
         self._timer_seq += 1
-        timer = _TimerHandle(self._timer_seq, when, callback, args, self, context)
-        heapq.heappush(self._scheduled, timer)  # type: ignore[attr-defined]
+        timer = asyncio.TimerHandle(when, callback, args, self, context)
+        heapq.heappush(self._scheduled, (when, self._timer_seq, timer))
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
 
-    # -- hooks BaseEventLoop needs ----------------------------------------------
-    def _process_events(self, event_list: list[Any]) -> None:
-        return None
+    # -- one turn of the loop ------------------------------------------------------
+    def _run_once(self) -> None:
+        scheduled = self._scheduled
+        if (
+            len(scheduled) > _MIN_SCHEDULED_TIMERS
+            and self._timer_cancelled_count / len(scheduled) > _MIN_CANCELLED_FRACTION
+        ):
+            kept = []
+            for entry in scheduled:
+                if entry[2]._cancelled:
+                    entry[2]._scheduled = False  # type: ignore[attr-defined]
+                else:
+                    kept.append(entry)
+            heapq.heapify(kept)
+            self._scheduled = scheduled = kept
+            self._timer_cancelled_count = 0
+        else:
+            while scheduled and scheduled[0][2]._cancelled:
+                self._timer_cancelled_count -= 1
+                heapq.heappop(scheduled)[2]._scheduled = False  # type: ignore[attr-defined]
 
+        if not self._ready and not self._stopping:
+            if not scheduled:  # nothing can ever happen again
+                self._stalled = True
+                self.stop()
+            else:
+                wait = max(0, scheduled[0][0] - self.time())
+                if wait > 0:
+                    self._advance(math.ceil(wait * 1000 - 1e-4))
+
+        ready = self._ready
+        end_time = self.time() + self._clock_resolution
+        while scheduled and scheduled[0][0] < end_time:
+            timer = heapq.heappop(scheduled)[2]
+            timer._scheduled = False  # type: ignore[attr-defined]
+            ready.append(timer)
+        # Only what is ready now runs in this turn; what it schedules waits for the next.
+        for _ in range(len(ready)):
+            handle = ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+
+    # -- hooks BaseEventLoop needs ----------------------------------------------
     def _write_to_self(self) -> None:
         return None
 
