@@ -161,3 +161,15 @@ def test_lesson_script_runs_from_a_clone() -> None:
 def test_tour_json_covers_every_lesson(capsys: pytest.CaptureFixture[str]) -> None:
     summary = json.loads(run(capsys, "tour", "--json")[1])
     assert [s["lesson"] for s in summary["lessons"]] == [lesson.slug for lesson in LESSONS]
+
+
+def test_svg_sizes_chinese_text_by_terminal_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import html
+
+    from rich.cells import cell_len
+
+    path = tmp_path / "lesson3.svg"
+    assert run(capsys, "lesson", "3", "--no-pause", "--lang", "zh", "--width", "100", "--export", str(path))[0] == 0
+    runs = re.findall(r'textLength="([0-9.]+)"[^>]*>([^<]+)</text>', path.read_text(encoding="utf-8"))
+    widths = {round(float(length) / cell_len(html.unescape(text)), 1) for length, text in runs if text.strip()}
+    assert len(widths) == 1, f"every text run should have the same width per terminal cell, got {widths}"
