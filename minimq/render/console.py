@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.console import Console
 
-
 __all__ = ["Console", "make_console"]
 
 

@@ -7,9 +7,9 @@ so the whole run can be exported as SVG, HTML or text (``export``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rich import box
