@@ -111,7 +111,11 @@ class Session:
     """
 
     def __init__(
-        self, db: Database, by: str, *, redis: KeyValueStore | None = None,
+        self,
+        db: Database,
+        by: str,
+        *,
+        redis: KeyValueStore | None = None,
         before_statement: StatementHook | None = None,
     ) -> None:
         self.db = db
