@@ -10,7 +10,7 @@ UI: dict[str, tuple[str, str]] = {
     "ui.t": ("t", "时间"),
     "ui.queue": ("queue", "队列"),
     "ui.max_offset": ("max offset", "最大位点"),
-    "ui.committed_on_broker": ("{group}\ncommitted on broker", "{group}\nBroker 上的消费位点"),
+    "ui.committed_on_broker": ("{group}\noffset on broker", "{group}\nBroker 上的位点"),
     "ui.local_offset": ("{client}\nlocal offset", "{client}\n本地位点"),
     "ui.in_flight": ("{client}\nin flight", "{client}\n处理中"),
     "ui.queues_title": ("Broker: topic {topic}, offsets side by side", "Broker：主题 {topic}，各组位点对照"),

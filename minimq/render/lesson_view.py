@@ -145,21 +145,22 @@ class LessonView:
         table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
         table.add_column(self._t("ui.queue"))
         table.add_column(self._t("ui.max_offset"), justify="right")
+        coupon_name, red_name = self._t("lane.coupon"), self._t("lane.red_packet")
         for key, who in (
-            ("ui.committed_on_broker", COUPON_GROUP),
-            ("ui.local_offset", COUPON_CLIENT),
-            ("ui.committed_on_broker", RED_PACKET_GROUP),
-            ("ui.local_offset", RED_PACKET_CLIENT),
+            ("ui.committed_on_broker", coupon_name),
+            ("ui.local_offset", coupon_name),
+            ("ui.in_flight", coupon_name),
+            ("ui.committed_on_broker", red_name),
+            ("ui.local_offset", red_name),
         ):
             table.add_column(self._t(key, group=who, client=who), justify="right")
+        in_flight = coupon.in_flight()
         for mq in broker.topic_queues(TOPIC):
             cells = [str(mq), str(broker.max_offset(mq))]
-            for value in (
-                broker.query_offset(COUPON_GROUP, mq),
-                coupon.local_offset(mq),
-                broker.query_offset(RED_PACKET_GROUP, mq),
-                red.local_offset(mq),
-            ):
+            for value in (broker.query_offset(COUPON_GROUP, mq), coupon.local_offset(mq)):
+                cells.append("-" if value is None else str(value))
+            cells.append(",".join(map(str, in_flight.get(mq, []))) or "-")
+            for value in (broker.query_offset(RED_PACKET_GROUP, mq), red.local_offset(mq)):
                 cells.append("-" if value is None else str(value))
             table.add_row(*cells)
         return table
