@@ -40,8 +40,12 @@ class ExploreResult:
 
 
 def explore(
-    design: LoadedDesign | str | Path, *, examples: int = 200, seed: int = 0,
-    paths: Iterable[str] | None = None, max_orders: int = 3,
+    design: LoadedDesign | str | Path,
+    *,
+    examples: int = 200,
+    seed: int = 0,
+    paths: Iterable[str] | None = None,
+    max_orders: int = 3,
 ) -> ExploreResult:
     """Look for a schedule under which ``design`` issues a coupon twice, or none."""
     loaded = design if isinstance(design, LoadedDesign) else load_design(design)
@@ -58,8 +62,12 @@ def explore(
         return bad
 
     config = settings(
-        max_examples=examples, database=None, deadline=None, derandomize=False,
-        phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck),
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
     )
     try:
         minimal = find(schedules(chosen, max_orders), violates, settings=config, random=random.Random(seed))

@@ -19,11 +19,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from minimq.apps.db import Database, Session, SyncSession
+from minimq.apps.db import Database, SyncSession
 from minimq.apps.designs import COUPON_SCHEMA
 from minimq.apps.kv import KeyValueStore
 from minimq.errors import SendFailedError, SendTimeoutError
-from minimq.events import ConsumerCrashed, EffectApplied, EffectExpected, Event
+from minimq.events import (
+    ConsumerCrashed,
+    ConsumerShutdown,
+    EffectApplied,
+    EffectExpected,
+    Event,
+    MessageConsumed,
+    MessageDelivered,
+)
 from minimq.model import Message, MessageExt
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
@@ -35,7 +43,8 @@ TOPIC = "order-paid"
 GROUP = "coupon-system"
 LEDGER = "coupon DB"
 DRAIN_MS = 150_000  # retries after failures: 10 s, 30 s, 1 min, ...
-TIMEOUT_DRAIN_MS = 40 * 60_000  # the consume-timeout scan runs every 15 min
+SCAN_MS = 15 * 60_000  # the consume-timeout scan runs every 15 min
+RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
 SETTLE_MS = 10_000  # after the last step, before every consumer is brought back
 QUIET_CHECK_MS = 1000
 
@@ -85,7 +94,9 @@ class Lab:
         self.modules: dict[str, ModuleType] = {}
         self.fails: dict[str, list[int]] = {}  # order -> [statement, times left]
         self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
-        self.restart_after: dict[str, int] = {}
+        self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
+        self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
+        self.busy: dict[str, int] = {}  # client -> deliveries whose listener has not returned yet
         self.paid: list[str] = []
         self.world.trace.subscribe(self._watch)
 
@@ -124,8 +135,9 @@ class Lab:
 
     def _hook(self, client: str, order: str) -> Any:
         def before_statement(n: int, sql: str) -> None:
-            if self.crashes.pop((client, order, n), None) is not None:
-                self.consumers[client].crash(f"before statement {n} ({sql.split()[0]})")
+            delay = self.crashes.pop((client, order, n), None)
+            if delay is not None:
+                self._crash(client, f"before statement {n} ({sql.split()[0]})", delay)
                 raise asyncio.CancelledError
             fail = self.fails.get(order)
             if fail is not None and fail[1] > 0 and fail[0] == n:
@@ -134,9 +146,25 @@ class Lab:
 
         return before_statement
 
+    def _crash(self, client: str, why: str, restart_after: int) -> None:
+        self.crashing[client] = restart_after
+        self.consumers[client].crash(why)
+        self.crashing.pop(client, None)  # a process that was down already did not crash again
+
     def _watch(self, event: Event) -> None:
-        if isinstance(event, ConsumerCrashed) and event.client in self.restart_after:
-            delay = self.restart_after.pop(event.client)
+        if isinstance(event, MessageDelivered):
+            self.busy[event.client] = self.busy.get(event.client, 0) + 1
+        elif isinstance(event, MessageConsumed):
+            self.busy[event.client] = max(0, self.busy.get(event.client, 0) - 1)
+        elif isinstance(event, (ConsumerCrashed, ConsumerShutdown)):
+            self.busy[event.client] = 0  # its listeners were cancelled where they stood
+        # Every crash is followed by a restart, as a supervisor would do: each crash step
+        # brings its own delay, so a second crash of the same process restarts it too.
+        if isinstance(event, ConsumerCrashed) and event.client in self.consumers:
+            delay = self.crashing.pop(event.client, None)
+            if delay is None:
+                armed = self.armed.get((event.client, event.point))
+                delay = armed.pop(0) if armed else RESTART_MS
             self.world.call_later_ms(delay, lambda: self.start(event.client))
 
     # -- the order system --------------------------------------------------------------
@@ -166,14 +194,15 @@ class Lab:
                 faults.lose_send_reply(key=step.order, how=step.how or "timeout")
             world.spawn(self._send(step.order, step.resend or "same"), f"send-{step.order}")
         elif kind == "crash":
-            self.restart_after[step.client] = step.restart_after or 1000
+            delay = step.restart_after or RESTART_MS
             if step.point == "BEFORE_STATEMENT":
-                self.crashes[(step.client, step.order, step.statement)] = step.restart_after
+                self.crashes[(step.client, step.order, step.statement)] = delay
             else:
-                faults.crash_consumer(step.client, CrashPoint[step.point], key=step.order)
+                point = CrashPoint[step.point]
+                self.armed.setdefault((step.client, point.value), []).append(delay)
+                faults.crash_consumer(step.client, point, key=step.order)
         elif kind == "kill" and step.client in self.consumers:
-            self.restart_after[step.client] = step.restart_after or 1000
-            self.consumers[step.client].crash("kill -9")
+            self._crash(step.client, "kill -9", step.restart_after or RESTART_MS)
         elif kind in ("restart", "join"):
             self.start(step.client)
         elif kind == "leave" and step.client in self.consumers:
@@ -193,18 +222,23 @@ class Lab:
             world.run_until(last + SETTLE_MS)
             for client in sorted(self.consumers):  # every consumer that ever ran comes back
                 self.start(client)
-            slow = any(s.kind == "slow" for s in schedule.steps)
-            deadline = world.now_ms + (TIMEOUT_DRAIN_MS if slow else DRAIN_MS)
+            # A held handler is sent back by the consume-timeout scan while it still runs, and
+            # its retry can be held again: the holds chain, so the drain covers all of them.
+            held = sum(s.delay_ms for s in schedule.steps if s.kind == "slow")
+            deadline = world.now_ms + DRAIN_MS + (held + SCAN_MS if held else 0)
             while world.now_ms < deadline and not self.quiescent():
                 world.run_for(QUIET_CHECK_MS)
             return Outcome(schedule, world, self.count())
         finally:
+            world.close()  # cancel what still runs: no task or loop outlives the run
             self.db.close()
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def quiescent(self) -> bool:
-        """Nothing left to happen: no retry waiting at the broker, no task sending, and
-        every running consumer has consumed every queue it owns up to its max offset."""
+        """Nothing left to happen: no retry waiting at the broker, no task sending, no
+        listener still running (the consume-timeout scan and a rebalance take a message out
+        of the process queue while its listener goes on), and every running consumer has
+        consumed every queue it owns up to its max offset."""
         broker = self.world.broker
         if broker.scheduled or any(t.get_name().startswith("send-") for t in asyncio.all_tasks(self.world.loop)):
             return False
@@ -212,6 +246,8 @@ class Lab:
         for consumer in self.consumers.values():
             if not consumer.running:
                 continue
+            if self.busy.get(consumer.client_id, 0):
+                return False
             for mq, in_flight in consumer.in_flight().items():
                 owned += 1
                 if in_flight or (consumer.local_offset(mq) or 0) < broker.max_offset(mq):

@@ -101,9 +101,12 @@ class Schedule:
         """The duplication paths this schedule exercises."""
         found = []
         for path, kinds in (
-            ("upstream-retry", {"upstream_retry"}), ("lost-reply", {"lost_reply"}),
-            ("crash", {"crash", "kill"}), ("rebalance", {"join", "leave"}),
-            ("reconsume-later", {"fail"}), ("consume-timeout", {"slow"}),
+            ("upstream-retry", {"upstream_retry"}),
+            ("lost-reply", {"lost_reply"}),
+            ("crash", {"crash", "kill"}),
+            ("rebalance", {"join", "leave"}),
+            ("reconsume-later", {"fail"}),
+            ("consume-timeout", {"slow"}),
         ):
             if any(s.kind in kinds for s in self.steps):
                 found.append(path)

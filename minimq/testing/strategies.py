@@ -44,8 +44,16 @@ def _send(draw: st.DrawFn, order: str, paths: list[str]) -> list[Step]:
 
 @st.composite
 def _fault(draw: st.DrawFn, orders: tuple[str, ...], paths: list[str]) -> list[Step]:
-    kinds = [k for k, p in (("crash", "crash"), ("rebalance", "rebalance"), ("fail", "reconsume-later"),
-                            ("slow", "consume-timeout")) if p in paths]
+    kinds = [
+        k
+        for k, p in (
+            ("crash", "crash"),
+            ("rebalance", "rebalance"),
+            ("fail", "reconsume-later"),
+            ("slow", "consume-timeout"),
+        )
+        if p in paths
+    ]
     kind = draw(st.sampled_from(kinds))
     at, order = draw(TIMES), draw(st.sampled_from(orders))
     client = draw(st.sampled_from(["c1", "c2"])) if "rebalance" in paths else "c1"
