@@ -45,8 +45,9 @@ LEDGER = "coupon DB"
 DRAIN_MS = 150_000  # retries after failures: 10 s, 30 s, 1 min, ...
 SCAN_MS = 15 * 60_000  # the consume-timeout scan runs every 15 min
 RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
-SETTLE_MS = 10_000  # after the last step, before every consumer is brought back
+SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
 QUIET_CHECK_MS = 1000
+QUIET_CHECK_MAX_MS = 60_000
 
 
 @dataclass
@@ -226,8 +227,10 @@ class Lab:
             # its retry can be held again: the holds chain, so the drain covers all of them.
             held = sum(s.delay_ms for s in schedule.steps if s.kind == "slow")
             deadline = world.now_ms + DRAIN_MS + (held + SCAN_MS if held else 0)
+            step = QUIET_CHECK_MS
             while world.now_ms < deadline and not self.quiescent():
-                world.run_for(QUIET_CHECK_MS)
+                world.run_for(min(step, deadline - world.now_ms))
+                step = min(step * 2, QUIET_CHECK_MAX_MS)  # a long hold needs no check every second
             return Outcome(schedule, world, self.count())
         finally:
             world.close()  # cancel what still runs: no task or loop outlives the run
