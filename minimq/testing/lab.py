@@ -227,10 +227,10 @@ class Lab:
             # its retry can be held again: the holds chain, so the drain covers all of them.
             held = sum(s.delay_ms for s in schedule.steps if s.kind == "slow")
             deadline = world.now_ms + DRAIN_MS + (held + SCAN_MS if held else 0)
-            step = QUIET_CHECK_MS
+            interval = QUIET_CHECK_MS
             while world.now_ms < deadline and not self.quiescent():
-                world.run_for(min(step, deadline - world.now_ms))
-                step = min(step * 2, QUIET_CHECK_MAX_MS)  # a long hold needs no check every second
+                world.run_for(min(interval, deadline - world.now_ms))
+                interval = min(interval * 2, QUIET_CHECK_MAX_MS)  # a long hold needs no check every second
             return Outcome(schedule, world, self.count())
         finally:
             world.close()  # cancel what still runs: no task or loop outlives the run
