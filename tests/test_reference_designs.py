@@ -136,24 +136,28 @@ SCHEDULES = {
     "B-fast": (Step(0, "lost_reply", "order-1", how="fast_fail"),),
     "C-after": (PAY, Step(0, "crash", "order-1", "c1", point="AFTER_HANDLER", restart_after=500)),
     "C-stmt1": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=1, restart_after=500)),
+    "C-stmt2": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=2, restart_after=500)),
+    "C-stmt4": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=4, restart_after=500)),
     "D-join": (PAY, Step(2, "join", client="c2")),
     "E-fail1": (PAY, Step(0, "fail", "order-1", statement=1)),
+    "E-fail2": (PAY, Step(0, "fail", "order-1", statement=2)),
     "F-slow": (PAY, Step(0, "slow", "order-1", delay_ms=31 * 60_000)),
 }
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
-# the producer's own fast retry), C: crash after the handler / before the first
-# statement, D: a consumer joins, E: the first statement fails, F: consume timeout.
+# the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
+# (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins,
+# E: statement 1 or 2 fails, F: consume timeout.
 MATRIX = {
-    #                    A-ov A-la B-sa B-ne B-fa C-af C-s1 D-jo E-f1 F-sl
-    "no_dedupe":         (2, 2, 2, 2, 2, 2, 1, 2, 1, 2),
-    "memory_set":        (2, 1, 1, 1, 2, 2, 1, 2, 1, 1),
-    "query_then_insert": (2, 1, 1, 1, 2, 1, 1, 2, 1, 1),
-    "mark_first":        (1, 1, 1, 1, 1, 1, 0, 1, 0, 1),
-    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 2, 1, 1),
-    "msgid_table":       (2, 2, 1, 2, 1, 1, 1, 1, 1, 1),
-    "unique_key":        (1,) * 10,
-    "unique_key_sync":   (1,) * 10,
-    "conditional_state": (1,) * 10,
+    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 F-sl
+    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2),
+    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1),
+    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1),
+    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1),
+    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1),
+    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+    "unique_key":         (1,) * 13,
+    "unique_key_sync":    (1,) * 13,
+    "conditional_state":  (1,) * 13,
 }  # fmt: skip
 
 

@@ -106,8 +106,8 @@ class Session:
     """One connection to a ``Database``, for one handler call (use ``async with``).
 
     ``before_statement(n, sql)`` is called before the n-th statement (a commit counts as
-    one); a fault plan uses it to crash the consumer between two statements, or to make
-    a statement fail.
+    one, and so does each command to ``redis``); a fault plan uses it to crash the consumer
+    between two statements, or to make a statement fail.
     """
 
     def __init__(
@@ -120,7 +120,7 @@ class Session:
     ) -> None:
         self.db = db
         self.by = by
-        self.redis = redis
+        self.redis = _SessionRedis(redis, self) if redis is not None else None
         self._hook = before_statement
         self._statements = 0
         self._conn = sqlite3.connect(db.path, timeout=0)
@@ -186,6 +186,36 @@ class Session:
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
         self._conn.close()
+
+
+class _SessionRedis:
+    """The session's view of the Redis store: every command is also a point where the
+    fault plan may crash the consumer (counted with the SQL statements)."""
+
+    def __init__(self, store: KeyValueStore, session: Session) -> None:
+        self._store = store
+        self._session = session
+
+    async def get(self, key: str) -> str | None:
+        self._session._before(f"REDIS GET {key}")
+        return await self._store.get(key)
+
+    async def exists(self, key: str) -> bool:
+        self._session._before(f"REDIS EXISTS {key}")
+        return await self._store.exists(key)
+
+    async def set(
+        self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
+    ) -> bool:
+        self._session._before(f"REDIS SET {key}")
+        return await self._store.set(key, value, nx=nx, px=px, ex=ex)
+
+    async def delete(self, *keys: str) -> int:
+        self._session._before(f"REDIS DEL {' '.join(keys)}")
+        return await self._store.delete(*keys)
+
+    def ttl_ms(self, key: str) -> int | None:
+        return self._store.ttl_ms(key)
 
 
 class SyncSession:

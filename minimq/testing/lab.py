@@ -143,6 +143,8 @@ class Lab:
             fail = self.fails.get(order)
             if fail is not None and fail[1] > 0 and fail[0] == n:
                 fail[1] -= 1
+                if sql.startswith("REDIS"):
+                    raise ConnectionError(f"Redis connection reset (injected at statement {n})")
                 raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
 
         return before_statement
