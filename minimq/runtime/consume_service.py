@@ -90,6 +90,15 @@ class _Base:
         s.maybe_crash(CrashPoint.AFTER_HANDLER, msg)
         return status, note
 
+    def retry_locally(self, msg: MessageExt, delay_ms: int, reason: str) -> MessageExt:
+        """The copy to consume again on this client, one reconsume time older."""
+        s = self.s
+        again = replace(msg, reconsume_times=msg.reconsume_times + 1)
+        s.world.emit(
+            RetriedLocally(s.world.now_ms, s.client, s.group, msg.msg_id, again.reconsume_times, delay_ms, reason)
+        )
+        return again
+
     def discard(self, msg: MessageExt) -> None:
         s = self.s
         s.world.emit(
@@ -150,18 +159,7 @@ class ConcurrentConsumeService(_Base):
             return
         if status == ConsumeStatus.RECONSUME_LATER.value and s.clustering and pq.contains(msg):
             if not await s.send_message_back(msg, 0):
-                again = replace(msg, reconsume_times=msg.reconsume_times + 1)
-                s.world.emit(
-                    RetriedLocally(
-                        s.world.now_ms,
-                        s.client,
-                        s.group,
-                        msg.msg_id,
-                        again.reconsume_times,
-                        SEND_BACK_FAILED_RETRY_MS,
-                        "send-back failed",
-                    )
-                )
+                again = self.retry_locally(msg, SEND_BACK_FAILED_RETRY_MS, "send-back failed")
                 pq.replace(again)
                 self.submit_later(again, pq, mq, SEND_BACK_FAILED_RETRY_MS)
                 return
@@ -234,22 +232,10 @@ class OrderlyConsumeService(_Base):
             if status == OrderlyStatus.SUCCESS.value:
                 s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
             elif msg.reconsume_times < s.max_reconsume_times:
-                again = replace(msg, reconsume_times=msg.reconsume_times + 1)
-                s.world.emit(
-                    RetriedLocally(
-                        s.world.now_ms,
-                        s.client,
-                        s.group,
-                        msg.msg_id,
-                        again.reconsume_times,
-                        self.suspend_ms,
-                        "SUSPEND_CURRENT_QUEUE_A_MOMENT",
-                    )
-                )
-                pq.put_back([again])
+                pq.put_back([self.retry_locally(msg, self.suspend_ms, "SUSPEND_CURRENT_QUEUE_A_MOMENT")])
                 await asyncio.sleep(self.suspend_ms / 1000)
             elif await s.send_message_back(msg, -1, msg.reconsume_times):
                 s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
             else:  # checkReconsumeTimes: a failed send-back still counts as a consume attempt
-                pq.put_back([replace(msg, reconsume_times=msg.reconsume_times + 1)])
+                pq.put_back([self.retry_locally(msg, self.suspend_ms, "DLQ send-back failed")])
                 await asyncio.sleep(self.suspend_ms / 1000)
