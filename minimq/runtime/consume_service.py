@@ -4,7 +4,7 @@ Owns: ``ConcurrentConsumeService`` and ``OrderlyConsumeService``. Mirrors Rocket
 ``ConsumeMessageConcurrentlyService`` and ``ConsumeMessageOrderlyService``, shown in
 lessons 3 (offsets) and 8 (retries).
 Concurrent rules:
-- 20 consume workers (``consumeThreadMin/Max``) take messages one at a time
+- Up to 20 consume workers (``consumeThreadMin/Max``), started as work arrives, take messages one at a time
   (``consumeMessageBatchMaxSize = 1``) in pull order; a request whose queue was dropped
   is skipped.
 - After the listener: if the queue was dropped meanwhile, the result is discarded (no
@@ -115,21 +115,28 @@ class ConcurrentConsumeService(_Base):
         super().__init__(session)
         self._requests: deque[tuple[MessageExt, ProcessQueue, MessageQueue]] = deque()
         self._idle: list[asyncio.Future[None]] = []
+        self._started = 0
         self.threads = threads
 
     def start(self) -> None:
-        for n in range(self.threads):
-            self.s.spawn(self._worker(), f"{self.s.client}-consume-{n + 1}")
         if self.s.clustering:
             self.s.spawn(self._clean_expired_loop(), f"{self.s.client}-clean-expired")
 
     def submit(self, msgs: list[MessageExt], pq: ProcessQueue, mq: MessageQueue) -> None:
+        """Queue one request per message; wake idle workers, and start new ones (up to
+        ``consumeThreadMax``) when none is idle, as a thread pool starts its core threads."""
         self._requests.extend((m, pq, mq) for m in msgs)
         idle = self._idle
-        for _ in range(min(len(msgs), len(idle))):
+        waiting = len(msgs)
+        while waiting and idle:
             fut = idle.pop()
             if not fut.done():
                 fut.set_result(None)
+                waiting -= 1
+        while waiting and self._started < self.threads:
+            self._started += 1
+            self.s.spawn(self._worker(), f"{self.s.client}-consume-{self._started}")
+            waiting -= 1
 
     def submit_later(self, msg: MessageExt, pq: ProcessQueue, mq: MessageQueue, delay_ms: int) -> None:
         def resubmit() -> None:
