@@ -142,22 +142,24 @@ SCHEDULES = {
     "E-fail1": (PAY, Step(0, "fail", "order-1", statement=1)),
     "E-fail2": (PAY, Step(0, "fail", "order-1", statement=2)),
     "F-slow": (PAY, Step(0, "slow", "order-1", delay_ms=31 * 60_000)),
+    "F-mid2": (PAY, Step(0, "slow", "order-1", statement=2, delay_ms=31 * 60_000)),
 }
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
 # the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
 # (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins,
-# E: statement 1 or 2 fails, F: consume timeout.
+# E: statement 1 or 2 fails, F: consume timeout, held before the handler or before its
+# statement 2 (in the middle of its work, so the retry copy overlaps it).
 MATRIX = {
-    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 F-sl
-    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2),
-    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1),
-    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1),
-    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1),
-    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1),
-    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1),
-    "unique_key":         (1,) * 13,
-    "unique_key_sync":    (1,) * 13,
-    "conditional_state":  (1,) * 13,
+    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 F-sl F-m2
+    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 2),
+    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1),
+    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 2),
+    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1),
+    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1, 2),
+    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+    "unique_key":         (1,) * 14,
+    "unique_key_sync":    (1,) * 14,
+    "conditional_state":  (1,) * 14,
 }  # fmt: skip
 
 

@@ -99,7 +99,7 @@ class Database:
         self._admin.close()
 
 
-StatementHook = Callable[[int, str], None]
+StatementHook = Callable[[int, str], int | None]  # returns ms to hold before it runs, or None
 
 
 class Session:
@@ -107,7 +107,8 @@ class Session:
 
     ``before_statement(n, sql)`` is called before the n-th statement (a commit counts as
     one, and so does each command to ``redis``); a fault plan uses it to crash the consumer
-    between two statements, or to make a statement fail.
+    between two statements, to make a statement fail, or (by returning milliseconds) to
+    hold the handler right there, in the middle of its work.
     """
 
     def __init__(
@@ -140,10 +141,17 @@ class Session:
     def in_transaction(self) -> bool:
         return self._conn.in_transaction
 
-    def _before(self, sql: str) -> None:
+    def _before(self, sql: str) -> int:
+        """Count the statement, let the hook act on it; return how long to hold first (ms)."""
         self._statements += 1
         if self._hook is not None:
-            self._hook(self._statements, sql)
+            return self._hook(self._statements, sql) or 0
+        return 0
+
+    async def _hold(self, sql: str) -> None:
+        held = self._before(sql)
+        if held:
+            await asyncio.sleep(held / 1000)
 
     def _run(self, sql: str, params: Sequence[Any]) -> Result:
         try:
@@ -158,7 +166,7 @@ class Session:
         """Run one statement after the database's latency; wait while it is locked."""
         waited = 0
         await asyncio.sleep(self.db.latency_ms / 1000)
-        self._before(sql)
+        await self._hold(sql)
         while True:
             try:
                 return self._run(sql, params)
@@ -171,7 +179,7 @@ class Session:
 
     async def commit(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
-        self._before("COMMIT")
+        await self._hold("COMMIT")
         self._conn.commit()
         self.db.report_effects(self.by)
 
@@ -197,21 +205,21 @@ class _SessionRedis:
         self._session = session
 
     async def get(self, key: str) -> str | None:
-        self._session._before(f"REDIS GET {key}")
+        await self._session._hold(f"REDIS GET {key}")
         return await self._store.get(key)
 
     async def exists(self, key: str) -> bool:
-        self._session._before(f"REDIS EXISTS {key}")
+        await self._session._hold(f"REDIS EXISTS {key}")
         return await self._store.exists(key)
 
     async def set(
         self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
     ) -> bool:
-        self._session._before(f"REDIS SET {key}")
+        await self._session._hold(f"REDIS SET {key}")
         return await self._store.set(key, value, nx=nx, px=px, ex=ex)
 
     async def delete(self, *keys: str) -> int:
-        self._session._before(f"REDIS DEL {' '.join(keys)}")
+        await self._session._hold(f"REDIS DEL {' '.join(keys)}")
         return await self._store.delete(*keys)
 
     def ttl_ms(self, key: str) -> int | None:

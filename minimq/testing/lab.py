@@ -29,6 +29,7 @@ from minimq.events import (
     EffectApplied,
     EffectExpected,
     Event,
+    FaultInjected,
     MessageConsumed,
     MessageDelivered,
 )
@@ -94,6 +95,7 @@ class Lab:
         self.consumers: dict[str, PushConsumer] = {}
         self.modules: dict[str, ModuleType] = {}
         self.fails: dict[str, list[int]] = {}  # order -> [statement, times left]
+        self.holds: dict[str, tuple[int, int]] = {}  # order -> (statement, ms): a slow step
         self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
@@ -135,7 +137,7 @@ class Lab:
         return on_message
 
     def _hook(self, client: str, order: str) -> Any:
-        def before_statement(n: int, sql: str) -> None:
+        def before_statement(n: int, sql: str) -> int | None:
             delay = self.crashes.pop((client, order, n), None)
             if delay is not None:
                 self._crash(client, f"before statement {n} ({sql.split()[0]})", delay)
@@ -146,6 +148,20 @@ class Lab:
                 if sql.startswith("REDIS"):
                     raise ConnectionError(f"Redis connection reset (injected at statement {n})")
                 raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
+            hold = self.holds.get(order)
+            if hold is not None and hold[0] == n:
+                del self.holds[order]
+                world = self.world
+                world.emit(
+                    FaultInjected(
+                        world.now_ms,
+                        "slow_handler",
+                        client,
+                        f"handler of {order} held {hold[1]} ms before statement {n}",
+                    )
+                )
+                return hold[1]
+            return None
 
         return before_statement
 
@@ -212,6 +228,8 @@ class Lab:
             self.consumers[step.client].shutdown()
         elif kind == "fail":
             self.fails[step.order] = [step.statement or 1, step.times or 1]
+        elif kind == "slow" and step.statement:
+            self.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
         elif kind == "slow":
             faults.slow_handler(step.delay_ms, key=step.order)
 

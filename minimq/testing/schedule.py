@@ -18,8 +18,9 @@ Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c
   the group, or shuts down gracefully (paths P6, P7).
 - ``fail``: the ``statement``-th database statement raises for the first ``times``
   deliveries of ``order`` (RECONSUME_LATER after a partial side effect, P8).
-- ``slow``: the handler of ``order`` is held ``delay_ms`` before it runs, past the 15 min
-  consume timeout (P10).
+- ``slow``: the handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
+  (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
+  of its work (the first delivery only).
 """
 
 from __future__ import annotations

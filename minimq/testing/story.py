@@ -52,7 +52,8 @@ def _what(step: Step) -> str:
         case "fail":
             return f"database statement {step.statement} fails for the first {step.times} delivery(ies) of {o}"
         case "slow":
-            return f"the handler of {o} is held {step.delay_ms // 60_000} min, past the 15 min consume timeout"
+            where = f"before database statement {step.statement}" if step.statement else "before it starts"
+            return f"the handler of {o} is held {step.delay_ms // 60_000} min {where}, past the 15 min consume timeout"
     return step.kind
 
 

@@ -70,7 +70,8 @@ def _fault(draw: st.DrawFn, orders: tuple[str, ...], paths: list[str]) -> list[S
         return steps
     if kind == "fail":
         return [Step(at, "fail", order, statement=draw(st.integers(1, 4)), times=draw(st.integers(1, 2)))]
-    return [Step(at, "slow", order, delay_ms=SLOW_MS)]
+    # Held before the handler (0) or before its n-th statement, in the middle of its work.
+    return [Step(at, "slow", order, statement=draw(st.sampled_from([0, 1, 2, 3])), delay_ms=SLOW_MS)]
 
 
 @st.composite
