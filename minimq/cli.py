@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nminimq: interrupted", file=sys.stderr)
+        return 130
 
 
 def _demo(args: argparse.Namespace) -> int:

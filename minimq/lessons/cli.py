@@ -89,7 +89,7 @@ def _narrate(args: argparse.Namespace, lessons: list[Lesson], lang: str) -> int:
             return
         try:
             console.input(f"[dim]{t('ui.press_enter', lang)}[/]")
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:  # stdin closed: run on unattended
             state["pausing"] = False
 
     view = LessonView(console, lang, args.seed, pause)
