@@ -1,20 +1,13 @@
 """One running incarnation of a push consumer: from start to shutdown or crash.
 
-Owns: rebalancing, the pull loop of each assigned queue, the offset table and its
-persistence, send-back, and what a crash or a shutdown leaves behind. Everything here
+Owns: the pull loop of each assigned queue, the offset table and its persistence,
+send-back, and what a crash or a shutdown leaves behind (rebalancing is in
+``rebalance``). Everything here
 dies with the process; only what reached the broker (or, broadcasting, the local
 offsets file) survives into the next incarnation. Mirrors RocketMQ's
-``RebalanceImpl``/``RebalancePushImpl``, ``RebalanceService``,
 ``DefaultMQPushConsumerImpl.pullMessage``, ``MQClientInstance.persistAllConsumerOffset``
 and ``DefaultMQPushConsumerImpl.shutdown``; shown in lessons 3 and 5.
 Rules:
-- Rebalance runs at start, every 20 s (1 s after a round that could not lock an orderly
-  queue), and whenever the broker says the group's members changed. Each client
-  allocates on its own (averagely by default).
-- A queue taken away is dropped: its offset is persisted (oneway) and forgotten, and the
-  results of listeners still running for it will be discarded. A queue gained starts at
-  the offset the broker holds (``ConsumeFromWhere`` if none): whatever the previous owner
-  finished but had not persisted is delivered again.
 - Each queue is pulled in batches of up to 32 (``pullBatchSize``), with no pause between
   pulls (``pullInterval = 0``), 50 ms pauses under flow control and 3000 ms after an
   error; each pull carries the local offset to the broker.
@@ -32,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from minimq.core import delay
 from minimq.core.offset_store import PERSIST_INITIAL_DELAY_MS, PERSIST_INTERVAL_MS, OffsetStore
-from minimq.core.offsets import pull_from_where
 from minimq.core.process_queue import ProcessQueue
 from minimq.core.validators import retry_topic
 from minimq.errors import RemotingError
@@ -44,23 +36,19 @@ from minimq.events import (
     OffsetCommittedLocally,
     OffsetPersisted,
     PullFailed,
-    Rebalanced,
 )
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
+from minimq.runtime.rebalance import REQUEST_TIMEOUT_MS, Rebalancer
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
     from minimq.runtime.push_consumer import PushConsumer
 
-REBALANCE_INTERVAL_MS = 20_000
-REBALANCE_MIN_INTERVAL_MS = 1000
 PULL_DELAY_WHEN_EXCEPTION_MS = 3000
 PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50
 PULL_DELAY_WHEN_NOT_LOCKED_MS = 3000
-LOCK_RENEW_INTERVAL_MS = 20_000
-REQUEST_TIMEOUT_MS = 3000
 SEND_BACK_TIMEOUT_MS = 5000
 PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
 CHANNEL_EXPIRED_TIMEOUT_MS = 120_000  # BrokerConfig.channelExpiredTimeout
@@ -91,6 +79,7 @@ class ConsumerSession:
             else ConcurrentConsumeService(self, c.consume_threads)
         )
         self.topics = list(c.topics) + ([retry_topic(c.group)] if c.clustering else [])
+        self.rebalancer = Rebalancer(self)
         self._restart = restart
 
     # -- life -------------------------------------------------------------------------
@@ -114,10 +103,10 @@ class ConsumerSession:
         )
         self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
         self.service.start()
-        self.spawn(self._rebalance_loop(), f"{self.client}-rebalance")
+        self.spawn(self.rebalancer.loop(), f"{self.client}-rebalance")
         self.spawn(self._persist_loop(), f"{self.client}-persist")
         if self.orderly and self.clustering:
-            self.spawn(self._lock_renew_loop(), f"{self.client}-lock")
+            self.spawn(self.rebalancer.lock_renew_loop(), f"{self.client}-lock")
 
     def _stop_tasks(self) -> None:
         self.alive = False
@@ -227,133 +216,9 @@ class ConsumerSession:
                 continue
         return False
 
-    # -- rebalance ---------------------------------------------------------------------
-    async def _rebalance_loop(self) -> None:
-        while True:
-            balanced = await self.rebalance()
-            await self.rebalance_waker.wait(REBALANCE_INTERVAL_MS if balanced else REBALANCE_MIN_INTERVAL_MS)
-
-    async def rebalance(self) -> bool:
-        balanced = True
-        for topic in self.topics:
-            if not self.broker.has_topic(topic):
-                continue
-            mq_all = self.broker.topic_queues(topic)
-            if not self.clustering:
-                mine = mq_all
-            else:
-                try:
-                    cids = await self.world.network.call(
-                        lambda: self.broker.consumer_ids(self.group),
-                        what="get consumer id list",
-                        timeout_ms=REQUEST_TIMEOUT_MS,
-                    )
-                except RemotingError:
-                    balanced = False
-                    continue
-                mine = self.consumer.allocator(self.client, mq_all, cids)
-            balanced = await self._update_process_queues(topic, mine) and balanced
-        return balanced
-
-    async def _update_process_queues(self, topic: str, mine: list[MessageQueue]) -> bool:
-        before = tuple(sorted(mq.queue_id for mq in self.pq_table if mq.topic == topic))
-        wanted = set(mine)
-        for mq in sorted(self.pq_table):
-            if mq.topic == topic and mq not in wanted:
-                self._remove_queue(mq)
-        balanced = True
-        added: list[tuple[MessageQueue, ProcessQueue, int]] = []
-        for mq in sorted(wanted):
-            if mq in self.pq_table:
-                continue
-            start = await self._add_queue(mq)
-            if start is None:
-                balanced = False
-            elif mq not in self.pq_table and self.alive:
-                added.append((mq, ProcessQueue(), start))
-        for mq, pq, _ in added:
-            pq.locked, pq.last_lock_ms = self.orderly and self.clustering, self.world.now_ms
-            self.pq_table[mq] = pq
-        after = tuple(sorted(mq.queue_id for mq in self.pq_table if mq.topic == topic))
-        if before != after:
-            self.world.emit(Rebalanced(self.world.now_ms, self.client, self.group, topic, before, after))
-        for mq, pq, start in added:  # pull only once the new assignment is in place
-            if isinstance(self.service, OrderlyConsumeService):
-                self.service.add_queue(mq, pq)
-            self.spawn(self._pull_loop(mq, pq, start), f"{self.client}-pull-{mq}")
-        return balanced
-
-    def _remove_queue(self, mq: MessageQueue) -> None:
-        pq = self.pq_table.pop(mq)
-        pq.dropped = True
-        offset = self.offset_store.read(mq)
-        if offset is not None:
-            self.persist(mq, offset, "rebalance")
-        self.offset_store.remove(mq)
-        if self.orderly and self.clustering:
-            self.world.network.oneway(lambda: self.broker.unlock(self.group, self.client, [mq]), what="unlock")
-
-    async def _add_queue(self, mq: MessageQueue) -> int | None:
-        """Lock (orderly) and find the start offset of a gained queue; None if it failed."""
-        if self.orderly and self.clustering:
-            try:
-                granted = await self._lock([mq])
-            except RemotingError:
-                return None
-            if mq not in granted:
-                return None
-        self.offset_store.remove(mq)  # removeDirtyOffset
-        try:
-            return await self._pull_from_where(mq)
-        except RemotingError:
-            return None
-
-    async def _pull_from_where(self, mq: MessageQueue) -> int:
-        if self.clustering:
-            stored = await self.world.network.call(
-                lambda: self.broker.query_offset(self.group, mq),
-                what="query consumer offset",
-                timeout_ms=REQUEST_TIMEOUT_MS,
-            )
-        else:
-            stored = self.world.disk.get(self.client, {}).get((self.group, mq))
-        # Only the broker answers 0 for "no offset yet" while offset 0 is in memory; a
-        # broadcasting consumer with no offsets file starts at maxOffset (LocalFileOffsetStore).
-        start = pull_from_where(
-            self.consumer.consume_from_where,
-            mq.topic,
-            stored,
-            self.broker.max_offset(mq),
-            offset_zero_in_memory=self.clustering,
-        )
-        if stored is not None and not self.clustering:
-            self.offset_store.update(mq, stored)
-        return start
-
-    async def _lock(self, mqs: list[MessageQueue]) -> set[MessageQueue]:
-        return await self.world.network.call(
-            lambda: self.broker.lock(self.group, self.client, mqs), what="lock batch mq", timeout_ms=REQUEST_TIMEOUT_MS
-        )
-
-    async def _lock_renew_loop(self) -> None:
-        await asyncio.sleep(1)
-        while True:
-            mqs = sorted(self.pq_table)
-            try:
-                granted = await self._lock(mqs) if mqs else set()
-            except RemotingError:
-                granted = None
-            if granted is not None:
-                for mq in mqs:
-                    pq = self.pq_table.get(mq)
-                    if pq is not None:
-                        pq.locked = mq in granted
-                        if pq.locked:
-                            pq.last_lock_ms = self.world.now_ms
-            await asyncio.sleep(LOCK_RENEW_INTERVAL_MS / 1000)
-
     # -- pull --------------------------------------------------------------------------
-    async def _pull_loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
+    async def pull_loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
+        """Pull ``mq`` from ``offset`` until the queue is dropped (``pullMessage``)."""
         w = self.world
         batch = self.consumer.pull_batch_size
         what = f"pull {mq}"
