@@ -13,9 +13,8 @@ Rules kept here:
 - A send-back goes to ``%RETRY%<group>`` (1 queue) after delay level ``3 +
   reconsume_times`` with ``reconsume_times + 1``, the same msg id and the origin id; once
   ``reconsume_times >= maxReconsumeTimes`` it goes to ``%DLQ%<group>`` instead, at once.
-- A clustering consumer's registration creates its group's retry topic; a registration
-  or unregistration makes the broker tell every member to rebalance.
-- Orderly locks expire 60 s after their last renewal.
+- A clustering consumer's registration creates its group's retry topic. Group
+  membership and orderly locks live in ``minimq.runtime.groups``.
 
 Simplifications: one broker, always master; delayed copies wait in a timer, not in
 ``SCHEDULE_TOPIC_XXXX``; a dead consumer's channel closes at once (process crash), so
@@ -39,11 +38,10 @@ from minimq.events import (
     MessageSentBack,
     MessageStored,
     OffsetPersisted,
-    QueueLocked,
-    QueueUnlocked,
     TopicCreated,
 )
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
+from minimq.runtime.groups import ConsumerManager, LockManager
 
 if TYPE_CHECKING:
     from minimq.sim.world import World
@@ -52,7 +50,6 @@ DEFAULT_TOPIC_QUEUE_NUMS = 4  # min(producer 4, broker TBW102 8)
 RETRY_QUEUE_NUMS = 1  # SubscriptionGroupConfig.retryQueueNums
 DLQ_NUMS_PER_GROUP = 1
 BROKER_SUSPEND_MAX_TIME_MS = 15_000
-REBALANCE_LOCK_MAX_LIVE_MS = 60_000
 
 
 @dataclass(slots=True)
@@ -74,9 +71,9 @@ class Broker:
         self._world = world
         self.store = MessageStore()
         self.offsets = ConsumerOffsetTable()
-        self._members: dict[str, dict[str, Callable[[], None]]] = {}
+        self.groups = ConsumerManager(world)
+        self.locks = LockManager(world)
         self._waiters: dict[MessageQueue, list[asyncio.Future[None]]] = {}
-        self._locks: dict[tuple[str, MessageQueue], tuple[str, int]] = {}
         self.scheduled = 0  # retry copies waiting for their delay
 
     # -- topics ------------------------------------------------------------------------
@@ -221,37 +218,20 @@ class Broker:
     def query_offset(self, group: str, mq: MessageQueue) -> int | None:
         return self.offsets.query(group, mq.topic, mq.queue_id)
 
-    # -- consumer groups ------------------------------------------------------------
+    # -- consumer groups (ConsumerManager) --------------------------------------------
     def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:
-        """A consumer's heartbeat registered it; the other members are told to rebalance."""
+        """A consumer's heartbeat: a clustering group gets its retry topic, and the other
+        members are told to rebalance (see ``minimq.runtime.groups.ConsumerManager``)."""
         check_group(group)
         if clustering:
             self._create(retry_topic(group), RETRY_QUEUE_NUMS)
-        members = self._members.setdefault(group, {})
-        is_new = client not in members
-        members[client] = notify
-        if is_new:
-            self._notify(group, except_client=client)
+        self.groups.register(group, client, notify)
 
     def unregister(self, group: str, client: str, notify: Callable[[], None] | None = None) -> None:
-        """Remove a member; with ``notify``, only the registration made through that channel
-        (``ConsumerManager.doChannelCloseEvent``): a restarted process that registered again
-        with the same client id is not removed when its dead predecessor's channel closes."""
-        members = self._members.get(group, {})
-        current = members.get(client)
-        if current is None or (notify is not None and current != notify):
-            return
-        del members[client]
-        self._notify(group, except_client=None)
+        self.groups.unregister(group, client, notify)
 
     def consumer_ids(self, group: str) -> list[str]:
-        return sorted(self._members.get(group, {}))
-
-    def _notify(self, group: str, except_client: str | None) -> None:
-        # NOTIFY_CONSUMER_IDS_CHANGED is a oneway request to each member.
-        for client, notify in sorted(self._members.get(group, {}).items()):
-            if client != except_client:
-                self._world.network.oneway(notify, what="notify consumer ids changed")
+        return self.groups.consumer_ids(group)
 
     # -- consumer retries -------------------------------------------------------------
     def send_back(
@@ -305,30 +285,13 @@ class Broker:
             origin,
         )
 
-    # -- orderly locks ----------------------------------------------------------------
+    # -- orderly locks (RebalanceLockManager) ---------------------------------------------
     def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> set[MessageQueue]:
-        """``LOCK_BATCH_MQ``: lock (or renew) each queue that is free, expired or ours."""
-        now = self._world.now_ms
-        granted: set[MessageQueue] = set()
-        for mq in mqs:
-            holder = self._locks.get((group, mq))
-            if holder is None or holder[0] == client or now - holder[1] > REBALANCE_LOCK_MAX_LIVE_MS:
-                if holder is None or holder[0] != client:
-                    self._world.emit(QueueLocked(now, group, client, mq.topic, mq.queue_id))
-                self._locks[(group, mq)] = (client, now)
-                granted.add(mq)
-        return granted
+        """``LOCK_BATCH_MQ`` (see ``minimq.runtime.groups.LockManager``)."""
+        return self.locks.lock(group, client, mqs)
 
     def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
-        for mq in mqs:
-            holder = self._locks.get((group, mq))
-            if holder is not None and holder[0] == client:
-                del self._locks[(group, mq)]
-                self._world.emit(QueueUnlocked(self._world.now_ms, group, client, mq.topic, mq.queue_id))
-
-    def holds_orderly_lock(self, group: str) -> bool:
-        now = self._world.now_ms
-        return any(g == group and now - t <= REBALANCE_LOCK_MAX_LIVE_MS for (g, _), (_, t) in self._locks.items())
+        self.locks.unlock(group, client, mqs)
 
     # -- queries -----------------------------------------------------------------------
     def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:
