@@ -64,20 +64,27 @@ class Database:
         """Run schema DDL at once (set-up, not part of the simulated timeline)."""
         self._admin.executescript(sql)
 
-    def audit(self, table: str, key_column: str) -> None:
+    def snapshot(self) -> bytes:
+        """The database file as bytes, everything committed (a template for a copy)."""
+        self._admin.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return self.path.read_bytes()
+
+    def audit(self, table: str, key_column: str, *, create: bool = True) -> None:
         """Report every committed insert into ``table`` as an effect keyed by ``key_column``.
 
         A trigger copies each inserted row into ``_audit_<table>``; rolled-back inserts
         vanish with their transaction, so only committed effects are reported.
         """
         audit = f"_audit_{table}"
+        self.audits[audit] = key_column
+        self._seen[audit] = 0
+        if not create:  # the file was copied from one that has it
+            return
         self._admin.executescript(
             f"CREATE TABLE IF NOT EXISTS {audit} (seq INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT);"
             f"CREATE TRIGGER IF NOT EXISTS {audit}_t AFTER INSERT ON {table} "
             f"BEGIN INSERT INTO {audit}(k) VALUES (NEW.{key_column}); END;"
         )
-        self.audits[audit] = key_column
-        self._seen[audit] = 0
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Read at once, outside the simulation (for tables and checkers)."""

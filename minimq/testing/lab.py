@@ -72,6 +72,9 @@ class Outcome:
         return not self.duplicated and not self.lost
 
 
+_TEMPLATES: dict[LoadedDesign, bytes] = {}  # design -> its empty database after setup()
+
+
 def _scratch() -> str | None:
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() else None
@@ -85,11 +88,18 @@ class Lab:
         self.world = World(seed)
         self.world.broker.create_topic(TOPIC)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=_scratch()))
-        self.db = Database(self.world, self.dir / "coupon.db", LEDGER)
-        self.db.script(COUPON_SCHEMA)
-        if design.has_setup:
-            self._setup()
-        self.db.audit("coupons", "order_id")
+        path = self.dir / "coupon.db"
+        template = _TEMPLATES.get(design)
+        if template is not None:  # the same design's fresh database, built once
+            path.write_bytes(template)
+        self.db = Database(self.world, path, LEDGER)
+        if template is None:
+            self.db.script(COUPON_SCHEMA)
+            if design.has_setup:
+                self._setup()
+        self.db.audit("coupons", "order_id", create=template is None)
+        if template is None:
+            _TEMPLATES[design] = self.db.snapshot()
         self.redis = KeyValueStore(self.world)
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
@@ -101,6 +111,7 @@ class Lab:
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
         self.busy: dict[str, int] = {}  # client -> deliveries whose listener has not returned yet
         self.paid: list[str] = []
+        self.sending = 0  # the order system's send loops still running
         self.world.trace.subscribe(self._watch)
 
     def _setup(self) -> None:
@@ -190,13 +201,17 @@ class Lab:
     async def _send(self, order: str, resend: str = "same") -> None:
         body = json.dumps({"order": order, "user": f"user-{order}"}).encode()
         msg = Message(TOPIC, body, keys=(order,))
-        for _ in range(3):
-            try:
-                await self.producer.send(msg)
-                return
-            except (SendTimeoutError, SendFailedError):
-                if resend == "new":
-                    msg = Message(TOPIC, body, keys=(order,))
+        self.sending += 1
+        try:
+            for _ in range(3):
+                try:
+                    await self.producer.send(msg)
+                    return
+                except (SendTimeoutError, SendFailedError):
+                    if resend == "new":
+                        msg = Message(TOPIC, body, keys=(order,))
+        finally:
+            self.sending -= 1
 
     def _expect(self, order: str) -> None:
         if order not in self.paid:
@@ -263,7 +278,7 @@ class Lab:
         of the process queue while its listener goes on), and every running consumer has
         consumed every queue it owns up to its max offset."""
         broker = self.world.broker
-        if broker.scheduled or any(t.get_name().startswith("send-") for t in asyncio.all_tasks(self.world.loop)):
+        if broker.scheduled or self.sending:
             return False
         owned = 0
         for consumer in self.consumers.values():
