@@ -32,7 +32,12 @@ def _lesson_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)")
     p.add_argument("--seed", type=int, default=1, help="seed of every run (default 1)")
     p.add_argument("--no-pause", action="store_true", help="run straight through (the default when not on a terminal)")
-    p.add_argument("--export", metavar="FILE", help="also write the whole run to FILE (.svg, .html or .txt)")
+    p.add_argument(
+        "--export",
+        metavar="FILE",
+        help="also write the whole run to FILE (.svg, .html or .txt); "
+        "with {n} in FILE, one numbered file per step (slides)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
     p.add_argument("--width", type=int, default=None, help="console width in columns")
     p.add_argument("--no-color", action="store_true", help="plain text, no colour")

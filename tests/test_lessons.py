@@ -173,3 +173,21 @@ def test_svg_sizes_chinese_text_by_terminal_cells(capsys: pytest.CaptureFixture[
     runs = re.findall(r'textLength="([0-9.]+)"[^>]*>([^<]+)</text>', path.read_text(encoding="utf-8"))
     widths = {round(float(length) / cell_len(html.unescape(text)), 1) for length, text in runs if text.strip()}
     assert len(widths) == 1, f"every text run should have the same width per terminal cell, got {widths}"
+
+
+def test_export_one_slide_per_step(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pattern = str(tmp_path / "lesson3-{n}.svg")
+    assert run(capsys, "lesson", "3", "--no-pause", "--lang", "zh", "--export", pattern)[0] == 0
+    slides = sorted(tmp_path.glob("lesson3-*.svg"))
+    steps = sum(len(r.steps) for r in LESSONS[2].runs)
+    # the setting, every step, every run's timeline and verdict, the closing table
+    assert len(slides) == 1 + steps + len(LESSONS[2].runs) + 1
+    assert slides[0].name == "lesson3-01.svg"
+    assert all(s.read_text(encoding="utf-8").lstrip().startswith("<svg") for s in slides)
+    assert "第 1 步" in html_text(slides[1])
+
+
+def html_text(path: Path) -> str:
+    import html
+
+    return html.unescape(path.read_text(encoding="utf-8")).replace("\u00a0", " ")

@@ -2,7 +2,8 @@
 
 Owns: choosing lessons, language, pausing and export for the command line. Step mode
 (wait for Enter after each step) is the default on a terminal; ``--no-pause``, ``--json``
-or a stdout/stdin that is not a terminal run straight through.
+or a stdout/stdin that is not a terminal run straight through. ``--export FILE`` writes
+the whole run; a ``{n}`` in FILE writes one numbered file per step instead (slides).
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ def _check_export(path: str | None) -> str | None:
     """An error message for an export path we cannot write, or None."""
     if path is None:
         return None
-    if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
+    if Path(path.replace("{n}", "01")).suffix.lower() not in EXPORT_SUFFIXES:
         return f"--export must end in .svg, .html or .txt, got {path!r}"
-    parent = Path(path).resolve().parent
+    parent = Path(path.replace("{n}", "01")).resolve().parent
     if not parent.is_dir():
         return f"--export directory does not exist: {str(parent)!r}"
     return None
@@ -92,13 +93,27 @@ def _narrate(args: argparse.Namespace, lessons: list[Lesson], lang: str) -> int:
         except EOFError:  # stdin closed: run on unattended
             state["pausing"] = False
 
-    view = LessonView(console, lang, args.seed, pause)
+    title = "minimq tour" if args.command == "tour" else t(lessons[0].title, lang)
+    pages: list[str] = []
+
+    def page() -> None:
+        """With ``--export 'slides/{n}.svg'``: one file per step, written as it ends."""
+        if args.export and "{n}" in args.export:
+            pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
+            export(console, pages[-1], title, clear=True)
+        pause()
+
+    view = LessonView(console, lang, args.seed, page)
     for lesson in lessons:
         run_lesson(lesson, args.seed, view)
     if args.command == "tour":
         console.print(t("ui.tour_done", lang, n=len(lessons)))
-    if args.export:
-        title = "minimq tour" if args.command == "tour" else t(lessons[0].title, lang)
+    if args.export and pages:
+        if args.command == "tour":  # the closing line gets a page of its own
+            pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
+            export(console, pages[-1], title, clear=True)
+        print(t("ui.exported", lang, path=f"{pages[0]} .. {pages[-1]} ({len(pages)})"), file=sys.stderr)
+    elif args.export:
         export(console, args.export, title)
         print(t("ui.exported", lang, path=args.export), file=sys.stderr)
     return 0

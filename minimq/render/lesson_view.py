@@ -214,13 +214,14 @@ def _fix_wide_text(svg: str) -> str:
     return _SVG_TEXT.sub(widen, svg)
 
 
-def export(console: Console, path: str, title: str) -> None:
-    """Write what ``console`` recorded to ``path`` as .svg, .html or .txt."""
+def export(console: Console, path: str, title: str, *, clear: bool = False) -> None:
+    """Write what ``console`` recorded to ``path`` as .svg, .html or .txt (``clear``: and
+    start a new recording, for the next page)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".svg":
-        svg = console.export_svg(title=title, clear=False)
+        svg = console.export_svg(title=title, clear=clear)
         Path(path).write_text(_fix_wide_text(svg), encoding="utf-8")
     elif suffix in (".html", ".htm"):
-        console.save_html(path, clear=False)
+        console.save_html(path, clear=clear)
     else:
-        console.save_text(path, clear=False)
+        console.save_text(path, clear=clear)
