@@ -49,7 +49,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import looptime
+try:
+    import looptime
+except ModuleNotFoundError:
+    sys.exit("bench/loop_choice.py compares against looptime: .venv/bin/pip install looptime")
 
 import minimq.sim.world as world_module
 from minimq import ConsumeStatus, Message, World
