@@ -19,6 +19,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from minimq.sim.world import World
 
 BUSY_TIMEOUT_MS = 5000
+
+
+def scratch_dir() -> str | None:
+    """A RAM-backed directory for simulation databases when the machine has one (fast
+    commits); None lets ``tempfile`` choose."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from minimq.apps.db import Database
+from minimq.apps.db import Database, scratch_dir
 from minimq.apps.designs import COUPON_SCHEMA, DESIGNS, Design, Handler
 from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import AppEvent, EffectExpected
@@ -59,12 +58,6 @@ CREATE TABLE IF NOT EXISTS red_packets (
 """
 
 
-def _scratch_dir() -> str | None:
-    """A RAM-backed directory for the databases when the machine has one (fast commits)."""
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-
-
 def _args(**kw: object) -> tuple[tuple[str, str], ...]:
     return tuple((k, str(v)) for k, v in kw.items())
 
@@ -83,7 +76,7 @@ class Shop:
         first_callback_extra_ms: int = 0,
     ) -> None:
         self.world = World(seed)
-        self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=_scratch_dir()))
+        self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
         self.world.broker.create_topic(TOPIC)
         self.order_db = Database(self.world, self.dir / "order.db", "order DB")
         self.order_db.script(ORDER_SCHEMA)

@@ -55,7 +55,7 @@ def lane(event: ev.Event) -> str | None:
     return None
 
 
-def _values(event: ev.Event) -> tuple[str, dict[str, object]]:
+def _values(event: ev.Event, lang: str) -> tuple[str, dict[str, object]]:
     """The catalog key for ``event`` and the values its sentence needs."""
     key = f"ev.{event.kind}"
     match event:
@@ -78,12 +78,12 @@ def _values(event: ev.Event) -> tuple[str, dict[str, object]]:
             return key, {"msg": short(event.msg_id), "where": where, "copy": short(event.offset_msg_id)}
         case ev.FaultInjected():
             target = short(event.target) if len(event.target) > 8 else event.target
-            return key, {"detail": _fault(event.fault, target, event.detail), "target": target}
+            return key, {"detail": _fault(event.fault, target, event.detail, lang), "target": target}
         case ev.OffsetPersisted():
             queue = f"{event.topic}#{event.queue_id}"
             via = event.via
             with contextlib.suppress(KeyError):
-                via = t(f"via.{via}", _LANG[0])
+                via = t(f"via.{via}", lang)
             return key, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
         case ev.MessageSentBack():
             return key, {"msg": short(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
@@ -121,20 +121,16 @@ def _values(event: ev.Event) -> tuple[str, dict[str, object]]:
     return key, {}
 
 
-_LANG = ["en"]
-
-
-def _fault(fault: str, target: str, detail: str) -> str:
+def _fault(fault: str, target: str, detail: str, lang: str) -> str:
     try:
-        return t(f"fault.{fault}", _LANG[0], target=target)
+        return t(f"fault.{fault}", lang, target=target)
     except KeyError:
         return detail
 
 
 def describe(event: ev.Event, lang: str = "en", *, brief: bool = False) -> str:
     """One sentence saying what happened, in ``lang``; ``brief`` for a timeline cell."""
-    _LANG[0] = lang
-    key, values = _values(event)
+    key, values = _values(event, lang)
     if brief:
         short_key = key.replace("ev.", "evb.", 1) if key.startswith("ev.") else key.replace("app.", "appb.", 1)
         try:

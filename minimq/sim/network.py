@@ -67,10 +67,7 @@ class Network:
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
         """Send a request, let the broker handle it at once, and bring its reply back."""
-        begin = self._world.now_ms
-        self._check_reachable(what)
-        await self._hop()
-        self._check_reachable(what)
+        begin = await self._request(what)
         return await self._reply(handler(), begin, what, timeout_ms, reply_loss)
 
     async def call_async(
@@ -82,11 +79,17 @@ class Network:
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
         """Like ``call`` for a handler that may wait (a held pull)."""
+        begin = await self._request(what)
+        return await self._reply(await handler(), begin, what, timeout_ms, reply_loss)
+
+    async def _request(self, what: str) -> int:
+        """Carry a request to the broker; return when it was sent. The broker must be
+        reachable both when it leaves and when it arrives."""
         begin = self._world.now_ms
         self._check_reachable(what)
         await self._hop()
         self._check_reachable(what)
-        return await self._reply(await handler(), begin, what, timeout_ms, reply_loss)
+        return begin
 
     async def _reply(
         self,

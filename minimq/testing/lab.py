@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from minimq.apps.db import Database, SyncSession
+from minimq.apps.db import Database, SyncSession, scratch_dir
 from minimq.apps.designs import COUPON_SCHEMA
 from minimq.apps.kv import KeyValueStore
 from minimq.errors import SendFailedError, SendTimeoutError
@@ -75,11 +75,6 @@ class Outcome:
 _TEMPLATES: dict[LoadedDesign, bytes] = {}  # design -> its empty database after setup()
 
 
-def _scratch() -> str | None:
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() else None
-
-
 class Lab:
     """A fresh world for one schedule; ``run()`` plays it and returns the ``Outcome``."""
 
@@ -87,7 +82,7 @@ class Lab:
         self.design = design
         self.world = World(seed)
         self.world.broker.create_topic(TOPIC)
-        self.dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=_scratch()))
+        self.dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=scratch_dir()))
         path = self.dir / "coupon.db"
         template = _TEMPLATES.get(design)
         if template is not None:  # the same design's fresh database, built once
