@@ -3,12 +3,19 @@
 Owns: ``schedules(paths=..., max_orders=3)``. Each example is 1..``max_orders`` orders
 in flight, each sent normally, twice by an upstream retry, or with a lost reply; plus up
 to three faults drawn from the enabled paths (a consume-timeout hold a quarter as often
-as the others: it has one variant and costs 30+ virtual minutes a run). Numbers come from small lists that shrink
-towards 0 and towards the simplest fault, so a failure shrinks to a short story.
+as the others: it has one variant and costs 30+ virtual minutes a run). Numbers come
+from small lists that shrink towards 0 and towards the simplest fault, so a failure
+shrinks to a short story.
+
+Every strategy object is built once per set of paths (``_Parts``) and reused by every
+draw: Hypothesis validates a strategy the first time it draws from it, and a schedule
+makes about forty draws, so building them afresh for each draw would cost more than
+the draws themselves.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from hypothesis import strategies as st
@@ -20,6 +27,22 @@ TIMES = st.sampled_from([0, 1, 2, 5, 10, 20, 50, 200, 1000, 3000])
 RESTARTS = st.sampled_from([500, 2000, 6000])
 CRASH_POINTS = ["AFTER_HANDLER", "BEFORE_STATEMENT", "AFTER_LOCAL_COMMIT", "BEFORE_HANDLER", "IN_HANDLER"]
 SLOW_MS = 31 * 60_000  # past the consume-timeout scan at 30 min
+# The consume-timeout path is one mechanism with one knob and costs 30+ virtual minutes
+# a run, so it is drawn a quarter as often as the paths with many variants.
+FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
+    ("crash", "crash", 4),
+    ("rebalance", "rebalance", 4),
+    ("fail", "reconsume-later", 4),
+    ("slow", "consume-timeout", 1),
+)
+CLIENTS = st.sampled_from(["c1", "c2"])
+BOOLEANS = st.booleans()
+STATEMENTS = st.integers(1, 4)
+TIMES_FAILED = st.integers(1, 2)
+HOW = st.sampled_from(["fast_fail", "timeout"])
+RESEND = st.sampled_from(["same", "new"])
+POINTS = st.sampled_from(CRASH_POINTS)
+HELD_BEFORE = st.sampled_from([0, 1, 2, 3])  # 0: before the handler; n: before its n-th statement
 
 
 def check_paths(paths: Iterable[str] | None) -> list[str]:
@@ -30,60 +53,95 @@ def check_paths(paths: Iterable[str] | None) -> list[str]:
     return chosen
 
 
-@st.composite
-def _send(draw: st.DrawFn, order: str, paths: list[str]) -> list[Step]:
-    at = draw(TIMES)
-    kinds = ["pay"] + [k for k, p in (("upstream_retry", "upstream-retry"), ("lost_reply", "lost-reply")) if p in paths]
-    kind = draw(st.sampled_from(kinds))
-    if kind == "pay":
-        return [Step(at, "pay", order)]
-    if kind == "upstream_retry":
-        return [Step(at, "pay", order), Step(at + draw(TIMES), "upstream_retry", order)]
-    how = draw(st.sampled_from(["fast_fail", "timeout"]))
-    return [Step(at, "lost_reply", order, how=how, resend=draw(st.sampled_from(["same", "new"])))]
+class _Parts:
+    """The strategies one set of paths draws from, built once."""
+
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        self.paths = paths
+        sends = (("upstream_retry", "upstream-retry"), ("lost_reply", "lost-reply"))
+        self.send_kinds = st.sampled_from(["pay"] + [k for k, p in sends if p in paths])
+        kinds = [k for k, p, w in FAULT_WEIGHTS if p in paths for _ in range(w)]
+        self.fault_kinds = st.sampled_from(kinds) if kinds else None
+        self.two_clients = "rebalance" in paths  # otherwise every fault hits c1
+        self.orders = {n: st.sampled_from(tuple(f"order-{i}" for i in range(1, n + 1))) for n in range(1, 10)}
 
 
-@st.composite
-def _fault(draw: st.DrawFn, orders: tuple[str, ...], paths: list[str]) -> list[Step]:
-    # The consume-timeout path is one mechanism with one knob and costs 30+ virtual
-    # minutes a run, so it is drawn a quarter as often as the paths with many variants.
-    weights = (
-        ("crash", "crash", 4),
-        ("rebalance", "rebalance", 4),
-        ("fail", "reconsume-later", 4),
-        ("slow", "consume-timeout", 1),
-    )
-    kinds = [k for k, p, w in weights if p in paths for _ in range(w)]
-    kind = draw(st.sampled_from(kinds))
-    at, order = draw(TIMES), draw(st.sampled_from(orders))
-    client = draw(st.sampled_from(["c1", "c2"])) if "rebalance" in paths else "c1"
-    if kind == "crash":
-        if draw(st.booleans()):
-            point = draw(st.sampled_from(CRASH_POINTS))
-            statement = draw(st.integers(1, 4)) if point == "BEFORE_STATEMENT" else 0
-            return [Step(at, "crash", order, client, point=point, statement=statement, restart_after=draw(RESTARTS))]
-        return [Step(at, "kill", client=client, restart_after=draw(RESTARTS))]
-    if kind == "rebalance":
-        steps = [Step(at, "join", client="c2")]
-        if draw(st.booleans()):
-            steps.append(Step(at + draw(TIMES), "leave", client=draw(st.sampled_from(["c1", "c2"]))))
-        return steps
-    if kind == "fail":
-        return [Step(at, "fail", order, statement=draw(st.integers(1, 4)), times=draw(st.integers(1, 2)))]
-    # Held before the handler (0) or before its n-th statement, in the middle of its work.
-    return [Step(at, "slow", order, statement=draw(st.sampled_from([0, 1, 2, 3])), delay_ms=SLOW_MS)]
+@functools.lru_cache(maxsize=64)
+def _parts(paths: tuple[str, ...]) -> _Parts:
+    return _Parts(paths)
 
 
-@st.composite
-def schedules(draw: st.DrawFn, paths: Iterable[str] | None = None, max_orders: int = 3) -> Schedule:
+@functools.lru_cache(maxsize=64)
+def _send(order: str, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step]]:
+    parts = _parts(paths)
+
+    @st.composite
+    def send(draw: st.DrawFn) -> list[Step]:
+        at = draw(TIMES)
+        kind = draw(parts.send_kinds)
+        if kind == "pay":
+            return [Step(at, "pay", order)]
+        if kind == "upstream_retry":
+            return [Step(at, "pay", order), Step(at + draw(TIMES), "upstream_retry", order)]
+        return [Step(at, "lost_reply", order, how=draw(HOW), resend=draw(RESEND))]
+
+    return send()
+
+
+@functools.lru_cache(maxsize=64)
+def _fault(n_orders: int, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step]]:
+    parts = _parts(paths)
+    assert parts.fault_kinds is not None
+    kinds, orders = parts.fault_kinds, parts.orders[n_orders]
+
+    @st.composite
+    def fault(draw: st.DrawFn) -> list[Step]:
+        kind = draw(kinds)
+        at, order = draw(TIMES), draw(orders)
+        client = draw(CLIENTS) if parts.two_clients else "c1"
+        if kind == "crash":
+            if draw(BOOLEANS):
+                point = draw(POINTS)
+                statement = draw(STATEMENTS) if point == "BEFORE_STATEMENT" else 0
+                restart = draw(RESTARTS)
+                return [Step(at, "crash", order, client, point=point, statement=statement, restart_after=restart)]
+            return [Step(at, "kill", client=client, restart_after=draw(RESTARTS))]
+        if kind == "rebalance":
+            steps = [Step(at, "join", client="c2")]
+            if draw(BOOLEANS):
+                steps.append(Step(at + draw(TIMES), "leave", client=draw(CLIENTS)))
+            return steps
+        if kind == "fail":
+            return [Step(at, "fail", order, statement=draw(STATEMENTS), times=draw(TIMES_FAILED))]
+        return [Step(at, "slow", order, statement=draw(HELD_BEFORE), delay_ms=SLOW_MS)]
+
+    return fault()
+
+
+@functools.lru_cache(maxsize=64)
+def _schedules(paths: tuple[str, ...], max_orders: int) -> st.SearchStrategy[Schedule]:
+    parts = _parts(paths)
+    counts = st.integers(1, max_orders)
+    faults_drawn = parts.fault_kinds is not None
+    faults = {n: st.lists(_fault(n, paths), max_size=3) for n in range(1, max_orders + 1)} if faults_drawn else {}
+
+    @st.composite
+    def schedule(draw: st.DrawFn) -> Schedule:
+        n = draw(counts)
+        orders = tuple(f"order-{i}" for i in range(1, n + 1))
+        steps: list[Step] = []
+        for order in orders:
+            steps += draw(_send(order, paths))
+        if faults_drawn:
+            for fault in draw(faults[n]):
+                steps += fault
+        return Schedule(orders, tuple(steps))
+
+    return schedule()
+
+
+def schedules(paths: Iterable[str] | None = None, max_orders: int = 3) -> st.SearchStrategy[Schedule]:
     """One schedule: orders in flight and faults from ``paths`` (all by default)."""
-    chosen = check_paths(paths)
-    n = draw(st.integers(1, max_orders))
-    orders = tuple(f"order-{i}" for i in range(1, n + 1))
-    steps: list[Step] = []
-    for order in orders:
-        steps += draw(_send(order, chosen))
-    if any(p in chosen for p in ("crash", "rebalance", "reconsume-later", "consume-timeout")):
-        for fault in draw(st.lists(_fault(orders, chosen), max_size=3)):
-            steps += fault
-    return Schedule(orders, tuple(steps))
+    if not 1 <= max_orders <= 9:
+        raise ValidationError("max_orders must be between 1 and 9", str(max_orders))
+    return _schedules(tuple(check_paths(paths)), max_orders)
