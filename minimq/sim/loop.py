@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import contextvars
 import heapq
 import math
 import time
@@ -47,6 +48,39 @@ T = TypeVar("T")
 # than 100 entries are cancelled.
 _MIN_SCHEDULED_TIMERS = 100
 _MIN_CANCELLED_FRACTION = 0.5
+
+
+class _Handle(asyncio.Handle):
+    """``asyncio.Handle`` built without the debug-mode checks (a simulation creates
+    about two of these per message hop; the loop uses the stock ones in debug mode)."""
+
+    __slots__ = ()
+
+    def __init__(self, callback: Any, args: tuple[Any, ...], loop: Any, context: Any) -> None:
+        self._context = contextvars.copy_context() if context is None else context
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+
+
+class _TimerHandle(asyncio.TimerHandle):
+    """``asyncio.TimerHandle`` built the same lean way."""
+
+    __slots__ = ()
+
+    def __init__(self, when: float, callback: Any, args: tuple[Any, ...], loop: Any, context: Any) -> None:
+        self._context = contextvars.copy_context() if context is None else context
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+        self._when = when
+        self._scheduled = True
 
 
 class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
@@ -88,12 +122,28 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         """``BaseEventLoop.call_at`` with a first-in-first-out tie-break."""
         if when is None:
             raise TypeError("when cannot be None")
-        self._check_closed()  # type: ignore[attr-defined]
+        if self._closed:  # type: ignore[attr-defined]
+            raise RuntimeError("Event loop is closed")
         self._timer_seq += 1
-        timer = asyncio.TimerHandle(when, callback, args, self, context)
+        if self._debug:  # type: ignore[attr-defined]
+            timer = asyncio.TimerHandle(when, callback, args, self, context)
+            timer._scheduled = True  # type: ignore[attr-defined]
+        else:
+            timer = _TimerHandle(when, callback, args, self, context)
         heapq.heappush(self._scheduled, (when, self._timer_seq, timer))
-        timer._scheduled = True  # type: ignore[attr-defined]
         return timer
+
+    def call_later(self, delay: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
+        if delay is None:
+            raise TypeError("delay must not be None")
+        return self.call_at(self._now_ms / 1000 + delay, callback, *args, context=context)
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:  # type: ignore[override]
+        if self._debug or self._closed:  # type: ignore[attr-defined]
+            return super().call_soon(callback, *args, context=context)  # its checks and messages
+        handle = _Handle(callback, args, self, context)
+        self._ready.append(handle)
+        return handle
 
     # -- one turn of the loop ------------------------------------------------------
     def _run_once(self) -> None:
@@ -132,10 +182,25 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
             timer._scheduled = False  # type: ignore[attr-defined]
             ready.append(timer)
         # Only what is ready now runs in this turn; what it schedules waits for the next.
+        # (``Handle._run`` inlined: this is the loop's innermost line.)
+        popleft = ready.popleft
         for _ in range(len(ready)):
-            handle = ready.popleft()
-            if not handle._cancelled:
-                handle._run()
+            handle = popleft()
+            if handle._cancelled:
+                continue
+            try:
+                handle._context.run(handle._callback, *handle._args)  # type: ignore[attr-defined]
+            except (SystemExit, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                self._report(handle, exc)
+
+    def _report(self, handle: asyncio.Handle, exc: BaseException) -> None:
+        """What ``Handle._run`` does with an exception a callback raised."""
+        callback = handle._callback  # type: ignore[attr-defined]
+        self.call_exception_handler(
+            {"message": f"Exception in callback {callback!r}", "exception": exc, "handle": handle}
+        )
 
     # -- hooks BaseEventLoop needs ----------------------------------------------
     def _write_to_self(self) -> None:
