@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from minimq.core import delay
@@ -169,8 +169,14 @@ class ConsumerSession:
             self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, msg)
 
     def persist_all(self, via: str) -> None:
-        for mq, offset in self.offset_store.items(only=set(self.pq_table)):
-            self.persist(mq, offset, via)
+        """``persistAll``: one ``UPDATE_CONSUMER_OFFSET`` per owned queue, sent together."""
+        items = self.offset_store.items(only=set(self.pq_table))
+        if not self.clustering:
+            for mq, offset in items:
+                self.persist(mq, offset, via)
+            return
+        requests = [self._offset_request(mq, offset, via) for mq, offset in items]
+        self.world.network.oneway_all(requests, what="update consumer offset")
 
     def persist(self, mq: MessageQueue, offset: int, via: str) -> None:
         w = self.world
@@ -184,12 +190,12 @@ class ConsumerSession:
                     )
                 )
             return
-        lost = w.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
-        w.network.oneway(
-            lambda: self.broker.update_offset(self.group, mq, offset, self.client, via),
-            what="update consumer offset",
-            lost=lost,
-        )
+        w.network.oneway_all([self._offset_request(mq, offset, via)], what="update consumer offset")
+
+    def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[], None], bool]:
+        """The oneway request that stores ``offset`` at the broker, and whether it is lost."""
+        lost = self.world.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
+        return (lambda: self.broker.update_offset(self.group, mq, offset, self.client, via)), lost
 
     async def _persist_loop(self) -> None:
         await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)

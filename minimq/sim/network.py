@@ -14,7 +14,7 @@ Mirrors what RocketMQ's ``NettyRemotingClient`` lets happen, shown in lesson 2:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from minimq.errors import RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
@@ -29,6 +29,11 @@ T = TypeVar("T")
 def _set_result_unless_cancelled(fut: asyncio.Future[None]) -> None:
     if not fut.cancelled():
         fut.set_result(None)
+
+
+def _arrive_all(handlers: list[Callable[[], object]]) -> None:
+    for handler in handlers:
+        handler()
 
 
 class Network:
@@ -112,10 +117,16 @@ class Network:
 
     def oneway(self, handler: Callable[[], object], *, what: str, lost: bool = False) -> bool:
         """Send a request with no reply; return False if it was dropped on the way."""
-        if lost or self._world.faults.broker_down(self._world.now_ms):
-            return False
-        if self.latency_ms:
-            self._world.loop.call_later(self.latency_ms / 1000, handler)
+        return self.oneway_all([(handler, lost)], what=what)[0]
+
+    def oneway_all(self, requests: Sequence[tuple[Callable[[], object], bool]], *, what: str) -> list[bool]:
+        """Send oneway requests back to back (``handler``, ``lost``); they arrive together,
+        in order, one latency later. Return, per request, False if it was dropped."""
+        if self._world.faults.broker_down(self._world.now_ms):
+            return [False] * len(requests)
+        sent = [handler for handler, lost in requests if not lost]
+        if sent and self.latency_ms:
+            self._world.loop.call_later(self.latency_ms / 1000, _arrive_all, sent)
         else:
-            handler()
-        return True
+            _arrive_all(sent)
+        return [not lost for _, lost in requests]
