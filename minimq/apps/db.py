@@ -9,9 +9,13 @@ Rules:
 - Python's sqlite3 default is kept: a SELECT outside a transaction runs on its own; the
   first INSERT/UPDATE/DELETE opens a transaction that lasts until ``commit``.
 - A writer that finds the database locked by another open transaction waits (in virtual
-  time, up to ``busy_timeout_ms``) instead of failing at once, as a row lock would.
+  time, up to ``BUSY_TIMEOUT_MS``) instead of failing at once, as a row lock would: it
+  tries again as soon as that transaction commits or rolls back, and fails with
+  "database is locked" if the lock is still held when the timeout runs out.
 - A session that is closed, cancelled or crashed with an open transaction rolls it back,
-  as a dropped connection does.
+  as a dropped connection does. Its connection then goes back to the database's pool
+  (as a server-side pool would keep it), so the next handler call does not pay for
+  opening a file and parsing the schema again.
 - Committed inserts into the ``audited`` tables are reported as effects (``EffectApplied``)
   at commit time, so checkers count what really reached the database.
 """
@@ -67,6 +71,38 @@ class Database:
         self._admin = sqlite3.connect(path, isolation_level=None, timeout=0)
         self._admin.execute("PRAGMA journal_mode=WAL")
         self._admin.execute("PRAGMA synchronous=OFF")
+        self._pool: list[sqlite3.Connection] = []  # idle session connections, no open transaction
+        self._lock_waiters: list[asyncio.Future[None]] = []  # writers waiting for the write lock
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._pool:
+            return self._pool.pop()
+        conn = sqlite3.connect(self.path, timeout=0)
+        conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
+        return conn
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        self._pool.append(conn)
+
+    async def _wait_for_lock(self, timeout_ms: int) -> None:
+        """Wait until a transaction ends (``_transaction_ended``) or ``timeout_ms`` pass."""
+        loop = self.world.loop
+        fut = loop.create_future()
+        self._lock_waiters.append(fut)
+        timer = loop.call_later(timeout_ms / 1000, _wake, fut)
+        try:
+            await fut
+        finally:
+            timer.cancel()
+            if fut in self._lock_waiters:
+                self._lock_waiters.remove(fut)
+
+    def _transaction_ended(self) -> None:
+        """A write transaction committed or rolled back: every waiting writer tries again
+        (in the order they came; the first one takes the lock, the others wait on)."""
+        waiters, self._lock_waiters = self._lock_waiters, []
+        for fut in waiters:
+            _wake(fut)
 
     def script(self, sql: str) -> None:
         """Run schema DDL at once (set-up, not part of the simulated timeline)."""
@@ -111,7 +147,15 @@ class Database:
                 self.world.emit(EffectApplied(self.world.now_ms, self.name, str(key), by, ""))
 
     def close(self) -> None:
+        for conn in self._pool:
+            conn.close()
+        self._pool.clear()
         self._admin.close()
+
+
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 StatementHook = Callable[[int, str], int | None]  # returns ms to hold before it runs, or None
@@ -139,8 +183,7 @@ class Session:
         self.redis = _SessionRedis(redis, self) if redis is not None else None
         self._hook = before_statement
         self._statements = 0
-        self._conn = sqlite3.connect(db.path, timeout=0)
-        self._conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
+        self._pooled: sqlite3.Connection | None = db._connect()
 
     async def __aenter__(self) -> Session:
         return self
@@ -153,8 +196,14 @@ class Session:
         return self.db.world.now_ms
 
     @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._pooled is None:  # its connection may serve another session by now
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database session.")
+        return self._pooled
+
+    @property
     def in_transaction(self) -> bool:
-        return self._conn.in_transaction
+        return self._pooled is not None and self._pooled.in_transaction
 
     def _before(self, sql: str) -> int:
         """Count the statement, let the hook act on it; return how long to hold first (ms)."""
@@ -169,46 +218,61 @@ class Session:
             await asyncio.sleep(held / 1000)
 
     def _run(self, sql: str, params: Sequence[Any]) -> Result:
+        conn = self._conn
+        had = conn.in_transaction
         try:
-            cur = self._conn.execute(sql, params)
+            cur = conn.execute(sql, params)
             return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
         except sqlite3.IntegrityError as exc:
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
             raise
+        finally:
+            if had and not conn.in_transaction:  # a COMMIT or ROLLBACK written as SQL
+                self.db._transaction_ended()
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
         """Run one statement after the database's latency; wait while it is locked."""
-        waited = 0
         await asyncio.sleep(self.db.latency_ms / 1000)
         await self._hold(sql)
+        begin = self.now_ms
         while True:
             try:
                 return self._run(sql, params)
             except sqlite3.OperationalError as exc:
+                waited = self.now_ms - begin
                 if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS:
                     raise
-                step = min(max(waited, 1), 100)
-                waited += step
-                await asyncio.sleep(step / 1000)
+                await self.db._wait_for_lock(BUSY_TIMEOUT_MS - waited)
 
     async def commit(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
         await self._hold("COMMIT")
-        self._conn.commit()
+        self._end(self._conn.commit)
         self.db.report_effects(self.by)
 
     async def rollback(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
-        self._conn.rollback()
+        self._end(self._conn.rollback)
+
+    def _end(self, how: Callable[[], None]) -> None:
+        """Commit or roll back; if that ended a transaction, its lock is free now."""
+        had = self._conn.in_transaction
+        how()
+        if had:
+            self.db._transaction_ended()
 
     def close(self) -> None:
         """Roll back whatever is still open (a dropped connection) and close."""
-        if self._conn.in_transaction:
-            self._conn.rollback()
+        conn, self._pooled = self._pooled, None
+        if conn is None:
+            return
+        if conn.in_transaction:
+            conn.rollback()
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
-        self._conn.close()
+            self.db._transaction_ended()
+        self.db._release(conn)
 
 
 class _SessionRedis:
@@ -262,8 +326,8 @@ class SyncSession:
 
     def commit(self) -> None:
         self._s._before("COMMIT")
-        self._s._conn.commit()
+        self._s._end(self._s._conn.commit)
         self._s.db.report_effects(self._s.by)
 
     def rollback(self) -> None:
-        self._s._conn.rollback()
+        self._s._end(self._s._conn.rollback)
