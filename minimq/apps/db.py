@@ -72,9 +72,11 @@ class Database:
         self._admin.execute("PRAGMA journal_mode=WAL")
         self._admin.execute("PRAGMA synchronous=OFF")
         self._pool: list[sqlite3.Connection] = []  # idle session connections, no open transaction
+        self._lent = 0  # connections sessions hold now
         self._lock_waiters: list[asyncio.Future[None]] = []  # writers waiting for the write lock
 
     def _connect(self) -> sqlite3.Connection:
+        self._lent += 1
         if self._pool:
             return self._pool.pop()
         conn = sqlite3.connect(self.path, timeout=0)
@@ -82,6 +84,7 @@ class Database:
         return conn
 
     def _release(self, conn: sqlite3.Connection) -> None:
+        self._lent -= 1
         self._pool.append(conn)
 
     async def _wait_for_lock(self, timeout_ms: int) -> None:
@@ -108,10 +111,29 @@ class Database:
         """Run schema DDL at once (set-up, not part of the simulated timeline)."""
         self._admin.executescript(sql)
 
-    def snapshot(self) -> bytes:
-        """The database file as bytes, everything committed (a template for a copy)."""
-        self._admin.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return self.path.read_bytes()
+    def copy(self) -> sqlite3.Connection:
+        """Everything committed so far, copied into an in-memory database (a template)."""
+        template = sqlite3.connect(":memory:")
+        self._admin.backup(template)
+        return template
+
+    def idle(self) -> bool:
+        """No session holds a connection and no writer waits: safe to ``reset``."""
+        return self._lent == 0 and not self._lock_waiters
+
+    def reset(self, world: World, template: sqlite3.Connection) -> None:
+        """Start over in ``world`` with the content of ``template`` (see ``copy``), as a
+        fresh database would, without opening the file again. Pooled connections that
+        made TEMP tables are closed rather than carried into the new run."""
+        if not self.idle():
+            raise RuntimeError(f"{self.name}: a session is still open; it cannot be reset")
+        for conn in list(self._pool):
+            if conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone() is not None:
+                self._pool.remove(conn)
+                conn.close()
+        template.backup(self._admin)
+        self.world = world
+        self._seen = dict.fromkeys(self.audits, 0)
 
     def audit(self, table: str, key_column: str, *, create: bool = True) -> None:
         """Report every committed insert into ``table`` as an effect keyed by ``key_column``.

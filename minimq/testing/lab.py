@@ -2,25 +2,22 @@
 
 Owns: ``Lab`` and ``Outcome``. The lab is a small world: the order system's producer
 (with its own retry loop), the broker, the coupon consumer group (``c1``, and ``c2`` when
-a schedule makes one join) running the design, the coupon database and a Redis-like
-store. It plays a ``Schedule`` on the virtual clock, then restarts any consumer that is
-down, lets retries drain, and counts committed coupon rows per paid order.
+a schedule makes one join) running the design, the coupon database (a fresh copy for
+each run, see ``coupon_db``) and a Redis-like store. It plays a ``Schedule`` on the
+virtual clock, then restarts any consumer that is down, lets retries drain, and counts
+committed coupon rows per paid order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from minimq.apps.db import Database, SyncSession, scratch_dir
-from minimq.apps.designs import COUPON_SCHEMA
+from minimq.apps.db import SyncSession
 from minimq.apps.kv import KeyValueStore
 from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import (
@@ -37,12 +34,12 @@ from minimq.model import Message, MessageExt
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.sim.world import World
+from minimq.testing.coupon_db import LEDGER, give_back, open_coupon_db
 from minimq.testing.design import LoadedDesign
 from minimq.testing.schedule import Schedule, Step
 
 TOPIC = "order-paid"
 GROUP = "coupon-system"
-LEDGER = "coupon DB"
 DRAIN_MS = 150_000  # retries after failures: 10 s, 30 s, 1 min, ...
 SCAN_MS = 15 * 60_000  # the consume-timeout scan runs every 15 min
 RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
@@ -72,9 +69,6 @@ class Outcome:
         return not self.duplicated and not self.lost
 
 
-_TEMPLATES: dict[LoadedDesign, bytes] = {}  # design -> its empty database after setup()
-
-
 class Lab:
     """A fresh world for one schedule; ``run()`` plays it and returns the ``Outcome``."""
 
@@ -82,19 +76,7 @@ class Lab:
         self.design = design
         self.world = World(seed)
         self.world.broker.create_topic(TOPIC)
-        self.dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=scratch_dir()))
-        path = self.dir / "coupon.db"
-        template = _TEMPLATES.get(design)
-        if template is not None:  # the same design's fresh database, built once
-            path.write_bytes(template)
-        self.db = Database(self.world, path, LEDGER)
-        if template is None:
-            self.db.script(COUPON_SCHEMA)
-            if design.has_setup:
-                self._setup()
-        self.db.audit("coupons", "order_id", create=template is None)
-        if template is None:
-            _TEMPLATES[design] = self.db.snapshot()
+        self.db = open_coupon_db(design, self.world)
         self.redis = KeyValueStore(self.world)
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
@@ -108,13 +90,6 @@ class Lab:
         self.paid: list[str] = []
         self.sending = 0  # the order system's send loops still running
         self.world.trace.subscribe(self._watch)
-
-    def _setup(self) -> None:
-        conn = sqlite3.connect(self.db.path, isolation_level=None)
-        try:
-            self.design.instance().setup(conn)
-        finally:
-            conn.close()
 
     # -- the coupon consumers ----------------------------------------------------------
     def consumer(self, client: str) -> PushConsumer:
@@ -264,8 +239,7 @@ class Lab:
             return Outcome(schedule, world, self.count())
         finally:
             world.close()  # cancel what still runs: no task or loop outlives the run
-            self.db.close()
-            shutil.rmtree(self.dir, ignore_errors=True)
+            give_back(self.design, self.db)
 
     def quiescent(self) -> bool:
         """Nothing left to happen: no retry waiting at the broker, no task sending, no
