@@ -78,6 +78,7 @@ class FaultPlan:
     def __init__(self, world: World) -> None:
         self._world = world
         self._rules: list[_Rule] = []
+        self._outages: list[_Rule] = []  # the broker_outage rules among them
 
     # -- arming ------------------------------------------------------------------------
     def lose_send_reply(
@@ -90,7 +91,9 @@ class FaultPlan:
     def broker_outage(self, start_ms: int, duration_ms: int) -> None:
         if duration_ms <= 0:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
-        self._rules.append(_Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms))
+        rule = _Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms)
+        self._rules.append(rule)
+        self._outages.append(rule)
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
         self._rules.append(_Rule("lose_offset_persist", _check_times(times), group=group))
@@ -110,9 +113,9 @@ class FaultPlan:
         self._world.emit(FaultInjected(self._world.now_ms, rule.name, target, detail))
 
     def broker_down(self, now_ms: int) -> bool:
-        if not self._rules:  # checked twice a request: keep the no-fault case cheap
+        if not self._outages:  # checked twice a request: keep the no-outage case cheap
             return False
-        return any(r.name == "broker_outage" and r.start_ms <= now_ms < r.end_ms for r in self._rules)
+        return any(r.start_ms <= now_ms < r.end_ms for r in self._outages)
 
     def reply_loss(self, msg: Message) -> ReplyLoss | None:
         for rule in self._rules:

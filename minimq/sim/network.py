@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from minimq.errors import RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
 from minimq.sim.faults import ReplyLoss
@@ -45,19 +45,16 @@ class Network:
         self._world = world
         self.latency_ms = latency_ms
 
-    async def _hop(self) -> None:
-        # ``asyncio.sleep(latency)`` without its overhead: the same timer at the same
-        # virtual time (so the same order of events), but no lookup of the running loop
-        # and no cancel of a timer that has already fired. This runs 4 times a message.
-        if self.latency_ms:
-            loop = self._world.loop
-            fut = loop.create_future()
-            timer = loop.call_at(loop.time() + self.latency_ms / 1000, _set_result_unless_cancelled, fut)
-            try:
-                await fut
-            except BaseException:
-                timer.cancel()
-                raise
+    def _on_the_wire(self) -> asyncio.Future[None]:
+        """One way across the network: a future the loop resolves ``latency_ms`` from now.
+
+        Awaited directly by ``call``/``call_async`` (no coroutine of its own: a pull waits
+        on the wire twice per round trip, so every frame counts). If the caller is
+        cancelled meanwhile, the future is cancelled and the timer finds it so."""
+        loop = self._world.loop
+        fut = loop.create_future()
+        loop.call_at(loop.time() + self.latency_ms / 1000, _set_result_unless_cancelled, fut)
+        return fut
 
     def _check_reachable(self, what: str) -> None:
         if self._world.faults.broker_down(self._world.now_ms):
@@ -71,9 +68,23 @@ class Network:
         timeout_ms: int,
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
-        """Send a request, let the broker handle it at once, and bring its reply back."""
-        begin = await self._request(what)
-        return await self._reply(handler(), begin, what, timeout_ms, reply_loss)
+        """Send a request, let the broker handle it at once, and bring its reply back.
+
+        The broker must be reachable both when the request leaves and when it arrives."""
+        begin = self._world.now_ms
+        self._check_reachable(what)
+        if self.latency_ms:
+            await self._on_the_wire()
+        self._check_reachable(what)
+        result = handler()
+        loss = reply_loss(result) if reply_loss is not None else None
+        if loss is ReplyLoss.TIMEOUT:
+            await self._time_out(begin, what, timeout_ms)
+        if self.latency_ms:
+            await self._on_the_wire()
+        if loss is ReplyLoss.FAST_FAIL:
+            raise RemotingSendRequestError(f"channel closed before the reply ({what})")
+        return result
 
     async def call_async(
         self,
@@ -83,37 +94,27 @@ class Network:
         timeout_ms: int,
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
-        """Like ``call`` for a handler that may wait (a held pull)."""
-        begin = await self._request(what)
-        return await self._reply(await handler(), begin, what, timeout_ms, reply_loss)
-
-    async def _request(self, what: str) -> int:
-        """Carry a request to the broker; return when it was sent. The broker must be
-        reachable both when it leaves and when it arrives."""
+        """``call`` for a handler that may wait (a held pull); the same steps."""
         begin = self._world.now_ms
         self._check_reachable(what)
-        await self._hop()
+        if self.latency_ms:
+            await self._on_the_wire()
         self._check_reachable(what)
-        return begin
-
-    async def _reply(
-        self,
-        result: T,
-        begin: int,
-        what: str,
-        timeout_ms: int,
-        reply_loss: Callable[[T], ReplyLoss | None] | None,
-    ) -> T:
-        """Bring the broker's ``result`` back to the caller, or lose it on the way."""
+        result = await handler()
         loss = reply_loss(result) if reply_loss is not None else None
         if loss is ReplyLoss.TIMEOUT:
-            left = max(timeout_ms - (self._world.now_ms - begin), 0)
-            await asyncio.sleep(left / 1000)
-            raise RemotingTimeoutError(f"wait response on the channel timeout, {timeout_ms}(ms) ({what})")
-        await self._hop()
+            await self._time_out(begin, what, timeout_ms)
+        if self.latency_ms:
+            await self._on_the_wire()
         if loss is ReplyLoss.FAST_FAIL:
             raise RemotingSendRequestError(f"channel closed before the reply ({what})")
         return result
+
+    async def _time_out(self, begin: int, what: str, timeout_ms: int) -> NoReturn:
+        """The reply is lost and the caller waits out the rest of its budget."""
+        left = max(timeout_ms - (self._world.now_ms - begin), 0)
+        await asyncio.sleep(left / 1000)
+        raise RemotingTimeoutError(f"wait response on the channel timeout, {timeout_ms}(ms) ({what})")
 
     def oneway(self, handler: Callable[[], object], *, what: str, lost: bool = False) -> bool:
         """Send a request with no reply; return False if it was dropped on the way."""
