@@ -291,17 +291,19 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
 def test_broadcasting_offsets_survive_a_restart(w: World) -> None:
     b1 = broadcasting(w, "b1")
     b1.start()
-    w.run_until(16_000)  # every queue has had an empty pull: each has a local offset
+    # Every queue has had an empty pull, so each has a local offset: the first pulls were
+    # held from ~10 ms and answered by the hold service's check at 20 s.
+    w.run_until(21_000)
     send(w, "o1", queue=0)
     send(w, "o2", queue=1)
-    w.run_until(17_000)
+    w.run_until(22_000)
     b1.shutdown()
-    down = [e for e in w.trace.of(OffsetPersisted) if e.at_ms == 17_000]
+    down = [e for e in w.trace.of(OffsetPersisted) if e.at_ms == 22_000]
     assert {e.via for e in down} == {"shutdown, local file"}
     assert sorted((e.queue_id, e.offset) for e in down) == [(0, 1), (1, 1), (2, 0), (3, 0)]
-    send(w, "o3", queue=0, at_ms=18_000)  # sent while b1 is down
+    send(w, "o3", queue=0, at_ms=23_000)  # sent while b1 is down
     b1.restart()
-    w.run_until(30_000)
+    w.run_until(35_000)
     assert delivered(w, "b1") == ["o1", "o2", "o3"]
 
 

@@ -1,14 +1,15 @@
 """The broker: stores messages, answers pulls, keeps offsets, retries and dead-letters.
 
 Owns: the request handlers of RocketMQ's broker, over the sans-I/O core. Mirrors
-``SendMessageProcessor``, ``PullMessageProcessor`` (+ ``PullRequestHoldService``),
+``SendMessageProcessor``, ``PullMessageProcessor`` (holding pulls in ``long_polling``),
 ``ConsumerManageProcessor``, ``AbstractSendMessageProcessor.consumerSendMsgBack``,
 ``ScheduleMessageService``, ``ConsumerManager`` and ``RebalanceLockManager``.
 Rules kept here:
 - Topics are created explicitly (``autoCreateTopicEnable=false``); a send to an unknown
   topic is refused and nothing is stored.
-- A pull that finds nothing is held up to 15 s (long polling) and answered as soon as a
-  message arrives in that queue.
+- A pull that finds nothing is held (long polling, ``minimq.runtime.long_polling``):
+  answered as soon as a message arrives in that queue, or by the hold service's 5 s
+  check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
 - A send-back goes to ``%RETRY%<group>`` (1 queue) after delay level ``3 +
   reconsume_times`` with ``reconsume_times + 1``, the same msg id and the origin id; once
@@ -23,7 +24,6 @@ it leaves the group without the 120 s channel expiry.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ from minimq.events import (
 )
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
 from minimq.runtime.groups import ConsumerManager, LockManager
+from minimq.runtime.long_polling import PullRequestHoldService
 
 if TYPE_CHECKING:
     from minimq.sim.world import World
@@ -59,11 +60,6 @@ class PullResult:
     max_offset: int
 
 
-def _wake(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
 class Broker:
     """The single broker of a world."""
 
@@ -73,7 +69,7 @@ class Broker:
         self.offsets = ConsumerOffsetTable()
         self.groups = ConsumerManager(world)
         self.locks = LockManager(world)
-        self._waiters: dict[MessageQueue, list[asyncio.Future[None]]] = {}
+        self.holds = PullRequestHoldService(world)
         self.scheduled = 0  # retry copies waiting for their delay
 
     # -- topics ------------------------------------------------------------------------
@@ -168,10 +164,7 @@ class Broker:
                 reconsume_times,
             )
         )
-        waiters = self._waiters.pop(mq, None)
-        if waiters:
-            for fut in waiters:
-                _wake(fut)
+        self.holds.notify_arriving(mq)
         return stored
 
     # -- pull --------------------------------------------------------------------------
@@ -192,16 +185,7 @@ class Broker:
             raise UnknownTopic(mq.topic, self.business_topics())
         msgs = self.store.get(mq, offset, max_nums)
         if not msgs and suspend_ms > 0:
-            fut: asyncio.Future[None] = self._world.loop.create_future()
-            self._waiters.setdefault(mq, []).append(fut)
-            timer = self._world.call_later_ms(suspend_ms, lambda: _wake(fut))
-            try:
-                await fut
-            finally:
-                timer.cancel()
-                waiting = self._waiters.get(mq)
-                if waiting and fut in waiting:
-                    waiting.remove(fut)
+            await self.holds.hold(mq, suspend_ms)
             msgs = self.store.get(mq, offset, max_nums)
         max_offset = self.store.max_offset(mq)
         next_offset = offset + len(msgs) if msgs else min(offset, max_offset)
