@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class SendStatus(enum.StrEnum):
@@ -58,9 +59,11 @@ class MessageModel(enum.StrEnum):
     BROADCASTING = "BROADCASTING"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class MessageQueue:
-    """One queue of a topic (RocketMQ ``MessageQueue``); minimq has one broker."""
+class MessageQueue(NamedTuple):
+    """One queue of a topic (RocketMQ ``MessageQueue``); minimq has one broker.
+
+    A named tuple (immutable, ordered by topic then queue id): it is the key of every
+    per-queue table, so hashing and comparing it cost no Python code."""
 
     topic: str
     queue_id: int
