@@ -100,8 +100,16 @@ class World:
         return self.loop.run_until_complete(coro)  # type: ignore[no-any-return]
 
     def run_for(self, duration_ms: int) -> None:
-        """Let ``duration_ms`` of virtual time pass."""
-        self.run(asyncio.sleep(duration_ms / 1000))
+        """Let ``duration_ms`` of virtual time pass: run until a timer set for then stops
+        the loop (what is still ready at that moment runs on the next call)."""
+        if self._closed:
+            raise RuntimeError("this world is closed")
+        loop = self.loop
+        stop = loop.call_at((self.now_ms + duration_ms) / 1000, loop.stop)
+        try:
+            loop.run_forever()
+        finally:
+            stop.cancel()
 
     def run_until(self, at_ms: int) -> None:
         """Let virtual time pass until ``at_ms`` (no-op if it is already later)."""
