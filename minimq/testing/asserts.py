@@ -136,7 +136,7 @@ def _explored(result: ExploreResult, design: str | os.PathLike[str] | None) -> N
     bad = result.counterexample
     if bad is None:
         return
-    shrunk = result.runs - result.examples
+    shrunk = result.shrink_runs
     header = (
         f"{result.design}: not exactly once; a counterexample after {result.examples} schedule(s) "
         f"(seed {result.seed}), shrunk in {shrunk} more run(s)"

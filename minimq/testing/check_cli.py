@@ -56,15 +56,16 @@ def run(args: argparse.Namespace) -> int:
         return 0 if result.ok else 1
     console = make_console(args.width, args.no_color)
     if bad is None:
+        distinct = f", {result.runs} distinct" if result.runs != result.examples else ""
         console.print(
             f"[green]OK[/] {args.design}: no violation in {result.examples} schedules "
-            f"(seed {result.seed}); every paid order got exactly one coupon."
+            f"(seed {result.seed}{distinct}); every paid order got exactly one coupon."
         )
         console.print(f"Paths explored: {', '.join(sorted(result.paths_seen)) or 'none'}.")
         return 0
     console.print(
         f"[red]FAIL[/] {args.design}: a counterexample after {result.examples} schedule(s); "
-        f"shrunk in {result.runs - result.examples} more run(s)."
+        f"shrunk in {result.shrink_runs} more run(s)."
     )
     _show(console, args, design, bad)
     return 1

@@ -3,9 +3,9 @@
 Owns: ``explore(design, examples=..., seed=..., paths=...)`` and ``ExploreResult``.
 Hypothesis generates schedules (``strategies.schedules``); each runs in a fresh lab on
 the virtual clock; the property is "every paid order ends with exactly one coupon". On
-the first violation Hypothesis shrinks the schedule to a minimal one, which is replayed
-once more so that its outcome, trace and timeline come with the result. The same seed
-explores the same schedules in the same order.
+the first violation Hypothesis shrinks the schedule to a minimal one, whose outcome, trace
+and timeline come with the result. The same seed explores the same schedules in the same
+order.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ class ExploreResult:
     design: str
     seed: int
     paths: list[str]
-    examples: int  # schedules run before the first failure (all of them if none failed)
-    runs: int  # every run, shrinking included
+    examples: int  # schedules generated up to the first failure (all of them if none failed)
+    runs: int  # schedules run, shrinking included; one generated again is not run again
     counterexample: Outcome | None = None
     paths_seen: set[str] = field(default_factory=set)
+    shrink_runs: int = 0  # of the runs, those after the first failure (shrinking it)
 
     @property
     def ok(self) -> bool:
@@ -52,13 +53,28 @@ def explore(
     chosen = check_paths(paths)
     result = ExploreResult(loaded.name, seed, chosen, 0, 0)
     failed_at: list[int] = []
+    # A run is a function of (schedule, seed), so a schedule seen before is not run again:
+    # shrinking often rebuilds one it tried already. Failing outcomes are kept for the report.
+    verdicts: dict[str, bool] = {}
+    failures: dict[str, Outcome] = {}
+
+    calls = 0
 
     def violates(schedule: Schedule) -> bool:
+        nonlocal calls
+        calls += 1
+        key = schedule.to_json()
+        if key in verdicts:
+            return verdicts[key]
         result.runs += 1
+        result.shrink_runs += bool(failed_at)
         result.paths_seen.update(schedule.paths())
-        bad = not run_schedule(loaded, schedule, seed).ok
-        if bad and not failed_at:
-            failed_at.append(result.runs)
+        outcome = run_schedule(loaded, schedule, seed)
+        bad = verdicts[key] = not outcome.ok
+        if bad:
+            failures[key] = outcome
+            if not failed_at:
+                failed_at.append(calls)
         return bad
 
     config = settings(
@@ -72,10 +88,10 @@ def explore(
     try:
         minimal = find(schedules(chosen, max_orders), violates, settings=config, random=random.Random(seed))
     except NoSuchExample:
-        result.examples = result.runs
+        result.examples = calls
         return result
     result.examples = failed_at[0]
-    result.counterexample = run_schedule(loaded, minimal, seed)
+    result.counterexample = failures.get(minimal.to_json()) or run_schedule(loaded, minimal, seed)
     return result
 
 

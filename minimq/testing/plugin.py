@@ -198,7 +198,14 @@ def minimq_check(minimq_seed: int, minimq_examples: int, minimq_replay: Schedule
             result = explore(loaded, examples=minimq_examples, seed=minimq_seed, paths=paths, max_orders=max_orders)
         else:
             outcome = replay(loaded, minimq_replay, minimq_seed)
-            result = ExploreResult(loaded.name, minimq_seed, check_paths(paths), 1, 1, None if outcome.ok else outcome)
+            result = ExploreResult(
+                loaded.name,
+                minimq_seed,
+                check_paths(paths),
+                examples=1,
+                runs=1,
+                counterexample=None if outcome.ok else outcome,
+            )
             result.paths_seen.update(minimq_replay.paths())
         assert_exactly_once(result, design=loaded.path)
         return result

@@ -1,0 +1,49 @@
+"""explore(): every distinct schedule runs once; the report reuses the failing run."""
+
+from __future__ import annotations
+
+import collections
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from minimq.testing import explore, load_design
+from minimq.testing.lab import Outcome
+from minimq.testing.schedule import Schedule
+
+DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
+explore_module = importlib.import_module("minimq.testing.explore")
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """How many times each schedule was run in a lab."""
+    counted: collections.Counter[str] = collections.Counter()
+    real: Callable[..., Outcome] = explore_module.run_schedule
+
+    def counting(design: object, schedule: Schedule, seed: int = 0) -> Outcome:
+        counted[schedule.to_json()] += 1
+        return real(design, schedule, seed)
+
+    monkeypatch.setattr(explore_module, "run_schedule", counting)
+    return counted
+
+
+def test_no_schedule_runs_twice_and_every_generated_one_is_counted(runs: collections.Counter[str]) -> None:
+    result = explore(load_design(DESIGNS / "unique_key.py"), examples=40, seed=0)
+    assert result.ok
+    assert result.examples == 40  # what Hypothesis generated, as --examples asked
+    assert set(runs.values()) == {1}
+    assert result.runs == len(runs) <= 40
+
+
+def test_the_counterexample_is_the_shrunk_run_itself_not_a_replay(runs: collections.Counter[str]) -> None:
+    result = explore(load_design(DESIGNS / "query_then_insert.py"), examples=50, seed=0)
+    bad = result.counterexample
+    assert bad is not None and bad.duplicated
+    assert set(runs.values()) == {1}
+    assert result.runs == len(runs)
+    assert 0 < result.shrink_runs < result.runs
+    assert runs[bad.schedule.to_json()] == 1
