@@ -55,24 +55,23 @@ def explore(
     failed_at: list[int] = []
     # A run is a function of (schedule, seed), so a schedule seen before is not run again:
     # shrinking often rebuilds one it tried already. Failing outcomes are kept for the report.
-    verdicts: dict[str, bool] = {}
-    failures: dict[str, Outcome] = {}
+    verdicts: dict[Schedule, bool] = {}  # a Schedule is a frozen value: it is its own key
+    failures: dict[Schedule, Outcome] = {}
 
     calls = 0
 
     def violates(schedule: Schedule) -> bool:
         nonlocal calls
         calls += 1
-        key = schedule.to_json()
-        if key in verdicts:
-            return verdicts[key]
+        if schedule in verdicts:
+            return verdicts[schedule]
         result.runs += 1
         result.shrink_runs += bool(failed_at)
         result.paths_seen.update(schedule.paths())
         outcome = run_schedule(loaded, schedule, seed)
-        bad = verdicts[key] = not outcome.ok
+        bad = verdicts[schedule] = not outcome.ok
         if bad:
-            failures[key] = outcome
+            failures[schedule] = outcome
             if not failed_at:
                 failed_at.append(calls)
         return bad
@@ -91,7 +90,7 @@ def explore(
         result.examples = calls
         return result
     result.examples = failed_at[0]
-    result.counterexample = failures.get(minimal.to_json()) or run_schedule(loaded, minimal, seed)
+    result.counterexample = failures.get(minimal) or run_schedule(loaded, minimal, seed)
     return result
 
 
