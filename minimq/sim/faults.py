@@ -79,6 +79,7 @@ class FaultPlan:
         self._world = world
         self._rules: list[_Rule] = []
         self._outages: list[_Rule] = []  # the broker_outage rules among them
+        self.any_outage = False  # read twice a request: skip the check when none is planned
 
     # -- arming ------------------------------------------------------------------------
     def lose_send_reply(
@@ -94,6 +95,7 @@ class FaultPlan:
         rule = _Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms)
         self._rules.append(rule)
         self._outages.append(rule)
+        self.any_outage = True
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
         self._rules.append(_Rule("lose_offset_persist", _check_times(times), group=group))

@@ -57,7 +57,8 @@ class Network:
         return fut
 
     def _check_reachable(self, what: str) -> None:
-        if self._world.faults.broker_down(self._world.now_ms):
+        faults = self._world.faults
+        if faults.any_outage and faults.broker_down(self._world.now_ms):
             raise RemotingConnectError(f"connect to broker failed: broker unreachable ({what})")
 
     async def call(

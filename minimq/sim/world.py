@@ -121,12 +121,22 @@ class World:
         if self._closed:
             return
         self._closed = True
-        pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+        loop = self.loop
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        left = len(pending)
+
+        def one_done(_: asyncio.Task[Any]) -> None:
+            nonlocal left
+            left -= 1
+            if not left:
+                loop.stop()
+
         for task in pending:
             task.cancel()
+            task.add_done_callback(one_done)
         if pending:
-            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self.loop.close()
+            loop.run_forever()  # until the last cancelled task has unwound (or nothing can run)
+        loop.close()
 
     def __enter__(self) -> World:
         return self
