@@ -51,6 +51,10 @@ class MessageStore:
     def queues(self, topic: str) -> list[MessageQueue]:
         return list(self._routes.get(topic, ()))
 
+    def queue(self, topic: str, queue_id: int) -> MessageQueue:
+        """The route's own ``MessageQueue`` for ``queue_id`` (shared, not built per message)."""
+        return self._routes[topic][queue_id]
+
     # -- writing -----------------------------------------------------------------
     def next_offset_msg_id(self, body_len: int) -> str:
         """Reserve commit-log space for one entry and return its ``offset_msg_id``."""

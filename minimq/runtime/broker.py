@@ -105,7 +105,7 @@ class Broker:
         queues = self.store.topics.get(msg.topic)
         if queues is None:
             raise UnknownTopic(msg.topic, self.business_topics())
-        mq = MessageQueue(msg.topic, queue_id % queues)
+        mq = self.store.queue(msg.topic, queue_id % queues)
         assert msg.msg_id is not None
         stored = self._append(
             mq,
