@@ -141,25 +141,29 @@ SCHEDULES = {
     "D-join": (PAY, Step(2, "join", client="c2")),
     "E-fail1": (PAY, Step(0, "fail", "order-1", statement=1)),
     "E-fail2": (PAY, Step(0, "fail", "order-1", statement=2)),
+    "E-lost2": (PAY, Step(0, "fail", "order-1", statement=2, how="after")),
+    "E-lost3": (PAY, Step(0, "fail", "order-1", statement=3, how="after")),
     "F-slow": (PAY, Step(0, "slow", "order-1", delay_ms=31 * 60_000)),
     "F-mid2": (PAY, Step(0, "slow", "order-1", statement=2, delay_ms=31 * 60_000)),
 }
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
 # the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
 # (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins,
-# E: statement 1 or 2 fails, F: consume timeout, held before the handler or before its
-# statement 2 (in the middle of its work, so the retry copy overlaps it).
+# E: statement 1 or 2 fails, or statement 2 or 3 runs and then its reply is lost (the
+# connection drops: a COMMIT went through, the handler sees an error), F: consume
+# timeout, held before the handler or before its statement 2 (in the middle of its work,
+# so the retry copy overlaps it).
 MATRIX = {
-    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 F-sl F-m2
-    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 2),
-    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1),
-    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 2),
-    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1),
-    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1, 2),
-    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
-    "unique_key":         (1,) * 14,
-    "unique_key_sync":    (1,) * 14,
-    "conditional_state":  (1,) * 14,
+    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 E-l2 E-l3 F-sl F-m2
+    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2),
+    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 1),
+    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2),
+    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1),
+    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 2),
+    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+    "unique_key":         (1,) * 16,
+    "unique_key_sync":    (1,) * 16,
+    "conditional_state":  (1,) * 16,
 }  # fmt: skip
 
 

@@ -181,6 +181,7 @@ def _wake(fut: asyncio.Future[None]) -> None:
 
 
 StatementHook = Callable[[int, str], int | None]  # returns ms to hold before it runs, or None
+AfterHook = Callable[[int, str], None]  # may raise: the reply of a statement that ran is lost
 
 
 class Session:
@@ -189,7 +190,10 @@ class Session:
     ``before_statement(n, sql)`` is called before the n-th statement (a commit counts as
     one, and so does each command to ``redis``); a fault plan uses it to crash the consumer
     between two statements, to make a statement fail, or (by returning milliseconds) to
-    hold the handler right there, in the middle of its work.
+    hold the handler right there, in the middle of its work. ``after_statement(n, sql)`` is
+    called once the n-th statement has run and may raise: the connection dropped before
+    its reply came back, so the handler sees an error although a COMMIT went through (an
+    ambiguous commit) or a Redis command was applied.
     """
 
     def __init__(
@@ -199,11 +203,13 @@ class Session:
         *,
         redis: KeyValueStore | None = None,
         before_statement: StatementHook | None = None,
+        after_statement: AfterHook | None = None,
     ) -> None:
         self.db = db
         self.by = by
         self.redis = _SessionRedis(redis, self) if redis is not None else None
         self._hook = before_statement
+        self._after_hook = after_statement
         self._statements = 0
         self._pooled: sqlite3.Connection | None = db._connect()
 
@@ -239,6 +245,11 @@ class Session:
         if held:
             await asyncio.sleep(held / 1000)
 
+    def _after(self, sql: str) -> None:
+        """The statement counted last has run; the hook may make its reply go missing."""
+        if self._after_hook is not None:
+            self._after_hook(self._statements, sql)
+
     def _run(self, sql: str, params: Sequence[Any]) -> Result:
         conn = self._conn
         had = conn.in_transaction
@@ -260,18 +271,22 @@ class Session:
         begin = self.now_ms
         while True:
             try:
-                return self._run(sql, params)
+                result = self._run(sql, params)
+                break
             except sqlite3.OperationalError as exc:
                 waited = self.now_ms - begin
                 if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS:
                     raise
                 await self.db._wait_for_lock(BUSY_TIMEOUT_MS - waited)
+        self._after(sql)
+        return result
 
     async def commit(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
         await self._hold("COMMIT")
         self._end(self._conn.commit)
         self.db.report_effects(self.by)
+        self._after("COMMIT")
 
     async def rollback(self) -> None:
         await asyncio.sleep(self.db.latency_ms / 1000)
@@ -306,22 +321,34 @@ class _SessionRedis:
         self._session = session
 
     async def get(self, key: str) -> str | None:
-        await self._session._hold(f"REDIS GET {key}")
-        return await self._store.get(key)
+        command = f"REDIS GET {key}"
+        await self._session._hold(command)
+        value = await self._store.get(key)
+        self._session._after(command)
+        return value
 
     async def exists(self, key: str) -> bool:
-        await self._session._hold(f"REDIS EXISTS {key}")
-        return await self._store.exists(key)
+        command = f"REDIS EXISTS {key}"
+        await self._session._hold(command)
+        found = await self._store.exists(key)
+        self._session._after(command)
+        return found
 
     async def set(
         self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
     ) -> bool:
-        await self._session._hold(f"REDIS SET {key}")
-        return await self._store.set(key, value, nx=nx, px=px, ex=ex)
+        command = f"REDIS SET {key}"
+        await self._session._hold(command)
+        done = await self._store.set(key, value, nx=nx, px=px, ex=ex)
+        self._session._after(command)
+        return done
 
     async def delete(self, *keys: str) -> int:
-        await self._session._hold(f"REDIS DEL {' '.join(keys)}")
-        return await self._store.delete(*keys)
+        command = f"REDIS DEL {' '.join(keys)}"
+        await self._session._hold(command)
+        removed = await self._store.delete(*keys)
+        self._session._after(command)
+        return removed
 
     def ttl_ms(self, key: str) -> int | None:
         return self._store.ttl_ms(key)
@@ -344,12 +371,15 @@ class SyncSession:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
         self._s._before(sql)
-        return self._s._run(sql, params)
+        result = self._s._run(sql, params)
+        self._s._after(sql)
+        return result
 
     def commit(self) -> None:
         self._s._before("COMMIT")
         self._s._end(self._s._conn.commit)
         self._s.db.report_effects(self._s.by)
+        self._s._after("COMMIT")
 
     def rollback(self) -> None:
         self._s._end(self._s._conn.rollback)

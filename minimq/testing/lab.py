@@ -81,7 +81,7 @@ class Lab:
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
         self.modules: dict[str, ModuleType] = {}
-        self.fails: dict[str, list[int]] = {}  # order -> [statement, times left]
+        self.fails: dict[str, list[int]] = {}  # order -> [statement, times left, after it ran (0/1)]
         self.holds: dict[str, tuple[int, int]] = {}  # order -> (statement, ms): a slow step
         self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
@@ -106,7 +106,12 @@ class Lab:
     def _handler(self, client: str) -> Any:
         async def on_message(msg: MessageExt) -> object:
             order = msg.keys[0] if msg.keys else ""
-            session = self.db.session(client, redis=self.redis, before_statement=self._hook(client, order))
+            session = self.db.session(
+                client,
+                redis=self.redis,
+                before_statement=self._hook(client, order),
+                after_statement=self._after_hook(client, order),
+            )
             try:
                 module = self.modules[client]
                 if self.design.is_async:
@@ -123,12 +128,7 @@ class Lab:
             if delay is not None:
                 self._crash(client, f"before statement {n} ({sql.split()[0]})", delay)
                 raise asyncio.CancelledError
-            fail = self.fails.get(order)
-            if fail is not None and fail[1] > 0 and fail[0] == n:
-                fail[1] -= 1
-                if sql.startswith("REDIS"):
-                    raise ConnectionError(f"Redis connection reset (injected at statement {n})")
-                raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
+            self._maybe_fail(client, order, n, sql, after=False)
             hold = self.holds.get(order)
             if hold is not None and hold[0] == n:
                 del self.holds[order]
@@ -145,6 +145,33 @@ class Lab:
             return None
 
         return before_statement
+
+    def _after_hook(self, client: str, order: str) -> Any:
+        def after_statement(n: int, sql: str) -> None:
+            self._maybe_fail(client, order, n, sql, after=True)
+
+        return after_statement
+
+    def _maybe_fail(self, client: str, order: str, n: int, sql: str, *, after: bool) -> None:
+        """A ``fail`` step: statement ``n`` of ``order``'s handler fails before it runs, or
+        (``after``) runs and then its reply is lost, so the handler sees an error for work
+        that was done (a COMMIT that went through, a Redis command that was applied)."""
+        fail = self.fails.get(order)
+        if fail is None or fail[1] <= 0 or fail[0] != n or bool(fail[2]) != after:
+            return
+        fail[1] -= 1
+        what = sql.split()[0] if not sql.startswith("REDIS") else " ".join(sql.split()[:2])
+        world = self.world
+        if after:
+            detail = f"{order}: the connection dropped after statement {n} ({what}) ran, before its reply"
+        else:
+            detail = f"{order}: statement {n} ({what}) failed before it ran"
+        world.emit(FaultInjected(world.now_ms, "fail_statement", client, detail))
+        if sql.startswith("REDIS"):
+            raise ConnectionError(f"Redis connection reset ({'after' if after else 'at'} statement {n}, injected)")
+        if after:
+            raise sqlite3.OperationalError(f"server closed the connection after statement {n} ({what}, injected)")
+        raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
 
     def _crash(self, client: str, why: str, restart_after: int) -> None:
         self.crashing[client] = restart_after
@@ -212,7 +239,7 @@ class Lab:
         elif kind == "leave" and step.client in self.consumers:
             self.consumers[step.client].shutdown()
         elif kind == "fail":
-            self.fails[step.order] = [step.statement or 1, step.times or 1]
+            self.fails[step.order] = [step.statement or 1, step.times or 1, int(step.how == "after")]
         elif kind == "slow" and step.statement:
             self.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
         elif kind == "slow":

@@ -17,7 +17,9 @@ Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c
 - ``kill`` / ``restart`` / ``join`` / ``leave``: a consumer process dies now, starts, joins
   the group, or shuts down gracefully (paths P6, P7).
 - ``fail``: the ``statement``-th database statement raises for the first ``times``
-  deliveries of ``order`` (RECONSUME_LATER after a partial side effect, P8).
+  deliveries of ``order`` (RECONSUME_LATER after a partial side effect, P8); with
+  ``how="after"`` the statement runs first and then its reply is lost (the connection
+  drops), so a COMMIT goes through while the handler sees an error.
 - ``slow``: the handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
   (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
   of its work (the first delivery only).

@@ -49,6 +49,11 @@ def _what(step: Step) -> str:
             return f"{c} shuts down gracefully (rebalance)"
         case "restart":
             return f"{c} starts"
+        case "fail" if step.how == "after":
+            return (
+                f"the database connection drops right after statement {step.statement} of {o}'s handler ran, "
+                f"for the first {step.times} delivery(ies): the work is done, the handler sees an error"
+            )
         case "fail":
             return f"database statement {step.statement} fails for the first {step.times} delivery(ies) of {o}"
         case "slow":

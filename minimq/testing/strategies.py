@@ -113,8 +113,9 @@ def _fault(n_orders: int, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step
         if kind == "rebalance":  # c2 joins; with the flag, one of them leaves later
             join = Step(at, "join", client="c2")
             return [join, Step(at + restart, "leave", client=client)] if flag else [join]
-        if kind == "fail":  # statement 1..4 fails for the first one or two deliveries
-            return [Step(at, "fail", order, statement=1 + detail % 4, times=1 + flag)]
+        if kind == "fail":  # statement 1..4 fails (before it runs, or after: its reply is lost)
+            after = "after" if detail >= 4 else ""
+            return [Step(at, "fail", order, statement=1 + detail % 4, times=1 + flag, how=after)]
         return [Step(at, "slow", order, statement=detail % 4, delay_ms=SLOW_MS)]  # held before the n-th
 
     return fault()
