@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from minimq.errors import RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
 from minimq.sim.faults import ReplyLoss
@@ -29,6 +29,11 @@ T = TypeVar("T")
 def _set_result_unless_cancelled(fut: asyncio.Future[None]) -> None:
     if not fut.cancelled():
         fut.set_result(None)
+
+
+def _fail_unless_cancelled(fut: asyncio.Future[None], error: Exception) -> None:
+    if not fut.cancelled():
+        fut.set_exception(error)
 
 
 def _arrive_all(handlers: list[Callable[[], object]]) -> None:
@@ -78,13 +83,7 @@ class Network:
             await self._on_the_wire()
         self._check_reachable(what)
         result = handler()
-        loss = reply_loss(result) if reply_loss is not None else None
-        if loss is ReplyLoss.TIMEOUT:
-            await self._time_out(begin, what, timeout_ms)
-        if self.latency_ms:
-            await self._on_the_wire()
-        if loss is ReplyLoss.FAST_FAIL:
-            raise RemotingSendRequestError(f"channel closed before the reply ({what})")
+        await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
     async def call_async(
@@ -102,20 +101,37 @@ class Network:
             await self._on_the_wire()
         self._check_reachable(what)
         result = await handler()
-        loss = reply_loss(result) if reply_loss is not None else None
-        if loss is ReplyLoss.TIMEOUT:
-            await self._time_out(begin, what, timeout_ms)
-        if self.latency_ms:
-            await self._on_the_wire()
-        if loss is ReplyLoss.FAST_FAIL:
-            raise RemotingSendRequestError(f"channel closed before the reply ({what})")
+        await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
-    async def _time_out(self, begin: int, what: str, timeout_ms: int) -> NoReturn:
-        """The reply is lost and the caller waits out the rest of its budget."""
-        left = max(timeout_ms - (self._world.now_ms - begin), 0)
-        await asyncio.sleep(left / 1000)
-        raise RemotingTimeoutError(f"wait response on the channel timeout, {timeout_ms}(ms) ({what})")
+    def _reply(
+        self,
+        result: T,
+        begin: int,
+        what: str,
+        timeout_ms: int,
+        reply_loss: Callable[[T], ReplyLoss | None] | None,
+    ) -> asyncio.Future[None]:
+        """The way back: a future that the loop resolves when the reply arrives, or fails
+        when it is lost (at the end of the caller's budget on a timeout, one latency later
+        when the channel closes)."""
+        loop, now = self._world.loop, self._world.now_ms
+        loss = reply_loss(result) if reply_loss is not None else None
+        if loss is None:
+            if self.latency_ms:
+                return self._on_the_wire()
+            done: asyncio.Future[None] = loop.create_future()
+            done.set_result(None)
+            return done
+        lost: asyncio.Future[None] = loop.create_future()
+        if loss is ReplyLoss.TIMEOUT:
+            error: Exception = RemotingTimeoutError(f"wait response on the channel timeout, {timeout_ms}(ms) ({what})")
+            at = max(begin + timeout_ms, now)
+        else:
+            error = RemotingSendRequestError(f"channel closed before the reply ({what})")
+            at = now + self.latency_ms
+        loop.call_at(at / 1000, _fail_unless_cancelled, lost, error)
+        return lost
 
     def oneway(self, handler: Callable[[], object], *, what: str, lost: bool = False) -> bool:
         """Send a request with no reply; return False if it was dropped on the way."""
