@@ -40,6 +40,34 @@ class ExploreResult:
         return self.counterexample is None
 
 
+class _Property:
+    """What Hypothesis searches with: does a schedule make ``design`` issue a coupon twice,
+    or none? A run is a function of (schedule, seed), so a schedule seen before is not run
+    again (shrinking often rebuilds one it tried); failing outcomes are kept for the report."""
+
+    def __init__(self, design: LoadedDesign, seed: int, result: ExploreResult) -> None:
+        self.design, self.seed, self.result = design, seed, result
+        self.calls = 0  # schedules Hypothesis asked about, repeats included
+        self.first_failure = 0  # the call that first failed, 0 while none has
+        self.verdicts: dict[Schedule, bool] = {}  # a Schedule is a frozen value: its own key
+        self.failures: dict[Schedule, Outcome] = {}
+
+    def __call__(self, schedule: Schedule) -> bool:
+        self.calls += 1
+        if schedule in self.verdicts:
+            return self.verdicts[schedule]
+        result = self.result
+        result.runs += 1
+        result.shrink_runs += bool(self.first_failure)
+        result.paths_seen.update(schedule.paths())
+        outcome = run_schedule(self.design, schedule, self.seed)
+        bad = self.verdicts[schedule] = not outcome.ok
+        if bad:
+            self.failures[schedule] = outcome
+            self.first_failure = self.first_failure or self.calls
+        return bad
+
+
 def explore(
     design: LoadedDesign | str | Path,
     *,
@@ -52,30 +80,7 @@ def explore(
     loaded = design if isinstance(design, LoadedDesign) else load_design(design)
     chosen = check_paths(paths)
     result = ExploreResult(loaded.name, seed, chosen, 0, 0)
-    failed_at: list[int] = []
-    # A run is a function of (schedule, seed), so a schedule seen before is not run again:
-    # shrinking often rebuilds one it tried already. Failing outcomes are kept for the report.
-    verdicts: dict[Schedule, bool] = {}  # a Schedule is a frozen value: it is its own key
-    failures: dict[Schedule, Outcome] = {}
-
-    calls = 0
-
-    def violates(schedule: Schedule) -> bool:
-        nonlocal calls
-        calls += 1
-        if schedule in verdicts:
-            return verdicts[schedule]
-        result.runs += 1
-        result.shrink_runs += bool(failed_at)
-        result.paths_seen.update(schedule.paths())
-        outcome = run_schedule(loaded, schedule, seed)
-        bad = verdicts[schedule] = not outcome.ok
-        if bad:
-            failures[schedule] = outcome
-            if not failed_at:
-                failed_at.append(calls)
-        return bad
-
+    violates = _Property(loaded, seed, result)
     config = settings(
         max_examples=examples,
         database=None,
@@ -87,10 +92,10 @@ def explore(
     try:
         minimal = find(schedules(chosen, max_orders), violates, settings=config, random=random.Random(seed))
     except NoSuchExample:
-        result.examples = calls
+        result.examples = violates.calls
         return result
-    result.examples = failed_at[0]
-    result.counterexample = failures.get(minimal) or run_schedule(loaded, minimal, seed)
+    result.examples = violates.first_failure
+    result.counterexample = violates.failures.get(minimal) or run_schedule(loaded, minimal, seed)
     return result
 
 
