@@ -22,9 +22,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
+def w() -> Iterator[World]:
     """A fresh world (seed 7) with topic ``order-paid`` (4 queues); closed afterwards."""
-    w = World(seed=7)
-    w.broker.create_topic("order-paid")
-    yield w
-    w.close()
+    world = World(seed=7)
+    world.broker.create_topic("order-paid")
+    yield world
+    world.close()

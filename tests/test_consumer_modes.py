@@ -8,12 +8,12 @@ crash).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
+from helpers import TOPIC, ok, send
 
-from minimq import ConsumeStatus, Message, MessageExt, MessageQueue, OrderlyStatus, World
+from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
 from minimq.check import duplicate_deliveries, lost_messages
 from minimq.events import (
     ConsumeResultDiscarded,
@@ -28,44 +28,12 @@ from minimq.events import (
     RetriedLocally,
     TopicCreated,
 )
-from minimq.runtime.producer import select_by_hash
 
-TOPIC = "order-paid"
 RETRY = MessageQueue("%RETRY%coupon", 0)
-
-
-@pytest.fixture
-def w() -> Iterator[World]:
-    world = World(seed=7)
-    world.broker.create_topic(TOPIC)
-    yield world
-    world.close()
-
-
-def to_queue(mqs: list[MessageQueue], msg: Message, arg: Any) -> MessageQueue:
-    return mqs[arg]
-
-
-def send(w: World, key: str, *, queue: int | None = None, at_ms: int | None = None, order: str | None = None) -> None:
-    """Send one message keyed ``key``: to ``queue``, or by hash of ``order``, or round-robin."""
-    if at_ms is not None:
-        w.run_until(at_ms)
-    p = w.producer("order", client_id="order")
-    msg = Message(TOPIC, key.encode(), keys=(key,))
-    if queue is not None:
-        w.run(p.send(msg, selector=to_queue, arg=queue))
-    elif order is not None:
-        w.run(p.send(msg, selector=select_by_hash, arg=order))
-    else:
-        w.run(p.send(msg))
 
 
 def delivered(w: World, client: str) -> list[str]:
     return [d.keys[0] for d in w.trace.of(MessageDelivered) if d.client == client]
-
-
-def ok(msg: MessageExt) -> ConsumeStatus:
-    return ConsumeStatus.SUCCESS
 
 
 def qs(*ids: int) -> list[MessageQueue]:

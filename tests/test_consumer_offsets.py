@@ -7,13 +7,11 @@ slowest in-flight message), P5 (offset-commit lag on a crash) and P6 (graceful s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-import pytest
+from helpers import TOPIC, ok, send
 
-from minimq import ConsumeStatus, CrashPoint, Message, MessageExt, MessageQueue, SendResult, World
+from minimq import ConsumeStatus, CrashPoint, Message, MessageExt, MessageQueue, World
 from minimq.check import check, duplicate_deliveries, lost_messages
 from minimq.effects import EffectLedger
 from minimq.events import (
@@ -27,31 +25,7 @@ from minimq.events import (
 )
 from minimq.runtime.push_consumer import PushConsumer
 
-TOPIC = "order-paid"
 Q0 = MessageQueue(TOPIC, 0)
-
-
-@pytest.fixture
-def w() -> Iterator[World]:
-    world = World(seed=7)
-    world.broker.create_topic(TOPIC)
-    yield world
-    world.close()
-
-
-def to_queue(mqs: list[MessageQueue], msg: Message, arg: Any) -> MessageQueue:
-    return mqs[arg]
-
-
-def send(w: World, key: str, *, queue: int | None = None, at_ms: int | None = None) -> SendResult:
-    """Send one message with business key ``key`` (to ``queue`` if given) at ``at_ms``."""
-    if at_ms is not None:
-        w.run_until(at_ms)
-    p = w.producer("order", client_id="order")
-    msg = Message(TOPIC, key.encode(), keys=(key,))
-    if queue is None:
-        return w.run(p.send(msg))
-    return w.run(p.send(msg, selector=to_queue, arg=queue))
 
 
 def delivered(w: World, group: str = "coupon") -> list[str]:
@@ -65,10 +39,6 @@ def persisted(w: World, via: str, queue_id: int = 0, group: str = "coupon") -> l
         for e in w.trace.of(OffsetPersisted)
         if e.via == via and e.queue_id == queue_id and e.group == group and e.topic == TOPIC
     ]
-
-
-def ok(msg: MessageExt) -> ConsumeStatus:
-    return ConsumeStatus.SUCCESS
 
 
 # -- when offsets reach the broker -----------------------------------------------------

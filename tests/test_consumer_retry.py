@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,14 +28,6 @@ from minimq.events import (
 
 TOPIC = "order-paid"
 SECOND, MINUTE, HOUR = 1000, 60_000, 3_600_000
-
-
-@pytest.fixture
-def w() -> Iterator[World]:
-    world = World(seed=7)
-    world.broker.create_topic(TOPIC)
-    yield world
-    world.close()
 
 
 def start(w: World, handler: Callable[[MessageExt], Any], **options: Any) -> None:

@@ -7,14 +7,13 @@ duplication paths P1 (fast-failure retry) and P2 (timeout).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import TOPIC, to_queue
 
 from minimq import (
     Message,
-    MessageQueue,
     SendFailedError,
     SendStatus,
     SendTimeoutError,
@@ -32,23 +31,9 @@ from minimq.events import (
 )
 from minimq.runtime.producer import select_by_hash
 
-TOPIC = "order-paid"
-
-
-@pytest.fixture
-def w() -> Iterator[World]:
-    world = World(seed=7)
-    world.broker.create_topic(TOPIC)
-    yield world
-    world.close()
-
 
 def stored(world: World) -> list[MessageStored]:
     return world.trace.of(MessageStored)
-
-
-def to_queue(mqs: list[MessageQueue], msg: Message, arg: Any) -> MessageQueue:
-    return mqs[arg]
 
 
 # -- msg id (UNIQ_KEY) and offset msg id -------------------------------------------------

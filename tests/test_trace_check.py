@@ -339,17 +339,17 @@ def test_an_expected_key_with_one_effect_is_exactly_once() -> None:
     assert check(trace).exactly_once_effects
 
 
-def test_effect_ledger_writes_the_events_the_checker_reads(world: World) -> None:
-    coupons = EffectLedger(world, "coupons")
+def test_effect_ledger_writes_the_events_the_checker_reads(w: World) -> None:
+    coupons = EffectLedger(w, "coupons")
     coupons.expect("order-1")
     coupons.expect("order-2")
-    world.run_for(1500)
+    w.run_for(1500)
     coupons.apply("order-1", by="coupon-1", note="first")
     coupons.apply("order-1", by="coupon-2")
     assert coupons.counts == {"order-1": 2}
-    applied = world.trace.of(EffectApplied)
+    applied = w.trace.of(EffectApplied)
     assert applied[0] == EffectApplied(1500, "coupons", "order-1", "coupon-1", "first")
-    duplicated, lost = effect_counts(world.trace)
+    duplicated, lost = effect_counts(w.trace)
     assert duplicated == [EffectCount("coupons", "order-1", 2)]
     assert lost == [EffectCount("coupons", "order-2", 0)]
 
