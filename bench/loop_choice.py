@@ -54,10 +54,11 @@ try:
 except ModuleNotFoundError:
     sys.exit("bench/loop_choice.py compares against looptime: .venv/bin/pip install looptime")
 
+from scenarios import counting_handler, ladder
+
 import minimq.sim.world as world_module
-from minimq import ConsumeStatus, Message, World
+from minimq import Message, World
 from minimq.errors import SimulationStalled
-from minimq.events import Event, MessageDeadLettered
 from minimq.sim.loop import VirtualTimeLoop
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
@@ -141,24 +142,9 @@ def worlds_on(name: str) -> Iterator[None]:
 
 
 def minimq_ladder() -> tuple[float, str, int]:
-    world = World(seed=1)
-    world.broker.create_topic("bench")
-    dead: asyncio.Future[None] = world.loop.create_future()
-
-    def on_event(event: Event) -> None:
-        if isinstance(event, MessageDeadLettered) and not dead.done():
-            dead.set_result(None)
-
-    world.trace.subscribe(on_event)
-    world.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, client_id="c1").start()
-    producer = world.producer("prod")
-
-    async def main() -> None:
-        await producer.send(Message("bench", b"x" * 100))
-        await dead
-
+    world, play = ladder(1)
     t0 = time.perf_counter()
-    world.run(main())
+    world.run(play)
     wall = time.perf_counter() - t0
     result = (wall, world.trace.sha256()[:16], world.now_ms)
     world.close()
@@ -169,16 +155,7 @@ def minimq_flow(n: int = 2000) -> tuple[float, str, int]:
     world = World(seed=1)
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
-    count = 0
-
-    def handle(msg: object) -> ConsumeStatus:
-        nonlocal count
-        count += 1
-        if count == n:
-            done.set_result(None)
-        return ConsumeStatus.SUCCESS
-
-    world.push_consumer("g", "bench", handle, client_id="c1").start()
+    world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

@@ -26,24 +26,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from minimq import ConsumeStatus, Message, World
+from scenarios import counting_handler
+
+from minimq import Message, World
 
 
 def measure(n: int, consume: bool, top: int) -> None:
     world = World(seed=1)
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
-    count = 0
-
-    def handle(msg: object) -> ConsumeStatus:
-        nonlocal count
-        count += 1
-        if count == n:
-            done.set_result(None)
-        return ConsumeStatus.SUCCESS
-
     if consume:
-        world.push_consumer("g", "bench", handle, client_id="c1").start()
+        world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

@@ -15,7 +15,6 @@ which other processes on a shared machine disturb less). Target: under 0.5 s of 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import statistics
 import sys
@@ -24,32 +23,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from minimq import ConsumeStatus, Message, World
-from minimq.events import Event, MessageDeadLettered, MessageDelivered
+from scenarios import ladder
+
+from minimq.events import MessageDeadLettered, MessageDelivered
 
 LADDER_MS = (4 * 3600 + 45 * 60 + 40) * 1000  # sum of delay levels 3..18
 
 
 def run_ladder(seed: int = 1) -> tuple[float, float, int, int, int]:
     """Return (wall s, CPU s, virtual ms first delivery -> DLQ, deliveries, trace events)."""
-    world = World(seed=seed)
-    world.broker.create_topic("bench")
-    dead: asyncio.Future[None] = world.loop.create_future()
-
-    def on_event(event: Event) -> None:
-        if isinstance(event, MessageDeadLettered) and not dead.done():
-            dead.set_result(None)
-
-    world.trace.subscribe(on_event)
-    world.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, client_id="c1").start()
-    producer = world.producer("prod")
-
-    async def main() -> None:
-        await producer.send(Message("bench", b"x" * 100))
-        await dead
-
+    world, play = ladder(seed)
     t0, c0 = time.perf_counter(), time.process_time()
-    world.run(main())
+    world.run(play)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     deliveries = world.trace.of(MessageDelivered)
     virtual = world.trace.of(MessageDeadLettered)[0].at_ms - deliveries[0].at_ms

@@ -33,12 +33,13 @@ import gc
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from minimq import ConsumeStatus, Message, World
+from scenarios import counting_handler
+
+from minimq import Message, World
 from minimq.events import (
     MessageConsumed,
     MessageDelivered,
@@ -53,26 +54,12 @@ from minimq.events import (
 BODY = b"x" * 100
 
 
-def _counting_handler(n: int, done: asyncio.Future[None]) -> Callable[[object], ConsumeStatus]:
-    """The handler both pipelines call: count, and resolve ``done`` at the N-th message."""
-    count = 0
-
-    def handle(msg: object) -> ConsumeStatus:
-        nonlocal count
-        count += 1
-        if count == n:
-            done.set_result(None)
-        return ConsumeStatus.SUCCESS
-
-    return handle
-
-
 def run_minimq(n: int, seed: int = 1) -> tuple[float, float, int, int]:
     """Return (wall s, CPU s, virtual ms, trace events) for N messages through minimq."""
     world = World(seed=seed)
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
-    world.push_consumer("g", "bench", _counting_handler(n, done), client_id="c1").start()
+    world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:
@@ -95,7 +82,7 @@ def run_baseline(n: int) -> tuple[float, float]:
     loop = asyncio.new_event_loop()
     try:
         done: asyncio.Future[None] = loop.create_future()
-        handle = _counting_handler(n, done)
+        handle = counting_handler(n, done)
 
         async def main() -> None:
             queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=1000)
