@@ -78,8 +78,7 @@ class FaultPlan:
     def __init__(self, world: World) -> None:
         self._world = world
         self._rules: list[_Rule] = []
-        self._outages: list[_Rule] = []  # the broker_outage rules among them
-        self.any_outage = False  # read twice a request: skip the check when none is planned
+        self.outages: list[_Rule] = []  # the broker_outage rules among them (read twice a request)
 
     # -- arming ------------------------------------------------------------------------
     def lose_send_reply(
@@ -94,8 +93,7 @@ class FaultPlan:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
         rule = _Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms)
         self._rules.append(rule)
-        self._outages.append(rule)
-        self.any_outage = True
+        self.outages.append(rule)
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
         self._rules.append(_Rule("lose_offset_persist", _check_times(times), group=group))
@@ -115,9 +113,9 @@ class FaultPlan:
         self._world.emit(FaultInjected(self._world.now_ms, rule.name, target, detail))
 
     def broker_down(self, now_ms: int) -> bool:
-        if not self._outages:  # checked twice a request: keep the no-outage case cheap
+        if not self.outages:  # checked twice a request: keep the no-outage case cheap
             return False
-        return any(r.start_ms <= now_ms < r.end_ms for r in self._outages)
+        return any(r.start_ms <= now_ms < r.end_ms for r in self.outages)
 
     def reply_loss(self, msg: Message) -> ReplyLoss | None:
         for rule in self._rules:

@@ -63,7 +63,7 @@ class Network:
 
     def _check_reachable(self, what: str) -> None:
         faults = self._world.faults
-        if faults.any_outage and faults.broker_down(self._world.now_ms):
+        if faults.outages and faults.broker_down(self._world.now_ms):
             raise RemotingConnectError(f"connect to broker failed: broker unreachable ({what})")
 
     async def call(

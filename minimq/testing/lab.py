@@ -49,6 +49,16 @@ QUIET_CHECK_MAX_MS = 60_000
 
 
 @dataclass
+class _Failure:
+    """A ``fail`` step armed for one order: statement ``statement`` fails (``after`` it ran,
+    or before) on the next ``times_left`` deliveries."""
+
+    statement: int
+    times_left: int
+    after: bool
+
+
+@dataclass
 class Outcome:
     """What one run did: coupons per paid order, and the world it ran in."""
 
@@ -81,7 +91,7 @@ class Lab:
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
         self.modules: dict[str, ModuleType] = {}
-        self.fails: dict[str, list[int]] = {}  # order -> [statement, times left, after it ran (0/1)]
+        self.fails: dict[str, _Failure] = {}  # order -> the statement that fails, and how often
         self.holds: dict[str, tuple[int, int]] = {}  # order -> (statement, ms): a slow step
         self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
@@ -157,9 +167,9 @@ class Lab:
         (``after``) runs and then its reply is lost, so the handler sees an error for work
         that was done (a COMMIT that went through, a Redis command that was applied)."""
         fail = self.fails.get(order)
-        if fail is None or fail[1] <= 0 or fail[0] != n or bool(fail[2]) != after:
+        if fail is None or fail.times_left <= 0 or fail.statement != n or fail.after != after:
             return
-        fail[1] -= 1
+        fail.times_left -= 1
         what = sql.split()[0] if not sql.startswith("REDIS") else " ".join(sql.split()[:2])
         world = self.world
         if after:
@@ -239,7 +249,7 @@ class Lab:
         elif kind == "leave" and step.client in self.consumers:
             self.consumers[step.client].shutdown()
         elif kind == "fail":
-            self.fails[step.order] = [step.statement or 1, step.times or 1, int(step.how == "after")]
+            self.fails[step.order] = _Failure(step.statement or 1, step.times or 1, step.how == "after")
         elif kind == "slow" and step.statement:
             self.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
         elif kind == "slow":
