@@ -29,32 +29,6 @@ QTI = ROOT / "examples" / "designs" / "query_then_insert.py"
 NO_LOOPTIME = ("-p", "no:looptime_plugin", "-p", "no:looptime_chronometers", "-p", "no:looptime_timeproxies")
 UPSTREAM_RETRY = Schedule(("order-1",), (Step(0, "pay", "order-1"), Step(0, "upstream_retry", "order-1")))
 
-UNIQUE_KEY = '''
-"""A UNIQUE key on the order id: a second coupon for one order cannot be committed."""
-
-import json
-import sqlite3
-
-from minimq import ConsumeStatus
-
-
-def setup(db):
-    db.execute("CREATE UNIQUE INDEX coupons_one_per_order ON coupons (order_id)")
-
-
-def handle(msg, db):
-    data = json.loads(msg.body)
-    try:
-        db.execute(
-            "INSERT INTO coupons (order_id, user_id, amount, msg_id, issued_ms) VALUES (?, ?, ?, ?, ?)",
-            (data["order"], data["user"], 10, msg.msg_id, db.now_ms),
-        )
-        db.commit()
-    except sqlite3.IntegrityError:
-        db.rollback()  # the order has its coupon: acknowledge this copy
-    return ConsumeStatus.SUCCESS
-'''
-
 # the suite a user writes: one property test per design, and the plumbing tests
 USER_SUITE = """
 from minimq.testing import assert_exactly_once, explore
@@ -82,7 +56,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def coupon_project(pytester: pytest.Pytester) -> None:
     designs = pytester.mkdir("designs")
     shutil.copy(QTI, designs / "query_then_insert.py")
-    (designs / "unique_key.py").write_text(UNIQUE_KEY)
+    shutil.copy(QTI.with_name("unique_key_sync.py"), designs / "unique_key.py")
     pytester.makepyfile(test_coupons=USER_SUITE)
 
 
