@@ -13,23 +13,31 @@ gives the same verdicts). Vocabulary (after Maelstrom):
 - **duplicated / lost effect**: an expected key of an effect ledger ended with two or
   more effects, or with none.
 - **offset regression**: the broker's committed offset for a (group, queue) moved back.
+- **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
+  the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
+  consume timeout, a failed send-back): the consumer asked for it. Any other repeated
+  delivery of a business key to a group is a *duplicate*: the consumer did its part and
+  got the message again anyway.
 Call the checkers after the world has run long enough for retries to drain.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from minimq.events import (
     ConsumerStarted,
+    ConsumeTimedOut,
     EffectApplied,
     EffectExpected,
+    Event,
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
     OffsetPersisted,
+    RetriedLocally,
     SendSucceeded,
 )
 from minimq.model import ConsumeStatus, MessageModel, OrderlyStatus
@@ -176,6 +184,27 @@ def duplicate_keys(trace: Trace) -> list[DuplicateKey]:
         for key in e.keys:
             ids[(receiver(e), key)].append(e.msg_id)
     return [DuplicateKey(g, k, tuple(sorted(set(ms))), len(ms)) for (g, k), ms in sorted(ids.items()) if len(ms) > 1]
+
+
+def repeat_kinds(events: Iterable[Event]) -> dict[int, str]:
+    """For each repeated delivery, by its index in ``events``: ``"retry"`` when the last
+    attempt of that msg id in that group failed, else ``"duplicate"``. A repeat is a
+    business key (the msg id when there is none) delivered to a group again."""
+    seen: set[tuple[str, str]] = set()
+    failed: set[tuple[str, str]] = set()  # (group, msg id) whose last attempt failed
+    kinds: dict[int, str] = {}
+    for i, e in enumerate(events):
+        if isinstance(e, MessageDelivered):
+            key = (e.group, e.keys[0] if e.keys else e.msg_id)
+            if key in seen:
+                kinds[i] = "retry" if (e.group, e.msg_id) in failed else "duplicate"
+            seen.add(key)
+            failed.discard((e.group, e.msg_id))
+        elif isinstance(e, ConsumeTimedOut | RetriedLocally) or (
+            isinstance(e, MessageConsumed) and e.status not in _SUCCESS
+        ):
+            failed.add((e.group, e.msg_id))
+    return kinds
 
 
 def dead_lettered(trace: Trace) -> list[DeadLettered]:

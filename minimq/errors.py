@@ -84,3 +84,8 @@ class SimulationStalled(MinimqError, RuntimeError):
             f"simulation stalled at t={at_ms} ms: every task waits for something that "
             "no timer or message will ever bring (a deadlock in the simulated program)"
         )
+
+
+class ThreadInSimulationError(MinimqError, RuntimeError):
+    """Code inside a simulation started a thread (or used an executor): its timing would
+    depend on the operating system, so two runs with the same seed could differ."""

@@ -13,6 +13,9 @@ imports and names with ``ast``.
 - No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
   the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
 - No threads, no sockets.
+- The one exception is the checker's supervision, outside every simulation
+  (``SUPERVISION``): ``minimq check`` forks worker processes (each runs one deterministic
+  loop) and watches them against the wall clock, and its progress display is paced by it.
 
 Each violation is reported as ``path:line: what is wrong``.
 """
@@ -78,6 +81,10 @@ RANDOM_CONSTRUCTOR_HOME = "minimq/sim/world.py"
 # Outside any simulation, the explorer seeds Hypothesis's own generator (find(random=...)),
 # so that one --seed fixes which schedules are tried; no world ever sees it.
 EXPLORER = "minimq/testing/explore.py"
+# Outside any simulation, ``minimq check`` forks worker processes (each runs simulations,
+# one deterministic loop at a time) and watches them against the wall clock, and paces its
+# progress display by it. No world ever sees these.
+SUPERVISION = frozenset({"minimq/testing/workers.py", "minimq/render/progress.py"})
 TIME_SLEEP_HOME = "minimq/sim/loop.py"
 
 
@@ -197,7 +204,7 @@ def layering_violations(module: Module) -> list[str]:
             out.append(f"{where}: {module.name} imports {name} (the engine never imports the presentation)")
         if top == "rich" and not _within(module.name, ("minimq.render",)):
             out.append(f"{where}: imports {name} (only minimq/render/ may import rich)")
-        if _within(name, NO_THREADS):
+        if _within(name, NO_THREADS) and not (module.path in SUPERVISION and _within(name, ("multiprocessing",))):
             out.append(f"{where}: imports {name} (no threads: a simulation is one deterministic loop)")
         if _within(name, NO_SOCKETS):
             out.append(f"{where}: imports {name} (no real sockets in a simulation)")
@@ -216,7 +223,7 @@ def determinism_violations(module: Module) -> list[str]:
         elif name == "time.sleep":
             if module.path != TIME_SLEEP_HOME:
                 out.append(f"{where}: uses time.sleep (only {TIME_SLEEP_HOME} paces real-time mode)")
-        elif name.startswith("time.") or name in WALL_CLOCK:
+        elif (name.startswith("time.") or name in WALL_CLOCK) and module.path not in SUPERVISION:
             out.append(f"{where}: uses {name} (wall clock; use the world's virtual now_ms)")
     return out
 

@@ -35,6 +35,7 @@ WRONG = {  # design -> what goes wrong
     "no_dedupe": "duplicated",
     "memory_set": "duplicated",
     "query_then_insert": "duplicated",
+    "query_then_insert_sync": "duplicated",
     "mark_first": "lost",
     "redis_do_then_mark": "duplicated",
     "msgid_table": "duplicated",
@@ -43,6 +44,7 @@ FIX = {
     "no_dedupe": "F0",
     "memory_set": "F1",
     "query_then_insert": "F2",
+    "query_then_insert_sync": "F2",
     "mark_first": "F3",
     "redis_do_then_mark": "F4",
     "msgid_table": "F6",
@@ -80,6 +82,7 @@ def test_docstring_names_the_fix_and_the_verdict(name: str) -> None:
 
 def test_sync_and_async_handlers_load() -> None:
     assert not load_design(design("unique_key_sync")).is_async
+    assert not load_design(design("query_then_insert_sync")).is_async
     for name in ("unique_key", "conditional_state", "mark_first", "redis_do_then_mark"):
         assert load_design(design(name)).is_async, name
 
@@ -158,6 +161,7 @@ MATRIX = {
     "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2),
     "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 1),
     "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2),
+    "query_then_insert_sync": (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2),
     "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1),
     "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 2),
     "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
@@ -183,6 +187,7 @@ KILLED_AT = {
     "no_dedupe": {1, 2},
     "memory_set": {1, 2},
     "query_then_insert": {1},
+    "query_then_insert_sync": {1},
     "mark_first": {0, 1},
     "redis_do_then_mark": {1, 2},
     "msgid_table": {1},

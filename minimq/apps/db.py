@@ -15,6 +15,10 @@ re-exported here). Rules:
   file and parsing the schema again.
 - Committed inserts into the ``audited`` tables are reported as effects (``EffectApplied``)
   at commit time, so checkers count what really reached the database.
+- The audit is the checker's bookkeeping, out of the sessions' reach: an SQLite authorizer
+  on every session connection refuses any statement that reads or writes an ``_audit_``
+  table or trigger (except the audit trigger itself), drops or alters an audited table,
+  writes ``sqlite_sequence`` or turns on ``writable_schema`` ("not authorized").
 """
 
 from __future__ import annotations
@@ -26,13 +30,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from minimq.apps.session import BUSY_TIMEOUT_MS, Result, Session, SyncSession
+from minimq.apps.session import BUSY_TIMEOUT_MS, Result, Session
 from minimq.events import EffectApplied
 
 if TYPE_CHECKING:
     from minimq.sim.world import World
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "Result", "Session", "SyncSession", "scratch_dir"]
+__all__ = ["BUSY_TIMEOUT_MS", "Database", "Result", "Session", "scratch_dir"]
 
 
 def scratch_dir() -> str | None:
@@ -51,6 +55,7 @@ class Database:
         self.name = name
         self.latency_ms = latency_ms
         self.audits: dict[str, str] = {}  # audit table -> effect key column
+        self.audited: set[str] = set()  # the tables whose inserts are audited
         self._seen: dict[str, int] = {}
         self._admin = sqlite3.connect(path, isolation_level=None, timeout=0)
         self._admin.execute("PRAGMA journal_mode=WAL")
@@ -65,7 +70,14 @@ class Database:
             return self._pool.pop()
         conn = sqlite3.connect(self.path, timeout=0)
         conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
+        conn.set_authorizer(self._authorize)
         return conn
+
+    def _authorize(self, action: int, arg1: str | None, arg2: str | None, _db: str | None, source: str | None) -> int:
+        """The session connections' authorizer: keep the audit out of their reach."""
+        if not self.audits or (source is not None and source.startswith(AUDIT) and source[:-2] in self.audits):
+            return sqlite3.SQLITE_OK  # nothing audited, or the audit trigger doing its job
+        return sqlite3.SQLITE_DENY if touches_audit(action, arg1, arg2, self.audited) else sqlite3.SQLITE_OK
 
     def _release(self, conn: sqlite3.Connection) -> None:
         self._lent -= 1
@@ -125,8 +137,9 @@ class Database:
         A trigger copies each inserted row into ``_audit_<table>``; rolled-back inserts
         vanish with their transaction, so only committed effects are reported.
         """
-        audit = f"_audit_{table}"
+        audit = f"{AUDIT}{table}"
         self.audits[audit] = key_column
+        self.audited.add(table)
         self._seen[audit] = 0
         if not create:  # the file was copied from one that has it
             return
@@ -157,6 +170,26 @@ class Database:
             conn.close()
         self._pool.clear()
         self._admin.close()
+
+
+AUDIT = "_audit_"
+_DROPS = {sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_DROP_TEMP_TABLE}
+_WRITES = {sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE}
+
+
+def touches_audit(action: int, arg1: str | None, arg2: str | None, audited: set[str]) -> bool:
+    """Whether a statement's step would read or change the audit (an SQLite authorizer
+    action and its two arguments, see ``sqlite3.Connection.set_authorizer``)."""
+    names = {(arg1 or "").lower(), (arg2 or "").lower()}
+    if any(name.startswith(AUDIT) for name in names):
+        return True  # an audit table or trigger, in any schema, by any statement
+    if action == sqlite3.SQLITE_ALTER_TABLE and (arg2 or "").lower() in audited:
+        return True
+    if action in _DROPS and (arg1 or "").lower() in audited:
+        return True  # dropping an audited table (which drops its trigger)
+    if action in _WRITES and (arg1 or "").lower() == "sqlite_sequence":
+        return True  # rewinding AUTOINCREMENT would hide audit rows
+    return action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() == "writable_schema"
 
 
 def _wake(fut: asyncio.Future[None]) -> None:

@@ -1,7 +1,6 @@
 """A session: one connection of a ``Database``, used by one handler call.
 
-Owns: ``Session`` (``async``), ``SyncSession`` (the same for a plain ``def`` handler) and
-``Result``. Rules:
+Owns: ``Session`` and ``Result``. Rules:
 - Each statement and each commit costs the database's ``latency_ms`` of virtual time and
   is an ``await``: other tasks run meanwhile, so two handlers can interleave between a
   SELECT and an INSERT, exactly as on a real database server.
@@ -11,15 +10,22 @@ Owns: ``Session`` (``async``), ``SyncSession`` (the same for a plain ``def`` han
   as a dropped connection does, and gives its connection back to the database's pool.
 - Every statement, COMMIT and Redis command is counted; a fault plan's hooks run before
   each (crash, fail, hold) and after each (lose the reply of one that ran).
+- A session opened with ``trace_as`` (the lab does, with the msg id it handles) reports
+  each statement, commit and Redis command as an ``AppEvent`` in the handler's lane, so
+  a race between two handlers can be read off the timeline instead of guessed.
+- ``kill()``: the process that owned the session died. The open transaction is rolled
+  back (the connection dropped) and every later call raises ``CancelledError``, so a
+  handler that swallowed its cancellation cannot go on writing as a zombie.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from minimq.apps.kv import KeyValueStore
 from minimq.events import AppEvent
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from minimq.apps.db import Database
 
 BUSY_TIMEOUT_MS = 5000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +73,17 @@ class Session:
         redis: KeyValueStore | None = None,
         before_statement: StatementHook | None = None,
         after_statement: AfterHook | None = None,
+        trace_as: str | None = None,
     ) -> None:
         self.db = db
         self.by = by
         self.redis = _SessionRedis(redis, self) if redis is not None else None
         self._hook = before_statement
         self._after_hook = after_statement
+        self._label = trace_as
+        self._killed = False
+        self.waiting: str | None = None  # the statement a call is waiting on, while it is
+        self.lock_timeouts = 0  # statements that gave up waiting for the write lock
         self._statements = 0
         self._pooled: sqlite3.Connection | None = db._connect()
 
@@ -95,8 +107,21 @@ class Session:
     def in_transaction(self) -> bool:
         return self._pooled is not None and self._pooled.in_transaction
 
+    def _alive(self) -> None:
+        if self._killed:
+            raise asyncio.CancelledError("the consumer process that owned this session is gone")
+
+    def report(self, action: str, **args: str) -> None:
+        """With ``trace_as``: put what a statement did in the trace, in the handler's lane."""
+        if self._label is None:
+            return
+        world = self.db.world
+        fields = (("by", self.by), ("msg_id", self._label), *args.items())
+        world.emit(AppEvent(world.now_ms, self.db.name, action, fields))
+
     def _before(self, sql: str) -> int:
         """Count the statement, let the hook act on it; return how long to hold first (ms)."""
+        self._alive()
         self._statements += 1
         if self._hook is not None:
             return self._hook(self._statements, sql) or 0
@@ -117,40 +142,74 @@ class Session:
         had = conn.in_transaction
         try:
             cur = conn.execute(sql, params)
-            return Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
+            result = Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
         except sqlite3.IntegrityError as exc:
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
             raise
+        except sqlite3.Error as exc:
+            if "locked" not in str(exc):  # a lock wait is not a failure yet: the caller waits
+                self.report("db_failed", statement=statement_head(sql), error=str(exc))
+            raise
+        else:
+            self._report_statement(sql, cur.description is not None, result)
+            return result
         finally:
             if had and not conn.in_transaction:  # a COMMIT or ROLLBACK written as SQL
                 self.db._transaction_ended()
 
+    def _report_statement(self, sql: str, read: bool, result: Result) -> None:
+        head = statement_head(sql)
+        if read:
+            self.report("db_read", statement=head, rows=str(len(result.rows)))
+        elif head.split()[0] in ("INSERT", "UPDATE", "DELETE"):
+            self.report("db_write", statement=head, changed=str(max(result.rowcount, 0)))
+        else:
+            self.report("db_statement", statement=head)
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
         """Run one statement after the database's latency; wait while it is locked."""
-        await asyncio.sleep(self.db.latency_ms / 1000)
-        await self._hold(sql)
-        begin = self.now_ms
-        while True:
-            try:
-                result = self._run(sql, params)
-                break
-            except sqlite3.OperationalError as exc:
-                waited = self.now_ms - begin
-                if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS:
-                    raise
-                await self.db._wait_for_lock(BUSY_TIMEOUT_MS - waited)
+        self._alive()
+        self.waiting = statement_head(sql)
+        try:
+            await asyncio.sleep(self.db.latency_ms / 1000)
+            await self._hold(sql)
+            result = await self._run_waiting_for_lock(sql, params)
+        finally:
+            self.waiting = None
         self._after(sql)
         return result
 
+    async def _run_waiting_for_lock(self, sql: str, params: Sequence[Any]) -> Result:
+        begin = self.now_ms
+        while True:
+            try:
+                return self._run(sql, params)
+            except sqlite3.OperationalError as exc:
+                waited = self.now_ms - begin
+                if "locked" not in str(exc):
+                    raise
+                if waited >= BUSY_TIMEOUT_MS:
+                    self.lock_timeouts += 1
+                    self.report("db_failed", statement=statement_head(sql), error=str(exc))
+                    raise
+                await self.db._wait_for_lock(BUSY_TIMEOUT_MS - waited)
+
     async def commit(self) -> None:
-        await asyncio.sleep(self.db.latency_ms / 1000)
-        await self._hold("COMMIT")
+        self._alive()
+        self.waiting = "COMMIT"
+        try:
+            await asyncio.sleep(self.db.latency_ms / 1000)
+            await self._hold("COMMIT")
+        finally:
+            self.waiting = None
         self._end(self._conn.commit)
+        self.report("db_commit")
         self.db.report_effects(self.by)
         self._after("COMMIT")
 
     async def rollback(self) -> None:
+        self._alive()
         await asyncio.sleep(self.db.latency_ms / 1000)
         self._end(self._conn.rollback)
 
@@ -160,6 +219,11 @@ class Session:
         how()
         if had:
             self.db._transaction_ended()
+
+    def kill(self) -> None:
+        """The owner's process died: roll back, close, and refuse every later call."""
+        self._killed = True
+        self.close()
 
     def close(self) -> None:
         """Roll back whatever is still open (a dropped connection) and close."""
@@ -182,66 +246,65 @@ class _SessionRedis:
         self._store = store
         self._session = session
 
-    async def get(self, key: str) -> str | None:
-        command = f"REDIS GET {key}"
-        await self._session._hold(command)
-        value = await self._store.get(key)
-        self._session._after(command)
+    async def _command(self, command: str, run: Awaitable[T], shown: Callable[[T], str]) -> T:
+        session = self._session
+        session.waiting = f"REDIS {command}"
+        try:
+            await session._hold(f"REDIS {command}")
+        except BaseException:
+            session.waiting = None
+            _discard(run)
+            raise
+        try:
+            value = await run
+        finally:
+            session.waiting = None
+        session.report("redis_command", command=command, result=shown(value))
+        session._after(f"REDIS {command}")
         return value
 
+    async def get(self, key: str) -> str | None:
+        return await self._command(f"GET {key}", self._store.get(key), lambda v: "nil" if v is None else repr(v))
+
     async def exists(self, key: str) -> bool:
-        command = f"REDIS EXISTS {key}"
-        await self._session._hold(command)
-        found = await self._store.exists(key)
-        self._session._after(command)
-        return found
+        return await self._command(f"EXISTS {key}", self._store.exists(key), lambda v: str(int(v)))
 
     async def set(
         self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
     ) -> bool:
-        command = f"REDIS SET {key}"
-        await self._session._hold(command)
-        done = await self._store.set(key, value, nx=nx, px=px, ex=ex)
-        self._session._after(command)
-        return done
+        options = "".join(f" {name} {n}" for name, n in (("PX", px), ("EX", ex)) if n is not None)
+        command = f"SET {key}{' NX' if nx else ''}{options}"
+        return await self._command(command, self._store.set(key, value, nx=nx, px=px, ex=ex), _ok)
 
     async def delete(self, *keys: str) -> int:
-        command = f"REDIS DEL {' '.join(keys)}"
-        await self._session._hold(command)
-        removed = await self._store.delete(*keys)
-        self._session._after(command)
-        return removed
+        return await self._command(f"DEL {' '.join(keys)}", self._store.delete(*keys), str)
 
     def ttl_ms(self, key: str) -> int | None:
         return self._store.ttl_ms(key)
 
 
-class SyncSession:
-    """The same session for a plain ``def`` handler: no ``await``, no interleaving."""
+def _ok(done: bool) -> str:
+    return "OK" if done else "nil"
 
-    def __init__(self, session: Session) -> None:
-        self._s = session
-        self.redis = session.redis
 
-    @property
-    def now_ms(self) -> int:
-        return self._s.now_ms
+def _discard(awaitable: Awaitable[Any]) -> None:
+    """A command that never ran: close its coroutine (no "never awaited" warning)."""
+    close = getattr(awaitable, "close", None)
+    if close is not None:
+        close()
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._s.in_transaction
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        self._s._before(sql)
-        result = self._s._run(sql, params)
-        self._s._after(sql)
-        return result
+_HEAD = re.compile(
+    r"\s*(?:(INSERT)(?:\s+OR\s+\w+)?\s+INTO|(UPDATE)(?:\s+OR\s+\w+)?|(DELETE)\s+FROM|(SELECT)\b.*?\bFROM)\s+([\w.\"]+)",
+    re.IGNORECASE | re.DOTALL,
+)
 
-    def commit(self) -> None:
-        self._s._before("COMMIT")
-        self._s._end(self._s._conn.commit)
-        self._s.db.report_effects(self._s.by)
-        self._s._after("COMMIT")
 
-    def rollback(self) -> None:
-        self._s._end(self._s._conn.rollback)
+def statement_head(sql: str) -> str:
+    """What a statement does, in two words: ``SELECT coupons``, ``INSERT coupons``, ``COMMIT``."""
+    match = _HEAD.match(sql)
+    if match is not None:
+        verb = next(g for g in match.groups()[:4] if g)
+        return f"{verb.upper()} {match.group(5).strip(chr(34))}"
+    words = sql.split()
+    return words[0].upper() if words else "?"

@@ -127,7 +127,7 @@ def _outcome(outcome: Outcome, design: str | os.PathLike[str] | None, header: st
     lines += ["", "What went wrong:"]
     lines += [f"  {line}" for line in violation_in_words(outcome)]
     lines += ["", "Replay it exactly:"]
-    lines += [f"  {cmd}" for cmd in replay_commands(outcome.schedule, outcome.world.seed, design, name)]
+    lines += [f"  {cmd}" for cmd in replay_commands(outcome.schedule, outcome.seed, design, name)]
     raise AssertionError("\n".join(lines))
 
 

@@ -89,7 +89,7 @@ def _show(console: Console, args: argparse.Namespace, design: LoadedDesign, bad:
     console.print("\n[bold]What went wrong[/]")
     for line in violation_in_words(bad):
         console.print(f"  {line}")
-    events = bad.world.trace.events
+    events = bad.trace.events
     present = {LANES[r] for e in events if (r := lane(e)) in LANES}
     columns = [c for c in dict.fromkeys(LANES.values()) if c in present]
     console.print(timeline(events, title="Timeline of the counterexample", lanes=LANES, columns=columns, brief=True))

@@ -11,22 +11,27 @@ runs hundreds of schedules a second, and opening SQLite files was a fifth of a r
 
 A database is only reused when no session still holds a connection; connections that
 created TEMP tables are closed, not reused (see ``Database.reset``). The files live in
-one scratch directory per process (RAM-backed when the machine has /dev/shm), removed
-when the process exits.
+this process's scratch directory (``scratch``), removed however the run ends.
+
+``setup`` is user code: an error in it (a typo in its SQL) is a ``DesignError`` naming
+the error and the design's line; it runs on a connection that may not create anything
+named like the audit. The state kept here belongs to one process: a forked child (a
+``minimq check --jobs`` worker, or any fork) starts with none of it, and never touches
+its parent's files or connections (SQLite forbids carrying a connection across a fork).
 """
 
 from __future__ import annotations
 
-import atexit
 import itertools
-import shutil
+import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minimq.apps.db import Database, scratch_dir
+from minimq.apps.db import Database, touches_audit
 from minimq.apps.designs import COUPON_SCHEMA
+from minimq.testing.design import user_code
+from minimq.testing.scratch import process_dir
 
 if TYPE_CHECKING:
     from minimq.sim.world import World
@@ -38,15 +43,19 @@ KEEP_PER_DESIGN = 4  # free databases kept per design (one lab at a time needs o
 _templates: dict[LoadedDesign, sqlite3.Connection] = {}
 _free: dict[LoadedDesign, list[Database]] = {}
 _numbers = itertools.count(1)
-_dir: Path | None = None
+_inherited: list[object] = []  # a parent's state, after a fork: kept alive, never closed here
 
 
-def _scratch() -> Path:
-    global _dir
-    if _dir is None:
-        _dir = Path(tempfile.mkdtemp(prefix="minimq-lab-", dir=scratch_dir()))
-        atexit.register(_remove_all)
-    return _dir
+def _forget_after_fork() -> None:
+    """In a forked child: drop the parent's templates and databases without closing them
+    (closing the last connection of a WAL database deletes its -wal and -shm files, which
+    the parent still uses)."""
+    global _templates, _free
+    _inherited.extend([_templates, _free])
+    _templates, _free = {}, {}
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def open_coupon_db(design: LoadedDesign, world: World) -> Database:
@@ -57,11 +66,15 @@ def open_coupon_db(design: LoadedDesign, world: World) -> Database:
         db = free.pop()
         db.reset(world, template)
         return db
-    db = Database(world, _scratch() / f"coupon-{next(_numbers)}.db", LEDGER)
+    db = Database(world, process_dir() / f"coupon-{next(_numbers)}.db", LEDGER)
     if template is None:
         db.script(COUPON_SCHEMA)
         if design.has_setup:
-            _setup(design, db.path)
+            try:
+                _setup(design, db.path)
+            except BaseException:
+                _remove(db)
+                raise
         db.audit("coupons", "order_id")
         _templates[design] = db.copy()
     else:
@@ -71,11 +84,18 @@ def open_coupon_db(design: LoadedDesign, world: World) -> Database:
 
 
 def _setup(design: LoadedDesign, path: Path) -> None:
+    """Run the design's ``setup(db)`` on a plain connection; any failure is the design's."""
     conn = sqlite3.connect(path, isolation_level=None)
+    conn.set_authorizer(_setup_guard)
     try:
-        design.instance().setup(conn)
+        with user_code(design.path, "setup(db)"):
+            design.instance().setup(conn)
     finally:
         conn.close()
+
+
+def _setup_guard(action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None) -> int:
+    return sqlite3.SQLITE_DENY if touches_audit(action, arg1, arg2, {"coupons"}) else sqlite3.SQLITE_OK
 
 
 def give_back(design: LoadedDesign, db: Database) -> None:
@@ -91,12 +111,3 @@ def _remove(db: Database) -> None:
     db.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db.path}{suffix}").unlink(missing_ok=True)
-
-
-def _remove_all() -> None:
-    for free in _free.values():
-        for db in free:
-            db.close()
-        free.clear()
-    if _dir is not None:
-        shutil.rmtree(_dir, ignore_errors=True)

@@ -25,18 +25,59 @@ system (re)starts, so module-level state dies with the process, as in a real dep
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from minimq.errors import MinimqError
+from minimq.testing.watchdog import Watchdog, WatchdogExpired, Where, keyboard_can_interrupt, traceback_line
 
 
 class DesignError(MinimqError, ValueError):
-    """The design file cannot be used: it says what is wrong and where."""
+    """The design file cannot be used: it says what is wrong and where (``where``:
+    the design's file:line, when the problem is on one of its lines)."""
+
+    def __init__(self, message: str, where: Where | None = None) -> None:
+        super().__init__(message)
+        self.where = where
+
+    @classmethod
+    def from_exception(cls, design: LoadedDesign | str, doing: str, exc: BaseException) -> DesignError:
+        """``design.py:12: setup(db) raised OperationalError: near "CRATE": syntax error``."""
+        path = design if isinstance(design, str) else design.path
+        where = traceback_line(exc.__traceback__, path)
+        at = f"{where} ({where.code})" if where and where.code else str(where) if where else path
+        return cls(f"{at}: {doing} raised {describe_exception(exc)}", where)
+
+
+@contextlib.contextmanager
+def user_code(path: str, doing: str) -> Iterator[None]:
+    """Run a piece of the design (its import, ``setup``): whatever it raises becomes a
+    ``DesignError`` naming it and the design's line, ``SystemExit`` included; only the
+    watchdog's interruption and a real Ctrl-C go through."""
+    try:
+        yield
+    except WatchdogExpired:
+        raise
+    except BaseException as exc:  # user code: report whatever it raised
+        if isinstance(exc, KeyboardInterrupt) and keyboard_can_interrupt():
+            raise  # the person at the keyboard, not the design
+        raise DesignError.from_exception(path, doing, exc) from None
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``OperationalError: disk I/O error``, ``SystemExit(3)``, ``KeyboardInterrupt``."""
+    name = type(exc).__name__
+    if isinstance(exc, Exception):
+        text = str(exc)
+        return f"{name}: {text}" if text else name
+    if exc.args:
+        return f"{name}({', '.join(repr(a) for a in exc.args)})"
+    return name
 
 
 @dataclass(frozen=True)
@@ -77,8 +118,12 @@ def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
     return inspect.iscoroutinefunction(handle), setup is not None
 
 
-def load_design(path: str | Path) -> LoadedDesign:
-    """Read, compile and check a design file; raise ``DesignError`` naming the problem."""
+def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDesign:
+    """Read, compile and check a design file; raise ``DesignError`` naming the problem.
+
+    Importing runs the design's module-level code: whatever it raises (``SystemExit``
+    too) is a ``DesignError``, and with ``timeout_s`` an import that does not finish in
+    that much wall-clock time is one too."""
     file = Path(path)
     if not file.is_file():
         raise DesignError(f"design file not found: {str(path)!r}")
@@ -88,12 +133,17 @@ def load_design(path: str | Path) -> LoadedDesign:
         raise DesignError(f"cannot read {str(path)!r}: {exc}") from None
     try:
         code = compile(source, str(file), "exec")
-    except SyntaxError as exc:
-        raise DesignError(f"syntax error in {path}, line {exc.lineno}: {exc.msg}") from None
+    except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte in the source
+        line = getattr(exc, "lineno", None)
+        where = f", line {line}" if line else ""
+        raise DesignError(f"syntax error in {path}{where}: {getattr(exc, 'msg', exc)}") from None
     loaded = LoadedDesign(file.stem, str(file), code, False, False)
+    dog = Watchdog(timeout_s, str(file))
     try:
-        module = loaded.instance()
-    except Exception as exc:
-        raise DesignError(f"importing {path} raised {type(exc).__name__}: {exc}") from None
+        with dog, user_code(str(file), f"importing {path}"):
+            module = loaded.instance()
+    except WatchdogExpired:
+        at = f" (stuck at {dog.where}: {dog.where.code})" if dog.where else ""
+        raise DesignError(f"importing {path} did not finish within {timeout_s} s{at}", dog.where) from None
     is_async, has_setup = _check(module, str(path))
     return LoadedDesign(file.stem, str(file), code, is_async, has_setup)

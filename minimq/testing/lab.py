@@ -1,70 +1,86 @@
 """The lab: one run of a design under test against one fault schedule.
 
-Owns: ``Lab`` and ``Outcome``. The lab is a small world: the order system's producer
-(with its own retry loop), the broker, the coupon consumer group (``c1``, and ``c2`` when
-a schedule makes one join) running the design, the coupon database (a fresh copy for
-each run, see ``coupon_db``) and a Redis-like store. It plays a ``Schedule`` on the
-virtual clock, then restarts any consumer that is down, lets retries drain, and counts
-committed coupon rows per paid order.
+Owns: ``Lab``, ``Outcome`` and ``run_schedule``. The lab is a small world: the order
+system's producer (with its own retry loop), the broker, the coupon consumer group
+(``c1``, and ``c2`` when a schedule makes one join) running the design, the coupon
+database (a fresh copy for each run, see ``coupon_db``) and a Redis-like store. It plays
+a ``Schedule`` on the virtual clock, restarts any consumer that is down, and then lets
+the world run until it is quiet: every retry delivered or dead-lettered (the whole
+16-step ladder, 4 h 45 min 40 s, costs well under a second of wall time), every queue
+consumed, every handler returned, up to a horizon of ``HORIZON_MS`` after the last step.
+The verdicts (``verdict``) are taken on what the run left: coupons per paid order, the
+design's own answers, dead letters, handlers that never returned.
+
+The design is user code, and the lab survives whatever it does: an exception becomes a
+failed consumption with its file:line; ``SystemExit``, ``KeyboardInterrupt`` and other
+``BaseException``\\ s end the run with an ``Escaped`` verdict instead of killing a consume
+thread; a call that never returns is reported with where it waits; the wall-clock
+``Watchdog`` stops a busy loop or a blocking call; an error at a restart's import or in
+``setup`` is a ``DesignError``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from minimq.apps.db import SyncSession
-from minimq.apps.kv import KeyValueStore
-from minimq.errors import SendFailedError, SendTimeoutError
-from minimq.events import (
-    ConsumerCrashed,
-    ConsumerShutdown,
-    EffectApplied,
-    EffectExpected,
-    Event,
-    FaultInjected,
-    MessageConsumed,
-    MessageDelivered,
-)
+from minimq.errors import SendFailedError, SendTimeoutError, ThreadInSimulationError
+from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
 from minimq.model import Message, MessageExt
+from minimq.runtime.listener import read_status
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.sim.world import World
+from minimq.testing.calls import HandlerCall
 from minimq.testing.coupon_db import LEDGER, give_back, open_coupon_db
-from minimq.testing.design import LoadedDesign
+from minimq.testing.design import DesignError, LoadedDesign, describe_exception, user_code
+from minimq.testing.design_db import DesignDB, SyncDesignDB
+from minimq.testing.greenlets import call_sync
+from minimq.testing.lab_faults import CallFaults
 from minimq.testing.schedule import Schedule, Step
+from minimq.testing.verdict import (
+    Escaped,
+    TimedOut,
+    Violation,
+    call_violations,
+    count_violations,
+    coupon_times,
+    dead_letters,
+    unreturned,
+)
+from minimq.testing.watchdog import Watchdog, WatchdogExpired, keyboard_can_interrupt, traceback_line
+from minimq.trace import Trace
 
 TOPIC = "order-paid"
 GROUP = "coupon-system"
-DRAIN_MS = 150_000  # retries after failures: 10 s, 30 s, 1 min, ...
-SCAN_MS = 15 * 60_000  # the consume-timeout scan runs every 15 min
 RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
 SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
 QUIET_CHECK_MS = 1000
 QUIET_CHECK_MAX_MS = 60_000
+HORIZON_MS = 8 * 3_600_000  # after the last step: the retry ladder, with room for held handlers
 
 
-@dataclass
-class _Failure:
-    """A ``fail`` step armed for one order: statement ``statement`` fails (``after`` it ran,
-    or before) on the next ``times_left`` deliveries."""
-
-    statement: int
-    times_left: int
-    after: bool
+class _Stop(Exception):
+    """The run is over before the world went quiet: a verdict is already certain."""
 
 
 @dataclass
 class Outcome:
-    """What one run did: coupons per paid order, and the world it ran in."""
+    """What one run did: coupons per paid order, the verdicts, and the trace.
+
+    ``world`` is the (closed) world the run happened in; it is None for an outcome that
+    came from another process, which carries its ``trace`` alone."""
 
     schedule: Schedule
-    world: World
+    seed: int
+    trace: Trace
     coupons: dict[str, int] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    world: World | None = None
+    complete: bool = True  # False: stopped at the first certain violation (exploring)
 
     @property
     def duplicated(self) -> dict[str, int]:
@@ -76,29 +92,62 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return not self.duplicated and not self.lost
+        return not self.violations
+
+    def kinds(self) -> set[str]:
+        return {v.kind for v in self.violations}
+
+    def portable(self) -> Outcome:
+        """The same outcome without its world, for sending to another process."""
+        return Outcome(self.schedule, self.seed, Trace(self.trace.events), dict(self.coupons), list(self.violations))
 
 
 class Lab:
-    """A fresh world for one schedule; ``run()`` plays it and returns the ``Outcome``."""
+    """A fresh world for one schedule; ``run()`` plays it and returns the ``Outcome``.
 
-    def __init__(self, design: LoadedDesign, seed: int = 0) -> None:
+    ``fail_fast`` stops the run at the first violation that cannot be undone (a second
+    coupon, a dead letter, a failure after the effect, an escape): exploring needs a yes
+    or no, and the story of a counterexample comes from a complete run of it."""
+
+    def __init__(
+        self,
+        design: LoadedDesign,
+        seed: int = 0,
+        *,
+        fail_fast: bool = False,
+        timeout_s: float | None = None,
+    ) -> None:
         self.design = design
+        self.fail_fast = fail_fast
         self.world = World(seed)
+        self.watchdog = Watchdog(timeout_s, design.path)
+        self.watchdog.loop = self.world.loop
+        try:
+            with self.watchdog:
+                self.db = open_coupon_db(design, self.world)
+        except WatchdogExpired:
+            self.world.close()
+            where = self.watchdog.where
+            at = f" (stuck at {where}: {where.code})" if where else ""
+            raise DesignError(f"{design.path}: setup(db) did not return within {timeout_s} s{at}", where) from None
         self.world.broker.create_topic(TOPIC)
-        self.db = open_coupon_db(design, self.world)
+        from minimq.apps.kv import KeyValueStore
+
         self.redis = KeyValueStore(self.world)
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
         self.modules: dict[str, ModuleType] = {}
-        self.fails: dict[str, _Failure] = {}  # order -> the statement that fails, and how often
-        self.holds: dict[str, tuple[int, int]] = {}  # order -> (statement, ms): a slow step
-        self.crashes: dict[tuple[str, str, int], int] = {}  # (client, order, statement) -> restart after
+        self.faults = CallFaults(self.world, self._crash)
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
-        self.busy: dict[str, int] = {}  # client -> deliveries whose listener has not returned yet
+        self.calls: list[HandlerCall] = []
         self.paid: list[str] = []
         self.sending = 0  # the order system's send loops still running
+        self.escaped: Escaped | None = None
+        self.design_error: DesignError | None = None
+        self.violated = False
+        self.stuck: list[Violation] = []  # calls still running when the run was over
+        self._coupons: dict[str, int] = {}
         self.world.trace.subscribe(self._watch)
 
     # -- the coupon consumers ----------------------------------------------------------
@@ -109,79 +158,103 @@ class Lab:
 
     def start(self, client: str) -> None:
         consumer = self.consumer(client)
-        if not consumer.running:
-            self.modules[client] = self.design.instance()  # a new process: module state is gone
-            consumer.start()
+        if consumer.running:
+            return
+        try:
+            with user_code(self.design.path, "importing it again (a restart)"):
+                self.modules[client] = self.design.instance()  # a new process: module state is gone
+        except DesignError as error:
+            self._design_failed(error)
+            return
+        consumer.start()
 
     def _handler(self, client: str) -> Any:
         async def on_message(msg: MessageExt) -> object:
-            order = msg.keys[0] if msg.keys else ""
-            session = self.db.session(
-                client,
-                redis=self.redis,
-                before_statement=self._hook(client, order),
-                after_statement=self._after_hook(client, order),
-            )
+            call = self._open_call(client, msg)
             try:
                 module = self.modules[client]
                 if self.design.is_async:
-                    return await module.handle(msg, session)
-                return module.handle(msg, SyncSession(session))
+                    result = await module.handle(msg, DesignDB(call.session))
+                else:
+                    result = await call_sync(module.handle, msg, SyncDesignDB(call.session), on_start=call.attach)
+            except BaseException as exc:
+                self._raised(call, exc)
+                raise
+            else:
+                self._returned(call, result)
+                return result
             finally:
-                session.close()
+                call.session.close()
 
         return on_message
 
-    def _hook(self, client: str, order: str) -> Any:
-        def before_statement(n: int, sql: str) -> int | None:
-            delay = self.crashes.pop((client, order, n), None)
-            if delay is not None:
-                self._crash(client, f"before statement {n} ({sql.split()[0]})", delay)
-                raise asyncio.CancelledError
-            self._maybe_fail(client, order, n, sql, after=False)
-            hold = self.holds.get(order)
-            if hold is not None and hold[0] == n:
-                del self.holds[order]
-                world = self.world
-                world.emit(
-                    FaultInjected(
-                        world.now_ms,
-                        "slow_handler",
-                        client,
-                        f"handler of {order} held {hold[1]} ms before statement {n}",
-                    )
-                )
-                return hold[1]
-            return None
-
-        return before_statement
-
-    def _after_hook(self, client: str, order: str) -> Any:
-        def after_statement(n: int, sql: str) -> None:
-            self._maybe_fail(client, order, n, sql, after=True)
-
-        return after_statement
-
-    def _maybe_fail(self, client: str, order: str, n: int, sql: str, *, after: bool) -> None:
-        """A ``fail`` step: statement ``n`` of ``order``'s handler fails before it runs, or
-        (``after``) runs and then its reply is lost, so the handler sees an error for work
-        that was done (a COMMIT that went through, a Redis command that was applied)."""
-        fail = self.fails.get(order)
-        if fail is None or fail.times_left <= 0 or fail.statement != n or fail.after != after:
-            return
-        fail.times_left -= 1
-        what = sql.split()[0] if not sql.startswith("REDIS") else " ".join(sql.split()[:2])
+    def _open_call(self, client: str, msg: MessageExt) -> HandlerCall:
         world = self.world
-        if after:
-            detail = f"{order}: the connection dropped after statement {n} ({what}) ran, before its reply"
+        call = HandlerCall(
+            client,
+            msg.keys[0] if msg.keys else "",
+            msg.msg_id,
+            msg.reconsume_times,
+            world.now_ms,
+            session=None,  # type: ignore[arg-type]  # set right below: the hooks need the call
+            task=asyncio.current_task(world.loop),
+        )
+        call.session = self.db.session(
+            client,
+            redis=self.redis,
+            before_statement=self.faults.before(call),
+            after_statement=self.faults.after(call),
+            trace_as=msg.msg_id,
+        )
+        self.calls.append(call)
+        return call
+
+    def _returned(self, call: HandlerCall, result: object) -> None:
+        call.status, call.note = read_status(result, orderly=False)
+        call.invalid = bool(call.note)
+        self._ended(call)
+
+    def _raised(self, call: HandlerCall, exc: BaseException) -> None:
+        """Sort what a handler raised: the engine's cancellation, the watchdog, an error
+        (a failed consumption), or a ``BaseException`` that escapes the contract."""
+        task = call.task
+        if isinstance(exc, asyncio.CancelledError) and (call.cancelled or (task is not None and task.cancelling())):
+            call.cancelled = True  # its process crashed or shut down (``_watch``), or the world closed
+        elif isinstance(exc, WatchdogExpired):
+            pass
+        elif isinstance(exc, ThreadInSimulationError):
+            self._design_failed(DesignError.from_exception(self.design, "handling a message", exc))
+        elif isinstance(exc, Exception):
+            call.status, call.note = "RECONSUME_LATER", describe_exception(exc)
+            call.raised = traceback_line(exc.__traceback__, self.design.path)
+        elif isinstance(exc, KeyboardInterrupt) and keyboard_can_interrupt():
+            pass  # the person at the keyboard: not the design's doing
         else:
-            detail = f"{order}: statement {n} ({what}) failed before it ran"
-        world.emit(FaultInjected(world.now_ms, "fail_statement", client, detail))
-        if sql.startswith("REDIS"):
-            raise ConnectionError(f"Redis connection reset ({'after' if after else 'at'} statement {n}, injected)")
-        if after:
-            raise sqlite3.OperationalError(f"server closed the connection after statement {n} ({what}, injected)")
-        raise sqlite3.OperationalError(f"disk I/O error (injected at statement {n})")
+            where = traceback_line(exc.__traceback__, self.design.path)
+            self.escaped = Escaped(
+                call.order,
+                call.msg_id,
+                call.client,
+                self.world.now_ms,
+                describe_exception(exc),
+                str(where) if where else "",
+                where.code if where else "",
+            )
+            self._stop_now()
+        self._ended(call)
+
+    def _ended(self, call: HandlerCall) -> None:
+        call.ended_ms = self.world.now_ms
+        call.troubled = call.troubled or call.session.lock_timeouts > 0
+        if self.fail_fast and call.status == "RECONSUME_LATER" and not call.cancelled:
+            committed = self._coupons.get(call.order, 0)
+            if call.invalid or (committed and not call.troubled):
+                self._violated()
+
+    def _design_failed(self, error: DesignError) -> None:
+        if self.design_error is None:
+            self.design_error = error
+        self._stop_now()
 
     def _crash(self, client: str, why: str, restart_after: int) -> None:
         self.crashing[client] = restart_after
@@ -189,12 +262,17 @@ class Lab:
         self.crashing.pop(client, None)  # a process that was down already did not crash again
 
     def _watch(self, event: Event) -> None:
-        if isinstance(event, MessageDelivered):
-            self.busy[event.client] = self.busy.get(event.client, 0) + 1
-        elif isinstance(event, MessageConsumed):
-            self.busy[event.client] = max(0, self.busy.get(event.client, 0) - 1)
-        elif isinstance(event, (ConsumerCrashed, ConsumerShutdown)):
-            self.busy[event.client] = 0  # its listeners were cancelled where they stood
+        if isinstance(event, ConsumerCrashed | ConsumerShutdown):
+            for call in self.calls:  # the process is gone: its connections drop with it
+                if call.running and call.client == event.client:
+                    call.cancelled = True
+                    call.session.kill()
+        if isinstance(event, EffectApplied) and event.ledger == LEDGER:
+            self._coupons[event.key] = self._coupons.get(event.key, 0) + 1
+            if self._coupons[event.key] > 1:
+                self._violated()
+        elif isinstance(event, MessageDeadLettered):
+            self._violated()
         # Every crash is followed by a restart, as a supervisor would do: each crash step
         # brings its own delay, so a second crash of the same process restarts it too.
         if isinstance(event, ConsumerCrashed) and event.client in self.consumers:
@@ -203,6 +281,14 @@ class Lab:
                 armed = self.armed.get((event.client, event.point))
                 delay = armed.pop(0) if armed else RESTART_MS
             self.world.call_later_ms(delay, lambda: self.start(event.client))
+
+    def _violated(self) -> None:
+        self.violated = True
+        if self.fail_fast:
+            self._stop_now()
+
+    def _stop_now(self) -> None:
+        self.world.loop.stop()
 
     # -- the order system --------------------------------------------------------------
     async def _send(self, order: str, resend: str = "same") -> None:
@@ -237,7 +323,7 @@ class Lab:
         elif kind == "crash":
             delay = step.restart_after or RESTART_MS
             if step.point == "BEFORE_STATEMENT":
-                self.crashes[(step.client, step.order, step.statement)] = delay
+                self.faults.crashes[(step.client, step.order, step.statement)] = delay
             else:
                 point = CrashPoint[step.point]
                 self.armed.setdefault((step.client, point.value), []).append(delay)
@@ -249,49 +335,71 @@ class Lab:
         elif kind == "leave" and step.client in self.consumers:
             self.consumers[step.client].shutdown()
         elif kind == "fail":
-            self.fails[step.order] = _Failure(step.statement or 1, step.times or 1, step.how == "after")
+            self.faults.arm_fail(step.order, step.statement or 1, step.times or 1, after=step.how == "after")
         elif kind == "slow" and step.statement:
-            self.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
+            self.faults.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
         elif kind == "slow":
             faults.slow_handler(step.delay_ms, key=step.order)
+        elif kind == "outage":
+            self.faults.outages.append((world.now_ms, world.now_ms + step.delay_ms))
 
     def run(self, schedule: Schedule) -> Outcome:
         world = self.world
+        complete = False
         try:
-            self.start("c1")
-            for step in sorted(schedule.steps, key=lambda s: s.at_ms):
-                world.call_later_ms(step.at_ms, lambda s=step: self._act(s))  # type: ignore[misc]
-            last = max((s.at_ms + s.restart_after for s in schedule.steps), default=0)
-            world.run_until(last + SETTLE_MS)
-            for client in sorted(self.consumers):  # every consumer that ever ran comes back
-                self.start(client)
-            # A held handler is sent back by the consume-timeout scan while it still runs, and
-            # its retry can be held again: the holds chain, so the drain covers all of them.
-            held = sum(s.delay_ms for s in schedule.steps if s.kind == "slow")
-            deadline = world.now_ms + DRAIN_MS + (held + SCAN_MS if held else 0)
-            interval = QUIET_CHECK_MS
-            while world.now_ms < deadline and not self.quiescent():
-                world.run_for(min(interval, deadline - world.now_ms))
-                interval = min(interval * 2, QUIET_CHECK_MAX_MS)  # a long hold needs no check every second
-            return Outcome(schedule, world, self.count())
+            with self.watchdog:
+                try:
+                    self._play(schedule)
+                    complete = True
+                except _Stop:
+                    pass
+                finally:
+                    world.close()  # cancel what still runs: no task or loop outlives the run
+        except WatchdogExpired:
+            pass
         finally:
-            world.close()  # cancel what still runs: no task or loop outlives the run
             give_back(self.design, self.db)
+        if self.design_error is not None:
+            raise self.design_error
+        return Outcome(schedule, world.seed, world.trace, self.count(), self._verdicts(complete), world, complete)
+
+    def _play(self, schedule: Schedule) -> None:
+        world = self.world
+        self.start("c1")
+        for step in sorted(schedule.steps, key=lambda s: s.at_ms):
+            world.call_later_ms(step.at_ms, lambda s=step: self._act(s))  # type: ignore[misc]
+        last = max((s.at_ms + s.restart_after for s in schedule.steps), default=0)
+        self._advance(last + SETTLE_MS - world.now_ms)
+        for client in sorted(self.consumers):  # every consumer that ever ran comes back
+            self.start(client)
+        deadline = world.now_ms + HORIZON_MS
+        interval = QUIET_CHECK_MS
+        while world.now_ms < deadline and not self.quiescent():
+            self._advance(min(interval, deadline - world.now_ms))
+            interval = min(interval * 2, QUIET_CHECK_MAX_MS)  # a long ladder needs no check every second
+        self.stuck = unreturned(self.calls, world.now_ms, self.design.path)  # before closing cancels them
+
+    def _advance(self, ms: int) -> None:
+        """Let ``ms`` of virtual time pass, unless the run must stop first."""
+        if ms > 0:
+            self.world.run_for(ms)
+        if self.watchdog.expired:
+            raise WatchdogExpired
+        if self.design_error is not None or self.escaped is not None or (self.fail_fast and self.violated):
+            raise _Stop
 
     def quiescent(self) -> bool:
         """Nothing left to happen: no retry waiting at the broker, no task sending, no
-        listener still running (the consume-timeout scan and a rebalance take a message out
-        of the process queue while its listener goes on), and every running consumer has
+        handler still running (the consume-timeout scan and a rebalance take a message out
+        of the process queue while its handler goes on), and every running consumer has
         consumed every queue it owns up to its max offset."""
         broker = self.world.broker
-        if broker.scheduled or self.sending:
+        if broker.scheduled or self.sending or any(call.running for call in self.calls):
             return False
         owned = 0
         for consumer in self.consumers.values():
             if not consumer.running:
                 continue
-            if self.busy.get(consumer.client_id, 0):
-                return False
             for mq, in_flight in consumer.in_flight().items():
                 owned += 1
                 if in_flight or (consumer.local_offset(mq) or 0) < broker.max_offset(mq):
@@ -302,7 +410,28 @@ class Lab:
         applied = [e.key for e in self.world.trace.of(EffectApplied) if e.ledger == LEDGER]
         return {order: applied.count(order) for order in self.paid}
 
+    def _verdicts(self, complete: bool) -> list[Violation]:
+        trace = self.world.trace
+        found: list[Violation] = []
+        if self.escaped is not None:
+            found.append(self.escaped)
+        if self.watchdog.expired:
+            found.append(self._timed_out())
+        counts = self.count()
+        found += [v for v in count_violations(counts) if complete or v.kind == "duplicate"]
+        found += call_violations(self.calls, coupon_times(trace, LEDGER))
+        found += dead_letters(trace, GROUP)
+        return found + self.stuck
 
-def run_schedule(design: LoadedDesign, schedule: Schedule, seed: int = 0) -> Outcome:
-    """Play ``schedule`` against ``design`` in a fresh lab."""
-    return Lab(design, seed).run(schedule)
+    def _timed_out(self) -> TimedOut:
+        dog = self.watchdog
+        where = dog.where
+        task, greenlet = dog.stuck
+        stuck = [c for c in self.calls if c.running and (c.task is task or (c.greenlet and c.greenlet is greenlet))]
+        order, client = (stuck[-1].order, stuck[-1].client) if stuck else ("", "")
+        return TimedOut(order, dog.seconds or 0.0, client, str(where) if where else "", where.code if where else "")
+
+
+def run_schedule(design: LoadedDesign, schedule: Schedule, seed: int = 0, **options: Any) -> Outcome:
+    """Play ``schedule`` against ``design`` in a fresh lab (``options``: see ``Lab``)."""
+    return Lab(design, seed, **options).run(schedule)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from minimq.errors import MinimqError
@@ -42,6 +42,7 @@ PATHS: dict[str, str] = {
     "reconsume-later": "a database statement fails after part of the work was done",
     "consume-timeout": "a handler runs past the 15 min consume timeout",
 }
+SENDS = {"pay", "upstream_retry", "lost_reply"}
 KINDS = {"pay", "upstream_retry", "lost_reply", "crash", "kill", "restart", "join", "leave", "fail", "slow"}
 
 
@@ -100,6 +101,19 @@ class Schedule:
                 raise ScheduleError(f"not a replay token or JSON schedule: {token[:40]!r}") from None
         return cls.from_json(text)
 
+    def without_order(self, order: str) -> Schedule:
+        """The same schedule without ``order`` and every step about it; the orders after
+        it are renamed down (``order-3`` becomes ``order-2``) so the names stay 1..n."""
+        kept = [o for o in self.orders if o != order]
+        renames = {o: f"order-{i}" for i, o in enumerate(kept, 1)} if _numbered(self.orders) else {o: o for o in kept}
+        steps = tuple(replace(s, order=renames[s.order]) if s.order else s for s in self.steps if s.order != order)
+        return Schedule(tuple(renames[o] for o in kept), steps)
+
+    def sends_every_order(self) -> bool:
+        """Whether every order of the schedule is paid (sent at least once)."""
+        sent = {s.order for s in self.steps if s.kind in SENDS}
+        return all(o in sent for o in self.orders)
+
     def paths(self) -> list[str]:
         """The duplication paths this schedule exercises."""
         found = []
@@ -114,6 +128,10 @@ class Schedule:
             if any(s.kind in kinds for s in self.steps):
                 found.append(path)
         return found
+
+
+def _numbered(orders: tuple[str, ...]) -> bool:
+    return orders == tuple(f"order-{i}" for i in range(1, len(orders) + 1))
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:

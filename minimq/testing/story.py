@@ -69,7 +69,7 @@ def schedule_in_words(schedule: Schedule) -> list[str]:
 def violation_in_words(outcome: Outcome) -> list[str]:
     """One paragraph per order that did not end with exactly one coupon."""
     lines: list[str] = []
-    trace = outcome.world.trace
+    trace = outcome.trace
     for order, count in outcome.coupons.items():
         if count == 1:
             continue

@@ -1,0 +1,140 @@
+"""What a design under test sees as ``db``: the contract's handle on the coupon database.
+
+Owns: ``DesignDB`` (for ``async def handle``), ``SyncDesignDB`` (for a plain ``def
+handle``) and their Redis views. Each wraps one ``minimq.apps.session.Session`` and shows
+the design the contract and nothing else: ``execute(sql, params)``, ``commit()``,
+``rollback()``, ``in_transaction``, ``now_ms`` and ``redis`` (``get``, ``exists``,
+``set(key, value, nx=, px=, ex=)``, ``delete``, ``ttl_ms``). The checker's own
+bookkeeping (the database object, its audit of committed coupons) is not reachable
+through it, and the database refuses SQL that touches the audit (``Database.audit``).
+
+The synchronous handle makes the same calls without ``await``: each one waits on the
+simulation through ``greenlets.wait_for``, so a plain ``def`` handler has a switch point
+at every statement, commit and Redis command, exactly where an ``async def`` handler
+has its ``await``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from minimq.apps.session import Result, Session
+from minimq.testing.greenlets import wait_for
+
+
+class DesignDB:
+    """``db`` for ``async def handle(msg, db)``."""
+
+    __slots__ = ("__session", "redis")
+
+    def __init__(self, session: Session) -> None:
+        self.__session = session
+        self.redis = DesignRedis(session) if session.redis is not None else None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        return await self.__session.execute(sql, params)
+
+    async def commit(self) -> None:
+        await self.__session.commit()
+
+    async def rollback(self) -> None:
+        await self.__session.rollback()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.__session.in_transaction
+
+    @property
+    def now_ms(self) -> int:
+        """The virtual time, in milliseconds."""
+        return self.__session.now_ms
+
+
+class SyncDesignDB:
+    """``db`` for a plain ``def handle(msg, db)``: the same calls, without ``await``."""
+
+    __slots__ = ("__session", "redis")
+
+    def __init__(self, session: Session) -> None:
+        self.__session = session
+        self.redis = SyncDesignRedis(session) if session.redis is not None else None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        result: Result = wait_for(self.__session.execute(sql, params))
+        return result
+
+    def commit(self) -> None:
+        wait_for(self.__session.commit())
+
+    def rollback(self) -> None:
+        wait_for(self.__session.rollback())
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.__session.in_transaction
+
+    @property
+    def now_ms(self) -> int:
+        """The virtual time, in milliseconds."""
+        return self.__session.now_ms
+
+
+class DesignRedis:
+    """``db.redis`` for an ``async def`` handler: a Redis-like store on the virtual clock."""
+
+    __slots__ = ("__session",)
+
+    def __init__(self, session: Session) -> None:
+        self.__session = session
+
+    def _redis(self) -> Any:
+        return self.__session.redis
+
+    async def get(self, key: str) -> str | None:
+        value: str | None = await self._redis().get(key)
+        return value
+
+    async def exists(self, key: str) -> bool:
+        return bool(await self._redis().exists(key))
+
+    async def set(
+        self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
+    ) -> bool:
+        return bool(await self._redis().set(key, value, nx=nx, px=px, ex=ex))
+
+    async def delete(self, *keys: str) -> int:
+        return int(await self._redis().delete(*keys))
+
+    def ttl_ms(self, key: str) -> int | None:
+        ttl: int | None = self._redis().ttl_ms(key)
+        return ttl
+
+
+class SyncDesignRedis:
+    """``db.redis`` for a plain ``def`` handler: the same commands, without ``await``."""
+
+    __slots__ = ("__session",)
+
+    def __init__(self, session: Session) -> None:
+        self.__session = session
+
+    def _redis(self) -> Any:
+        return self.__session.redis
+
+    def get(self, key: str) -> str | None:
+        value: str | None = wait_for(self._redis().get(key))
+        return value
+
+    def exists(self, key: str) -> bool:
+        return bool(wait_for(self._redis().exists(key)))
+
+    def set(self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None) -> bool:
+        return bool(wait_for(self._redis().set(key, value, nx=nx, px=px, ex=ex)))
+
+    def delete(self, *keys: str) -> int:
+        return int(wait_for(self._redis().delete(*keys)))
+
+    def ttl_ms(self, key: str) -> int | None:
+        ttl: int | None = self._redis().ttl_ms(key)
+        return ttl
