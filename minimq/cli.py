@@ -53,6 +53,17 @@ def _check_options(p: argparse.ArgumentParser) -> None:
         "--paths", default=None, help=f"comma-separated duplication paths to explore (default all: {','.join(PATHS)})"
     )
     p.add_argument("--replay", metavar="TOKEN", help="run only this stored schedule (from a failure report)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: one per core); the result is the same"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="wall-clock limit of one schedule's run: a design stuck longer is reported (default 10)",
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--width", type=int, default=None, help="console width in columns")
     p.add_argument("--no-color", action="store_true", help="plain text, no colour")

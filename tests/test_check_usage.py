@@ -51,8 +51,19 @@ def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["--paths", "crash,teleport"], "unknown path(s)"),
-        (["--examples", "0"], "--examples must be at least 1"),
+        (["--paths", "crash,teleport"], "unknown path(s) teleport"),
+        (["--paths", ",,,"], "--paths names no path (got ',,,')"),
+        (["--paths", ""], "--paths names no path (got '')"),
+        (["--examples", "0"], "--examples must be a whole number from 1 to 1,000,000, got 0"),
+        (["--examples", "-3"], "got -3"),
+        (["--examples", str(10**30)], f"got {10**30}"),
+        (["--width", "0"], "--width must be at least 40 columns, got 0"),
+        (["--width", "-5"], "got -5"),
+        (["--jobs", "0"], "--jobs must be from 1 to 64, got 0"),
+        (["--timeout", "0"], "--timeout must be a positive number of seconds"),
+        (["--timeout", "nan"], "got nan"),
+        (["--timeout", "inf"], "got inf"),
+        (["--timeout", "-1"], "got -1.0"),
         (["--replay", "not-a-token!"], "not a replay token"),
     ],
 )
@@ -105,7 +116,7 @@ def test_a_commit_whose_reply_is_lost_is_applied_and_the_handler_sees_an_error()
     assert naive.duplicated == {"order-1": 2}
     faults = [e.detail for e in naive.world.trace.of(FaultInjected) if e.fault == "fail_statement"]
     assert faults == ["order-1: the connection dropped after statement 2 (COMMIT) ran, before its reply"]
-    assert "the database connection drops right after statement 2" in schedule_in_words(schedule)[1]
+    assert "the connection drops right after statement 2" in schedule_in_words(schedule)[1]
     unique = run_schedule(load_design(designs / "unique_key.py"), schedule)
     assert unique.coupons == {"order-1": 1}
 

@@ -237,7 +237,8 @@ def test_assert_exactly_once_tells_an_outcome_in_words() -> None:
     message = str(failed.value)
     assert message.startswith("not exactly once in this schedule: order-1 got 2 coupon(s) (duplicated)")
     assert "the payment system calls back again: a second, new message for order-1" in message
-    assert "order-1 got 2 coupons; delivered 2 time(s) to coupon-system" in message
+    assert "order-1 got 2 coupons: a duplicate coupon." in message
+    assert "order-1: delivered 2 time(s) to coupon-system: c1 at 00:00.012 (A), then c1 at 00:00.012 (B)." in message
     shown = QTI.relative_to(Path.cwd()) if QTI.is_relative_to(Path.cwd()) else QTI  # from where it is run
     assert f"minimq check {shown.as_posix()} --seed 3 --replay {UPSTREAM_RETRY.token()}" in message
 
@@ -262,7 +263,8 @@ def test_a_user_suite_finds_the_counterexample_and_replays_it(pytester: pytest.P
             "E       The schedule:",
             "E         00:00.000 the order system sends 'order paid' for order-1",
             "E       What went wrong:",
-            "E         order-1 got 2 coupons; delivered 2 time(s) to coupon-system: *",
+            "E         order-1 got 2 coupons: a duplicate coupon.",
+            "E         order-1: delivered 2 time(s) to coupon-system: *",
             "E       Replay it exactly:",
             "E         minimq check designs/query_then_insert.py --seed 0 --replay *",
             "E         pytest test_coupons.py::test_query_then_insert_is_idempotent --minimq-seed 0 --minimq-replay *",

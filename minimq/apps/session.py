@@ -145,7 +145,9 @@ class Session:
             result = Result(cur.fetchall(), cur.rowcount, cur.lastrowid)
         except sqlite3.IntegrityError as exc:
             world = self.db.world
-            world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)),)))
+            about = (("msg_id", self._label),) if self._label is not None else ()
+            world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)), *about)))
+            self.report("db_failed", statement=statement_head(sql), error=str(exc))
             raise
         except sqlite3.Error as exc:
             if "locked" not in str(exc):  # a lock wait is not a failure yet: the caller waits

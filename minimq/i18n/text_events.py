@@ -92,6 +92,13 @@ EVENTS: dict[str, tuple[str, str]] = {
         "rolled back the open transaction of {by} (connection dropped)",
         "连接断开，回滚了 {by} 未提交的事务",
     ),
+    # a handler's own statements (``minimq.apps.session`` with ``trace_as``), in its lane
+    "app.db_read": ("{msg}: {statement} → {rows} row(s)", "{msg}：{statement} → {rows} 行"),
+    "app.db_write": ("{msg}: {statement} → {changed} row(s) changed", "{msg}：{statement} → 影响 {changed} 行"),
+    "app.db_statement": ("{msg}: {statement}", "{msg}：{statement}"),
+    "app.db_commit": ("{msg}: COMMIT", "{msg}：COMMIT（事务提交）"),
+    "app.db_failed": ("{msg}: {statement} failed: {error}", "{msg}：{statement} 失败：{error}"),
+    "app.redis_command": ("{msg}: Redis {command} → {result}", "{msg}：Redis {command} → {result}"),
 }
 
 # Short forms for timeline cells (``describe(..., brief=True)``); a missing one falls back
@@ -128,6 +135,8 @@ EVENTS.update(
         "appb.send_ok": ("sent {msg}", "已发出 {msg}"),
         "appb.db_constraint": ("UNIQUE refused a 2nd row", "唯一键挡住第二行"),
         "appb.db_rolled_back": ("rolled back", "已回滚"),
+        "appb.db_commit": ("{msg}: COMMIT", "{msg}：COMMIT"),
+        "appb.db_failed": ("{msg}: {statement} failed", "{msg}：{statement} 失败"),
         "app.design": ("runs the coupon design {design}", "运行发券方案 {design}"),
         "appb.design": ("design: {design}", "方案：{design}"),
         "appb.deploy_kill": ("deploy: kill -9", "发布：kill -9"),

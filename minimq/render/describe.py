@@ -2,12 +2,14 @@
 
 Owns: how trace events read in narration and timelines. The words come from the
 catalog (``minimq.i18n``); this module only picks the entry and fills in the values.
-Ids are shortened to their last 6 hex digits, enough to tell copies apart on a slide.
+Ids are shortened to their last 6 hex digits, enough to tell copies apart on a slide;
+a caller that has named them (``minimq check`` calls msg ids A, B, ...) passes ``ids``.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 
 from minimq import events as ev
 from minimq.i18n import t
@@ -18,6 +20,20 @@ def short(msg_id: str) -> str:
     return "…" + msg_id[-6:] if len(msg_id) > 8 else msg_id
 
 
+def fmt_duration(ms: int, lang: str = "en") -> str:
+    """A span of virtual time in words: ``4 h 45 min 40 s``, ``350 ms`` (zh: ``4 小时 45 分 40 秒``)."""
+    if ms < 1000:
+        return f"{ms} ms" if lang != "zh" else f"{ms} 毫秒"
+    s = ms // 1000
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    units = (("h", "小时"), ("min", "分"), ("s", "秒"))
+    parts = [(n, u) for n, u in zip((h, m, sec), units, strict=True) if n]
+    if lang == "zh":
+        return " ".join(f"{n} {zh}" for n, (_, zh) in parts)
+    return " ".join(f"{n} {en}" for n, (en, _) in parts)
+
+
 def fmt_ms(at_ms: int) -> str:
     """Virtual time as mm:ss.mmm, or h:mm:ss.mmm past an hour."""
     s, ms = divmod(at_ms, 1000)
@@ -26,12 +42,22 @@ def fmt_ms(at_ms: int) -> str:
     return f"{h}:{m:02d}:{s:02d}.{ms:03d}" if h else f"{m:02d}:{s:02d}.{ms:03d}"
 
 
+# What a handler does to its database and Redis, drawn in the handler's own lane
+# (``minimq.apps.session``): the race between two handlers is read off the picture.
+STATEMENTS = frozenset({"db_read", "db_write", "db_statement", "db_commit", "db_failed", "redis_command"})
+# Faults injected into an application, drawn where they happen: the database's lane for a
+# failed statement or an outage (``target`` names the database), the consumer's for a hold.
+APP_FAULTS = frozenset({"fail_statement", "store_outage", "hold_handler"})
+
+
 def lane(event: ev.Event) -> str | None:
     """The lane an event is drawn in, or None for events a timeline leaves out."""
     match event:
         case ev.SendAttempted() | ev.SendFailed() | ev.SendSucceeded() | ev.SendGaveUp():
             return event.producer
-        case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered() | ev.FaultInjected():
+        case ev.FaultInjected():
+            return event.target if event.fault in APP_FAULTS else "broker"
+        case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered():
             return "broker"
         case ev.OffsetPersisted():
             return event.client if "local file" in event.via else "broker"
@@ -51,33 +77,39 @@ def lane(event: ev.Event) -> str | None:
         case ev.EffectApplied():
             return event.ledger
         case ev.AppEvent():
+            if event.action in STATEMENTS:
+                return dict(event.args).get("by", event.system)
             return event.system
     return None
 
 
-def _values(event: ev.Event, lang: str) -> tuple[str, dict[str, object]]:
+def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, dict[str, object]]:
     """The catalog key for ``event`` and the values its sentence needs."""
+
+    def sid(msg_id: str) -> str:
+        return ids.get(msg_id) or short(msg_id)
+
     key = f"ev.{event.kind}"
     match event:
         case ev.SendAttempted():
             return key, {
-                "msg": short(event.msg_id),
+                "msg": sid(event.msg_id),
                 "queue": f"{event.topic}#{event.queue_id}",
                 "attempt": event.attempt,
             }
         case ev.SendFailed():
             return key, {"attempt": event.attempt, "error": event.error.split(" (")[0]}
         case ev.SendSucceeded():
-            return key, {"msg": short(event.msg_id), "offset": event.queue_offset}
+            return key, {"msg": sid(event.msg_id), "offset": event.queue_offset}
         case ev.SendGaveUp():
             return key, {"error": event.error.split(":")[0]}
         case ev.MessageStored():
             where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
             if event.reconsume_times:
-                return key + ".retry", {"msg": short(event.msg_id), "where": where, "times": event.reconsume_times}
-            return key, {"msg": short(event.msg_id), "where": where, "copy": short(event.offset_msg_id)}
+                return key + ".retry", {"msg": sid(event.msg_id), "where": where, "times": event.reconsume_times}
+            return key, {"msg": sid(event.msg_id), "where": where, "copy": sid(event.offset_msg_id)}
         case ev.FaultInjected():
-            target = short(event.target) if len(event.target) > 8 else event.target
+            target = sid(event.target) if len(event.target) > 8 else event.target
             return key, {"detail": _fault(event.fault, target, event.detail, lang), "target": target}
         case ev.OffsetPersisted():
             queue = f"{event.topic}#{event.queue_id}"
@@ -86,18 +118,18 @@ def _values(event: ev.Event, lang: str) -> tuple[str, dict[str, object]]:
                 via = t(f"via.{via}", lang)
             return key, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
         case ev.MessageSentBack():
-            return key, {"msg": short(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
+            return key, {"msg": sid(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
         case ev.MessageDeadLettered():
-            return key, {"msg": short(event.msg_id), "group": event.group, "n": event.reconsume_times + 1}
+            return key, {"msg": sid(event.msg_id), "group": event.group, "n": event.reconsume_times + 1}
         case ev.MessageDelivered():
             where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
-            values: dict[str, object] = {"msg": short(event.msg_id), "where": where, "times": event.reconsume_times}
+            values: dict[str, object] = {"msg": sid(event.msg_id), "where": where, "times": event.reconsume_times}
             return (key + ".retry" if event.reconsume_times else key), values
         case ev.MessageConsumed():
-            values = {"msg": short(event.msg_id), "status": event.status, "note": event.note}
+            values = {"msg": sid(event.msg_id), "status": event.status, "note": event.note}
             return (key + ".note" if event.note else key), values
         case ev.ConsumeResultDiscarded() | ev.ConsumeTimedOut() | ev.RetriedLocally():
-            return key, {"msg": short(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
+            return key, {"msg": sid(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
         case ev.OffsetCommittedLocally():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "offset": event.offset}
         case ev.Rebalanced():
@@ -116,7 +148,7 @@ def _values(event: ev.Event, lang: str) -> tuple[str, dict[str, object]]:
             args = dict(event.args)
             values = dict(args)
             if "msg_id" in args:
-                values["msg"] = short(args["msg_id"])
+                values["msg"] = sid(args["msg_id"])
             return f"app.{event.action}", values
     return key, {}
 
@@ -128,9 +160,10 @@ def _fault(fault: str, target: str, detail: str, lang: str) -> str:
         return detail
 
 
-def describe(event: ev.Event, lang: str = "en", *, brief: bool = False) -> str:
-    """One sentence saying what happened, in ``lang``; ``brief`` for a timeline cell."""
-    key, values = _values(event, lang)
+def describe(event: ev.Event, lang: str = "en", *, brief: bool = False, ids: Mapping[str, str] | None = None) -> str:
+    """One sentence saying what happened, in ``lang``; ``brief`` for a timeline cell;
+    ``ids`` names msg ids (and offset msg ids) instead of shortening them."""
+    key, values = _values(event, lang, ids or {})
     if brief:
         short_key = key.replace("ev.", "evb.", 1) if key.startswith("ev.") else key.replace("app.", "appb.", 1)
         try:

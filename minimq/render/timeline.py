@@ -3,7 +3,11 @@
 Owns: ``timeline(events)``, a rich ``Table`` with lanes (producer | broker | each
 consumer | each effect ledger, or the lanes a lesson names). A second delivery of the
 same business key (or msg id) to the same group, and a second effect for the same key,
-are marked in red: that is the duplicate the lesson is about.
+are marked in red: that is the duplicate the lesson is about. A repeated delivery that
+the consumer asked for (the last attempt of that msg id failed: ``minimq.check.repeat_kinds``)
+is marked as a retry instead. With ``fold``, a message delivered many times (a retry
+ladder, a handler that never returns) shows its first ``fold`` deliveries and its last;
+the rounds between are one row.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from minimq import events as ev
+from minimq.check import repeat_kinds
 from minimq.i18n import t
 from minimq.render.describe import describe, fmt_ms, lane
 
@@ -51,22 +56,50 @@ def lanes_of(events: Iterable[ev.Event]) -> list[str]:
     return [*producers, "broker", *consumers, *ledgers]
 
 
-def duplicate_marks(events: Iterable[ev.Event]) -> set[int]:
-    """Indexes (in ``events``) of repeated deliveries and repeated effects."""
-    deliveries: Counter[tuple[str, str]] = Counter()
+def duplicate_marks(events: Iterable[ev.Event]) -> dict[int, str]:
+    """Indexes (in ``events``) of repeated deliveries ("duplicate" or "retry") and of
+    repeated effects ("effect")."""
+    every = list(events)
+    marked = repeat_kinds(every)
     effects: Counter[tuple[str, str]] = Counter()
-    marked: set[int] = set()
-    for i, e in enumerate(events):
-        if isinstance(e, ev.MessageDelivered):
-            key = (e.group, e.keys[0] if e.keys else e.msg_id)
-            deliveries[key] += 1
-            if deliveries[key] > 1:
-                marked.add(i)
-        elif isinstance(e, ev.EffectApplied):
+    for i, e in enumerate(every):
+        if isinstance(e, ev.EffectApplied):
             effects[(e.ledger, e.key)] += 1
             if effects[(e.ledger, e.key)] > 1:
-                marked.add(i)
+                marked[i] = "effect"
     return marked
+
+
+def _about(e: ev.Event) -> str | None:
+    """The msg id an event is about, if any."""
+    msg_id = getattr(e, "msg_id", None)
+    if isinstance(msg_id, str):
+        return msg_id
+    if isinstance(e, ev.AppEvent):
+        return dict(e.args).get("msg_id")
+    return None
+
+
+def folds(events: list[ev.Event], keep: int) -> dict[int, tuple[str, int, int, int, str]]:
+    """Rounds to fold: for a msg id delivered more than ``keep + 2`` times, the events about
+    it from its (keep+1)-th delivery to just before its last. Returns, at the index of the
+    first folded event, (msg id, deliveries folded, first and last folded time, the lane
+    of those deliveries); every other folded index maps to an empty marker."""
+    deliveries: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if isinstance(e, ev.MessageDelivered):
+            deliveries.setdefault(e.msg_id, []).append(i)
+    out: dict[int, tuple[str, int, int, int, str]] = {}
+    for msg_id, at in deliveries.items():
+        if len(at) <= keep + 2:
+            continue
+        start, end = at[keep], at[-1]
+        inside = [i for i in range(start, end) if _about(events[i]) == msg_id]
+        first = events[start]
+        out[inside[0]] = (msg_id, len(at) - keep - 1, first.at_ms, events[at[-2]].at_ms, lane(first) or "")
+        for i in inside[1:]:
+            out[i] = ("", 0, 0, 0, "")
+    return out
 
 
 def timeline(
@@ -78,14 +111,22 @@ def timeline(
     lanes: Mapping[str, str] | None = None,
     columns: list[str] | None = None,
     brief: bool = False,
+    ids: Mapping[str, str] | None = None,
+    fold: int | None = None,
 ) -> Table:
     """Lay ``events`` out in lanes. ``lanes`` maps an event's lane to a column name (events
-    of unmapped lanes are left out); ``columns`` gives the column order."""
+    of unmapped lanes are left out); ``columns`` gives the column order; ``ids`` names msg
+    ids; ``fold`` folds long runs of redeliveries (see ``folds``)."""
     every = list(events)
     marks = duplicate_marks(every)
+    folded = folds(every, fold) if fold is not None else {}
     rows: list[tuple[int, ev.Event, str]] = []
     for i, e in enumerate(every):
         raw = lane(e)
+        if i in folded:
+            if folded[i][0]:
+                rows.append((i, e, "…"))
+            continue
         if raw is None or (quiet and is_noise(e)):
             continue
         column = lanes.get(raw) if lanes is not None else raw
@@ -97,16 +138,50 @@ def timeline(
     for name in names:
         table.add_column(name, overflow="fold", ratio=1)
     for i, e, column in rows:
+        if column == "…":
+            table.add_row(*_folded_row(folded[i], names, lanes, lang, ids))
+            continue
         if column not in names:
             continue
-        said = describe(e, lang, brief=brief)
-        text = Text(said)
-        if i in marks:
-            key = "ui.dup_effect_mark" if isinstance(e, ev.EffectApplied) else "ui.dup_mark"
-            text = Text(t(key, lang) + said, style="bold red")
-        elif isinstance(e, ev.FaultInjected | ev.ConsumerCrashed | ev.ConsumerShutdown):
-            text.stylize("bold yellow")
-        row: list[Text | str] = [fmt_ms(e.at_ms), *("" for _ in names)]
-        row[1 + names.index(column)] = text
-        table.add_row(*row)
+        table.add_row(*_row(e, names, column, marks.get(i), lang, brief, ids))
     return table
+
+
+# How a repeat is marked: a catalog prefix and a style. A retry has no prefix: its cell
+# already says "retry n", and the consumer asked for it.
+MARKS = {
+    "duplicate": ("ui.dup_mark", "bold red"),
+    "effect": ("ui.dup_effect_mark", "bold red"),
+    "retry": ("", "yellow"),
+}
+
+
+def _folded_row(
+    fold: tuple[str, int, int, int, str],
+    names: list[str],
+    lanes: Mapping[str, str] | None,
+    lang: str,
+    ids: Mapping[str, str] | None,
+) -> list[Text | str]:
+    """One row for the folded rounds of a message, in the lane of its deliveries."""
+    msg_id, n, start, end, raw = fold
+    said = t("check.folded", lang, n=n, msg=(ids or {}).get(msg_id, msg_id), start=fmt_ms(start), end=fmt_ms(end))
+    column = lanes.get(raw, raw) if lanes is not None else raw
+    row: list[Text | str] = [fmt_ms(start), *("" for _ in names)]
+    row[1 + (names.index(column) if column in names else 0)] = Text(said, style="dim")
+    return row
+
+
+def _row(
+    e: ev.Event, names: list[str], column: str, mark: str | None, lang: str, brief: bool, ids: Mapping[str, str] | None
+) -> list[Text | str]:
+    said = describe(e, lang, brief=brief, ids=ids)
+    text = Text(said)
+    if mark is not None:
+        key, style = MARKS[mark]
+        text = Text((t(key, lang) if key else "") + said, style=style)
+    elif isinstance(e, ev.FaultInjected | ev.ConsumerCrashed | ev.ConsumerShutdown):
+        text.stylize("bold yellow")
+    row: list[Text | str] = [fmt_ms(e.at_ms), *("" for _ in names)]
+    row[1 + names.index(column)] = text
+    return row

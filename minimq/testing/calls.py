@@ -33,11 +33,11 @@ class HandlerCall:
     greenlet: Any = None  # the greenlet a plain ``def`` handler runs in
     ended_ms: int | None = None
     status: str = ""  # the consume status RocketMQ read ("" while running or if cancelled)
-    note: str = ""  # what the handler returned or raised, when it was not a clean status
-    raised: Where | None = None  # where an exception left the design
+    value: str = ""  # what it returned, when that was not a consume status: "'yes please' (str)"
+    error: str = ""  # what it raised: "OperationalError: disk I/O error"
+    raised: Where | None = None  # where that exception left the design
     troubled: bool = False  # a fault was injected into it, or a statement timed out on a lock
     cancelled: bool = False  # its process crashed or shut down under it
-    invalid: bool = False  # it returned something that is not a consume status
 
     @property
     def running(self) -> bool:

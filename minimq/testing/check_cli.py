@@ -1,44 +1,118 @@
 """``minimq check DESIGN``: explore a design, or replay one stored schedule.
 
-Owns: the command's output and exit codes. 0: no violation found (and how many schedules,
-over which paths); 1: a counterexample, shrunk, in words, with its timeline and the one
-command that replays it exactly; 2: a usage error (file missing, syntax error, no
-``handle``, wrong signature, unknown path, bad replay token), named clearly.
+Owns: the command's checks of its options, its output (words in ``--lang``, JSON with
+``--json``) and its exit codes:
+- 0: no violation found (how many schedules, over which paths, and what they did);
+- 1: a counterexample: shrunk, in words, with its timeline and the one command that
+  replays it exactly;
+- 2: the design or the command is wrong (file missing, syntax error, no ``handle``,
+  wrong signature, an error in ``setup``, a thread, an unknown path, a bad replay token,
+  an option out of range), named clearly;
+- 130: interrupted (Ctrl-C).
+The design never runs in this process: worker processes (``workers``) load and run it,
+so its ``print`` goes to the standard error and whatever it does (exit, hang, kill its
+process) is reported, not suffered. Temporary databases live in one directory for the
+run, removed however the run ends (``scratch.run_dir``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import shlex
 import sys
+from pathlib import Path
 
-from minimq.render.console import Console, make_console
-from minimq.render.describe import lane
-from minimq.render.timeline import timeline
-from minimq.testing.design import LoadedDesign, load_design
-from minimq.testing.explore import explore, replay
+from minimq.i18n import default_lang, t
+from minimq.render.check_view import show_counterexample, show_pass
+from minimq.render.console import make_console
+from minimq.render.progress import ExploreProgress
+from minimq.testing.explore import MAX_EXAMPLES, ExploreResult, explore
 from minimq.testing.lab import Outcome
-from minimq.testing.schedule import Schedule
-from minimq.testing.story import schedule_in_words, violation_in_words
+from minimq.testing.schedule import PATHS, Schedule
+from minimq.testing.scratch import run_dir
+from minimq.testing.story import message_names, messages_in_words, schedule_in_words, violation_in_words
+from minimq.testing.workers import replay_in_worker
 
-LANES = {"order-system": "order", "broker": "broker", "c1": "c1", "c2": "c2", "coupon DB": "coupon DB"}
+DEFAULT_TIMEOUT_S = 10.0
+MAX_TIMEOUT_S = 24 * 3600.0
+MAX_JOBS = 64
+MIN_WIDTH = 40
 
 
 def replay_command(design: str, seed: int, schedule: Schedule) -> str:
     return f"minimq check {shlex.quote(design)} --seed {seed} --replay {schedule.token()}"
 
 
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
+
+
+class UsageError(Exception):
+    """A bad option: the catalog key of the message, and its values."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+def _paths(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    choices = ", ".join(PATHS)
+    if not names:
+        raise UsageError("err.paths_empty", value=repr(text), choices=choices)
+    unknown = [p for p in names if p not in PATHS]
+    if unknown:
+        raise UsageError("err.paths_unknown", unknown=", ".join(unknown), choices=choices)
+    return names
+
+
+def validate(args: argparse.Namespace) -> list[str] | None:
+    """Refuse options out of range; return the paths to explore (None: all)."""
+    if not 1 <= args.examples <= MAX_EXAMPLES:
+        raise UsageError("err.examples", max=f"{MAX_EXAMPLES:,}", value=args.examples)
+    if args.width is not None and args.width < MIN_WIDTH:
+        raise UsageError("err.width", min=MIN_WIDTH, value=args.width)
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError("err.jobs", max=MAX_JOBS, value=args.jobs)
+    timeout = args.timeout
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT_S):
+        raise UsageError("err.timeout", max=f"{MAX_TIMEOUT_S:g}", value=args.timeout)
+    return _paths(args.paths)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.examples < 1:
-        print(f"minimq: error: --examples must be at least 1, got {args.examples}", file=sys.stderr)
+    lang = args.lang or default_lang()
+    try:
+        paths = validate(args)
+    except UsageError as error:
+        print(t("err.prefix", lang, message=t(error.key, lang, **error.values)), file=sys.stderr)
         return 2
-    design = load_design(args.design)
-    paths = [p.strip() for p in args.paths.split(",") if p.strip()] if args.paths else None
-    if args.replay:
-        outcome = replay(design, Schedule.from_token(args.replay), args.seed)
-        return _report_replay(args, design, outcome)
-    result = explore(design, examples=args.examples, seed=args.seed, paths=paths)
+    with run_dir():
+        if args.replay:
+            schedule = Schedule.from_token(args.replay)
+            return _report_replay(args, lang, replay_in_worker(args.design, schedule, args.seed, args.timeout))
+        jobs = args.jobs or default_jobs()
+        label = t("progress.exploring", lang, design=Path(args.design).name)
+        with ExploreProgress(label, args.examples, lang) as progress:
+            result = explore(
+                args.design,
+                examples=args.examples,
+                seed=args.seed,
+                paths=paths,
+                jobs=jobs,
+                isolate=True,
+                timeout_s=args.timeout,
+                progress=progress.update,
+            )
+    return _report(args, lang, result)
+
+
+def _report(args: argparse.Namespace, lang: str, result: ExploreResult) -> int:
     bad = result.counterexample
     if args.json:
         data: dict[str, object] = {
@@ -47,70 +121,72 @@ def run(args: argparse.Namespace) -> int:
             "seed": result.seed,
             "examples": result.examples,
             "runs": result.runs,
+            "shards": result.shards,
             "paths": result.paths,
             "paths_seen": sorted(result.paths_seen),
+            "stats": result.stats.to_dict(),
         }
         if bad is not None:
-            data["counterexample"] = _bad_json(args, bad)
-        print(json.dumps(data, indent=2))
+            data["shrink_runs"] = result.shrink_runs
+            data["counterexample"] = _bad_json(args, lang, bad)
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if result.ok else 1
     console = make_console(args.width, args.no_color)
     if bad is None:
-        distinct = f", {result.runs} distinct" if result.runs != result.examples else ""
-        console.print(
-            f"[green]OK[/] {args.design}: no violation in {result.examples} schedules "
-            f"(seed {result.seed}{distinct}); every paid order got exactly one coupon."
+        distinct = t("check.distinct", lang, runs=result.runs) if result.runs != result.examples else ""
+        headline = t(
+            "check.ok", lang, design=args.design, examples=result.examples, seed=result.seed, distinct=distinct
         )
-        console.print(f"Paths explored: {', '.join(sorted(result.paths_seen)) or 'none'}.")
+        seen = ", ".join(sorted(result.paths_seen)) or t("check.none", lang)
+        show_pass(console, headline, t("check.paths_explored", lang, paths=seen), result.stats.to_dict(), lang)
         return 0
-    console.print(
-        f"[red]FAIL[/] {args.design}: a counterexample after {result.examples} schedule(s); "
-        f"shrunk in {result.shrink_runs} more run(s)."
-    )
-    _show(console, args, design, bad)
+    key = "check.fail_hung" if "timed_out" in bad.kinds() else "check.fail"
+    headline = t(key, lang, design=args.design, examples=result.examples, shrink=result.shrink_runs)
+    _show(args, lang, headline, bad)
     return 1
 
 
-def _bad_json(args: argparse.Namespace, bad: Outcome) -> dict[str, object]:
+def _bad_json(args: argparse.Namespace, lang: str, bad: Outcome) -> dict[str, object]:
+    names = message_names(bad.trace)
     return {
         "coupons": bad.coupons,
+        "violations": [v.to_dict() for v in bad.violations],
         "schedule": json.loads(bad.schedule.to_json()),
         "token": bad.schedule.token(),
-        "story": schedule_in_words(bad.schedule),
-        "what_happened": violation_in_words(bad),
+        "story": schedule_in_words(bad.schedule, lang),
+        "what_happened": violation_in_words(bad, lang, names),
+        "messages": messages_in_words(bad.trace, names, lang),
         "replay": replay_command(args.design, args.seed, bad.schedule),
     }
 
 
-def _show(console: Console, args: argparse.Namespace, design: LoadedDesign, bad: Outcome) -> None:
-    console.print("\n[bold]The minimal schedule[/]")
-    for line in schedule_in_words(bad.schedule):
-        console.print(f"  {line}")
-    console.print("\n[bold]What went wrong[/]")
-    for line in violation_in_words(bad):
-        console.print(f"  {line}")
-    events = bad.trace.events
-    present = {LANES[r] for e in events if (r := lane(e)) in LANES}
-    columns = [c for c in dict.fromkeys(LANES.values()) if c in present]
-    console.print(timeline(events, title="Timeline of the counterexample", lanes=LANES, columns=columns, brief=True))
-    console.print("\n[bold]Replay it exactly[/]")
-    console.print(replay_command(args.design, args.seed, bad.schedule), soft_wrap=True)
+def _show(args: argparse.Namespace, lang: str, headline: str, bad: Outcome) -> None:
+    names = message_names(bad.trace)
+    sections = [
+        ("check.h_schedule", schedule_in_words(bad.schedule, lang)),
+        ("check.h_wrong", violation_in_words(bad, lang, names)),
+        ("check.h_messages", messages_in_words(bad.trace, names, lang)),
+    ]
+    console = make_console(args.width, args.no_color)
+    replay = replay_command(args.design, args.seed, bad.schedule)
+    show_counterexample(console, headline, sections, bad.trace.events, names, replay, lang)
 
 
-def _report_replay(args: argparse.Namespace, design: LoadedDesign, outcome: Outcome) -> int:
+def _report_replay(args: argparse.Namespace, lang: str, outcome: Outcome) -> int:
     if args.json:
+        names = message_names(outcome.trace)
         data = {
             "design": args.design,
             "ok": outcome.ok,
             "coupons": outcome.coupons,
-            "what_happened": violation_in_words(outcome),
+            "violations": [v.to_dict() for v in outcome.violations],
+            "what_happened": violation_in_words(outcome, lang, names),
         }
-        print(json.dumps(data, indent=2))
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0 if outcome.ok else 1
-    console = make_console(args.width, args.no_color)
     if outcome.ok:
-        console.print(f"[green]OK[/] {args.design}: this schedule gives every paid order exactly one coupon.")
+        console = make_console(args.width, args.no_color)
+        console.print(f"[green]{t('check.ok_word', lang)}[/] {t('check.replay_ok', lang, design=args.design)}")
         return 0
-    console.print(f"[red]FAIL[/] {args.design}: the stored schedule still breaks the design.")
-    _show(console, args, design, outcome)
+    _show(args, lang, t("check.replay_fail", lang, design=args.design), outcome)
     return 1

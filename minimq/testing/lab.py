@@ -210,8 +210,10 @@ class Lab:
         return call
 
     def _returned(self, call: HandlerCall, result: object) -> None:
-        call.status, call.note = read_status(result, orderly=False)
-        call.invalid = bool(call.note)
+        call.status, note = read_status(result, orderly=False)
+        if note:  # not a status: RocketMQ reads it as RECONSUME_LATER
+            shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:57] + "..."
+            call.value = f"{shown} ({type(result).__name__})"
         self._ended(call)
 
     def _raised(self, call: HandlerCall, exc: BaseException) -> None:
@@ -225,7 +227,7 @@ class Lab:
         elif isinstance(exc, ThreadInSimulationError):
             self._design_failed(DesignError.from_exception(self.design, "handling a message", exc))
         elif isinstance(exc, Exception):
-            call.status, call.note = "RECONSUME_LATER", describe_exception(exc)
+            call.status, call.error = "RECONSUME_LATER", describe_exception(exc)
             call.raised = traceback_line(exc.__traceback__, self.design.path)
         elif isinstance(exc, KeyboardInterrupt) and keyboard_can_interrupt():
             pass  # the person at the keyboard: not the design's doing
@@ -248,7 +250,7 @@ class Lab:
         call.troubled = call.troubled or call.session.lock_timeouts > 0
         if self.fail_fast and call.status == "RECONSUME_LATER" and not call.cancelled:
             committed = self._coupons.get(call.order, 0)
-            if call.invalid or (committed and not call.troubled):
+            if call.value or (committed and not call.troubled):
                 self._violated()
 
     def _design_failed(self, error: DesignError) -> None:

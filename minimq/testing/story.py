@@ -1,100 +1,229 @@
-"""A counterexample in words: what the schedule did, and what happened to each bad order.
+"""A counterexample in words: what the schedule did, and what went wrong, in en or zh.
 
-Owns: ``schedule_in_words`` and ``violation_in_words``. The sentences are built from the
-schedule and the trace of its replay, so they say what really happened ("order-1
-delivered 2 times to coupon-system: c1 at 00:00.004, then c1 at 00:02.507 after c1
-crashed after the handler returned, before the result was processed").
+Owns: ``message_names``, ``schedule_in_words``, ``violation_in_words`` and
+``messages_in_words``. The sentences are built from the schedule, the verdicts and the
+trace of the complete run, so they say what really happened ("order-1: delivered 2
+times to coupon-system: c1 at 00:00.012 (A), then c1 at 00:00.012 (B)"). Msg ids that
+differ in one digit are hard to tell apart, so each gets a letter (A, B, ...) and each
+stored copy a number (A1, A2): the legend gives the full ids.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from string import ascii_uppercase
+
 from minimq import events as ev
-from minimq.render.describe import describe, fmt_ms, short
-from minimq.sim.faults import CrashPoint
+from minimq.i18n import t
+from minimq.render.describe import fmt_duration, fmt_ms
+from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP, Outcome
 from minimq.testing.schedule import Schedule, Step
+from minimq.trace import Trace
+
+MAX_DELIVERIES_LISTED = 6
 
 
-def _step(step: Step) -> str:
-    return f"{fmt_ms(step.at_ms)} {_what(step)}"
+def message_names(trace: Trace) -> dict[str, str]:
+    """msg id -> A, B, ... in the order they were first sent; offset msg id -> A1, A2, ...
+    (the copies the broker stored of A, retries included)."""
+    names: dict[str, str] = {}
+    copies: dict[str, int] = defaultdict(int)
+    for e in trace.events:
+        msg_id = getattr(e, "msg_id", None)
+        if isinstance(e, ev.SendAttempted | ev.MessageStored) and msg_id not in names:
+            n = len([k for k in names if not names[k][-1].isdigit()])
+            names[e.msg_id] = _letters(n)
+        if isinstance(e, ev.MessageStored) and e.offset_msg_id not in names:
+            copies[e.msg_id] += 1
+            names[e.offset_msg_id] = f"{names[e.msg_id]}{copies[e.msg_id]}"
+    return names
 
 
-def _what(step: Step) -> str:
+def _letters(n: int) -> str:
+    """A, B, ..., Z, AA, AB, ..."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = ascii_uppercase[r] + out
+    return out
+
+
+# -- the schedule ----------------------------------------------------------------------------
+def schedule_in_words(schedule: Schedule, lang: str = "en") -> list[str]:
+    return [f"{fmt_ms(s.at_ms)} {_step(s, lang)}" for s in sorted(schedule.steps, key=lambda s: s.at_ms)]
+
+
+def _step(step: Step, lang: str) -> str:
     o, c = step.order, step.client
+    restart = fmt_duration(step.restart_after, lang)
     match step.kind:
-        case "pay":
-            return f"the order system sends 'order paid' for {o}"
-        case "upstream_retry":
-            return f"the payment system calls back again: a second, new message for {o}"
+        case "pay" | "upstream_retry" | "join" | "leave" | "restart":
+            return t(f"step.{step.kind}", lang, order=o, client=c)
         case "lost_reply":
-            obj = "a new Message" if step.resend == "new" else "the same Message"
-            again = (
-                "the producer retries at once by itself"
-                if step.how == "fast_fail"
-                else f"send() times out and the order system re-sends {obj}"
-            )
-            return f"'order paid' for {o} is stored but its reply is lost ({step.how}): {again}"
+            variant = "fast_fail" if step.how == "fast_fail" else step.resend or "same"
+            return t(f"step.lost_reply.{variant}", lang, order=o)
         case "crash":
-            where = (
-                f"before database statement {step.statement}"
-                if step.point == "BEFORE_STATEMENT"
-                else CrashPoint[step.point].value
-            )
-            return f"{c} will crash {where} while handling {o}, restarting {step.restart_after} ms later"
+            where = t(f"where.{step.point}", lang, n=step.statement)
+            return t("step.crash", lang, client=c, where=where, order=o, restart=restart)
         case "kill":
-            return f"{c} is killed, restarting {step.restart_after} ms later"
-        case "join":
-            return f"{c} joins the group (rebalance)"
-        case "leave":
-            return f"{c} shuts down gracefully (rebalance)"
-        case "restart":
-            return f"{c} starts"
-        case "fail" if step.how == "after":
-            return (
-                f"the database connection drops right after statement {step.statement} of {o}'s handler ran, "
-                f"for the first {step.times} delivery(ies): the work is done, the handler sees an error"
-            )
+            return t("step.kill", lang, client=c, restart=restart)
         case "fail":
-            return f"database statement {step.statement} fails for the first {step.times} delivery(ies) of {o}"
+            key = "step.fail_after" if step.how == "after" else "step.fail"
+            return t(key, lang, statement=step.statement, times=step.times, order=o)
         case "slow":
-            where = f"before database statement {step.statement}" if step.statement else "before it starts"
-            return f"the handler of {o} is held {step.delay_ms // 60_000} min {where}, past the 15 min consume timeout"
+            key = "step.slow_mid" if step.statement else "step.slow"
+            return t(key, lang, order=o, held=fmt_duration(step.delay_ms, lang), statement=step.statement)
+        case "outage":
+            return t("step.outage", lang, duration=fmt_duration(step.delay_ms, lang))
+        case "reset":
+            return t("step.reset", lang, when=fmt_ms(step.delay_ms))
     return step.kind
 
 
-def schedule_in_words(schedule: Schedule) -> list[str]:
-    return [_step(s) for s in sorted(schedule.steps, key=lambda s: s.at_ms)]
-
-
-def violation_in_words(outcome: Outcome) -> list[str]:
-    """One paragraph per order that did not end with exactly one coupon."""
+# -- what went wrong -----------------------------------------------------------------------------
+def violation_in_words(outcome: Outcome, lang: str = "en", names: dict[str, str] | None = None) -> list[str]:
+    """One sentence per violation (repeats of one kind for one message told once), a hint
+    per kind, and the deliveries of every order involved."""
+    ids = names if names is not None else message_names(outcome.trace)
+    committed = vd.coupon_times(outcome.trace, "coupon DB")
     lines: list[str] = []
-    trace = outcome.trace
-    for order, count in outcome.coupons.items():
-        if count == 1:
+    told: set[tuple[str, str, str]] = set()
+    hinted: set[str] = set()
+    orders: list[str] = []
+    for v in outcome.violations:
+        said = _violation(v, lang, ids, committed, outcome.violations)
+        key = (v.kind, v.order, getattr(v, "msg_id", ""))
+        if said is None or key in told:
             continue
-        what = "no coupon (a lost effect)" if count == 0 else f"{count} coupons"
-        deliveries = [e for e in trace.of(ev.MessageDelivered) if order in e.keys and e.group == GROUP]
-        said = ", then ".join(
-            f"{e.client} at {fmt_ms(e.at_ms)} (copy {short(e.offset_msg_id)}"
-            + (f", retry {e.reconsume_times})" if e.reconsume_times else ")")
-            for e in deliveries
-        )
-        lines.append(f"{order} got {what}; delivered {len(deliveries)} time(s) to {GROUP}: {said}.")
-        ids = {e.msg_id for e in deliveries}
-        for e in trace.events:
-            if _matters(e, order, ids):
-                lines.append(f"  {fmt_ms(e.at_ms)}  {describe(e)}")
+        told.add(key)
+        lines.append(said)
+        if v.kind not in hinted and f"hint.{v.kind}" in _HINTS:
+            hinted.add(v.kind)
+            lines.append("  " + t(f"hint.{v.kind}", lang))
+        if v.order and v.order not in orders:
+            orders.append(v.order)
+    lines += [_deliveries(outcome.trace, order, lang, ids) for order in orders]
     return lines
 
 
-def _matters(e: ev.Event, order: str, ids: set[str]) -> bool:
-    if isinstance(e, ev.ConsumerCrashed | ev.ConsumerShutdown | ev.Rebalanced):
-        return not isinstance(e, ev.Rebalanced) or (e.topic == "order-paid" and bool(e.before))
-    if isinstance(e, ev.FaultInjected):
-        return True
-    if isinstance(e, ev.EffectApplied):
-        return e.key == order
-    if isinstance(e, ev.MessageSentBack | ev.ConsumeTimedOut | ev.ConsumeResultDiscarded | ev.MessageConsumed):
-        return e.msg_id in ids
-    return isinstance(e, ev.AppEvent) and e.action in ("db_rolled_back", "db_constraint")
+_HINTS = {"hint.retried_after_effect", "hint.not_a_status", "hint.dead_lettered", "hint.did_not_return"}
+_HINTS |= {"hint.escaped", "hint.timed_out"}
+
+
+def _at(where: str, code: str, lang: str) -> str:
+    if not where:
+        return t("verdict.did_not_return.nowhere", lang)
+    file, _, line = where.rpartition(":")
+    return t("at.where", lang, file=file, line=line, code=code) if code else where
+
+
+def _violation(
+    v: vd.Violation, lang: str, ids: dict[str, str], committed: dict[str, list[int]], every: list[vd.Violation]
+) -> str | None:
+    msg = ids.get(getattr(v, "msg_id", ""), "")
+    match v:
+        case vd.DuplicateCoupon():
+            return t("verdict.duplicate", lang, order=v.order, coupons=v.coupons)
+        case vd.LostCoupon():
+            return t("verdict.lost", lang, order=v.order)
+        case vd.RetriedAfterEffect():
+            first = min(committed.get(v.order, [v.at_ms]))
+            if v.value:
+                answer = t("answer.value", lang, value=v.value)
+            elif v.error:
+                answer = t("answer.raised", lang, error=v.error)
+            else:
+                answer = t("answer.failure", lang)
+            return t(
+                "verdict.retried_after_effect",
+                lang,
+                client=v.client,
+                msg=msg,
+                order=v.order,
+                answer=answer,
+                at=fmt_ms(v.at_ms),
+                committed=fmt_ms(first),
+            )
+        case vd.NotAStatus():
+            return t("verdict.not_a_status", lang, value=v.value, msg=msg, order=v.order, at=fmt_ms(v.at_ms))
+        case vd.DeadLettered():
+            after = fmt_duration(v.after_ms, lang)
+            return t(
+                "verdict.dead_lettered",
+                lang,
+                msg=msg,
+                order=v.order,
+                at=fmt_ms(v.at_ms),
+                retries=v.retries,
+                after=after,
+            )
+        case vd.DidNotReturn():
+            stuck = [u for u in every if isinstance(u, vd.DidNotReturn) and u.msg_id == v.msg_id]
+            if stuck[0] is not v:
+                return None
+            statement = t("verdict.did_not_return.statement", lang, statement=v.statement) if v.statement else ""
+            said = t(
+                "verdict.did_not_return",
+                lang,
+                order=v.order,
+                client=v.client,
+                msg=msg,
+                since=fmt_ms(v.since_ms),
+                waited=fmt_duration(v.for_ms, lang),
+                where=_at(v.where, v.code, lang),
+                statement=statement,
+            )
+            more = len(stuck) - 1
+            return said + (" " + t("verdict.did_not_return.more", lang, n=more) if more else "")
+        case vd.Escaped():
+            where = _at(v.where, v.code, lang)
+            return t(
+                "verdict.escaped",
+                lang,
+                raised=v.raised,
+                where=where,
+                client=v.client,
+                msg=msg,
+                order=v.order,
+                at=fmt_ms(v.at_ms),
+            )
+        case vd.TimedOut():
+            during = t("verdict.timed_out.while", lang, client=v.client, order=v.order) if v.order else ""
+            return t(
+                "verdict.timed_out", lang, seconds=f"{v.seconds:g}", where=_at(v.where, v.code, lang), while_=during
+            )
+    return None
+
+
+def _deliveries(trace: Trace, order: str, lang: str, ids: dict[str, str]) -> str:
+    got = [e for e in trace.of(ev.MessageDelivered) if order in e.keys and e.group == GROUP]
+    said = [
+        t(
+            "check.delivery.retry" if e.reconsume_times else "check.delivery",
+            lang,
+            client=e.client,
+            at=fmt_ms(e.at_ms),
+            msg=ids.get(e.msg_id, e.msg_id),
+            times=e.reconsume_times,
+        )
+        for e in got[:MAX_DELIVERIES_LISTED]
+    ]
+    if len(got) > MAX_DELIVERIES_LISTED:
+        said.append(t("check.and_more", lang, n=len(got) - MAX_DELIVERIES_LISTED))
+    return t("check.deliveries", lang, order=order, n=len(got), list=t("check.then", lang).join(said))
+
+
+def messages_in_words(trace: Trace, names: dict[str, str], lang: str = "en") -> list[str]:
+    """The legend: each named msg id in full, its order and how many copies were stored."""
+    stored: dict[str, int] = defaultdict(int)
+    orders: dict[str, str] = {}
+    for e in trace.of(ev.MessageStored):
+        stored[e.msg_id] += 1
+        orders.setdefault(e.msg_id, e.keys[0] if e.keys else "")
+    return [
+        t("check.message", lang, name=name, msg_id=msg_id, order=orders[msg_id], copies=stored[msg_id])
+        for msg_id, name in names.items()
+        if msg_id in stored
+    ]

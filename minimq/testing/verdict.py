@@ -63,8 +63,9 @@ class RetriedAfterEffect(Violation):
     msg_id: str
     client: str
     at_ms: int
-    note: str
-    where: str
+    value: str  # what it returned, when that was not a status ("" for RECONSUME_LATER)
+    error: str  # what it raised ("" if it returned)
+    where: str  # where the exception left the design
     kind: ClassVar[str] = "retried_after_effect"
 
 
@@ -73,8 +74,7 @@ class NotAStatus(Violation):
     msg_id: str
     client: str
     at_ms: int
-    note: str
-    where: str
+    value: str  # e.g. "'yes please' (str)"
     kind: ClassVar[str] = "not_a_status"
 
 
@@ -140,14 +140,13 @@ def call_violations(calls: Iterable[HandlerCall], committed: dict[str, list[int]
     for call in calls:
         if call.running or call.cancelled or call.status != FAILED:
             continue
-        where = str(call.raised) if call.raised else ""
-        if call.invalid:
-            invalid.append(NotAStatus(call.order, call.msg_id, call.client, call.ended_ms or 0, call.note, where))
+        at = call.ended_ms or 0
+        if call.value:
+            invalid.append(NotAStatus(call.order, call.msg_id, call.client, at, call.value))
         first = min(committed.get(call.order, ()), default=None)
-        if not call.troubled and first is not None and first <= (call.ended_ms or 0):
-            retried.append(
-                RetriedAfterEffect(call.order, call.msg_id, call.client, call.ended_ms or 0, call.note, where)
-            )
+        if not call.troubled and first is not None and first <= at:
+            where = str(call.raised) if call.raised else ""
+            retried.append(RetriedAfterEffect(call.order, call.msg_id, call.client, at, call.value, call.error, where))
     return retried + invalid
 
 

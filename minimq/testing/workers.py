@@ -64,6 +64,7 @@ def _worker(conn: Connection, path: str, seed: int, timeout_s: float | None) -> 
     except DesignError as error:
         conn.send(("error", str(error)))
         return
+    conn.send(("ready",))
     runs = _Runs(design, seed, timeout_s)
     while True:
         try:
@@ -122,6 +123,11 @@ class _Pool:
             self.heard[mine] = time.monotonic()
 
     def __enter__(self) -> _Pool:
+        waiting = set(self.conns)
+        while waiting:  # every worker has loaded the design, or one says why it cannot
+            for conn, message in self.receive(waiting):
+                _raise_for(message)
+                waiting.discard(conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
