@@ -34,3 +34,14 @@ def send(
 
 def ok(msg: MessageExt) -> ConsumeStatus:
     return ConsumeStatus.SUCCESS
+
+
+def raised_here(note: str, what: str) -> bool:
+    """Whether a consume note says ``raised <what> at <a line of the test file that called>``:
+    the listener names the line of the application that raised."""
+    import inspect
+
+    caller = inspect.stack()[1].filename
+    head, _, where = note.partition(" at ")
+    path, _, line = where.rpartition(":")
+    return head == f"raised {what}" and path == caller and line.isdigit()

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from helpers import TOPIC, ok, send
+from helpers import TOPIC, ok, raised_here, send
 
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
 from minimq.check import duplicate_deliveries, lost_messages
@@ -178,11 +178,9 @@ def test_orderly_exception_or_none_suspends_the_queue(w: World) -> None:
     send(w, "o1", at_ms=1000)
     w.run_until(10_000)
     consumed = w.trace.of(MessageConsumed)
-    assert [(c.status, c.note) for c in consumed] == [
-        ("SUSPEND_CURRENT_QUEUE_A_MOMENT", "raised KeyError: 'stock'"),
-        ("SUSPEND_CURRENT_QUEUE_A_MOMENT", "returned None, which counts as a failure"),
-        ("SUCCESS", ""),
-    ]
+    assert [c.status for c in consumed] == ["SUSPEND_CURRENT_QUEUE_A_MOMENT"] * 2 + ["SUCCESS"]
+    assert raised_here(consumed[0].note, "KeyError: 'stock'")
+    assert [c.note for c in consumed[1:]] == ["returned None, which counts as a failure", ""]
     assert len(w.trace.of(RetriedLocally)) == 2
 
 

@@ -105,13 +105,17 @@ class _Runs:
     def __init__(self, design: LoadedDesign, seed: int, timeout_s: float | None) -> None:
         self.design, self.seed, self.timeout_s = design, seed, timeout_s
         self.known: dict[Schedule, tuple[frozenset[str], Statistics]] = {}
+        self.hung: dict[Schedule, _Hung] = {}  # Hypothesis replays a raising example: no second wait
 
     def judge(self, schedule: Schedule) -> tuple[frozenset[str], Statistics]:
+        if schedule in self.hung:
+            raise self.hung[schedule]
         found = self.known.get(schedule)
         if found is None:
             outcome = run_schedule(self.design, schedule, self.seed, fail_fast=True, timeout_s=self.timeout_s)
             if "timed_out" in outcome.kinds():
-                raise _Hung(schedule, outcome)
+                self.hung[schedule] = _Hung(schedule, outcome)
+                raise self.hung[schedule]
             stats = run_statistics(outcome.trace, GROUP, TOPIC, outcome.coupons, schedule.paths())
             found = self.known[schedule] = (frozenset(outcome.kinds()), stats)
         return found
@@ -144,7 +148,11 @@ class _Property:
 
     def __call__(self, schedule: Schedule) -> bool:
         self.calls += 1
-        bad = bool(self.kinds(schedule))
+        try:
+            bad = bool(self.kinds(schedule))
+        except _Hung:
+            self.first_failure = self.first_failure or self.calls
+            raise
         if bad and not self.first_failure:
             self.first_failure = self.calls
         return bad
@@ -176,9 +184,15 @@ def explore_shard(
         return ShardResult(shard.index, violates.calls, len(violates.seen), 0, violates.paths_seen, violates.stats)
     except _Hung as hung:
         seen = len(violates.seen) + 1
-        first = violates.first_failure or violates.calls
         return ShardResult(
-            shard.index, first, seen, 0, violates.paths_seen, violates.stats, hung.schedule, hung.outcome
+            shard.index,
+            violates.first_failure,
+            seen,
+            0,
+            violates.paths_seen,
+            violates.stats,
+            hung.schedule,
+            hung.outcome,
         )
     outcome = run_schedule(design, minimal, runs.seed, timeout_s=runs.timeout_s)  # complete, for the story
     return ShardResult(

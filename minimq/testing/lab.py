@@ -178,8 +178,9 @@ class Lab:
                 else:
                     result = await call_sync(module.handle, msg, SyncDesignDB(call.session), on_start=call.attach)
             except BaseException as exc:
-                self._raised(call, exc)
-                raise
+                if self._raised(call, exc):
+                    raise
+                raise asyncio.CancelledError from None  # it escaped: the run is over (``_stop_now``)
             else:
                 self._returned(call, result)
                 return result
@@ -216,14 +217,16 @@ class Lab:
             call.value = f"{shown} ({type(result).__name__})"
         self._ended(call)
 
-    def _raised(self, call: HandlerCall, exc: BaseException) -> None:
+    def _raised(self, call: HandlerCall, exc: BaseException) -> bool:
         """Sort what a handler raised: the engine's cancellation, the watchdog, an error
-        (a failed consumption), or a ``BaseException`` that escapes the contract."""
+        (a failed consumption), or a ``BaseException`` that escapes the contract. True
+        when the exception goes on to the engine; an escape ends the run instead."""
         task = call.task
         if isinstance(exc, asyncio.CancelledError) and (call.cancelled or (task is not None and task.cancelling())):
             call.cancelled = True  # its process crashed or shut down (``_watch``), or the world closed
         elif isinstance(exc, WatchdogExpired):
-            pass
+            self._ended(call)
+            return False  # the run is over (the watchdog stopped the loop)
         elif isinstance(exc, ThreadInSimulationError):
             self._design_failed(DesignError.from_exception(self.design, "handling a message", exc))
         elif isinstance(exc, Exception):
@@ -243,7 +246,10 @@ class Lab:
                 where.code if where else "",
             )
             self._stop_now()
+            self._ended(call)
+            return False
         self._ended(call)
+        return True
 
     def _ended(self, call: HandlerCall) -> None:
         call.ended_ms = self.world.now_ms

@@ -28,11 +28,13 @@ import os
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from minimq.errors import MinimqError
 from minimq.testing.design import DesignError, LoadedDesign, load_design
 from minimq.testing.explore import ExploreResult, Shard, ShardResult, _Runs, combine, explore_shard
 from minimq.testing.lab import Outcome, run_schedule
@@ -49,6 +51,15 @@ def _path_of(design: LoadedDesign | str | Path) -> str:
 
 # -- the worker side ------------------------------------------------------------------------
 def _worker(conn: Connection, path: str, seed: int, timeout_s: float | None) -> None:
+    """A worker's life; anything it did not expect goes to the parent, not to a traceback."""
+    try:
+        _serve(conn, path, seed, timeout_s)
+    except BaseException:  # a bug of ours: the parent reports it
+        with contextlib.suppress(OSError):
+            conn.send(("crashed", traceback.format_exc()))
+
+
+def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(2, 1)  # the design's output, even written to fd 1 directly, goes to stderr
     sys.stdout = sys.stderr
@@ -173,9 +184,16 @@ class _Pool:
         return got
 
 
+class WorkerCrashed(MinimqError, RuntimeError):
+    """A worker process failed in minimq's own code (a bug): the message carries its traceback."""
+
+
 def _raise_for(message: tuple[Any, ...]) -> None:
     if message[0] == "error":
         raise DesignError(message[1])
+    if message[0] == "crashed":
+        last = message[1].strip().splitlines()[-1]
+        raise WorkerCrashed(f"minimq failed inside a worker process ({last}); please report it with:\n{message[1]}")
     if message[0] == "hung":
         at = f" at {message[1]} ({message[2]})" if message[1] else ""
         raise DesignError(f"the design kept running{at} after the watchdog stopped it, and swallowed every interrupt")
