@@ -82,15 +82,15 @@ def test_messages_stored_in_the_same_millisecond_are_all_included(store: Message
 def test_a_reset_commits_the_offset_and_marks_the_queue_until_a_pull_takes_it() -> None:
     table = ConsumerOffsetTable()
     table.commit("g", "t", 0, 9)
-    assert table.take_reset("g", "t", 0) is None and not table.has_reset("g", "t", 0)
+    assert table.take_reset("g", "t", 0) is None
     table.assign_reset("g", "t", 0, 3)
     assert table.query("g", "t", 0) == 3
-    assert table.has_reset("g", "t", 0)
-    assert not table.has_reset("g", "t", 1) and not table.has_reset("h", "t", 0)
+    assert not table.update("g", "t", 0, 9), "a client's update is ignored while the mark stands"
+    assert table.update("g", "t", 1, 9) and table.update("h", "t", 0, 9), "other queues and groups are not marked"
     assert table.take_reset("g", "t", 0) == 3
     assert table.take_reset("g", "t", 0) is None
-    assert not table.has_reset("g", "t", 0)
-    assert table.query("g", "t", 0) == 3
+    assert table.update("g", "t", 0, 9) and table.query("g", "t", 0) == 9
+    assert not table.update("g", "t", 0, 9), "an update that changes nothing says so"
 
 
 def test_a_reset_of_a_group_that_never_committed_creates_its_offset() -> None:

@@ -41,6 +41,15 @@ class ConsumerOffsetTable:
     def commit(self, group: str, topic: str, queue_id: int, offset: int) -> None:
         self._table[(group, topic, queue_id)] = offset
 
+    def update(self, group: str, topic: str, queue_id: int, offset: int) -> bool:
+        """A client's offset update (``commitOffset``); False if it changed nothing or was
+        ignored because the queue is marked reset (``updateConsumerOffset``)."""
+        key = (group, topic, queue_id)
+        if self._table.get(key) == offset or (self._resets and key in self._resets):
+            return False
+        self._table[key] = offset
+        return True
+
     def query(self, group: str, topic: str, queue_id: int) -> int | None:
         return self._table.get((group, topic, queue_id))
 
@@ -54,10 +63,6 @@ class ConsumerOffsetTable:
         here, because nothing else writes the table while the mark stands.)"""
         self._resets[(group, topic, queue_id)] = offset
         self._table[(group, topic, queue_id)] = offset
-
-    def has_reset(self, group: str, topic: str, queue_id: int) -> bool:
-        """``hasOffsetReset``: a client's offset update must be ignored."""
-        return bool(self._resets) and (group, topic, queue_id) in self._resets
 
     def take_reset(self, group: str, topic: str, queue_id: int) -> int | None:
         """``queryThenEraseResetOffset``: the reset offset of the queue, once."""
