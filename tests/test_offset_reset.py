@@ -185,6 +185,21 @@ def test_an_orderly_consumer_relocks_and_consumes_again_in_order(w: World) -> No
     assert offsets(w)[2] == 5
 
 
+# -- broadcasting ----------------------------------------------------------------------------------------
+def test_in_broadcasting_only_the_first_member_to_pull_a_queue_takes_its_reset(w: World) -> None:
+    """The broker marks (group, queue), not clients: whoever pulls first takes the mark."""
+    members = [w.push_consumer(GROUP, TOPIC, ok, client_id=f"bc-{i}", model="BROADCASTING") for i in range(2)]
+    for member in members:
+        member.start()
+    _, after = fill(w)
+    w.run_until(60_000)
+    w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=3000)
+    w.run_until(120_000)
+    again = deliveries(w, since_ms=60_000)
+    assert {e.client for e in w.trace.of(PullOffsetMoved)} == {e.client for e in again} == {"bc-0"}
+    assert sorted(e.msg_id for e in again) == sorted(after)
+
+
 # -- the trace -----------------------------------------------------------------------------------------
 def test_the_reset_is_in_the_trace_and_reads_in_both_languages(w: World) -> None:
     w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1").start()
