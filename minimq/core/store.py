@@ -96,7 +96,7 @@ class MessageStore:
         Every message older: ``max_offset`` (nothing to re-read). Every message newer,
         or none stored: 0, the min offset (nothing is ever deleted). Several stored in
         the same millisecond: the first of them. RocketMQ 5.1.0 and earlier picked the
-        message stored *nearest* to the time instead (docs/semantics.md, section 4)."""
+        message stored *nearest* to the time instead (docs/semantics.md, section 13)."""
         return bisect.bisect_left(self._logs[queue], timestamp_ms, key=_store_ms)
 
     def log(self, queue: MessageQueue) -> list[MessageExt]:
