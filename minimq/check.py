@@ -13,6 +13,8 @@ gives the same verdicts). Vocabulary (after Maelstrom):
 - **duplicated / lost effect**: an expected key of an effect ledger ended with two or
   more effects, or with none.
 - **offset regression**: the broker's committed offset for a (group, queue) moved back.
+  An operator's reset (``OffsetReset``) is not one, nor is the consumer later storing
+  that same reset offset over the stale one its first pull after the reset carried.
 - **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
   the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
   consume timeout, a failed send-back): the consumer asked for it. Any other repeated
@@ -37,6 +39,7 @@ from minimq.events import (
     MessageDeadLettered,
     MessageDelivered,
     OffsetPersisted,
+    OffsetReset,
     RetriedLocally,
     SendSucceeded,
 )
@@ -222,12 +225,17 @@ def effect_counts(trace: Trace) -> tuple[list[EffectCount], list[EffectCount]]:
 
 def offset_regressions(trace: Trace) -> list[OffsetRegression]:
     last: dict[tuple[str, str, int], int] = {}
+    reset_to: dict[tuple[str, str, int], int] = {}
     out: list[OffsetRegression] = []
-    for e in trace.of(OffsetPersisted):
-        if "local file" in e.via:
+    for e in trace.events:
+        if isinstance(e, OffsetReset):
+            last[(e.group, e.topic, e.queue_id)] = reset_to[(e.group, e.topic, e.queue_id)] = e.offset
+            continue
+        if not isinstance(e, OffsetPersisted) or "local file" in e.via:
             continue
         k = (e.group, e.topic, e.queue_id)
-        if k in last and e.offset < last[k]:
+        applies_reset = e.via == "offset moved" and reset_to.pop(k, None) == e.offset
+        if k in last and e.offset < last[k] and not applies_reset:
             out.append(OffsetRegression(e.group, e.topic, e.queue_id, last[k], e.offset, e.at_ms))
         last[k] = e.offset
     return out

@@ -40,6 +40,21 @@ class UnknownTopic(MinimqError, LookupError):
         )
 
 
+class UnknownGroup(MinimqError, LookupError):
+    """The consumer group is not known to the broker (RocketMQ
+    ``SUBSCRIPTION_GROUP_NOT_EXIST``, code 26). The broker learns a group when its first
+    consumer registers (``autoCreateSubscriptionGroup=true``) and never forgets it.
+    """
+
+    def __init__(self, group: str, known: list[str]) -> None:
+        self.group = group
+        listed = ", ".join(known) if known else "none"
+        super().__init__(
+            f"consumer group {group!r} does not exist on the broker (known groups: {listed}); "
+            "start a consumer of that group first"
+        )
+
+
 class RemotingError(MinimqError):
     """A request failed on the network (RocketMQ ``RemotingException``)."""
 

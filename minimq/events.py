@@ -148,6 +148,20 @@ class OffsetPersisted(Event):
     client: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OffsetReset(Event):
+    """An operator reset the group's committed offset of one queue to the first message
+    stored at or after ``timestamp_ms`` (``mqadmin resetOffsetByTime``), replacing
+    ``previous`` (-1: none). Clients learn of it at their next pull of the queue."""
+
+    group: str
+    topic: str
+    queue_id: int
+    offset: int
+    previous: int
+    timestamp_ms: int
+
+
 @dataclass(frozen=True, slots=True)
 class QueueLocked(Event):
     """The broker granted an orderly lock on a queue to a client."""
@@ -222,6 +236,19 @@ class PullFailed(Event):
     topic: str
     queue_id: int
     error: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullOffsetMoved(Event):
+    """A pull from ``pull_offset`` was answered ``PULL_OFFSET_MOVED`` (the queue was reset):
+    the client dropped the queue, and pulls it again from ``offset`` after a rebalance."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    pull_offset: int
+    offset: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from minimq.events import (
     MessageDeadLettered,
     MessageDelivered,
     OffsetPersisted,
+    OffsetReset,
     Rebalanced,
     SendAttempted,
     SendSucceeded,
@@ -375,6 +376,22 @@ def test_regressions_are_per_group_and_queue() -> None:
 def test_broadcasting_local_file_offsets_are_not_the_brokers() -> None:
     trace = Trace([persisted(8), persisted(2, via="timer, local file"), persisted(9)])
     assert offset_regressions(trace) == []
+
+
+def test_an_operators_reset_and_the_persist_that_applies_it_are_not_regressions() -> None:
+    def reset(offset: int, at: int) -> OffsetReset:
+        return OffsetReset(at, group="g", topic=TOPIC, queue_id=0, offset=offset, previous=9, timestamp_ms=0)
+
+    trace = Trace(
+        [
+            persisted(9, at=10),
+            reset(3, at=20),  # the operator moves the offset back
+            persisted(9, at=30, via="pull"),  # the first pull after it stores its stale commit
+            persisted(3, at=31, via="offset moved"),  # the client applies the reset
+            persisted(2, at=40, via="offset moved"),  # a second move back is one
+        ]
+    )
+    assert offset_regressions(trace) == [OffsetRegression("g", TOPIC, 0, 3, 2, 40)]
 
 
 # -- the whole report -----------------------------------------------------------------------------

@@ -13,6 +13,10 @@ Rules:
   broker's: a broadcasting consumer (``LocalFileOffsetStore``) with no offsets file starts
   at the queue's max offset.
   ``CONSUME_FROM_FIRST_OFFSET`` starts at 0.
+- An administrative reset (``assignResetOffset``, RocketMQ 5.2.0 and later) sets the
+  committed offset and marks the queue reset. While the mark stands, offset updates from
+  clients are ignored; the next pull of the queue takes the mark away
+  (``queryThenEraseResetOffset``) and is told where to restart (``minimq.runtime.admin``).
 """
 
 from __future__ import annotations
@@ -32,15 +36,39 @@ class ConsumerOffsetTable:
 
     def __init__(self) -> None:
         self._table: dict[tuple[str, str, int], int] = {}
+        self._resets: dict[tuple[str, str, int], int] = {}  # resetOffsetTable
 
     def commit(self, group: str, topic: str, queue_id: int, offset: int) -> None:
         self._table[(group, topic, queue_id)] = offset
+
+    def update(self, group: str, topic: str, queue_id: int, offset: int) -> bool:
+        """A client's offset update (``commitOffset``); False if it changed nothing or was
+        ignored because the queue is marked reset (``updateConsumerOffset``)."""
+        key = (group, topic, queue_id)
+        if self._table.get(key) == offset or (self._resets and key in self._resets):
+            return False
+        self._table[key] = offset
+        return True
 
     def query(self, group: str, topic: str, queue_id: int) -> int | None:
         return self._table.get((group, topic, queue_id))
 
     def snapshot(self) -> dict[tuple[str, str, int], int]:
         return dict(self._table)
+
+    # -- administrative reset (ConsumerOffsetManager, useServerSideResetOffset=true) ---
+    def assign_reset(self, group: str, topic: str, queue_id: int, offset: int) -> None:
+        """``assignResetOffset``: commit ``offset`` and mark the queue reset. (Java's
+        ``queryOffset`` answers the mark first; it always equals the committed offset
+        here, because nothing else writes the table while the mark stands.)"""
+        self._resets[(group, topic, queue_id)] = offset
+        self._table[(group, topic, queue_id)] = offset
+
+    def take_reset(self, group: str, topic: str, queue_id: int) -> int | None:
+        """``queryThenEraseResetOffset``: the reset offset of the queue, once."""
+        if not self._resets:  # every pull asks: keep the common case one test
+            return None
+        return self._resets.pop((group, topic, queue_id), None)
 
 
 def pull_from_where(

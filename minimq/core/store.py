@@ -10,6 +10,11 @@ Rules:
 - Every key in ``keys`` and the UNIQ_KEY are indexed, so copies can be found by business
   key or by msg id; a duplicated send shows up as several hits.
 - A pull returns at most 32 messages (``maxTransferCountOnMessageInMemory``).
+- Searching a queue by time (``getOffsetInQueueByTime``, the binary search of
+  ``ConsumeQueue`` with ``BoundaryType.LOWER``, RocketMQ 5.1.1 and later) finds the
+  first message stored at or after the time, clamped to the queue's [min, max] offsets.
+  Messages are stored at the world's current time, so store times never decrease
+  along a log.
 
 Simplifications (named in docs/semantics.md): one broker; no file expiry (72 h
 retention never comes in a simulation); no commit-log/consume-queue split, so there
@@ -17,6 +22,8 @@ is no dispatch lag; the commit-log offset grows by body length plus a fixed head
 """
 
 from __future__ import annotations
+
+import bisect
 
 from minimq.model import MessageExt, MessageQueue
 
@@ -83,6 +90,15 @@ class MessageStore:
         log = self._logs[queue]
         return log[offset : offset + min(max_nums, MAX_TRANSFER_COUNT)]
 
+    def offset_in_queue_by_time(self, queue: MessageQueue, timestamp_ms: int) -> int:
+        """The offset of the first message of ``queue`` stored at or after ``timestamp_ms``.
+
+        Every message older: ``max_offset`` (nothing to re-read). Every message newer,
+        or none stored: 0, the min offset (nothing is ever deleted). Several stored in
+        the same millisecond: the first of them. RocketMQ 5.1.0 and earlier picked the
+        message stored *nearest* to the time instead (docs/semantics.md, section 13)."""
+        return bisect.bisect_left(self._logs[queue], timestamp_ms, key=_store_ms)
+
     def log(self, queue: MessageQueue) -> list[MessageExt]:
         """A copy of the whole log of ``queue``."""
         return list(self._logs[queue])
@@ -103,3 +119,7 @@ class MessageStore:
 
     def message_count(self) -> int:
         return len(self._by_offset_id)
+
+
+def _store_ms(msg: MessageExt) -> int:
+    return msg.store_ms

@@ -18,6 +18,14 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{group} offset {queue} = {offset} persisted ({via})",
         "{group} 的位点 {queue} = {offset} 已持久化（{via}）",
     ),
+    "ev.OffsetReset": (
+        "operator reset {group} offset {queue} to {offset} (was {previous}): first message stored at or after {time}",
+        "运维把 {group} 的消费位点 {queue} 重置为 {offset}（原为 {previous}）：{time} 及之后存入的第一条消息",
+    ),
+    "ev.PullOffsetMoved": (
+        "pull of {queue} from {pull_offset} answered OFFSET_MOVED: drops the queue, pulls again from {offset}",
+        "从 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点已被重置）：丢弃该队列，从 {offset} 重新拉取",
+    ),
     "ev.MessageSentBack": (
         "takes {msg} back for {group}: retry at {due}",
         "替 {group} 收回 {msg}，{due} 重投",
@@ -113,6 +121,8 @@ EVENTS.update(
         "evb.MessageStored.retry": ("retry {times} of {msg} at {where}", "{msg} 第 {times} 次重试，{where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
         "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 位点 {queue} = {offset}"),
+        "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
+        "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 退回重试"),
         "evb.MessageDeadLettered": ("{msg} to DLQ", "{msg} 进死信"),
         "evb.MessageDelivered": ("got {msg}", "收到 {msg}"),
@@ -157,5 +167,6 @@ EVENTS.update(
         "via.pull": ("with a pull", "随拉取请求"),
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
         "via.shutdown": ("shutdown", "停机"),
+        "via.offset moved": ("the reset offset, after OFFSET_MOVED", "消费位点被重置后上报"),
     }
 )

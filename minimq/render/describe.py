@@ -57,7 +57,7 @@ def lane(event: ev.Event) -> str | None:
             return event.producer
         case ev.FaultInjected():
             return event.target if event.fault in APP_FAULTS else "broker"
-        case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered():
+        case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered() | ev.OffsetReset():
             return "broker"
         case ev.OffsetPersisted():
             return event.client if "local file" in event.via else "broker"
@@ -68,6 +68,7 @@ def lane(event: ev.Event) -> str | None:
             | ev.ConsumeTimedOut()
             | ev.RetriedLocally()
             | ev.OffsetCommittedLocally()
+            | ev.PullOffsetMoved()
             | ev.Rebalanced()
             | ev.ConsumerStarted()
             | ev.ConsumerCrashed()
@@ -117,6 +118,17 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             with contextlib.suppress(KeyError):
                 via = t(f"via.{via}", lang)
             return key, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
+        case ev.OffsetReset():
+            return key, {
+                "group": event.group,
+                "queue": f"{event.topic}#{event.queue_id}",
+                "offset": event.offset,
+                "previous": event.previous if event.previous >= 0 else "-",
+                "time": fmt_ms(event.timestamp_ms),
+            }
+        case ev.PullOffsetMoved():
+            queue = f"{event.topic}#{event.queue_id}"
+            return key, {"queue": queue, "pull_offset": event.pull_offset, "offset": event.offset}
         case ev.MessageSentBack():
             return key, {"msg": sid(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
         case ev.MessageDeadLettered():

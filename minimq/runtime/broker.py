@@ -11,6 +11,7 @@ Rules kept here:
   answered as soon as a message arrives in that queue, or by the hold service's 5 s
   check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
+- The next pull of a queue reset by an operator gets ``PULL_OFFSET_MOVED`` (``admin``).
 - A send-back goes to ``%RETRY%<group>`` (1 queue) after delay level ``3 +
   reconsume_times`` with ``reconsume_times + 1``, the same msg id and the origin id; once
   ``reconsume_times >= maxReconsumeTimes`` it goes to ``%DLQ%<group>`` instead, at once.
@@ -41,6 +42,7 @@ from minimq.events import (
     TopicCreated,
 )
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
+from minimq.runtime import admin
 from minimq.runtime.groups import ConsumerManager, LockManager
 from minimq.runtime.long_polling import PullRequestHoldService
 
@@ -58,6 +60,7 @@ class PullResult:
     msgs: list[MessageExt]
     next_offset: int
     max_offset: int
+    offset_moved: bool = False  # PULL_OFFSET_MOVED: restart the queue from next_offset
 
 
 class Broker:
@@ -178,14 +181,21 @@ class Broker:
         commit_offset: int | None,
         suspend_ms: int = BROKER_SUSPEND_MAX_TIME_MS,
     ) -> PullResult:
-        """Answer a pull, holding it while the queue has nothing new (long polling)."""
+        """Answer a pull, holding it while the queue has nothing new (long polling); a queue
+        reset since the last pull gets ``PULL_OFFSET_MOVED``, its stale commit stored anyway."""
+        moved = self.offsets.take_reset(group, mq.topic, mq.queue_id)
         if commit_offset is not None and commit_offset > 0:
             self.update_offset(group, mq, commit_offset, client, "pull")
+        if moved is not None:
+            return PullResult([], moved, self.store.max_offset(mq), offset_moved=True)
         if mq.topic not in self.store.topics:
             raise UnknownTopic(mq.topic, self.business_topics())
         msgs = self.store.get(mq, offset, max_nums)
         if not msgs and suspend_ms > 0:
             await self.holds.hold(mq, suspend_ms)
+            moved = self.offsets.take_reset(group, mq.topic, mq.queue_id)
+            if moved is not None:
+                return PullResult([], moved, self.store.max_offset(mq), offset_moved=True)
             msgs = self.store.get(mq, offset, max_nums)
         max_offset = self.store.max_offset(mq)
         next_offset = offset + len(msgs) if msgs else min(offset, max_offset)
@@ -194,13 +204,15 @@ class Broker:
     # -- offsets -----------------------------------------------------------------------
     def update_offset(self, group: str, mq: MessageQueue, offset: int, client: str, via: str) -> None:
         """``UPDATE_CONSUMER_OFFSET`` (or a pull's piggyback commit)."""
-        if self.offsets.query(group, mq.topic, mq.queue_id) == offset:
-            return
-        self.offsets.commit(group, mq.topic, mq.queue_id, offset)
-        self._world.emit(OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client))
+        if self.offsets.update(group, mq.topic, mq.queue_id, offset):
+            self._world.emit(OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client))
 
     def query_offset(self, group: str, mq: MessageQueue) -> int | None:
         return self.offsets.query(group, mq.topic, mq.queue_id)
+
+    def reset_offset_by_time(self, *, group: str, topic: str, timestamp_ms: int) -> dict[MessageQueue, int]:
+        """``mqadmin resetOffsetByTime``: see ``minimq.runtime.admin``."""
+        return admin.reset_offset_by_time(self._world, self, group=group, topic=topic, timestamp_ms=timestamp_ms)
 
     # -- consumer groups (ConsumerManager) --------------------------------------------
     def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:

@@ -12,6 +12,8 @@ Rules:
   pulls (``pullInterval = 0``), 50 ms pauses under flow control and 3000 ms after an
   error; each pull carries the local offset to the broker.
 - Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
+- A pull answered ``PULL_OFFSET_MOVED`` (an operator reset the queue) drops the queue,
+  persists the broker's offset and rebalances at once, which pulls it again from there.
 - Graceful shutdown interrupts running listeners (``shutdownNow``), persists offsets
   (oneway) and leaves the group. A crash does none of that.
 """
@@ -36,6 +38,7 @@ from minimq.events import (
     OffsetCommittedLocally,
     OffsetPersisted,
     PullFailed,
+    PullOffsetMoved,
 )
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
@@ -245,6 +248,9 @@ class ConsumerSession:
                 continue
             if pq.dropped:
                 return
+            if result.offset_moved:
+                self._offset_moved(mq, pq, offset, result.next_offset)
+                return
             offset = result.next_offset
             msgs = result.msgs
             if msgs:
@@ -257,3 +263,25 @@ class ConsumerSession:
                 self.service.submit(msgs, pq, mq)
             elif pq.count == 0:  # correctTagsOffset
                 self.commit_local(mq, offset, increase_only=True, msg=None)
+
+    def _offset_moved(self, mq: MessageQueue, pq: ProcessQueue, pull_offset: int, offset: int) -> None:
+        """``OFFSET_ILLEGAL`` (a 5.2.0+ client): take and persist the broker's offset, remove
+        the queue as a rebalance would (results still running are discarded) and rebalance
+        now, which gains the queue again and pulls it from the broker's offset."""
+        w = self.world
+        w.emit(
+            PullOffsetMoved(
+                w.now_ms,
+                client=self.client,
+                group=self.group,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                pull_offset=pull_offset,
+                offset=offset,
+            )
+        )
+        pq.dropped = True
+        self.offset_store.update(mq, offset, increase_only=False)  # updateAndFreezeOffset
+        self.persist(mq, offset, "offset moved")
+        self.rebalancer.remove_queue(mq, via="offset moved")  # removeProcessQueue: persists again
+        self.rebalance_waker.wake()  # rebalanceImmediately

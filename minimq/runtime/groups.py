@@ -9,6 +9,8 @@ rebalance lesson. Rules:
   (``doChannelCloseEvent``): a restarted process that already registered again with the
   same client id stays.
 - The group's client ids are handed out sorted, so every member allocates alike.
+- A group is known from its first registration on, even with no member left
+  (``autoCreateSubscriptionGroup=true``); an administrative reset needs a known group.
 - An orderly lock on a queue is granted when the queue is free, already the client's,
   or its holder's lock is older than 60 s (``REBALANCE_LOCK_MAX_LIVE_TIME``); a renewal
   restarts the 60 s.
@@ -53,6 +55,11 @@ class ConsumerManager:
 
     def consumer_ids(self, group: str) -> list[str]:
         return sorted(self._members.get(group, {}))
+
+    def known_groups(self) -> list[str]:
+        """Every group that ever registered (``SubscriptionGroupManager``: a group's
+        subscription is created at its first registration and outlives its members)."""
+        return sorted(self._members)
 
     def _notify(self, group: str, except_client: str | None) -> None:
         for client, notify in sorted(self._members.get(group, {}).items()):

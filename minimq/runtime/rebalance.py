@@ -74,7 +74,7 @@ class Rebalancer:
         wanted = set(mine)
         for mq in sorted(self.s.pq_table):
             if mq.topic == topic and mq not in wanted:
-                self._remove_queue(mq)
+                self.remove_queue(mq)
         balanced = True
         added: list[tuple[MessageQueue, ProcessQueue, int]] = []
         for mq in sorted(wanted):
@@ -97,12 +97,13 @@ class Rebalancer:
             self.s.spawn(self.s.pull_loop(mq, pq, start), f"{self.s.client}-pull-{mq}")
         return balanced
 
-    def _remove_queue(self, mq: MessageQueue) -> None:
+    def remove_queue(self, mq: MessageQueue, via: str = "rebalance") -> None:
+        """``removeUnnecessaryMessageQueue``: drop ``mq``, persist its offset, forget it."""
         pq = self.s.pq_table.pop(mq)
         pq.dropped = True
         offset = self.s.offset_store.read(mq)
         if offset is not None:
-            self.s.persist(mq, offset, "rebalance")
+            self.s.persist(mq, offset, via)
         self.s.offset_store.remove(mq)
         if self.s.orderly and self.s.clustering:
             self.s.world.network.oneway(lambda: self.s.broker.unlock(self.s.group, self.s.client, [mq]), what="unlock")
