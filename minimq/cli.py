@@ -126,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 from minimq.testing.check_cli import run as check
             except ModuleNotFoundError as exc:
-                print(f"minimq: error: minimq check needs {exc.name} (pip install 'minimq[test]')", file=sys.stderr)
+                from minimq.i18n import default_lang, t
+
+                lang = args.lang or default_lang()
+                print(t("err.prefix", lang, message=t("err.hypothesis", lang, module=exc.name)), file=sys.stderr)
                 return 2
             return check(args)
         if args.command == "demo":

@@ -240,6 +240,89 @@ CHECK: dict[str, tuple[str, str]] = {
         "--timeout must be a positive number of seconds, at most {max}, got {value}",
         "--timeout 必须是正的秒数，最多 {max}，实际是 {value}",
     ),
+    # -- a design that cannot be used (exit 2) ---------------------------------------------------
+    "design.not_found": ("design file not found: {path}", "找不到方案文件：{path}"),
+    "design.unreadable": ("cannot read {path}: {error}", "读取 {path} 失败：{error}"),
+    "design.syntax": ("syntax error in {path}, line {line}: {error}", "{path} 第 {line} 行有语法错误：{error}"),
+    "design.syntax_noline": ("syntax error in {path}: {error}", "{path} 有语法错误：{error}"),
+    "design.no_handle": (
+        "{path} defines no handle(msg, db): write `async def handle(msg, db):`",
+        "{path} 没有定义 handle(msg, db)：请写 `async def handle(msg, db):`",
+    ),
+    "design.handle_kind": ("{path}: handle is a {kind}, not a function", "{path}：handle 是 {kind}，不是函数"),
+    "design.handle_signature": (
+        "{path}: handle must take exactly (msg, db), but its signature is handle{signature}",
+        "{path}：handle 的参数必须正好是 (msg, db)，现在是 handle{signature}",
+    ),
+    "design.setup_signature": (
+        "{path}: setup must be a plain `def setup(db):` taking one argument",
+        "{path}：setup 必须是只接收一个参数的普通函数 `def setup(db):`",
+    ),
+    "design.raised": ("{at}: {doing} raised {error}", "{at}：{doing}时抛出了 {error}"),
+    "design.import_timeout": (
+        "importing {path} did not finish within {seconds} s{stuck}",
+        "导入 {path} 超过 {seconds} 秒还没结束{stuck}",
+    ),
+    "design.setup_timeout": (
+        "{path}: setup(db) did not return within {seconds} s{stuck}",
+        "{path}：setup(db) 超过 {seconds} 秒还没返回{stuck}",
+    ),
+    "design.stuck_at": (" (stuck at {where}: {code})", "（卡在 {where}：{code}）"),
+    "design.worker_died": (
+        "a worker process running the design ended by itself (exit code {code}): the design ended its own "
+        "process (os._exit, os.kill) or crashed the interpreter",
+        "运行方案的工作进程自己退出了（退出码 {code}）：方案自己结束了进程（os._exit、os.kill），或者让解释器崩溃了",
+    ),
+    "design.worker_silent": (
+        "the design stopped answering for more than {seconds} s and could not be interrupted (stuck inside C "
+        "code, or blocking signals): its worker process was killed",
+        "方案超过 {seconds} 秒没有响应，而且无法打断（卡在 C 代码里，或者屏蔽了信号）：已杀掉它的工作进程",
+    ),
+    "design.worker_hung": (
+        "the design kept running at {spot} after the watchdog stopped it, and swallowed every interrupt",
+        "看门狗叫停之后，方案仍在 {spot} 继续运行，并吞掉了每一次中断",
+    ),
+    "doing.import": ("importing {path}", "导入 {path} "),
+    "doing.setup": ("setup(db)", "执行 setup(db) "),
+    "doing.restart": ("importing the design again at a restart", "重启后重新导入方案"),
+    "doing.handle": ("handle(msg, db)", "执行 handle(msg, db) "),
+    "err.schedule": ("--replay: {problem}", "--replay：{problem}"),
+    # -- a stored schedule (a replay token) that cannot be read ---------------------------------
+    "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档调度：{where} {problem}"),
+    "sched.not_text": ("a replay token is text, got {value}", "重放 token 应该是文本，实际是 {value}"),
+    "sched.not_token": (
+        "not a replay token or JSON schedule: {value}",
+        "既不是重放 token，也不是 JSON 格式的调度：{value}",
+    ),
+    "sched.not_json": (
+        "not a replay token or JSON schedule: its JSON does not parse ({value})",
+        "既不是重放 token，也不是 JSON 格式的调度：JSON 解析失败（{value}）",
+    ),
+    "sched.not_object": ("must be a JSON object, got {value}", "必须是 JSON 对象，实际是 {value}"),
+    "sched.unknown_field": ("is no field of a schedule ({value})", "不是调度里的字段（{value}）"),
+    "sched.list": (
+        "must be a list of at most {most} steps, got {value}",
+        "必须是最多 {most} 个步骤的列表，实际是 {value}",
+    ),
+    "sched.orders": (
+        "must be a list of 1 to {most} order ids, got {value}",
+        "必须是 1 到 {most} 个订单号组成的列表，实际是 {value}",
+    ),
+    "sched.name": (
+        "must be an order id of 1 to 64 characters, got {value}",
+        "必须是 1 到 64 个字符的订单号，实际是 {value}",
+    ),
+    "sched.repeated": ("names an order twice: {value}", "同一个订单出现了两次：{value}"),
+    "sched.choice": ("must be one of {choices}, got {value}", "必须是 {choices} 之一，实际是 {value}"),
+    "sched.not_used": ("is not a setting of a {kind} step, got {value}", "{kind} 步骤没有这个设置，实际是 {value}"),
+    "sched.int": ("must be a whole number, got {value}", "必须是整数，实际是 {value}"),
+    "sched.str": ("must be a string, got {value}", "必须是字符串，实际是 {value}"),
+    "sched.range": ("must be from {low} to {high}, got {value}", "必须在 {low} 到 {high} 之间，实际是 {value}"),
+    "sched.order": (
+        "must be an order of the schedule ({orders}), got {value}",
+        "必须是调度里的订单（{orders}），实际是 {value}",
+    ),
+    "sched.missing": ("must not be empty, got {value}", "不能为空，实际是 {value}"),
     "err.hypothesis": (
         "minimq check needs {module} (pip install 'minimq[test]')",
         "minimq check 需要 {module}（pip install 'minimq[test]'）",

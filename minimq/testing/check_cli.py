@@ -29,9 +29,11 @@ from minimq.i18n import default_lang, t
 from minimq.render.check_view import show_counterexample, show_pass
 from minimq.render.console import make_console
 from minimq.render.progress import ExploreProgress
+from minimq.testing.design import DesignError
 from minimq.testing.explore import MAX_EXAMPLES, ExploreResult, explore
 from minimq.testing.lab import Outcome
 from minimq.testing.schedule import PATHS, Schedule
+from minimq.testing.schedule_check import ScheduleError
 from minimq.testing.scratch import run_dir
 from minimq.testing.story import message_names, messages_in_words, schedule_in_words, violation_in_words
 from minimq.testing.workers import replay_in_worker
@@ -88,10 +90,22 @@ def validate(args: argparse.Namespace) -> list[str] | None:
 def run(args: argparse.Namespace) -> int:
     lang = args.lang or default_lang()
     try:
-        paths = validate(args)
+        return _run(args, lang)
     except UsageError as error:
-        print(t("err.prefix", lang, message=t(error.key, lang, **error.values)), file=sys.stderr)
-        return 2
+        message = t(error.key, lang, **error.values)
+    except ScheduleError as error:
+        message = t("err.schedule", lang, problem=error.text(lang))
+    except DesignError as error:
+        message = error.text(lang)
+    except KeyboardInterrupt:
+        print(f"\n{t('err.interrupted', lang)}", file=sys.stderr)
+        return 130
+    print(t("err.prefix", lang, message=message), file=sys.stderr)
+    return 2
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    paths = validate(args)
     with run_dir():
         if args.replay:
             schedule = Schedule.from_token(args.replay)

@@ -88,7 +88,7 @@ def _setup(design: LoadedDesign, path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.set_authorizer(_setup_guard)
     try:
-        with user_code(design.path, "setup(db)"):
+        with user_code(design.path, "doing.setup"):
             design.instance().setup(conn)
     finally:
         conn.close()

@@ -34,24 +34,41 @@ from pathlib import Path
 from typing import Any
 
 from minimq.errors import MinimqError
+from minimq.i18n import t
 from minimq.testing.watchdog import Watchdog, WatchdogExpired, Where, keyboard_can_interrupt, traceback_line
 
 
 class DesignError(MinimqError, ValueError):
-    """The design file cannot be used: it says what is wrong and where (``where``:
-    the design's file:line, when the problem is on one of its lines)."""
+    """The design file cannot be used: it says what is wrong and where (``where``: the
+    design's file:line, when the problem is on one of its lines). The words come from the
+    catalog (``design.<key>``), so the command line tells it in English or Chinese;
+    ``doing`` is itself a catalog key (``doing.*``: importing, ``setup``, ...)."""
 
-    def __init__(self, message: str, where: Where | None = None) -> None:
-        super().__init__(message)
-        self.where = where
+    def __init__(self, key: str, where: Where | None = None, **values: object) -> None:
+        self.key, self.where, self.values = key, where, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        values = dict(self.values)
+        if "doing" in values:
+            values["doing"] = t(str(values["doing"]), lang, path=values.get("path", ""))
+        if "stuck" in values:
+            values["stuck"] = t("design.stuck_at", lang, where=self.where, code=values["stuck"]) if self.where else ""
+        return t(f"design.{self.key}", lang, **values)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses from a worker process to its parent
+        return (_rebuild, (self.key, self.where, self.values))
 
     @classmethod
-    def from_exception(cls, design: LoadedDesign | str, doing: str, exc: BaseException) -> DesignError:
-        """``design.py:12: setup(db) raised OperationalError: near "CRATE": syntax error``."""
-        path = design if isinstance(design, str) else design.path
+    def from_exception(cls, path: str, doing: str, exc: BaseException) -> DesignError:
+        """``design.py:12 (the line): setup(db) raised OperationalError: near "CRATE": syntax error``."""
         where = traceback_line(exc.__traceback__, path)
         at = f"{where} ({where.code})" if where and where.code else str(where) if where else path
-        return cls(f"{at}: {doing} raised {describe_exception(exc)}", where)
+        return cls("raised", where, at=at, doing=doing, path=path, error=describe_exception(exc))
+
+
+def _rebuild(key: str, where: Where | None, values: dict[str, object]) -> DesignError:
+    return DesignError(key, where, **values)
 
 
 @contextlib.contextmanager
@@ -106,15 +123,14 @@ def _positional(fn: Callable[..., Any]) -> int:
 def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
     handle = getattr(module, "handle", None)
     if handle is None:
-        raise DesignError(f"{path} defines no handle(msg, db): write `async def handle(msg, db):`")
+        raise DesignError("no_handle", path=path)
     if not callable(handle):
-        raise DesignError(f"{path}: handle is a {type(handle).__name__}, not a function")
+        raise DesignError("handle_kind", path=path, kind=type(handle).__name__)
     if _positional(handle) != 2:
-        shown = str(inspect.signature(handle))
-        raise DesignError(f"{path}: handle must take exactly (msg, db), but its signature is handle{shown}")
+        raise DesignError("handle_signature", path=path, signature=str(inspect.signature(handle)))
     setup = getattr(module, "setup", None)
     if setup is not None and (not callable(setup) or _positional(setup) != 1 or inspect.iscoroutinefunction(setup)):
-        raise DesignError(f"{path}: setup must be a plain `def setup(db):` taking one argument")
+        raise DesignError("setup_signature", path=path)
     return inspect.iscoroutinefunction(handle), setup is not None
 
 
@@ -126,24 +142,24 @@ def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDe
     that much wall-clock time is one too."""
     file = Path(path)
     if not file.is_file():
-        raise DesignError(f"design file not found: {str(path)!r}")
+        raise DesignError("not_found", path=repr(str(path)))
     try:
         source = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DesignError(f"cannot read {str(path)!r}: {exc}") from None
+        raise DesignError("unreadable", path=repr(str(path)), error=str(exc)) from None
     try:
         code = compile(source, str(file), "exec")
     except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte in the source
         line = getattr(exc, "lineno", None)
-        where = f", line {line}" if line else ""
-        raise DesignError(f"syntax error in {path}{where}: {getattr(exc, 'msg', exc)}") from None
+        error = str(getattr(exc, "msg", exc))
+        raise DesignError("syntax" if line else "syntax_noline", path=str(path), line=line, error=error) from None
     loaded = LoadedDesign(file.stem, str(file), code, False, False)
     dog = Watchdog(timeout_s, str(file))
     try:
-        with dog, user_code(str(file), f"importing {path}"):
+        with dog, user_code(str(file), "doing.import"):
             module = loaded.instance()
     except WatchdogExpired:
-        at = f" (stuck at {dog.where}: {dog.where.code})" if dog.where else ""
-        raise DesignError(f"importing {path} did not finish within {timeout_s} s{at}", dog.where) from None
+        stuck = dog.where.code if dog.where else ""
+        raise DesignError("import_timeout", dog.where, path=str(path), seconds=timeout_s, stuck=stuck) from None
     is_async, has_setup = _check(module, str(path))
     return LoadedDesign(file.stem, str(file), code, is_async, has_setup)

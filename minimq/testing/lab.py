@@ -128,8 +128,8 @@ class Lab:
         except WatchdogExpired:
             self.world.close()
             where = self.watchdog.where
-            at = f" (stuck at {where}: {where.code})" if where else ""
-            raise DesignError(f"{design.path}: setup(db) did not return within {timeout_s} s{at}", where) from None
+            stuck = where.code if where else ""
+            raise DesignError("setup_timeout", where, path=design.path, seconds=timeout_s, stuck=stuck) from None
         self.world.broker.create_topic(TOPIC)
         from minimq.apps.kv import KeyValueStore
 
@@ -161,7 +161,7 @@ class Lab:
         if consumer.running:
             return
         try:
-            with user_code(self.design.path, "importing it again (a restart)"):
+            with user_code(self.design.path, "doing.restart"):
                 self.modules[client] = self.design.instance()  # a new process: module state is gone
         except DesignError as error:
             self._design_failed(error)
@@ -228,7 +228,7 @@ class Lab:
             self._ended(call)
             return False  # the run is over (the watchdog stopped the loop)
         elif isinstance(exc, ThreadInSimulationError):
-            self._design_failed(DesignError.from_exception(self.design, "handling a message", exc))
+            self._design_failed(DesignError.from_exception(self.design.path, "doing.handle", exc))
         elif isinstance(exc, Exception):
             call.status, call.error = "RECONSUME_LATER", describe_exception(exc)
             call.raised = traceback_line(exc.__traceback__, self.design.path)

@@ -81,7 +81,8 @@ def pytest_configure(config: pytest.Config) -> None:
     token = config.getoption("minimq_replay", None)
     schedule = None
     if token:
-        from minimq.testing.schedule import Schedule, ScheduleError
+        from minimq.testing.schedule import Schedule
+        from minimq.testing.schedule_check import ScheduleError
 
         try:
             schedule = Schedule.from_token(str(token))

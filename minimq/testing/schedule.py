@@ -23,6 +23,16 @@ Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c
 - ``slow``: the handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
   (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
   of its work (the first delivery only).
+- ``outage``: the coupon database and Redis are down for ``delay_ms``: every statement
+  fails, so messages delivered meanwhile climb the retry ladder (10 s, 30 s, 1 min, ...)
+  and come back late.
+- ``reset``: an operator resets coupon-system's offsets on the topic back to the time
+  ``delay_ms`` (``mqadmin resetOffsetByTime``, P15): everything stored since is delivered
+  again.
+A copy that arrives an hour or more after the first (a late callback, a consumer down for
+hours, an outage, a reset) is a late redelivery: it outlives a dedupe record with a TTL.
+
+``read`` schedules with ``schedule_check.read_schedule``: every field is checked.
 """
 
 from __future__ import annotations
@@ -32,8 +42,6 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from minimq.errors import MinimqError
-
 PATHS: dict[str, str] = {
     "upstream-retry": "the payment system calls the order callback twice (two messages, two msg ids)",
     "lost-reply": "the broker stores the message, the reply is lost, the producer sends again",
@@ -41,13 +49,25 @@ PATHS: dict[str, str] = {
     "rebalance": "a consumer joins or leaves the group",
     "reconsume-later": "a database statement fails after part of the work was done",
     "consume-timeout": "a handler runs past the 15 min consume timeout",
+    "late-redelivery": "a copy arrives an hour or more later: a late callback, a consumer down for hours, "
+    "the database down (the retry ladder), an offset reset",
 }
 SENDS = {"pay", "upstream_retry", "lost_reply"}
-KINDS = {"pay", "upstream_retry", "lost_reply", "crash", "kill", "restart", "join", "leave", "fail", "slow"}
-
-
-class ScheduleError(MinimqError, ValueError):
-    """A stored schedule could not be read."""
+KINDS = {
+    "pay",
+    "upstream_retry",
+    "lost_reply",
+    "crash",
+    "kill",
+    "restart",
+    "join",
+    "leave",
+    "fail",
+    "slow",
+    "outage",
+    "reset",
+}
+LATE_MS = 3_600_000  # a copy this much later than its first is a late redelivery
 
 
 @dataclass(frozen=True)
@@ -80,26 +100,17 @@ class Schedule:
 
     @classmethod
     def from_json(cls, text: str) -> Schedule:
-        try:
-            data = json.loads(text)
-            steps = tuple(Step(**s) for s in data["steps"])
-            orders = tuple(str(o) for o in data["orders"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ScheduleError(f"not a minimq schedule: {exc}") from None
-        for step in steps:
-            if step.kind not in KINDS:
-                raise ScheduleError(f"unknown step kind {step.kind!r}")
-        return cls(orders, steps)
+        """Read a schedule's JSON; every field is checked (``schedule_check``)."""
+        from minimq.testing.schedule_check import parse_schedule
+
+        return parse_schedule(text)
 
     @classmethod
     def from_token(cls, token: str) -> Schedule:
-        text = token.strip()
-        if not text.startswith("{"):
-            try:
-                text = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            except (ValueError, UnicodeDecodeError):
-                raise ScheduleError(f"not a replay token or JSON schedule: {token[:40]!r}") from None
-        return cls.from_json(text)
+        """Read a replay token (or the JSON itself); every field is checked."""
+        from minimq.testing.schedule_check import read_schedule
+
+        return read_schedule(token)
 
     def without_order(self, order: str) -> Schedule:
         """The same schedule without ``order`` and every step about it; the orders after
@@ -124,10 +135,22 @@ class Schedule:
             ("rebalance", {"join", "leave"}),
             ("reconsume-later", {"fail"}),
             ("consume-timeout", {"slow"}),
+            ("late-redelivery", {"outage", "reset"}),
         ):
             if any(s.kind in kinds for s in self.steps):
                 found.append(path)
+        if "late-redelivery" not in found and self._late():
+            found.append("late-redelivery")
         return found
+
+    def _late(self) -> bool:
+        """A callback an hour after the order's first send, or a consumer down for an hour."""
+        first = {s.order: s.at_ms for s in sorted(self.steps, key=lambda s: -s.at_ms) if s.kind in SENDS}
+        return any(
+            (s.kind == "upstream_retry" and s.at_ms - first.get(s.order, s.at_ms) >= LATE_MS)
+            or (s.kind in ("kill", "crash") and s.restart_after >= LATE_MS)
+            for s in self.steps
+        )
 
 
 def _numbered(orders: tuple[str, ...]) -> bool:

@@ -73,7 +73,7 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
     try:
         design = load_design(path, timeout_s=timeout_s)
     except DesignError as error:
-        conn.send(("error", str(error)))
+        conn.send(("error", error))
         return
     conn.send(("ready",))
     runs = _Runs(design, seed, timeout_s)
@@ -87,7 +87,7 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
         try:
             conn.send(_do(job, design, runs, conn))
         except DesignError as error:
-            conn.send(("error", str(error)))
+            conn.send(("error", error))
             return
 
 
@@ -169,18 +169,12 @@ class _Pool:
             except EOFError:
                 proc = self.procs[self.conns.index(conn)]
                 proc.join(timeout=1.0)
-                raise DesignError(
-                    f"a worker process running the design ended by itself (exit code {proc.exitcode}): "
-                    "the design ended its own process (os._exit, os.kill) or crashed the interpreter"
-                ) from None
+                raise DesignError("worker_died", code=proc.exitcode) from None
             self.heard[conn] = time.monotonic()
         if limit is not None:
             for conn in busy:
                 if time.monotonic() - self.heard[conn] > limit:
-                    raise DesignError(
-                        f"the design stopped answering for more than {limit:.0f} s and could not be "
-                        "interrupted (stuck inside C code, or blocking signals): its worker was killed"
-                    )
+                    raise DesignError("worker_silent", seconds=f"{limit:.0f}")
         return got
 
 
@@ -190,13 +184,14 @@ class WorkerCrashed(MinimqError, RuntimeError):
 
 def _raise_for(message: tuple[Any, ...]) -> None:
     if message[0] == "error":
-        raise DesignError(message[1])
+        error: DesignError = message[1]
+        raise error
     if message[0] == "crashed":
         last = message[1].strip().splitlines()[-1]
         raise WorkerCrashed(f"minimq failed inside a worker process ({last}); please report it with:\n{message[1]}")
     if message[0] == "hung":
-        at = f" at {message[1]} ({message[2]})" if message[1] else ""
-        raise DesignError(f"the design kept running{at} after the watchdog stopped it, and swallowed every interrupt")
+        spot = f"{message[1]} ({message[2]})" if message[1] else "?"
+        raise DesignError("worker_hung", spot=spot)
 
 
 def explore_in_workers(
