@@ -350,6 +350,8 @@ class Lab:
             faults.slow_handler(step.delay_ms, key=step.order)
         elif kind == "outage":
             self.faults.outages.append((world.now_ms, world.now_ms + step.delay_ms))
+        elif kind == "reset":
+            world.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=step.delay_ms)
 
     def run(self, schedule: Schedule) -> Outcome:
         world = self.world
@@ -376,7 +378,7 @@ class Lab:
         self.start("c1")
         for step in sorted(schedule.steps, key=lambda s: s.at_ms):
             world.call_later_ms(step.at_ms, lambda s=step: self._act(s))  # type: ignore[misc]
-        last = max((s.at_ms + s.restart_after for s in schedule.steps), default=0)
+        last = max((_ends(s) for s in schedule.steps), default=0)
         self._advance(last + SETTLE_MS - world.now_ms)
         for client in sorted(self.consumers):  # every consumer that ever ran comes back
             self.start(client)
@@ -435,9 +437,15 @@ class Lab:
         dog = self.watchdog
         where = dog.where
         task, greenlet = dog.stuck
-        stuck = [c for c in self.calls if c.running and (c.task is task or (c.greenlet and c.greenlet is greenlet))]
+        # the last call of the task that was running (a consume thread handles one message at a time)
+        stuck = [c for c in self.calls if c.task is task or (c.greenlet and c.greenlet is greenlet)]
         order, client = (stuck[-1].order, stuck[-1].client) if stuck else ("", "")
         return TimedOut(order, dog.seconds or 0.0, client, str(where) if where else "", where.code if where else "")
+
+
+def _ends(step: Step) -> int:
+    """When a step's effect is over: its restart, or the end of its outage."""
+    return step.at_ms + step.restart_after + (step.delay_ms if step.kind == "outage" else 0)
 
 
 def run_schedule(design: LoadedDesign, schedule: Schedule, seed: int = 0, **options: Any) -> Outcome:

@@ -220,6 +220,8 @@ def explore_in_workers(
             if not working:
                 break
             for conn, message in pool.receive(set(working)):
+                if conn not in working:
+                    continue  # abandoned a moment ago: its result cannot matter
                 _raise_for(message)
                 if message[0] == "progress":
                     if progress is not None:
