@@ -317,3 +317,44 @@ def test_setup_cannot_plant_its_own_audit_table(tmp_path: Path, capsys: pytest.C
     assert main(["check", str(design), "--examples", "5"]) == 2
     err = capsys.readouterr().err
     assert "setup(db) raised OperationalError: not authorized" in err and f"{design}:2" in err
+
+
+# -- late redeliveries ---------------------------------------------------------------------------------
+TTL_1H = (DESIGNS / "redis_do_then_mark.py").read_text().replace("TTL_S = 72 * 3600", "TTL_S = 3600")
+HOUR = 3_600_000
+
+
+def test_a_dedupe_flag_with_a_one_hour_ttl_is_found_through_the_ttl(tmp_path: Path) -> None:
+    design = write(tmp_path, TTL_1H)
+    result = explore(design, examples=100, seed=0, paths=["late-redelivery"])
+    bad = result.counterexample
+    assert bad is not None and bad.duplicated
+    assert "late-redelivery" in bad.schedule.paths()
+    first, second = sorted(
+        e.at_ms for e in bad.trace.events if getattr(e, "ledger", "") == "coupon DB" and e.kind == "EffectApplied"
+    )
+    assert second - first > HOUR  # the second coupon came after the flag had expired
+
+
+@pytest.mark.parametrize(
+    ("late", "what"),
+    [
+        (Step(65 * 60_000, "upstream_retry", "order-1"), "a late callback"),
+        (Step(1_000, "kill", client="c1", restart_after=65 * 60_000), "a consumer down for an hour"),
+        (Step(65 * 60_000, "reset", delay_ms=0), "an offset reset back to the start"),
+    ],
+)
+def test_each_late_redelivery_outlives_a_one_hour_flag(tmp_path: Path, late: Step, what: str) -> None:
+    ttl = load_design(write(tmp_path, TTL_1H))
+    steps = (PAY, late)
+    assert run_schedule(ttl, Schedule(("order-1",), steps)).duplicated == {"order-1": 2}, what
+    assert run_schedule(load_design(DESIGNS / "redis_do_then_mark.py"), Schedule(("order-1",), steps)).ok, what
+    assert run_schedule(load_design(DESIGNS / "unique_key.py"), Schedule(("order-1",), steps)).ok, what
+
+
+def test_an_outage_sends_failed_copies_up_the_retry_ladder(tmp_path: Path) -> None:
+    steps = (Step(0, "outage", delay_ms=65 * 60_000), PAY)
+    outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), Schedule(("order-1",), steps))
+    assert outcome.ok, outcome.violations  # the failures were the store's, not the design's
+    deliveries = [e.at_ms for e in outcome.trace.events if e.kind == "MessageDelivered"]
+    assert deliveries[-1] > 65 * 60_000 and len(deliveries) == 14  # 13 failed retries, then one that worked

@@ -156,6 +156,8 @@ def test_minimq_replay_option_gives_the_schedule(pytester: pytest.Pytester) -> N
         (("--minimq-replay", "not-a-token!"), "--minimq-replay: not a replay token"),
         (("--minimq-examples", "0"), "--minimq-examples must be at least 1, got 0"),
         (("--minimq-seed", "x"), "--minimq-seed: invalid int value: 'x'"),
+        (("--minimq-timeout", "0"), "--minimq-timeout must be a positive number of seconds, got 0.0"),
+        (("--minimq-timeout", "nan"), "--minimq-timeout must be a positive number of seconds, got nan"),
     ],
 )
 def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str, ...], needle: str) -> None:
@@ -163,6 +165,18 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: tuple[str
     result = run(pytester, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert needle in result.stderr.str()
+
+
+def test_a_stuck_design_fails_its_test_instead_of_hanging_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        stuck="def handle(msg, db):\n    while True:\n        pass\n",
+        test_stuck="def test_stuck(minimq_check):\n    minimq_check('stuck.py')\n",
+    )
+    result = run(pytester, "--minimq-timeout", "0.5", "--minimq-examples", "5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*timed out*", "*ran for more than 0.5 s of wall-clock time at stuck.py:2 (while True:)*"]
+    )
 
 
 def test_the_plugin_loads_neither_rich_nor_hypothesis(pytester: pytest.Pytester) -> None:

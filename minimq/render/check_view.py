@@ -27,12 +27,15 @@ FOLD_AFTER = 2  # deliveries of one message shown before the rest of its rounds 
 def show_pass(console: Console, headline: str, paths_line: str, figures: Mapping[str, object], lang: str) -> None:
     console.print(Text.assemble((t("check.ok_word", lang), "bold green"), " ", headline))
     console.print(paths_line)
+    console.print()
     console.print(figure_table(figures, lang))
 
 
 def figure_table(figures: Mapping[str, object], lang: str) -> Table:
     """What the schedules did, one figure a row; schedules per path last."""
-    table = Table(title=t("check.stats_title", lang), title_justify="left", show_header=False, box=None)
+    table = Table(
+        title=t("check.stats_title", lang), title_justify="left", title_style="bold", show_header=False, box=None
+    )
     table.add_column(t("check.stats_figure", lang))
     table.add_column(t("check.stats_total", lang), justify="right")
     for name, value in figures.items():

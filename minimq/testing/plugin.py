@@ -6,7 +6,10 @@ Owns: the options, fixtures and report lines every project that installs minimq 
 Options:
 - ``--minimq-seed N``: the seed of ``minimq_world`` and of explorations (default 0);
 - ``--minimq-examples N``: schedules an exploration tries (default 200, as ``minimq check``);
-- ``--minimq-replay TOKEN``: a stored counterexample (``Schedule.token()``) to replay.
+- ``--minimq-replay TOKEN``: a stored counterexample (``Schedule.token()``) to replay;
+- ``--minimq-timeout SECONDS``: the wall-clock limit of one schedule's run in
+  ``minimq_check`` (default 10): a design stuck longer (a busy loop, a blocking call) is a
+  counterexample that says where it was stuck, not a test that hangs.
 
 Fixtures: ``minimq_seed``, ``minimq_examples``, ``minimq_replay`` (the ``Schedule`` or
 None), ``minimq_world`` (a fresh ``World(seed=minimq_seed)``, closed after the test),
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SEED = 0
 DEFAULT_EXAMPLES = 200
+DEFAULT_TIMEOUT_S = 10.0
 REPLAY_KEY = pytest.StashKey["Schedule | None"]()
 
 
@@ -72,12 +76,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="TOKEN",
         help="replay this stored schedule (from a failure report) instead of exploring",
     )
+    group.addoption(
+        "--minimq-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"wall-clock limit of one schedule's run in minimq_check (default {DEFAULT_TIMEOUT_S:g})",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     examples = config.getoption("minimq_examples", DEFAULT_EXAMPLES)
     if examples < 1:
         raise pytest.UsageError(f"--minimq-examples must be at least 1, got {examples}")
+    timeout = config.getoption("minimq_timeout", DEFAULT_TIMEOUT_S)
+    if not 0 < timeout < float("inf"):
+        raise pytest.UsageError(f"--minimq-timeout must be a positive number of seconds, got {timeout}")
     token = config.getoption("minimq_replay", None)
     schedule = None
     if token:
@@ -175,7 +189,9 @@ def minimq_broker(minimq_world: World) -> Broker:
 
 
 @pytest.fixture
-def minimq_check(minimq_seed: int, minimq_examples: int, minimq_replay: Schedule | None) -> MinimqCheck:
+def minimq_check(
+    request: pytest.FixtureRequest, minimq_seed: int, minimq_examples: int, minimq_replay: Schedule | None
+) -> MinimqCheck:
     """``minimq_check(design, paths=None, max_orders=3)``: explore ``design`` (a file path or
     a ``LoadedDesign``) with this run's seed and examples, or replay ``--minimq-replay``;
     fail the test on a counterexample, return the ``ExploreResult`` otherwise."""
@@ -194,11 +210,19 @@ def minimq_check(minimq_seed: int, minimq_examples: int, minimq_replay: Schedule
             pytest.fail("minimq_check needs Hypothesis: pip install 'minimq[test]'", pytrace=False)
         from minimq.testing.strategies import check_paths
 
-        loaded = design if isinstance(design, LoadedDesign) else load_design(str(design))
+        timeout = float(request.config.getoption("minimq_timeout"))
+        loaded = design if isinstance(design, LoadedDesign) else load_design(str(design), timeout_s=timeout)
         if minimq_replay is None:
-            result = explore(loaded, examples=minimq_examples, seed=minimq_seed, paths=paths, max_orders=max_orders)
+            result = explore(
+                loaded,
+                examples=minimq_examples,
+                seed=minimq_seed,
+                paths=paths,
+                max_orders=max_orders,
+                timeout_s=timeout,
+            )
         else:
-            outcome = replay(loaded, minimq_replay, minimq_seed)
+            outcome = replay(loaded, minimq_replay, minimq_seed, timeout_s=timeout)
             result = ExploreResult(
                 loaded.name,
                 minimq_seed,
