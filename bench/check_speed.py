@@ -1,6 +1,8 @@
-"""How fast `minimq check` explores, and how soon it finds query-then-insert's bug.
+"""How fast `minimq check` explores, how soon it finds query-then-insert's bug, and how
+well it uses both cores.
 
     python bench/check_speed.py [--seeds 20] [--rate-seeds 100] [--repeat 3] [--examples 200] [--design PATH]
+                                [--jobs-examples 1000] [--jobs-seeds 3]
 
 For each seed it runs `explore()` on the design (default: examples/designs/
 query_then_insert.py) over every path, as `minimq check` does, and records:
@@ -16,13 +18,22 @@ Each seed's exploration is deterministic (the same runs every time), so it is ti
 ``--repeat`` times, interleaved with the other seeds, and the rate is given from the
 fastest time of each seed (what the code costs when nothing else gets in its way, as
 ``timeit`` reports) and from the median time. Wall time and CPU time are both printed:
-the machine is shared, and CPU time is the steadier of the two. A last line measures a design that never fails
+the machine is shared, and CPU time is the steadier of the two. A line measures a design that never fails
 (examples/designs/unique_key.py), where every run is a freshly generated schedule.
+
+Then the same for the plain ``def`` version of query-then-insert (examples needed, target:
+median at most 100 over seeds 0..19, as fast as the async one), and the rate of
+``--jobs 2`` against one worker process on the right design (``--jobs-examples``
+schedules per seed, ``--jobs-seeds`` seeds, each timed interleaved; target: at least 1.7x
+on an idle two-core machine). Both use worker processes as ``minimq check`` does, so the
+ratio is of the same code with one or two workers; the verdict and the figures of the
+two are checked identical.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -74,6 +85,9 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--design", default=str(ROOT / "examples/designs/query_then_insert.py"))
     parser.add_argument("--right", default=str(ROOT / "examples/designs/unique_key.py"))
+    parser.add_argument("--sync", default=str(ROOT / "examples/designs/query_then_insert_sync.py"))
+    parser.add_argument("--jobs-examples", type=int, default=1000, help="schedules per seed for the --jobs ratio")
+    parser.add_argument("--jobs-seeds", type=int, default=3, help="seeds for the --jobs ratio")
     args = parser.parse_args()
     if min(args.seeds, args.rate_seeds, args.repeat) < 1:
         parser.error(
@@ -105,6 +119,39 @@ def main() -> None:
         f"design {Path(args.right).name}: ok={result.ok}, {result.examples} schedules generated, "
         f"{result.runs} distinct run in {elapsed:.2f} s = {result.runs / elapsed:.0f}/s; "
         f"paths seen: {', '.join(sorted(result.paths_seen))}"
+    )
+    _sync(args)
+    _jobs(args)
+
+
+def _sync(args: argparse.Namespace) -> None:
+    design = load_design(args.sync)
+    needed = [explore(design, examples=args.examples, seed=seed).examples for seed in range(args.seeds)]
+    print(
+        f"design {Path(args.sync).name} (plain def): examples needed: median {statistics.median(needed)}, "
+        f"max {max(needed)} over seeds 0..{args.seeds - 1} (target: median <= 100)"
+    )
+
+
+def _jobs(args: argparse.Namespace) -> None:
+    """One worker process against two, on the right design, seeds interleaved."""
+    times: dict[int, list[float]] = {1: [], 2: []}
+    results: dict[int, list[tuple[object, ...]]] = {1: [], 2: []}
+    runs = 0
+    for seed in range(args.jobs_seeds):
+        for jobs in (1, 2):
+            start = time.perf_counter()
+            r = explore(args.right, examples=args.jobs_examples, seed=seed, jobs=jobs, isolate=True, timeout_s=60)
+            times[jobs].append(time.perf_counter() - start)
+            results[jobs].append((r.ok, r.examples, r.runs, r.stats.to_dict()))
+        runs += r.runs
+    if results[1] != results[2]:
+        raise SystemExit("--jobs 2 explored differently from --jobs 1: the result must not depend on it")
+    one, two = sum(times[1]), sum(times[2])
+    print(
+        f"--jobs on {Path(args.right).name}, {args.jobs_seeds} seeds x {args.jobs_examples} examples, "
+        f"{os.cpu_count()} cores: one worker {runs / one:.0f} runs/s, two workers {runs / two:.0f} runs/s, "
+        f"ratio {one / two:.2f}x (target >= 1.7x on an idle 2-core machine); results identical"
     )
 
 

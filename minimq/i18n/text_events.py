@@ -8,7 +8,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "ev.SendFailed": ("attempt {attempt} failed: {error}", "第 {attempt} 次尝试失败：{error}"),
     "ev.SendSucceeded": ("got SEND_OK for {msg} at offset {offset}", "收到 {msg} 的 SEND_OK，位点 {offset}"),
     "ev.SendGaveUp": ("send() raised {error}", "send() 抛出 {error}"),
-    "ev.MessageStored": ("stored {msg} at {where} as copy {copy}", "把 {msg} 存到 {where}，副本 {copy}"),
+    "ev.MessageStored": ("stored {msg} at {where} as copy {copy}", "把 {msg} 存到 {where}，offsetMsgId 为 {copy}"),
     "ev.MessageStored.retry": (
         "stored retry {times} of {msg} at {where}",
         "把 {msg} 的第 {times} 次重试存到 {where}",
@@ -146,6 +146,9 @@ EVENTS.update(
         "appb.db_constraint": ("UNIQUE refused a 2nd row", "唯一键挡住第二行"),
         "appb.db_rolled_back": ("rolled back", "已回滚"),
         "appb.db_commit": ("{msg}: COMMIT", "{msg}：COMMIT"),
+        "appb.db_read": ("{msg}: {statement} → {rows}", "{msg}：{statement} → {rows} 行"),
+        "appb.db_write": ("{msg}: {statement} → {changed}", "{msg}：{statement} → {changed} 行"),
+        "appb.redis_command": ("{msg}: {command} → {result}", "{msg}：{command} → {result}"),
         "appb.db_failed": ("{msg}: {statement} failed", "{msg}：{statement} 失败"),
         "app.design": ("runs the coupon design {design}", "运行发券方案 {design}"),
         "appb.design": ("design: {design}", "方案：{design}"),

@@ -50,7 +50,7 @@ UI: dict[str, tuple[str, str]] = {
         "课程到此结束：共 {n} 课，一次支付变成两张券的三条路径，以及一个能把三条路都堵住的修复。",
     ),
     "ui.dup_mark": ("DUPLICATE: ", "重复："),
-    "ui.dup_effect_mark": ("DUPLICATE EFFECT: ", "重复生效："),
+    "ui.dup_effect_mark": ("DUPLICATE EFFECT: ", "重复发放："),
     "lane.payment": ("payment", "支付系统"),
     "lane.order": ("order", "订单系统"),
     "lane.broker": ("broker", "Broker"),

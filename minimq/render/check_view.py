@@ -85,6 +85,7 @@ def counterexample_timeline(events: list[ev.Event], names: Mapping[str, str], la
         brief=True,
         ids=names,
         fold=FOLD_AFTER,
+        fit=True,
     )
 
 

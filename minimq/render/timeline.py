@@ -113,10 +113,12 @@ def timeline(
     brief: bool = False,
     ids: Mapping[str, str] | None = None,
     fold: int | None = None,
+    fit: bool = False,
 ) -> Table:
     """Lay ``events`` out in lanes. ``lanes`` maps an event's lane to a column name (events
     of unmapped lanes are left out); ``columns`` gives the column order; ``ids`` names msg
-    ids; ``fold`` folds long runs of redeliveries (see ``folds``)."""
+    ids; ``fold`` folds long runs of redeliveries (see ``folds``); ``fit`` sizes each lane to
+    what it holds instead of giving every lane the same width."""
     every = list(events)
     marks = duplicate_marks(every)
     folded = folds(every, fold) if fold is not None else {}
@@ -136,7 +138,7 @@ def timeline(
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column(t("ui.t", lang), style="dim", no_wrap=True)
     for name in names:
-        table.add_column(name, overflow="fold", ratio=1)
+        table.add_column(name, overflow="fold", ratio=None if fit else 1)
     for i, e, column in rows:
         if column == "…":
             table.add_row(*_folded_row(folded[i], names, lanes, lang, ids))
