@@ -234,7 +234,7 @@ def test_the_timeline_shows_the_statements_and_names_the_messages(capsys: pytest
     assert main([*argv, "--width", "200"]) == 1
     out = capsys.readouterr().out
     assert "A = msgId " in out and "B = msgId " in out
-    for line in ("A: SELECT coupons → 0 row(s)", "B: SELECT coupons → 0 row(s)", "B: INSERT coupons", "B: COMMIT"):
+    for line in ("A: SELECT coupons → 0", "B: SELECT coupons → 0", "B: INSERT coupons → 1", "B: COMMIT"):
         assert line in out
     assert "DUPLICATE: got B" in out
 
