@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -65,8 +66,9 @@ def show_counterexample(
         if not lines:
             continue
         console.print(f"\n[bold]{t(title, lang)}[/]")
-        for line in lines:
-            console.print(f"  {line}", markup=False)
+        for line in lines:  # wrapped under their own start; a hint (indented) further in
+            indent = 2 + len(line) - len(line.lstrip(" "))
+            console.print(Padding(Text(line.lstrip(" ")), (0, 0, 0, indent), expand=False))
     console.print(counterexample_timeline(events, names, lang))
     console.print(f"\n[bold]{t('check.h_replay', lang)}[/]")
     console.print(replay, soft_wrap=True, markup=False)
