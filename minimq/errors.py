@@ -2,7 +2,9 @@
 
 Owns: every exception minimq raises on purpose. The names follow RocketMQ's where one
 exists (``MQClientException``, ``RemotingTimeoutException``, ...), with the RocketMQ
-name in the docstring so a learner can find the Java side.
+name in the docstring so a learner can find the Java side. Bad input (an argument, a
+trace file) is refused with one of these, never with a bare traceback from deeper down;
+the command line prints the message and exits with 2.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ class ValidationError(MinimqError, ValueError):
     def __init__(self, rule: str, value: object) -> None:
         self.rule = rule
         self.value = value
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{rule}: got {shown}")
+        super().__init__(f"{rule}: got {shown(value)}")
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters: an error names the value it refused
+    without pasting a megabyte of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class UnknownTopic(MinimqError, LookupError):
@@ -84,3 +90,18 @@ class SimulationStalled(MinimqError, RuntimeError):
             f"simulation stalled at t={at_ms} ms: every task waits for something that "
             "no timer or message will ever bring (a deadlock in the simulated program)"
         )
+
+
+class TraceFormatError(MinimqError, ValueError):
+    """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
+
+    def __init__(self, line: int, problem: str, *, source: str | None = None) -> None:
+        self.line = line
+        self.problem = problem
+        self.source = source
+        where = f"line {line}" if source is None else f"{source}: line {line}"
+        super().__init__(f"{where}: {problem}")
+
+    def in_file(self, source: str) -> TraceFormatError:
+        """The same error, naming the file it came from."""
+        return TraceFormatError(self.line, self.problem, source=source)
