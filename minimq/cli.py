@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from minimq import __version__
-from minimq.errors import MinimqError
+from minimq.errors import MinimqError, ValidationError
 
 
 def _positive_float(text: str) -> float:
@@ -167,6 +167,10 @@ def _trace(args: argparse.Namespace) -> int:
     from minimq.trace import Trace
 
     trace = Trace.read(args.file)
+    if not trace.events:
+        raise ValidationError(
+            "a trace file must hold at least one event (a world's trace starts with WorldStarted)", args.file
+        )
     report = check(trace)
     summary = report.summary()
     if args.json:
@@ -178,8 +182,15 @@ def _trace(args: argparse.Namespace) -> int:
         if args.timeline:
             from minimq.render.timeline import timeline
 
-            console.print(timeline(trace.events, title=args.file))
-        console.print(f"{args.file}: {len(trace)} events")
+            table = timeline(trace.events, title=args.file)
+            # The title and the lane names come from the command line and the trace: show
+            # them as written, not as rich markup (a lane named "[/]" is a MarkupError).
+            table.title = console.render_str(args.file, markup=False, emoji=False)
+            for column in table.columns:
+                if isinstance(column.header, str):
+                    column.header = console.render_str(column.header, markup=False, emoji=False)
+            console.print(table)
+        console.print(f"{args.file}: {len(trace)} events", markup=False, emoji=False)
         for name, value in summary.items():
             console.print(f"  {name.replace('_', ' ')}: {value}")
     bad = report.lost or report.duplicated_effects or report.lost_effects
