@@ -92,6 +92,20 @@ class SimulationStalled(MinimqError, RuntimeError):
         )
 
 
+class ClockOverflow(MinimqError, OverflowError):
+    """A timer was set past the latest virtual time a world can reach
+    (``minimq.model.MAX_VIRTUAL_MS``): the loop refuses to jump there rather than spin."""
+
+    def __init__(self, now_ms: int, due_ms: int, limit_ms: int) -> None:
+        self.now_ms = now_ms
+        self.due_ms = due_ms
+        super().__init__(
+            f"at t={now_ms} ms the next timer is due at t={due_ms} ms, past the virtual clock's "
+            f"limit of {limit_ms} ms (about 3 years); asyncio.sleep() and loop.call_later() "
+            "take seconds, not milliseconds: is a delay in the wrong unit?"
+        )
+
+
 class TraceFormatError(MinimqError, ValueError):
     """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
 

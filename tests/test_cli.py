@@ -171,7 +171,20 @@ def test_names_from_the_trace_and_the_command_line_are_not_rich_markup(
     assert "3 events" in out
 
 
-@pytest.mark.parametrize("argv", [["demo", "--seed", "x"], ["demo", "--realtime", "-1"], ["nonsense"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--seed", "x"],
+        ["demo", "--realtime", "-1"],
+        ["demo", "--realtime", "0"],
+        ["demo", "--realtime", "inf"],
+        ["demo", "--realtime", "-inf"],
+        ["demo", "--realtime", "nan"],
+        ["demo", "--realtime", "1e999"],
+        ["demo", "--realtime", "fast"],
+        ["nonsense"],
+    ],
+)
 def test_bad_flags_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)

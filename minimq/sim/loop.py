@@ -22,8 +22,12 @@ Rules this module keeps:
   order they were sent, and the same program runs the same way every time.
 - If nothing is ready and no timer is pending, the simulation can never progress:
   ``run_until_complete`` raises ``SimulationStalled`` instead of hanging.
+- The clock stops at ``MAX_VIRTUAL_MS`` (10**11 ms, about 3 years): a jump past it raises
+  ``ClockOverflow`` (asyncio's float seconds would no longer find the timer due, and the
+  loop would spin). A sleep that long is almost always seconds taken for milliseconds.
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
-  speed factor; the virtual times, and so the trace, are the same as without it.
+  speed factor, a finite number above 0; the virtual times, and so the trace, are the same
+  as without it.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from minimq.errors import SimulationStalled
+from minimq.errors import ClockOverflow, SimulationStalled, ValidationError
+from minimq.model import MAX_VIRTUAL_MS
 
 T = TypeVar("T")
 
@@ -88,12 +93,19 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
 
     def __init__(self, start_ms: int = 0, realtime_speed: float | None = None) -> None:
         super().__init__()
+        try:
+            if isinstance(start_ms, bool) or not isinstance(start_ms, int) or not 0 <= start_ms <= MAX_VIRTUAL_MS:
+                raise ValidationError(
+                    f"start_ms must be a whole number of milliseconds, 0 to {MAX_VIRTUAL_MS}", start_ms
+                )
+            check_realtime_speed(realtime_speed)
+        except ValidationError:
+            self.close()  # a refused loop is not left open (asyncio would warn when it is collected)
+            raise
         self._now_ms = start_ms
         self._clock_resolution = 1e-7
         self._stalled = False
         self._timer_seq = 0
-        if realtime_speed is not None and realtime_speed <= 0:
-            raise ValueError(f"realtime speed must be positive, got {realtime_speed!r}")
         self._realtime_speed = realtime_speed
 
     # -- the clock -------------------------------------------------------------
@@ -108,6 +120,8 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
     def _advance(self, delta_ms: int) -> None:
         if delta_ms <= 0:
             return
+        if self._now_ms + delta_ms > MAX_VIRTUAL_MS:
+            raise ClockOverflow(self._now_ms, self._now_ms + delta_ms, MAX_VIRTUAL_MS)
         if self._realtime_speed is not None:
             time.sleep(delta_ms / 1000 / self._realtime_speed)
         self._now_ms += delta_ms
@@ -211,6 +225,17 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
                 task.cancel()
                 raise SimulationStalled(self._now_ms) from None
             raise
+
+
+def check_realtime_speed(speed: object) -> None:
+    """``None`` (virtual time only) or a finite number above 0: 1 is real time, 10 ten
+    times faster."""
+    if speed is None:
+        return
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not (0 < speed < math.inf):
+        raise ValidationError(
+            "realtime_speed must be None or a finite positive number (1 = real time, 10 = ten times faster)", speed
+        )
 
 
 def run(coro: Coroutine[Any, Any, T], *, start_ms: int = 0) -> T:

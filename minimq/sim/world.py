@@ -11,18 +11,30 @@ is never used. Same seed, same program: same trace, byte for byte.
     consumer.start()
     world.run(main())          # run a coroutine to completion on the virtual clock
     world.run_for(60_000)      # let a simulated minute pass
+
+Arguments are checked, and a bad one raises ``ValidationError`` naming it and its value:
+- ``seed`` is an ``int`` (not a bool, a float, a str or None); ``latency_ms`` an ``int``
+  >= 0; ``realtime_speed`` None or a finite number above 0.
+- Times are milliseconds: ``run_for(ms)`` and ``call_later_ms(ms, cb)`` take a duration
+  >= 0, ``run_until(at_ms)`` a time >= 0, each a finite int or float (not a bool) that
+  keeps the clock within ``MAX_VIRTUAL_MS``. A float is accepted and rounded up to the
+  next whole millisecond by the loop, as every delay is (``run_for(1.5)`` lets 2 ms
+  pass); the clock itself stays an integer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from minimq.errors import ValidationError
 from minimq.events import Event, WorldStarted
+from minimq.model import MAX_VIRTUAL_MS
 from minimq.sim.faults import FaultPlan
-from minimq.sim.loop import VirtualTimeLoop
+from minimq.sim.loop import VirtualTimeLoop, check_realtime_speed
 from minimq.sim.network import Network
 from minimq.trace import Trace
 
@@ -34,6 +46,25 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
+
+
+def _int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{name} must be an int", value)
+    return value
+
+
+def _ms(what: str, value: object, now_ms: int = 0) -> float:
+    """``value`` if it is a finite number of milliseconds >= 0 that keeps the clock (at
+    ``now_ms``) within its limit."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ValidationError(f"{what} must be a finite number of milliseconds >= 0", value)
+    if now_ms + value > MAX_VIRTUAL_MS:
+        raise ValidationError(
+            f"{what} would take the clock from t={now_ms} ms past its limit of {MAX_VIRTUAL_MS} ms (about 3 years)",
+            value,
+        )
+    return value
 
 
 def _quiet_about_abandoned_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -50,6 +81,11 @@ class World:
     def __init__(self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None) -> None:
         from minimq.runtime.broker import Broker
 
+        # checked before anything is built, so a refused world leaves no open loop behind
+        _int("World seed (the same seed gives the same run)", seed)
+        if _int("latency_ms", latency_ms) < 0:
+            raise ValidationError("latency_ms must be >= 0", latency_ms)
+        check_realtime_speed(realtime_speed)
         self.seed = seed
         self.rng = random.Random(seed)
         self.loop = VirtualTimeLoop(0, realtime_speed)
@@ -71,7 +107,10 @@ class World:
     def emit(self, event: Event) -> None:
         self.trace.emit(event)
 
-    def call_later_ms(self, delay_ms: int, callback: Callable[[], object]) -> asyncio.TimerHandle:
+    def call_later_ms(self, delay_ms: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
+        """Call ``callback`` after ``delay_ms`` of virtual time (rounded up to a whole ms)."""
+        if type(delay_ms) is not int or not 0 <= delay_ms <= MAX_VIRTUAL_MS - self.now_ms:  # the common case first
+            _ms("call_later_ms delay_ms", delay_ms, self.now_ms)
         return self.loop.call_later(delay_ms / 1000, callback)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -99,11 +138,12 @@ class World:
             raise RuntimeError("this world is closed")
         return self.loop.run_until_complete(coro)  # type: ignore[no-any-return]
 
-    def run_for(self, duration_ms: int) -> None:
+    def run_for(self, duration_ms: float) -> None:
         """Let ``duration_ms`` of virtual time pass: run until a timer set for then stops
         the loop (what is still ready at that moment runs on the next call)."""
         if self._closed:
             raise RuntimeError("this world is closed")
+        _ms("run_for duration_ms", duration_ms, self.now_ms)
         loop = self.loop
         stop = loop.call_at((self.now_ms + duration_ms) / 1000, loop.stop)
         try:
@@ -111,8 +151,9 @@ class World:
         finally:
             stop.cancel()
 
-    def run_until(self, at_ms: int) -> None:
+    def run_until(self, at_ms: float) -> None:
         """Let virtual time pass until ``at_ms`` (no-op if it is already later)."""
+        _ms("run_until at_ms", at_ms)
         if at_ms > self.now_ms:
             self.run_for(at_ms - self.now_ms)
 
