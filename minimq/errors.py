@@ -106,6 +106,20 @@ class ClockOverflow(MinimqError, OverflowError):
         )
 
 
+class WorldClosedError(ClientStateError):
+    """A world (or a client of it) was asked to act after ``World.close()``.
+
+    Reading what it recorded (``world.trace``, ``world.now_ms``, ``world.seed``) is still
+    allowed; running, spawning, scheduling, emitting or starting a client is not."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        super().__init__(
+            f"this world is closed: it cannot {action} any more (its trace, now_ms and seed can "
+            "still be read); build a new World to run again"
+        )
+
+
 class TraceFormatError(MinimqError, ValueError):
     """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
 

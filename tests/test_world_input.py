@@ -1,5 +1,5 @@
-"""The engine refuses bad arguments with a minimq error that names the value: no TypeError
-from deep down, no hang."""
+"""The engine refuses bad arguments with a minimq error that names the value, and a closed
+world refuses to act: no asyncio RuntimeError, no TypeError from deep down, no hang."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from minimq import World
-from minimq.errors import ClockOverflow, MinimqError, ValidationError
+from minimq import Message, World
+from minimq.errors import ClientStateError, ClockOverflow, MinimqError, ValidationError, WorldClosedError
 from minimq.model import MAX_VIRTUAL_MS
 from minimq.sim.loop import VirtualTimeLoop
 
@@ -126,3 +126,104 @@ def test_floats_are_rounded_up_to_the_next_whole_ms_and_ints_are_exact(w: World)
     w.run_until(1)  # in the past: nothing to do, as before
     w.run_for(0)
     assert w.now_ms == 3
+
+
+# -- a closed world ----------------------------------------------------------------------------
+async def one_ms() -> None:
+    await asyncio.sleep(0.001)
+
+
+def closed_world() -> World:
+    world = World(seed=3)
+    world.broker.create_topic("order-paid")
+    world.run_for(10)
+    world.close()
+    return world
+
+
+ACTIONS: dict[str, Any] = {
+    "run": lambda w: w.run(one_ms()),
+    "run_for": lambda w: w.run_for(1),
+    "run_until": lambda w: w.run_until(100),
+    "spawn": lambda w: w.spawn(one_ms(), "late"),
+    "call_later_ms": lambda w: w.call_later_ms(1, nothing),
+    "emit": lambda w: w.emit(w.trace.events[0]),
+    "producer": lambda w: w.producer("order-system"),
+    "push_consumer": lambda w: w.push_consumer("coupon", "order-paid", lambda m: None),
+    "next_client_seq": lambda w: w.next_client_seq(),
+    "create_topic": lambda w: w.broker.create_topic("other"),
+    "loop.call_soon": lambda w: w.loop.call_soon(nothing),
+    "loop.call_later": lambda w: w.loop.call_later(1, nothing),
+    "loop.create_task": lambda w: _create_task(w.loop),
+}
+
+
+def _create_task(loop: asyncio.AbstractEventLoop) -> None:
+    coro = one_ms()
+    try:
+        loop.create_task(coro)
+    finally:
+        coro.close()  # asyncio does not close a coroutine it refused
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_a_closed_world_refuses_to_act(action: str) -> None:
+    world = closed_world()
+    with pytest.raises(WorldClosedError, match=r"^this world is closed: it cannot .+ any more") as info:
+        ACTIONS[action](world)
+    assert isinstance(info.value, RuntimeError)  # what "this world is closed" used to be
+    assert "build a new World" in str(info.value)
+
+
+def test_a_closed_world_can_still_be_read_and_closed_again() -> None:
+    world = closed_world()
+    events = len(world.trace)
+    world.close()
+    world.close()
+    assert (world.seed, world.now_ms, len(world.trace)) == (3, 10, events)
+    assert world.trace.sha256()
+    assert world.broker.has_topic("order-paid")
+
+
+def test_a_client_of_a_closed_world_cannot_start() -> None:
+    world = World(seed=3)
+    world.broker.create_topic("order-paid")
+    consumer = world.push_consumer("coupon", "order-paid", lambda m: None)
+    producer = world.producer("order-system")
+    world.close()
+    with pytest.raises(WorldClosedError, match="this world is closed"):
+        consumer.start()
+    with pytest.raises(WorldClosedError, match="this world is closed"):
+        world.run(producer.send(Message("order-paid", b"x")))
+
+
+def test_a_world_closed_while_clients_run_records_their_unwinding_then_refuses() -> None:
+    world = World(seed=3)
+    world.broker.create_topic("order-paid")
+    world.push_consumer("coupon", "order-paid", lambda m: None).start()
+    world.run_for(1000)
+    world.close()  # the consumer's tasks are cancelled; the world was open while they unwound
+    with pytest.raises(WorldClosedError):
+        world.run_for(1)
+
+
+# -- driving the loop from inside it ---------------------------------------------------------
+DRIVERS: dict[str, Any] = {
+    "run": lambda w: w.run(one_ms()),
+    "run_for": lambda w: w.run_for(5),
+    "run_until": lambda w: w.run_until(5),
+    "close": lambda w: w.close(),
+}
+
+
+@pytest.mark.parametrize("call", DRIVERS)
+def test_the_loop_cannot_be_driven_from_inside_the_simulation(w: World, call: str) -> None:
+    async def inside() -> None:
+        DRIVERS[call](w)
+
+    with pytest.raises(ClientStateError, match=rf"^world.{call}\(\) was called from inside the simulation"):
+        w.run(inside())
+    w.run_for(5)  # still usable, and still closable
+    w.close()
+    with pytest.raises(WorldClosedError):
+        w.run_for(5)

@@ -28,6 +28,8 @@ Rules this module keeps:
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
   speed factor, a finite number above 0; the virtual times, and so the trace, are the same
   as without it.
+- Once closed, the loop refuses to schedule or run anything with ``WorldClosedError``
+  (asyncio's own "Event loop is closed" is a bare ``RuntimeError``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from minimq.errors import ClockOverflow, SimulationStalled, ValidationError
+from minimq.errors import ClockOverflow, SimulationStalled, ValidationError, WorldClosedError
 from minimq.model import MAX_VIRTUAL_MS
 
 T = TypeVar("T")
@@ -131,7 +133,7 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if when is None:
             raise TypeError("when cannot be None")
         if self._closed:  # type: ignore[attr-defined]
-            raise RuntimeError("Event loop is closed")
+            self._check_closed()
         self._timer_seq += 1
         if self._debug:  # type: ignore[attr-defined]
             timer = asyncio.TimerHandle(when, callback, args, self, context)
@@ -213,6 +215,11 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
     # -- hooks BaseEventLoop needs ----------------------------------------------
     def _write_to_self(self) -> None:
         return None
+
+    def _check_closed(self) -> None:
+        """What every scheduling and running method of ``BaseEventLoop`` calls first."""
+        if self._closed:  # type: ignore[attr-defined]
+            raise WorldClosedError("schedule or run anything on its event loop")
 
     # -- running -----------------------------------------------------------------
     def run_until_complete(self, future: Any) -> Any:

@@ -20,6 +20,15 @@ Arguments are checked, and a bad one raises ``ValidationError`` naming it and it
   keeps the clock within ``MAX_VIRTUAL_MS``. A float is accepted and rounded up to the
   next whole millisecond by the loop, as every delay is (``run_for(1.5)`` lets 2 ms
   pass); the clock itself stays an integer.
+- After ``close()`` the world only answers questions: ``trace``, ``now_ms``, ``seed``,
+  ``broker`` and the rest can be read, but everything that would act (``run``,
+  ``run_for``, ``run_until``, ``spawn``, ``call_later_ms``, ``emit``, ``producer``,
+  ``push_consumer``, a client's ``start()``) raises ``WorldClosedError``. ``close()`` may
+  be called again and does nothing. While ``close()`` unwinds the cancelled tasks the
+  world still records what they do (a handler's rollback, say).
+- ``run``, ``run_for``, ``run_until`` and ``close`` drive the loop, so they cannot be
+  called from inside the simulation (a handler or a task): that raises
+  ``ClientStateError``; await instead.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import random
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from minimq.errors import ValidationError
+from minimq.errors import ClientStateError, ValidationError, WorldClosedError
 from minimq.events import Event, WorldStarted
 from minimq.model import MAX_VIRTUAL_MS
 from minimq.sim.faults import FaultPlan
@@ -96,7 +105,8 @@ class World:
         self.broker: Broker = Broker(self)
         self.disk: dict[str, dict[Any, int]] = {}  # broadcasting offsets.json per client
         self._client_seq = 0
-        self._closed = False
+        self._closing = False  # close() has begun: the cancelled tasks may still record events
+        self._closed = False  # close() has finished: nothing may act any more
         self.emit(WorldStarted(0, seed))
 
     # -- time and events ----------------------------------------------------------------
@@ -105,45 +115,68 @@ class World:
         return self.loop._now_ms  # read ~20 times a message: skip the loop's property
 
     def emit(self, event: Event) -> None:
+        if self._closed:
+            raise WorldClosedError(f"record {type(event).__name__}")
         self.trace.emit(event)
 
     def call_later_ms(self, delay_ms: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
         """Call ``callback`` after ``delay_ms`` of virtual time (rounded up to a whole ms)."""
+        self._check_open("schedule a callback")
         if type(delay_ms) is not int or not 0 <= delay_ms <= MAX_VIRTUAL_MS - self.now_ms:  # the common case first
             _ms("call_later_ms delay_ms", delay_ms, self.now_ms)
         return self.loop.call_later(delay_ms / 1000, callback)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        self._check_open("start a task", coro)
         return self.loop.create_task(coro, name=name)
 
     def next_client_seq(self) -> int:
+        self._check_open("number a new client")
         self._client_seq += 1
         return self._client_seq
+
+    def _check_open(self, action: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
+        if self._closed:
+            if coro is not None:
+                coro.close()  # refused, not forgotten: no "coroutine was never awaited" warning
+            raise WorldClosedError(action)
+
+    def _check_outside(self, call: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
+        """``call`` drives the loop, so it cannot run on the loop itself."""
+        if self.loop.is_running():
+            if coro is not None:
+                coro.close()
+            raise ClientStateError(
+                f"{call} was called from inside the simulation (a handler or a task), where the loop is "
+                "already running; await there instead, or call it once world.run() has returned"
+            )
 
     # -- clients -------------------------------------------------------------------------
     def producer(self, group: str, **options: Any) -> Producer:
         from minimq.runtime.producer import Producer
 
+        self._check_open("create a producer")
         return Producer(self, group, **options)
 
     def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
         from minimq.runtime.push_consumer import PushConsumer
 
+        self._check_open("create a push consumer")
         return PushConsumer(self, group, topics, handler, **options)
 
     # -- running ---------------------------------------------------------------------
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` to completion on the virtual clock (clients keep running after)."""
-        if self._closed:
-            raise RuntimeError("this world is closed")
+        self._check_open("run a coroutine", coro)
+        self._check_outside("world.run()", coro)
         return self.loop.run_until_complete(coro)  # type: ignore[no-any-return]
 
     def run_for(self, duration_ms: float) -> None:
         """Let ``duration_ms`` of virtual time pass: run until a timer set for then stops
         the loop (what is still ready at that moment runs on the next call)."""
-        if self._closed:
-            raise RuntimeError("this world is closed")
+        self._check_open("let time pass")
         _ms("run_for duration_ms", duration_ms, self.now_ms)
+        self._check_outside("world.run_for()")
         loop = self.loop
         stop = loop.call_at((self.now_ms + duration_ms) / 1000, loop.stop)
         try:
@@ -153,15 +186,18 @@ class World:
 
     def run_until(self, at_ms: float) -> None:
         """Let virtual time pass until ``at_ms`` (no-op if it is already later)."""
+        self._check_open("let time pass")
         _ms("run_until at_ms", at_ms)
+        self._check_outside("world.run_until()")
         if at_ms > self.now_ms:
             self.run_for(at_ms - self.now_ms)
 
     def close(self) -> None:
-        """Cancel every task still running and close the loop."""
-        if self._closed:
+        """Cancel every task still running and close the loop. Idempotent."""
+        if self._closing:
             return
-        self._closed = True
+        self._check_outside("world.close()")
+        self._closing = True
         loop = self.loop
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         left = len(pending)
@@ -172,12 +208,15 @@ class World:
             if not left:
                 loop.stop()
 
-        for task in pending:
-            task.cancel()
-            task.add_done_callback(one_done)
-        if pending:
-            loop.run_forever()  # until the last cancelled task has unwound (or nothing can run)
-        loop.close()
+        try:
+            for task in pending:
+                task.cancel()
+                task.add_done_callback(one_done)
+            if pending:
+                loop.run_forever()  # until the last cancelled task has unwound (or nothing can run)
+        finally:
+            loop.close()
+            self._closed = True
 
     def __enter__(self) -> World:
         return self
