@@ -120,6 +120,24 @@ class WorldClosedError(ClientStateError):
         )
 
 
+class ThreadInSimulationError(MinimqError, RuntimeError):
+    """A thread was about to start inside a simulation (``loop.run_in_executor``,
+    ``asyncio.to_thread``, ``threading.Thread.start``).
+
+    A thread runs on the wall clock, outside the virtual-time loop, so the same seed would
+    no longer give the same run."""
+
+    def __init__(self, what: str, where: str) -> None:
+        self.what = what
+        self.where = where
+        super().__init__(
+            f"{where}: {what} would start a thread inside a simulation; a thread runs on the "
+            "wall clock, outside the virtual-time loop, so two runs with the same seed would "
+            "differ. Call the function directly (it then takes no virtual time), or make it "
+            "a coroutine and await it (await asyncio.sleep(seconds) for time it should take)"
+        )
+
+
 class TraceFormatError(MinimqError, ValueError):
     """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
 

@@ -12,7 +12,9 @@ imports and names with ``ast``.
   ``minimq/sim/world.py`` and nowhere else; no module-level ``random.<fn>()``.
 - No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
   the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
-- No threads, no sockets.
+- No threads, no sockets. One narrow exception: ``minimq/sim/no_threads.py`` imports
+  ``threading`` to refuse threads inside a simulation (it wraps ``Thread.start``); it may
+  name ``threading.Thread`` and ``threading.Thread.start`` and call nothing of threading.
 
 Each violation is reported as ``path:line: what is wrong``.
 """
@@ -79,6 +81,10 @@ RANDOM_CONSTRUCTOR_HOME = "minimq/sim/world.py"
 # so that one --seed fixes which schedules are tried; no world ever sees it.
 EXPLORER = "minimq/testing/explore.py"
 TIME_SLEEP_HOME = "minimq/sim/loop.py"
+# The guard that refuses threads inside a simulation wraps threading.Thread.start, so it
+# must import threading; it is held to naming Thread and Thread.start (no call, no other name).
+THREAD_GUARD_HOME = "minimq/sim/no_threads.py"
+THREAD_GUARD_NAMES = frozenset({"threading.Thread", "threading.Thread.start"})
 
 
 def _within(name: str, prefixes: tuple[str, ...]) -> bool:
@@ -197,7 +203,7 @@ def layering_violations(module: Module) -> list[str]:
             out.append(f"{where}: {module.name} imports {name} (the engine never imports the presentation)")
         if top == "rich" and not _within(module.name, ("minimq.render",)):
             out.append(f"{where}: imports {name} (only minimq/render/ may import rich)")
-        if _within(name, NO_THREADS):
+        if _within(name, NO_THREADS) and not (module.path == THREAD_GUARD_HOME and name == "threading"):
             out.append(f"{where}: imports {name} (no threads: a simulation is one deterministic loop)")
         if _within(name, NO_SOCKETS):
             out.append(f"{where}: imports {name} (no real sockets in a simulation)")
@@ -218,6 +224,8 @@ def determinism_violations(module: Module) -> list[str]:
                 out.append(f"{where}: uses time.sleep (only {TIME_SLEEP_HOME} paces real-time mode)")
         elif name.startswith("time.") or name in WALL_CLOCK:
             out.append(f"{where}: uses {name} (wall clock; use the world's virtual now_ms)")
+        elif name.startswith("threading.") and (is_call or name not in THREAD_GUARD_NAMES):
+            out.append(f"{where}: uses {name} (only {THREAD_GUARD_HOME} names threading, to refuse threads)")
     return out
 
 
@@ -262,6 +270,27 @@ def test_the_allowed_uses_are_where_the_rules_say() -> None:
     assert ("time.sleep", True) in loop_uses
     core_imports = {n for m in MODULES if m.name.startswith("minimq.core") for n, _ in m.imports}
     assert "minimq.model" in core_imports
+    guard_uses = {(n, c) for n, _, c in uses(by_path[THREAD_GUARD_HOME])}
+    assert ("threading.Thread.start", False) in guard_uses  # the exception below is used, and narrow
+    assert {n for n, _ in guard_uses if n.startswith("threading.")} <= THREAD_GUARD_NAMES
+
+
+def test_the_thread_guard_may_import_threading_only_to_refuse_threads() -> None:
+    guard = """
+        import threading
+        def install(wrapped):
+            start = threading.Thread.start
+            threading.Thread.start = wrapped
+        def check(thread: threading.Thread) -> None: ...
+    """
+    assert check_source(guard, THREAD_GUARD_HOME) == []
+    assert check_source("import threading\nthreading.Thread(target=print).start()\n", THREAD_GUARD_HOME) == [
+        f"{THREAD_GUARD_HOME}:2: uses threading.Thread (only {THREAD_GUARD_HOME} names threading, to refuse threads)"
+    ]
+    assert check_source("import threading\nlock = threading.Lock\n", THREAD_GUARD_HOME) != []
+    assert check_source("import _thread\n", THREAD_GUARD_HOME) != []
+    assert check_source("from concurrent.futures import ThreadPoolExecutor\n", THREAD_GUARD_HOME) != []
+    assert check_source("import threading\n", "minimq/sim/loop.py") != []  # nowhere else
 
 
 # -- the checker itself finds violations, with file and line ------------------------------------

@@ -28,6 +28,11 @@ Rules this module keeps:
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
   speed factor, a finite number above 0; the virtual times, and so the trace, are the same
   as without it.
+- No thread may start inside a simulation: a thread runs on the wall clock, so the same
+  seed would no longer give the same run. ``run_in_executor`` (and so
+  ``asyncio.to_thread``) raises ``ThreadInSimulationError``, and so does
+  ``threading.Thread.start()`` called while a ``VirtualTimeLoop`` runs on the calling
+  thread: importing this module installs that guard (``minimq.sim.no_threads``).
 - Once closed, the loop refuses to schedule or run anything with ``WorldClosedError``
   (asyncio's own "Event loop is closed" is a bare ``RuntimeError``).
 """
@@ -46,6 +51,7 @@ from typing import Any, TypeVar
 
 from minimq.errors import ClockOverflow, SimulationStalled, ValidationError, WorldClosedError
 from minimq.model import MAX_VIRTUAL_MS
+from minimq.sim.no_threads import executor_refused, refuse_thread_start_in
 
 T = TypeVar("T")
 
@@ -221,6 +227,11 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if self._closed:  # type: ignore[attr-defined]
             raise WorldClosedError("schedule or run anything on its event loop")
 
+    # -- no threads ----------------------------------------------------------------
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]
+        """Refused: an executor runs ``func`` in a thread, outside virtual time."""
+        raise executor_refused(func)
+
     # -- running -----------------------------------------------------------------
     def run_until_complete(self, future: Any) -> Any:
         self._stalled = False
@@ -243,6 +254,10 @@ def check_realtime_speed(speed: object) -> None:
         raise ValidationError(
             "realtime_speed must be None or a finite positive number (1 = real time, 10 = ten times faster)", speed
         )
+
+
+# Importing this module wraps threading.Thread.start, once (see minimq.sim.no_threads).
+refuse_thread_start_in(VirtualTimeLoop)
 
 
 def run(coro: Coroutine[Any, Any, T], *, start_ms: int = 0) -> T:
