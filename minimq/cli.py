@@ -4,7 +4,11 @@ Owns: argument parsing and exit codes. ``minimq tour`` runs every lesson, ``mini
 lesson N`` one, ``minimq lessons`` lists them; ``minimq demo`` runs the engine's smoke
 scenario; ``minimq trace FILE`` reads a JSON-lines trace back and runs the checkers.
 Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``); 2 bad usage or
-bad input, always with a message that names the problem and the value.
+bad input, always with one line that names the problem and the value, never a traceback:
+a bad flag (argparse), any ``MinimqError`` (a trace file that is not UTF-8 JSON lines of
+well-typed events, or that holds no event at all: ``minimq.trace`` says what is refused;
+an argument the engine refuses), or a file that cannot be read (missing, a directory,
+no permission).
 """
 
 from __future__ import annotations
