@@ -4,18 +4,23 @@ Owns: argument parsing and exit codes. ``minimq tour`` runs every lesson, ``mini
 lesson N`` one, ``minimq lessons`` lists them; ``minimq demo`` runs the engine's smoke
 scenario; ``minimq trace FILE`` reads a JSON-lines trace back and runs the checkers.
 Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``); 2 bad usage or
-bad input, always with a message that names the problem and the value.
+bad input, always with one line that names the problem and the value, never a traceback:
+a bad flag (argparse), any ``MinimqError`` (a trace file that is not UTF-8 JSON lines of
+well-typed events, or that holds no event at all: ``minimq.trace`` says what is refused;
+an argument the engine refuses), or a file that cannot be read (missing, a directory,
+no permission).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
 from minimq import __version__
-from minimq.errors import MinimqError
+from minimq.errors import MinimqError, ValidationError
 
 
 def _positive_float(text: str) -> float:
@@ -23,8 +28,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite positive number, got {text!r}")
     return value
 
 
@@ -181,6 +186,10 @@ def _trace(args: argparse.Namespace) -> int:
     from minimq.trace import Trace
 
     trace = Trace.read(args.file)
+    if not trace.events:
+        raise ValidationError(
+            "a trace file must hold at least one event (a world's trace starts with WorldStarted)", args.file
+        )
     report = check(trace)
     summary = report.summary()
     if args.json:
@@ -192,8 +201,15 @@ def _trace(args: argparse.Namespace) -> int:
         if args.timeline:
             from minimq.render.timeline import timeline
 
-            console.print(timeline(trace.events, title=args.file))
-        console.print(f"{args.file}: {len(trace)} events")
+            table = timeline(trace.events, title=args.file)
+            # The title and the lane names come from the command line and the trace: show
+            # them as written, not as rich markup (a lane named "[/]" is a MarkupError).
+            table.title = console.render_str(args.file, markup=False, emoji=False)
+            for column in table.columns:
+                if isinstance(column.header, str):
+                    column.header = console.render_str(column.header, markup=False, emoji=False)
+            console.print(table)
+        console.print(f"{args.file}: {len(trace)} events", markup=False, emoji=False)
         for name, value in summary.items():
             console.print(f"  {name.replace('_', ' ')}: {value}")
     bad = report.lost or report.duplicated_effects or report.lost_effects

@@ -2,7 +2,9 @@
 
 Owns: every exception minimq raises on purpose. The names follow RocketMQ's where one
 exists (``MQClientException``, ``RemotingTimeoutException``, ...), with the RocketMQ
-name in the docstring so a learner can find the Java side.
+name in the docstring so a learner can find the Java side. Bad input (an argument, a
+trace file) is refused with one of these, never with a bare traceback from deeper down;
+the command line prints the message and exits with 2.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ class ValidationError(MinimqError, ValueError):
     def __init__(self, rule: str, value: object) -> None:
         self.rule = rule
         self.value = value
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{rule}: got {shown}")
+        super().__init__(f"{rule}: got {shown(value)}")
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters: an error names the value it refused
+    without pasting a megabyte of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class UnknownTopic(MinimqError, LookupError):
@@ -101,6 +107,62 @@ class SimulationStalled(MinimqError, RuntimeError):
         )
 
 
+class ClockOverflow(MinimqError, OverflowError):
+    """A timer was set past the latest virtual time a world can reach
+    (``minimq.model.MAX_VIRTUAL_MS``): the loop refuses to jump there rather than spin."""
+
+    def __init__(self, now_ms: int, due_ms: int, limit_ms: int) -> None:
+        self.now_ms = now_ms
+        self.due_ms = due_ms
+        super().__init__(
+            f"at t={now_ms} ms the next timer is due at t={due_ms} ms, past the virtual clock's "
+            f"limit of {limit_ms} ms (about 3 years); asyncio.sleep() and loop.call_later() "
+            "take seconds, not milliseconds: is a delay in the wrong unit?"
+        )
+
+
+class WorldClosedError(ClientStateError):
+    """A world (or a client of it) was asked to act after ``World.close()``.
+
+    Reading what it recorded (``world.trace``, ``world.now_ms``, ``world.seed``) is still
+    allowed; running, spawning, scheduling, emitting or starting a client is not."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+        super().__init__(
+            f"this world is closed: it cannot {action} any more (its trace, now_ms and seed can "
+            "still be read); build a new World to run again"
+        )
+
+
 class ThreadInSimulationError(MinimqError, RuntimeError):
-    """Code inside a simulation started a thread (or used an executor): its timing would
-    depend on the operating system, so two runs with the same seed could differ."""
+    """A thread was about to start inside a simulation (``loop.run_in_executor``,
+    ``asyncio.to_thread``, ``threading.Thread.start``).
+
+    A thread runs on the wall clock, outside the virtual-time loop, so the same seed would
+    no longer give the same run."""
+
+    def __init__(self, what: str, where: str) -> None:
+        self.what = what
+        self.where = where
+        super().__init__(
+            f"{where}: {what} would start a thread inside a simulation; a thread runs on the "
+            "wall clock, outside the virtual-time loop, so two runs with the same seed would "
+            "differ. Call the function directly (it then takes no virtual time), or make it "
+            "a coroutine and await it (await asyncio.sleep(seconds) for time it should take)"
+        )
+
+
+class TraceFormatError(MinimqError, ValueError):
+    """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
+
+    def __init__(self, line: int, problem: str, *, source: str | None = None) -> None:
+        self.line = line
+        self.problem = problem
+        self.source = source
+        where = f"line {line}" if source is None else f"{source}: line {line}"
+        super().__init__(f"{where}: {problem}")
+
+    def in_file(self, source: str) -> TraceFormatError:
+        """The same error, naming the file it came from."""
+        return TraceFormatError(self.line, self.problem, source=source)

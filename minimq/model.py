@@ -21,6 +21,15 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+MAX_VIRTUAL_MS = 100_000_000_000
+"""The latest virtual time a world can reach: 10**11 ms, about 3 years and 2 months.
+
+asyncio counts time in float seconds and finds a timer due when it lies within the loop's
+clock resolution (0.1 µs) of now; from about 2**39 ms on, one step of a float is wider
+than that, a due timer is never found due and the loop would spin. So the clock stops
+well before: a timer past this limit is refused (``ClockOverflow``), and a trace event
+stamped later is not a trace a world can write."""
+
 
 class SendStatus(enum.StrEnum):
     """RocketMQ ``SendStatus``; minimq's single-broker, async-flush store always answers

@@ -12,10 +12,12 @@ imports and names with ``ast``.
   ``minimq/sim/world.py`` and nowhere else; no module-level ``random.<fn>()``.
 - No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
   the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
-- No threads, no sockets.
-- The one exception is the checker's supervision, outside every simulation
-  (``SUPERVISION``): ``minimq check`` forks worker processes (each runs one deterministic
-  loop) and watches them against the wall clock, and its progress display is paced by it.
+- No threads, no sockets. One narrow exception: ``minimq/sim/no_threads.py`` imports
+  ``threading`` to refuse threads inside a simulation (it wraps ``Thread.start``); it may
+  name ``threading.Thread`` and ``threading.Thread.start`` and call nothing of threading.
+- The checker's supervision, outside every simulation (``SUPERVISION``): ``minimq check``
+  forks worker processes (each runs one deterministic loop) and watches them against the
+  wall clock, and its progress display is paced by it.
 
 Each violation is reported as ``path:line: what is wrong``.
 """
@@ -86,6 +88,10 @@ EXPLORER = "minimq/testing/explore.py"
 # progress display by it. No world ever sees these.
 SUPERVISION = frozenset({"minimq/testing/workers.py", "minimq/render/progress.py"})
 TIME_SLEEP_HOME = "minimq/sim/loop.py"
+# The guard that refuses threads inside a simulation wraps threading.Thread.start, so it
+# must import threading; it is held to naming Thread and Thread.start (no call, no other name).
+THREAD_GUARD_HOME = "minimq/sim/no_threads.py"
+THREAD_GUARD_NAMES = frozenset({"threading.Thread", "threading.Thread.start"})
 
 
 def _within(name: str, prefixes: tuple[str, ...]) -> bool:
@@ -204,7 +210,9 @@ def layering_violations(module: Module) -> list[str]:
             out.append(f"{where}: {module.name} imports {name} (the engine never imports the presentation)")
         if top == "rich" and not _within(module.name, ("minimq.render",)):
             out.append(f"{where}: imports {name} (only minimq/render/ may import rich)")
-        if _within(name, NO_THREADS) and not (module.path in SUPERVISION and _within(name, ("multiprocessing",))):
+        guard = module.path == THREAD_GUARD_HOME and name == "threading"
+        supervisor = module.path in SUPERVISION and _within(name, ("multiprocessing",))
+        if _within(name, NO_THREADS) and not (guard or supervisor):
             out.append(f"{where}: imports {name} (no threads: a simulation is one deterministic loop)")
         if _within(name, NO_SOCKETS):
             out.append(f"{where}: imports {name} (no real sockets in a simulation)")
@@ -225,6 +233,8 @@ def determinism_violations(module: Module) -> list[str]:
                 out.append(f"{where}: uses time.sleep (only {TIME_SLEEP_HOME} paces real-time mode)")
         elif (name.startswith("time.") or name in WALL_CLOCK) and module.path not in SUPERVISION:
             out.append(f"{where}: uses {name} (wall clock; use the world's virtual now_ms)")
+        elif name.startswith("threading.") and (is_call or name not in THREAD_GUARD_NAMES):
+            out.append(f"{where}: uses {name} (only {THREAD_GUARD_HOME} names threading, to refuse threads)")
     return out
 
 
@@ -269,6 +279,27 @@ def test_the_allowed_uses_are_where_the_rules_say() -> None:
     assert ("time.sleep", True) in loop_uses
     core_imports = {n for m in MODULES if m.name.startswith("minimq.core") for n, _ in m.imports}
     assert "minimq.model" in core_imports
+    guard_uses = {(n, c) for n, _, c in uses(by_path[THREAD_GUARD_HOME])}
+    assert ("threading.Thread.start", False) in guard_uses  # the exception below is used, and narrow
+    assert {n for n, _ in guard_uses if n.startswith("threading.")} <= THREAD_GUARD_NAMES
+
+
+def test_the_thread_guard_may_import_threading_only_to_refuse_threads() -> None:
+    guard = """
+        import threading
+        def install(wrapped):
+            start = threading.Thread.start
+            threading.Thread.start = wrapped
+        def check(thread: threading.Thread) -> None: ...
+    """
+    assert check_source(guard, THREAD_GUARD_HOME) == []
+    assert check_source("import threading\nthreading.Thread(target=print).start()\n", THREAD_GUARD_HOME) == [
+        f"{THREAD_GUARD_HOME}:2: uses threading.Thread (only {THREAD_GUARD_HOME} names threading, to refuse threads)"
+    ]
+    assert check_source("import threading\nlock = threading.Lock\n", THREAD_GUARD_HOME) != []
+    assert check_source("import _thread\n", THREAD_GUARD_HOME) != []
+    assert check_source("from concurrent.futures import ThreadPoolExecutor\n", THREAD_GUARD_HOME) != []
+    assert check_source("import threading\n", "minimq/sim/loop.py") != []  # nowhere else
 
 
 # -- the checker itself finds violations, with file and line ------------------------------------

@@ -22,8 +22,19 @@ Rules this module keeps:
   order they were sent, and the same program runs the same way every time.
 - If nothing is ready and no timer is pending, the simulation can never progress:
   ``run_until_complete`` raises ``SimulationStalled`` instead of hanging.
+- The clock stops at ``MAX_VIRTUAL_MS`` (10**11 ms, about 3 years): a jump past it raises
+  ``ClockOverflow`` (asyncio's float seconds would no longer find the timer due, and the
+  loop would spin). A sleep that long is almost always seconds taken for milliseconds.
 - Real-time mode (opt-in, for live demos) paces the jumps against the wall clock with a
-  speed factor; the virtual times, and so the trace, are the same as without it.
+  speed factor, a finite number above 0; the virtual times, and so the trace, are the same
+  as without it.
+- No thread may start inside a simulation: a thread runs on the wall clock, so the same
+  seed would no longer give the same run. ``run_in_executor`` (and so
+  ``asyncio.to_thread``) raises ``ThreadInSimulationError``, and so does
+  ``threading.Thread.start()`` called while a ``VirtualTimeLoop`` runs on the calling
+  thread: importing this module installs that guard (``minimq.sim.no_threads``).
+- Once closed, the loop refuses to schedule or run anything with ``WorldClosedError``
+  (asyncio's own "Event loop is closed" is a bare ``RuntimeError``).
 """
 
 from __future__ import annotations
@@ -38,7 +49,9 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from minimq.errors import SimulationStalled
+from minimq.errors import ClockOverflow, SimulationStalled, ValidationError, WorldClosedError
+from minimq.model import MAX_VIRTUAL_MS
+from minimq.sim.no_threads import executor_refused, refuse_thread_start_in
 
 T = TypeVar("T")
 
@@ -88,12 +101,19 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
 
     def __init__(self, start_ms: int = 0, realtime_speed: float | None = None) -> None:
         super().__init__()
+        try:
+            if isinstance(start_ms, bool) or not isinstance(start_ms, int) or not 0 <= start_ms <= MAX_VIRTUAL_MS:
+                raise ValidationError(
+                    f"start_ms must be a whole number of milliseconds, 0 to {MAX_VIRTUAL_MS}", start_ms
+                )
+            check_realtime_speed(realtime_speed)
+        except ValidationError:
+            self.close()  # a refused loop is not left open (asyncio would warn when it is collected)
+            raise
         self._now_ms = start_ms
         self._clock_resolution = 1e-7
         self._stalled = False
         self._timer_seq = 0
-        if realtime_speed is not None and realtime_speed <= 0:
-            raise ValueError(f"realtime speed must be positive, got {realtime_speed!r}")
         self._realtime_speed = realtime_speed
 
     # -- the clock -------------------------------------------------------------
@@ -108,6 +128,8 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
     def _advance(self, delta_ms: int) -> None:
         if delta_ms <= 0:
             return
+        if self._now_ms + delta_ms > MAX_VIRTUAL_MS:
+            raise ClockOverflow(self._now_ms, self._now_ms + delta_ms, MAX_VIRTUAL_MS)
         if self._realtime_speed is not None:
             time.sleep(delta_ms / 1000 / self._realtime_speed)
         self._now_ms += delta_ms
@@ -117,7 +139,7 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if when is None:
             raise TypeError("when cannot be None")
         if self._closed:  # type: ignore[attr-defined]
-            raise RuntimeError("Event loop is closed")
+            self._check_closed()
         self._timer_seq += 1
         if self._debug:  # type: ignore[attr-defined]
             timer = asyncio.TimerHandle(when, callback, args, self, context)
@@ -200,6 +222,16 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
     def _write_to_self(self) -> None:
         return None
 
+    def _check_closed(self) -> None:
+        """What every scheduling and running method of ``BaseEventLoop`` calls first."""
+        if self._closed:  # type: ignore[attr-defined]
+            raise WorldClosedError("schedule or run anything on its event loop")
+
+    # -- no threads ----------------------------------------------------------------
+    def run_in_executor(self, executor: Any, func: Any, *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]
+        """Refused: an executor runs ``func`` in a thread, outside virtual time."""
+        raise executor_refused(func)
+
     # -- running -----------------------------------------------------------------
     def run_until_complete(self, future: Any) -> Any:
         self._stalled = False
@@ -211,6 +243,21 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
                 task.cancel()
                 raise SimulationStalled(self._now_ms) from None
             raise
+
+
+def check_realtime_speed(speed: object) -> None:
+    """``None`` (virtual time only) or a finite number above 0: 1 is real time, 10 ten
+    times faster."""
+    if speed is None:
+        return
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not (0 < speed < math.inf):
+        raise ValidationError(
+            "realtime_speed must be None or a finite positive number (1 = real time, 10 = ten times faster)", speed
+        )
+
+
+# Importing this module wraps threading.Thread.start, once (see minimq.sim.no_threads).
+refuse_thread_start_in(VirtualTimeLoop)
 
 
 def run(coro: Coroutine[Any, Any, T], *, start_ms: int = 0) -> T:

@@ -11,18 +11,39 @@ is never used. Same seed, same program: same trace, byte for byte.
     consumer.start()
     world.run(main())          # run a coroutine to completion on the virtual clock
     world.run_for(60_000)      # let a simulated minute pass
+
+Arguments are checked, and a bad one raises ``ValidationError`` naming it and its value:
+- ``seed`` is an ``int`` (not a bool, a float, a str or None); ``latency_ms`` an ``int``
+  >= 0; ``realtime_speed`` None or a finite number above 0.
+- Times are milliseconds: ``run_for(ms)`` and ``call_later_ms(ms, cb)`` take a duration
+  >= 0, ``run_until(at_ms)`` a time >= 0, each a finite int or float (not a bool) that
+  keeps the clock within ``MAX_VIRTUAL_MS``. A float is accepted and rounded up to the
+  next whole millisecond by the loop, as every delay is (``run_for(1.5)`` lets 2 ms
+  pass); the clock itself stays an integer.
+- After ``close()`` the world only answers questions: ``trace``, ``now_ms``, ``seed``,
+  ``broker`` and the rest can be read, but everything that would act (``run``,
+  ``run_for``, ``run_until``, ``spawn``, ``call_later_ms``, ``emit``, ``producer``,
+  ``push_consumer``, a client's ``start()``) raises ``WorldClosedError``. ``close()`` may
+  be called again and does nothing. While ``close()`` unwinds the cancelled tasks the
+  world still records what they do (a handler's rollback, say).
+- ``run``, ``run_for``, ``run_until`` and ``close`` drive the loop, so they cannot be
+  called from inside the simulation (a handler or a task): that raises
+  ``ClientStateError``; await instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from minimq.errors import ClientStateError, ValidationError, WorldClosedError
 from minimq.events import Event, WorldStarted
+from minimq.model import MAX_VIRTUAL_MS
 from minimq.sim.faults import FaultPlan
-from minimq.sim.loop import VirtualTimeLoop
+from minimq.sim.loop import VirtualTimeLoop, check_realtime_speed
 from minimq.sim.network import Network
 from minimq.trace import Trace
 
@@ -34,6 +55,25 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
+
+
+def _int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"{name} must be an int", value)
+    return value
+
+
+def _ms(what: str, value: object, now_ms: int = 0) -> float:
+    """``value`` if it is a finite number of milliseconds >= 0 that keeps the clock (at
+    ``now_ms``) within its limit."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ValidationError(f"{what} must be a finite number of milliseconds >= 0", value)
+    if now_ms + value > MAX_VIRTUAL_MS:
+        raise ValidationError(
+            f"{what} would take the clock from t={now_ms} ms past its limit of {MAX_VIRTUAL_MS} ms (about 3 years)",
+            value,
+        )
+    return value
 
 
 def _quiet_about_abandoned_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -50,6 +90,11 @@ class World:
     def __init__(self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None) -> None:
         from minimq.runtime.broker import Broker
 
+        # checked before anything is built, so a refused world leaves no open loop behind
+        _int("World seed (the same seed gives the same run)", seed)
+        if _int("latency_ms", latency_ms) < 0:
+            raise ValidationError("latency_ms must be >= 0", latency_ms)
+        check_realtime_speed(realtime_speed)
         self.seed = seed
         self.rng = random.Random(seed)
         self.loop = VirtualTimeLoop(0, realtime_speed)
@@ -60,7 +105,8 @@ class World:
         self.broker: Broker = Broker(self)
         self.disk: dict[str, dict[Any, int]] = {}  # broadcasting offsets.json per client
         self._client_seq = 0
-        self._closed = False
+        self._closing = False  # close() has begun: the cancelled tasks may still record events
+        self._closed = False  # close() has finished: nothing may act any more
         self.emit(WorldStarted(0, seed))
 
     # -- time and events ----------------------------------------------------------------
@@ -69,41 +115,68 @@ class World:
         return self.loop._now_ms  # read ~20 times a message: skip the loop's property
 
     def emit(self, event: Event) -> None:
+        if self._closed:
+            raise WorldClosedError(f"record {type(event).__name__}")
         self.trace.emit(event)
 
-    def call_later_ms(self, delay_ms: int, callback: Callable[[], object]) -> asyncio.TimerHandle:
+    def call_later_ms(self, delay_ms: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
+        """Call ``callback`` after ``delay_ms`` of virtual time (rounded up to a whole ms)."""
+        self._check_open("schedule a callback")
+        if type(delay_ms) is not int or not 0 <= delay_ms <= MAX_VIRTUAL_MS - self.now_ms:  # the common case first
+            _ms("call_later_ms delay_ms", delay_ms, self.now_ms)
         return self.loop.call_later(delay_ms / 1000, callback)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        self._check_open("start a task", coro)
         return self.loop.create_task(coro, name=name)
 
     def next_client_seq(self) -> int:
+        self._check_open("number a new client")
         self._client_seq += 1
         return self._client_seq
+
+    def _check_open(self, action: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
+        if self._closed:
+            if coro is not None:
+                coro.close()  # refused, not forgotten: no "coroutine was never awaited" warning
+            raise WorldClosedError(action)
+
+    def _check_outside(self, call: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
+        """``call`` drives the loop, so it cannot run on the loop itself."""
+        if self.loop.is_running():
+            if coro is not None:
+                coro.close()
+            raise ClientStateError(
+                f"{call} was called from inside the simulation (a handler or a task), where the loop is "
+                "already running; await there instead, or call it once world.run() has returned"
+            )
 
     # -- clients -------------------------------------------------------------------------
     def producer(self, group: str, **options: Any) -> Producer:
         from minimq.runtime.producer import Producer
 
+        self._check_open("create a producer")
         return Producer(self, group, **options)
 
     def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
         from minimq.runtime.push_consumer import PushConsumer
 
+        self._check_open("create a push consumer")
         return PushConsumer(self, group, topics, handler, **options)
 
     # -- running ---------------------------------------------------------------------
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` to completion on the virtual clock (clients keep running after)."""
-        if self._closed:
-            raise RuntimeError("this world is closed")
+        self._check_open("run a coroutine", coro)
+        self._check_outside("world.run()", coro)
         return self.loop.run_until_complete(coro)  # type: ignore[no-any-return]
 
-    def run_for(self, duration_ms: int) -> None:
+    def run_for(self, duration_ms: float) -> None:
         """Let ``duration_ms`` of virtual time pass: run until a timer set for then stops
         the loop (what is still ready at that moment runs on the next call)."""
-        if self._closed:
-            raise RuntimeError("this world is closed")
+        self._check_open("let time pass")
+        _ms("run_for duration_ms", duration_ms, self.now_ms)
+        self._check_outside("world.run_for()")
         loop = self.loop
         stop = loop.call_at((self.now_ms + duration_ms) / 1000, loop.stop)
         try:
@@ -111,16 +184,20 @@ class World:
         finally:
             stop.cancel()
 
-    def run_until(self, at_ms: int) -> None:
+    def run_until(self, at_ms: float) -> None:
         """Let virtual time pass until ``at_ms`` (no-op if it is already later)."""
+        self._check_open("let time pass")
+        _ms("run_until at_ms", at_ms)
+        self._check_outside("world.run_until()")
         if at_ms > self.now_ms:
             self.run_for(at_ms - self.now_ms)
 
     def close(self) -> None:
-        """Cancel every task still running and close the loop."""
-        if self._closed:
+        """Cancel every task still running and close the loop. Idempotent."""
+        if self._closing:
             return
-        self._closed = True
+        self._check_outside("world.close()")
+        self._closing = True
         loop = self.loop
         pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
         left = len(pending)
@@ -131,12 +208,15 @@ class World:
             if not left:
                 loop.stop()
 
-        for task in pending:
-            task.cancel()
-            task.add_done_callback(one_done)
-        if pending:
-            loop.run_forever()  # until the last cancelled task has unwound (or nothing can run)
-        loop.close()
+        try:
+            for task in pending:
+                task.cancel()
+                task.add_done_callback(one_done)
+            if pending:
+                loop.run_forever()  # until the last cancelled task has unwound (or nothing can run)
+        finally:
+            loop.close()
+            self._closed = True
 
     def __enter__(self) -> World:
         return self
