@@ -246,3 +246,32 @@ def test_a_forked_child_gets_databases_of_its_own() -> None:
     os.waitpid(pid, 0)
     assert got == [1, 2, 1]
     assert [run_schedule(design, s).coupons["order-1"] for s in (one, two)] == [1, 2]  # the parent is intact
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        (
+            "import threading\ndef handle(msg, db):\n    threading.Thread(target=print).start()\n",
+            "threading.Thread.start()",
+        ),
+        (
+            "import asyncio\nasync def handle(msg, db):\n"
+            "    await asyncio.get_running_loop().run_in_executor(None, print)\n",
+            "loop.run_in_executor(..., print)",
+        ),
+        (
+            "import asyncio\nasync def handle(msg, db):\n    await asyncio.to_thread(print)\n",
+            "asyncio.to_thread(print)",
+        ),
+    ],
+    ids=["thread", "run_in_executor", "to_thread"],
+)
+def test_a_thread_is_refused_as_a_design_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, what: str
+) -> None:
+    design = write(tmp_path, source)
+    code, _, err = check(capsys, str(design), "--examples", "5")
+    assert code == 2
+    assert f"{design}:3 (" in err and f"handle(msg, db) starts a thread ({what}" in err
+    assert "two runs with the same seed could differ" in err

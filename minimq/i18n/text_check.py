@@ -259,6 +259,13 @@ CHECK: dict[str, tuple[str, str]] = {
         "{path}：setup 必须是只接收一个参数的普通函数 `def setup(db):`",
     ),
     "design.raised": ("{at}: {doing} raised {error}", "{at}：{doing}时抛出了 {error}"),
+    "design.thread": (
+        "{at}: handle(msg, db) starts a thread ({what}): a thread runs on the wall clock, outside the virtual "
+        "time, so two runs with the same seed could differ and minimq cannot judge the design. Call the "
+        "function directly, or make it a coroutine and await it",
+        "{at}：handle(msg, db) 启动了线程（{what}）：线程跑在真实时钟上、在模拟时间之外，同一个 seed "
+        "两次运行的结果可能不同，minimq 无法评判这个方案。请直接调用该函数，或把它写成协程再 await",
+    ),
     "design.import_timeout": (
         "importing {path} did not finish within {seconds} s{stuck}",
         "导入 {path} 超过 {seconds} 秒还没结束{stuck}",

@@ -228,7 +228,9 @@ class Lab:
             self._ended(call)
             return False  # the run is over (the watchdog stopped the loop)
         elif isinstance(exc, ThreadInSimulationError):
-            self._design_failed(DesignError.from_exception(self.design.path, "doing.handle", exc))
+            where = traceback_line(exc.__traceback__, self.design.path)
+            at = f"{where} ({where.code})" if where else self.design.path
+            self._design_failed(DesignError("thread", where, at=at, what=exc.what))
         elif isinstance(exc, Exception):
             call.status, call.error = "RECONSUME_LATER", describe_exception(exc)
             call.raised = traceback_line(exc.__traceback__, self.design.path)
