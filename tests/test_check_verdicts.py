@@ -341,6 +341,7 @@ def test_a_dedupe_flag_with_a_one_hour_ttl_is_found_through_the_ttl(tmp_path: Pa
     [
         (Step(65 * 60_000, "upstream_retry", "order-1"), "a late callback"),
         (Step(1_000, "kill", client="c1", restart_after=65 * 60_000), "a consumer down for an hour"),
+        (Step(1_000, "down", restart_after=65 * 60_000), "the coupon system down for an hour"),
         (Step(65 * 60_000, "reset", delay_ms=0), "an offset reset back to the start"),
     ],
 )
@@ -358,3 +359,11 @@ def test_an_outage_sends_failed_copies_up_the_retry_ladder(tmp_path: Path) -> No
     assert outcome.ok, outcome.violations  # the failures were the store's, not the design's
     deliveries = [e.at_ms for e in outcome.trace.events if e.kind == "MessageDelivered"]
     assert deliveries[-1] > 65 * 60_000 and len(deliveries) == 14  # 13 failed retries, then one that worked
+
+
+def test_nothing_of_the_coupon_system_starts_while_it_is_down() -> None:
+    steps = (PAY, Step(1_000, "down", restart_after=24 * HOUR), Step(2_000, "join", client="c2"))
+    outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), Schedule(("order-1",), steps))
+    started = [(e.client, e.at_ms) for e in outcome.trace.events if e.kind == "ConsumerStarted"]
+    assert started[0] == ("c1", 0)
+    assert all(at >= 1_000 + 24 * HOUR for _, at in started[1:]) and {c for c, _ in started[1:]} == {"c1", "c2"}

@@ -89,6 +89,10 @@ CHECK: dict[str, tuple[str, str]] = {
         "{client} 处理 {order} 时会在{where}崩溃，{restart}后重启",
     ),
     "step.kill": ("{client} is killed (kill -9), restarting {restart} later", "{client} 被 kill -9，{restart}后重启"),
+    "step.down": (
+        "the whole coupon system goes down (every consumer killed), back {restart} later",
+        "整个优惠券系统宕机（所有消费者进程被杀），{restart}后恢复",
+    ),
     "step.join": ("{client} joins the group (rebalance)", "{client} 加入消费组（触发重平衡）"),
     "step.leave": ("{client} shuts down gracefully (rebalance)", "{client} 优雅停机（触发重平衡）"),
     "step.restart": ("{client} starts", "{client} 启动"),

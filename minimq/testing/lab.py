@@ -143,6 +143,7 @@ class Lab:
         self.calls: list[HandlerCall] = []
         self.paid: list[str] = []
         self.sending = 0  # the order system's send loops still running
+        self.down_until = 0  # the whole coupon system is down until then (a ``down`` step)
         self.escaped: Escaped | None = None
         self.design_error: DesignError | None = None
         self.violated = False
@@ -157,6 +158,9 @@ class Lab:
         return self.consumers[client]
 
     def start(self, client: str) -> None:
+        if self.world.now_ms < self.down_until:  # the coupon system is down: nothing starts yet
+            self.world.call_later_ms(self.down_until - self.world.now_ms, lambda: self.start(client))
+            return
         consumer = self.consumer(client)
         if consumer.running:
             return
@@ -340,6 +344,11 @@ class Lab:
                 faults.crash_consumer(step.client, point, key=step.order)
         elif kind == "kill" and step.client in self.consumers:
             self._crash(step.client, "kill -9", step.restart_after or RESTART_MS)
+        elif kind == "down":  # the whole coupon system: every consumer killed, all back later
+            back = step.restart_after or RESTART_MS
+            self.down_until = max(self.down_until, world.now_ms + back)
+            for client in sorted(self.consumers):
+                self._crash(client, "kill -9", back)
         elif kind in ("restart", "join"):
             self.start(step.client)
         elif kind == "leave" and step.client in self.consumers:

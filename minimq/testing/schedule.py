@@ -15,7 +15,8 @@ Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c
   ``BEFORE_STATEMENT`` with ``statement`` n) while it handles ``order``; ``restart_after``
   ms later it starts again (paths C, P4, P5).
 - ``kill`` / ``restart`` / ``join`` / ``leave``: a consumer process dies now, starts, joins
-  the group, or shuts down gracefully (paths P6, P7).
+  the group, or shuts down gracefully (paths P6, P7); ``down``: every consumer of the
+  coupon system is killed now and restarted ``restart_after`` ms later.
 - ``fail``: the ``statement``-th database statement raises for the first ``times``
   deliveries of ``order`` (RECONSUME_LATER after a partial side effect, P8); with
   ``how="after"`` the statement runs first and then its reply is lost (the connection
@@ -29,7 +30,7 @@ Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c
 - ``reset``: an operator resets coupon-system's offsets on the topic back to the time
   ``delay_ms`` (``mqadmin resetOffsetByTime``, P15): everything stored since is delivered
   again.
-A copy that arrives an hour or more after the first (a late callback, a consumer down for
+A copy that arrives an hour or more after the first (a late callback, the coupon system down for
 hours, an outage, a reset) is a late redelivery: it outlives a dedupe record with a TTL.
 
 ``read`` schedules with ``schedule_check.read_schedule``: every field is checked.
@@ -49,7 +50,7 @@ PATHS: dict[str, str] = {
     "rebalance": "a consumer joins or leaves the group",
     "reconsume-later": "a database statement fails after part of the work was done",
     "consume-timeout": "a handler runs past the 15 min consume timeout",
-    "late-redelivery": "a copy arrives an hour or more later: a late callback, a consumer down for hours, "
+    "late-redelivery": "a copy arrives an hour or more later: a late callback, the coupon system down for hours, "
     "the database down (the retry ladder), an offset reset",
 }
 SENDS = {"pay", "upstream_retry", "lost_reply"}
@@ -59,6 +60,7 @@ KINDS = {
     "lost_reply",
     "crash",
     "kill",
+    "down",
     "restart",
     "join",
     "leave",
@@ -131,7 +133,7 @@ class Schedule:
         for path, kinds in (
             ("upstream-retry", {"upstream_retry"}),
             ("lost-reply", {"lost_reply"}),
-            ("crash", {"crash", "kill"}),
+            ("crash", {"crash", "kill", "down"}),
             ("rebalance", {"join", "leave"}),
             ("reconsume-later", {"fail"}),
             ("consume-timeout", {"slow"}),
@@ -144,11 +146,11 @@ class Schedule:
         return found
 
     def _late(self) -> bool:
-        """A callback an hour after the order's first send, or a consumer down for an hour."""
+        """A callback an hour after the order's first send, or consumers down for an hour."""
         first = {s.order: s.at_ms for s in sorted(self.steps, key=lambda s: -s.at_ms) if s.kind in SENDS}
         return any(
             (s.kind == "upstream_retry" and s.at_ms - first.get(s.order, s.at_ms) >= LATE_MS)
-            or (s.kind in ("kill", "crash") and s.restart_after >= LATE_MS)
+            or (s.kind in ("kill", "crash", "down") and s.restart_after >= LATE_MS)
             for s in self.steps
         )
 

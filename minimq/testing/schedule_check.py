@@ -36,6 +36,7 @@ USES: dict[str, set[str]] = {
     "lost_reply": {"order", "how", "resend"},
     "crash": {"order", "client", "point", "statement", "restart_after"},
     "kill": {"client", "restart_after"},
+    "down": {"restart_after"},
     "restart": {"client"},
     "join": {"client"},
     "leave": {"client"},

@@ -69,6 +69,8 @@ def _step(step: Step, lang: str) -> str:
             return t("step.crash", lang, client=c, where=where, order=o, restart=restart)
         case "kill":
             return t("step.kill", lang, client=c, restart=restart)
+        case "down":
+            return t("step.down", lang, restart=restart)
         case "fail":
             key = "step.fail_after" if step.how == "after" else "step.fail"
             return t(key, lang, statement=step.statement, times=step.times, order=o)

@@ -5,8 +5,8 @@ in flight, each sent normally, twice by an upstream retry, or with a lost reply;
 to three faults drawn from the enabled paths (a consume-timeout hold and a late
 redelivery a quarter as often as the others: they cost 30 virtual minutes to a day of
 simulation a run). A late redelivery comes an hour after the first copy: the payment
-system's callback retried late (WeChat Pay retries for 24 h 4 min), a consumer down that
-long (or a day) before its restart, the coupon database down for an hour (the copies
+system's callback retried late (WeChat Pay retries for 24 h 4 min), the coupon system
+down that long (or a day) before it comes back, the coupon database down for an hour (the copies
 delivered meanwhile climb the retry ladder: 10 s, 30 s, ... 1 h 15 min), or an operator
 resetting the group's offsets back to the start. A dedupe record whose TTL is shorter
 than that is found through the TTL itself. Numbers come
@@ -46,10 +46,10 @@ FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
 )
 HOUR = 3_600_000
 LATE_MS = 65 * 60_000  # just past an hour
-# A consumer down for a day, by the ``restart`` choice (so it shrinks towards an hour):
-# just past the payment platform's 24 h 4 min callback window. The other late copies come
-# an hour late only: a day of idle consumers costs the lab about 0.7 s of wall time, a
-# day with every consumer down almost nothing.
+# The coupon system down for a day, by the ``restart`` choice (so it shrinks towards an
+# hour): just past the payment platform's 24 h 4 min callback window. The other late
+# copies come an hour late only: a day of idle consumers costs the lab about 0.7 s of wall
+# time, a day with every consumer down almost nothing.
 DOWN_MS = {500: LATE_MS, 2000: LATE_MS, 6000: 24 * HOUR + 5 * 60_000}
 CLIENTS = st.sampled_from(["c1", "c2"])
 BOOLEANS = st.booleans()
@@ -141,8 +141,8 @@ def _late(variant: int, at: int, order: str, client: str, down_ms: int) -> Step:
     """A copy of ``order`` (or of everything) delivered an hour (or a day) after ``at``."""
     if variant == 0:  # the payment system calls back again, late
         return Step(at + LATE_MS, "upstream_retry", order)
-    if variant == 1:  # the consumer is down that long, then restarts
-        return Step(at, "kill", client=client, restart_after=down_ms)
+    if variant == 1:  # the coupon system is down that long, then comes back
+        return Step(at, "down", restart_after=down_ms)
     if variant == 2:  # the store is down: copies delivered meanwhile climb the retry ladder
         return Step(at, "outage", delay_ms=LATE_MS)
     return Step(at + LATE_MS, "reset", delay_ms=0)  # an operator re-consumes from the start
