@@ -153,6 +153,21 @@ class ThreadInSimulationError(MinimqError, RuntimeError):
         )
 
 
+class SleepInSimulationError(MinimqError, RuntimeError):
+    """``time.sleep`` was called inside a simulation where nothing can sleep in virtual
+    time for it: it would block the whole loop in wall time and take no virtual time, so
+    the program would behave as if the pause did not exist."""
+
+    def __init__(self, seconds: object, where: str) -> None:
+        self.seconds = seconds
+        self.where = where
+        super().__init__(
+            f"{where}: time.sleep({seconds!r}) inside a simulation blocks in wall time and takes no "
+            f"virtual time; await asyncio.sleep({seconds!r}) instead (a plain def handler under "
+            "minimq check may call time.sleep: it sleeps in virtual time there)"
+        )
+
+
 class TraceFormatError(MinimqError, ValueError):
     """A JSON-lines trace could not be read back: ``line`` (1-based) and what is wrong there."""
 

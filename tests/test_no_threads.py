@@ -1,5 +1,5 @@
-"""A thread inside a simulation is refused with an error that names the caller's line and
-says what to do instead; threads outside simulations are untouched."""
+"""A thread, or a wall-clock sleep, inside a simulation is refused with an error that names
+the caller's line and says what to do instead; outside simulations both are untouched."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from minimq import Message, World
-from minimq.errors import MinimqError, ThreadInSimulationError
+from minimq.errors import MinimqError, SleepInSimulationError, ThreadInSimulationError
 from minimq.events import MessageConsumed
 from minimq.sim.loop import VirtualTimeLoop
 from minimq.sim.no_threads import refuse_thread_start_in
@@ -109,3 +109,37 @@ def test_the_guard_is_installed_once() -> None:
     refuse_thread_start_in(VirtualTimeLoop)  # as a second import would
     assert threading.Thread.start is guarded
     assert not getattr(guarded.__wrapped__, "minimq_refuses_threads", False)  # type: ignore[attr-defined]
+
+
+# -- nor a wall-clock sleep ------------------------------------------------------------------------
+def test_time_sleep_inside_a_simulation_is_refused_and_says_what_to_write(w: World) -> None:
+    async def main() -> None:
+        time.sleep(0.25)  # the line the error names
+
+    with pytest.raises(SleepInSimulationError) as info:
+        w.run(main())
+    message = str(info.value)
+    assert message.startswith(f"{__file__}:") and "time.sleep(0.25) inside a simulation" in message
+    assert "await asyncio.sleep(0.25)" in message
+
+
+def test_a_handler_that_sleeps_fails_its_consumption(w: World) -> None:
+    def handle(msg: object) -> str:
+        time.sleep(1)
+        return "CONSUME_SUCCESS"
+
+    w.push_consumer("coupon", "order-paid", handle, client_id="c1").start()
+    w.run(w.producer("order").send(Message("order-paid", b"x", keys=("o1",))))
+    w.run_for(1000)
+    first = w.trace.of(MessageConsumed)[0]
+    assert first.status == "RECONSUME_LATER" and "SleepInSimulationError" in first.note
+
+
+def test_time_sleep_outside_a_simulation_and_real_time_mode_still_sleep() -> None:
+    start = time.monotonic()
+    time.sleep(0.01)
+    assert time.monotonic() - start >= 0.01
+    with World(seed=1, realtime_speed=100) as world:
+        begin = time.monotonic()
+        world.run_for(2000)  # 2 virtual seconds at 100x: 20 ms of wall time
+        assert time.monotonic() - begin >= 0.015

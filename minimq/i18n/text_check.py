@@ -270,6 +270,14 @@ CHECK: dict[str, tuple[str, str]] = {
         "{at}：handle(msg, db) 启动了线程（{what}）：线程跑在真实时钟上、在模拟时间之外，同一个 seed "
         "两次运行的结果可能不同，minimq 无法评判这个方案。请直接调用该函数，或把它写成协程再 await",
     ),
+    "design.sleep": (
+        "{at}: an async def handle calls time.sleep({seconds}): it would block every handler in wall time and "
+        "take no virtual time. Write await asyncio.sleep({seconds}) (or make handle a plain def: there "
+        "time.sleep sleeps in virtual time, like a consume thread)",
+        "{at}：async def 的 handle 调用了 time.sleep({seconds})：它会在真实时间里卡住所有消费逻辑，却不占用模拟"
+        "时间。请写 await asyncio.sleep({seconds})（或者把 handle 改成普通 def：那里的 time.sleep 会像消费线程"
+        "一样在模拟时间里睡眠）",
+    ),
     "design.import_timeout": (
         "importing {path} did not finish within {seconds} s{stuck}",
         "导入 {path} 超过 {seconds} 秒还没结束{stuck}",

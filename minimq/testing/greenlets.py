@@ -18,15 +18,20 @@ simulation) or rewriting the design's source into ``async def`` (fragile).
 
 A cancellation (a crash of the consumer while its handler waits on a statement) is
 thrown into the greenlet at the statement it waits on, as ``CancelledError``, exactly as
-an ``async def`` handler receives it at its ``await``.
+an ``async def`` handler receives it at its ``await``. A ``time.sleep`` in such a handler
+sleeps in virtual time, a switch point like any other: the consume thread waits, the
+others go on, as in RocketMQ.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from greenlet import getcurrent, greenlet
+
+from minimq.sim.loop import on_sleep_in_simulation
 
 
 class _Await:
@@ -79,3 +84,14 @@ async def call_sync(fn: Callable[..., Any], *args: Any, on_start: Callable[[gree
         else:
             request = child.switch(value)
     return request
+
+
+def _sleep_in_handler(seconds: float) -> bool:
+    """A plain ``def`` handler's ``time.sleep``: the consume thread waits in virtual time."""
+    if not in_handler_greenlet():
+        return False
+    wait_for(asyncio.sleep(seconds))
+    return True
+
+
+on_sleep_in_simulation(_sleep_in_handler)

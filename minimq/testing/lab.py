@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from minimq.errors import SendFailedError, SendTimeoutError, ThreadInSimulationError
+from minimq.errors import SendFailedError, SendTimeoutError, SleepInSimulationError, ThreadInSimulationError
 from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
 from minimq.model import Message, MessageExt
 from minimq.runtime.listener import read_status
@@ -231,10 +231,13 @@ class Lab:
         elif isinstance(exc, WatchdogExpired):
             self._ended(call)
             return False  # the run is over (the watchdog stopped the loop)
-        elif isinstance(exc, ThreadInSimulationError):
+        elif isinstance(exc, ThreadInSimulationError | SleepInSimulationError):
             where = traceback_line(exc.__traceback__, self.design.path)
             at = f"{where} ({where.code})" if where else self.design.path
-            self._design_failed(DesignError("thread", where, at=at, what=exc.what))
+            if isinstance(exc, ThreadInSimulationError):
+                self._design_failed(DesignError("thread", where, at=at, what=exc.what))
+            else:
+                self._design_failed(DesignError("sleep", where, at=at, seconds=exc.seconds))
         elif isinstance(exc, Exception):
             call.status, call.error = "RECONSUME_LATER", describe_exception(exc)
             call.raised = traceback_line(exc.__traceback__, self.design.path)
