@@ -207,8 +207,8 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "verdict.timed_out": (
         "the design ran for more than {seconds} s of wall-clock time at {where}{while_}: a busy loop or a "
-        "blocking call (time.sleep, a socket read) holds the consume thread, and here the whole simulation.",
-        "方案在 {where}{while_} 跑了超过 {seconds} 秒的真实时间：死循环或阻塞调用（time.sleep、读 socket）占住了"
+        "blocking call (a socket read, a lock that never comes) holds the consume thread, and here the whole simulation.",
+        "方案在 {where}{while_} 跑了超过 {seconds} 秒的真实时间：死循环或阻塞调用（读 socket、等一把永远拿不到的锁）占住了"
         "消费线程，在这里还卡住了整个模拟。",
     ),
     "verdict.timed_out.while": (" while {client} handled {order}", "（{client} 正在处理 {order}）"),
