@@ -13,6 +13,7 @@ EVENTS: dict[str, tuple[str, str]] = {
         "stored retry {times} of {msg} at {where}",
         "把 {msg} 的第 {times} 次重试存到 {where}",
     ),
+    "ev.MessageStored.dlq": ("stored {msg} in the dead-letter queue at {where}", "把 {msg} 存进死信队列 {where}"),
     "ev.FaultInjected": ("FAULT: {detail}", "注入故障：{detail}"),
     "ev.OffsetPersisted": (
         "{group} offset {queue} = {offset} persisted ({via})",
@@ -119,6 +120,7 @@ EVENTS.update(
         "evb.SendGaveUp": ("send() raised", "send() 抛异常"),
         "evb.MessageStored": ("stored {msg} at {where}", "存下 {msg}，{where}"),
         "evb.MessageStored.retry": ("retry {times} of {msg} at {where}", "{msg} 第 {times} 次重试，{where}"),
+        "evb.MessageStored.dlq": ("{msg} into {where}", "{msg} 存进 {where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
         "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 位点 {queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),

@@ -106,6 +106,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return key, {"error": event.error.split(":")[0]}
         case ev.MessageStored():
             where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
+            if event.topic.startswith("%DLQ%"):  # not a retry: the copy nobody will consume
+                return key + ".dlq", {"msg": sid(event.msg_id), "where": where}
             if event.reconsume_times:
                 return key + ".retry", {"msg": sid(event.msg_id), "where": where, "times": event.reconsume_times}
             return key, {"msg": sid(event.msg_id), "where": where, "copy": sid(event.offset_msg_id)}
