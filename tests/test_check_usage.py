@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,61 @@ def test_module_state_dies_with_the_process(tmp_path: Path) -> None:
 def test_design_error_is_a_value_error() -> None:
     with pytest.raises(DesignError):
         load_design("/nonexistent/design.py")
+
+
+def step(kind: str = "pay", **fields: object) -> dict[str, object]:
+    """One stored step, at 0 ms for order-1 unless ``fields`` say otherwise."""
+    return {"at_ms": 0, "kind": kind, "order": "order-1", **fields}
+
+
+CRASH = {"client": "c1", "point": "AFTER_HANDLER"}
+
+
+@pytest.mark.parametrize(
+    ("steps", "needle"),
+    [
+        ([step("crash", **CRASH | {"point": "NOWHERE"})], "steps[0].point must be one of BEFORE_HANDLER"),
+        ([step("crash", **CRASH | {"client": "c9"})], "steps[0].client must be one of c1, c2, got 'c9'"),
+        ([step(at_ms=10**15)], "steps[0].at_ms must be from 0 to 604800000, got 1000000000000000"),
+        ([step(at_ms=-1)], "steps[0].at_ms must be from 0 to 604800000, got -1"),
+        ([step(at_ms="soon")], "steps[0].at_ms must be a whole number, got 'soon'"),
+        ([step(at_ms=1.5)], "steps[0].at_ms must be a whole number, got 1.5"),
+        ([step(at_ms=True)], "steps[0].at_ms must be a whole number, got True"),
+        ([{"at_ms": 0, "kind": "teleport"}], "steps[0].kind must be one of"),
+        ([step(order="order-7")], "steps[0].order must be an order of the schedule (order-1), got 'order-7'"),
+        ([step(wings=2)], "steps[0].wings is no field of a schedule"),
+        ([step(delay_ms=5)], "steps[0].delay_ms is not a setting of a pay step, got 5"),
+        ([step("slow", delay_ms=10**12)], "steps[0].delay_ms must be from 0 to 604800000"),
+        ([step("fail", statement=2, times=99)], "steps[0].times must be from 0 to 16, got 99"),
+        ([step("crash", **CRASH | {"point": "BEFORE_STATEMENT"})], "steps[0].statement must be from 1 to 100, got 0"),
+        ([{"at_ms": 5, "kind": "reset", "delay_ms": 10}], "steps[0].delay_ms must be from 0 to 5, got 10"),
+        (["pay"], "steps[0] must be a JSON object, got a str"),
+    ],
+)
+def test_every_field_of_a_replay_token_is_checked(
+    capsys: pytest.CaptureFixture[str], steps: list[dict[str, object]], needle: str
+) -> None:
+    token = base64.urlsafe_b64encode(json.dumps({"orders": ["order-1"], "steps": steps}).encode()).decode()
+    assert main(["check", str(QTI), "--replay", token]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"orders": [], "steps": []}', "orders must be a list of 1 to 100 order ids, got []"),
+        ('{"orders": ["a", "a"], "steps": []}', "orders names an order twice"),
+        ('{"orders": ["order-1"], "steps": [], "extra": 1}', "extra is no field of a schedule"),
+        (
+            '{"orders": ["order-1"], "steps": [{"at_ms": NaN, "kind": "pay", "order": "order-1"}]}',
+            "its JSON does not parse",
+        ),
+        ("[" * 100_000, "its JSON does not parse"),
+        ("[1, 2]", "must be a JSON object, got a list"),
+    ],
+)
+def test_a_schedule_that_is_not_one_is_named(capsys: pytest.CaptureFixture[str], text: str, needle: str) -> None:
+    assert main(["check", str(QTI), "--replay", text]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err

@@ -317,7 +317,7 @@ CHECK: dict[str, tuple[str, str]] = {
         "not a replay token or JSON schedule: its JSON does not parse ({value})",
         "既不是重放 token，也不是 JSON 格式的调度：JSON 解析失败（{value}）",
     ),
-    "sched.not_object": ("must be a JSON object, got {value}", "必须是 JSON 对象，实际是 {value}"),
+    "sched.not_object": ("must be a JSON object, got a {got}", "必须是 JSON 对象，实际是 {got}"),
     "sched.unknown_field": ("is no field of a schedule ({value})", "不是调度里的字段（{value}）"),
     "sched.list": (
         "must be a list of at most {most} steps, got {value}",

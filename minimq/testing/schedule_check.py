@@ -100,7 +100,7 @@ def _no_constant(name: str) -> None:
 
 def _schedule(data: Any) -> Schedule:
     if not isinstance(data, dict):
-        raise ScheduleError("", "sched.not_object", value=type(data).__name__)
+        raise ScheduleError("", "sched.not_object", got=type(data).__name__)
     extra = sorted(set(data) - {"orders", "steps"})
     if extra:
         raise ScheduleError(extra[0], "sched.unknown_field", value=extra[0])
@@ -125,7 +125,7 @@ def _orders(raw: Any) -> tuple[str, ...]:
 def _step(i: int, raw: Any, orders: tuple[str, ...]) -> Step:
     at = f"steps[{i}]"
     if not isinstance(raw, dict):
-        raise ScheduleError(at, "sched.not_object", value=type(raw).__name__)
+        raise ScheduleError(at, "sched.not_object", got=type(raw).__name__)
     kind = raw.get("kind")
     if kind not in KINDS:
         raise ScheduleError(f"{at}.kind", "sched.choice", choices=", ".join(sorted(KINDS)), value=kind)
