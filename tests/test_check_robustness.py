@@ -147,11 +147,19 @@ def test_an_escape_or_error_at_import_or_in_setup_is_a_design_error(
     assert "Traceback" not in err
 
 
-def test_a_design_that_ends_its_own_process_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_design_that_ends_its_own_process_is_named_and_leaves_no_file(tmp_path: Path) -> None:
     design = write(tmp_path, "import os\ndef handle(msg, db):\n    os._exit(9)\n")
-    code, _, err = check(capsys, str(design), "--examples", "5")
-    assert code == 2
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "minimq", "check", str(design), "--examples", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
     assert "ended by itself (exit code 9): the design ended its own process" in err
+    assert "Traceback" not in err
+    assert not _scratch_of(proc.pid)  # the run's directory, and its dead worker's inside it, are gone
 
 
 def test_print_does_not_corrupt_json(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
