@@ -236,23 +236,27 @@ def test_a_signal_stops_the_run_in_one_line_and_removes_its_files(tmp_path: Path
 
 
 def test_a_forked_child_gets_databases_of_its_own() -> None:
+    """Parent and child run labs at the same time after a fork: each must count its own
+    coupons, in files of its own (the free databases of the parent are not the child's)."""
     design = load_design(DESIGNS / "query_then_insert.py")
     two = Schedule(("order-1",), (Step(0, "pay", "order-1"), Step(0, "upstream_retry", "order-1")))
     one = Schedule(("order-1",), (Step(0, "pay", "order-1"),))
     assert run_schedule(design, two).coupons == {"order-1": 2}  # the parent has a template and free databases
+    expected = [1, 2] * 15
     read, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: its runs must count right, in files of its own
+    if pid == 0:  # the child
         try:
-            counts = [run_schedule(design, s).coupons["order-1"] for s in (one, two, one)]
+            counts = [run_schedule(design, s).coupons["order-1"] for s in (one, two) * 15]
             os.write(write_end, json.dumps(counts).encode())
         finally:
             os._exit(0)
     os.close(write_end)
-    got = json.loads(os.read(read, 1000))
+    mine = [run_schedule(design, s).coupons["order-1"] for s in (one, two) * 15]  # at the same time
+    got = json.loads(os.read(read, 10_000))
     os.waitpid(pid, 0)
-    assert got == [1, 2, 1]
-    assert [run_schedule(design, s).coupons["order-1"] for s in (one, two)] == [1, 2]  # the parent is intact
+    assert got == expected
+    assert mine == expected
 
 
 @pytest.mark.parametrize(
