@@ -23,23 +23,17 @@ from minimq.apps.session import Result, Session
 from minimq.testing.greenlets import wait_for
 
 
-class DesignDB:
-    """``db`` for ``async def handle(msg, db)``."""
+class _Handle:
+    """What both kinds of ``db`` share: the session, and what reads it without waiting."""
 
     __slots__ = ("__session", "redis")
 
     def __init__(self, session: Session) -> None:
         self.__session = session
-        self.redis = DesignRedis(session) if session.redis is not None else None
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        return await self.__session.execute(sql, params)
-
-    async def commit(self) -> None:
-        await self.__session.commit()
-
-    async def rollback(self) -> None:
-        await self.__session.rollback()
+    @property
+    def _session(self) -> Session:
+        return self.__session
 
     @property
     def in_transaction(self) -> bool:
@@ -50,46 +44,58 @@ class DesignDB:
         """The virtual time, in milliseconds."""
         return self.__session.now_ms
 
-
-class SyncDesignDB:
-    """``db`` for a plain ``def handle(msg, db)``: the same calls, without ``await``."""
-
-    __slots__ = ("__session", "redis")
-
-    def __init__(self, session: Session) -> None:
-        self.__session = session
-        self.redis = SyncDesignRedis(session) if session.redis is not None else None
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        result: Result = wait_for(self.__session.execute(sql, params))
-        return result
-
-    def commit(self) -> None:
-        wait_for(self.__session.commit())
-
-    def rollback(self) -> None:
-        wait_for(self.__session.rollback())
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.__session.in_transaction
-
-    @property
-    def now_ms(self) -> int:
-        """The virtual time, in milliseconds."""
-        return self.__session.now_ms
-
-
-class DesignRedis:
-    """``db.redis`` for an ``async def`` handler: a Redis-like store on the virtual clock."""
-
-    __slots__ = ("__session",)
-
-    def __init__(self, session: Session) -> None:
-        self.__session = session
+    def ttl_ms(self, key: str) -> int | None:
+        """(on ``db.redis``) Milliseconds left for ``key``, None without a key or a TTL."""
+        ttl: int | None = self._redis().ttl_ms(key)
+        return ttl
 
     def _redis(self) -> Any:
         return self.__session.redis
+
+
+class DesignDB(_Handle):
+    """``db`` for ``async def handle(msg, db)``."""
+
+    __slots__ = ()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.redis = DesignRedis(session) if session.redis is not None else None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        return await self._session.execute(sql, params)
+
+    async def commit(self) -> None:
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        await self._session.rollback()
+
+
+class SyncDesignDB(_Handle):
+    """``db`` for a plain ``def handle(msg, db)``: the same calls, without ``await``."""
+
+    __slots__ = ()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.redis = SyncDesignRedis(session) if session.redis is not None else None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        result: Result = wait_for(self._session.execute(sql, params))
+        return result
+
+    def commit(self) -> None:
+        wait_for(self._session.commit())
+
+    def rollback(self) -> None:
+        wait_for(self._session.rollback())
+
+
+class DesignRedis(_Handle):
+    """``db.redis`` for an ``async def`` handler: a Redis-like store on the virtual clock."""
+
+    __slots__ = ()
 
     async def get(self, key: str) -> str | None:
         value: str | None = await self._redis().get(key)
@@ -106,21 +112,11 @@ class DesignRedis:
     async def delete(self, *keys: str) -> int:
         return int(await self._redis().delete(*keys))
 
-    def ttl_ms(self, key: str) -> int | None:
-        ttl: int | None = self._redis().ttl_ms(key)
-        return ttl
 
-
-class SyncDesignRedis:
+class SyncDesignRedis(_Handle):
     """``db.redis`` for a plain ``def`` handler: the same commands, without ``await``."""
 
-    __slots__ = ("__session",)
-
-    def __init__(self, session: Session) -> None:
-        self.__session = session
-
-    def _redis(self) -> Any:
-        return self.__session.redis
+    __slots__ = ()
 
     def get(self, key: str) -> str | None:
         value: str | None = wait_for(self._redis().get(key))
@@ -134,7 +130,3 @@ class SyncDesignRedis:
 
     def delete(self, *keys: str) -> int:
         return int(wait_for(self._redis().delete(*keys)))
-
-    def ttl_ms(self, key: str) -> int | None:
-        ttl: int | None = self._redis().ttl_ms(key)
-        return ttl
