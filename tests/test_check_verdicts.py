@@ -27,33 +27,14 @@ PAY = Step(0, "pay", "order-1")
 UNLOCATED = re.compile(r" at [^\"]*query_then_insert(_sync)?\.py:\d+")
 TWO_COPIES = Schedule(("order-1",), (PAY, Step(0, "upstream_retry", "order-1")))
 
-UNIQUE_KEY_RECONSUME = """
-import json, sqlite3
-from minimq import ConsumeStatus
-
-def setup(db):
-    db.execute("CREATE UNIQUE INDEX coupons_order ON coupons (order_id)")
-
-async def handle(msg, db):
-    data = json.loads(msg.body)
-    try:
-        await db.execute(
-            "INSERT INTO coupons (order_id, user_id, amount, msg_id, issued_ms) VALUES (?, ?, 10, ?, ?)",
-            (data["order"], data["user"], msg.msg_id, db.now_ms),
-        )
-        await db.commit()
-    except sqlite3.IntegrityError:
-        await db.rollback()
-        return ConsumeStatus.RECONSUME_LATER  # the duplicate is retried: wrong
-    return ConsumeStatus.SUCCESS
-"""
-
-# the same, but the first copy's answer is not a status
-YES_PLEASE = '    return "yes please"\n'.join(
-    UNIQUE_KEY_RECONSUME.replace(
-        "ConsumeStatus.RECONSUME_LATER  # the duplicate is retried: wrong", "ConsumeStatus.SUCCESS"
-    ).rsplit("    return ConsumeStatus.SUCCESS\n", 1)
+UNIQUE_KEY = (DESIGNS / "unique_key.py").read_text()
+# the right design, except that it answers the key conflict with RECONSUME_LATER
+UNIQUE_KEY_RECONSUME = UNIQUE_KEY.replace(
+    "return ConsumeStatus.SUCCESS  # this order has its coupon: the duplicate is acknowledged",
+    "return ConsumeStatus.RECONSUME_LATER  # the duplicate is retried: wrong",
 )
+# the right design, except that its answer for a coupon issued is not a status
+YES_PLEASE = '    return "yes please"\n'.join(UNIQUE_KEY.rsplit("    return ConsumeStatus.SUCCESS\n", 1))
 
 NEVER_RETURNS = """
 import asyncio, json
