@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import pytest
 from minimq.apps.db import scratch_dir
 from minimq.cli import main
 from minimq.testing import Schedule, Step, load_design, run_schedule
-from minimq.testing.scratch import PREFIX
+from minimq.testing.scratch import PREFIX, process_dir
 
 DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
 SCRATCH = Path(scratch_dir() or "/tmp")
@@ -250,6 +251,7 @@ def test_a_forked_child_gets_databases_of_its_own() -> None:
             counts = [run_schedule(design, s).coupons["order-1"] for s in (one, two) * 15]
             os.write(write_end, json.dumps(counts).encode())
         finally:
+            shutil.rmtree(process_dir(), ignore_errors=True)  # os._exit skips atexit
             os._exit(0)
     os.close(write_end)
     mine = [run_schedule(design, s).coupons["order-1"] for s in (one, two) * 15]  # at the same time
