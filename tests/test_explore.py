@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from minimq.testing import explore, load_design
-from minimq.testing.lab import Outcome
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 
 DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"

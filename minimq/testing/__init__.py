@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # the real types for mypy; at run time ``__getattr__`` loads 
     from minimq.testing.asserts import assert_exactly_once
     from minimq.testing.design import DesignError, LoadedDesign, load_design
     from minimq.testing.explore import ExploreResult, explore, replay
-    from minimq.testing.lab import Lab, Outcome, run_schedule
+    from minimq.testing.lab import Lab, run_schedule
+    from minimq.testing.outcome import Outcome
     from minimq.testing.schedule import PATHS, Schedule, Step
     from minimq.testing.strategies import schedules
 
@@ -35,7 +36,7 @@ _WHERE = {
     "LoadedDesign": "design",
     "load_design": "design",
     "Lab": "lab",
-    "Outcome": "lab",
+    "Outcome": "outcome",
     "run_schedule": "lab",
     "ExploreResult": "explore",
     "explore": "explore",

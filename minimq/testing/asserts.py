@@ -35,7 +35,7 @@ from minimq.trace import Trace
 
 if TYPE_CHECKING:
     from minimq.testing.explore import ExploreResult
-    from minimq.testing.lab import Outcome
+    from minimq.testing.outcome import Outcome
     from minimq.testing.schedule import Schedule
 
 __all__ = ["RunningTest", "assert_exactly_once", "replay_commands", "rerun_command", "set_running_test"]
@@ -58,7 +58,7 @@ def assert_exactly_once(
         _trace(result.trace if isinstance(result, World) else result, ledger)
     elif _is(result, "minimq.testing.explore", "ExploreResult"):
         _explored(cast("ExploreResult", result), design)
-    elif _is(result, "minimq.testing.lab", "Outcome"):
+    elif _is(result, "minimq.testing.outcome", "Outcome"):
         _outcome(cast("Outcome", result), design)
     else:
         raise TypeError(

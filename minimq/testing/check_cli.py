@@ -31,7 +31,7 @@ from minimq.render.console import make_console
 from minimq.render.progress import ExploreProgress
 from minimq.testing.design import DesignError
 from minimq.testing.explore import MAX_EXAMPLES, ExploreResult, explore
-from minimq.testing.lab import Outcome
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import PATHS, Schedule
 from minimq.testing.schedule_check import ScheduleError
 from minimq.testing.scratch import run_dir

@@ -27,7 +27,8 @@ from hypothesis.errors import NoSuchExample
 
 from minimq.errors import ValidationError
 from minimq.testing.design import LoadedDesign, load_design
-from minimq.testing.lab import GROUP, TOPIC, Outcome, run_schedule
+from minimq.testing.lab import GROUP, TOPIC, run_schedule
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 from minimq.testing.stats import Statistics, run_statistics
 from minimq.testing.strategies import check_paths, schedules

@@ -1,6 +1,6 @@
 """The lab: one run of a design under test against one fault schedule.
 
-Owns: ``Lab``, ``Outcome`` and ``run_schedule``. The lab is a small world: the order
+Owns: ``Lab`` and ``run_schedule``. The lab is a small world: the order
 system's producer (with its own retry loop), the broker, the coupon consumer group
 (``c1``, and ``c2`` when a schedule makes one join) running the design, the coupon
 database (a fresh copy for each run, see ``coupon_db``) and a Redis-like store. It plays
@@ -11,48 +11,34 @@ consumed, every handler returned, up to a horizon of ``HORIZON_MS`` after the la
 The verdicts (``verdict``) are taken on what the run left: coupons per paid order, the
 design's own answers, dead letters, handlers that never returned.
 
-The design is user code, and the lab survives whatever it does: an exception becomes a
-failed consumption with its file:line; ``SystemExit``, ``KeyboardInterrupt`` and other
-``BaseException``\\ s end the run with an ``Escaped`` verdict instead of killing a consume
-thread; a call that never returns is reported with where it waits; the wall-clock
-``Watchdog`` stops a busy loop or a blocking call; an error at a restart's import or in
-``setup`` is a ``DesignError``.
+The design is user code, and the lab survives whatever it does (``design_calls`` sorts
+how each call of it ended): a call that never returns is reported with where it waits;
+the wall-clock ``Watchdog`` stops a busy loop or a blocking call; an error at a
+restart's import or in ``setup`` is a ``DesignError``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-from minimq.errors import SendFailedError, SendTimeoutError, SleepInSimulationError, ThreadInSimulationError
+from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
-from minimq.model import Message, MessageExt
-from minimq.runtime.listener import read_status
+from minimq.model import Message
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.sim.world import World
 from minimq.testing.calls import HandlerCall
 from minimq.testing.coupon_db import LEDGER, give_back, open_coupon_db
-from minimq.testing.design import DesignError, LoadedDesign, describe_exception, user_code
-from minimq.testing.design_db import DesignDB, SyncDesignDB
-from minimq.testing.greenlets import call_sync
+from minimq.testing.design import DesignError, LoadedDesign
+from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule, Step
-from minimq.testing.verdict import (
-    Escaped,
-    TimedOut,
-    Violation,
-    call_violations,
-    count_violations,
-    coupon_times,
-    dead_letters,
-    unreturned,
-)
-from minimq.testing.watchdog import Watchdog, WatchdogExpired, keyboard_can_interrupt, traceback_line
-from minimq.trace import Trace
+from minimq.testing.verdict import Violation, call_violations, count_violations, coupon_times, dead_letters, unreturned
+from minimq.testing.watchdog import Watchdog, WatchdogExpired
+
+__all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 
 TOPIC = "order-paid"
 GROUP = "coupon-system"
@@ -65,41 +51,6 @@ HORIZON_MS = 8 * 3_600_000  # after the last step: the retry ladder, with room f
 
 class _Stop(Exception):
     """The run is over before the world went quiet: a verdict is already certain."""
-
-
-@dataclass
-class Outcome:
-    """What one run did: coupons per paid order, the verdicts, and the trace.
-
-    ``world`` is the (closed) world the run happened in; it is None for an outcome that
-    came from another process, which carries its ``trace`` alone."""
-
-    schedule: Schedule
-    seed: int
-    trace: Trace
-    coupons: dict[str, int] = field(default_factory=dict)
-    violations: list[Violation] = field(default_factory=list)
-    world: World | None = None
-    complete: bool = True  # False: stopped at the first certain violation (exploring)
-
-    @property
-    def duplicated(self) -> dict[str, int]:
-        return {o: n for o, n in self.coupons.items() if n > 1}
-
-    @property
-    def lost(self) -> list[str]:
-        return [o for o, n in self.coupons.items() if n == 0]
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
-
-    def kinds(self) -> set[str]:
-        return {v.kind for v in self.violations}
-
-    def portable(self) -> Outcome:
-        """The same outcome without its world, for sending to another process."""
-        return Outcome(self.schedule, self.seed, Trace(self.trace.events), dict(self.coupons), list(self.violations))
 
 
 class Lab:
@@ -136,16 +87,15 @@ class Lab:
         self.redis = KeyValueStore(self.world)
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
-        self.modules: dict[str, ModuleType] = {}
         self.faults = CallFaults(self.world, self._crash)
+        self.calls = DesignCalls(
+            design, self.world, self.db, self.redis, self.faults, stop=self._stop_now, ended=self._ended
+        )
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
-        self.calls: list[HandlerCall] = []
         self.paid: list[str] = []
         self.sending = 0  # the order system's send loops still running
         self.down_until = 0  # the whole coupon system is down until then (a ``down`` step)
-        self.escaped: Escaped | None = None
-        self.design_error: DesignError | None = None
         self.violated = False
         self.stuck: list[Violation] = []  # calls still running when the run was over
         self._coupons: dict[str, int] = {}
@@ -154,7 +104,8 @@ class Lab:
     # -- the coupon consumers ----------------------------------------------------------
     def consumer(self, client: str) -> PushConsumer:
         if client not in self.consumers:
-            self.consumers[client] = self.world.push_consumer(GROUP, TOPIC, self._handler(client), client_id=client)
+            handler = self.calls.handler(client)
+            self.consumers[client] = self.world.push_consumer(GROUP, TOPIC, handler, client_id=client)
         return self.consumers[client]
 
     def start(self, client: str) -> None:
@@ -162,116 +113,15 @@ class Lab:
             self.world.call_later_ms(self.down_until - self.world.now_ms, lambda: self.start(client))
             return
         consumer = self.consumer(client)
-        if consumer.running:
-            return
-        try:
-            with user_code(self.design.path, "doing.restart"):
-                self.modules[client] = self.design.instance()  # a new process: module state is gone
-        except DesignError as error:
-            self._design_failed(error)
-            return
-        consumer.start()
-
-    def _handler(self, client: str) -> Any:
-        async def on_message(msg: MessageExt) -> object:
-            call = self._open_call(client, msg)
-            try:
-                module = self.modules[client]
-                if self.design.is_async:
-                    result = await module.handle(msg, DesignDB(call.session))
-                else:
-                    result = await call_sync(module.handle, msg, SyncDesignDB(call.session), on_start=call.attach)
-            except BaseException as exc:
-                if self._raised(call, exc):
-                    raise
-                raise asyncio.CancelledError from None  # it escaped: the run is over (``_stop_now``)
-            else:
-                self._returned(call, result)
-                return result
-            finally:
-                call.session.close()
-
-        return on_message
-
-    def _open_call(self, client: str, msg: MessageExt) -> HandlerCall:
-        world = self.world
-        call = HandlerCall(
-            client,
-            msg.keys[0] if msg.keys else "",
-            msg.msg_id,
-            msg.reconsume_times,
-            world.now_ms,
-            session=None,  # type: ignore[arg-type]  # set right below: the hooks need the call
-            task=asyncio.current_task(world.loop),
-        )
-        call.session = self.db.session(
-            client,
-            redis=self.redis,
-            before_statement=self.faults.before(call),
-            after_statement=self.faults.after(call),
-            trace_as=msg.msg_id,
-        )
-        self.calls.append(call)
-        return call
-
-    def _returned(self, call: HandlerCall, result: object) -> None:
-        call.status, note = read_status(result, orderly=False)
-        if note:  # not a status: RocketMQ reads it as RECONSUME_LATER
-            shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:57] + "..."
-            call.value = f"{shown} ({type(result).__name__})"
-        self._ended(call)
-
-    def _raised(self, call: HandlerCall, exc: BaseException) -> bool:
-        """Sort what a handler raised: the engine's cancellation, the watchdog, an error
-        (a failed consumption), or a ``BaseException`` that escapes the contract. True
-        when the exception goes on to the engine; an escape ends the run instead."""
-        task = call.task
-        if isinstance(exc, asyncio.CancelledError) and (call.cancelled or (task is not None and task.cancelling())):
-            call.cancelled = True  # its process crashed or shut down (``_watch``), or the world closed
-        elif isinstance(exc, WatchdogExpired):
-            self._ended(call)
-            return False  # the run is over (the watchdog stopped the loop)
-        elif isinstance(exc, ThreadInSimulationError | SleepInSimulationError):
-            where = traceback_line(exc.__traceback__, self.design.path)
-            at = f"{where} ({where.code})" if where else self.design.path
-            if isinstance(exc, ThreadInSimulationError):
-                self._design_failed(DesignError("thread", where, at=at, what=exc.what))
-            else:
-                self._design_failed(DesignError("sleep", where, at=at, seconds=exc.seconds))
-        elif isinstance(exc, Exception):
-            call.status, call.error = "RECONSUME_LATER", describe_exception(exc)
-            call.raised = traceback_line(exc.__traceback__, self.design.path)
-        elif isinstance(exc, KeyboardInterrupt) and keyboard_can_interrupt():
-            pass  # the person at the keyboard: not the design's doing
-        else:
-            where = traceback_line(exc.__traceback__, self.design.path)
-            self.escaped = Escaped(
-                call.order,
-                call.msg_id,
-                call.client,
-                self.world.now_ms,
-                describe_exception(exc),
-                str(where) if where else "",
-                where.code if where else "",
-            )
-            self._stop_now()
-            self._ended(call)
-            return False
-        self._ended(call)
-        return True
+        if not consumer.running and self.calls.load(client):
+            consumer.start()
 
     def _ended(self, call: HandlerCall) -> None:
-        call.ended_ms = self.world.now_ms
-        call.troubled = call.troubled or call.session.lock_timeouts > 0
+        """A call ended: a failure after the effect, or a non-status, is certain at once."""
         if self.fail_fast and call.status == "RECONSUME_LATER" and not call.cancelled:
             committed = self._coupons.get(call.order, 0)
             if call.value or (committed and not call.troubled):
                 self._violated()
-
-    def _design_failed(self, error: DesignError) -> None:
-        if self.design_error is None:
-            self.design_error = error
-        self._stop_now()
 
     def _crash(self, client: str, why: str, restart_after: int) -> None:
         self.crashing[client] = restart_after
@@ -280,10 +130,7 @@ class Lab:
 
     def _watch(self, event: Event) -> None:
         if isinstance(event, ConsumerCrashed | ConsumerShutdown):
-            for call in self.calls:  # the process is gone: its connections drop with it
-                if call.running and call.client == event.client:
-                    call.cancelled = True
-                    call.session.kill()
+            self.calls.kill(event.client)  # the process is gone: its connections drop with it
         if isinstance(event, EffectApplied) and event.ledger == LEDGER:
             self._coupons[event.key] = self._coupons.get(event.key, 0) + 1
             if self._coupons[event.key] > 1:
@@ -383,8 +230,8 @@ class Lab:
             pass
         finally:
             give_back(self.design, self.db)
-        if self.design_error is not None:
-            raise self.design_error
+        if self.calls.design_error is not None:
+            raise self.calls.design_error
         return Outcome(schedule, world.seed, world.trace, self.count(), self._verdicts(complete), world, complete)
 
     def _play(self, schedule: Schedule) -> None:
@@ -401,7 +248,7 @@ class Lab:
         while world.now_ms < deadline and not self.quiescent():
             self._advance(min(interval, deadline - world.now_ms))
             interval = min(interval * 2, QUIET_CHECK_MAX_MS)  # a long ladder needs no check every second
-        self.stuck = unreturned(self.calls, world.now_ms, self.design.path)  # before closing cancels them
+        self.stuck = unreturned(self.calls.calls, world.now_ms, self.design.path)  # before closing cancels them
 
     def _advance(self, ms: int) -> None:
         """Let ``ms`` of virtual time pass, unless the run must stop first."""
@@ -409,7 +256,7 @@ class Lab:
             self.world.run_for(ms)
         if self.watchdog.expired:
             raise WatchdogExpired
-        if self.design_error is not None or self.escaped is not None or (self.fail_fast and self.violated):
+        if self.calls.design_error or self.calls.escaped or (self.fail_fast and self.violated):
             raise _Stop
 
     def quiescent(self) -> bool:
@@ -418,7 +265,7 @@ class Lab:
         of the process queue while its handler goes on), and every running consumer has
         consumed every queue it owns up to its max offset."""
         broker = self.world.broker
-        if broker.scheduled or self.sending or any(call.running for call in self.calls):
+        if broker.scheduled or self.sending or self.calls.running():
             return False
         owned = 0
         for consumer in self.consumers.values():
@@ -437,24 +284,15 @@ class Lab:
     def _verdicts(self, complete: bool) -> list[Violation]:
         trace = self.world.trace
         found: list[Violation] = []
-        if self.escaped is not None:
-            found.append(self.escaped)
+        if self.calls.escaped is not None:
+            found.append(self.calls.escaped)
         if self.watchdog.expired:
-            found.append(self._timed_out())
+            found.append(self.calls.timed_out(self.watchdog))
         counts = self.count()
         found += [v for v in count_violations(counts) if complete or v.kind == "duplicate"]
-        found += call_violations(self.calls, coupon_times(trace, LEDGER))
+        found += call_violations(self.calls.calls, coupon_times(trace, LEDGER))
         found += dead_letters(trace, GROUP)
         return found + self.stuck
-
-    def _timed_out(self) -> TimedOut:
-        dog = self.watchdog
-        where = dog.where
-        task, greenlet = dog.stuck
-        # the last call of the task that was running (a consume thread handles one message at a time)
-        stuck = [c for c in self.calls if c.task is task or (c.greenlet and c.greenlet is greenlet)]
-        order, client = (stuck[-1].order, stuck[-1].client) if stuck else ("", "")
-        return TimedOut(order, dog.seconds or 0.0, client, str(where) if where else "", where.code if where else "")
 
 
 def _ends(step: Step) -> int:

@@ -17,7 +17,8 @@ from minimq import events as ev
 from minimq.i18n import t
 from minimq.render.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
-from minimq.testing.lab import GROUP, Outcome
+from minimq.testing.lab import GROUP
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule, Step
 from minimq.trace import Trace
 

@@ -37,7 +37,8 @@ from typing import Any
 from minimq.errors import MinimqError
 from minimq.testing.design import DesignError, LoadedDesign, load_design
 from minimq.testing.explore import ExploreResult, Shard, ShardResult, _Runs, combine, explore_shard
-from minimq.testing.lab import Outcome, run_schedule
+from minimq.testing.lab import run_schedule
+from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 from minimq.testing.watchdog import GIVE_UP, REFIRE_S, Watchdog
 
