@@ -82,7 +82,7 @@ OTHER_ENTROPY = frozenset({"os.urandom", "os.getrandom", "uuid.uuid1", "uuid.uui
 RANDOM_CONSTRUCTOR_HOME = "minimq/sim/world.py"
 # Outside any simulation, the explorer seeds Hypothesis's own generator (find(random=...)),
 # so that one --seed fixes which schedules are tried; no world ever sees it.
-EXPLORER = "minimq/testing/explore.py"
+EXPLORER = "minimq/testing/shards.py"
 # Outside any simulation, ``minimq check`` forks worker processes (each runs simulations,
 # one deterministic loop at a time) and watches them against the wall clock, and paces its
 # progress display by it. No world ever sees these.

@@ -19,7 +19,7 @@ from minimq.cli import main
 from minimq.events import FaultInjected
 from minimq.render.describe import lane
 from minimq.testing import Schedule, Step, explore, load_design, run_schedule, schedules
-from minimq.testing.explore import minimize
+from minimq.testing.shards import minimize
 from minimq.testing.story import message_names
 
 DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"

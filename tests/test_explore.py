@@ -14,7 +14,7 @@ from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 
 DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
-explore_module = importlib.import_module("minimq.testing.explore")
+explore_module = importlib.import_module("minimq.testing.shards")  # where the runs are made
 
 
 @pytest.fixture

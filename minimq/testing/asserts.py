@@ -34,9 +34,9 @@ from minimq.sim.world import World
 from minimq.trace import Trace
 
 if TYPE_CHECKING:
-    from minimq.testing.explore import ExploreResult
     from minimq.testing.outcome import Outcome
     from minimq.testing.schedule import Schedule
+    from minimq.testing.shards import ExploreResult
 
 __all__ = ["RunningTest", "assert_exactly_once", "replay_commands", "rerun_command", "set_running_test"]
 
@@ -56,7 +56,7 @@ def assert_exactly_once(
     __tracebackhide__ = True  # pytest shows the caller's line, not this helper's
     if isinstance(result, World | Trace):
         _trace(result.trace if isinstance(result, World) else result, ledger)
-    elif _is(result, "minimq.testing.explore", "ExploreResult"):
+    elif _is(result, "minimq.testing.shards", "ExploreResult"):
         _explored(cast("ExploreResult", result), design)
     elif _is(result, "minimq.testing.outcome", "Outcome"):
         _outcome(cast("Outcome", result), design)

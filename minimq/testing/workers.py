@@ -36,10 +36,10 @@ from typing import Any
 
 from minimq.errors import MinimqError
 from minimq.testing.design import DesignError, LoadedDesign, load_design
-from minimq.testing.explore import ExploreResult, Shard, ShardResult, _Runs, combine, explore_shard
 from minimq.testing.lab import run_schedule
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
+from minimq.testing.shards import ExploreResult, Runs, Shard, ShardResult, combine, explore_shard
 from minimq.testing.watchdog import GIVE_UP, REFIRE_S, Watchdog
 
 PROGRESS_EVERY_S = 0.1
@@ -77,7 +77,7 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
         conn.send(("error", error))
         return
     conn.send(("ready",))
-    runs = _Runs(design, seed, timeout_s)
+    runs = Runs(design, seed, timeout_s)
     while True:
         try:
             job = conn.recv()
@@ -92,7 +92,7 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
             return
 
 
-def _do(job: tuple[Any, ...], design: LoadedDesign, runs: _Runs, conn: Connection) -> tuple[str, Any]:
+def _do(job: tuple[Any, ...], design: LoadedDesign, runs: Runs, conn: Connection) -> tuple[str, Any]:
     kind = job[0]
     if kind == "replay":
         schedule: Schedule = job[1]
