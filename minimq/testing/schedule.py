@@ -43,6 +43,11 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from minimq.testing.schedule_check import parse_schedule, read_schedule
+from minimq.testing.steps import KINDS, SENDS, Step
+
+__all__ = ["KINDS", "LATE_MS", "PATHS", "Schedule", "Step"]
+
 PATHS: dict[str, str] = {
     "upstream-retry": "the payment system calls the order callback twice (two messages, two msg ids)",
     "lost-reply": "the broker stores the message, the reply is lost, the producer sends again",
@@ -53,38 +58,7 @@ PATHS: dict[str, str] = {
     "late-redelivery": "a copy arrives an hour or more later: a late callback, the coupon system down for hours, "
     "the database down (the retry ladder), an offset reset",
 }
-SENDS = {"pay", "upstream_retry", "lost_reply"}
-KINDS = {
-    "pay",
-    "upstream_retry",
-    "lost_reply",
-    "crash",
-    "kill",
-    "down",
-    "restart",
-    "join",
-    "leave",
-    "fail",
-    "slow",
-    "outage",
-    "reset",
-}
 LATE_MS = 3_600_000  # a copy this much later than its first is a late redelivery
-
-
-@dataclass(frozen=True)
-class Step:
-    at_ms: int
-    kind: str
-    order: str = ""
-    client: str = ""
-    how: str = ""
-    resend: str = ""
-    point: str = ""
-    statement: int = 0
-    times: int = 0
-    delay_ms: int = 0
-    restart_after: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,16 +77,12 @@ class Schedule:
     @classmethod
     def from_json(cls, text: str) -> Schedule:
         """Read a schedule's JSON; every field is checked (``schedule_check``)."""
-        from minimq.testing.schedule_check import parse_schedule
-
-        return parse_schedule(text)
+        return cls(*parse_schedule(text))
 
     @classmethod
     def from_token(cls, token: str) -> Schedule:
         """Read a replay token (or the JSON itself); every field is checked."""
-        from minimq.testing.schedule_check import read_schedule
-
-        return read_schedule(token)
+        return cls(*read_schedule(token))
 
     def without_order(self, order: str) -> Schedule:
         """The same schedule without ``order`` and every step about it; the orders after

@@ -19,7 +19,7 @@ from typing import Any
 
 from minimq.errors import MinimqError
 from minimq.i18n import t
-from minimq.testing.schedule import KINDS, Schedule, Step
+from minimq.testing.steps import KINDS, USES, Step
 
 WEEK_MS = 7 * 24 * 3_600_000
 MAX_STATEMENT = 100
@@ -29,22 +29,6 @@ MAX_ORDERS = 100
 CLIENTS = ("c1", "c2")
 CRASH_POINTS = ("BEFORE_HANDLER", "IN_HANDLER", "AFTER_HANDLER", "AFTER_LOCAL_COMMIT", "BEFORE_STATEMENT")
 FIELDS = [f.name for f in fields(Step)]  # in the order a step is checked
-# the fields each kind uses, besides at_ms and kind
-USES: dict[str, set[str]] = {
-    "pay": {"order"},
-    "upstream_retry": {"order"},
-    "lost_reply": {"order", "how", "resend"},
-    "crash": {"order", "client", "point", "statement", "restart_after"},
-    "kill": {"client", "restart_after"},
-    "down": {"restart_after"},
-    "restart": {"client"},
-    "join": {"client"},
-    "leave": {"client"},
-    "fail": {"order", "statement", "times", "how"},
-    "slow": {"order", "statement", "delay_ms"},
-    "outage": {"delay_ms"},
-    "reset": {"delay_ms"},
-}
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lost_reply", "how"): ("", "timeout", "fast_fail"),
     ("lost_reply", "resend"): ("", "same", "new"),
@@ -72,8 +56,12 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def read_schedule(token: str) -> Schedule:
-    """A schedule from a replay token (URL-safe base64 of its JSON) or from the JSON."""
+Stored = tuple[tuple[str, ...], tuple[Step, ...]]  # a schedule's orders and steps
+
+
+def read_schedule(token: str) -> Stored:
+    """A schedule's orders and steps from a replay token (URL-safe base64 of its JSON) or
+    from the JSON."""
     if not isinstance(token, str):
         raise ScheduleError("", "sched.not_text", value=token)
     text = token.strip()
@@ -85,8 +73,8 @@ def read_schedule(token: str) -> Schedule:
     return parse_schedule(text)
 
 
-def parse_schedule(text: str) -> Schedule:
-    """A schedule from its JSON."""
+def parse_schedule(text: str) -> Stored:
+    """A schedule's orders and steps from its JSON."""
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
@@ -98,7 +86,7 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def _schedule(data: Any) -> Schedule:
+def _schedule(data: Any) -> Stored:
     if not isinstance(data, dict):
         raise ScheduleError("", "sched.not_object", got=type(data).__name__)
     extra = sorted(set(data) - {"orders", "steps"})
@@ -108,7 +96,7 @@ def _schedule(data: Any) -> Schedule:
     raw = data.get("steps")
     if not isinstance(raw, list) or len(raw) > MAX_STEPS:
         raise ScheduleError("steps", "sched.list", most=MAX_STEPS, value=raw)
-    return Schedule(orders, tuple(_step(i, s, orders) for i, s in enumerate(raw)))
+    return orders, tuple(_step(i, s, orders) for i, s in enumerate(raw))
 
 
 def _orders(raw: Any) -> tuple[str, ...]:
