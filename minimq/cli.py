@@ -9,6 +9,12 @@ a bad flag (argparse), any ``MinimqError`` (a trace file that is not UTF-8 JSON 
 well-typed events, or that holds no event at all: ``minimq.trace`` says what is refused;
 an argument the engine refuses), or a file that cannot be read (missing, a directory,
 no permission).
+
+Language: the help (description, commands, options) comes from the catalog
+(``minimq/i18n/text_cli.py``) in the language ``main`` reads from the argv before parsing:
+the last ``--lang en|zh`` anywhere in it, else the locale. argparse's own words ("usage:",
+"positional arguments", "options:", "show this help message and exit" and its error
+messages) stay English. Help is wrapped by display width (``_HelpFormatter``).
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from minimq import __version__
 from minimq.errors import MinimqError, ValidationError
+from minimq.i18n import LANGS, default_lang, t
 
 
 def _positive_float(text: str) -> float:
@@ -33,90 +42,130 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _lesson_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)")
-    p.add_argument("--seed", type=int, default=1, help="seed of every run (default 1)")
-    p.add_argument("--no-pause", action="store_true", help="run straight through (the default when not on a terminal)")
-    p.add_argument(
-        "--export",
-        metavar="FILE",
-        help="also write the whole run to FILE (.svg, .html or .txt); "
-        "with {n} in FILE, one numbered file per step (slides)",
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
-    p.add_argument("--width", type=int, default=None, help="console width in columns")
-    p.add_argument("--no-color", action="store_true", help="plain text, no colour")
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout, wrapped by display width: a Chinese character takes two columns,
+    a line may break between two of them or after a comma, never inside an English word or
+    an option name (argparse's textwrap counts characters and breaks at hyphens)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
 
 
-def _check_options(p: argparse.ArgumentParser) -> None:
+_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_CLOSING = "，。；：、）！？"  # may not start a line: kept with what precedes it
+_ATOM = re.compile(
+    rf"（?[^\s{_CJK}]+?(?:,|(?=[\s{_CJK}])|$)[{_CLOSING}]*"  # an English word, or its part up to a comma
+    rf"|（?[{_CJK}][{_CLOSING}]*"  # one Chinese character
+    r"|\s+"
+)
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for atom in _ATOM.findall(text):
+        if atom.isspace():
+            line += " " if line else ""
+        elif line and _cells(line + atom) > width:
+            lines.append(line.rstrip())
+            line = atom
+        else:
+            line += atom
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _lang_option(p: argparse.ArgumentParser, lang: str, default: object = argparse.SUPPRESS) -> None:
+    # A subcommand's --lang only overrides a top-level one: an unset one must not reset it.
+    p.add_argument("--lang", choices=LANGS, default=default, help=t("cli.lang", lang))
+
+
+def _lesson_options(p: argparse.ArgumentParser, lang: str) -> None:
+    _lang_option(p, lang)
+    p.add_argument("--seed", type=int, default=1, help=t("cli.lesson_seed", lang))
+    p.add_argument("--no-pause", action="store_true", help=t("cli.no_pause", lang))
+    p.add_argument("--export", metavar="FILE", help=t("cli.export", lang))
+    p.add_argument("--json", action="store_true", help=t("cli.json_summary", lang))
+    p.add_argument("--width", type=int, default=None, help=t("cli.width", lang))
+    p.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
+
+
+def _check_options(p: argparse.ArgumentParser, lang: str) -> None:
     from minimq.testing.schedule import PATHS  # no Hypothesis needed to parse arguments
 
-    p.add_argument("design", help="a Python file defining handle(msg, db) and optionally setup(db)")
-    p.add_argument("--examples", type=int, default=200, help="schedules to try (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the exploration (default 0)")
-    p.add_argument(
-        "--paths", default=None, help=f"comma-separated duplication paths to explore (default all: {','.join(PATHS)})"
-    )
-    p.add_argument("--replay", metavar="TOKEN", help="run only this stored schedule (from a failure report)")
-    p.add_argument(
-        "--jobs", type=int, default=None, help="worker processes (default: one per core); the result is the same"
-    )
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="wall-clock limit of one schedule's run: a design stuck longer is reported (default 10)",
-    )
-    p.add_argument("--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--width", type=int, default=None, help="console width in columns")
-    p.add_argument("--no-color", action="store_true", help="plain text, no colour")
+    p.add_argument("design", help=t("cli.design", lang))
+    p.add_argument("--examples", type=int, default=200, help=t("cli.examples", lang))
+    p.add_argument("--seed", type=int, default=0, help=t("cli.check_seed", lang))
+    p.add_argument("--paths", default=None, help=t("cli.paths", lang, paths=",".join(PATHS)))
+    p.add_argument("--replay", metavar="TOKEN", help=t("cli.replay", lang))
+    p.add_argument("--jobs", type=int, default=None, help=t("cli.jobs", lang))
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help=t("cli.timeout", lang))
+    _lang_option(p, lang)
+    p.add_argument("--json", action="store_true", help=t("cli.json_result", lang))
+    p.add_argument("--width", type=int, default=None, help=t("cli.width", lang))
+    p.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The whole command line, its help in ``lang`` (``main`` picks it from the argv)."""
     parser = argparse.ArgumentParser(
-        prog="minimq",
-        description="A deterministic, virtual-time teaching broker that delivers like RocketMQ.",
+        prog="minimq", description=t("cli.description", lang), formatter_class=_HelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"minimq {__version__}")
+    parser.add_argument("--version", action="version", version=f"minimq {__version__}", help=t("cli.version", lang))
+    _lang_option(parser, lang, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("lessons", help="list the lessons").add_argument(
-        "--lang", choices=("en", "zh"), default=None, help="language (default: from the locale)"
-    )
-    lesson = sub.add_parser("lesson", help="run one lesson step by step")
-    lesson.add_argument("name", help="lesson number or name, e.g. 1 or upstream-retry")
-    _lesson_options(lesson)
-    _lesson_options(sub.add_parser("tour", help="run every lesson, one after another"))
+    def command(name: str, key: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=t(key, lang), formatter_class=_HelpFormatter)
 
-    _check_options(sub.add_parser("check", help="property-test a coupon consumer design against every fault"))
+    _lang_option(command("lessons", "cli.cmd_lessons"), lang)
+    lesson = command("lesson", "cli.cmd_lesson")
+    lesson.add_argument("name", help=t("cli.lesson_name", lang))
+    _lesson_options(lesson, lang)
+    _lesson_options(command("tour", "cli.cmd_tour"), lang)
 
-    demo = sub.add_parser("demo", help="one order paid, one reply lost, two coupons")
-    demo.add_argument("--seed", type=int, default=42, help="seed of the simulation (default 42)")
-    demo.add_argument("--json", action="store_true", help="print a JSON summary instead of the narration")
-    demo.add_argument("--trace-out", metavar="FILE", help="also write the trace as JSON lines to FILE")
-    demo.add_argument(
-        "--realtime",
-        type=_positive_float,
-        metavar="SPEED",
-        help="pace virtual time against the wall clock (1 = real time, 10 = ten times faster)",
-    )
-    demo.add_argument("--width", type=int, default=None, help="console width in columns")
-    demo.add_argument("--no-color", action="store_true", help="plain text, no colour")
+    _check_options(command("check", "cli.cmd_check"), lang)
 
-    trace = sub.add_parser("trace", help="read a JSON-lines trace back and check it")
-    trace.add_argument("file", help="a trace written by --trace-out")
-    trace.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    trace.add_argument("--timeline", action="store_true", help="also draw the timeline")
-    trace.add_argument(
-        "--strict", action="store_true", help="exit 1 if a message was lost or an effect duplicated or lost"
-    )
+    demo = command("demo", "cli.cmd_demo")
+    demo.add_argument("--seed", type=int, default=42, help=t("cli.demo_seed", lang))
+    demo.add_argument("--json", action="store_true", help=t("cli.json_summary", lang))
+    demo.add_argument("--trace-out", metavar="FILE", help=t("cli.trace_out", lang))
+    demo.add_argument("--realtime", type=_positive_float, metavar="SPEED", help=t("cli.realtime", lang))
+    demo.add_argument("--width", type=int, default=None, help=t("cli.width", lang))
+    demo.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
+
+    trace = command("trace", "cli.cmd_trace")
+    trace.add_argument("file", help=t("cli.trace_file", lang))
+    trace.add_argument("--json", action="store_true", help=t("cli.json_verdicts", lang))
+    trace.add_argument("--timeline", action="store_true", help=t("cli.timeline", lang))
+    trace.add_argument("--strict", action="store_true", help=t("cli.strict", lang))
     return parser
 
 
+def requested_lang(argv: Sequence[str]) -> str:
+    """The language of the command line: the last ``--lang en|zh`` (or ``--lang=zh``, or a
+    prefix argparse would accept, ``--la zh``) anywhere before ``--``, else the locale.
+    Read before parsing, so that ``minimq check --help --lang zh`` is already in Chinese."""
+    chosen = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if len(name) > 2 and "--lang".startswith(name):
+            value = value if eq else (argv[i + 1] if i + 1 < len(argv) else "")
+            chosen = value if value in LANGS else chosen
+    return chosen or default_lang()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(requested_lang(argv))
     args = parser.parse_args(argv)
     try:
         if args.command == "lessons":
@@ -131,8 +180,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 from minimq.testing.check_cli import run as check
             except ModuleNotFoundError as exc:
-                from minimq.i18n import default_lang, t
-
                 lang = args.lang or default_lang()
                 print(t("err.prefix", lang, message=t("err.hypothesis", lang, module=exc.name)), file=sys.stderr)
                 return 2

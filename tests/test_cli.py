@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from minimq import cli
 from minimq.cli import main
+from minimq.i18n import CATALOG, t
+from minimq.testing.schedule import PATHS
+
+COMMANDS = ("lessons", "lesson", "tour", "check", "demo", "trace")
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -196,3 +203,178 @@ def test_python_dash_m_and_version() -> None:
     done = subprocess.run([sys.executable, "-m", "minimq", "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert done.stdout.startswith("minimq ")
+
+
+# -- help, in the user's language ------------------------------------------------------------
+
+LESSON_HELP = [
+    "cli.lang",
+    "cli.lesson_seed",
+    "cli.no_pause",
+    "cli.export",
+    "cli.json_summary",
+    "cli.width",
+    "cli.no_color",
+]
+HELP = {
+    "": ["cli.description", "cli.version", "cli.lang", *(f"cli.cmd_{c}" for c in COMMANDS)],
+    "lessons": ["cli.lang"],
+    "lesson": ["cli.lesson_name", *LESSON_HELP],
+    "tour": LESSON_HELP,
+    "check": [
+        "cli.design",
+        "cli.examples",
+        "cli.check_seed",
+        "cli.paths",
+        "cli.replay",
+        "cli.jobs",
+        "cli.timeout",
+        "cli.lang",
+        "cli.json_result",
+        "cli.width",
+        "cli.no_color",
+    ],
+    "demo": ["cli.demo_seed", "cli.json_summary", "cli.trace_out", "cli.realtime", "cli.width", "cli.no_color"],
+    "trace": ["cli.trace_file", "cli.json_verdicts", "cli.timeline", "cli.strict"],
+}
+
+
+def help_line(key: str, lang: str) -> str:
+    return t(key, lang, paths=",".join(PATHS)) if key == "cli.paths" else t(key, lang)
+
+
+def help_of(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+@pytest.fixture
+def locale(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Set the locale to ``LANG=value`` alone, and a terminal wide enough for one help line a line."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("COLUMNS", "300")
+    return lambda value: monkeypatch.setenv("LANG", value)
+
+
+@pytest.mark.parametrize("command", list(HELP))
+@pytest.mark.parametrize(
+    ("env", "flags", "lang"),
+    [
+        ("zh_CN.UTF-8", [], "zh"),
+        ("en_US.UTF-8", ["--lang", "zh"], "zh"),
+        ("C", ["--lang=zh"], "zh"),
+        ("en_US.UTF-8", [], "en"),
+        ("C", [], "en"),
+        ("zh_CN.UTF-8", ["--lang", "en"], "en"),
+    ],
+)
+def test_help_is_in_the_users_language(
+    capsys: pytest.CaptureFixture[str],
+    locale: Callable[[str], None],
+    command: str,
+    env: str,
+    flags: list[str],
+    lang: str,
+) -> None:
+    locale(env)
+    out = help_of(capsys, [c for c in [command] if c] + ["--help", *flags])
+    other = "en" if lang == "zh" else "zh"
+    for key in HELP[command]:
+        assert help_line(key, lang) in out, key
+        assert help_line(key, other) not in out, key
+    assert out.startswith(f"usage: minimq {command}".rstrip())  # argparse's own words stay English
+
+
+@pytest.mark.parametrize("argv", [["--lang", "zh", "--help"], ["--lang", "zh", "check", "--help"]])
+def test_lang_before_the_command_picks_the_help_language(
+    capsys: pytest.CaptureFixture[str], locale: Callable[[str], None], argv: list[str]
+) -> None:
+    locale("en_US.UTF-8")
+    assert t("cli.lang", "zh") in help_of(capsys, argv)
+
+
+def test_every_cli_entry_is_shown_by_some_help() -> None:
+    cli_keys = {key for key in CATALOG if key.startswith("cli.")}
+    assert {key for keys in HELP.values() for key in keys} == cli_keys
+
+
+def test_the_parser_asks_the_catalog_for_every_cli_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: set[str] = set()
+
+    def recording(key: str, lang: str, /, **values: object) -> str:
+        asked.add(key)
+        return t(key, lang, **values)
+
+    monkeypatch.setattr(cli, "t", recording)
+    cli.build_parser("zh")
+    assert asked == {key for key in CATALOG if key.startswith("cli.")}
+
+
+def test_build_parser_without_a_language_is_english() -> None:
+    assert cli.build_parser().description == t("cli.description", "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", [c for c in HELP if c])
+def test_help_fits_80_columns_without_breaking_a_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, lang: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = help_of(capsys, [command, "--help", "--lang", lang])
+    for line in out.splitlines():
+        assert sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) <= 80, line
+    if command == "check":
+        words = out.split()
+        assert all(any(path in word for word in words) for path in PATHS)  # not "lost-" / "reply"
+
+
+@pytest.mark.parametrize(
+    ("argv", "locale_lang", "expected"),
+    [
+        (["check", "d.py", "--lang", "zh"], "en", "zh"),
+        (["check", "d.py", "--lang=zh"], "en", "zh"),
+        (["check", "d.py", "--la", "zh"], "en", "zh"),  # argparse accepts a prefix
+        (["--lang", "zh", "lesson", "1", "--lang", "en"], "zh", "en"),  # the last one wins, as in argparse
+        (["check", "d.py", "--lang", "fr"], "zh", "zh"),  # argparse will refuse it; the locale speaks
+        (["check", "d.py", "--lang"], "zh", "zh"),
+        (["check", "--", "--lang", "zh"], "en", "en"),  # after "--", an argument, not an option
+        (["check", "--seed", "zh"], "en", "en"),
+    ],
+)
+def test_requested_lang(argv: list[str], locale_lang: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "default_lang", lambda: locale_lang)
+    assert cli.requested_lang(argv) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "lang"),
+    [
+        (["lessons"], None),
+        (["--lang", "zh", "lessons"], "zh"),
+        (["lessons", "--lang", "en"], "en"),
+        (["--lang", "zh", "lesson", "1", "--lang", "en"], "en"),
+        (["--lang", "zh", "check", "d.py"], "zh"),
+    ],
+)
+def test_lang_before_or_after_the_command_reaches_it(argv: list[str], lang: str | None) -> None:
+    assert cli.build_parser().parse_args(argv).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("abc de", 5, ["abc", "de"]),  # the space between counts
+        ("一二三四五", 6, ["一二三", "四五"]),  # a Chinese character is two columns
+        ("一二，三四", 4, ["一", "二，", "三四"]),  # a line does not start with a closing mark
+        ("一（二三）", 4, ["一", "（二", "三）"]),  # nor end with an opening one
+        ("all: lost-reply,crash", 12, ["all:", "lost-reply,", "crash"]),  # after a comma, not at a hyphen
+        ("写到 FILE（.svg）", 8, ["写到", "FILE", "（.svg）"]),
+    ],
+)
+def test_help_wraps_by_display_width(text: str, width: int, lines: list[str]) -> None:
+    assert cli._wrap(text, width) == lines

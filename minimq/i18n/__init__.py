@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 
 from minimq.i18n.text_check import CHECK
+from minimq.i18n.text_cli import CLI
 from minimq.i18n.text_events import EVENTS
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_ui import UI
 
 LANGS = ("en", "zh")
-CATALOG: dict[str, tuple[str, str]] = {**UI, **EVENTS, **LESSONS, **CHECK}
+CATALOG: dict[str, tuple[str, str]] = {**UI, **EVENTS, **LESSONS, **CHECK, **CLI}
 
 
 def t(key: str, lang: str, /, **values: object) -> str:
