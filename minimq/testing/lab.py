@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from minimq.apps.kv import KeyValueStore
 from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
 from minimq.model import Message
@@ -75,15 +76,16 @@ class Lab:
         self.watchdog.loop = self.world.loop
         try:
             with self.watchdog:
-                self.db = open_coupon_db(design, self.world)
+                self.db = open_coupon_db(design, self.world)  # runs the design's setup the first time
         except WatchdogExpired:
             self.world.close()
             where = self.watchdog.where
             stuck = where.code if where else ""
             raise DesignError("setup_timeout", where, path=design.path, seconds=timeout_s, stuck=stuck) from None
+        except BaseException:
+            self.world.close()  # a DesignError from setup: no loop left open
+            raise
         self.world.broker.create_topic(TOPIC)
-        from minimq.apps.kv import KeyValueStore
-
         self.redis = KeyValueStore(self.world)
         self.producer = self.world.producer("order-system")
         self.consumers: dict[str, PushConsumer] = {}
