@@ -3,9 +3,10 @@
 Right, for the same reasons as unique_key.py: the coupon row is its own dedupe record,
 keyed by the order id and arbitrated by the database inside the coupon's transaction,
 so every duplication path ends at a key conflict that is acknowledged with SUCCESS.
-It shows that a synchronous handler works: ``db.execute``, ``db.commit`` and
-``db.rollback`` are called without ``await`` (``db.redis`` would still need ``await``,
-so a Redis-based design has to be ``async def``).
+It shows that a synchronous handler works: ``db.execute``, ``db.commit``,
+``db.rollback`` and ``db.redis`` are called without ``await``. It is tested as hard as the
+``async def`` version: each of its statements is a switch point where another consume
+thread runs.
 """
 
 import json
