@@ -7,7 +7,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.ok": (
         "{design}: no violation in {examples} schedules (seed {seed}{distinct}): every paid order got exactly "
         "one coupon, and every message was acknowledged with CONSUME_SUCCESS.",
-        "{design}：{examples} 个调度里没有发现问题（seed {seed}{distinct}）：每个已支付订单都恰好发了一张券，"
+        "{design}：{examples} 个剧本里没有发现问题（seed {seed}{distinct}）：每个已支付订单都恰好发了一张券，"
         "每条消息最终都返回了 CONSUME_SUCCESS。",
     ),
     "check.distinct": (", {runs} distinct", "，去重后 {runs} 个"),
@@ -16,26 +16,26 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.evidence": (
         "No violation in {examples} schedules is evidence, not proof: raise --examples and try other seeds "
         "before you trust a design.",
-        "{examples} 个调度没出问题只是证据，不是证明：真要信任一个方案，先加大 --examples、多换几个 seed 再跑。",
+        "{examples} 个剧本没出问题只是证据，不是证明：真要信任一个方案，先加大 --examples、多换几个 seed 再跑。",
     ),
     "check.fail": (
         "{design}: a counterexample after {examples} schedule(s); shrunk in {shrink} more run(s).",
-        "{design}：第 {examples} 个调度出现反例，又跑了 {shrink} 次把它缩到最小。",
+        "{design}：第 {examples} 个剧本出现反例，又跑了 {shrink} 次把它缩到最小。",
     ),
     "check.fail_hung": (
         "{design}: schedule {examples} got stuck; it is shown as it was, not shrunk (every try could take the "
         "whole timeout again).",
-        "{design}：第 {examples} 个调度卡住了；按原样展示，没有再缩小（每试一次都可能再卡满整个超时）。",
+        "{design}：第 {examples} 个剧本卡住了；按原样展示，没有再缩小（每试一次都可能再卡满整个超时）。",
     ),
     "check.replay_ok": (
         "{design}: this schedule gives every paid order exactly one coupon, and every message was acknowledged.",
-        "{design}：这个调度下每个已支付订单都恰好一张券，每条消息都被正确确认。",
+        "{design}：这个剧本下每个已支付订单都恰好一张券，每条消息都被正确确认。",
     ),
     "check.replay_fail": (
         "{design}: the stored schedule still breaks the design.",
-        "{design}：存下来的这个调度仍然能让方案出错。",
+        "{design}：存下来的这个剧本仍然能让方案出错。",
     ),
-    "check.h_schedule": ("The minimal schedule", "最小调度"),
+    "check.h_schedule": ("The minimal schedule", "最小反例剧本"),
     "check.h_wrong": ("What went wrong", "哪里出了问题"),
     "check.h_messages": ("Messages", "消息"),
     "check.h_timeline": ("Timeline of the counterexample", "反例的时间线"),
@@ -49,10 +49,10 @@ CHECK: dict[str, tuple[str, str]] = {
         "……{msg} 又投递了 {n} 次，{start} 到 {end}……",
     ),
     # -- what the schedules did (a pass) ----------------------------------------------------
-    "check.stats_title": ("What the schedules did", "这些调度做了什么"),
+    "check.stats_title": ("What the schedules did", "这些剧本做了什么"),
     "check.stats_figure": ("figure", "指标"),
     "check.stats_total": ("total", "合计"),
-    "check.stats.schedules": ("distinct schedules run", "实际运行的不同调度"),
+    "check.stats.schedules": ("distinct schedules run", "实际运行的不同剧本"),
     "check.stats.deliveries": ("deliveries to the coupon consumer", "投递给优惠券消费者的次数"),
     "check.stats.duplicates": ("duplicates delivered", "收到的重复消息"),
     "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等挡住的重复（仍只发一张券）"),
@@ -62,7 +62,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.rebalances": ("rebalances that moved a queue", "挪动了队列的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),
-    "check.stats.path": ("schedules with path {path}", "含 {path} 路径的调度"),
+    "check.stats.path": ("schedules with path {path}", "含 {path} 路径的剧本"),
     # -- the schedule, step by step -----------------------------------------------------------
     "step.pay": ("the order system sends 'order paid' for {order}", "订单系统发出 {order} 的支付成功消息"),
     "step.upstream_retry": (
@@ -221,7 +221,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "at.where": ("{file}:{line} ({code})", "{file}:{line}（{code}）"),
     # -- progress ------------------------------------------------------------------------------
     "progress.exploring": ("exploring {design}", "正在探索 {design}"),
-    "progress.schedules": ("{done}/{total} schedules", "{done}/{total} 个调度"),
+    "progress.schedules": ("{done}/{total} schedules", "{done}/{total} 个剧本"),
     "progress.replaying": ("replaying {design}", "正在重放 {design}"),
     # -- errors --------------------------------------------------------------------------------
     "err.prefix": ("minimq: error: {message}", "minimq：错误：{message}"),
@@ -307,18 +307,18 @@ CHECK: dict[str, tuple[str, str]] = {
     "doing.handle": ("handle(msg, db)", "执行 handle(msg, db) "),
     "err.schedule": ("--replay: {problem}", "--replay：{problem}"),
     # -- a stored schedule (a replay token) that cannot be read ---------------------------------
-    "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档调度：{where} {problem}"),
+    "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档剧本：{where} {problem}"),
     "sched.not_text": ("a replay token is text, got {value}", "重放 token 应该是文本，实际是 {value}"),
     "sched.not_token": (
         "not a replay token or JSON schedule: {value}",
-        "既不是重放 token，也不是 JSON 格式的调度：{value}",
+        "既不是重放 token，也不是 JSON 格式的剧本：{value}",
     ),
     "sched.not_json": (
         "not a replay token or JSON schedule: its JSON does not parse ({value})",
-        "既不是重放 token，也不是 JSON 格式的调度：JSON 解析失败（{value}）",
+        "既不是重放 token，也不是 JSON 格式的剧本：JSON 解析失败（{value}）",
     ),
     "sched.not_object": ("must be a JSON object, got a {got}", "必须是 JSON 对象，实际是 {got}"),
-    "sched.unknown_field": ("is no field of a schedule ({value})", "不是调度里的字段（{value}）"),
+    "sched.unknown_field": ("is no field of a schedule ({value})", "不是剧本里的字段（{value}）"),
     "sched.list": (
         "must be a list of at most {most} steps, got {value}",
         "必须是最多 {most} 个步骤的列表，实际是 {value}",
@@ -339,7 +339,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "sched.range": ("must be from {low} to {high}, got {value}", "必须在 {low} 到 {high} 之间，实际是 {value}"),
     "sched.order": (
         "must be an order of the schedule ({orders}), got {value}",
-        "必须是调度里的订单（{orders}），实际是 {value}",
+        "必须是剧本里的订单（{orders}），实际是 {value}",
     ),
     "sched.missing": ("must not be empty, got {value}", "不能为空，实际是 {value}"),
     "err.hypothesis": (

@@ -42,7 +42,7 @@ CLI: dict[str, tuple[str, str]] = {
         "a Python file defining handle(msg, db) and optionally setup(db)",
         "一个 Python 文件，定义 handle(msg, db)，可选再定义 setup(db)",
     ),
-    "cli.examples": ("schedules to try (default 200)", "要尝试的调度数（默认 200）"),
+    "cli.examples": ("schedules to try (default 200)", "要尝试的剧本数（默认 200）"),
     "cli.check_seed": ("seed of the exploration (default 0)", "探索使用的 seed（默认 0）"),
     "cli.paths": (
         "comma-separated duplication paths to explore (default all: {paths})",
@@ -50,7 +50,7 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.replay": (
         "run only this stored schedule (from a failure report)",
-        "只重放这一个保存下来的调度（取自失败报告）",
+        "只重放这一个保存下来的剧本（取自失败报告）",
     ),
     "cli.jobs": (
         "worker processes (default: one per core); the result is the same",
@@ -58,7 +58,7 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.timeout": (
         "wall-clock limit of one schedule's run: a design stuck longer is reported (default 10)",
-        "单个调度运行的真实时间上限（秒）：方案卡住超过这个时间就会报告出来（默认 10）",
+        "单个剧本运行的真实时间上限（秒）：方案卡住超过这个时间就会报告出来（默认 10）",
     ),
     "cli.json_result": ("print the result as JSON", "以 JSON 输出结果"),
     # -- demo ----------------------------------------------------------------------------
