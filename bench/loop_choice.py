@@ -58,7 +58,7 @@ except ModuleNotFoundError:
 
 from scenarios import counting_handler, ladder
 
-import minimq.sim.world as world_module
+import minimq.sim.kernel as world_module
 from minimq import Message, World
 from minimq.errors import SimulationStalled, ThreadInSimulationError
 from minimq.sim.loop import VirtualTimeLoop

@@ -24,8 +24,8 @@ from minimq.model import (
 )
 from minimq.runtime.producer import select_by_hash
 from minimq.sim.faults import CrashPoint
-from minimq.sim.world import World
 from minimq.trace import Trace
+from minimq.world import World
 
 __version__ = "0.1.0"
 

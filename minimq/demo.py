@@ -17,7 +17,7 @@ from minimq.check import Report, check
 from minimq.effects import EffectLedger
 from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.model import ConsumeStatus, Message, MessageExt
-from minimq.sim.world import World
+from minimq.world import World
 
 TOPIC = "order-paid"
 ORDER = "order-1001"

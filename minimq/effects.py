@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from minimq.events import EffectApplied, EffectExpected
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.world import World
 
 
 class EffectLedger:

@@ -11,7 +11,7 @@ import pytest
 
 from minimq.apps.db import BUSY_TIMEOUT_MS, Database
 from minimq.events import EffectApplied
-from minimq.sim.world import World
+from minimq.world import World
 
 SCHEMA = "CREATE TABLE coupons (order_id TEXT NOT NULL);"
 

@@ -9,7 +9,7 @@ imports and names with ``ast``.
 - The engine never imports the presentation (``minimq.render``, ``minimq.cli``).
 - Only ``minimq/render/`` imports rich.
 - Randomness comes from ``world.rng`` only: ``random.Random`` is constructed in
-  ``minimq/sim/world.py`` and nowhere else; no module-level ``random.<fn>()``.
+  ``minimq/sim/kernel.py`` and nowhere else; no module-level ``random.<fn>()``.
 - No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
   the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
 - No threads, no sockets. One narrow exception: ``minimq/sim/no_threads.py`` imports
@@ -79,7 +79,7 @@ WALL_CLOCK = frozenset(
     }
 )
 OTHER_ENTROPY = frozenset({"os.urandom", "os.getrandom", "uuid.uuid1", "uuid.uuid4"})
-RANDOM_CONSTRUCTOR_HOME = "minimq/sim/world.py"
+RANDOM_CONSTRUCTOR_HOME = "minimq/sim/kernel.py"
 # Outside any simulation, the explorer seeds Hypothesis's own generator (find(random=...)),
 # so that one --seed fixes which schedules are tried; no world ever sees it.
 EXPLORER = "minimq/testing/shards.py"
@@ -256,7 +256,14 @@ def _report(violations: list[str]) -> str:
 # -- the package keeps the rules ----------------------------------------------------------------
 def test_the_package_is_found() -> None:
     names = {m.name for m in MODULES}
-    assert {"minimq", "minimq.core.store", "minimq.sim.loop", "minimq.sim.world", "minimq.check"} <= names
+    assert {
+        "minimq",
+        "minimq.core.store",
+        "minimq.sim.loop",
+        "minimq.sim.kernel",
+        "minimq.world",
+        "minimq.check",
+    } <= names
     core = [m for m in MODULES if m.name.startswith("minimq.core.")]
     assert len(core) >= 7
 
@@ -316,7 +323,7 @@ def check_source(source: str, rel: str) -> list[str]:
         ("from random import Random\n", "minimq/core/bad.py:1: core imports random"),
         ("import rich.console\n", "minimq/core/bad.py:1: core imports rich.console, which is not in the standard"),
         ("from minimq.runtime import broker\n", "minimq/core/bad.py:1: core imports minimq.runtime.broker"),
-        ("from minimq.sim.world import World\n", "minimq/core/bad.py:1: core imports minimq.sim.world"),
+        ("from minimq.world import World\n", "minimq/core/bad.py:1: core imports minimq.world"),
         ("from .. import trace\n", "minimq/core/bad.py:1: core imports minimq.trace"),
         ("def f():\n    import asyncio\n", "minimq/core/bad.py:2: core imports asyncio"),
     ],
@@ -350,15 +357,15 @@ def test_only_render_may_import_rich() -> None:
 
 
 def test_the_bottom_layer_and_the_engine_import_nothing_above_them() -> None:
-    assert check_source("from minimq.sim.world import World\n", "minimq/events.py") == [
-        "minimq/events.py:1: minimq.events imports minimq.sim.world (model, errors and events are the bottom layer)"
+    assert check_source("from minimq.world import World\n", "minimq/events.py") == [
+        "minimq/events.py:1: minimq.events imports minimq.world (model, errors and events are the bottom layer)"
     ]
     assert check_source("from minimq.errors import MinimqError\n", "minimq/model.py") == []
-    assert check_source("from minimq.render import timeline\n", "minimq/sim/world.py") == [
-        "minimq/sim/world.py:1: minimq.sim.world imports minimq.render.timeline "
+    assert check_source("from minimq.render import timeline\n", "minimq/sim/kernel.py") == [
+        "minimq/sim/kernel.py:1: minimq.sim.kernel imports minimq.render.timeline "
         "(the engine never imports the presentation)"
     ]
-    assert check_source("from minimq.sim.world import World\n", "minimq/render/timeline.py") == []
+    assert check_source("from minimq.world import World\n", "minimq/render/timeline.py") == []
 
 
 @pytest.mark.parametrize(

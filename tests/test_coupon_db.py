@@ -9,10 +9,10 @@ import pytest
 
 from minimq.apps.db import Database
 from minimq.events import EffectApplied
-from minimq.sim.world import World
 from minimq.testing import load_design
 from minimq.testing.coupon_db import give_back, open_coupon_db
 from minimq.testing.design import LoadedDesign
+from minimq.world import World
 
 INSERT = "INSERT INTO coupons(order_id, user_id, amount, msg_id, issued_ms) VALUES (?, 'u', 1, 'm', 0)"
 

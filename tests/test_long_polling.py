@@ -7,7 +7,7 @@ import asyncio
 from minimq.model import Message, MessageQueue
 from minimq.runtime.broker import BROKER_SUSPEND_MAX_TIME_MS
 from minimq.runtime.long_polling import CHECK_INTERVAL_MS
-from minimq.sim.world import World
+from minimq.world import World
 
 TOPIC = "order-paid"
 

@@ -34,7 +34,7 @@ from minimq.apps.session import BUSY_TIMEOUT_MS, Result, Session
 from minimq.events import EffectApplied
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.world import World
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "Result", "Session", "scratch_dir"]
 

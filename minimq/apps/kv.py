@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from minimq.errors import ValidationError
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.world import World
 
 
 class KeyValueStore:

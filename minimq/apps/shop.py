@@ -34,7 +34,7 @@ from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import AppEvent, EffectExpected
 from minimq.model import ConsumeStatus, Message, MessageExt
 from minimq.runtime.push_consumer import PushConsumer
-from minimq.sim.world import World
+from minimq.world import World
 
 TOPIC = "order-paid"
 COUPON_GROUP = "coupon-system"

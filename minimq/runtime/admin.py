@@ -38,11 +38,11 @@ from minimq.model import MessageQueue
 
 if TYPE_CHECKING:
     from minimq.runtime.broker import Broker
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 
 def reset_offset_by_time(
-    world: World, broker: Broker, *, group: str, topic: str, timestamp_ms: int
+    world: Simulation, broker: Broker, *, group: str, topic: str, timestamp_ms: int
 ) -> dict[MessageQueue, int]:
     """Reset ``group``'s offsets of every queue of ``topic`` to ``timestamp_ms``; return
     the new offset of each queue (RocketMQ's ``ResetOffsetBody``)."""

@@ -47,7 +47,7 @@ from minimq.runtime.groups import ConsumerManager, LockManager
 from minimq.runtime.long_polling import PullRequestHoldService
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 DEFAULT_TOPIC_QUEUE_NUMS = 4  # min(producer 4, broker TBW102 8)
 RETRY_QUEUE_NUMS = 1  # SubscriptionGroupConfig.retryQueueNums
@@ -64,10 +64,11 @@ class PullResult:
 
 
 class Broker:
-    """The single broker of a world."""
+    """A broker (``BrokerController``), registered on the network under ``name``."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Simulation, name: str) -> None:
         self._world = world
+        self.name = name
         self.store = MessageStore()
         self.offsets = ConsumerOffsetTable()
         self.groups = ConsumerManager(world)

@@ -21,8 +21,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from minimq.core import delay
@@ -47,6 +46,7 @@ from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
+    from minimq.runtime.broker import Broker, PullResult
     from minimq.runtime.push_consumer import PushConsumer
 
 PULL_DELAY_WHEN_EXCEPTION_MS = 3000
@@ -64,7 +64,7 @@ class ConsumerSession:
         c = consumer
         self.consumer = c
         self.world = c.world
-        self.broker = c.world.broker
+        self.broker_name = c.broker_name  # the broker is reached by name, through the network
         self.client = c.client_id
         self.group = c.group
         self.handler = c.handler
@@ -111,6 +111,12 @@ class ConsumerSession:
         if self.orderly and self.clustering:
             self.spawn(self.rebalancer.lock_renew_loop(), f"{self.client}-lock")
 
+    @property
+    def broker(self) -> Broker:
+        """The broker's route (its topics, queues and max offsets), looked up by name."""
+        broker: Broker = self.world.network.route(self.broker_name)
+        return broker
+
     def _stop_tasks(self) -> None:
         self.alive = False
         current = asyncio.current_task(self.world.loop)
@@ -145,16 +151,16 @@ class ConsumerSession:
         self.persist_all("shutdown")
         channel = self.rebalance_waker.wake
 
-        def unregister() -> None:
-            self.broker.unregister(self.group, self.client, channel)
+        def unregister(broker: Broker) -> None:
+            broker.unregister(self.group, self.client, channel)
 
-        if not w.network.oneway(unregister, what="unregister"):
+        if not w.network.oneway(self.broker_name, unregister, what="unregister"):
             # The request was lost, but the process is gone: the broker drops its silent
             # channel when it expires (ClientHousekeepingService, channelExpiredTimeout).
-            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, unregister)
+            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: unregister(self.broker))
         if self.orderly and self.clustering:
             mqs = sorted(self.pq_table)
-            w.network.oneway(lambda: self.broker.unlock(self.group, self.client, mqs), what="unlock")
+            w.network.oneway(self.broker_name, lambda b: b.unlock(self.group, self.client, mqs), what="unlock")
         w.emit(ConsumerShutdown(w.now_ms, self.client, self.group))
 
     # -- offsets ------------------------------------------------------------------------
@@ -179,7 +185,7 @@ class ConsumerSession:
                 self.persist(mq, offset, via)
             return
         requests = [self._offset_request(mq, offset, via) for mq, offset in items]
-        self.world.network.oneway_all(requests, what="update consumer offset")
+        self.world.network.oneway_all(self.broker_name, requests, what="update consumer offset")
 
     def persist(self, mq: MessageQueue, offset: int, via: str) -> None:
         w = self.world
@@ -193,12 +199,12 @@ class ConsumerSession:
                     )
                 )
             return
-        w.network.oneway_all([self._offset_request(mq, offset, via)], what="update consumer offset")
+        w.network.oneway_all(self.broker_name, [self._offset_request(mq, offset, via)], what="update consumer offset")
 
-    def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[], None], bool]:
+    def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[Broker], None], bool]:
         """The oneway request that stores ``offset`` at the broker, and whether it is lost."""
         lost = self.world.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
-        return (lambda: self.broker.update_offset(self.group, mq, offset, self.client, via)), lost
+        return (lambda b: b.update_offset(self.group, mq, offset, self.client, via)), lost
 
     async def _persist_loop(self) -> None:
         await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)
@@ -211,15 +217,15 @@ class ConsumerSession:
         """``sendMessageBack``, with the fallback through the inner producer (orderly: the
         local ``reconsume_times`` travels with the message)."""
 
-        def send_back() -> None:
-            self.broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times, reconsume_times)
+        def send_back(broker: Broker) -> None:
+            broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times, reconsume_times)
 
         for what, timeout in (
             ("consumer send msg back", SEND_BACK_TIMEOUT_MS),
             ("send back as normal message", REQUEST_TIMEOUT_MS),
         ):
             try:
-                await self.world.network.call(send_back, what=what, timeout_ms=timeout)
+                await self.world.network.call(self.broker_name, send_back, what=what, timeout_ms=timeout)
                 return True
             except RemotingError:
                 continue
@@ -239,9 +245,12 @@ class ConsumerSession:
                 await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
                 continue
             commit = self.offset_store.read(mq) if self.clustering else None
-            request = functools.partial(self.broker.pull, self.group, self.client, mq, offset, batch, commit)
+
+            def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
+                return b.pull(self.group, self.client, mq, offset, batch, commit)
+
             try:
-                result = await w.network.call_async(request, what=what, timeout_ms=PULL_TIMEOUT_MS)
+                result = await w.network.call_async(self.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
                 w.emit(PullFailed(w.now_ms, self.client, self.group, mq.topic, mq.queue_id, str(exc)))
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)

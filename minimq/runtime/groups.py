@@ -25,7 +25,7 @@ from minimq.events import QueueLocked, QueueUnlocked
 from minimq.model import MessageQueue
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 REBALANCE_LOCK_MAX_LIVE_MS = 60_000
 
@@ -33,7 +33,7 @@ REBALANCE_LOCK_MAX_LIVE_MS = 60_000
 class ConsumerManager:
     """Members of each consumer group, each with the channel it registered through."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Simulation) -> None:
         self._world = world
         self._members: dict[str, dict[str, Callable[[], None]]] = {}
 
@@ -64,13 +64,13 @@ class ConsumerManager:
     def _notify(self, group: str, except_client: str | None) -> None:
         for client, notify in sorted(self._members.get(group, {}).items()):
             if client != except_client:
-                self._world.network.oneway(notify, what="notify consumer ids changed")
+                self._world.network.push(notify, what="notify consumer ids changed")
 
 
 class LockManager:
     """Orderly locks: (group, queue) -> (client, time of the last lock or renewal)."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Simulation) -> None:
         self._world = world
         self._locks: dict[tuple[str, MessageQueue], tuple[str, int]] = {}
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from minimq.model import MessageQueue
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 CHECK_INTERVAL_MS = 5_000  # PullRequestHoldService.run: waitForRunning(5 * 1000)
 
@@ -38,7 +38,7 @@ def _answer(fut: asyncio.Future[None]) -> None:
 class PullRequestHoldService:
     """The broker's held pulls, per queue, each with the time it must be answered by."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Simulation) -> None:
         self._world = world
         self._held: dict[MessageQueue, list[tuple[asyncio.Future[None], int]]] = {}
         self._check: asyncio.TimerHandle | None = None

@@ -39,7 +39,7 @@ from minimq.events import SendAttempted, SendFailed, SendGaveUp, SendSucceeded
 from minimq.model import Message, MessageQueue, SendResult
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 SEND_MSG_TIMEOUT_MS = 3000
 RETRY_TIMES_WHEN_SEND_FAILED = 2
@@ -71,14 +71,16 @@ class Producer:
 
     def __init__(
         self,
-        world: World,
+        world: Simulation,
         group: str,
         *,
+        broker: str,
         client_id: str | None = None,
         send_timeout_ms: int = SEND_MSG_TIMEOUT_MS,
         retry_times_when_send_failed: int = RETRY_TIMES_WHEN_SEND_FAILED,
     ) -> None:
         self._world = world
+        self.broker_name = broker  # the broker it sends to, by name: resolved on the network
         self.group = check_group(group)
         seq = world.next_client_seq()
         self.client_id = client_id or group
@@ -130,7 +132,7 @@ class Producer:
             raise ClientStateError(f"producer {self.client_id!r} is shut down; start a new one")
         msg = self._check(msg)
         budget = self.send_timeout_ms if timeout_ms is None else timeout_ms
-        broker = self._world.broker
+        broker = self._world.network.route(self.broker_name)  # the topic's route
         if not broker.has_topic(msg.topic):
             raise UnknownTopic(msg.topic, broker.business_topics())
         msg_id = self._assign_msg_id(msg)
@@ -180,8 +182,9 @@ class Producer:
             SendAttempted(world.now_ms, self.client_id, msg.msg_id, mq.topic, mq.queue_id, attempt, budget_ms, msg.keys)
         )
         born = world.now_ms
-        result = await world.network.call(
-            lambda: world.broker.put_message(msg, mq.queue_id, born),
+        result: SendResult = await world.network.call(
+            self.broker_name,
+            lambda broker: broker.put_message(msg, mq.queue_id, born),
             what=f"send {msg.msg_id}",
             timeout_ms=budget_ms,
             reply_loss=lambda _: world.faults.reply_loss(msg),

@@ -25,7 +25,7 @@ from minimq.runtime.consumer_session import ConsumerSession
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 CONSUME_THREADS = 20
 PULL_BATCH_SIZE = 32
@@ -37,11 +37,12 @@ class PushConsumer:
 
     def __init__(
         self,
-        world: World,
+        world: Simulation,
         group: str,
         topics: str | Sequence[str],
         handler: Callable[[MessageExt], Any],
         *,
+        broker: str,
         client_id: str | None = None,
         model: MessageModel | str = MessageModel.CLUSTERING,
         orderly: bool = False,
@@ -62,6 +63,7 @@ class PushConsumer:
             raise ValidationError("the handler must be callable (def or async def taking a message)", handler)
         self.handler = handler
         self.client_id = client_id or f"{group}-{world.next_client_seq()}"
+        self.broker_name = broker  # reached by name, through the network
         self.model = MessageModel(model)
         self.orderly = orderly
         if not isinstance(consume_threads, int) or consume_threads < 1:
@@ -95,8 +97,9 @@ class PushConsumer:
         if self.running:
             raise ClientStateError(f"consumer {self.client_id!r} is already running")
         for topic in self.topics:
-            if not self.world.broker.has_topic(topic):
-                raise UnknownTopic(topic, self.world.broker.business_topics())
+            broker = self.world.network.route(self.broker_name)  # the topic's route
+            if not broker.has_topic(topic):
+                raise UnknownTopic(topic, broker.business_topics())
         self.session = ConsumerSession(self, restart=self.incarnations > 0)
         self.incarnations += 1
         self.session.start()

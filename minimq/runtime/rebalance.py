@@ -58,7 +58,8 @@ class Rebalancer:
             else:
                 try:
                     cids = await self.s.world.network.call(
-                        lambda: self.s.broker.consumer_ids(self.s.group),
+                        self.s.broker_name,
+                        lambda b: b.consumer_ids(self.s.group),
                         what="get consumer id list",
                         timeout_ms=REQUEST_TIMEOUT_MS,
                     )
@@ -106,7 +107,8 @@ class Rebalancer:
             self.s.persist(mq, offset, via)
         self.s.offset_store.remove(mq)
         if self.s.orderly and self.s.clustering:
-            self.s.world.network.oneway(lambda: self.s.broker.unlock(self.s.group, self.s.client, [mq]), what="unlock")
+            unlock = lambda b: b.unlock(self.s.group, self.s.client, [mq])  # noqa: E731
+            self.s.world.network.oneway(self.s.broker_name, unlock, what="unlock")
 
     async def _add_queue(self, mq: MessageQueue) -> int | None:
         """Lock (orderly) and find the start offset of a gained queue; None if it failed."""
@@ -126,7 +128,8 @@ class Rebalancer:
     async def _pull_from_where(self, mq: MessageQueue) -> int:
         if self.s.clustering:
             stored = await self.s.world.network.call(
-                lambda: self.s.broker.query_offset(self.s.group, mq),
+                self.s.broker_name,
+                lambda b: b.query_offset(self.s.group, mq),
                 what="query consumer offset",
                 timeout_ms=REQUEST_TIMEOUT_MS,
             )
@@ -147,7 +150,8 @@ class Rebalancer:
 
     async def _lock(self, mqs: list[MessageQueue]) -> set[MessageQueue]:
         return await self.s.world.network.call(
-            lambda: self.s.broker.lock(self.s.group, self.s.client, mqs),
+            self.s.broker_name,
+            lambda b: b.lock(self.s.group, self.s.client, mqs),
             what="lock batch mq",
             timeout_ms=REQUEST_TIMEOUT_MS,
         )

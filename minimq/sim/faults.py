@@ -27,7 +27,7 @@ from minimq.events import FaultInjected
 
 if TYPE_CHECKING:
     from minimq.model import Message, MessageExt
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 
 class CrashPoint(enum.StrEnum):
@@ -75,7 +75,7 @@ def _check_times(times: int) -> int:
 class FaultPlan:
     """The faults armed in one world."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: Simulation) -> None:
         self._world = world
         self._rules: list[_Rule] = []
         self.outages: list[_Rule] = []  # the broker_outage rules among them (read twice a request)

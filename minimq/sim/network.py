@@ -1,6 +1,11 @@
-"""The simulated network between clients and the broker.
+"""The simulated network between clients and the brokers.
 
-Owns: request/reply and oneway delivery, their latency and the faults that hit them.
+Owns: the endpoints a request can be sent to, by name (``register``, ``route``),
+request/reply and oneway delivery, their latency and the faults that hit them. A client
+holds a broker's *name*, never the broker object: the name is resolved when the request
+arrives, so a broker that restarts, or a name that fails over to another broker, is what
+the next request reaches. ``route(name)`` is the synchronous lookup a client makes of a
+broker's topic routes (what RocketMQ's name server answers; minimq has no name server).
 Mirrors what RocketMQ's ``NettyRemotingClient`` lets happen, shown in lesson 2:
 - A request costs ``latency_ms`` each way (default 1 ms).
 - While the broker is unreachable (``FaultPlan.broker_outage``) a request fails at once
@@ -15,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from minimq.errors import RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
+from minimq.errors import MinimqError, RemotingConnectError, RemotingSendRequestError, RemotingTimeoutError
 from minimq.sim.faults import ReplyLoss
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
+    from minimq.sim.kernel import Simulation
 
 T = TypeVar("T")
 
@@ -36,19 +41,34 @@ def _fail_unless_cancelled(fut: asyncio.Future[None], error: Exception) -> None:
         fut.set_exception(error)
 
 
-def _arrive_all(handlers: list[Callable[[], object]]) -> None:
-    for handler in handlers:
-        handler()
+class UnknownEndpoint(MinimqError, LookupError):
+    """A request was addressed to a name no endpoint is registered under."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        super().__init__(f"no broker named {name!r} on the network (known: {', '.join(known) or 'none'})")
 
 
 class Network:
-    """Carries requests from clients to the one broker of a world."""
+    """Carries requests from clients to the endpoints (brokers) registered on it."""
 
-    def __init__(self, world: World, latency_ms: int = 1) -> None:
+    def __init__(self, world: Simulation, latency_ms: int = 1) -> None:
         if latency_ms < 0:
             raise ValueError(f"network latency must be >= 0 ms, got {latency_ms}")
         self._world = world
         self.latency_ms = latency_ms
+        self._endpoints: dict[str, Any] = {}
+
+    def register(self, name: str, endpoint: object) -> None:
+        """Requests to ``name`` reach ``endpoint`` from now on (a new broker, a restarted one)."""
+        self._endpoints[name] = endpoint
+
+    def route(self, name: str) -> Any:
+        """The endpoint ``name`` stands for now (a route lookup: no time, no fault)."""
+        endpoint = self._endpoints.get(name)
+        if endpoint is None:
+            raise UnknownEndpoint(name, sorted(self._endpoints))
+        return endpoint
 
     def _on_the_wire(self) -> asyncio.Future[None]:
         """One way across the network: a future the loop resolves ``latency_ms`` from now.
@@ -68,27 +88,29 @@ class Network:
 
     async def call(
         self,
-        handler: Callable[[], T],
+        to: str,
+        handler: Callable[[Any], T],
         *,
         what: str,
         timeout_ms: int,
         reply_loss: Callable[[T], ReplyLoss | None] | None = None,
     ) -> T:
-        """Send a request, let the broker handle it at once, and bring its reply back.
-
-        The broker must be reachable both when the request leaves and when it arrives."""
+        """Send a request to ``to``, let it handle it at once (``handler(endpoint)``), and
+        bring its reply back. It must be reachable both when the request leaves and when
+        it arrives."""
         begin = self._world.now_ms
         self._check_reachable(what)
         if self.latency_ms:
             await self._on_the_wire()
         self._check_reachable(what)
-        result = handler()
+        result = handler(self.route(to))
         await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
     async def call_async(
         self,
-        handler: Callable[[], Awaitable[T]],
+        to: str,
+        handler: Callable[[Any], Awaitable[T]],
         *,
         what: str,
         timeout_ms: int,
@@ -100,7 +122,7 @@ class Network:
         if self.latency_ms:
             await self._on_the_wire()
         self._check_reachable(what)
-        result = await handler()
+        result = await handler(self.route(to))
         await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
@@ -133,18 +155,34 @@ class Network:
         loop.call_at(at / 1000, _fail_unless_cancelled, lost, error)
         return lost
 
-    def oneway(self, handler: Callable[[], object], *, what: str, lost: bool = False) -> bool:
-        """Send a request with no reply; return False if it was dropped on the way."""
-        return self.oneway_all([(handler, lost)], what=what)[0]
+    def oneway(self, to: str, handler: Callable[[Any], object], *, what: str, lost: bool = False) -> bool:
+        """Send a request with no reply to ``to``; return False if it was dropped on the way."""
+        return self.oneway_all(to, [(handler, lost)], what=what)[0]
 
-    def oneway_all(self, requests: Sequence[tuple[Callable[[], object], bool]], *, what: str) -> list[bool]:
-        """Send oneway requests back to back (``handler``, ``lost``); they arrive together,
-        in order, one latency later. Return, per request, False if it was dropped."""
+    def oneway_all(self, to: str, requests: Sequence[tuple[Callable[[Any], object], bool]], *, what: str) -> list[bool]:
+        """Send oneway requests to ``to`` back to back (``handler``, ``lost``); they arrive
+        together, in order, one latency later. Return, per request, False if it was dropped."""
         if self._world.faults.broker_down(self._world.now_ms):
             return [False] * len(requests)
         sent = [handler for handler, lost in requests if not lost]
         if sent and self.latency_ms:
-            self._world.loop.call_later(self.latency_ms / 1000, _arrive_all, sent)
+            self._world.loop.call_later(self.latency_ms / 1000, self._arrive_all, to, sent)
         else:
-            _arrive_all(sent)
+            self._arrive_all(to, sent)
         return [not lost for _, lost in requests]
+
+    def push(self, channel: Callable[[], object], *, what: str) -> bool:
+        """A oneway request from a broker down one client's channel (the connection the
+        client registered through, not a name); dropped while the broker is unreachable."""
+        if self._world.faults.broker_down(self._world.now_ms):
+            return False
+        if self.latency_ms:
+            self._world.loop.call_later(self.latency_ms / 1000, channel)
+        else:
+            channel()
+        return True
+
+    def _arrive_all(self, to: str, handlers: list[Callable[[Any], object]]) -> None:
+        endpoint = self.route(to)
+        for handler in handlers:
+            handler(endpoint)

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, cast
 
 from minimq.check import effect_counts
 from minimq.events import EffectApplied, EffectExpected, MessageDelivered, WorldStarted
-from minimq.sim.world import World
 from minimq.trace import Trace
+from minimq.world import World
 
 if TYPE_CHECKING:
     from minimq.testing.outcome import Outcome

@@ -34,8 +34,8 @@ from minimq.testing.design import user_code
 from minimq.testing.scratch import process_dir
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
     from minimq.testing.design import LoadedDesign
+    from minimq.world import World
 
 LEDGER = "coupon DB"
 KEEP_PER_DESIGN = 4  # free databases kept per design (one lab at a time needs one)

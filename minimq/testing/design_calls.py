@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from minimq.apps.db import Database
     from minimq.apps.kv import KeyValueStore
     from minimq.model import MessageExt
-    from minimq.sim.world import World
     from minimq.testing.lab_faults import CallFaults
+    from minimq.world import World
 
 
 class DesignCalls:

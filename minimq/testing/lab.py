@@ -28,7 +28,6 @@ from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, Effe
 from minimq.model import Message
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
-from minimq.sim.world import World
 from minimq.testing.calls import HandlerCall
 from minimq.testing.coupon_db import LEDGER, give_back, open_coupon_db
 from minimq.testing.design import DesignError, LoadedDesign
@@ -38,6 +37,7 @@ from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule, Step
 from minimq.testing.verdict import Violation, call_violations, count_violations, coupon_times, dead_letters, unreturned
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
+from minimq.world import World
 
 __all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from minimq.events import FaultInjected
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
     from minimq.testing.calls import HandlerCall
+    from minimq.world import World
 
 DB_LANE = "coupon DB"
 

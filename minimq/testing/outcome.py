@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from minimq.trace import Trace
 
 if TYPE_CHECKING:
-    from minimq.sim.world import World
     from minimq.testing.schedule import Schedule
     from minimq.testing.verdict import Violation
+    from minimq.world import World
 
 
 @dataclass

@@ -35,10 +35,10 @@ from minimq.testing.asserts import RunningTest, assert_exactly_once, rerun_comma
 
 if TYPE_CHECKING:
     from minimq.runtime.broker import Broker
-    from minimq.sim.world import World
     from minimq.testing.design import LoadedDesign
     from minimq.testing.explore import ExploreResult
     from minimq.testing.schedule import Schedule
+    from minimq.world import World
 
 DEFAULT_SEED = 0
 DEFAULT_EXAMPLES = 200
@@ -173,7 +173,7 @@ def minimq_replay(request: pytest.FixtureRequest) -> Schedule | None:
 @pytest.fixture
 def minimq_world(minimq_seed: int) -> Iterator[World]:
     """A fresh ``World(seed=minimq_seed)``, closed after the test."""
-    from minimq.sim.world import World
+    from minimq.world import World
 
     world = World(seed=minimq_seed)
     try:

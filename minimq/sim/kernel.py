@@ -1,16 +1,12 @@
-"""A world: one broker, its clients, a virtual clock, one seed and one trace.
+"""The simulation kernel: a virtual clock, one seed, one trace, the network and the faults.
 
-Owns: the wiring of a simulation and the entry points that run it. Everything random in
-a world comes from ``world.rng``, a ``random.Random(seed)``; the module-level ``random``
-is never used. Same seed, same program: same trace, byte for byte.
-
-    world = World(seed=7)
-    world.broker.create_topic("order-paid")
-    producer = world.producer("order-system")
-    consumer = world.push_consumer("coupon-system", "order-paid", handle)
-    consumer.start()
-    world.run(main())          # run a coroutine to completion on the virtual clock
-    world.run_for(60_000)      # let a simulated minute pass
+Owns: what every simulated thing shares and nothing else: ``Simulation`` knows no broker
+and no client. It holds the virtual-time loop (``loop``), the only randomness
+(``rng``, a ``random.Random(seed)``; the module-level ``random`` is never used), the
+trace, the fault plan, the network (which carries requests to endpoints registered by
+name), the simulated disk of the client hosts, and the entry points that run the loop.
+Same seed, same program: same trace, byte for byte. ``minimq.world.World`` builds the
+brokers and hands out clients on top of it.
 
 Arguments are checked, and a bad one raises ``ValidationError`` naming it and its value:
 - ``seed`` is an ``int`` (not a bool, a float, a str or None); ``latency_ms`` an ``int``
@@ -20,12 +16,12 @@ Arguments are checked, and a bad one raises ``ValidationError`` naming it and it
   keeps the clock within ``MAX_VIRTUAL_MS``. A float is accepted and rounded up to the
   next whole millisecond by the loop, as every delay is (``run_for(1.5)`` lets 2 ms
   pass); the clock itself stays an integer.
-- After ``close()`` the world only answers questions: ``trace``, ``now_ms``, ``seed``,
-  ``broker`` and the rest can be read, but everything that would act (``run``,
-  ``run_for``, ``run_until``, ``spawn``, ``call_later_ms``, ``emit``, ``producer``,
-  ``push_consumer``, a client's ``start()``) raises ``WorldClosedError``. ``close()`` may
-  be called again and does nothing. While ``close()`` unwinds the cancelled tasks the
-  world still records what they do (a handler's rollback, say).
+- After ``close()`` the simulation only answers questions: ``trace``, ``now_ms``,
+  ``seed`` and the rest can be read, but everything that would act (``run``,
+  ``run_for``, ``run_until``, ``spawn``, ``call_later_ms``, ``emit``, making a client, a
+  client's ``start()``) raises ``WorldClosedError``. ``close()`` may be called again and
+  does nothing. While ``close()`` unwinds the cancelled tasks it still records what they
+  do (a handler's rollback, say).
 - ``run``, ``run_for``, ``run_until`` and ``close`` drive the loop, so they cannot be
   called from inside the simulation (a handler or a task): that raises
   ``ClientStateError``; await instead.
@@ -36,8 +32,8 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, Self, TypeVar
 
 from minimq.errors import ClientStateError, ValidationError, WorldClosedError
 from minimq.events import Event, WorldStarted
@@ -47,14 +43,7 @@ from minimq.sim.loop import VirtualTimeLoop, check_realtime_speed
 from minimq.sim.network import Network
 from minimq.trace import Trace
 
-if TYPE_CHECKING:
-    from minimq.model import MessageExt
-    from minimq.runtime.broker import Broker
-    from minimq.runtime.producer import Producer
-    from minimq.runtime.push_consumer import PushConsumer
-
 T = TypeVar("T")
-Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
 
 
 def _int(name: str, value: object) -> int:
@@ -84,12 +73,10 @@ def _quiet_about_abandoned_tasks(loop: asyncio.AbstractEventLoop, context: dict[
     loop.default_exception_handler(context)
 
 
-class World:
-    """The simulated deployment: clock, randomness, network, broker, clients, trace."""
+class Simulation:
+    """The kernel of a simulated deployment: clock, randomness, network, faults, trace."""
 
     def __init__(self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None) -> None:
-        from minimq.runtime.broker import Broker
-
         # checked before anything is built, so a refused world leaves no open loop behind
         _int("World seed (the same seed gives the same run)", seed)
         if _int("latency_ms", latency_ms) < 0:
@@ -102,7 +89,6 @@ class World:
         self.trace = Trace()
         self.faults = FaultPlan(self)
         self.network = Network(self, latency_ms)
-        self.broker: Broker = Broker(self)
         self.disk: dict[str, dict[Any, int]] = {}  # broadcasting offsets.json per client
         self._client_seq = 0
         self._closing = False  # close() has begun: the cancelled tasks may still record events
@@ -150,19 +136,6 @@ class World:
                 f"{call} was called from inside the simulation (a handler or a task), where the loop is "
                 "already running; await there instead, or call it once world.run() has returned"
             )
-
-    # -- clients -------------------------------------------------------------------------
-    def producer(self, group: str, **options: Any) -> Producer:
-        from minimq.runtime.producer import Producer
-
-        self._check_open("create a producer")
-        return Producer(self, group, **options)
-
-    def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
-        from minimq.runtime.push_consumer import PushConsumer
-
-        self._check_open("create a push consumer")
-        return PushConsumer(self, group, topics, handler, **options)
 
     # -- running ---------------------------------------------------------------------
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -218,7 +191,7 @@ class World:
             loop.close()
             self._closed = True
 
-    def __enter__(self) -> World:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
