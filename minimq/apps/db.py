@@ -23,17 +23,19 @@ re-exported here). Rules:
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from minimq.apps.connections import ConnectionPool, WriteLock
 from minimq.apps.session import BUSY_TIMEOUT_MS, Result, Session
+from minimq.apps.session_redis import SessionRedis
 from minimq.events import EffectApplied
 
 if TYPE_CHECKING:
+    from minimq.apps.kv import KeyValueStore
     from minimq.world import World
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "Result", "Session", "scratch_dir"]
@@ -60,48 +62,14 @@ class Database:
         self._admin = sqlite3.connect(path, isolation_level=None, timeout=0)
         self._admin.execute("PRAGMA journal_mode=WAL")
         self._admin.execute("PRAGMA synchronous=OFF")
-        self._pool: list[sqlite3.Connection] = []  # idle session connections, no open transaction
-        self._lent = 0  # connections sessions hold now
-        self._lock_waiters: list[asyncio.Future[None]] = []  # writers waiting for the write lock
-
-    def _connect(self) -> sqlite3.Connection:
-        self._lent += 1
-        if self._pool:
-            return self._pool.pop()
-        conn = sqlite3.connect(self.path, timeout=0)
-        conn.execute("PRAGMA synchronous=OFF")  # a simulation needs no fsync
-        conn.set_authorizer(self._authorize)
-        return conn
+        self.pool = ConnectionPool(path, self._authorize)  # the sessions' connections
+        self.write_lock = WriteLock()  # writers waiting for the open transaction to end
 
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, _db: str | None, source: str | None) -> int:
         """The session connections' authorizer: keep the audit out of their reach."""
         if not self.audits or (source is not None and source.startswith(AUDIT) and source[:-2] in self.audits):
             return sqlite3.SQLITE_OK  # nothing audited, or the audit trigger doing its job
         return sqlite3.SQLITE_DENY if touches_audit(action, arg1, arg2, self.audited) else sqlite3.SQLITE_OK
-
-    def _release(self, conn: sqlite3.Connection) -> None:
-        self._lent -= 1
-        self._pool.append(conn)
-
-    async def _wait_for_lock(self, timeout_ms: int) -> None:
-        """Wait until a transaction ends (``_transaction_ended``) or ``timeout_ms`` pass."""
-        loop = self.world.loop
-        fut = loop.create_future()
-        self._lock_waiters.append(fut)
-        timer = loop.call_later(timeout_ms / 1000, _wake, fut)
-        try:
-            await fut
-        finally:
-            timer.cancel()
-            if fut in self._lock_waiters:
-                self._lock_waiters.remove(fut)
-
-    def _transaction_ended(self) -> None:
-        """A write transaction committed or rolled back: every waiting writer tries again
-        (in the order they came; the first one takes the lock, the others wait on)."""
-        waiters, self._lock_waiters = self._lock_waiters, []
-        for fut in waiters:
-            _wake(fut)
 
     def script(self, sql: str) -> None:
         """Run schema DDL at once (set-up, not part of the simulated timeline)."""
@@ -115,7 +83,7 @@ class Database:
 
     def idle(self) -> bool:
         """No session holds a connection and no writer waits: safe to ``reset``."""
-        return self._lent == 0 and not self._lock_waiters
+        return self.pool.lent == 0 and not self.write_lock.waiting()
 
     def reset(self, world: World, template: sqlite3.Connection) -> None:
         """Start over in ``world`` with the content of ``template`` (see ``copy``), as a
@@ -123,10 +91,7 @@ class Database:
         made TEMP tables are closed rather than carried into the new run."""
         if not self.idle():
             raise RuntimeError(f"{self.name}: a session is still open; it cannot be reset")
-        for conn in list(self._pool):
-            if conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone() is not None:
-                self._pool.remove(conn)
-                conn.close()
+        self.pool.drop_temp_tables()
         template.backup(self._admin)
         self.world = world
         self._seen = dict.fromkeys(self.audits, 0)
@@ -153,8 +118,12 @@ class Database:
         """Read at once, outside the simulation (for tables and checkers)."""
         return list(self._admin.execute(sql, params).fetchall())
 
-    def session(self, by: str, **options: Any) -> Session:
-        return Session(self, by, **options)
+    def session(self, by: str, *, redis: KeyValueStore | None = None, **options: Any) -> Session:
+        """A session for one handler call; with ``redis``, its view of that store."""
+        session = Session(self, by, **options)
+        if redis is not None:
+            session.redis = SessionRedis(redis, session)
+        return session
 
     def report_effects(self, by: str) -> None:
         for audit in self.audits:
@@ -166,9 +135,7 @@ class Database:
                 self.world.emit(EffectApplied(self.world.now_ms, self.name, str(key), by, ""))
 
     def close(self) -> None:
-        for conn in self._pool:
-            conn.close()
-        self._pool.clear()
+        self.pool.close()
         self._admin.close()
 
 
@@ -190,8 +157,3 @@ def touches_audit(action: int, arg1: str | None, arg2: str | None, audited: set[
     if action in _WRITES and (arg1 or "").lower() == "sqlite_sequence":
         return True  # rewinding AUTOINCREMENT would hide audit rows
     return action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() == "writable_schema"
-
-
-def _wake(fut: asyncio.Future[None]) -> None:
-    if not fut.done():
-        fut.set_result(None)

@@ -4,7 +4,7 @@ Owns: ``Session`` and ``Result``. Rules:
 - Each statement and each commit costs the database's ``latency_ms`` of virtual time and
   is an ``await``: other tasks run meanwhile, so two handlers can interleave between a
   SELECT and an INSERT, exactly as on a real database server.
-- A writer blocked by another open transaction waits for it (``Database``), up to
+- A writer blocked by another open transaction waits for it (``WriteLock``), up to
   ``BUSY_TIMEOUT_MS``.
 - A session that is closed, cancelled or crashed with an open transaction rolls it back,
   as a dropped connection does, and gives its connection back to the database's pool.
@@ -23,15 +23,16 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from minimq.apps.kv import KeyValueStore
 from minimq.events import AppEvent
 
 if TYPE_CHECKING:
-    from minimq.apps.db import Database
+    from minimq.apps.connections import ConnectionPool, WriteLock
+    from minimq.apps.session_redis import SessionRedis
+    from minimq.sim.kernel import Simulation
 
 BUSY_TIMEOUT_MS = 5000
 T = TypeVar("T")
@@ -53,6 +54,22 @@ StatementHook = Callable[[int, str], int | None]  # returns ms to hold before it
 AfterHook = Callable[[int, str], None]  # may raise: the reply of a statement that ran is lost
 
 
+class Host(Protocol):
+    """What a session needs of its database (``minimq.apps.db.Database``)."""
+
+    @property
+    def world(self) -> Simulation: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def latency_ms(self) -> int: ...
+    @property
+    def pool(self) -> ConnectionPool: ...
+    @property
+    def write_lock(self) -> WriteLock: ...
+    def report_effects(self, by: str) -> None: ...
+
+
 class Session:
     """One connection to a ``Database``, for one handler call (use ``async with``).
 
@@ -67,17 +84,16 @@ class Session:
 
     def __init__(
         self,
-        db: Database,
+        db: Host,
         by: str,
         *,
-        redis: KeyValueStore | None = None,
         before_statement: StatementHook | None = None,
         after_statement: AfterHook | None = None,
         trace_as: str | None = None,
     ) -> None:
         self.db = db
         self.by = by
-        self.redis = _SessionRedis(redis, self) if redis is not None else None
+        self.redis: SessionRedis | None = None  # its view of Redis, given by ``Database.session``
         self._hook = before_statement
         self._after_hook = after_statement
         self._label = trace_as
@@ -85,7 +101,7 @@ class Session:
         self.waiting: str | None = None  # the statement a call is waiting on, while it is
         self.lock_timeouts = 0  # statements that gave up waiting for the write lock
         self._statements = 0
-        self._pooled: sqlite3.Connection | None = db._connect()
+        self._pooled: sqlite3.Connection | None = db.pool.take()
 
     async def __aenter__(self) -> Session:
         return self
@@ -119,7 +135,7 @@ class Session:
         fields = (("by", self.by), ("msg_id", self._label), *args.items())
         world.emit(AppEvent(world.now_ms, self.db.name, action, fields))
 
-    def _before(self, sql: str) -> int:
+    def _count(self, sql: str) -> int:
         """Count the statement, let the hook act on it; return how long to hold first (ms)."""
         self._alive()
         self._statements += 1
@@ -127,12 +143,13 @@ class Session:
             return self._hook(self._statements, sql) or 0
         return 0
 
-    async def _hold(self, sql: str) -> None:
-        held = self._before(sql)
+    async def before(self, sql: str) -> None:
+        """Count a statement (or a command), let the hooks act on it, and hold if told to."""
+        held = self._count(sql)
         if held:
             await asyncio.sleep(held / 1000)
 
-    def _after(self, sql: str) -> None:
+    def after(self, sql: str) -> None:
         """The statement counted last has run; the hook may make its reply go missing."""
         if self._after_hook is not None:
             self._after_hook(self._statements, sql)
@@ -158,7 +175,7 @@ class Session:
             return result
         finally:
             if had and not conn.in_transaction:  # a COMMIT or ROLLBACK written as SQL
-                self.db._transaction_ended()
+                self.db.write_lock.released()
 
     def _report_statement(self, sql: str, read: bool, result: Result) -> None:
         head = statement_head(sql)
@@ -175,11 +192,11 @@ class Session:
         self.waiting = statement_head(sql)
         try:
             await asyncio.sleep(self.db.latency_ms / 1000)
-            await self._hold(sql)
+            await self.before(sql)
             result = await self._run_waiting_for_lock(sql, params)
         finally:
             self.waiting = None
-        self._after(sql)
+        self.after(sql)
         return result
 
     async def _run_waiting_for_lock(self, sql: str, params: Sequence[Any]) -> Result:
@@ -195,20 +212,20 @@ class Session:
                     self.lock_timeouts += 1
                     self.report("db_failed", statement=statement_head(sql), error=str(exc))
                     raise
-                await self.db._wait_for_lock(BUSY_TIMEOUT_MS - waited)
+                await self.db.write_lock.wait(self.db.world.loop, BUSY_TIMEOUT_MS - waited)
 
     async def commit(self) -> None:
         self._alive()
         self.waiting = "COMMIT"
         try:
             await asyncio.sleep(self.db.latency_ms / 1000)
-            await self._hold("COMMIT")
+            await self.before("COMMIT")
         finally:
             self.waiting = None
         self._end(self._conn.commit)
         self.report("db_commit")
         self.db.report_effects(self.by)
-        self._after("COMMIT")
+        self.after("COMMIT")
 
     async def rollback(self) -> None:
         self._alive()
@@ -220,7 +237,7 @@ class Session:
         had = self._conn.in_transaction
         how()
         if had:
-            self.db._transaction_ended()
+            self.db.write_lock.released()
 
     def kill(self) -> None:
         """The owner's process died: roll back, close, and refuse every later call."""
@@ -236,64 +253,8 @@ class Session:
             conn.rollback()
             world = self.db.world
             world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
-            self.db._transaction_ended()
-        self.db._release(conn)
-
-
-class _SessionRedis:
-    """The session's view of the Redis store: every command is also a point where the
-    fault plan may crash the consumer (counted with the SQL statements)."""
-
-    def __init__(self, store: KeyValueStore, session: Session) -> None:
-        self._store = store
-        self._session = session
-
-    async def _command(self, command: str, run: Awaitable[T], shown: Callable[[T], str]) -> T:
-        session = self._session
-        session.waiting = f"REDIS {command}"
-        try:
-            await session._hold(f"REDIS {command}")
-        except BaseException:
-            session.waiting = None
-            _discard(run)
-            raise
-        try:
-            value = await run
-        finally:
-            session.waiting = None
-        session.report("redis_command", command=command, result=shown(value))
-        session._after(f"REDIS {command}")
-        return value
-
-    async def get(self, key: str) -> str | None:
-        return await self._command(f"GET {key}", self._store.get(key), lambda v: "nil" if v is None else repr(v))
-
-    async def exists(self, key: str) -> bool:
-        return await self._command(f"EXISTS {key}", self._store.exists(key), lambda v: str(int(v)))
-
-    async def set(
-        self, key: str, value: str, *, nx: bool = False, px: int | None = None, ex: int | None = None
-    ) -> bool:
-        options = "".join(f" {name} {n}" for name, n in (("PX", px), ("EX", ex)) if n is not None)
-        command = f"SET {key}{' NX' if nx else ''}{options}"
-        return await self._command(command, self._store.set(key, value, nx=nx, px=px, ex=ex), _ok)
-
-    async def delete(self, *keys: str) -> int:
-        return await self._command(f"DEL {' '.join(keys)}", self._store.delete(*keys), str)
-
-    def ttl_ms(self, key: str) -> int | None:
-        return self._store.ttl_ms(key)
-
-
-def _ok(done: bool) -> str:
-    return "OK" if done else "nil"
-
-
-def _discard(awaitable: Awaitable[Any]) -> None:
-    """A command that never ran: close its coroutine (no "never awaited" warning)."""
-    close = getattr(awaitable, "close", None)
-    if close is not None:
-        close()
+            self.db.write_lock.released()
+        self.db.pool.give(conn)
 
 
 _HEAD = re.compile(
