@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from minimq.cli import main
 from minimq.events import FaultInjected
-from minimq.render.describe import lane
+from minimq.i18n.describe import lane
 from minimq.testing import Schedule, Step, explore, load_design, run_schedule, schedules
 from minimq.testing.shards import minimize
 from minimq.testing.story import message_names

@@ -13,6 +13,7 @@ import pytest
 
 from minimq import cli
 from minimq.cli import main
+from minimq.cli import parser as cli_parser
 from minimq.i18n import CATALOG, t
 from minimq.testing.schedule import PATHS
 
@@ -310,8 +311,8 @@ def test_the_parser_asks_the_catalog_for_every_cli_entry(monkeypatch: pytest.Mon
         asked.add(key)
         return t(key, lang, **values)
 
-    monkeypatch.setattr(cli, "t", recording)
-    cli.build_parser("zh")
+    monkeypatch.setattr(cli_parser, "t", recording)
+    cli_parser.build_parser("zh")
     assert asked == {key for key in CATALOG if key.startswith("cli.")}
 
 
@@ -347,8 +348,8 @@ def test_help_fits_80_columns_without_breaking_a_name(
     ],
 )
 def test_requested_lang(argv: list[str], locale_lang: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "default_lang", lambda: locale_lang)
-    assert cli.requested_lang(argv) == expected
+    monkeypatch.setattr(cli_parser, "default_lang", lambda: locale_lang)
+    assert cli_parser.requested_lang(argv) == expected
 
 
 @pytest.mark.parametrize(
@@ -377,4 +378,4 @@ def test_lang_before_or_after_the_command_reaches_it(argv: list[str], lang: str 
     ],
 )
 def test_help_wraps_by_display_width(text: str, width: int, lines: list[str]) -> None:
-    assert cli._wrap(text, width) == lines
+    assert cli_parser._wrap(text, width) == lines

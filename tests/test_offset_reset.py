@@ -14,8 +14,8 @@ from helpers import TOPIC, ok, send
 from minimq import ConsumeStatus, MessageQueue, OrderlyStatus, World, check
 from minimq.errors import UnknownGroup, UnknownTopic, ValidationError
 from minimq.events import MessageDelivered, OffsetPersisted, OffsetReset, PullOffsetMoved
+from minimq.i18n.describe import describe, lane
 from minimq.model import MessageExt
-from minimq.render.describe import describe, lane
 from minimq.trace import Trace
 
 GROUP = "coupon"

@@ -1,4 +1,4 @@
-"""One sentence per trace event, in both languages (see ``minimq.render.describe``)."""
+"""One sentence per trace event, in both languages (see ``minimq.i18n.describe``)."""
 
 EVENTS: dict[str, tuple[str, str]] = {
     "ev.SendAttempted": (

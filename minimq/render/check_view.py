@@ -16,7 +16,7 @@ from rich.text import Text
 
 from minimq import events as ev
 from minimq.i18n import t
-from minimq.render.describe import fmt_duration, lane
+from minimq.i18n.describe import fmt_duration, lane
 from minimq.render.timeline import timeline
 
 # the lanes of the lab (``minimq.testing.lab``), and the catalog entry of each title

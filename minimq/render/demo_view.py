@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from minimq.demo import COUPON_GROUP, ORDER, RED_PACKET_GROUP, TOPIC, Demo
-from minimq.render.describe import fmt_ms, short
+from minimq.i18n.describe import fmt_ms, short
 from minimq.render.state import queues_table
 from minimq.render.timeline import timeline
 

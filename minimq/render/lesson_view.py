@@ -23,9 +23,9 @@ from rich.text import Text
 from minimq.apps.shop import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC, Shop
 from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
 from minimq.i18n import t
+from minimq.i18n.describe import describe, fmt_ms, lane, short
 from minimq.lessons.base import Lesson, Run, Step
 from minimq.lessons.runner import RunSummary
-from minimq.render.describe import describe, fmt_ms, lane, short
 from minimq.render.timeline import is_noise, timeline
 from minimq.render.wrap import wrap
 

@@ -21,7 +21,7 @@ from rich.text import Text
 from minimq import events as ev
 from minimq.check import repeat_kinds
 from minimq.i18n import t
-from minimq.render.describe import describe, fmt_ms, lane
+from minimq.i18n.describe import describe, fmt_ms, lane
 
 QUIET = (ev.OffsetCommittedLocally,)
 

@@ -76,7 +76,7 @@ def _is(value: object, module: str, name: str) -> bool:
 # -- a trace ---------------------------------------------------------------------------------
 def _trace(trace: Trace, ledger: str | None) -> None:
     __tracebackhide__ = True
-    from minimq.render.describe import fmt_ms, short
+    from minimq.i18n.describe import fmt_ms, short
 
     if not any(ledger in (None, e.ledger) for e in trace.of(EffectExpected)):
         ledgers = sorted({e.ledger for e in trace.of(EffectExpected)})

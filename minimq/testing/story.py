@@ -15,7 +15,7 @@ from string import ascii_uppercase
 
 from minimq import events as ev
 from minimq.i18n import t
-from minimq.render.describe import fmt_duration, fmt_ms
+from minimq.i18n.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
