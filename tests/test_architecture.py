@@ -1,12 +1,12 @@
 """The layering and determinism rules of docs/design.md, checked by walking every module's
 imports and names with ``ast``.
 
+- Every module belongs to one layer of ``LAYERS`` (bottom first), and imports nothing of a
+  layer above its own: not at the top of the file, not inside a function. Only a
+  type-only import (under ``if TYPE_CHECKING:``) may name a module above.
 - ``minimq/core`` is sans-I/O: it imports only the standard library (never asyncio, time,
   random, rich, threads, sockets or other sources of entropy) and minimq.model, minimq.errors
   and minimq.core.
-- ``model``, ``errors`` and ``events`` are the values at the bottom: they import no other
-  part of minimq.
-- The engine never imports the presentation (``minimq.render``, ``minimq.cli``).
 - Only ``minimq/render/`` imports rich.
 - Randomness comes from ``world.rng`` only: ``random.Random`` is constructed in
   ``minimq/sim/kernel.py`` and nowhere else; no module-level ``random.<fn>()``.
@@ -25,6 +25,7 @@ Each violation is reported as ``path:line: what is wrong``.
 from __future__ import annotations
 
 import ast
+import shutil
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -55,19 +56,23 @@ CORE_FORBIDDEN_STDLIB = frozenset(
         "selectors",
     }
 )
-VALUE_MODULES = ("minimq.model", "minimq.errors", "minimq.events")
-ENGINE = (
-    "minimq.model",
-    "minimq.errors",
-    "minimq.events",
-    "minimq.core",
-    "minimq.sim",
-    "minimq.runtime",
-    "minimq.trace",
-    "minimq.check",
-    "minimq.effects",
+# The layers, bottom first: a module may import its own layer and the layers below it.
+# docs/design.md draws the same order (``test_the_design_doc_draws_these_layers``).
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("values", ("minimq.model", "minimq.errors", "minimq.events")),
+    ("trace", ("minimq.trace",)),
+    ("core", ("minimq.core",)),
+    ("sim", ("minimq.sim",)),
+    ("runtime", ("minimq.runtime",)),
+    ("world", ("minimq.world",)),
+    ("verdicts", ("minimq.check", "minimq.effects")),
+    ("apps", ("minimq.apps", "minimq.demo")),
+    ("words", ("minimq.i18n",)),
+    ("testing", ("minimq.testing",)),
+    ("lessons", ("minimq.lessons",)),
+    ("presentation", ("minimq.render",)),
+    ("cli", ("minimq.cli", "minimq.__main__", "minimq")),
 )
-PRESENTATION = ("minimq.render", "minimq.cli")
 NO_THREADS = ("threading", "_thread", "concurrent.futures", "multiprocessing")
 NO_SOCKETS = ("socket", "ssl")
 WALL_CLOCK = frozenset(
@@ -107,6 +112,44 @@ class Module:
     is_package: bool
     tree: ast.Module
     imports: list[tuple[str, int]] = field(default_factory=list)
+    type_only: set[int] = field(default_factory=set)  # lines of imports under ``if TYPE_CHECKING:``
+
+
+def layer_of(dotted: str) -> tuple[int, str] | None:
+    """(rank, name) of the layer a module of minimq belongs to (the longest prefix wins)."""
+    best: tuple[int, int, str] | None = None
+    for rank, (name, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (dotted == prefix or dotted.startswith(prefix + ".")) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), rank, name)
+    return None if best is None else (best[1], best[2])
+
+
+def _type_checking_lines(tree: ast.Module) -> set[int]:
+    """The lines of the imports inside ``if TYPE_CHECKING:`` blocks."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for inner in node.body:
+                for sub in ast.walk(inner):
+                    if isinstance(sub, ast.Import | ast.ImportFrom):
+                        lines.add(sub.lineno)
+    return lines
+
+
+def upward_imports(module: Module) -> list[str]:
+    """Imports of a layer above the module's own, type-only ones excepted."""
+    own = layer_of(module.name)
+    if own is None:
+        return []
+    out = []
+    for name, line in module.imports:
+        theirs = layer_of(name) if name.startswith("minimq") else None
+        if theirs is not None and theirs[0] > own[0] and line not in module.type_only:
+            out.append(
+                f"{module.path}:{line}: {module.name} ({own[1]}) imports {name} ({theirs[1]}), a layer above its own"
+            )
+    return out
 
 
 def _module_name(rel: str) -> tuple[str, bool]:
@@ -132,6 +175,7 @@ def _resolve_from(module: Module, node: ast.ImportFrom) -> str:
 def parse_module(source: str, rel: str) -> Module:
     name, is_package = _module_name(rel)
     module = Module(rel, name, is_package, ast.parse(source, filename=rel))
+    module.type_only = _type_checking_lines(module.tree)
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import):
             module.imports.extend((alias.name, node.lineno) for alias in node.names)
@@ -191,7 +235,7 @@ def uses(module: Module) -> list[tuple[str, int, bool]]:
 
 # -- the rules ----------------------------------------------------------------------------------
 def layering_violations(module: Module) -> list[str]:
-    out: list[str] = []
+    out: list[str] = upward_imports(module)
     in_core = _within(module.name, ("minimq.core",))
     for name, line in module.imports:
         where = f"{module.path}:{line}"
@@ -204,10 +248,6 @@ def layering_violations(module: Module) -> list[str]:
                 out.append(f"{where}: core imports {name}, which is not in the standard library")
             elif top in CORE_FORBIDDEN_STDLIB:
                 out.append(f"{where}: core imports {name} (core is sans-I/O: time enters as an argument)")
-        if _within(module.name, VALUE_MODULES) and top == "minimq" and not _within(name, VALUE_MODULES):
-            out.append(f"{where}: {module.name} imports {name} (model, errors and events are the bottom layer)")
-        if _within(module.name, ENGINE) and _within(name, PRESENTATION):
-            out.append(f"{where}: {module.name} imports {name} (the engine never imports the presentation)")
         if top == "rich" and not _within(module.name, ("minimq.render",)):
             out.append(f"{where}: imports {name} (only minimq/render/ may import rich)")
         guard = module.path == THREAD_GUARD_HOME and name == "threading"
@@ -238,10 +278,10 @@ def determinism_violations(module: Module) -> list[str]:
     return out
 
 
-def package_modules() -> list[Module]:
+def package_modules(root: Path = ROOT) -> list[Module]:
     modules = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        rel = path.relative_to(ROOT).as_posix()
+    for path in sorted((root / "minimq").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
         modules.append(parse_module(path.read_text(encoding="utf-8"), rel))
     return modules
 
@@ -271,6 +311,41 @@ def test_the_package_is_found() -> None:
 def test_layering() -> None:
     violations = [v for m in MODULES for v in layering_violations(m)]
     assert not violations, _report(violations)
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    assert [m.path for m in MODULES if layer_of(m.name) is None] == []
+
+
+def test_an_upward_import_anywhere_in_a_copy_of_the_package_is_caught(tmp_path: Path) -> None:
+    """The rule bites: copy the package, add upward imports (at the top, inside a
+    function), and the checker names each one; a type-only import is let through."""
+    shutil.copytree(PACKAGE, tmp_path / "minimq")
+    network = tmp_path / "minimq" / "sim" / "network.py"
+    source = network.read_text(encoding="utf-8")
+    lines = source.count("\n")
+    network.write_text(
+        source
+        + "from minimq.runtime.broker import Broker\n"
+        + "def sneak():\n    from minimq.testing import explore\n"
+        + "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from minimq.world import World\n",
+        encoding="utf-8",
+    )
+    found = [v for m in package_modules(tmp_path) for v in layering_violations(m)]
+    assert found == [
+        f"minimq/sim/network.py:{lines + 1}: minimq.sim.network (sim) imports minimq.runtime.broker (runtime), "
+        "a layer above its own",
+        f"minimq/sim/network.py:{lines + 3}: minimq.sim.network (sim) imports minimq.testing.explore (testing), "
+        "a layer above its own",
+    ]
+
+
+def test_the_design_doc_draws_these_layers() -> None:
+    """docs/design.md's diagram lists the layers in this order, top first."""
+    doc = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    drawn = doc.split("<!-- layers -->")[1].split("<!-- /layers -->")[0]
+    names = [line.split()[0] for line in drawn.strip().splitlines() if line.strip() and not line.startswith("```")]
+    assert names == [name for name, _ in reversed(LAYERS)]
 
 
 def test_determinism() -> None:
@@ -358,14 +433,18 @@ def test_only_render_may_import_rich() -> None:
 
 def test_the_bottom_layer_and_the_engine_import_nothing_above_them() -> None:
     assert check_source("from minimq.world import World\n", "minimq/events.py") == [
-        "minimq/events.py:1: minimq.events imports minimq.world (model, errors and events are the bottom layer)"
+        "minimq/events.py:1: minimq.events (values) imports minimq.world (world), a layer above its own"
     ]
     assert check_source("from minimq.errors import MinimqError\n", "minimq/model.py") == []
     assert check_source("from minimq.render import timeline\n", "minimq/sim/kernel.py") == [
-        "minimq/sim/kernel.py:1: minimq.sim.kernel imports minimq.render.timeline "
-        "(the engine never imports the presentation)"
+        "minimq/sim/kernel.py:1: minimq.sim.kernel (sim) imports minimq.render.timeline (presentation), "
+        "a layer above its own"
     ]
     assert check_source("from minimq.world import World\n", "minimq/render/timeline.py") == []
+    assert check_source("from minimq.render import timeline\n", "minimq/testing/story.py") != []
+    assert check_source("def f():\n    from minimq.cli import main\n", "minimq/lessons/runner.py") != []
+    type_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from minimq.world import World\n"
+    assert check_source(type_only, "minimq/runtime/broker.py") == []
 
 
 @pytest.mark.parametrize(
