@@ -117,14 +117,81 @@ def run_trace_floor(n: int) -> float:
     for i in range(n):
         msg_id = f"7F000001{i:024X}"
         off = f"7F00000100002A9F{i * 224:016X}"
-        append(SendAttempted(i, "prod", msg_id, "bench", i & 3, 1, 3000, keys))
-        append(MessageStored(i, "bench", i & 3, i >> 2, msg_id, off, "bench", keys, 0))
-        append(SendSucceeded(i, "prod", msg_id, off, "bench", i & 3, i >> 2, "SEND_OK"))
-        append(MessagesPulled(i, "c1", "g", "bench", i & 3, i >> 2, 1))
-        append(MessageDelivered(i, "c1", "g", "bench", i & 3, i >> 2, msg_id, off, "bench", keys, 0))
-        append(MessageConsumed(i, "c1", "g", msg_id, off, "CONSUME_SUCCESS", ""))
-        append(OffsetCommittedLocally(i, "c1", "g", "bench", i & 3, (i >> 2) + 1))
-        append(OffsetPersisted(i, "g", "bench", i & 3, i >> 2, "pull", "c1"))
+        append(
+            SendAttempted(
+                at_ms=i,
+                producer="prod",
+                msg_id=msg_id,
+                topic="bench",
+                queue_id=i & 3,
+                attempt=1,
+                budget_left_ms=3000,
+                keys=keys,
+            )
+        )
+        append(
+            MessageStored(
+                at_ms=i,
+                topic="bench",
+                queue_id=i & 3,
+                queue_offset=i >> 2,
+                msg_id=msg_id,
+                offset_msg_id=off,
+                real_topic="bench",
+                keys=keys,
+                reconsume_times=0,
+            )
+        )
+        append(
+            SendSucceeded(
+                at_ms=i,
+                producer="prod",
+                msg_id=msg_id,
+                offset_msg_id=off,
+                topic="bench",
+                queue_id=i & 3,
+                queue_offset=i >> 2,
+                status="SEND_OK",
+            )
+        )
+        append(
+            MessagesPulled(at_ms=i, client="c1", group="g", topic="bench", queue_id=i & 3, first_offset=i >> 2, count=1)
+        )
+        append(
+            MessageDelivered(
+                at_ms=i,
+                client="c1",
+                group="g",
+                topic="bench",
+                queue_id=i & 3,
+                queue_offset=i >> 2,
+                msg_id=msg_id,
+                offset_msg_id=off,
+                real_topic="bench",
+                keys=keys,
+                reconsume_times=0,
+            )
+        )
+        append(
+            MessageConsumed(
+                at_ms=i, client="c1", group="g", msg_id=msg_id, offset_msg_id=off, status="CONSUME_SUCCESS", note=""
+            )
+        )
+        append(
+            OffsetCommittedLocally(at_ms=i, client="c1", group="g", topic="bench", queue_id=i & 3, offset=(i >> 2) + 1)
+        )
+        append(
+            OffsetPersisted(
+                at_ms=i,
+                group="g",
+                topic="bench",
+                queue_id=i & 3,
+                offset=i >> 2,
+                via="pull",
+                client="c1",
+                store="broker",
+            )
+        )
     return time.perf_counter() - t0
 
 

@@ -231,7 +231,7 @@ def offset_regressions(trace: Trace) -> list[OffsetRegression]:
         if isinstance(e, OffsetReset):
             last[(e.group, e.topic, e.queue_id)] = reset_to[(e.group, e.topic, e.queue_id)] = e.offset
             continue
-        if not isinstance(e, OffsetPersisted) or "local file" in e.via:
+        if not isinstance(e, OffsetPersisted) or e.store == "local":
             continue
         k = (e.group, e.topic, e.queue_id)
         applies_reset = e.via == "offset moved" and reset_to.pop(k, None) == e.offset

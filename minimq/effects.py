@@ -28,9 +28,9 @@ class EffectLedger:
 
     def expect(self, key: str) -> None:
         """Say that ``key`` (an order id, say) should end with exactly one effect."""
-        self._world.emit(EffectExpected(self._world.now_ms, self.name, key))
+        self._world.emit(EffectExpected(at_ms=self._world.now_ms, ledger=self.name, key=key))
 
     def apply(self, key: str, *, by: str = "", note: str = "") -> None:
         """Record that the side effect for ``key`` happened (once more)."""
         self.counts[key] += 1
-        self._world.emit(EffectApplied(self._world.now_ms, self.name, key, by, note))
+        self._world.emit(EffectApplied(at_ms=self._world.now_ms, ledger=self.name, key=key, by=by, note=note))

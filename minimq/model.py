@@ -21,6 +21,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from minimq.records import record
+
 MAX_VIRTUAL_MS = 100_000_000_000
 """The latest virtual time a world can reach: 10**11 ms, about 3 years and 2 months.
 
@@ -104,7 +106,7 @@ class Message:
             self.keys = tuple(self.keys)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MessageExt:
     """One stored copy of a message, as the broker keeps it and a listener receives it.
 

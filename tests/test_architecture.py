@@ -59,7 +59,7 @@ CORE_FORBIDDEN_STDLIB = frozenset(
 # The layers, bottom first: a module may import its own layer and the layers below it.
 # docs/design.md draws the same order (``test_the_design_doc_draws_these_layers``).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("values", ("minimq.model", "minimq.errors", "minimq.events")),
+    ("values", ("minimq.records", "minimq.model", "minimq.errors", "minimq.events")),
     ("trace", ("minimq.trace",)),
     ("core", ("minimq.core",)),
     ("sim", ("minimq.sim",)),
@@ -116,11 +116,15 @@ class Module:
 
 
 def layer_of(dotted: str) -> tuple[int, str] | None:
-    """(rank, name) of the layer a module of minimq belongs to (the longest prefix wins)."""
+    """(rank, name) of the layer a module of minimq belongs to (the longest prefix wins).
+
+    ``minimq`` itself (the facade, ``minimq/__init__.py``) names that module only: a new
+    module at the top of the package must be given a layer."""
     best: tuple[int, int, str] | None = None
     for rank, (name, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if (dotted == prefix or dotted.startswith(prefix + ".")) and (best is None or len(prefix) > best[0]):
+            covers = dotted == prefix or (prefix != "minimq" and dotted.startswith(prefix + "."))
+            if covers and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), rank, name)
     return None if best is None else (best[1], best[2])
 

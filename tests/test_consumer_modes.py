@@ -249,7 +249,7 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
     assert not w.broker.has_topic("%RETRY%stats")
     assert all(not e.topic.startswith("%") for e in w.trace.of(TopicCreated))
     assert sum(b1.local_offset(mq) or 0 for mq in qs(0, 1, 2, 3)) == 4, "the failure did not hold the offset"
-    assert all("local file" in e.via for e in w.trace.of(OffsetPersisted))
+    assert all(e.store == "local" for e in w.trace.of(OffsetPersisted))
     assert w.broker.offsets.snapshot() == {}, "broadcasting offsets never reach the broker"
     assert lost_messages(w.trace) == []
 
@@ -265,7 +265,7 @@ def test_broadcasting_offsets_survive_a_restart(w: World) -> None:
     w.run_until(22_000)
     b1.shutdown()
     down = [e for e in w.trace.of(OffsetPersisted) if e.at_ms == 22_000]
-    assert {e.via for e in down} == {"shutdown, local file"}
+    assert {(e.via, e.store) for e in down} == {("shutdown", "local")}
     assert sorted((e.queue_id, e.offset) for e in down) == [(0, 1), (1, 1), (2, 0), (3, 0)]
     send(w, "o3", queue=0, at_ms=23_000)  # sent while b1 is down
     b1.restart()

@@ -14,7 +14,18 @@ MQ = MessageQueue("order-paid", 0)
 
 def msg(offset: int, reconsume_times: int = 0) -> MessageExt:
     return MessageExt(
-        "order-paid", MQ, offset, b"x", None, (), (), f"ID{offset}", f"OFF{offset}", 0, 0, reconsume_times
+        topic="order-paid",
+        queue=MQ,
+        queue_offset=offset,
+        body=b"x",
+        tags=None,
+        keys=(),
+        properties=(),
+        msg_id=f"ID{offset}",
+        offset_msg_id=f"OFF{offset}",
+        born_ms=0,
+        store_ms=0,
+        reconsume_times=reconsume_times,
     )
 
 

@@ -82,7 +82,19 @@ def test_offset_msg_id_encodes_the_commit_log_offset(store: MessageStore) -> Non
 
 def test_append_refuses_a_queue_offset_that_is_not_the_next(store: MessageStore) -> None:
     first = store_one(store)
-    gap = MessageExt(TOPIC, first.queue, 5, b"x", None, (), (), "ID", store.next_offset_msg_id(1), 0, 0)
+    gap = MessageExt(
+        topic=TOPIC,
+        queue=first.queue,
+        queue_offset=5,
+        body=b"x",
+        tags=None,
+        keys=(),
+        properties=(),
+        msg_id="ID",
+        offset_msg_id=store.next_offset_msg_id(1),
+        born_ms=0,
+        store_ms=0,
+    )
     with pytest.raises(ValueError, match="queue offset 5 is not the next"):
         store.append(gap)
     assert store.max_offset(first.queue) == 1

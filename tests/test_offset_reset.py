@@ -210,7 +210,7 @@ def test_the_reset_is_in_the_trace_and_reads_in_both_languages(w: World) -> None
 
     resets = w.trace.of(OffsetReset)
     assert resets[0] == OffsetReset(
-        60_000, group=GROUP, topic=TOPIC, queue_id=0, offset=1, previous=3, timestamp_ms=3000
+        at_ms=60_000, group=GROUP, topic=TOPIC, queue_id=0, offset=1, previous=3, timestamp_ms=3000
     )
     assert [e.queue_id for e in resets] == [0, 1, 2, 3]
     moved = w.trace.of(PullOffsetMoved)[0]

@@ -54,39 +54,90 @@ TOPIC = "order-paid"
 
 # -- event builders ------------------------------------------------------------------------------
 def started(group: str, *topics: str, at: int = 0, client: str = "") -> ConsumerStarted:
-    return ConsumerStarted(at, client or f"{group}-1", group, topics or (TOPIC,), "CLUSTERING", False, False)
+    return ConsumerStarted(
+        at_ms=at,
+        client=client or f"{group}-1",
+        group=group,
+        topics=topics or (TOPIC,),
+        model="CLUSTERING",
+        orderly=False,
+        restart=False,
+    )
 
 
 def sent(msg_id: str, topic: str = TOPIC, at: int = 0) -> SendSucceeded:
-    return SendSucceeded(at, "order-system", msg_id, f"OFF-{msg_id}", topic, 0, 0, "SEND_OK")
+    return SendSucceeded(
+        at_ms=at,
+        producer="order-system",
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        topic=topic,
+        queue_id=0,
+        queue_offset=0,
+        status="SEND_OK",
+    )
 
 
 def delivered(group: str, msg_id: str, keys: tuple[str, ...] = (), at: int = 0, times: int = 0) -> MessageDelivered:
-    return MessageDelivered(at, f"{group}-1", group, TOPIC, 0, 0, msg_id, f"OFF-{msg_id}", TOPIC, keys, times)
+    return MessageDelivered(
+        at_ms=at,
+        client=f"{group}-1",
+        group=group,
+        topic=TOPIC,
+        queue_id=0,
+        queue_offset=0,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        real_topic=TOPIC,
+        keys=keys,
+        reconsume_times=times,
+    )
 
 
 def consumed(group: str, msg_id: str, status: str = "CONSUME_SUCCESS", at: int = 0) -> MessageConsumed:
-    return MessageConsumed(at, f"{group}-1", group, msg_id, f"OFF-{msg_id}", status, "")
+    return MessageConsumed(
+        at_ms=at, client=f"{group}-1", group=group, msg_id=msg_id, offset_msg_id=f"OFF-{msg_id}", status=status, note=""
+    )
 
 
 def dead(group: str, msg_id: str, times: int = 16) -> MessageDeadLettered:
-    return MessageDeadLettered(0, group, msg_id, f"OFF-{msg_id}", times, f"%DLQ%{group}")
+    return MessageDeadLettered(
+        at_ms=0,
+        group=group,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        reconsume_times=times,
+        dlq_topic=f"%DLQ%{group}",
+    )
 
 
-def persisted(offset: int, at: int = 0, group: str = "g", queue_id: int = 0, via: str = "timer") -> OffsetPersisted:
-    return OffsetPersisted(at, group, TOPIC, queue_id, offset, via, f"{group}-1")
+def persisted(
+    offset: int, at: int = 0, group: str = "g", queue_id: int = 0, via: str = "timer", store: str = "broker"
+) -> OffsetPersisted:
+    return OffsetPersisted(
+        at_ms=at, group=group, topic=TOPIC, queue_id=queue_id, offset=offset, via=via, client=f"{group}-1", store=store
+    )
 
 
 # -- JSON lines -----------------------------------------------------------------------------------
 def sample_trace() -> Trace:
     return Trace(
         [
-            WorldStarted(0, 7),
-            TopicCreated(0, TOPIC, 4),
-            SendAttempted(3, "order-system", "ID1", TOPIC, 2, 1, 3000, ("order-1", "订单-1")),
+            WorldStarted(at_ms=0, seed=7),
+            TopicCreated(at_ms=0, topic=TOPIC, queue_nums=4),
+            SendAttempted(
+                at_ms=3,
+                producer="order-system",
+                msg_id="ID1",
+                topic=TOPIC,
+                queue_id=2,
+                attempt=1,
+                budget_left_ms=3000,
+                keys=("order-1", "订单-1"),
+            ),
             sent("ID1", at=5),
             started("coupon", at=6),
-            Rebalanced(7, "coupon-1", "coupon", TOPIC, (), (0, 1, 2, 3)),
+            Rebalanced(at_ms=7, client="coupon-1", group="coupon", topic=TOPIC, before=(), after=(0, 1, 2, 3)),
             delivered("coupon", "ID1", ("order-1", "订单-1"), at=9),
             consumed("coupon", "ID1", at=10),
             persisted(1, at=10_000),
@@ -317,14 +368,14 @@ def test_dead_lettered_lists_every_dead_letter() -> None:
 def test_duplicated_and_lost_effects() -> None:
     trace = Trace(
         [
-            EffectExpected(0, "coupons", "order-1"),
-            EffectExpected(0, "coupons", "order-2"),
-            EffectExpected(0, "coupons", "order-3"),
-            EffectExpected(0, "points", "order-1"),
-            EffectApplied(1, "coupons", "order-1", "coupon-1", ""),
-            EffectApplied(2, "coupons", "order-2", "coupon-1", ""),
-            EffectApplied(3, "coupons", "order-2", "coupon-2", "again"),
-            EffectApplied(4, "points", "order-1", "points-1", ""),
+            EffectExpected(at_ms=0, ledger="coupons", key="order-1"),
+            EffectExpected(at_ms=0, ledger="coupons", key="order-2"),
+            EffectExpected(at_ms=0, ledger="coupons", key="order-3"),
+            EffectExpected(at_ms=0, ledger="points", key="order-1"),
+            EffectApplied(at_ms=1, ledger="coupons", key="order-1", by="coupon-1", note=""),
+            EffectApplied(at_ms=2, ledger="coupons", key="order-2", by="coupon-1", note=""),
+            EffectApplied(at_ms=3, ledger="coupons", key="order-2", by="coupon-2", note="again"),
+            EffectApplied(at_ms=4, ledger="points", key="order-1", by="points-1", note=""),
         ]
     )
     duplicated, lost = effect_counts(trace)
@@ -335,7 +386,11 @@ def test_duplicated_and_lost_effects() -> None:
 
 def test_an_expected_key_with_one_effect_is_exactly_once() -> None:
     trace = Trace(
-        [EffectExpected(0, "coupons", "k"), EffectExpected(1, "coupons", "k"), EffectApplied(2, "coupons", "k", "", "")]
+        [
+            EffectExpected(at_ms=0, ledger="coupons", key="k"),
+            EffectExpected(at_ms=1, ledger="coupons", key="k"),
+            EffectApplied(at_ms=2, ledger="coupons", key="k", by="", note=""),
+        ]
     )
     assert effect_counts(trace) == ([], [])
     assert check(trace).exactly_once_effects
@@ -350,7 +405,7 @@ def test_effect_ledger_writes_the_events_the_checker_reads(w: World) -> None:
     coupons.apply("order-1", by="coupon-2")
     assert coupons.counts == {"order-1": 2}
     applied = w.trace.of(EffectApplied)
-    assert applied[0] == EffectApplied(1500, "coupons", "order-1", "coupon-1", "first")
+    assert applied[0] == EffectApplied(at_ms=1500, ledger="coupons", key="order-1", by="coupon-1", note="first")
     duplicated, lost = effect_counts(w.trace)
     assert duplicated == [EffectCount("coupons", "order-1", 2)]
     assert lost == [EffectCount("coupons", "order-2", 0)]
@@ -375,13 +430,13 @@ def test_regressions_are_per_group_and_queue() -> None:
 
 
 def test_broadcasting_local_file_offsets_are_not_the_brokers() -> None:
-    trace = Trace([persisted(8), persisted(2, via="timer, local file"), persisted(9)])
+    trace = Trace([persisted(8), persisted(2, via="timer", store="local"), persisted(9)])
     assert offset_regressions(trace) == []
 
 
 def test_an_operators_reset_and_the_persist_that_applies_it_are_not_regressions() -> None:
     def reset(offset: int, at: int) -> OffsetReset:
-        return OffsetReset(at, group="g", topic=TOPIC, queue_id=0, offset=offset, previous=9, timestamp_ms=0)
+        return OffsetReset(at_ms=at, group="g", topic=TOPIC, queue_id=0, offset=offset, previous=9, timestamp_ms=0)
 
     trace = Trace(
         [
@@ -411,9 +466,9 @@ def test_check_runs_every_checker_and_survives_a_jsonl_round_trip() -> None:
             dead("coupon", "C"),
             delivered("coupon", "D", ("order-9",)),
             delivered("coupon", "E", ("order-9",)),
-            EffectExpected(0, "coupons", "order-1"),
-            EffectApplied(0, "coupons", "order-1", "", ""),
-            EffectApplied(0, "coupons", "order-1", "", ""),
+            EffectExpected(at_ms=0, ledger="coupons", key="order-1"),
+            EffectApplied(at_ms=0, ledger="coupons", key="order-1", by="", note=""),
+            EffectApplied(at_ms=0, ledger="coupons", key="order-1", by="", note=""),
             persisted(1),
             persisted(0),
         ]

@@ -168,7 +168,7 @@ def test_lists_come_back_as_tuples_all_the_way_down() -> None:
     (rebalanced,) = Trace.from_jsonl(
         line("Rebalanced", at_ms=MAX_VIRTUAL_MS, client="c", group="g", topic="t", before=[], after=[1, 2])
     ).events
-    assert rebalanced == Rebalanced(MAX_VIRTUAL_MS, "c", "g", "t", (), (1, 2))
+    assert rebalanced == Rebalanced(at_ms=MAX_VIRTUAL_MS, client="c", group="g", topic="t", before=(), after=(1, 2))
 
 
 @pytest.mark.parametrize("text", ["", "\n", "  \n\n\t\n"])
@@ -206,5 +206,10 @@ def test_a_path_that_is_not_a_readable_file_raises_the_usual_os_error(tmp_path: 
 
 
 def test_a_good_trace_still_reads_back_exactly() -> None:
-    trace = Trace([WorldStarted(0, 2**70), AppEvent(MAX_VIRTUAL_MS, "s", "a", (("k", "v\x00"),))])
+    trace = Trace(
+        [
+            WorldStarted(at_ms=0, seed=2**70),
+            AppEvent(at_ms=MAX_VIRTUAL_MS, system="s", action="a", args=(("k", "v\x00"),)),
+        ]
+    )
     assert Trace.from_jsonl(trace.to_jsonl()).events == trace.events

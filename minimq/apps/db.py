@@ -132,7 +132,7 @@ class Database:
             ).fetchall()
             for seq, key in rows:
                 self._seen[audit] = seq
-                self.world.emit(EffectApplied(self.world.now_ms, self.name, str(key), by, ""))
+                self.world.emit(EffectApplied(at_ms=self.world.now_ms, ledger=self.name, key=str(key), by=by, note=""))
 
     def close(self) -> None:
         self.pool.close()

@@ -133,7 +133,7 @@ class Session:
             return
         world = self.db.world
         fields = (("by", self.by), ("msg_id", self._label), *args.items())
-        world.emit(AppEvent(world.now_ms, self.db.name, action, fields))
+        world.emit(AppEvent(at_ms=world.now_ms, system=self.db.name, action=action, args=fields))
 
     def _count(self, sql: str) -> int:
         """Count the statement, let the hook act on it; return how long to hold first (ms)."""
@@ -163,7 +163,11 @@ class Session:
         except sqlite3.IntegrityError as exc:
             world = self.db.world
             about = (("msg_id", self._label),) if self._label is not None else ()
-            world.emit(AppEvent(world.now_ms, self.db.name, "db_constraint", (("error", str(exc)), *about)))
+            world.emit(
+                AppEvent(
+                    at_ms=world.now_ms, system=self.db.name, action="db_constraint", args=(("error", str(exc)), *about)
+                )
+            )
             self.report("db_failed", statement=statement_head(sql), error=str(exc))
             raise
         except sqlite3.Error as exc:
@@ -252,7 +256,9 @@ class Session:
         if conn.in_transaction:
             conn.rollback()
             world = self.db.world
-            world.emit(AppEvent(world.now_ms, self.db.name, "db_rolled_back", (("by", self.by),)))
+            world.emit(
+                AppEvent(at_ms=world.now_ms, system=self.db.name, action="db_rolled_back", args=(("by", self.by),))
+            )
             self.db.write_lock.released()
         self.db.pool.give(conn)
 

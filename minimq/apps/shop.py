@@ -94,7 +94,7 @@ class Shop:
         self.red_packet = RedPacketSystem(self)
 
     def event(self, system: str, action: str, **args: object) -> None:
-        self.world.emit(AppEvent(self.world.now_ms, system, action, _args(**args)))
+        self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
         """An unpaid order exists; one coupon and one red packet are expected for it."""
@@ -103,7 +103,7 @@ class Shop:
         )
         self.order_db._admin.commit()
         for ledger in (self.coupon_db.name, self.red_packet_db.name):
-            self.world.emit(EffectExpected(self.world.now_ms, ledger, order_id))
+            self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=ledger, key=order_id))
 
     def coupons(self) -> list[tuple[int, str, str, str, int]]:
         rows = self.coupon_db.query("SELECT id, order_id, user_id, msg_id, issued_ms FROM coupons ORDER BY id")

@@ -60,7 +60,7 @@ def lane(event: ev.Event) -> str | None:
         case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered() | ev.OffsetReset():
             return "broker"
         case ev.OffsetPersisted():
-            return event.client if "local file" in event.via else "broker"
+            return event.client if event.store == "local" else "broker"
         case (
             ev.MessageDelivered()
             | ev.MessageConsumed()
@@ -119,7 +119,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             via = event.via
             with contextlib.suppress(KeyError):
                 via = t(f"via.{via}", lang)
-            return key, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
+            local = ".local" if event.store == "local" else ""
+            return key + local, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
         case ev.OffsetReset():
             return key, {
                 "group": event.group,

@@ -19,6 +19,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{group} offset {queue} = {offset} persisted ({via})",
         "{group} 的位点 {queue} = {offset} 已持久化（{via}）",
     ),
+    "ev.OffsetPersisted.local": (
+        "{group} offset {queue} = {offset} written to the local offsets file ({via})",
+        "{group} 的位点 {queue} = {offset} 已写入本地位点文件（{via}）",
+    ),
     "ev.OffsetReset": (
         "operator reset {group} offset {queue} to {offset} (was {previous}): first message stored at or after {time}",
         "运维把 {group} 的消费位点 {queue} 重置为 {offset}（原为 {previous}）：{time} 及之后存入的第一条消息",

@@ -66,7 +66,7 @@ def reset_offset_by_time(
         offsets[mq] = offset
         world.emit(
             OffsetReset(
-                now,
+                at_ms=now,
                 group=group,
                 topic=topic,
                 queue_id=mq.queue_id,

@@ -86,7 +86,7 @@ class Broker:
 
     def _create(self, topic: str, queue_nums: int) -> None:
         if self.store.create_topic(topic, queue_nums):
-            self._world.emit(TopicCreated(self._world.now_ms, topic, queue_nums))
+            self._world.emit(TopicCreated(at_ms=self._world.now_ms, topic=topic, queue_nums=queue_nums))
 
     def has_topic(self, topic: str) -> bool:
         return topic in self.store.topics
@@ -140,32 +140,32 @@ class Broker:
     ) -> MessageExt:
         now = self._world.now_ms
         stored = MessageExt(
-            real_topic,
-            mq,
-            self.store.max_offset(mq),
-            body,
-            tags,
-            keys,
-            props,
-            msg_id,
-            self.store.next_offset_msg_id(len(body)),
-            born_ms,
-            now,
-            reconsume_times,
-            origin,
+            topic=real_topic,
+            queue=mq,
+            queue_offset=self.store.max_offset(mq),
+            body=body,
+            tags=tags,
+            keys=keys,
+            properties=props,
+            msg_id=msg_id,
+            offset_msg_id=self.store.next_offset_msg_id(len(body)),
+            born_ms=born_ms,
+            store_ms=now,
+            reconsume_times=reconsume_times,
+            origin_msg_id=origin,
         )
         self.store.append(stored)
         self._world.emit(
             MessageStored(
-                now,
-                mq.topic,
-                mq.queue_id,
-                stored.queue_offset,
-                msg_id,
-                stored.offset_msg_id,
-                real_topic,
-                keys,
-                reconsume_times,
+                at_ms=now,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                queue_offset=stored.queue_offset,
+                msg_id=msg_id,
+                offset_msg_id=stored.offset_msg_id,
+                real_topic=real_topic,
+                keys=keys,
+                reconsume_times=reconsume_times,
             )
         )
         self.holds.notify_arriving(mq)
@@ -206,7 +206,18 @@ class Broker:
     def update_offset(self, group: str, mq: MessageQueue, offset: int, client: str, via: str) -> None:
         """``UPDATE_CONSUMER_OFFSET`` (or a pull's piggyback commit)."""
         if self.offsets.update(group, mq.topic, mq.queue_id, offset):
-            self._world.emit(OffsetPersisted(self._world.now_ms, group, mq.topic, mq.queue_id, offset, via, client))
+            self._world.emit(
+                OffsetPersisted(
+                    at_ms=self._world.now_ms,
+                    group=group,
+                    topic=mq.topic,
+                    queue_id=mq.queue_id,
+                    offset=offset,
+                    via=via,
+                    store="broker",
+                    client=client,
+                )
+            )
 
     def query_offset(self, group: str, mq: MessageQueue) -> int | None:
         return self.offsets.query(group, mq.topic, mq.queue_id)
@@ -254,11 +265,30 @@ class Broker:
             topic = dlq_topic(group)
             self._create(topic, DLQ_NUMS_PER_GROUP)
             self._copy(original, MessageQueue(topic, 0), times + 1 if reconsume_times is None else times, origin)
-            self._world.emit(MessageDeadLettered(now, group, original.msg_id, original.offset_msg_id, times, topic))
+            self._world.emit(
+                MessageDeadLettered(
+                    at_ms=now,
+                    group=group,
+                    msg_id=original.msg_id,
+                    offset_msg_id=original.offset_msg_id,
+                    reconsume_times=times,
+                    dlq_topic=topic,
+                )
+            )
             return
         level = delay_level or delay.retry_delay_level(times)
         due = now + delay.delay_ms(level)
-        self._world.emit(MessageSentBack(now, group, original.msg_id, original.offset_msg_id, times, level, due))
+        self._world.emit(
+            MessageSentBack(
+                at_ms=now,
+                group=group,
+                msg_id=original.msg_id,
+                offset_msg_id=original.offset_msg_id,
+                reconsume_times=times,
+                delay_level=level,
+                due_ms=due,
+            )
+        )
         retry_mq = MessageQueue(retry_topic(group), 0)
         self._create(retry_mq.topic, RETRY_QUEUE_NUMS)
         self.scheduled += 1

@@ -66,17 +66,17 @@ class _Base:
         pq.mark_started(msg, world.now_ms)
         world.emit(
             MessageDelivered(
-                world.now_ms,
-                s.client,
-                s.group,
-                msg.queue.topic,
-                msg.queue.queue_id,
-                msg.queue_offset,
-                msg.msg_id,
-                msg.offset_msg_id,
-                msg.topic,
-                msg.keys,
-                msg.reconsume_times,
+                at_ms=world.now_ms,
+                client=s.client,
+                group=s.group,
+                topic=msg.queue.topic,
+                queue_id=msg.queue.queue_id,
+                queue_offset=msg.queue_offset,
+                msg_id=msg.msg_id,
+                offset_msg_id=msg.offset_msg_id,
+                real_topic=msg.topic,
+                keys=msg.keys,
+                reconsume_times=msg.reconsume_times,
             )
         )
         s.maybe_crash(CrashPoint.BEFORE_HANDLER, msg)
@@ -86,7 +86,17 @@ class _Base:
         if world.faults.crash_at(s.client, CrashPoint.IN_HANDLER, msg):
             world.loop.call_soon(s.crash, CrashPoint.IN_HANDLER)
         status, note = await invoke(s.handler, msg, orderly=orderly)
-        world.emit(MessageConsumed(world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id, status, note))
+        world.emit(
+            MessageConsumed(
+                at_ms=world.now_ms,
+                client=s.client,
+                group=s.group,
+                msg_id=msg.msg_id,
+                offset_msg_id=msg.offset_msg_id,
+                status=status,
+                note=note,
+            )
+        )
         s.maybe_crash(CrashPoint.AFTER_HANDLER, msg)
         return status, note
 
@@ -95,7 +105,15 @@ class _Base:
         s = self.s
         again = replace(msg, reconsume_times=msg.reconsume_times + 1)
         s.world.emit(
-            RetriedLocally(s.world.now_ms, s.client, s.group, msg.msg_id, again.reconsume_times, delay_ms, reason)
+            RetriedLocally(
+                at_ms=s.world.now_ms,
+                client=s.client,
+                group=s.group,
+                msg_id=msg.msg_id,
+                reconsume_times=again.reconsume_times,
+                delay_ms=delay_ms,
+                reason=reason,
+            )
         )
         return again
 
@@ -103,7 +121,12 @@ class _Base:
         s = self.s
         s.world.emit(
             ConsumeResultDiscarded(
-                s.world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id, "process queue dropped by a rebalance"
+                at_ms=s.world.now_ms,
+                client=s.client,
+                group=s.group,
+                msg_id=msg.msg_id,
+                offset_msg_id=msg.offset_msg_id,
+                reason="process queue dropped by a rebalance",
             )
         )
 
@@ -188,7 +211,16 @@ class ConcurrentConsumeService(_Base):
             started = pq.start_ms.get(msg.queue_offset) if msg is not None else None
             if msg is None or started is None or s.world.now_ms - started <= CONSUME_TIMEOUT_MS:
                 return
-            s.world.emit(ConsumeTimedOut(s.world.now_ms, s.client, s.group, msg.msg_id, msg.offset_msg_id, started))
+            s.world.emit(
+                ConsumeTimedOut(
+                    at_ms=s.world.now_ms,
+                    client=s.client,
+                    group=s.group,
+                    msg_id=msg.msg_id,
+                    offset_msg_id=msg.offset_msg_id,
+                    started_ms=started,
+                )
+            )
             if not await s.send_message_back(msg, 3):
                 return  # Java's sendMessageBack threw: the message stays, and so does the offset
             head = pq.first()

@@ -95,13 +95,13 @@ class ConsumerSession:
         w = self.world
         w.emit(
             ConsumerStarted(
-                w.now_ms,
-                self.client,
-                self.group,
-                tuple(self.consumer.topics),
-                self.consumer.model.value,
-                self.orderly,
-                self._restart,
+                at_ms=w.now_ms,
+                client=self.client,
+                group=self.group,
+                topics=tuple(self.consumer.topics),
+                model=self.consumer.model.value,
+                orderly=self.orderly,
+                restart=self._restart,
             )
         )
         self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
@@ -131,7 +131,11 @@ class ConsumerSession:
         if not self.alive:
             return
         w = self.world
-        w.emit(ConsumerCrashed(w.now_ms, self.client, self.group, str(getattr(point, "value", point))))
+        w.emit(
+            ConsumerCrashed(
+                at_ms=w.now_ms, client=self.client, group=self.group, point=str(getattr(point, "value", point))
+            )
+        )
         self._stop_tasks()
         # The broker sees the channel close and tells the other members.
         channel = self.rebalance_waker.wake
@@ -161,7 +165,7 @@ class ConsumerSession:
         if self.orderly and self.clustering:
             mqs = sorted(self.pq_table)
             w.network.oneway(self.broker_name, lambda b: b.unlock(self.group, self.client, mqs), what="unlock")
-        w.emit(ConsumerShutdown(w.now_ms, self.client, self.group))
+        w.emit(ConsumerShutdown(at_ms=w.now_ms, client=self.client, group=self.group))
 
     # -- offsets ------------------------------------------------------------------------
     def commit_local(self, mq: MessageQueue, offset: int, *, increase_only: bool, msg: MessageExt | None) -> None:
@@ -172,7 +176,14 @@ class ConsumerSession:
             return
         if self.offset_store.update(mq, offset, increase_only):
             self.world.emit(
-                OffsetCommittedLocally(self.world.now_ms, self.client, self.group, mq.topic, mq.queue_id, offset)
+                OffsetCommittedLocally(
+                    at_ms=self.world.now_ms,
+                    client=self.client,
+                    group=self.group,
+                    topic=mq.topic,
+                    queue_id=mq.queue_id,
+                    offset=offset,
+                )
             )
         if msg is not None:
             self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, msg)
@@ -195,7 +206,14 @@ class ConsumerSession:
                 disk[(self.group, mq)] = offset
                 w.emit(
                     OffsetPersisted(
-                        w.now_ms, self.group, mq.topic, mq.queue_id, offset, f"{via}, local file", self.client
+                        at_ms=w.now_ms,
+                        group=self.group,
+                        topic=mq.topic,
+                        queue_id=mq.queue_id,
+                        offset=offset,
+                        via=via,
+                        client=self.client,
+                        store="local",
                     )
                 )
             return
@@ -252,7 +270,16 @@ class ConsumerSession:
             try:
                 result = await w.network.call_async(self.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
-                w.emit(PullFailed(w.now_ms, self.client, self.group, mq.topic, mq.queue_id, str(exc)))
+                w.emit(
+                    PullFailed(
+                        at_ms=w.now_ms,
+                        client=self.client,
+                        group=self.group,
+                        topic=mq.topic,
+                        queue_id=mq.queue_id,
+                        error=str(exc),
+                    )
+                )
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
                 continue
             if pq.dropped:
@@ -266,7 +293,13 @@ class ConsumerSession:
                 pq.put(msgs)
                 w.emit(
                     MessagesPulled(
-                        w.now_ms, self.client, self.group, mq.topic, mq.queue_id, msgs[0].queue_offset, len(msgs)
+                        at_ms=w.now_ms,
+                        client=self.client,
+                        group=self.group,
+                        topic=mq.topic,
+                        queue_id=mq.queue_id,
+                        first_offset=msgs[0].queue_offset,
+                        count=len(msgs),
                     )
                 )
                 self.service.submit(msgs, pq, mq)
@@ -280,7 +313,7 @@ class ConsumerSession:
         w = self.world
         w.emit(
             PullOffsetMoved(
-                w.now_ms,
+                at_ms=w.now_ms,
                 client=self.client,
                 group=self.group,
                 topic=mq.topic,

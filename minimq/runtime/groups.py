@@ -82,7 +82,9 @@ class LockManager:
             holder = self._locks.get((group, mq))
             if holder is None or holder[0] == client or now - holder[1] > REBALANCE_LOCK_MAX_LIVE_MS:
                 if holder is None or holder[0] != client:
-                    self._world.emit(QueueLocked(now, group, client, mq.topic, mq.queue_id))
+                    self._world.emit(
+                        QueueLocked(at_ms=now, group=group, client=client, topic=mq.topic, queue_id=mq.queue_id)
+                    )
                 self._locks[(group, mq)] = (client, now)
                 granted.add(mq)
         return granted
@@ -92,4 +94,8 @@ class LockManager:
             holder = self._locks.get((group, mq))
             if holder is not None and holder[0] == client:
                 del self._locks[(group, mq)]
-                self._world.emit(QueueUnlocked(self._world.now_ms, group, client, mq.topic, mq.queue_id))
+                self._world.emit(
+                    QueueUnlocked(
+                        at_ms=self._world.now_ms, group=group, client=client, topic=mq.topic, queue_id=mq.queue_id
+                    )
+                )

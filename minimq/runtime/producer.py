@@ -155,7 +155,15 @@ class Producer:
                 return await self._attempt(msg, mq, attempt, budget - cost)
             except RemotingError as exc:
                 last_error = exc
-                self._world.emit(SendFailed(self._world.now_ms, self.client_id, msg_id, attempt, str(exc)))
+                self._world.emit(
+                    SendFailed(
+                        at_ms=self._world.now_ms,
+                        producer=self.client_id,
+                        msg_id=msg_id,
+                        attempt=attempt,
+                        error=str(exc),
+                    )
+                )
                 if isinstance(exc, RemotingTimeoutError) and selector is not None:
                     break
         cost = self._world.now_ms - begin
@@ -172,14 +180,23 @@ class Producer:
         return self._give_up(msg_id, error)
 
     def _give_up(self, msg_id: str, error: Exception) -> SendResult:
-        self._world.emit(SendGaveUp(self._world.now_ms, self.client_id, msg_id, str(error)))
+        self._world.emit(SendGaveUp(at_ms=self._world.now_ms, producer=self.client_id, msg_id=msg_id, error=str(error)))
         raise error
 
     async def _attempt(self, msg: Message, mq: MessageQueue, attempt: int, budget_ms: int) -> SendResult:
         world = self._world
         assert msg.msg_id is not None
         world.emit(
-            SendAttempted(world.now_ms, self.client_id, msg.msg_id, mq.topic, mq.queue_id, attempt, budget_ms, msg.keys)
+            SendAttempted(
+                at_ms=world.now_ms,
+                producer=self.client_id,
+                msg_id=msg.msg_id,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                attempt=attempt,
+                budget_left_ms=budget_ms,
+                keys=msg.keys,
+            )
         )
         born = world.now_ms
         result: SendResult = await world.network.call(
@@ -191,14 +208,14 @@ class Producer:
         )
         world.emit(
             SendSucceeded(
-                world.now_ms,
-                self.client_id,
-                result.msg_id,
-                result.offset_msg_id,
-                mq.topic,
-                mq.queue_id,
-                result.queue_offset,
-                result.status.value,
+                at_ms=world.now_ms,
+                producer=self.client_id,
+                msg_id=result.msg_id,
+                offset_msg_id=result.offset_msg_id,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                queue_offset=result.queue_offset,
+                status=result.status.value,
             )
         )
         return result

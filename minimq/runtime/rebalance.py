@@ -91,7 +91,16 @@ class Rebalancer:
             self.s.pq_table[mq] = pq
         after = tuple(sorted(mq.queue_id for mq in self.s.pq_table if mq.topic == topic))
         if before != after:
-            self.s.world.emit(Rebalanced(self.s.world.now_ms, self.s.client, self.s.group, topic, before, after))
+            self.s.world.emit(
+                Rebalanced(
+                    at_ms=self.s.world.now_ms,
+                    client=self.s.client,
+                    group=self.s.group,
+                    topic=topic,
+                    before=before,
+                    after=after,
+                )
+            )
         for mq, pq, start in added:  # pull only once the new assignment is in place
             if isinstance(self.s.service, OrderlyConsumeService):
                 self.s.service.add_queue(mq, pq)

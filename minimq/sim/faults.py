@@ -110,7 +110,7 @@ class FaultPlan:
     # -- firing -------------------------------------------------------------------------
     def _fire(self, rule: _Rule, target: str, detail: str) -> None:
         rule.times -= 1
-        self._world.emit(FaultInjected(self._world.now_ms, rule.name, target, detail))
+        self._world.emit(FaultInjected(at_ms=self._world.now_ms, fault=rule.name, target=target, detail=detail))
 
     def broker_down(self, now_ms: int) -> bool:
         if not self.outages:  # checked twice a request: keep the no-outage case cheap

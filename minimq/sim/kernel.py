@@ -93,7 +93,7 @@ class Simulation:
         self._client_seq = 0
         self._closing = False  # close() has begun: the cancelled tasks may still record events
         self._closed = False  # close() has finished: nothing may act any more
-        self.emit(WorldStarted(0, seed))
+        self.emit(WorldStarted(at_ms=0, seed=seed))
 
     # -- time and events ----------------------------------------------------------------
     @property

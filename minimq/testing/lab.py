@@ -175,7 +175,7 @@ class Lab:
     def _expect(self, order: str) -> None:
         if order not in self.paid:
             self.paid.append(order)
-            self.world.emit(EffectExpected(self.world.now_ms, LEDGER, order))
+            self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=LEDGER, key=order))
 
     # -- playing a schedule --------------------------------------------------------------
     def _act(self, step: Step) -> None:

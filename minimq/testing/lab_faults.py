@@ -71,7 +71,9 @@ class CallFaults:
             if hold is not None and hold[0] == n:
                 del self.holds[call.order]
                 detail = f"handler of {call.order} held {hold[1]} ms before statement {n}"
-                self.world.emit(FaultInjected(self.world.now_ms, "hold_handler", call.client, detail))
+                self.world.emit(
+                    FaultInjected(at_ms=self.world.now_ms, fault="hold_handler", target=call.client, detail=detail)
+                )
                 return hold[1]
             return None
 
@@ -113,7 +115,7 @@ class CallFaults:
 
     def _inject(self, call: HandlerCall, fault: str, detail: str) -> None:
         call.troubled = True
-        self.world.emit(FaultInjected(self.world.now_ms, fault, DB_LANE, detail))
+        self.world.emit(FaultInjected(at_ms=self.world.now_ms, fault=fault, target=DB_LANE, detail=detail))
 
 
 def _what(sql: str) -> str:

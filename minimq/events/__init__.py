@@ -1,0 +1,93 @@
+"""The trace vocabulary: every state change in a simulation is one of these events.
+
+Owns: the event types, one module per part of the system (``world``, ``producer``,
+``broker``, ``consumer``, ``consume``, ``effects``), all importable from here. Each is a
+frozen record (``minimq.records``: keyword arguments only), named in the past tense,
+stamped with the virtual time ``at_ms`` at which it happened. Fields are plain strings,
+ints, ``None`` and tuples, so a trace can be written as JSON lines and read back
+unchanged (``minimq.trace``). Lessons, pictures, checkers and tests all read these and
+nothing else.
+
+Who is who in the fields: ``producer`` and ``client`` are client ids (a consumer's
+``client`` survives its restarts, as a RocketMQ clientId does); ``group`` is a consumer
+group; ``queue_id`` belongs to ``topic`` unless a field says otherwise.
+"""
+
+from minimq.events.base import EVENT_TYPES, Event
+from minimq.events.broker import (
+    MessageDeadLettered,
+    MessageSentBack,
+    MessageStored,
+    OffsetPersisted,
+    OffsetReset,
+    QueueLocked,
+    QueueUnlocked,
+)
+from minimq.events.consume import (
+    ConsumeResultDiscarded,
+    ConsumeTimedOut,
+    MessageConsumed,
+    MessageDelivered,
+    OffsetCommittedLocally,
+    RetriedLocally,
+)
+from minimq.events.consumer import (
+    ConsumerCrashed,
+    ConsumerShutdown,
+    ConsumerStarted,
+    MessagesPulled,
+    PullFailed,
+    PullOffsetMoved,
+    Rebalanced,
+)
+from minimq.events.effects import (
+    AppEvent,
+    EffectApplied,
+    EffectExpected,
+)
+from minimq.events.producer import (
+    SendAttempted,
+    SendFailed,
+    SendGaveUp,
+    SendSucceeded,
+)
+from minimq.events.world import (
+    FaultInjected,
+    TopicCreated,
+    WorldStarted,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "AppEvent",
+    "ConsumeResultDiscarded",
+    "ConsumeTimedOut",
+    "ConsumerCrashed",
+    "ConsumerShutdown",
+    "ConsumerStarted",
+    "EffectApplied",
+    "EffectExpected",
+    "Event",
+    "FaultInjected",
+    "MessageConsumed",
+    "MessageDeadLettered",
+    "MessageDelivered",
+    "MessageSentBack",
+    "MessageStored",
+    "MessagesPulled",
+    "OffsetCommittedLocally",
+    "OffsetPersisted",
+    "OffsetReset",
+    "PullFailed",
+    "PullOffsetMoved",
+    "QueueLocked",
+    "QueueUnlocked",
+    "Rebalanced",
+    "RetriedLocally",
+    "SendAttempted",
+    "SendFailed",
+    "SendGaveUp",
+    "SendSucceeded",
+    "TopicCreated",
+    "WorldStarted",
+]

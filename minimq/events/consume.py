@@ -1,0 +1,85 @@
+"""One message through a consumer: the listener called and what it answered, timeouts,
+local retries and the client's offset table.
+"""
+
+from __future__ import annotations
+
+from minimq.events.base import Event
+from minimq.records import record
+
+
+@record
+class MessageDelivered(Event):
+    """The listener was called with this copy."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    queue_offset: int
+    msg_id: str
+    offset_msg_id: str
+    real_topic: str
+    keys: tuple[str, ...]
+    reconsume_times: int
+
+
+@record
+class MessageConsumed(Event):
+    """The listener finished: ``status`` as RocketMQ reads it; ``note`` explains an
+    exception, a ``None`` or a value that is not a status."""
+
+    client: str
+    group: str
+    msg_id: str
+    offset_msg_id: str
+    status: str
+    note: str
+
+
+@record
+class ConsumeResultDiscarded(Event):
+    """The listener finished but its queue was dropped meanwhile (rebalance): no offset
+    update, no send-back."""
+
+    client: str
+    group: str
+    msg_id: str
+    offset_msg_id: str
+    reason: str
+
+
+@record
+class ConsumeTimedOut(Event):
+    """``cleanExpireMsg`` found the head message running past ``consumeTimeout`` and sent
+    it back; the running attempt goes on."""
+
+    client: str
+    group: str
+    msg_id: str
+    offset_msg_id: str
+    started_ms: int
+
+
+@record
+class RetriedLocally(Event):
+    """The message will be consumed again by this client after ``delay_ms`` (a failed
+    send-back, or an orderly suspend)."""
+
+    client: str
+    group: str
+    msg_id: str
+    reconsume_times: int
+    delay_ms: int
+    reason: str
+
+
+@record
+class OffsetCommittedLocally(Event):
+    """The client's offset table moved (not yet on the broker)."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    offset: int

@@ -1,0 +1,76 @@
+"""A consumer process and its queues: start, crash, shutdown, rebalance and pulls."""
+
+from __future__ import annotations
+
+from minimq.events.base import Event
+from minimq.records import record
+
+
+@record
+class ConsumerStarted(Event):
+    client: str
+    group: str
+    topics: tuple[str, ...]
+    model: str
+    orderly: bool
+    restart: bool
+
+
+@record
+class ConsumerCrashed(Event):
+    """The process died: nothing was persisted, running handlers stopped where they were."""
+
+    client: str
+    group: str
+    point: str
+
+
+@record
+class ConsumerShutdown(Event):
+    """Graceful shutdown: handlers interrupted, offsets persisted (oneway), unregistered."""
+
+    client: str
+    group: str
+
+
+@record
+class Rebalanced(Event):
+    client: str
+    group: str
+    topic: str
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+
+
+@record
+class MessagesPulled(Event):
+    """A pull brought ``count`` messages from ``first_offset`` into the process queue."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    first_offset: int
+    count: int
+
+
+@record
+class PullFailed(Event):
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    error: str
+
+
+@record
+class PullOffsetMoved(Event):
+    """A pull from ``pull_offset`` was answered ``PULL_OFFSET_MOVED`` (the queue was reset):
+    the client dropped the queue, and pulls it again from ``offset`` after a rebalance."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    pull_offset: int
+    offset: int
