@@ -4,7 +4,7 @@ well it uses both cores.
     python bench/check_speed.py [--seeds 20] [--rate-seeds 100] [--repeat 3] [--examples 200] [--design PATH]
                                 [--jobs-examples 1000] [--jobs-seeds 3]
 
-For each seed it runs `explore()` on the design (default: examples/designs/
+For each seed it runs `explore()` on the design (default: minimq/designs/
 query_then_insert.py) over every path, as `minimq check` does, and records:
 - examples needed: schedules generated up to and including the first violation (target:
   median at most 100 over 20 seeds, seeds 0..19);
@@ -19,7 +19,7 @@ Each seed's exploration is deterministic (the same runs every time), so it is ti
 fastest time of each seed (what the code costs when nothing else gets in its way, as
 ``timeit`` reports) and from the median time. Wall time and CPU time are both printed:
 the machine is shared, and CPU time is the steadier of the two. A line measures a design that never fails
-(examples/designs/unique_key.py), where every run is a freshly generated schedule.
+(minimq/designs/unique_key.py), where every run is a freshly generated schedule.
 
 Then the same for the plain ``def`` version of query-then-insert (examples needed, target:
 median at most 100 over seeds 0..19, as fast as the async one), and the rate of
@@ -83,9 +83,9 @@ def main() -> None:
     parser.add_argument("--rate-seeds", type=int, default=100, help="seeds for the rate (at least --seeds)")
     parser.add_argument("--repeat", type=int, default=3, help="timings of each seed (the rate takes the fastest)")
     parser.add_argument("--examples", type=int, default=200)
-    parser.add_argument("--design", default=str(ROOT / "examples/designs/query_then_insert.py"))
-    parser.add_argument("--right", default=str(ROOT / "examples/designs/unique_key.py"))
-    parser.add_argument("--sync", default=str(ROOT / "examples/designs/query_then_insert_sync.py"))
+    parser.add_argument("--design", default=str(ROOT / "minimq/designs/query_then_insert.py"))
+    parser.add_argument("--right", default=str(ROOT / "minimq/designs/unique_key.py"))
+    parser.add_argument("--sync", default=str(ROOT / "minimq/designs/query_then_insert_sync.py"))
     parser.add_argument("--jobs-examples", type=int, default=1000, help="schedules per seed for the --jobs ratio")
     parser.add_argument("--jobs-seeds", type=int, default=3, help="seeds for the --jobs ratio")
     args = parser.parse_args()

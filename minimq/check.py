@@ -214,9 +214,14 @@ def dead_lettered(trace: Trace) -> list[DeadLettered]:
     return [DeadLettered(e.group, e.msg_id, e.reconsume_times) for e in trace.of(MessageDeadLettered)]
 
 
+def effects_by_key(trace: Trace) -> Counter[tuple[str, str]]:
+    """How many effects each (ledger, key) had."""
+    return Counter((e.ledger, e.key) for e in trace.of(EffectApplied))
+
+
 def effect_counts(trace: Trace) -> tuple[list[EffectCount], list[EffectCount]]:
     """(duplicated, lost) effects over every ledger's expected keys."""
-    applied: Counter[tuple[str, str]] = Counter((e.ledger, e.key) for e in trace.of(EffectApplied))
+    applied = effects_by_key(trace)
     expected = sorted({(e.ledger, e.key) for e in trace.of(EffectExpected)})
     duplicated = [EffectCount(lg, k, n) for (lg, k), n in sorted(applied.items()) if n > 1]
     lost = [EffectCount(lg, k, 0) for lg, k in expected if applied[(lg, k)] == 0]

@@ -10,19 +10,16 @@ other paths step by step; this module is the engine's smoke test a learner can r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
+from minimq.apps.orders import OrderSender
 from minimq.check import Report, check
 from minimq.effects import EffectLedger
-from minimq.errors import SendFailedError, SendTimeoutError
-from minimq.model import ConsumeStatus, Message, MessageExt
+from minimq.model import ConsumeStatus, MessageExt, SendResult
 from minimq.world import World
 
-TOPIC = "order-paid"
 ORDER = "order-1001"
-COUPON_GROUP = "coupon-system"
-RED_PACKET_GROUP = "red-packet-system"
 
 
 @dataclass
@@ -47,37 +44,32 @@ def build(seed: int = 42, realtime_speed: float | None = None) -> Demo:
     def issue_coupon(msg: MessageExt) -> ConsumeStatus:
         order = msg.keys[0]
         demo.coupons.append((order, msg.msg_id, world.now_ms))  # no idempotency check
-        ledger.apply(order, by="coupon-1", note=f"coupon #{len(demo.coupons)}")
+        ledger.apply(order, by=COUPON_CLIENT, note=f"coupon #{len(demo.coupons)}")
         return ConsumeStatus.SUCCESS
 
     def pay_red_packet(msg: MessageExt) -> ConsumeStatus:
         demo.red_packets.append(msg.keys[0])
         return ConsumeStatus.SUCCESS
 
-    world.push_consumer(COUPON_GROUP, TOPIC, issue_coupon, client_id="coupon-1").start()
-    world.push_consumer(RED_PACKET_GROUP, TOPIC, pay_red_packet, client_id="red-packet-1").start()
+    world.push_consumer(COUPON_GROUP, TOPIC, issue_coupon, client_id=COUPON_CLIENT).start()
+    world.push_consumer(RED_PACKET_GROUP, TOPIC, pay_red_packet, client_id=RED_PACKET_CLIENT).start()
     ledger.expect(ORDER)
     world.faults.lose_send_reply(key=ORDER, how="timeout")
     return demo
 
 
-def order_system_sends(demo: Demo, log: Callable[[str], None] | None = None) -> None:
-    """The order system's 'never lose a message' loop: on error, send the same object again."""
-    world = demo.world
-    producer = world.producer("order-system")
-    msg = Message(TOPIC, f'{{"order": "{ORDER}", "status": "PAID"}}'.encode(), keys=(ORDER,))
+def order_system_sends(demo: Demo) -> None:
+    """The order system's 'never lose a message' loop (``minimq.apps.orders``): on an
+    error, send the same ``Message`` object again."""
 
-    async def send_with_retry() -> None:
-        for attempt in range(1, 4):
-            try:
-                result = await producer.send(msg)
-            except (SendTimeoutError, SendFailedError) as exc:
-                demo.send_log.append(f"attempt {attempt}: {type(exc).__name__}")
-                continue
-            demo.send_log.append(f"attempt {attempt}: {result.status.value} offset {result.queue_offset}")
-            return
+    def log(attempt: int, outcome: SendResult | Exception) -> None:
+        if isinstance(outcome, SendResult):
+            demo.send_log.append(f"attempt {attempt}: {outcome.status.value} offset {outcome.queue_offset}")
+        else:
+            demo.send_log.append(f"attempt {attempt}: {type(outcome).__name__}")
 
-    world.run(send_with_retry())
+    sender = OrderSender(demo.world, resend="same")
+    demo.world.run(sender.send_order_paid(ORDER, "alice", report=log))
 
 
 def run(seed: int = 42, realtime_speed: float | None = None) -> Demo:

@@ -35,6 +35,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "minimq"
+DESIGNS = "minimq/designs/"  # the shipped coupon designs: user code that lessons and check run
 
 CORE_ALLOWED_MINIMQ = ("minimq.model", "minimq.errors", "minimq.core")
 CORE_FORBIDDEN_STDLIB = frozenset(
@@ -283,14 +284,31 @@ def determinism_violations(module: Module) -> list[str]:
 
 
 def package_modules(root: Path = ROOT) -> list[Module]:
+    """Every module of minimq; the shipped designs (``DESIGNS``) are user code, not modules."""
     modules = []
     for path in sorted((root / "minimq").rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        modules.append(parse_module(path.read_text(encoding="utf-8"), rel))
+        if not rel.startswith(DESIGNS):
+            modules.append(parse_module(path.read_text(encoding="utf-8"), rel))
     return modules
 
 
 MODULES = package_modules()
+
+
+def test_shipped_designs_use_only_the_public_api() -> None:
+    """A design in minimq/designs/ is written as a user writes one: the standard library
+    and ``from minimq import ...``, nothing from inside the package."""
+    found = []
+    for path in sorted((ROOT / DESIGNS).glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"{path.name}:{node.lineno}: {n}" for n in names if n.startswith("minimq.")]
+    assert found == []
+    assert len(list((ROOT / DESIGNS).glob("*.py"))) >= 5
 
 
 def _report(violations: list[str]) -> str:

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 
 from minimq.apps.db import scratch_dir
+from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.testing import Schedule, Step, load_design, run_schedule
 from minimq.testing.scratch import PREFIX, process_dir
 
-DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
+DESIGNS = DESIGNS_DIR
 SCRATCH = Path(scratch_dir() or "/tmp")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.events import FaultInjected
 from minimq.testing import Schedule, Step, load_design, run_schedule
@@ -15,7 +16,7 @@ from minimq.testing.design import DesignError
 from minimq.testing.story import schedule_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
-QTI = ROOT / "examples" / "designs" / "query_then_insert.py"
+QTI = DESIGNS_DIR / "query_then_insert.py"
 
 
 def write(tmp_path: Path, source: str) -> Path:

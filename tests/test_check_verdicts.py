@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.events import FaultInjected
 from minimq.i18n.describe import lane
@@ -22,7 +23,7 @@ from minimq.testing import Schedule, Step, explore, load_design, run_schedule, s
 from minimq.testing.shards import minimize
 from minimq.testing.story import message_names
 
-DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
+DESIGNS = DESIGNS_DIR
 PAY = Step(0, "pay", "order-1")
 UNLOCATED = re.compile(r" at [^\"]*query_then_insert(_sync)?\.py:\d+")
 TWO_COPIES = Schedule(("order-1",), (PAY, Step(0, "upstream_retry", "order-1")))

@@ -1,6 +1,6 @@
 """The learner's exercise: the starter fails ``minimq check``, a reference answer passes.
 
-The reference answers are the right designs in examples/designs; the README gives the
+The reference answers are the right designs in minimq/designs; the README gives the
 grading command in English and Chinese.
 """
 
@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.testing import load_design
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "lessons" / "exercises"
 STARTER = EXERCISES / "coupon_consumer.py"
-REFERENCE = ROOT / "examples" / "designs" / "unique_key.py"
+REFERENCE = DESIGNS_DIR / "unique_key.py"
 
 
 def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:

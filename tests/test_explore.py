@@ -5,15 +5,15 @@ from __future__ import annotations
 import collections
 import importlib
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
+from minimq.apps.design import DESIGNS_DIR
 from minimq.testing import explore, load_design
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 
-DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
+DESIGNS = DESIGNS_DIR
 explore_module = importlib.import_module("minimq.testing.shards")  # where the runs are made
 
 

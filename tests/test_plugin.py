@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from minimq import ConsumeStatus, EffectLedger, Message, MessageExt, World
+from minimq.apps.design import DESIGNS_DIR
 from minimq.demo import run as run_demo
 from minimq.testing import Schedule, Step, assert_exactly_once, load_design, replay, run_schedule
 from minimq.testing.plugin import MinimqCheck
@@ -23,7 +24,7 @@ from minimq.testing.plugin import MinimqCheck
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
-QTI = ROOT / "examples" / "designs" / "query_then_insert.py"
+QTI = DESIGNS_DIR / "query_then_insert.py"
 # looptime (installed in this venv for the benchmarks) breaks every fixture without
 # pytest-asyncio; this repository's own addopts turn it off, the inner runs do the same
 NO_LOOPTIME = ("-p", "no:looptime_plugin", "-p", "no:looptime_chronometers", "-p", "no:looptime_timeproxies")

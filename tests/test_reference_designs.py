@@ -1,4 +1,4 @@
-"""The reference designs in examples/designs, checked against idempotency.md.
+"""The reference designs in minimq/designs, checked against idempotency.md.
 
 Each wrong design has a counterexample of the kind the reference predicts (a duplicate,
 or for "mark first" a lost coupon), and the path its docstring names breaks it on its
@@ -17,14 +17,14 @@ import json
 import os
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 
+from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.testing import Schedule, Step, explore, load_design, run_schedule
 
-DESIGNS = Path(__file__).resolve().parent.parent / "examples" / "designs"
+DESIGNS = DESIGNS_DIR
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 RIGHT_EXAMPLES = 1000 if THOROUGH else 50  # every path, per right design
 WRONG_EXAMPLES = 600 if THOROUGH else 300  # a cap: exploration stops at the first counterexample

@@ -1,6 +1,9 @@
-"""The applications around the broker: the shop of the coupon incident.
+"""The applications around the broker: the systems of the coupon incident.
 
-Owns: the payment, order, coupon and red-packet systems, their real SQLite databases
-(``db``), and the coupon consumer designs, naive and idempotent (``designs``). Lessons
-and property tests build on these; nothing here is RocketMQ itself.
+Owns: the incident's names (``incident``), the order system's send-with-retry loop
+(``orders``), the coupon system that runs a design (``coupons``) and the design contract
+(``design``, ``design_db``), the shop that puts payment, order, coupon and red-packet
+systems together for the lessons (``shop``), and their real SQLite databases (``db``,
+``session``). The designs themselves are files in ``minimq/designs/``. Lessons and
+``minimq check`` both build on these; nothing here is RocketMQ itself.
 """

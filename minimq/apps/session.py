@@ -100,6 +100,7 @@ class Session:
         self._killed = False
         self.waiting: str | None = None  # the statement a call is waiting on, while it is
         self.lock_timeouts = 0  # statements that gave up waiting for the write lock
+        self.commits = 0  # transactions this session committed (a COMMIT with nothing open is not one)
         self._statements = 0
         self._pooled: sqlite3.Connection | None = db.pool.take()
 
@@ -226,6 +227,8 @@ class Session:
             await self.before("COMMIT")
         finally:
             self.waiting = None
+        if self._conn.in_transaction:
+            self.commits += 1
         self._end(self._conn.commit)
         self.report("db_commit")
         self.db.report_effects(self.by)

@@ -1,10 +1,12 @@
 """The shop of the coupon incident: payment, order, coupon and red-packet systems.
 
-Owns: ``Shop``, the lesson world (../shared/story.md). The payment system calls the
-order system's payment callback; the order system marks the order paid in its database
-and sends "order paid" to topic ``order-paid``; the coupon system and the red-packet
-system are two consumer groups on that topic. The three databases are real SQLite files
-that survive a restart of the system using them; a restart loses the process's memory.
+Owns: ``Shop``, the lesson world (../shared/story.md), and the payment, order and
+red-packet systems (the coupon system is ``minimq.apps.coupons``). The payment system
+calls the order system's payment callback; the order system marks the order paid in its
+database and sends "order paid" to topic ``order-paid``; the coupon system and the
+red-packet system are two consumer groups on that topic. The three databases are real
+SQLite files that survive a restart of the system using them; a restart loses the
+process's memory.
 
 What each system does, and the knobs the lessons turn:
 - Payment (``PaymentSystem``): calls the callback and waits ``CALLBACK_TIMEOUT_MS``
@@ -13,10 +15,11 @@ What each system does, and the knobs the lessons turn:
 - Order (``OrderSystem``): ``UPDATE orders SET status='PAID'`` (or, idempotent, ``...
   WHERE status='UNPAID'`` and send only if a row changed), then ``work_ms`` of other work,
   then answer and send "order paid" in the background (the first call can be slowed by
-  ``first_callback_extra_ms``) with its own retry loop that re-sends the same ``Message`` or
-  builds a new one (path B).
-- Coupon (``CouponSystem``): a push consumer running a coupon design
-  (``minimq.apps.designs``), one database session per message.
+  ``first_callback_extra_ms``) with the order system's retry loop
+  (``minimq.apps.orders``), which re-sends the same ``Message`` or builds a new one
+  (path B).
+- Coupon (``CouponSystem``): a push consumer running a coupon design file
+  (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``).
 - Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message.
 """
 
@@ -28,22 +31,24 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from minimq.apps.coupons import STORY_TIMING, CouponSystem, CouponTiming, StoryRunner
 from minimq.apps.db import Database, scratch_dir
-from minimq.apps.designs import COUPON_SCHEMA, DESIGNS, Design, Handler
-from minimq.errors import SendFailedError, SendTimeoutError
-from minimq.events import AppEvent, EffectExpected
-from minimq.model import ConsumeStatus, Message, MessageExt
+from minimq.apps.design import COUPON_SCHEMA, Design, builtin, run_setup
+from minimq.apps.incident import (
+    COUPON_LEDGER,
+    RED_PACKET_CLIENT,
+    RED_PACKET_GROUP,
+    RED_PACKET_LEDGER,
+    TOPIC,
+)
+from minimq.apps.orders import OrderSender, Resend
+from minimq.events import AppEvent, EffectApplied, EffectExpected
+from minimq.model import ConsumeStatus, MessageExt, SendResult
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.world import World
 
-TOPIC = "order-paid"
-COUPON_GROUP = "coupon-system"
-RED_PACKET_GROUP = "red-packet-system"
-COUPON_CLIENT = "coupon-1"
-RED_PACKET_CLIENT = "red-packet-1"
 CALLBACK_TIMEOUT_MS = 1000
 CALLBACK_ATTEMPTS = 3
-SEND_ATTEMPTS = 3
 
 ORDER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -63,38 +68,45 @@ def _args(**kw: object) -> tuple[tuple[str, str], ...]:
 
 
 class Shop:
-    """One run of the lesson world."""
+    """One run of the lesson world; ``coupon_design`` names a design of ``minimq/designs/``."""
 
     def __init__(
         self,
         seed: int,
         *,
-        coupon_design: str | Design = "naive",
+        coupon_design: str | Design = "no_dedupe",
         idempotent_callback: bool = False,
-        resend: str = "same_object",
+        resend: Resend = "same",
         order_work_ms: int = 50,
         first_callback_extra_ms: int = 0,
+        timing: CouponTiming = STORY_TIMING,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
         self.world.broker.create_topic(TOPIC)
         self.order_db = Database(self.world, self.dir / "order.db", "order DB")
         self.order_db.script(ORDER_SCHEMA)
-        design = DESIGNS[coupon_design] if isinstance(coupon_design, str) else coupon_design
-        self.coupon_db = Database(self.world, self.dir / "coupon.db", "coupon DB")
+        self.design = builtin(coupon_design) if isinstance(coupon_design, str) else coupon_design
+        self.coupon_db = Database(self.world, self.dir / "coupon.db", COUPON_LEDGER)
         self.coupon_db.script(COUPON_SCHEMA)
-        design.setup(self.coupon_db)
+        if self.design.has_setup:
+            run_setup(self.design, self.coupon_db.path)
         self.coupon_db.audit("coupons", "order_id")
-        self.red_packet_db = Database(self.world, self.dir / "red_packet.db", "red-packet DB")
+        self.red_packet_db = Database(self.world, self.dir / "red_packet.db", RED_PACKET_LEDGER)
         self.red_packet_db.script(RED_PACKET_SCHEMA)
         self.red_packet_db.audit("red_packets", "order_id")
         self.payment = PaymentSystem(self)
         self.order = OrderSystem(self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms)
-        self.coupon = CouponSystem(self, design)
+        self.coupon = CouponSystem(self.world, StoryRunner(self.design, self.coupon_db, timing))
         self.red_packet = RedPacketSystem(self)
 
     def event(self, system: str, action: str, **args: object) -> None:
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
+
+    def start_coupon(self) -> None:
+        """Start (or restart) the coupon system's process, saying which design it runs."""
+        self.event("coupon-1", "design", design=self.design.name)
+        self.coupon.start()
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
         """An unpaid order exists; one coupon and one red packet are expected for it."""
@@ -106,8 +118,13 @@ class Shop:
             self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=ledger, key=order_id))
 
     def coupons(self) -> list[tuple[int, str, str, str, int]]:
-        rows = self.coupon_db.query("SELECT id, order_id, user_id, msg_id, issued_ms FROM coupons ORDER BY id")
-        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
+        """Every coupon row: id, order, user, msg id, and when it was issued: the virtual
+        time its transaction committed. The coupon database has one writer at a time, so
+        its committed rows are numbered in the order the audit reported them."""
+        rows = self.coupon_db.query("SELECT id, order_id, user_id, msg_id FROM coupons ORDER BY id")
+        ledger = self.coupon_db.name
+        committed = [e.at_ms for e in self.world.trace.of(EffectApplied) if e.ledger == ledger]
+        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3]), ms) for r, ms in zip(rows, committed, strict=True)]
 
     def close(self) -> None:
         self.world.close()
@@ -139,13 +156,12 @@ class PaymentSystem:
 class OrderSystem:
     """Marks orders paid and sends "order paid" (``DefaultMQProducer`` group order-system)."""
 
-    def __init__(self, shop: Shop, idempotent: bool, resend: str, work_ms: int, first_extra_ms: int) -> None:
+    def __init__(self, shop: Shop, idempotent: bool, resend: Resend, work_ms: int, first_extra_ms: int) -> None:
         self.shop = shop
         self.idempotent = idempotent
-        self.resend = resend
         self.work_ms = work_ms
         self.first_extra_ms = first_extra_ms
-        self.producer = shop.world.producer("order-system")
+        self.sender = OrderSender(shop.world, resend=resend)
 
     async def on_payment_callback(self, order_id: str, attempt: int) -> str:
         shop, world = self.shop, self.shop.world
@@ -163,43 +179,15 @@ class OrderSystem:
         return "OK"
 
     async def send_order_paid(self, order_id: str) -> None:
-        shop = self.shop
-        user = shop.order_db.query("SELECT user_id FROM orders WHERE id = ?", (order_id,))[0][0]
-        body = json.dumps({"order": order_id, "user": user, "status": "PAID"}).encode()
-        msg = Message(TOPIC, body, keys=(order_id,))
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                result = await self.producer.send(msg)
-            except (SendTimeoutError, SendFailedError) as exc:
-                shop.event("order", "send_raised", order=order_id, error=type(exc).__name__, attempt=attempt)
-                if self.resend == "new_object":
-                    msg = Message(TOPIC, body, keys=(order_id,))
-                continue
-            shop.event("order", "send_ok", order=order_id, msg_id=result.msg_id, attempt=attempt)
-            return
+        user = str(self.shop.order_db.query("SELECT user_id FROM orders WHERE id = ?", (order_id,))[0][0])
 
+        def report(attempt: int, outcome: SendResult | Exception) -> None:
+            if isinstance(outcome, SendResult):
+                self.shop.event("order", "send_ok", order=order_id, msg_id=outcome.msg_id, attempt=attempt)
+            else:
+                self.shop.event("order", "send_raised", order=order_id, error=type(outcome).__name__, attempt=attempt)
 
-class CouponSystem:
-    """The coupon consumer group, running one design; memory dies with each restart."""
-
-    def __init__(self, shop: Shop, design: Design) -> None:
-        self.shop = shop
-        self.design = design
-        self._handle: Handler | None = None
-        self.consumer: PushConsumer = shop.world.push_consumer(
-            COUPON_GROUP, TOPIC, self._on_message, client_id=COUPON_CLIENT
-        )
-
-    async def _on_message(self, msg: MessageExt) -> object:
-        assert self._handle is not None
-        async with self.shop.coupon_db.session(COUPON_CLIENT) as db:
-            return await self._handle(msg, db)
-
-    def start(self) -> None:
-        world = self.shop.world
-        self._handle = self.design.make(lambda: world.now_ms)
-        self.shop.event(COUPON_CLIENT, "design", design=self.design.name)
-        self.consumer.start()
+        await self.sender.send_order_paid(order_id, user, report=report)
 
 
 class RedPacketSystem:

@@ -245,7 +245,10 @@ CHECK: dict[str, tuple[str, str]] = {
         "--timeout 必须是正的秒数，最多 {max}，实际是 {value}",
     ),
     # -- a design that cannot be used (exit 2) ---------------------------------------------------
-    "design.not_found": ("design file not found: {path}", "找不到方案文件：{path}"),
+    "design.not_found": (
+        "design file not found: {path} (or name a shipped design: {names})",
+        "找不到方案文件：{path}（也可以直接写内置方案的名字：{names}）",
+    ),
     "design.unreadable": ("cannot read {path}: {error}", "读取 {path} 失败：{error}"),
     "design.syntax": ("syntax error in {path}, line {line}: {error}", "{path} 第 {line} 行有语法错误：{error}"),
     "design.syntax_noline": ("syntax error in {path}: {error}", "{path} 有语法错误：{error}"),

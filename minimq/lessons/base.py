@@ -52,7 +52,7 @@ class Lesson:
 def start_both(shop: Shop) -> None:
     """Both consumer groups running from t=0."""
     shop.red_packet.start()
-    shop.coupon.start()
+    shop.start_coupon()
 
 
 def pay_at(order: str, at_ms: int) -> Action:

@@ -40,7 +40,7 @@ LESSON = Lesson(
             "dedupe_msg_id",
             "l1.run.msgid",
             "l1.explain.msgid",
-            {**SLOW, "coupon_design": "dedupe_msg_id"},
+            {**SLOW, "coupon_design": "msgid_table"},
             _setup,
             (Step("l1.msgid.1", END_MS, show=("coupons",)),),
             "l1.moral.msgid",

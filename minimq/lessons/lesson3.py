@@ -28,7 +28,7 @@ END_MS = 25_000
 def _setup(shop: Shop) -> None:
     shop.red_packet.start()
     world = shop.world
-    world.call_later_ms(COUPON_START_MS, shop.coupon.start)
+    world.call_later_ms(COUPON_START_MS, shop.start_coupon)
     pay_at(ORDER, PAY_MS)(shop)
 
 
@@ -41,12 +41,12 @@ def _deploy(at_ms: int, graceful: bool) -> Callable[[Shop], None]:
         def stop() -> None:
             shop.event("coupon-1", "deploy_graceful" if graceful else "deploy_kill")
             if graceful:
-                shop.coupon.consumer.shutdown()
+                shop.coupon.consumer().shutdown()
             else:
-                shop.coupon.consumer.crash("kill -9")
+                shop.coupon.consumer().crash("kill -9")
 
         world.call_later_ms(at_ms - world.now_ms, stop)
-        world.call_later_ms(at_ms + 1000 - world.now_ms, shop.coupon.start)
+        world.call_later_ms(at_ms + 1000 - world.now_ms, shop.start_coupon)
 
     return act
 

@@ -5,7 +5,8 @@ nothing of terminals or languages: it advances the virtual clock step by step an
 each step's new events and the shop to a ``View`` (``minimq.render.lesson_view`` for
 people, ``NullView`` for ``--json``).
 
-What the summary counts, for the coupon system (the lesson's subject):
+What the summary counts, for the coupon system (the lesson's subject), read from the
+checkers of ``minimq.check`` like every other verdict:
 - ``duplicate_deliveries``: deliveries to the coupon group beyond the first, per order
   (business key), so that two messages with two msg ids count too;
 - ``duplicate_effects``: coupon rows beyond the first, per paid order;
@@ -14,12 +15,13 @@ What the summary counts, for the coupon system (the lesson's subject):
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from minimq.apps.shop import COUPON_GROUP, Shop
-from minimq.events import EffectApplied, EffectExpected, Event, MessageDelivered
+from minimq.apps.incident import COUPON_GROUP
+from minimq.apps.shop import Shop
+from minimq.check import duplicate_keys, effect_counts
+from minimq.events import Event
 from minimq.lessons.base import Lesson, Run, Step
 
 
@@ -66,16 +68,12 @@ class NullView:
 def summarize(run: Run, shop: Shop) -> RunSummary:
     trace = shop.world.trace
     ledger = shop.coupon_db.name
-    deliveries = Counter(
-        e.keys[0] if e.keys else e.msg_id for e in trace.of(MessageDelivered) if e.group == COUPON_GROUP
-    )
-    effects = Counter(e.key for e in trace.of(EffectApplied) if e.ledger == ledger)
-    expected = {e.key for e in trace.of(EffectExpected) if e.ledger == ledger}
+    duplicated, lost = effect_counts(trace)
     return RunSummary(
         design=run.design,
-        duplicate_deliveries=sum(n - 1 for n in deliveries.values() if n > 1),
-        duplicate_effects=sum(n - 1 for n in effects.values() if n > 1),
-        lost_effects=sum(1 for key in expected if effects[key] == 0),
+        duplicate_deliveries=sum(d.deliveries - 1 for d in duplicate_keys(trace) if d.group == COUPON_GROUP),
+        duplicate_effects=sum(e.count - 1 for e in duplicated if e.ledger == ledger),
+        lost_effects=sum(1 for e in lost if e.ledger == ledger),
         virtual_ms=shop.world.now_ms,
         trace_sha256=trace.sha256(),
     )

@@ -6,7 +6,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
-from minimq.demo import COUPON_GROUP, ORDER, RED_PACKET_GROUP, TOPIC, Demo
+from minimq.apps.incident import COUPON_GROUP, RED_PACKET_GROUP, TOPIC
+from minimq.demo import ORDER, Demo
 from minimq.i18n.describe import fmt_ms, short
 from minimq.render.state import queues_table
 from minimq.render.timeline import timeline

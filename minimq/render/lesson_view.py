@@ -20,7 +20,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from minimq.apps.shop import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC, Shop
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
+from minimq.apps.shop import Shop
 from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane, short
@@ -141,7 +142,7 @@ class LessonView:
 
     def _queues(self, shop: Shop) -> Table:
         broker = shop.world.broker
-        coupon, red = shop.coupon.consumer, shop.red_packet.consumer
+        coupon, red = shop.coupon.consumer(), shop.red_packet.consumer
         table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
         table.add_column(self._t("ui.queue"))
         table.add_column(self._t("ui.max_offset"), justify="right")

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minimq.apps.db import Database, touches_audit
-from minimq.apps.designs import COUPON_SCHEMA
+from minimq.apps.design import COUPON_SCHEMA
+from minimq.apps.incident import COUPON_LEDGER
 from minimq.testing.design import user_code
 from minimq.testing.scratch import process_dir
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from minimq.testing.design import LoadedDesign
     from minimq.world import World
 
-LEDGER = "coupon DB"
+LEDGER = COUPON_LEDGER  # the coupon database, as the trace names it
 KEEP_PER_DESIGN = 4  # free databases kept per design (one lab at a time needs one)
 
 _templates: dict[LoadedDesign, sqlite3.Connection] = {}

@@ -1,22 +1,9 @@
 """Loading a design under test: the coupon consumer an engineer (or a learner) wrote.
 
-Owns: the contract and ``load_design``. A design is a Python file that defines
-
-    async def handle(msg, db) -> ConsumeStatus      # or a plain ``def``
-    def setup(db) -> None                           # optional: create tables and indexes
-
-``msg`` is a ``minimq.MessageExt`` whose body is JSON ``{"order": ..., "user": ...}`` and
-whose ``keys`` hold the order id. ``db`` is one session on the coupon database
-(``minimq.apps.db.Session`` for an ``async def``: ``await db.execute(sql, params)``,
-``await db.commit()``, ``await db.rollback()``; ``SyncSession`` for a plain ``def``:
-the same calls without ``await``), with ``db.redis`` (a Redis-like store with TTLs on the
-virtual clock) and ``db.now_ms``. ``setup`` gets a plain ``sqlite3.Connection``.
-
-The fixed table every design writes its coupons to:
-
-    CREATE TABLE coupons (id INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL,
-        user_id TEXT NOT NULL, amount INTEGER NOT NULL, msg_id TEXT NOT NULL,
-        issued_ms INTEGER NOT NULL)
+Owns: ``load_design`` and ``DesignError``: reading a design file a person wrote (or
+naming a shipped one, ``unique_key``), with clear words for whatever is wrong in it.
+The contract itself (``handle``, ``setup``, the fixed ``coupons`` table) is
+``minimq.apps.design``; what ``db`` offers is ``minimq.apps.design_db``.
 
 The checker counts committed coupon rows per paid order: one is right, none is a lost
 coupon, two or more a duplicate. The module is executed afresh each time the coupon
@@ -29,10 +16,10 @@ import contextlib
 import inspect
 import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from minimq.apps.design import Design, builtin_names, builtin_path
 from minimq.errors import MinimqError
 from minimq.i18n import t
 from minimq.testing.watchdog import Watchdog, WatchdogExpired, Where, keyboard_can_interrupt, traceback_line
@@ -97,21 +84,7 @@ def describe_exception(exc: BaseException) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class LoadedDesign:
-    """A design's source, compiled once; ``instance()`` runs it in a fresh module."""
-
-    name: str
-    path: str
-    code: types.CodeType
-    is_async: bool
-    has_setup: bool
-
-    def instance(self) -> types.ModuleType:
-        module = types.ModuleType(f"minimq_design_{self.name}")
-        module.__file__ = self.path
-        exec(self.code, module.__dict__)
-        return module
+LoadedDesign = Design  # a design file as ``load_design`` read, compiled and checked it
 
 
 def _positional(fn: Callable[..., Any]) -> int:
@@ -142,7 +115,10 @@ def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDe
     that much wall-clock time is one too."""
     file = Path(path)
     if not file.is_file():
-        raise DesignError("not_found", path=repr(str(path)))
+        shipped = builtin_path(str(path))
+        if shipped is None:
+            raise DesignError("not_found", path=repr(str(path)), names=", ".join(builtin_names()))
+        file = shipped
     try:
         source = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -153,7 +129,7 @@ def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDe
         line = getattr(exc, "lineno", None)
         error = str(getattr(exc, "msg", exc))
         raise DesignError("syntax" if line else "syntax_noline", path=str(path), line=line, error=error) from None
-    loaded = LoadedDesign(file.stem, str(file), code, False, False)
+    loaded = Design(file.stem, str(file), code, False, False)
     dog = Watchdog(timeout_s, str(file))
     try:
         with dog, user_code(str(file), "doing.import"):
@@ -162,4 +138,4 @@ def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDe
         stuck = dog.where.code if dog.where else ""
         raise DesignError("import_timeout", dog.where, path=str(path), seconds=timeout_s, stuck=stuck) from None
     is_async, has_setup = _check(module, str(path))
-    return LoadedDesign(file.stem, str(file), code, is_async, has_setup)
+    return Design(file.stem, str(file), code, is_async, has_setup)

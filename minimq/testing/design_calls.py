@@ -20,12 +20,13 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from minimq.apps.design_db import DesignDB
+from minimq.apps.design_db_sync import SyncDesignDB
+from minimq.apps.greenlets import call_sync
 from minimq.errors import SleepInSimulationError, ThreadInSimulationError
 from minimq.runtime.listener import read_status
 from minimq.testing.calls import HandlerCall
 from minimq.testing.design import DesignError, LoadedDesign, describe_exception, user_code
-from minimq.testing.design_db import DesignDB, SyncDesignDB
-from minimq.testing.greenlets import call_sync
 from minimq.testing.verdict import Escaped, TimedOut
 from minimq.testing.watchdog import Watchdog, WatchdogExpired, keyboard_can_interrupt, traceback_line
 

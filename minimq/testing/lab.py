@@ -1,9 +1,12 @@
 """The lab: one run of a design under test against one fault schedule.
 
-Owns: ``Lab`` and ``run_schedule``. The lab is a small world: the order
-system's producer (with its own retry loop), the broker, the coupon consumer group
-(``c1``, and ``c2`` when a schedule makes one join) running the design, the coupon
-database (a fresh copy for each run, see ``coupon_db``) and a Redis-like store. It plays
+Owns: ``Lab`` and ``run_schedule``. The lab is the shop's systems plus a schedule
+player: the order system's sender with its retry loop (``minimq.apps.orders``), the
+broker, the coupon system (``minimq.apps.coupons``: processes ``c1``, and ``c2`` when a
+schedule makes one join) running the design through the lab's own runner
+(``design_calls``), the coupon database (a fresh copy for each run, see ``coupon_db``)
+and a Redis-like store. No payment system and no red packets: a schedule's steps say
+when an order is paid and how its message is duplicated. It plays
 a ``Schedule`` on the virtual clock, restarts any consumer that is down, and then lets
 the world run until it is quiet: every retry delivered or dead-lettered (the whole
 16-step ladder, 4 h 45 min 40 s, costs well under a second of wall time), every queue
@@ -19,13 +22,14 @@ restart's import or in ``setup`` is a ``DesignError``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from minimq.apps.coupons import CouponSystem
+from minimq.apps.incident import COUPON_GROUP, TOPIC
 from minimq.apps.kv import KeyValueStore
-from minimq.errors import SendFailedError, SendTimeoutError
+from minimq.apps.orders import OrderSender, Resend
+from minimq.check import effects_by_key
 from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
-from minimq.model import Message
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.testing.calls import HandlerCall
@@ -41,8 +45,7 @@ from minimq.world import World
 
 __all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 
-TOPIC = "order-paid"
-GROUP = "coupon-system"
+GROUP = COUPON_GROUP
 RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
 SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
 QUIET_CHECK_MS = 1000
@@ -87,16 +90,15 @@ class Lab:
             raise
         self.world.broker.create_topic(TOPIC)
         self.redis = KeyValueStore(self.world)
-        self.producer = self.world.producer("order-system")
-        self.consumers: dict[str, PushConsumer] = {}
+        self.orders = OrderSender(self.world)
         self.faults = CallFaults(self.world, self._crash)
         self.calls = DesignCalls(
             design, self.world, self.db, self.redis, self.faults, stop=self._stop_now, ended=self._ended
         )
+        self.coupon = CouponSystem(self.world, self.calls)
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
         self.paid: list[str] = []
-        self.sending = 0  # the order system's send loops still running
         self.down_until = 0  # the whole coupon system is down until then (a ``down`` step)
         self.violated = False
         self.stuck: list[Violation] = []  # calls still running when the run was over
@@ -104,19 +106,16 @@ class Lab:
         self.world.trace.subscribe(self._watch)
 
     # -- the coupon consumers ----------------------------------------------------------
-    def consumer(self, client: str) -> PushConsumer:
-        if client not in self.consumers:
-            handler = self.calls.handler(client)
-            self.consumers[client] = self.world.push_consumer(GROUP, TOPIC, handler, client_id=client)
-        return self.consumers[client]
+    @property
+    def consumers(self) -> dict[str, PushConsumer]:
+        """The coupon system's processes that ever ran, by client id."""
+        return self.coupon.consumers
 
     def start(self, client: str) -> None:
         if self.world.now_ms < self.down_until:  # the coupon system is down: nothing starts yet
             self.world.call_later_ms(self.down_until - self.world.now_ms, lambda: self.start(client))
             return
-        consumer = self.consumer(client)
-        if not consumer.running and self.calls.load(client):
-            consumer.start()
+        self.coupon.start(client)
 
     def _ended(self, call: HandlerCall) -> None:
         """A call ended: a failure after the effect, or a non-status, is certain at once."""
@@ -158,19 +157,8 @@ class Lab:
 
     # -- the order system --------------------------------------------------------------
     async def _send(self, order: str, resend: str = "same") -> None:
-        body = json.dumps({"order": order, "user": f"user-{order}"}).encode()
-        msg = Message(TOPIC, body, keys=(order,))
-        self.sending += 1
-        try:
-            for _ in range(3):
-                try:
-                    await self.producer.send(msg)
-                    return
-                except (SendTimeoutError, SendFailedError):
-                    if resend == "new":
-                        msg = Message(TOPIC, body, keys=(order,))
-        finally:
-            self.sending -= 1
+        how: Resend = "new" if resend == "new" else "same"
+        await self.orders.send_order_paid(order, f"user-{order}", resend=how)
 
     def _expect(self, order: str) -> None:
         if order not in self.paid:
@@ -267,7 +255,7 @@ class Lab:
         of the process queue while its handler goes on), and every running consumer has
         consumed every queue it owns up to its max offset."""
         broker = self.world.broker
-        if broker.scheduled or self.sending or self.calls.running():
+        if broker.scheduled or self.orders.sending or self.calls.running():
             return False
         owned = 0
         for consumer in self.consumers.values():
@@ -280,8 +268,9 @@ class Lab:
         return owned > 0
 
     def count(self) -> dict[str, int]:
-        applied = [e.key for e in self.world.trace.of(EffectApplied) if e.ledger == LEDGER]
-        return {order: applied.count(order) for order in self.paid}
+        """Coupons committed per paid order (``minimq.check``'s count of the effects)."""
+        applied = effects_by_key(self.world.trace)
+        return {order: applied[(LEDGER, order)] for order in self.paid}
 
     def _verdicts(self, complete: bool) -> list[Violation]:
         trace = self.world.trace

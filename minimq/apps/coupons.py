@@ -1,0 +1,135 @@
+"""The coupon system: a consumer group whose processes run one coupon design.
+
+Owns: ``CouponSystem``, ``DesignRunner`` (what runs the design inside a process) and the
+lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTiming``).
+
+- The coupon system is the push-consumer group ``coupon-system`` on topic ``order-paid``;
+  each process (client ``coupon-1``, and ``c1``, ``c2``, ... in the lab) is one
+  ``PushConsumer`` whose listener calls the design's ``handle`` once per delivery.
+- Starting a process loads the design's module afresh (``DesignRunner.load``): whatever
+  the previous process kept in memory is gone, as after a real deploy.
+- ``StoryRunner`` gives each call a session of its own on the coupon database and the
+  incident's timing around the design, not inside it: the marketing service takes
+  ``marketing_ms`` (1200 ms in the story) to say what coupon a paid order earns, so the
+  call waits that long before its first write; after a call that committed, notifying
+  the user takes ``notify_ms`` (300 ms) before the handler returns, so a coupon can be in
+  the database while its message is still in flight. The lab of ``minimq check`` runs the
+  same designs through its own runner (``minimq.testing.design_calls``), with no story
+  timing: its schedules decide where a handler waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
+
+from minimq.apps.design_db import DesignDB
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, TOPIC
+from minimq.apps.session import statement_head
+
+if TYPE_CHECKING:
+    from minimq.apps.db import Database
+    from minimq.apps.design import Design
+    from minimq.apps.session import Session
+    from minimq.model import MessageExt
+    from minimq.runtime.push_consumer import PushConsumer
+    from minimq.world import World
+
+Listener = Callable[["MessageExt"], Awaitable[object]]
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class DesignRunner(Protocol):
+    """Runs a design inside the coupon system's processes."""
+
+    def load(self, client: str) -> bool:
+        """A new process of ``client``: the design's module afresh. False: it cannot start."""
+        ...
+
+    def handler(self, client: str) -> Listener:
+        """The listener of ``client``'s consumer: one call of ``handle`` per delivery."""
+        ...
+
+
+@dataclass(frozen=True)
+class CouponTiming:
+    """The story's timing around a design: the marketing lookup before the call's first
+    write, and notifying the user after a call that committed."""
+
+    marketing_ms: int = 0
+    notify_ms: int = 0
+
+
+STORY_TIMING = CouponTiming(marketing_ms=1200, notify_ms=300)
+
+
+class StoryRunner:
+    """Runs a design as the lessons' coupon system: a session per call, the story's timing."""
+
+    def __init__(self, design: Design, db: Database, timing: CouponTiming = STORY_TIMING) -> None:
+        self.design, self.db, self.timing = design, db, timing
+        self.modules: dict[str, ModuleType] = {}
+
+    def load(self, client: str) -> bool:
+        self.modules[client] = self.design.instance()
+        return True
+
+    def handler(self, client: str) -> Listener:
+        async def on_message(msg: MessageExt) -> object:
+            module = self.modules[client]
+            async with self.db.session(client, before_statement=self._marketing()) as session:
+                if self.design.is_async:
+                    result = await module.handle(msg, DesignDB(session))
+                else:
+                    result = await _call_sync(module, msg, session)
+                if session.commits and self.timing.notify_ms:
+                    await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+            return result
+
+        return on_message
+
+    def _marketing(self) -> Callable[[int, str], int | None]:
+        """A hook that holds the call ``marketing_ms`` before its first write."""
+        asked = False
+
+        def before_statement(_n: int, sql: str) -> int | None:
+            nonlocal asked
+            if asked or statement_head(sql).split()[0] not in _WRITES:
+                return None
+            asked = True
+            return self.timing.marketing_ms or None
+
+        return before_statement
+
+
+async def _call_sync(module: ModuleType, msg: MessageExt, session: Session) -> object:
+    """A plain ``def handle`` in a greenlet (greenlet comes with the test extra)."""
+    from minimq.apps.design_db_sync import SyncDesignDB
+    from minimq.apps.greenlets import call_sync
+
+    return await call_sync(module.handle, msg, SyncDesignDB(session))
+
+
+class CouponSystem:
+    """The coupon consumer group: one process per client, each running the design."""
+
+    def __init__(self, world: World, runner: DesignRunner) -> None:
+        self.world = world
+        self.runner = runner
+        self.consumers: dict[str, PushConsumer] = {}
+
+    def consumer(self, client: str = COUPON_CLIENT) -> PushConsumer:
+        """The process ``client`` (created, not started, the first time it is named)."""
+        if client not in self.consumers:
+            listener = self.runner.handler(client)
+            self.consumers[client] = self.world.push_consumer(COUPON_GROUP, TOPIC, listener, client_id=client)
+        return self.consumers[client]
+
+    def start(self, client: str = COUPON_CLIENT) -> None:
+        """Start ``client``'s process with the design loaded afresh, unless it runs already."""
+        consumer = self.consumer(client)
+        if not consumer.running and self.runner.load(client):
+            consumer.start()
