@@ -11,7 +11,8 @@ imports and names with ``ast``.
 - Randomness comes from ``world.rng`` only: ``random.Random`` is constructed in
   ``minimq/sim/kernel.py`` and nowhere else; no module-level ``random.<fn>()``.
 - No wall clock (``time.time``, ``time.monotonic``, ``datetime.now``, ...): the one use of
-  the ``time`` module is ``time.sleep`` in ``minimq/sim/loop.py`` (real-time mode).
+  the ``time`` module is ``time.sleep`` in ``minimq/sim/no_wall_sleep.py`` (kept for real-time
+  mode, guarded inside simulations).
 - No threads, no sockets. One narrow exception: ``minimq/sim/no_threads.py`` imports
   ``threading`` to refuse threads inside a simulation (it wraps ``Thread.start``); it may
   name ``threading.Thread`` and ``threading.Thread.start`` and call nothing of threading.
@@ -93,7 +94,7 @@ EXPLORER = "minimq/testing/shards.py"
 # one deterministic loop at a time) and watches them against the wall clock, and paces its
 # progress display by it. No world ever sees these.
 SUPERVISION = frozenset({"minimq/testing/workers.py", "minimq/render/progress.py"})
-TIME_SLEEP_HOME = "minimq/sim/loop.py"
+TIME_SLEEP_HOME = "minimq/sim/no_wall_sleep.py"
 # The guard that refuses threads inside a simulation wraps threading.Thread.start, so it
 # must import threading; it is held to naming Thread and Thread.start (no call, no other name).
 THREAD_GUARD_HOME = "minimq/sim/no_threads.py"
@@ -484,7 +485,7 @@ def test_the_bottom_layer_and_the_engine_import_nothing_above_them() -> None:
         ("import time\ntime.time()\n", "minimq/runtime/x.py:2: uses time.time (wall clock"),
         ("import time\nt = time.monotonic()\n", "minimq/runtime/x.py:2: uses time.monotonic"),
         ("from time import perf_counter\n", "minimq/runtime/x.py:1: uses time.perf_counter"),
-        ("import time\ntime.sleep(1)\n", "minimq/runtime/x.py:2: uses time.sleep (only minimq/sim/loop.py"),
+        ("import time\ntime.sleep(1)\n", "minimq/runtime/x.py:2: uses time.sleep (only minimq/sim/no_wall_sleep.py"),
         ("from datetime import datetime\nnow = datetime.now()\n", "minimq/runtime/x.py:2: uses datetime.datetime.now"),
         ("import datetime\ndatetime.datetime.utcnow()\n", "minimq/runtime/x.py:2: uses datetime.datetime.utcnow"),
         ("import datetime as dt\ndt.date.today()\n", "minimq/runtime/x.py:2: uses datetime.date.today"),

@@ -31,7 +31,7 @@ from typing import Any
 
 from greenlet import getcurrent, greenlet
 
-from minimq.sim.loop import on_sleep_in_simulation
+from minimq.sim.no_wall_sleep import on_sleep_in_simulation
 
 
 class _Await:

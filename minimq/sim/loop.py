@@ -34,9 +34,8 @@ Rules this module keeps:
   ``threading.Thread.start()`` called while a ``VirtualTimeLoop`` runs on the calling
   thread: importing this module installs that guard (``minimq.sim.no_threads``).
 - No wall-clock sleep inside a simulation either: ``time.sleep`` called while a
-  ``VirtualTimeLoop`` runs would block every task in wall time and take no virtual time,
-  so it raises ``SleepInSimulationError`` (unless a hook sleeps in virtual time for it:
-  ``on_sleep_in_simulation``; a plain ``def`` design under ``minimq check`` does).
+  ``VirtualTimeLoop`` runs raises ``SleepInSimulationError`` (``minimq.sim.no_wall_sleep``
+  installs that guard when this module is imported).
 - Once closed, the loop refuses to schedule or run anything with ``WorldClosedError``
   (asyncio's own "Event loop is closed" is a bare ``RuntimeError``).
 """
@@ -46,18 +45,16 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import contextvars
-import functools
 import heapq
 import math
-import sys
-import time
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any, SupportsIndex, TypeVar
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
-from minimq.errors import ClockOverflow, SimulationStalled, SleepInSimulationError, ValidationError, WorldClosedError
+from minimq.errors import ClockOverflow, SimulationStalled, ValidationError, WorldClosedError
 from minimq.model import MAX_VIRTUAL_MS
 from minimq.sim.no_threads import executor_refused, refuse_thread_start_in
+from minimq.sim.no_wall_sleep import refuse_wall_sleep_in, wall_sleep
 
 T = TypeVar("T")
 
@@ -137,7 +134,7 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if self._now_ms + delta_ms > MAX_VIRTUAL_MS:
             raise ClockOverflow(self._now_ms, self._now_ms + delta_ms, MAX_VIRTUAL_MS)
         if self._realtime_speed is not None:
-            _wall_sleep(delta_ms / 1000 / self._realtime_speed)
+            wall_sleep(delta_ms / 1000 / self._realtime_speed)
         self._now_ms += delta_ms
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
@@ -266,40 +263,8 @@ def check_realtime_speed(speed: object) -> None:
 refuse_thread_start_in(VirtualTimeLoop)
 
 
-# -- no wall-clock sleep inside a simulation -----------------------------------------------
-_wall_sleep = time.sleep  # real-time mode paces the jumps with the real one
-_sleep_hooks: list[Callable[[float], bool]] = []
-
-
-def on_sleep_in_simulation(hook: Callable[[float], bool]) -> None:
-    """Offer every ``time.sleep(seconds)`` called inside a simulation to ``hook`` first; it
-    returns True when it slept in virtual time itself (a plain ``def`` design under
-    ``minimq check`` does, in its greenlet). Otherwise the call is refused."""
-    if hook not in _sleep_hooks:
-        _sleep_hooks.append(hook)
-
-
-def _refuse_wall_sleep() -> None:
-    """Wrap ``time.sleep``, once: inside a running ``VirtualTimeLoop`` it blocks every task
-    in wall time and takes no virtual time, so a pause in a handler would vanish from the
-    run. Outside a simulation it sleeps as before."""
-    if getattr(time.sleep, "minimq_refuses_sleep", False):
-        return
-
-    @functools.wraps(_wall_sleep)
-    def guarded_sleep(seconds: float | SupportsIndex) -> None:
-        if isinstance(asyncio._get_running_loop(), VirtualTimeLoop):
-            if any(hook(float(seconds)) for hook in _sleep_hooks):
-                return
-            caller = sys._getframe(1)
-            raise SleepInSimulationError(seconds, f"{caller.f_code.co_filename}:{caller.f_lineno}")
-        _wall_sleep(seconds)
-
-    guarded_sleep.minimq_refuses_sleep = True  # type: ignore[attr-defined]
-    time.sleep = guarded_sleep
-
-
-_refuse_wall_sleep()
+# Importing this module wraps time.sleep, once (see minimq.sim.no_wall_sleep).
+refuse_wall_sleep_in(VirtualTimeLoop)
 
 
 def run(coro: Coroutine[Any, Any, T], *, start_ms: int = 0) -> T:
