@@ -1,9 +1,10 @@
 """One catalog for every user-facing line, in English and Chinese.
 
 Owns: ``t(key, lang, **values)`` and the choice of language. Each entry holds both
-languages side by side (``minimq/i18n/text_*.py``), so a line cannot exist in one and not
-the other; a test checks that both have the same placeholders. Chinese is written as a
-Chinese engineer would say it, not translated word by word.
+languages side by side (``minimq/i18n/text_*.py``: one file per lesson, per command and
+per kind of output), so a line cannot exist in one and not the other; a test checks
+that both have the same placeholders, and the catalog refuses a key written twice.
+Chinese is written as a Chinese engineer would say it, not translated word by word.
 """
 
 from __future__ import annotations
@@ -12,12 +13,31 @@ import os
 
 from minimq.i18n.text_check import CHECK
 from minimq.i18n.text_cli import CLI
+from minimq.i18n.text_design import DESIGN
 from minimq.i18n.text_events import EVENTS
+from minimq.i18n.text_lesson1 import LESSON1
+from minimq.i18n.text_lesson2 import LESSON2
+from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lessons import LESSONS
+from minimq.i18n.text_schedule import SCHEDULE
 from minimq.i18n.text_ui import UI
 
 LANGS = ("en", "zh")
-CATALOG: dict[str, tuple[str, str]] = {**UI, **EVENTS, **LESSONS, **CHECK, **CLI}
+Entries = dict[str, tuple[str, str]]
+
+
+def _merge(*parts: Entries) -> Entries:
+    """One catalog from its parts; a key written in two parts is a mistake, said at import."""
+    catalog: Entries = {}
+    for part in parts:
+        twice = sorted(catalog.keys() & part.keys())
+        if twice:
+            raise KeyError(f"catalog keys defined twice: {', '.join(twice)}")
+        catalog.update(part)
+    return catalog
+
+
+CATALOG = _merge(UI, EVENTS, LESSONS, LESSON1, LESSON2, LESSON3, CHECK, SCHEDULE, DESIGN, CLI)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:
