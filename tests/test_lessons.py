@@ -133,6 +133,14 @@ def test_find_by_number_slug_and_file_stem() -> None:
     assert find("4") is None
 
 
+def test_a_catalog_key_written_in_two_files_is_refused() -> None:
+    from minimq.i18n import _merge
+
+    assert _merge({"a.x": ("x", "叉")}, {"a.y": ("y", "歪")}) == {"a.x": ("x", "叉"), "a.y": ("y", "歪")}
+    with pytest.raises(KeyError, match="a.x"):
+        _merge({"a.x": ("x", "叉")}, {"a.x": ("x again", "又一个叉")})
+
+
 def test_catalog_has_both_languages_with_the_same_placeholders() -> None:
     field = re.compile(r"{(\w+)")
     for key, (en, zh) in CATALOG.items():
