@@ -1,11 +1,12 @@
 """The demo scenario: one order paid, one send reply lost, two coupons.
 
 Owns: the world of the quickstart demo, built with the public API only. It is the
-coupon incident's path B (see ../shared/story.md): the order system sends "order paid",
+coupon incident's path B (docs/story.md): the order system sends "order paid",
 the broker stores it but the reply is lost, the order system's own retry loop sends the
 same ``Message`` again, the broker now holds two copies with one msg id, and a coupon
-system with no idempotency issues two coupons. The lessons (issue 3) tell this and the
-other paths step by step; this module is the engine's smoke test a learner can run.
+system with no idempotency issues two coupons. The lessons (``minimq.lessons``) tell this
+and the other paths step by step; this module is the engine's smoke test a learner can
+run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The names of the coupon incident (../shared/story.md), written once.
+"""The names of the coupon incident (docs/story.md), written once.
 
 Owns: the topic, the groups, the clients and the effect ledgers every telling of the
 incident uses (the lessons' shop, the demo, the lab of ``minimq check``), and the

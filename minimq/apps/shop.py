@@ -1,6 +1,6 @@
 """The shop of the coupon incident: payment, order, coupon and red-packet systems.
 
-Owns: ``Shop``, the lesson world (../shared/story.md), and the payment, order and
+Owns: ``Shop``, the lesson world (docs/story.md), and the payment, order and
 red-packet systems (the coupon system is ``minimq.apps.coupons``). The payment system
 calls the order system's payment callback; the order system marks the order paid in its
 database and sends "order paid" to topic ``order-paid``; the coupon system and the
