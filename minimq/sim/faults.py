@@ -1,26 +1,29 @@
 """Fault plans: the ways a test or a lesson makes RocketMQ's duplication paths happen.
 
-Owns: the declarative fault rules and their matching. A rule fires at most ``times``
-times, on the requests or messages it matches, and each firing is a ``FaultInjected``
-event in the trace. Rules:
-- ``lose_send_reply``: the broker stores the message but the reply never reaches the
-  producer. ``how="timeout"``: the producer waits out its whole budget
+Owns: one frozen record per kind of fault (``Fault``), and ``FaultPlan``, which arms
+them and matches them against the requests and messages of one world. A fault fires at
+most ``times`` times (an outage: for as long as it lasts), on what it matches, and each
+firing is a ``FaultInjected`` event in the trace, named after its kind. The kinds:
+- ``LoseSendReply`` (``lose_send_reply``): the broker stores the message but the reply
+  never reaches the producer. ``how="timeout"``: the producer waits out its whole budget
   (``RemotingTimeoutException``; not retried internally by a 4.x producer).
   ``how="fast_fail"``: the channel closes right after the store
   (``RemotingSendRequestException``; the producer retries at once, same msg id).
-- ``broker_outage``: for a while every request to the broker fails to connect and every
-  oneway request is dropped.
-- ``lose_offset_persist``: a oneway ``UPDATE_CONSUMER_OFFSET`` never arrives.
-- ``crash_consumer``: a consumer process dies at a chosen point of a chosen message.
-- ``slow_handler``: a consumer spends ``delay_ms`` more on a message (a GC pause, a slow
-  downstream call) before its listener runs.
+- ``BrokerOutage`` (``broker_outage``): for a while every request to the broker fails
+  to connect and every oneway request is dropped.
+- ``LoseOffsetPersist`` (``lose_offset_persist``): a oneway ``UPDATE_CONSUMER_OFFSET``
+  never arrives.
+- ``CrashConsumer`` (``crash_consumer``): a consumer process dies at a chosen point of a
+  chosen message.
+- ``SlowHandler`` (``slow_handler``): a consumer spends ``delay_ms`` more on a message (a
+  GC pause, a slow downstream call) before its listener runs.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from minimq.errors import ValidationError
 from minimq.events import FaultInjected
@@ -44,26 +47,72 @@ class ReplyLoss(enum.StrEnum):
     FAST_FAIL = "fast_fail"
 
 
-@dataclass(slots=True)
-class _Rule:
-    name: str
-    times: int
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoseSendReply:
+    """The broker stores a message but the reply never reaches the producer (``how``).
+    Only a message of ``topic`` with ``key`` among its keys, when they are given."""
+
+    kind: ClassVar[str] = "lose_send_reply"
+    how: ReplyLoss
     topic: str | None = None
     key: str | None = None
-    group: str | None = None
-    client: str | None = None
-    how: str = ""
-    point: CrashPoint | None = None
-    delay_ms: int = 0
-    start_ms: int = 0
-    end_ms: int = 0
 
-    def matches_msg(self, topic: str, keys: tuple[str, ...]) -> bool:
-        if self.times <= 0:
-            return False
-        if self.topic is not None and topic != self.topic:
-            return False
-        return self.key is None or self.key in keys
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerOutage:
+    """From ``start_ms`` until ``end_ms`` every request to the broker fails to connect and
+    every oneway request is dropped."""
+
+    kind: ClassVar[str] = "broker_outage"
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoseOffsetPersist:
+    """A oneway ``UPDATE_CONSUMER_OFFSET`` of ``group`` (of any group, without one) never
+    arrives."""
+
+    kind: ClassVar[str] = "lose_offset_persist"
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrashConsumer:
+    """Consumer process ``client`` dies at ``point`` of a message with ``key`` among its
+    keys (of any message, without one)."""
+
+    kind: ClassVar[str] = "crash_consumer"
+    client: str
+    point: CrashPoint
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlowHandler:
+    """A consumer of ``group`` spends ``delay_ms`` more on a message with ``key`` among its
+    keys (a GC pause, a slow downstream call) before its listener runs."""
+
+    kind: ClassVar[str] = "slow_handler"
+    delay_ms: int
+    group: str | None = None
+    key: str | None = None
+
+
+Counted = LoseSendReply | LoseOffsetPersist | CrashConsumer | SlowHandler  # they fire a number of times
+Fault = Counted | BrokerOutage
+
+
+@dataclass(slots=True)
+class _Armed:
+    """A fault that fires on what it matches, ``times_left`` more times."""
+
+    fault: Counted
+    times_left: int
+
+
+def _keyed(key: str | None, keys: tuple[str, ...]) -> bool:
+    return key is None or key in keys
 
 
 def _check_times(times: int) -> int:
@@ -77,8 +126,10 @@ class FaultPlan:
 
     def __init__(self, world: Simulation) -> None:
         self._world = world
-        self._rules: list[_Rule] = []
-        self.outages: list[_Rule] = []  # the broker_outage rules among them (read twice a request)
+        self._armed: list[_Armed] = []  # in the order they were armed: the first that matches fires
+        # An outage is a window of time, not a number of firings: kept apart, and read
+        # twice a request.
+        self.outages: list[BrokerOutage] = []
 
     # -- arming ------------------------------------------------------------------------
     def lose_send_reply(
@@ -86,66 +137,73 @@ class FaultPlan:
     ) -> None:
         if how not in ReplyLoss.__members__.values():
             raise ValidationError("how must be 'timeout' or 'fast_fail'", how)
-        self._rules.append(_Rule("lose_send_reply", _check_times(times), topic, key, how=how))
+        self._arm(LoseSendReply(how=ReplyLoss(how), topic=topic, key=key), times)
 
     def broker_outage(self, start_ms: int, duration_ms: int) -> None:
         if duration_ms <= 0:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
-        rule = _Rule("broker_outage", 1, start_ms=start_ms, end_ms=start_ms + duration_ms)
-        self._rules.append(rule)
-        self.outages.append(rule)
+        self.outages.append(BrokerOutage(start_ms=start_ms, end_ms=start_ms + duration_ms))
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
-        self._rules.append(_Rule("lose_offset_persist", _check_times(times), group=group))
+        self._arm(LoseOffsetPersist(group=group), times)
 
     def crash_consumer(self, client: str, at: CrashPoint | str, *, key: str | None = None, times: int = 1) -> None:
         point = CrashPoint(at) if at in CrashPoint.__members__.values() else CrashPoint[str(at)]
-        self._rules.append(_Rule("crash_consumer", _check_times(times), key=key, client=client, point=point))
+        self._arm(CrashConsumer(client=client, point=point, key=key), times)
 
     def slow_handler(self, delay_ms: int, *, group: str | None = None, key: str | None = None, times: int = 1) -> None:
         if delay_ms <= 0:
             raise ValidationError("a slow handler must be slower by at least 1 ms", delay_ms)
-        self._rules.append(_Rule("slow_handler", _check_times(times), key=key, group=group, delay_ms=delay_ms))
+        self._arm(SlowHandler(delay_ms=delay_ms, group=group, key=key), times)
+
+    def _arm(self, fault: Counted, times: int) -> None:
+        self._armed.append(_Armed(fault, _check_times(times)))
 
     # -- firing -------------------------------------------------------------------------
-    def _fire(self, rule: _Rule, target: str, detail: str) -> None:
-        rule.times -= 1
-        self._world.emit(FaultInjected(at_ms=self._world.now_ms, fault=rule.name, target=target, detail=detail))
+    def _fire(self, armed: _Armed, target: str, detail: str) -> None:
+        armed.times_left -= 1
+        at_ms = self._world.now_ms
+        self._world.emit(FaultInjected(at_ms=at_ms, fault=armed.fault.kind, target=target, detail=detail))
 
     def broker_down(self, now_ms: int) -> bool:
         if not self.outages:  # checked twice a request: keep the no-outage case cheap
             return False
-        return any(r.start_ms <= now_ms < r.end_ms for r in self.outages)
+        return any(o.start_ms <= now_ms < o.end_ms for o in self.outages)
 
     def reply_loss(self, msg: Message) -> ReplyLoss | None:
-        for rule in self._rules:
-            if rule.name == "lose_send_reply" and rule.matches_msg(msg.topic, msg.keys):
-                self._fire(rule, str(msg.msg_id), f"send reply lost ({rule.how})")
-                return ReplyLoss(rule.how)
+        for armed in self._armed:
+            match armed.fault:
+                case LoseSendReply(topic=topic, key=key, how=how) if (
+                    armed.times_left > 0 and topic in (None, msg.topic) and _keyed(key, msg.keys)
+                ):
+                    self._fire(armed, str(msg.msg_id), f"send reply lost ({how})")
+                    return how
         return None
 
     def offset_persist_lost(self, group: str, detail: str) -> bool:
-        for rule in self._rules:
-            if rule.name == "lose_offset_persist" and rule.times > 0 and rule.group in (None, group):
-                self._fire(rule, group, detail)
-                return True
+        for armed in self._armed:
+            match armed.fault:
+                case LoseOffsetPersist(group=only) if armed.times_left > 0 and only in (None, group):
+                    self._fire(armed, group, detail)
+                    return True
         return False
 
     def crash_at(self, client: str, point: CrashPoint, msg: MessageExt) -> bool:
-        for rule in self._rules:
-            if (
-                rule.name == "crash_consumer"
-                and rule.client == client
-                and rule.point is point
-                and rule.matches_msg(msg.topic, msg.keys)
-            ):
-                self._fire(rule, client, f"crash {point.value} (msg {msg.msg_id})")
-                return True
+        for armed in self._armed:
+            match armed.fault:
+                case CrashConsumer(client=who, point=where, key=key) if (
+                    who == client and where is point and armed.times_left > 0 and _keyed(key, msg.keys)
+                ):
+                    self._fire(armed, client, f"crash {point.value} (msg {msg.msg_id})")
+                    return True
         return False
 
     def extra_delay(self, group: str, msg: MessageExt) -> int:
-        for rule in self._rules:
-            if rule.name == "slow_handler" and rule.matches_msg(msg.topic, msg.keys) and rule.group in (None, group):
-                self._fire(rule, group, f"handler slowed by {rule.delay_ms} ms (msg {msg.msg_id})")
-                return rule.delay_ms
+        for armed in self._armed:
+            match armed.fault:
+                case SlowHandler(delay_ms=delay, group=only, key=key) if (
+                    armed.times_left > 0 and _keyed(key, msg.keys) and only in (None, group)
+                ):
+                    self._fire(armed, group, f"handler slowed by {delay} ms (msg {msg.msg_id})")
+                    return delay
         return 0
