@@ -22,8 +22,9 @@ import pytest
 from minimq.apps.db import scratch_dir
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
-from minimq.testing import Schedule, Step, load_design, run_schedule
+from minimq.testing import Schedule, load_design, run_schedule
 from minimq.testing.scratch import PREFIX, process_dir
+from minimq.testing.steps import Pay, UpstreamRetry
 
 DESIGNS = DESIGNS_DIR
 SCRATCH = Path(scratch_dir() or "/tmp")
@@ -241,8 +242,8 @@ def test_a_forked_child_gets_databases_of_its_own() -> None:
     """Parent and child run labs at the same time after a fork: each must count its own
     coupons, in files of its own (the free databases of the parent are not the child's)."""
     design = load_design(DESIGNS / "query_then_insert.py")
-    two = Schedule(("order-1",), (Step(0, "pay", "order-1"), Step(0, "upstream_retry", "order-1")))
-    one = Schedule(("order-1",), (Step(0, "pay", "order-1"),))
+    two = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=0, order="order-1")))
+    one = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"),))
     assert run_schedule(design, two).coupons == {"order-1": 2}  # the parent has a template and free databases
     expected = [1, 2] * 15
     read, write_end = os.pipe()
@@ -310,7 +311,7 @@ def test_time_sleep_in_a_plain_def_takes_virtual_time_and_races(tmp_path: Path) 
             return ConsumeStatus.SUCCESS
         """,
     )
-    two = Schedule(("order-1",), (Step(0, "pay", "order-1"), Step(0, "upstream_retry", "order-1")))
+    two = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=0, order="order-1")))
     outcome = run_schedule(load_design(design), two)
     assert outcome.duplicated == {"order-1": 2}
     committed = [e.at_ms for e in outcome.trace.events if e.kind == "EffectApplied"]

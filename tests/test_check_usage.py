@@ -11,8 +11,9 @@ import pytest
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.events import FaultInjected
-from minimq.testing import Schedule, Step, load_design, run_schedule
+from minimq.testing import Schedule, load_design, run_schedule
 from minimq.testing.design import DesignError
+from minimq.testing.steps import Crash, Fail, LostReply, Pay, UpstreamRetry
 from minimq.testing.story import schedule_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,8 @@ def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str],
 
 def test_schedule_token_round_trip() -> None:
     schedule = Schedule(
-        ("order-1",), (Step(0, "pay", "order-1"), Step(5, "crash", "order-1", "c1", point="AFTER_HANDLER"))
+        ("order-1",),
+        (Pay(at_ms=0, order="order-1"), Crash(at_ms=5, order="order-1", client="c1", point="AFTER_HANDLER")),
     )
     assert Schedule.from_token(schedule.token()) == schedule
     assert Schedule.from_token(schedule.to_json()) == schedule
@@ -87,11 +89,11 @@ def test_schedule_token_round_trip() -> None:
 def test_lab_counts_committed_coupons_per_paid_order() -> None:
     design = load_design(QTI)
     calm = run_schedule(
-        design, Schedule(("order-1", "order-2"), (Step(0, "pay", "order-1"), Step(3, "pay", "order-2")))
+        design, Schedule(("order-1", "order-2"), (Pay(at_ms=0, order="order-1"), Pay(at_ms=3, order="order-2")))
     )
     assert calm.coupons == {"order-1": 1, "order-2": 1}
     assert calm.ok
-    raced = run_schedule(design, Schedule(("order-1",), (Step(0, "lost_reply", "order-1", how="fast_fail"),)))
+    raced = run_schedule(design, Schedule(("order-1",), (LostReply(at_ms=0, order="order-1", how="fast_fail"),)))
     assert raced.duplicated == {"order-1": 2}
     assert not raced.ok
 
@@ -99,8 +101,8 @@ def test_lab_counts_committed_coupons_per_paid_order() -> None:
 def test_a_crash_between_statements_rolls_back_the_open_transaction() -> None:
     design = load_design(QTI)
     steps = (
-        Step(0, "pay", "order-1"),
-        Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=3, restart_after=500),
+        Pay(at_ms=0, order="order-1"),
+        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=3, restart_after=500),
     )
     outcome = run_schedule(design, Schedule(("order-1",), steps))
     events = [e.action for e in outcome.world.trace.events if getattr(e, "action", "") == "db_rolled_back"]
@@ -113,7 +115,7 @@ def test_a_commit_whose_reply_is_lost_is_applied_and_the_handler_sees_an_error()
     The retry finds the coupon there: a design that trusts the error issues a second one,
     a UNIQUE business key refuses it."""
     designs = Path(QTI).parent
-    steps = (Step(0, "pay", "order-1"), Step(0, "fail", "order-1", statement=2, times=1, how="after"))
+    steps = (Pay(at_ms=0, order="order-1"), Fail(at_ms=0, order="order-1", statement=2, times=1, how="after"))
     schedule = Schedule(("order-1",), steps)
     naive = run_schedule(load_design(designs / "no_dedupe.py"), schedule)  # INSERT, COMMIT (2nd)
     assert naive.duplicated == {"order-1": 2}
@@ -126,7 +128,7 @@ def test_a_commit_whose_reply_is_lost_is_applied_and_the_handler_sees_an_error()
 
 def test_a_statement_that_fails_before_it_runs_leaves_nothing() -> None:
     designs = Path(QTI).parent
-    steps = (Step(0, "pay", "order-1"), Step(0, "fail", "order-1", statement=2, times=1))
+    steps = (Pay(at_ms=0, order="order-1"), Fail(at_ms=0, order="order-1", statement=2, times=1))
     outcome = run_schedule(load_design(designs / "no_dedupe.py"), Schedule(("order-1",), steps))
     assert outcome.coupons == {"order-1": 1}  # the COMMIT never ran; the retry issued the coupon
 
@@ -148,8 +150,8 @@ def test_a_late_duplicate_passes_a_dedupe_key_that_expired(tmp_path: Path) -> No
         "    return ConsumeStatus.SUCCESS\n"
     )
     design = load_design(path)
-    soon = (Step(0, "pay", "order-1"), Step(30 * 60_000, "upstream_retry", "order-1"))
-    late = (Step(0, "pay", "order-1"), Step(2 * 3600_000, "upstream_retry", "order-1"))
+    soon = (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=30 * 60_000, order="order-1"))
+    late = (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=2 * 3600_000, order="order-1"))
     assert run_schedule(design, Schedule(("order-1",), soon)).coupons == {"order-1": 1}
     assert run_schedule(design, Schedule(("order-1",), late)).coupons == {"order-1": 2}
 
@@ -166,8 +168,8 @@ def test_module_state_dies_with_the_process(tmp_path: Path) -> None:
     )
     design = load_design(write(tmp_path, source))
     steps = (
-        Step(0, "pay", "order-1"),
-        Step(0, "crash", "order-1", "c1", point="AFTER_HANDLER", restart_after=500),
+        Pay(at_ms=0, order="order-1"),
+        Crash(at_ms=0, order="order-1", client="c1", point="AFTER_HANDLER", restart_after=500),
     )
     assert run_schedule(design, Schedule(("order-1",), steps)).coupons == {"order-1": 2}
 

@@ -119,9 +119,10 @@ def test_a_connection_that_made_a_temp_table_is_not_carried_into_the_next_run(de
 
 def test_the_lab_gives_its_database_back_after_a_run(design: LoadedDesign) -> None:
     from minimq.testing.lab import Lab
-    from minimq.testing.schedule import Schedule, Step
+    from minimq.testing.schedule import Schedule
+    from minimq.testing.steps import Pay
 
-    schedule = Schedule(("order-1",), (Step(0, "pay", "order-1"),))
+    schedule = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"),))
     first = Lab(design)
     assert first.run(schedule).coupons == {"order-1": 0}  # this design never writes a coupon
     second = Lab(design)

@@ -18,8 +18,9 @@ import pytest
 from minimq import ConsumeStatus, EffectLedger, Message, MessageExt, World
 from minimq.apps.design import DESIGNS_DIR
 from minimq.demo import run as run_demo
-from minimq.testing import Schedule, Step, assert_exactly_once, load_design, replay, run_schedule
+from minimq.testing import Schedule, assert_exactly_once, load_design, replay, run_schedule
 from minimq.testing.plugin import MinimqCheck
+from minimq.testing.steps import Pay, UpstreamRetry
 
 pytest_plugins = ["pytester"]
 
@@ -28,7 +29,7 @@ QTI = DESIGNS_DIR / "query_then_insert.py"
 # looptime (installed in this venv for the benchmarks) breaks every fixture without
 # pytest-asyncio; this repository's own addopts turn it off, the inner runs do the same
 NO_LOOPTIME = ("-p", "no:looptime_plugin", "-p", "no:looptime_chronometers", "-p", "no:looptime_timeproxies")
-UPSTREAM_RETRY = Schedule(("order-1",), (Step(0, "pay", "order-1"), Step(0, "upstream_retry", "order-1")))
+UPSTREAM_RETRY = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=0, order="order-1")))
 
 # the suite a user writes: one property test per design, and the plumbing tests
 USER_SUITE = """
@@ -246,7 +247,7 @@ def test_assert_exactly_once_names_a_lost_key_and_an_empty_check() -> None:
 
 def test_assert_exactly_once_tells_an_outcome_in_words() -> None:
     design = load_design(QTI)
-    assert_exactly_once(run_schedule(design, Schedule(("order-1",), (Step(0, "pay", "order-1"),))))
+    assert_exactly_once(run_schedule(design, Schedule(("order-1",), (Pay(at_ms=0, order="order-1"),))))
     with pytest.raises(AssertionError) as failed:
         assert_exactly_once(replay(design, UPSTREAM_RETRY, seed=3), design=QTI)
     message = str(failed.value)

@@ -22,7 +22,8 @@ import pytest
 
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
-from minimq.testing import Schedule, Step, explore, load_design, run_schedule
+from minimq.testing import Schedule, explore, load_design, run_schedule
+from minimq.testing.steps import Crash, Fail, Join, Kill, LostReply, Pay, Slow, UpstreamRetry
 
 DESIGNS = DESIGNS_DIR
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -130,24 +131,33 @@ def test_right_design_survives_every_path(name: str) -> None:
 
 
 # -- the matrix, one hand-written schedule per path ---------------------------------------
-PAY = Step(0, "pay", "order-1")
+PAY = Pay(at_ms=0, order="order-1")
 SCHEDULES = {
-    "A-overlap": (PAY, Step(0, "upstream_retry", "order-1")),
-    "A-later": (PAY, Step(3000, "upstream_retry", "order-1")),
-    "B-same": (Step(0, "lost_reply", "order-1", how="timeout", resend="same"),),
-    "B-new": (Step(0, "lost_reply", "order-1", how="timeout", resend="new"),),
-    "B-fast": (Step(0, "lost_reply", "order-1", how="fast_fail"),),
-    "C-after": (PAY, Step(0, "crash", "order-1", "c1", point="AFTER_HANDLER", restart_after=500)),
-    "C-stmt1": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=1, restart_after=500)),
-    "C-stmt2": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=2, restart_after=500)),
-    "C-stmt4": (PAY, Step(0, "crash", "order-1", "c1", point="BEFORE_STATEMENT", statement=4, restart_after=500)),
-    "D-join": (PAY, Step(2, "join", client="c2")),
-    "E-fail1": (PAY, Step(0, "fail", "order-1", statement=1)),
-    "E-fail2": (PAY, Step(0, "fail", "order-1", statement=2)),
-    "E-lost2": (PAY, Step(0, "fail", "order-1", statement=2, how="after")),
-    "E-lost3": (PAY, Step(0, "fail", "order-1", statement=3, how="after")),
-    "F-slow": (PAY, Step(0, "slow", "order-1", delay_ms=31 * 60_000)),
-    "F-mid2": (PAY, Step(0, "slow", "order-1", statement=2, delay_ms=31 * 60_000)),
+    "A-overlap": (PAY, UpstreamRetry(at_ms=0, order="order-1")),
+    "A-later": (PAY, UpstreamRetry(at_ms=3000, order="order-1")),
+    "B-same": (LostReply(at_ms=0, order="order-1", how="timeout", resend="same"),),
+    "B-new": (LostReply(at_ms=0, order="order-1", how="timeout", resend="new"),),
+    "B-fast": (LostReply(at_ms=0, order="order-1", how="fast_fail"),),
+    "C-after": (PAY, Crash(at_ms=0, order="order-1", client="c1", point="AFTER_HANDLER", restart_after=500)),
+    "C-stmt1": (
+        PAY,
+        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=1, restart_after=500),
+    ),
+    "C-stmt2": (
+        PAY,
+        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=2, restart_after=500),
+    ),
+    "C-stmt4": (
+        PAY,
+        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=4, restart_after=500),
+    ),
+    "D-join": (PAY, Join(at_ms=2, client="c2")),
+    "E-fail1": (PAY, Fail(at_ms=0, order="order-1", statement=1)),
+    "E-fail2": (PAY, Fail(at_ms=0, order="order-1", statement=2)),
+    "E-lost2": (PAY, Fail(at_ms=0, order="order-1", statement=2, how="after")),
+    "E-lost3": (PAY, Fail(at_ms=0, order="order-1", statement=3, how="after")),
+    "F-slow": (PAY, Slow(at_ms=0, order="order-1", delay_ms=31 * 60_000)),
+    "F-mid2": (PAY, Slow(at_ms=0, order="order-1", statement=2, delay_ms=31 * 60_000)),
 }
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
 # the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
@@ -202,7 +212,7 @@ def test_a_kill_at_every_millisecond(name: str) -> None:
     loaded = load_design(design(name))
     counts = {}
     for at in range(40):
-        steps = (PAY, Step(at, "kill", client="c1", restart_after=500))
+        steps = (PAY, Kill(at_ms=at, client="c1", restart_after=500))
         counts[at] = run_schedule(loaded, Schedule(("order-1",), steps)).coupons["order-1"]
     assert set(counts.values()) == KILLED_AT[name], counts
     if name == "redis_do_then_mark":

@@ -22,7 +22,7 @@ restart's import or in ``setup`` is a ``DesignError``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from minimq.apps.coupons import CouponSystem
 from minimq.apps.incident import COUPON_GROUP, TOPIC
@@ -38,7 +38,23 @@ from minimq.testing.design import DesignError, LoadedDesign
 from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import Schedule, Step
+from minimq.testing.schedule import Schedule
+from minimq.testing.steps import (
+    Crash,
+    Down,
+    Fail,
+    Join,
+    Kill,
+    Leave,
+    LostReply,
+    Outage,
+    Pay,
+    Reset,
+    Restart,
+    Slow,
+    Step,
+    UpstreamRetry,
+)
 from minimq.testing.verdict import Violation, call_violations, count_violations, coupon_times, dead_letters, unreturned
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
 from minimq.world import World
@@ -168,41 +184,45 @@ class Lab:
     # -- playing a schedule --------------------------------------------------------------
     def _act(self, step: Step) -> None:
         world, faults = self.world, self.world.faults
-        kind = step.kind
-        if kind in ("pay", "upstream_retry", "lost_reply"):
-            self._expect(step.order)
-            if kind == "lost_reply":
+        match step:
+            case Pay() | UpstreamRetry():
+                self._expect(step.order)
+                world.spawn(self._send(step.order), f"send-{step.order}")
+            case LostReply():
+                self._expect(step.order)
                 faults.lose_send_reply(key=step.order, how=step.how or "timeout")
-            world.spawn(self._send(step.order, step.resend or "same"), f"send-{step.order}")
-        elif kind == "crash":
-            delay = step.restart_after or RESTART_MS
-            if step.point == "BEFORE_STATEMENT":
-                self.faults.crashes[(step.client, step.order, step.statement)] = delay
-            else:
+                world.spawn(self._send(step.order, step.resend or "same"), f"send-{step.order}")
+            case Crash(point="BEFORE_STATEMENT"):
+                self.faults.crashes[(step.client, step.order, step.statement)] = step.restart_after or RESTART_MS
+            case Crash():
                 point = CrashPoint[step.point]
-                self.armed.setdefault((step.client, point.value), []).append(delay)
+                self.armed.setdefault((step.client, point.value), []).append(step.restart_after or RESTART_MS)
                 faults.crash_consumer(step.client, point, key=step.order)
-        elif kind == "kill" and step.client in self.consumers:
-            self._crash(step.client, "kill -9", step.restart_after or RESTART_MS)
-        elif kind == "down":  # the whole coupon system: every consumer killed, all back later
-            back = step.restart_after or RESTART_MS
-            self.down_until = max(self.down_until, world.now_ms + back)
-            for client in sorted(self.consumers):
-                self._crash(client, "kill -9", back)
-        elif kind in ("restart", "join"):
-            self.start(step.client)
-        elif kind == "leave" and step.client in self.consumers:
-            self.consumers[step.client].shutdown()
-        elif kind == "fail":
-            self.faults.arm_fail(step.order, step.statement or 1, step.times or 1, after=step.how == "after")
-        elif kind == "slow" and step.statement:
-            self.faults.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
-        elif kind == "slow":
-            faults.slow_handler(step.delay_ms, key=step.order)
-        elif kind == "outage":
-            self.faults.outages.append((world.now_ms, world.now_ms + step.delay_ms))
-        elif kind == "reset":
-            world.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=step.delay_ms)
+            case Kill():
+                if step.client in self.consumers:
+                    self._crash(step.client, "kill -9", step.restart_after or RESTART_MS)
+            case Down():  # the whole coupon system: every consumer killed, all back later
+                back = step.restart_after or RESTART_MS
+                self.down_until = max(self.down_until, world.now_ms + back)
+                for client in sorted(self.consumers):
+                    self._crash(client, "kill -9", back)
+            case Restart() | Join():
+                self.start(step.client)
+            case Leave():
+                if step.client in self.consumers:
+                    self.consumers[step.client].shutdown()
+            case Fail():
+                self.faults.arm_fail(step.order, step.statement or 1, step.times or 1, after=step.how == "after")
+            case Slow(statement=0):
+                faults.slow_handler(step.delay_ms, key=step.order)
+            case Slow():
+                self.faults.holds[step.order] = (step.statement, step.delay_ms)  # in the middle of the work
+            case Outage():
+                self.faults.outages.append((world.now_ms, world.now_ms + step.delay_ms))
+            case Reset():
+                world.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=step.delay_ms)
+            case _:
+                assert_never(step)
 
     def run(self, schedule: Schedule) -> Outcome:
         world = self.world
@@ -288,7 +308,15 @@ class Lab:
 
 def _ends(step: Step) -> int:
     """When a step's effect is over: its restart, or the end of its outage."""
-    return step.at_ms + step.restart_after + (step.delay_ms if step.kind == "outage" else 0)
+    match step:
+        case Crash() | Kill() | Down():
+            return step.at_ms + step.restart_after
+        case Outage():
+            return step.at_ms + step.delay_ms
+        case Pay() | UpstreamRetry() | LostReply() | Restart() | Join() | Leave() | Fail() | Slow() | Reset():
+            return step.at_ms
+        case _:
+            assert_never(step)
 
 
 def run_schedule(design: LoadedDesign, schedule: Schedule, seed: int = 0, **options: Any) -> Outcome:

@@ -1,35 +1,11 @@
 """Fault schedules: one concrete run of the coupon system, as data.
 
-Owns: ``Schedule`` and ``Step``, their JSON form (so a counterexample can be stored and
+Owns: ``Schedule``, its JSON form (so a counterexample can be stored and
 replayed exactly), and the duplication paths a schedule can exercise (``PATHS``). A
 schedule is what Hypothesis generates and shrinks; ``minimq.testing.lab`` runs it.
 
-Step kinds (``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c2):
-- ``pay``: the order system sends "order paid" once.
-- ``upstream_retry``: the payment system calls again, so the order system sends a second,
-  new message for the same order (path A).
-- ``lost_reply``: the broker stores the message but the reply is lost (``how``: timeout or
-  fast_fail); on a timeout the order system's loop re-sends the same or a new
-  ``Message`` (``resend``) (path B; fast_fail is the producer's own retry, P1).
-- ``crash``: arm a crash of ``client`` at ``point`` (a ``CrashPoint`` name, or
-  ``BEFORE_STATEMENT`` with ``statement`` n) while it handles ``order``; ``restart_after``
-  ms later it starts again (paths C, P4, P5).
-- ``kill`` / ``restart`` / ``join`` / ``leave``: a consumer process dies now, starts, joins
-  the group, or shuts down gracefully (paths P6, P7); ``down``: every consumer of the
-  coupon system is killed now and restarted ``restart_after`` ms later.
-- ``fail``: the ``statement``-th database statement raises for the first ``times``
-  deliveries of ``order`` (RECONSUME_LATER after a partial side effect, P8); with
-  ``how="after"`` the statement runs first and then its reply is lost (the connection
-  drops), so a COMMIT goes through while the handler sees an error.
-- ``slow``: the handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
-  (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
-  of its work (the first delivery only).
-- ``outage``: the coupon database and Redis are down for ``delay_ms``: every statement
-  fails, so messages delivered meanwhile climb the retry ladder (10 s, 30 s, 1 min, ...)
-  and come back late.
-- ``reset``: an operator resets coupon-system's offsets on the topic back to the time
-  ``delay_ms`` (``mqadmin resetOffsetByTime``, P15): everything stored since is delivered
-  again.
+The kinds of step, and what each does, are in ``steps`` (one record per kind; a step's
+JSON is tagged with its ``kind``: ``{"at_ms": 0, "kind": "pay", "order": "order-1"}``).
 A copy that arrives an hour or more after the first (a late callback, the coupon system down for
 hours, an outage, a reset) is a late redelivery: it outlives a dedupe record with a TTL.
 
@@ -41,10 +17,28 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 from minimq.testing.schedule_check import parse_schedule, read_schedule
-from minimq.testing.steps import KINDS, SENDS, Step
+from minimq.testing.steps import (
+    KINDS,
+    Crash,
+    Down,
+    Fail,
+    Join,
+    Kill,
+    Leave,
+    LostReply,
+    Outage,
+    Pay,
+    Reset,
+    Restart,
+    Send,
+    Slow,
+    Step,
+    UpstreamRetry,
+    order_of,
+)
 
 __all__ = ["KINDS", "LATE_MS", "PATHS", "Schedule", "Step"]
 
@@ -67,7 +61,7 @@ class Schedule:
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
     def to_json(self) -> str:
-        data = {"orders": list(self.orders), "steps": [_compact(asdict(s)) for s in self.steps]}
+        data = {"orders": list(self.orders), "steps": [_compact({"kind": s.kind, **asdict(s)}) for s in self.steps]}
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
     def token(self) -> str:
@@ -89,40 +83,64 @@ class Schedule:
         it are renamed down (``order-3`` becomes ``order-2``) so the names stay 1..n."""
         kept = [o for o in self.orders if o != order]
         renames = {o: f"order-{i}" for i, o in enumerate(kept, 1)} if _numbered(self.orders) else {o: o for o in kept}
-        steps = tuple(replace(s, order=renames[s.order]) if s.order else s for s in self.steps if s.order != order)
+        steps = tuple(_renamed(s, renames) for s in self.steps if order_of(s) != order)
         return Schedule(tuple(renames[o] for o in kept), steps)
 
     def sends_every_order(self) -> bool:
         """Whether every order of the schedule is paid (sent at least once)."""
-        sent = {s.order for s in self.steps if s.kind in SENDS}
+        sent = {s.order for s in self.steps if isinstance(s, Send)}
         return all(o in sent for o in self.orders)
 
     def paths(self) -> list[str]:
         """The duplication paths this schedule exercises."""
-        found = []
-        for path, kinds in (
-            ("upstream-retry", {"upstream_retry"}),
-            ("lost-reply", {"lost_reply"}),
-            ("crash", {"crash", "kill", "down"}),
-            ("rebalance", {"join", "leave"}),
-            ("reconsume-later", {"fail"}),
-            ("consume-timeout", {"slow"}),
-            ("late-redelivery", {"outage", "reset"}),
-        ):
-            if any(s.kind in kinds for s in self.steps):
-                found.append(path)
-        if "late-redelivery" not in found and self._late():
-            found.append("late-redelivery")
-        return found
+        found = {_path(s) for s in self.steps}
+        if self._late():
+            found.add("late-redelivery")
+        return [path for path in PATHS if path in found]
 
     def _late(self) -> bool:
         """A callback an hour after the order's first send, or consumers down for an hour."""
-        first = {s.order: s.at_ms for s in sorted(self.steps, key=lambda s: -s.at_ms) if s.kind in SENDS}
-        return any(
-            (s.kind == "upstream_retry" and s.at_ms - first.get(s.order, s.at_ms) >= LATE_MS)
-            or (s.kind in ("kill", "crash", "down") and s.restart_after >= LATE_MS)
-            for s in self.steps
-        )
+        first = {s.order: s.at_ms for s in sorted(self.steps, key=lambda s: -s.at_ms) if isinstance(s, Send)}
+        for s in self.steps:
+            match s:
+                case UpstreamRetry() if s.at_ms - first.get(s.order, s.at_ms) >= LATE_MS:
+                    return True
+                case Kill() | Crash() | Down() if s.restart_after >= LATE_MS:
+                    return True
+        return False
+
+
+def _path(step: Step) -> str | None:
+    """The duplication path a step exercises by its kind alone."""
+    match step:
+        case Pay() | Restart():
+            return None
+        case UpstreamRetry():
+            return "upstream-retry"
+        case LostReply():
+            return "lost-reply"
+        case Crash() | Kill() | Down():
+            return "crash"
+        case Join() | Leave():
+            return "rebalance"
+        case Fail():
+            return "reconsume-later"
+        case Slow():
+            return "consume-timeout"
+        case Outage() | Reset():
+            return "late-redelivery"
+        case _:
+            assert_never(step)
+
+
+def _renamed(step: Step, renames: dict[str, str]) -> Step:
+    match step:
+        case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow():
+            return replace(step, order=renames[step.order])
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+            return step
+        case _:
+            assert_never(step)
 
 
 def _numbered(orders: tuple[str, ...]) -> bool:

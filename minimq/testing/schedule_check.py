@@ -14,12 +14,29 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import fields
-from typing import Any
+from typing import Any, assert_never
 
 from minimq.errors import MinimqError
 from minimq.i18n import t
-from minimq.testing.steps import KINDS, USES, Step
+from minimq.testing.steps import (
+    BY_KIND,
+    KINDS,
+    USES,
+    Crash,
+    Down,
+    Fail,
+    Join,
+    Kill,
+    Leave,
+    LostReply,
+    Outage,
+    Pay,
+    Reset,
+    Restart,
+    Slow,
+    Step,
+    UpstreamRetry,
+)
 
 WEEK_MS = 7 * 24 * 3_600_000
 MAX_STATEMENT = 100
@@ -28,7 +45,20 @@ MAX_STEPS = 200
 MAX_ORDERS = 100
 CLIENTS = ("c1", "c2")
 CRASH_POINTS = ("BEFORE_HANDLER", "IN_HANDLER", "AFTER_HANDLER", "AFTER_LOCAL_COMMIT", "BEFORE_STATEMENT")
-FIELDS = [f.name for f in fields(Step)]  # in the order a step is checked
+# every setting of every kind, in the order a step is checked (a test holds it to ``USES``)
+FIELDS: tuple[str, ...] = (
+    "at_ms",
+    "kind",
+    "order",
+    "client",
+    "how",
+    "resend",
+    "point",
+    "statement",
+    "times",
+    "delay_ms",
+    "restart_after",
+)
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lost_reply", "how"): ("", "timeout", "fast_fail"),
     ("lost_reply", "resend"): ("", "same", "new"),
@@ -126,7 +156,7 @@ def _step(i: int, raw: Any, orders: tuple[str, ...]) -> Step:
     values = {
         name: _field(f"{at}.{name}", kind, name, raw.get(name), orders) for name in FIELDS if name in allowed - {"kind"}
     }
-    step = Step(kind=kind, **values)
+    step = BY_KIND[kind](**values)
     _consistent(at, step)
     return step
 
@@ -166,16 +196,41 @@ def _int(where: str, value: Any, low: int, high: int) -> int:
 
 def _consistent(at: str, step: Step) -> None:
     """What no single field shows: a crash before statement n needs n, an outage and a
-    hold need a length, a reset goes back in time."""
-    if step.kind == "crash" and step.point == "BEFORE_STATEMENT" and step.statement < 1:
-        raise ScheduleError(f"{at}.statement", "sched.range", low=1, high=MAX_STATEMENT, value=step.statement)
-    if step.kind in ("slow", "outage") and step.delay_ms < 1:
-        raise ScheduleError(f"{at}.delay_ms", "sched.range", low=1, high=WEEK_MS, value=step.delay_ms)
-    if step.kind == "reset" and step.delay_ms > step.at_ms:
-        raise ScheduleError(f"{at}.delay_ms", "sched.range", low=0, high=step.at_ms, value=step.delay_ms)
-    if step.kind in ("crash", "kill", "restart", "join", "leave") and not step.client:
-        raise ScheduleError(f"{at}.client", "sched.choice", choices=", ".join(CLIENTS), value=step.client)
-    if step.kind == "crash" and not step.point:
-        raise ScheduleError(f"{at}.point", "sched.choice", choices=", ".join(CRASH_POINTS), value=step.point)
-    if step.kind in ("pay", "upstream_retry", "lost_reply", "crash", "fail", "slow") and not step.order:
+    hold need a length, a reset goes back in time; a step about a client names one, a
+    crash a point, a step about an order the order."""
+    match step:
+        case Crash():
+            if step.point == "BEFORE_STATEMENT" and step.statement < 1:
+                raise ScheduleError(f"{at}.statement", "sched.range", low=1, high=MAX_STATEMENT, value=step.statement)
+            _client(at, step.client)
+            if not step.point:
+                raise ScheduleError(f"{at}.point", "sched.choice", choices=", ".join(CRASH_POINTS), value=step.point)
+            _order(at, step.order)
+        case Slow():
+            if step.delay_ms < 1:
+                raise ScheduleError(f"{at}.delay_ms", "sched.range", low=1, high=WEEK_MS, value=step.delay_ms)
+            _order(at, step.order)
+        case Outage():
+            if step.delay_ms < 1:
+                raise ScheduleError(f"{at}.delay_ms", "sched.range", low=1, high=WEEK_MS, value=step.delay_ms)
+        case Reset():
+            if step.delay_ms > step.at_ms:
+                raise ScheduleError(f"{at}.delay_ms", "sched.range", low=0, high=step.at_ms, value=step.delay_ms)
+        case Kill() | Restart() | Join() | Leave():
+            _client(at, step.client)
+        case Pay() | UpstreamRetry() | LostReply() | Fail():
+            _order(at, step.order)
+        case Down():
+            pass
+        case _:
+            assert_never(step)
+
+
+def _client(at: str, client: str) -> None:
+    if not client:
+        raise ScheduleError(f"{at}.client", "sched.choice", choices=", ".join(CLIENTS), value=client)
+
+
+def _order(at: str, order: str) -> None:
+    if not order:
         raise ScheduleError(f"{at}.order", "sched.missing", value="")

@@ -1,44 +1,187 @@
 """The steps of a fault schedule: one kind of thing that happens, at one virtual time.
 
-Owns: ``Step``, ``KINDS`` and ``USES`` (the settings each kind of step uses; the others
-stay at their zero value). ``schedule`` says what each kind does; ``schedule_check``
-reads a stored step field by field against ``USES``.
+Owns: one frozen record per kind of step, each holding only the settings its kind
+uses, and ``Step``, the union of them; ``KINDS``, ``BY_KIND`` and ``USES`` (each kind's
+name, as the JSON of a schedule tags it, and its settings besides ``at_ms``);
+``order_of``. ``at_ms`` is virtual time; ``order`` an order id; ``client`` c1 or c2. A
+setting left at its zero value ("" or 0) is left out of a schedule's JSON, and takes
+the default its docstring names. ``lab`` plays each kind, ``schedule_check`` reads a
+stored step field by field against ``USES``, ``story`` tells it in words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# the settings each kind of step uses, besides at_ms and kind
-USES: dict[str, frozenset[str]] = {
-    "pay": frozenset({"order"}),
-    "upstream_retry": frozenset({"order"}),
-    "lost_reply": frozenset({"order", "how", "resend"}),
-    "crash": frozenset({"order", "client", "point", "statement", "restart_after"}),
-    "kill": frozenset({"client", "restart_after"}),
-    "down": frozenset({"restart_after"}),
-    "restart": frozenset({"client"}),
-    "join": frozenset({"client"}),
-    "leave": frozenset({"client"}),
-    "fail": frozenset({"order", "statement", "times", "how"}),
-    "slow": frozenset({"order", "statement", "delay_ms"}),
-    "outage": frozenset({"delay_ms"}),
-    "reset": frozenset({"delay_ms"}),
-}
-KINDS = frozenset(USES)
-SENDS = frozenset({"pay", "upstream_retry", "lost_reply"})  # the kinds that send "order paid"
+from dataclasses import dataclass, fields
+from typing import ClassVar, assert_never
 
 
-@dataclass(frozen=True)
-class Step:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pay:
+    """The order system sends "order paid" for ``order`` once."""
+
+    kind: ClassVar[str] = "pay"
     at_ms: int
-    kind: str
-    order: str = ""
-    client: str = ""
+    order: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpstreamRetry:
+    """The payment system calls again, so the order system sends a second, new message
+    for ``order`` (path A)."""
+
+    kind: ClassVar[str] = "upstream_retry"
+    at_ms: int
+    order: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LostReply:
+    """The broker stores the message for ``order`` but the reply is lost (``how``:
+    timeout, the default, or fast_fail); on a timeout the order system's loop re-sends the
+    same (the default) or a new ``Message`` (``resend``: same or new) (path B; fast_fail is
+    the producer's own retry, P1)."""
+
+    kind: ClassVar[str] = "lost_reply"
+    at_ms: int
+    order: str
     how: str = ""
     resend: str = ""
-    point: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Crash:
+    """Arm a crash of ``client`` at ``point`` (a ``CrashPoint`` name, or
+    ``BEFORE_STATEMENT`` with ``statement`` n) while it handles ``order``;
+    ``restart_after`` ms later (1 s when 0) it starts again (paths C, P4, P5)."""
+
+    kind: ClassVar[str] = "crash"
+    at_ms: int
+    order: str
+    client: str
+    point: str
+    statement: int = 0
+    restart_after: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kill:
+    """Consumer process ``client`` dies now (``kill -9``) and starts again
+    ``restart_after`` ms later (1 s when 0) (P6)."""
+
+    kind: ClassVar[str] = "kill"
+    at_ms: int
+    client: str
+    restart_after: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Down:
+    """Every consumer of the coupon system is killed now and restarted ``restart_after``
+    ms later (1 s when 0)."""
+
+    kind: ClassVar[str] = "down"
+    at_ms: int
+    restart_after: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restart:
+    """Consumer process ``client`` starts."""
+
+    kind: ClassVar[str] = "restart"
+    at_ms: int
+    client: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Join:
+    """Consumer process ``client`` starts and joins the group: a rebalance (P7)."""
+
+    kind: ClassVar[str] = "join"
+    at_ms: int
+    client: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leave:
+    """Consumer process ``client`` shuts down gracefully: a rebalance (P7)."""
+
+    kind: ClassVar[str] = "leave"
+    at_ms: int
+    client: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fail:
+    """The ``statement``-th database statement (1 when 0) raises for the first ``times``
+    deliveries (1 when 0) of ``order`` (RECONSUME_LATER after a partial side effect, P8);
+    with ``how="after"`` the statement runs first and then its reply is lost (the
+    connection drops), so a COMMIT goes through while the handler sees an error."""
+
+    kind: ClassVar[str] = "fail"
+    at_ms: int
+    order: str
     statement: int = 0
     times: int = 0
+    how: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slow:
+    """The handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
+    (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
+    of its work (the first delivery only)."""
+
+    kind: ClassVar[str] = "slow"
+    at_ms: int
+    order: str
+    statement: int = 0
+    delay_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outage:
+    """The coupon database and Redis are down for ``delay_ms``: every statement fails, so
+    messages delivered meanwhile climb the retry ladder (10 s, 30 s, 1 min, ...) and come
+    back late."""
+
+    kind: ClassVar[str] = "outage"
+    at_ms: int
+    delay_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reset:
+    """An operator resets coupon-system's offsets on the topic back to the time
+    ``delay_ms`` (``mqadmin resetOffsetByTime``, P15): everything stored since is
+    delivered again. (``delay_ms`` is a time, not a delay: the name its JSON has always
+    used.)"""
+
+    kind: ClassVar[str] = "reset"
+    at_ms: int
     delay_ms: int = 0
-    restart_after: int = 0
+
+
+Step = Pay | UpstreamRetry | LostReply | Crash | Kill | Down | Restart | Join | Leave | Fail | Slow | Outage | Reset
+Send = Pay | UpstreamRetry | LostReply  # the kinds that send "order paid"
+
+BY_KIND: dict[str, type[Step]] = {
+    cls.kind: cls
+    for cls in (Pay, UpstreamRetry, LostReply, Crash, Kill, Down, Restart, Join, Leave, Fail, Slow, Outage, Reset)
+}
+KINDS = frozenset(BY_KIND)
+# the settings each kind of step uses, besides at_ms and kind
+USES: dict[str, frozenset[str]] = {
+    kind: frozenset(f.name for f in fields(cls)) - {"at_ms"} for kind, cls in BY_KIND.items()
+}
+
+
+def order_of(step: Step) -> str:
+    """The order a step is about; "" for a step about the consumers or the store."""
+    match step:
+        case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow():
+            return step.order
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+            return ""
+        case _:
+            assert_never(step)

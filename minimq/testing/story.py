@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from string import ascii_uppercase
+from typing import assert_never
 
 from minimq import events as ev
 from minimq.i18n import t
@@ -19,7 +20,23 @@ from minimq.i18n.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import Schedule, Step
+from minimq.testing.schedule import Schedule
+from minimq.testing.steps import (
+    Crash,
+    Down,
+    Fail,
+    Join,
+    Kill,
+    Leave,
+    LostReply,
+    Outage,
+    Pay,
+    Reset,
+    Restart,
+    Slow,
+    Step,
+    UpstreamRetry,
+)
 from minimq.trace import Trace
 
 MAX_DELIVERIES_LISTED = 6
@@ -57,32 +74,34 @@ def schedule_in_words(schedule: Schedule, lang: str = "en") -> list[str]:
 
 
 def _step(step: Step, lang: str) -> str:
-    o, c = step.order, step.client
-    restart = fmt_duration(step.restart_after, lang)
-    match step.kind:
-        case "pay" | "upstream_retry" | "join" | "leave" | "restart":
-            return t(f"step.{step.kind}", lang, order=o, client=c)
-        case "lost_reply":
+    match step:
+        case Pay() | UpstreamRetry():
+            return t(f"step.{step.kind}", lang, order=step.order)
+        case Join() | Leave() | Restart():
+            return t(f"step.{step.kind}", lang, client=step.client)
+        case LostReply():
             variant = "fast_fail" if step.how == "fast_fail" else step.resend or "same"
-            return t(f"step.lost_reply.{variant}", lang, order=o)
-        case "crash":
+            return t(f"step.lost_reply.{variant}", lang, order=step.order)
+        case Crash():
             where = t(f"where.{step.point}", lang, n=step.statement)
-            return t("step.crash", lang, client=c, where=where, order=o, restart=restart)
-        case "kill":
-            return t("step.kill", lang, client=c, restart=restart)
-        case "down":
-            return t("step.down", lang, restart=restart)
-        case "fail":
+            restart = fmt_duration(step.restart_after, lang)
+            return t("step.crash", lang, client=step.client, where=where, order=step.order, restart=restart)
+        case Kill():
+            return t("step.kill", lang, client=step.client, restart=fmt_duration(step.restart_after, lang))
+        case Down():
+            return t("step.down", lang, restart=fmt_duration(step.restart_after, lang))
+        case Fail():
             key = "step.fail_after" if step.how == "after" else "step.fail"
-            return t(key, lang, statement=step.statement, times=step.times, order=o)
-        case "slow":
+            return t(key, lang, statement=step.statement, times=step.times, order=step.order)
+        case Slow():
             key = "step.slow_mid" if step.statement else "step.slow"
-            return t(key, lang, order=o, held=fmt_duration(step.delay_ms, lang), statement=step.statement)
-        case "outage":
+            return t(key, lang, order=step.order, held=fmt_duration(step.delay_ms, lang), statement=step.statement)
+        case Outage():
             return t("step.outage", lang, duration=fmt_duration(step.delay_ms, lang))
-        case "reset":
+        case Reset():
             return t("step.reset", lang, when=fmt_ms(step.delay_ms))
-    return step.kind
+        case _:
+            assert_never(step)
 
 
 # -- what went wrong -----------------------------------------------------------------------------

@@ -29,7 +29,22 @@ from collections.abc import Iterable
 from hypothesis import strategies as st
 
 from minimq.errors import ValidationError
-from minimq.testing.schedule import PATHS, Schedule, Step
+from minimq.testing.schedule import PATHS, Schedule
+from minimq.testing.steps import (
+    Crash,
+    Down,
+    Fail,
+    Join,
+    Kill,
+    Leave,
+    LostReply,
+    Outage,
+    Pay,
+    Reset,
+    Slow,
+    Step,
+    UpstreamRetry,
+)
 
 TIMES = st.sampled_from([0, 1, 2, 5, 10, 20, 50, 200, 1000, 3000])
 RESTARTS = st.sampled_from([500, 2000, 6000])
@@ -97,10 +112,10 @@ def _send(order: str, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step]]:
         at = draw(TIMES)
         kind = draw(parts.send_kinds)
         if kind == "pay":
-            return [Step(at, "pay", order)]
+            return [Pay(at_ms=at, order=order)]
         if kind == "upstream_retry":
-            return [Step(at, "pay", order), Step(at + draw(TIMES), "upstream_retry", order)]
-        return [Step(at, "lost_reply", order, how=draw(HOW), resend=draw(RESEND))]
+            return [Pay(at_ms=at, order=order), UpstreamRetry(at_ms=at + draw(TIMES), order=order)]
+        return [LostReply(at_ms=at, order=order, how=draw(HOW), resend=draw(RESEND))]
 
     return send()
 
@@ -120,19 +135,20 @@ def _fault(n_orders: int, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step
         client = draw(CLIENTS) if parts.two_clients else "c1"
         flag, detail, restart = draw(BOOLEANS), draw(DETAILS), draw(RESTARTS)
         if kind == "crash" and not flag:
-            return [Step(at, "kill", client=client, restart_after=restart)]
+            return [Kill(at_ms=at, client=client, restart_after=restart)]
         if kind == "crash":
             point, statement = CRASHES[detail]
-            return [Step(at, "crash", order, client, point=point, statement=statement, restart_after=restart)]
+            crash = Crash(at_ms=at, order=order, client=client, point=point, statement=statement, restart_after=restart)
+            return [crash]
         if kind == "rebalance":  # c2 joins; with the flag, one of them leaves later
-            join = Step(at, "join", client="c2")
-            return [join, Step(at + restart, "leave", client=client)] if flag else [join]
+            join = Join(at_ms=at, client="c2")
+            return [join, Leave(at_ms=at + restart, client=client)] if flag else [join]
         if kind == "fail":  # statement 1..4 fails (before it runs, or after: its reply is lost)
             after = "after" if detail >= 4 else ""
-            return [Step(at, "fail", order, statement=1 + detail % 4, times=1 + flag, how=after)]
+            return [Fail(at_ms=at, order=order, statement=1 + detail % 4, times=1 + flag, how=after)]
         if kind == "late":
             return [_late(detail % 4, at, order, client, DOWN_MS[restart])]
-        return [Step(at, "slow", order, statement=detail % 4, delay_ms=SLOW_MS)]  # held before the n-th
+        return [Slow(at_ms=at, order=order, statement=detail % 4, delay_ms=SLOW_MS)]  # held before the n-th
 
     return fault()
 
@@ -140,12 +156,12 @@ def _fault(n_orders: int, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step
 def _late(variant: int, at: int, order: str, client: str, down_ms: int) -> Step:
     """A copy of ``order`` (or of everything) delivered an hour (or a day) after ``at``."""
     if variant == 0:  # the payment system calls back again, late
-        return Step(at + LATE_MS, "upstream_retry", order)
+        return UpstreamRetry(at_ms=at + LATE_MS, order=order)
     if variant == 1:  # the coupon system is down that long, then comes back
-        return Step(at, "down", restart_after=down_ms)
+        return Down(at_ms=at, restart_after=down_ms)
     if variant == 2:  # the store is down: copies delivered meanwhile climb the retry ladder
-        return Step(at, "outage", delay_ms=LATE_MS)
-    return Step(at + LATE_MS, "reset", delay_ms=0)  # an operator re-consumes from the start
+        return Outage(at_ms=at, delay_ms=LATE_MS)
+    return Reset(at_ms=at + LATE_MS, delay_ms=0)  # an operator re-consumes from the start
 
 
 @functools.lru_cache(maxsize=64)
