@@ -145,7 +145,7 @@ def _step(i: int, raw: Any, orders: tuple[str, ...]) -> Step:
     if not isinstance(raw, dict):
         raise ScheduleError(at, "sched.not_object", got=type(raw).__name__)
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # a list or an object cannot even be looked up
         raise ScheduleError(f"{at}.kind", "sched.choice", choices=", ".join(sorted(KINDS)), value=kind)
     allowed = USES[kind] | {"at_ms", "kind"}
     for name in sorted(raw):
