@@ -32,7 +32,7 @@ import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from minimq.errors import MinimqError
 from minimq.testing.design import DesignError, LoadedDesign, load_design
@@ -41,6 +41,19 @@ from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
 from minimq.testing.shards import ExploreResult, Runs, Shard, ShardResult, combine, explore_shard
 from minimq.testing.watchdog import GIVE_UP, REFIRE_S, Watchdog
+from minimq.testing.worker_messages import (
+    Crashed,
+    ExploreShard,
+    Failed,
+    Hung,
+    Job,
+    Progress,
+    Ready,
+    Replay,
+    Replayed,
+    Report,
+    ShardDone,
+)
 
 PROGRESS_EVERY_S = 0.1
 SILENCE_GRACE_S = 10.0  # beyond the watchdog's own give-up time
@@ -57,7 +70,7 @@ def _worker(conn: Connection, path: str, seed: int, timeout_s: float | None) -> 
         _serve(conn, path, seed, timeout_s)
     except BaseException:  # a bug of ours: the parent reports it
         with contextlib.suppress(OSError):
-            conn.send(("crashed", traceback.format_exc()))
+            conn.send(Crashed(traceback=traceback.format_exc()))
 
 
 def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> None:
@@ -67,16 +80,16 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
 
     def give_up(dog: Watchdog) -> None:
         with contextlib.suppress(OSError):
-            conn.send(("hung", str(dog.where or ""), dog.where.code if dog.where else ""))
+            conn.send(Hung(where=str(dog.where or ""), code=dog.where.code if dog.where else ""))
         os._exit(70)
 
     Watchdog.on_give_up_default = give_up
     try:
         design = load_design(path, timeout_s=timeout_s)
     except DesignError as error:
-        conn.send(("error", error))
+        conn.send(Failed(error=error))
         return
-    conn.send(("ready",))
+    conn.send(Ready())
     runs = Runs(design, seed, timeout_s)
     while True:
         try:
@@ -88,30 +101,30 @@ def _serve(conn: Connection, path: str, seed: int, timeout_s: float | None) -> N
         try:
             conn.send(_do(job, design, runs, conn))
         except DesignError as error:
-            conn.send(("error", error))
+            conn.send(Failed(error=error))
             return
 
 
-def _do(job: tuple[Any, ...], design: LoadedDesign, runs: Runs, conn: Connection) -> tuple[str, Any]:
-    kind = job[0]
-    if kind == "replay":
-        schedule: Schedule = job[1]
-        outcome = run_schedule(design, schedule, runs.seed, timeout_s=runs.timeout_s)
-        return ("replayed", outcome.portable())
-    shard: Shard = job[1]
-    paths, max_orders = job[2], job[3]
-    last = [0.0]
+def _do(job: Job, design: LoadedDesign, runs: Runs, conn: Connection) -> Report:
+    match job:
+        case Replay(schedule=schedule):
+            outcome = run_schedule(design, schedule, runs.seed, timeout_s=runs.timeout_s)
+            return Replayed(outcome=outcome.portable())
+        case ExploreShard(shard=shard, paths=paths, max_orders=max_orders):
+            last = [0.0]
 
-    def progress(n: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY_S:
-            last[0] = now
-            conn.send(("progress", shard.index, n))
+            def progress(n: int) -> None:
+                now = time.monotonic()
+                if now - last[0] >= PROGRESS_EVERY_S:
+                    last[0] = now
+                    conn.send(Progress(index=shard.index, runs=n))
 
-    result = explore_shard(design, shard, runs, paths, max_orders, progress)
-    if result.outcome is not None:
-        result.outcome = result.outcome.portable()
-    return ("done", result)
+            result = explore_shard(design, shard, runs, paths, max_orders, progress)
+            if result.outcome is not None:
+                result.outcome = result.outcome.portable()
+            return ShardDone(result=result)
+        case _:
+            assert_never(job)
 
 
 # -- the parent side ------------------------------------------------------------------------
@@ -158,7 +171,7 @@ class _Pool:
             return None
         return self.timeout_s + GIVE_UP * REFIRE_S + SILENCE_GRACE_S
 
-    def receive(self, busy: set[Connection]) -> list[tuple[Connection, tuple[Any, ...]]]:
+    def receive(self, busy: set[Connection]) -> list[tuple[Connection, Report]]:
         """The next messages from the busy workers; a dead or stuck worker is an error."""
         limit = self.silence_limit()
         ready = wait(list(busy), timeout=1.0)
@@ -183,16 +196,20 @@ class WorkerCrashed(MinimqError, RuntimeError):
     """A worker process failed in minimq's own code (a bug): the message carries its traceback."""
 
 
-def _raise_for(message: tuple[Any, ...]) -> None:
-    if message[0] == "error":
-        error: DesignError = message[1]
-        raise error
-    if message[0] == "crashed":
-        last = message[1].strip().splitlines()[-1]
-        raise WorkerCrashed(f"minimq failed inside a worker process ({last}); please report it with:\n{message[1]}")
-    if message[0] == "hung":
-        spot = f"{message[1]} ({message[2]})" if message[1] else "?"
-        raise DesignError("worker_hung", spot=spot)
+def _raise_for(message: Report) -> None:
+    """A worker that reports it cannot go on ends the run."""
+    match message:
+        case Failed(error=error):
+            raise error
+        case Crashed(traceback=text):
+            last = text.strip().splitlines()[-1]
+            raise WorkerCrashed(f"minimq failed inside a worker process ({last}); please report it with:\n{text}")
+        case Hung(where=where, code=code):
+            raise DesignError("worker_hung", spot=f"{where} ({code})" if where else "?")
+        case Ready() | Progress() | ShardDone() | Replayed():
+            pass
+        case _:
+            assert_never(message)
 
 
 def explore_in_workers(
@@ -216,7 +233,7 @@ def explore_in_workers(
         while True:
             while idle and todo and (failed_at is None or todo[0].index < failed_at):
                 conn, shard = idle.pop(0), todo.pop(0)
-                conn.send(("shard", shard, paths, max_orders))
+                conn.send(ExploreShard(shard=shard, paths=paths, max_orders=max_orders))
                 working[conn] = shard.index
             if not working:
                 break
@@ -224,11 +241,12 @@ def explore_in_workers(
                 if conn not in working:
                     continue  # abandoned a moment ago: its result cannot matter
                 _raise_for(message)
-                if message[0] == "progress":
+                if isinstance(message, Progress):
                     if progress is not None:
-                        progress(message[2], message[1])
+                        progress(message.runs, message.index)
                     continue
-                result: ShardResult = message[1]
+                assert isinstance(message, ShardDone), message
+                result = message.result
                 results[result.index] = result
                 del working[conn]
                 idle.append(conn)
@@ -250,10 +268,9 @@ def replay_in_worker(
     """Run one schedule in a worker process (the design's code never runs here)."""
     with _Pool(1, _path_of(design), seed, timeout_s) as pool:
         conn = pool.conns[0]
-        conn.send(("replay", schedule))
+        conn.send(Replay(schedule=schedule))
         while True:
             for _, message in pool.receive({conn}):
                 _raise_for(message)
-                if message[0] == "replayed":
-                    outcome: Outcome = message[1]
-                    return outcome
+                if isinstance(message, Replayed):
+                    return message.outcome
