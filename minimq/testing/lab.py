@@ -29,7 +29,7 @@ from minimq.apps.incident import COUPON_GROUP, TOPIC
 from minimq.apps.kv import KeyValueStore
 from minimq.apps.orders import OrderSender, Resend
 from minimq.check import effects_by_key
-from minimq.events import ConsumerCrashed, ConsumerShutdown, EffectApplied, EffectExpected, Event, MessageDeadLettered
+from minimq.events import EffectApplied, EffectExpected, Event, MessageDeadLettered
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.testing.calls import HandlerCall
@@ -55,6 +55,7 @@ from minimq.testing.steps import (
     Step,
     UpstreamRetry,
 )
+from minimq.testing.supervisor import RESTART_MS, Supervisor
 from minimq.testing.verdict import Violation, call_violations, count_violations, coupon_times, dead_letters, unreturned
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
 from minimq.world import World
@@ -62,7 +63,6 @@ from minimq.world import World
 __all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 
 GROUP = COUPON_GROUP
-RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
 SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
 QUIET_CHECK_MS = 1000
 QUIET_CHECK_MAX_MS = 60_000
@@ -107,15 +107,13 @@ class Lab:
         self.world.broker.create_topic(TOPIC)
         self.redis = KeyValueStore(self.world)
         self.orders = OrderSender(self.world)
-        self.faults = CallFaults(self.world, self._crash)
+        self.faults = CallFaults(self.world, lambda client, why, after: self.supervisor.kill(client, why, after))
         self.calls = DesignCalls(
             design, self.world, self.db, self.redis, self.faults, stop=self._stop_now, ended=self._ended
         )
         self.coupon = CouponSystem(self.world, self.calls)
-        self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
-        self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
+        self.supervisor = Supervisor(self.world, self.coupon, self.calls)
         self.paid: list[str] = []
-        self.down_until = 0  # the whole coupon system is down until then (a ``down`` step)
         self.violated = False
         self.stuck: list[Violation] = []  # calls still running when the run was over
         self._coupons: dict[str, int] = {}
@@ -127,12 +125,6 @@ class Lab:
         """The coupon system's processes that ever ran, by client id."""
         return self.coupon.consumers
 
-    def start(self, client: str) -> None:
-        if self.world.now_ms < self.down_until:  # the coupon system is down: nothing starts yet
-            self.world.call_later_ms(self.down_until - self.world.now_ms, lambda: self.start(client))
-            return
-        self.coupon.start(client)
-
     def _ended(self, call: HandlerCall) -> None:
         """A call ended: a failure after the effect, or a non-status, is certain at once."""
         if self.fail_fast and call.status == "RECONSUME_LATER" and not call.cancelled:
@@ -140,28 +132,13 @@ class Lab:
             if call.value or (committed and not call.troubled):
                 self._violated()
 
-    def _crash(self, client: str, why: str, restart_after: int) -> None:
-        self.crashing[client] = restart_after
-        self.consumers[client].crash(why)
-        self.crashing.pop(client, None)  # a process that was down already did not crash again
-
     def _watch(self, event: Event) -> None:
-        if isinstance(event, ConsumerCrashed | ConsumerShutdown):
-            self.calls.kill(event.client)  # the process is gone: its connections drop with it
         if isinstance(event, EffectApplied) and event.ledger == LEDGER:
             self._coupons[event.key] = self._coupons.get(event.key, 0) + 1
             if self._coupons[event.key] > 1:
                 self._violated()
         elif isinstance(event, MessageDeadLettered):
             self._violated()
-        # Every crash is followed by a restart, as a supervisor would do: each crash step
-        # brings its own delay, so a second crash of the same process restarts it too.
-        if isinstance(event, ConsumerCrashed) and event.client in self.consumers:
-            delay = self.crashing.pop(event.client, None)
-            if delay is None:
-                armed = self.armed.get((event.client, event.point))
-                delay = armed.pop(0) if armed else RESTART_MS
-            self.world.call_later_ms(delay, lambda: self.start(event.client))
 
     def _violated(self) -> None:
         self.violated = True
@@ -183,7 +160,7 @@ class Lab:
 
     # -- playing a schedule --------------------------------------------------------------
     def _act(self, step: Step) -> None:
-        world, faults = self.world, self.world.faults
+        world, faults, supervisor = self.world, self.world.faults, self.supervisor
         match step:
             case Pay() | UpstreamRetry():
                 self._expect(step.order)
@@ -195,19 +172,13 @@ class Lab:
             case Crash(point="BEFORE_STATEMENT"):
                 self.faults.crashes[(step.client, step.order, step.statement)] = step.restart_after or RESTART_MS
             case Crash():
-                point = CrashPoint[step.point]
-                self.armed.setdefault((step.client, point.value), []).append(step.restart_after or RESTART_MS)
-                faults.crash_consumer(step.client, point, key=step.order)
+                supervisor.arm_crash(step.client, CrashPoint[step.point], step.order, step.restart_after or RESTART_MS)
             case Kill():
-                if step.client in self.consumers:
-                    self._crash(step.client, "kill -9", step.restart_after or RESTART_MS)
-            case Down():  # the whole coupon system: every consumer killed, all back later
-                back = step.restart_after or RESTART_MS
-                self.down_until = max(self.down_until, world.now_ms + back)
-                for client in sorted(self.consumers):
-                    self._crash(client, "kill -9", back)
+                supervisor.kill(step.client, "kill -9", step.restart_after or RESTART_MS)
+            case Down():
+                supervisor.take_down(step.restart_after or RESTART_MS)
             case Restart() | Join():
-                self.start(step.client)
+                supervisor.start(step.client)
             case Leave():
                 if step.client in self.consumers:
                     self.consumers[step.client].shutdown()
@@ -246,13 +217,13 @@ class Lab:
 
     def _play(self, schedule: Schedule) -> None:
         world = self.world
-        self.start("c1")
+        self.supervisor.start("c1")
         for step in sorted(schedule.steps, key=lambda s: s.at_ms):
             world.call_later_ms(step.at_ms, lambda s=step: self._act(s))  # type: ignore[misc]
         last = max((_ends(s) for s in schedule.steps), default=0)
         self._advance(last + SETTLE_MS - world.now_ms)
         for client in sorted(self.consumers):  # every consumer that ever ran comes back
-            self.start(client)
+            self.supervisor.start(client)
         deadline = world.now_ms + HORIZON_MS
         interval = QUIET_CHECK_MS
         while world.now_ms < deadline and not self.quiescent():
