@@ -2,8 +2,9 @@
 
 Owns: the request handlers of RocketMQ's broker, over the sans-I/O core. Mirrors
 ``SendMessageProcessor``, ``PullMessageProcessor`` (holding pulls in ``long_polling``),
-``ConsumerManageProcessor``, ``ConsumerManager`` and ``RebalanceLockManager``; a
-consumer's send-back is handled by ``minimq.runtime.send_back``.
+``ConsumerManageProcessor``, and the broker's doors to ``ConsumerManager`` and
+``RebalanceLockManager`` (``minimq.core.groups``); a consumer's send-back is handled by
+``minimq.runtime.send_back``.
 Rules kept here:
 - Topics are created explicitly (``autoCreateTopicEnable=false``); a send to an unknown
   topic is refused and nothing is stored.
@@ -12,8 +13,9 @@ Rules kept here:
   check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
 - The next pull of a queue reset by an operator gets ``PULL_OFFSET_MOVED`` (``admin``).
-- A clustering consumer's registration creates its group's retry topic (1 queue). Group
-  membership and orderly locks live in ``minimq.runtime.groups``.
+- A clustering consumer's registration creates its group's retry topic (1 queue). The
+  members a registration or an unregistration concerns are told to rebalance
+  (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway, down each member's channel).
 
 Simplifications: one broker, always master; a dead consumer's channel closes at once
 (process crash), so it leaves the group without the 120 s channel expiry.
@@ -25,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
 from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy
 from minimq.core.store import MessageStore
@@ -33,7 +36,6 @@ from minimq.errors import UnknownTopic, ValidationError
 from minimq.events import MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
 from minimq.runtime import admin
-from minimq.runtime.groups import ConsumerManager, LockManager
 from minimq.runtime.long_polling import PullRequestHoldService
 from minimq.runtime.send_back import SendBackService
 
@@ -60,8 +62,8 @@ class Broker:
         self.name = name
         self.store = MessageStore()
         self.offsets = ConsumerOffsetTable()
-        self.groups = ConsumerManager(world)
-        self.locks = LockManager(world)
+        self.groups: ConsumerManager[Callable[[], None]] = ConsumerManager()
+        self.locks = RebalanceLockManager()
         self.holds = PullRequestHoldService(world)
         self.send_backs = SendBackService(world, self)
 
@@ -217,20 +219,37 @@ class Broker:
         """``mqadmin resetOffsetByTime``: see ``minimq.runtime.admin``."""
         return admin.reset_offset_by_time(self._world, self, group=group, topic=topic, timestamp_ms=timestamp_ms)
 
-    # -- consumer groups (ConsumerManager) --------------------------------------------
+    # -- consumer groups (ConsumerManager, RebalanceLockManager) ------------------------
     def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:
         """A consumer's heartbeat: a clustering group gets its retry topic, and the other
-        members are told to rebalance (see ``minimq.runtime.groups.ConsumerManager``)."""
+        members are told to rebalance (``minimq.core.groups.ConsumerManager``)."""
         check_group(group)
         if clustering:
             self.ensure_topic(retry_topic(group), RETRY_QUEUE_NUMS)
-        self.groups.register(group, client, notify)
+        self._notify(self.groups.register(group, client, notify))
 
     def unregister(self, group: str, client: str, notify: Callable[[], None] | None = None) -> None:
-        self.groups.unregister(group, client, notify)
+        """A member leaves (with ``notify``: only if it registered through that channel)."""
+        self._notify(self.groups.unregister(group, client, notify))
+
+    def _notify(self, channels: list[Callable[[], None]]) -> None:
+        for channel in channels:
+            self._world.network.push(channel, what="notify consumer ids changed")
 
     def consumer_ids(self, group: str) -> list[str]:
         return self.groups.consumer_ids(group)
+
+    def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> frozenset[MessageQueue]:
+        """``LOCK_BATCH_MQ`` (``minimq.core.groups.RebalanceLockManager``): the queues granted."""
+        locked = self.locks.lock(group, client, mqs, self._world.now_ms)
+        for event in locked.events:
+            self._world.emit(event)
+        return locked.granted
+
+    def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
+        """``UNLOCK_BATCH_MQ``."""
+        for event in self.locks.unlock(group, client, mqs, self._world.now_ms):
+            self._world.emit(event)
 
     # -- consumer retries ---------------------------------------------------------------
     def send_back(
@@ -264,14 +283,6 @@ class Broker:
             copy.reconsume_times,
             copy.origin_msg_id,
         )
-
-    # -- orderly locks (RebalanceLockManager) ---------------------------------------------
-    def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> set[MessageQueue]:
-        """``LOCK_BATCH_MQ`` (see ``minimq.runtime.groups.LockManager``)."""
-        return self.locks.lock(group, client, mqs)
-
-    def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
-        self.locks.unlock(group, client, mqs)
 
     # -- queries -----------------------------------------------------------------------
     def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:
