@@ -1,7 +1,8 @@
 """Consumer groups on the broker: who belongs to each group, and who holds which queue lock.
 
 Mirrors RocketMQ's ``ConsumerManager`` (with ``ClientHousekeepingService``) and
-``RebalanceLockManager`` (broker), shown in the rebalance lesson.
+``RebalanceLockManager`` (broker); tests/test_consumer_modes.py runs them end to end (no
+lesson shows them yet).
 Membership rules (``ConsumerManager``):
 - A registration (the consumer's heartbeat) by a new member makes the broker tell every
   other member of the group to rebalance (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway); an

@@ -1,8 +1,9 @@
 """Where a message sent back by a consumer goes: a retry copy later, or the DLQ now.
 
 Mirrors RocketMQ ``AbstractSendMessageProcessor.consumerSendMsgBack`` (broker), and for
-an orderly consumer's dead letter ``SendMessageProcessor.handleRetryAndDLQ``; shown in
-lesson 8. The delay table itself is ``minimq.core.delay``.
+an orderly consumer's dead letter ``SendMessageProcessor.handleRetryAndDLQ``; no lesson
+shows it yet, tests/test_consumer_retry.py runs the whole ladder. The delay table itself
+is ``minimq.core.delay``.
 Rules:
 - The request names a stored copy by its offset msg id and carries a delay level and
   the consumer's ``maxReconsumeTimes`` (-1 resolved by the consumer: 16 concurrently,

@@ -2,8 +2,8 @@
 
 Owns: ``ConcurrentConsumeService`` and ``OrderlyConsumeService``, the asyncio shell of
 RocketMQ's ``ConsumeMessageConcurrentlyService`` and ``ConsumeMessageOrderlyService``,
-shown in lessons 3 (offsets) and 8 (retries). What happens after the listener answers
-(commit, send back, retry here, discard) and the consume-timeout scan are decided in
+shown in lesson 3 (offsets). What happens after the listener answers (commit, send
+back, retry here, discard) and the consume-timeout scan are decided in
 ``minimq.core.consume_result``; this module calls the listener, performs the decisions
 (records their events, sends back through the network, waits) and schedules the work.
 Concurrent rules kept here:

@@ -2,7 +2,8 @@
 
 Owns: ``SendBackService``, the asyncio shell of RocketMQ's
 ``AbstractSendMessageProcessor.consumerSendMsgBack`` (the request) and
-``ScheduleMessageService`` (the copies waiting for their delay level); shown in lesson 8.
+``ScheduleMessageService`` (the copies waiting for their delay level); run end to end by
+tests/test_consumer_retry.py.
 Where the copy goes, when, and with which reconsume times is decided by
 ``minimq.core.send_back.decide_send_back``; this module performs the decision:
 - a dead letter: create ``%DLQ%<group>`` if needed, store the copy, then record
