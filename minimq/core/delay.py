@@ -11,6 +11,7 @@ Rules:
   17 deliveries in all; the 17th failure goes to ``%DLQ%<group>``. The scheduled delays
   add up to 4 h 45 min 40 s.
 - An orderly consumer's ``-1`` means ``Integer.MAX_VALUE``: it retries locally for ever.
+The send-back decision that applies these numbers is ``minimq.core.send_back``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The broker: stores messages, answers pulls, keeps offsets, retries and dead-letters.
+"""The broker: stores messages, answers pulls, keeps offsets and consumer groups.
 
 Owns: the request handlers of RocketMQ's broker, over the sans-I/O core. Mirrors
 ``SendMessageProcessor``, ``PullMessageProcessor`` (holding pulls in ``long_polling``),
-``ConsumerManageProcessor``, ``AbstractSendMessageProcessor.consumerSendMsgBack``,
-``ScheduleMessageService``, ``ConsumerManager`` and ``RebalanceLockManager``.
+``ConsumerManageProcessor``, and the broker's doors to ``ConsumerManager`` and
+``RebalanceLockManager`` (``minimq.core.groups``); a consumer's send-back is handled by
+``minimq.runtime.send_back``.
 Rules kept here:
 - Topics are created explicitly (``autoCreateTopicEnable=false``); a send to an unknown
   topic is refused and nothing is stored.
@@ -12,15 +13,12 @@ Rules kept here:
   check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
 - The next pull of a queue reset by an operator gets ``PULL_OFFSET_MOVED`` (``admin``).
-- A send-back goes to ``%RETRY%<group>`` (1 queue) after delay level ``3 +
-  reconsume_times`` with ``reconsume_times + 1``, the same msg id and the origin id; once
-  ``reconsume_times >= maxReconsumeTimes`` it goes to ``%DLQ%<group>`` instead, at once.
-- A clustering consumer's registration creates its group's retry topic. Group
-  membership and orderly locks live in ``minimq.runtime.groups``.
+- A clustering consumer's registration creates its group's retry topic (1 queue). The
+  members a registration or an unregistration concerns are told to rebalance
+  (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway, down each member's channel).
 
-Simplifications: one broker, always master; delayed copies wait in a timer, not in
-``SCHEDULE_TOPIC_XXXX``; a dead consumer's channel closes at once (process crash), so
-it leaves the group without the 120 s channel expiry.
+Simplifications: one broker, always master; a dead consumer's channel closes at once
+(process crash), so it leaves the group without the 120 s channel expiry.
 """
 
 from __future__ import annotations
@@ -29,29 +27,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from minimq.core import delay
+from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
+from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy
 from minimq.core.store import MessageStore
-from minimq.core.validators import check_group, check_topic, dlq_topic, retry_topic
+from minimq.core.validators import check_group, check_topic, retry_topic
 from minimq.errors import UnknownTopic, ValidationError
-from minimq.events import (
-    MessageDeadLettered,
-    MessageSentBack,
-    MessageStored,
-    OffsetPersisted,
-    TopicCreated,
-)
+from minimq.events import MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
 from minimq.runtime import admin
-from minimq.runtime.groups import ConsumerManager, LockManager
 from minimq.runtime.long_polling import PullRequestHoldService
+from minimq.runtime.send_back import SendBackService
 
 if TYPE_CHECKING:
     from minimq.sim.kernel import Simulation
 
 DEFAULT_TOPIC_QUEUE_NUMS = 4  # min(producer 4, broker TBW102 8)
-RETRY_QUEUE_NUMS = 1  # SubscriptionGroupConfig.retryQueueNums
-DLQ_NUMS_PER_GROUP = 1
 BROKER_SUSPEND_MAX_TIME_MS = 15_000
 
 
@@ -71,10 +62,10 @@ class Broker:
         self.name = name
         self.store = MessageStore()
         self.offsets = ConsumerOffsetTable()
-        self.groups = ConsumerManager(world)
-        self.locks = LockManager(world)
+        self.groups: ConsumerManager[Callable[[], None]] = ConsumerManager()
+        self.locks = RebalanceLockManager()
         self.holds = PullRequestHoldService(world)
-        self.scheduled = 0  # retry copies waiting for their delay
+        self.send_backs = SendBackService(world, self)
 
     # -- topics ------------------------------------------------------------------------
     def create_topic(self, topic: str, queue_nums: int = DEFAULT_TOPIC_QUEUE_NUMS) -> None:
@@ -82,9 +73,11 @@ class Broker:
         check_topic(topic)
         if not isinstance(queue_nums, int) or not 1 <= queue_nums <= 1024:
             raise ValidationError("a topic must have 1 to 1024 queues", queue_nums)
-        self._create(topic, queue_nums)
+        self.ensure_topic(topic, queue_nums)
 
-    def _create(self, topic: str, queue_nums: int) -> None:
+    def ensure_topic(self, topic: str, queue_nums: int) -> None:
+        """Create ``topic`` unless it exists: the broker's own creations (retry and DLQ
+        topics) skip the checks of ``create_topic``."""
         if self.store.create_topic(topic, queue_nums):
             self._world.emit(TopicCreated(at_ms=self._world.now_ms, topic=topic, queue_nums=queue_nums))
 
@@ -226,22 +219,39 @@ class Broker:
         """``mqadmin resetOffsetByTime``: see ``minimq.runtime.admin``."""
         return admin.reset_offset_by_time(self._world, self, group=group, topic=topic, timestamp_ms=timestamp_ms)
 
-    # -- consumer groups (ConsumerManager) --------------------------------------------
+    # -- consumer groups (ConsumerManager, RebalanceLockManager) ------------------------
     def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:
         """A consumer's heartbeat: a clustering group gets its retry topic, and the other
-        members are told to rebalance (see ``minimq.runtime.groups.ConsumerManager``)."""
+        members are told to rebalance (``minimq.core.groups.ConsumerManager``)."""
         check_group(group)
         if clustering:
-            self._create(retry_topic(group), RETRY_QUEUE_NUMS)
-        self.groups.register(group, client, notify)
+            self.ensure_topic(retry_topic(group), RETRY_QUEUE_NUMS)
+        self._notify(self.groups.register(group, client, notify))
 
     def unregister(self, group: str, client: str, notify: Callable[[], None] | None = None) -> None:
-        self.groups.unregister(group, client, notify)
+        """A member leaves (with ``notify``: only if it registered through that channel)."""
+        self._notify(self.groups.unregister(group, client, notify))
+
+    def _notify(self, channels: list[Callable[[], None]]) -> None:
+        for channel in channels:
+            self._world.network.push(channel, what="notify consumer ids changed")
 
     def consumer_ids(self, group: str) -> list[str]:
         return self.groups.consumer_ids(group)
 
-    # -- consumer retries -------------------------------------------------------------
+    def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> frozenset[MessageQueue]:
+        """``LOCK_BATCH_MQ`` (``minimq.core.groups.RebalanceLockManager``): the queues granted."""
+        locked = self.locks.lock(group, client, mqs, self._world.now_ms)
+        for event in locked.events:
+            self._world.emit(event)
+        return locked.granted
+
+    def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
+        """``UNLOCK_BATCH_MQ``."""
+        for event in self.locks.unlock(group, client, mqs, self._world.now_ms):
+            self._world.emit(event)
+
+    # -- consumer retries ---------------------------------------------------------------
     def send_back(
         self,
         group: str,
@@ -250,75 +260,29 @@ class Broker:
         max_reconsume_times: int,
         reconsume_times: int | None = None,
     ) -> None:
-        """``CONSUMER_SEND_MSG_BACK``: schedule a retry copy, or dead-letter the message.
+        """``CONSUMER_SEND_MSG_BACK``: see ``minimq.runtime.send_back``."""
+        self.send_backs.send_back(group, offset_msg_id, delay_level, max_reconsume_times, reconsume_times)
 
-        The broker counts retries from the stored copy it reads back; an orderly consumer
-        instead sends a normal message carrying its own local count (``reconsume_times``),
-        which the broker keeps as is (``SendMessageProcessor.handleRetryAndDLQ``)."""
-        original = self.store.look_up(offset_msg_id)
-        if original is None:
-            raise ValidationError("no stored message has this offset msg id", offset_msg_id)
-        now = self._world.now_ms
-        origin = original.origin_msg_id or original.offset_msg_id
-        times = original.reconsume_times if reconsume_times is None else reconsume_times
-        if delay.goes_to_dlq(times, max_reconsume_times, delay_level):
-            topic = dlq_topic(group)
-            self._create(topic, DLQ_NUMS_PER_GROUP)
-            self._copy(original, MessageQueue(topic, 0), times + 1 if reconsume_times is None else times, origin)
-            self._world.emit(
-                MessageDeadLettered(
-                    at_ms=now,
-                    group=group,
-                    msg_id=original.msg_id,
-                    offset_msg_id=original.offset_msg_id,
-                    reconsume_times=times,
-                    dlq_topic=topic,
-                )
-            )
-            return
-        level = delay_level or delay.retry_delay_level(times)
-        due = now + delay.delay_ms(level)
-        self._world.emit(
-            MessageSentBack(
-                at_ms=now,
-                group=group,
-                msg_id=original.msg_id,
-                offset_msg_id=original.offset_msg_id,
-                reconsume_times=times,
-                delay_level=level,
-                due_ms=due,
-            )
-        )
-        retry_mq = MessageQueue(retry_topic(group), 0)
-        self._create(retry_mq.topic, RETRY_QUEUE_NUMS)
-        self.scheduled += 1
-        self._world.call_later_ms(due - now, lambda: self._deliver_scheduled(original, retry_mq, times + 1, origin))
+    @property
+    def scheduled(self) -> int:
+        """Retry copies waiting for their delay."""
+        return self.send_backs.scheduled
 
-    def _deliver_scheduled(self, original: MessageExt, mq: MessageQueue, times: int, origin: str) -> None:
-        self.scheduled -= 1
-        self._copy(original, mq, times, origin)
-
-    def _copy(self, original: MessageExt, mq: MessageQueue, times: int, origin: str) -> MessageExt:
+    def store_copy(self, copy: Copy) -> MessageExt:
+        """Store a copy of a stored message (a retry or a dead letter) where ``copy`` says."""
+        src = copy.source
         return self._append(
-            mq,
-            original.topic,
-            original.body,
-            original.tags,
-            original.keys,
-            original.properties,
-            original.msg_id,
-            original.born_ms,
-            times,
-            origin,
+            copy.queue,
+            src.topic,
+            src.body,
+            src.tags,
+            src.keys,
+            src.properties,
+            src.msg_id,
+            src.born_ms,
+            copy.reconsume_times,
+            copy.origin_msg_id,
         )
-
-    # -- orderly locks (RebalanceLockManager) ---------------------------------------------
-    def lock(self, group: str, client: str, mqs: list[MessageQueue]) -> set[MessageQueue]:
-        """``LOCK_BATCH_MQ`` (see ``minimq.runtime.groups.LockManager``)."""
-        return self.locks.lock(group, client, mqs)
-
-    def unlock(self, group: str, client: str, mqs: list[MessageQueue]) -> None:
-        self.locks.unlock(group, client, mqs)
 
     # -- queries -----------------------------------------------------------------------
     def query_by_key(self, topic: str, key: str, max_num: int = 32) -> list[MessageExt]:

@@ -1,46 +1,33 @@
 """Running the listener over pulled messages: concurrently, or in order per queue.
 
-Owns: ``ConcurrentConsumeService`` and ``OrderlyConsumeService``. Mirrors RocketMQ's
-``ConsumeMessageConcurrentlyService`` and ``ConsumeMessageOrderlyService``, shown in
-lessons 3 (offsets) and 8 (retries).
-Concurrent rules:
-- Up to 20 consume workers (``consumeThreadMin/Max``), started as work arrives, take messages one at a time
-  (``consumeMessageBatchMaxSize = 1``) in pull order; a request whose queue was dropped
-  is skipped.
-- After the listener: if the queue was dropped meanwhile, the result is discarded (no
-  offset update, no send-back). On ``RECONSUME_LATER`` (clustering) the message is sent
-  back to the broker, unless the consume-timeout scan already did; if the send-back
-  fails it is consumed again locally after 5000 ms and keeps holding the offset.
-  Broadcasting never sends back: a failure is dropped.
-- Then the message leaves the process queue and the offset moves to the smallest offset
-  still in flight (``ProcessQueue.remove``), increase-only.
-- Every 15 min (``consumeTimeout``), the head message of each queue that has been running
-  longer than 15 min is sent back with delay level 3 and dropped from the process queue,
-  while its listener keeps running (5.x: a later failure is not sent back twice).
-Orderly rules:
-- One consume loop per queue, only while the queue's lock is held and younger than 30 s.
-- ``SUCCESS`` commits (last offset + 1, may move back). A failure puts the message back
-  and retries it locally after ``suspendCurrentQueueTimeMillis = 1000`` ms (clamped to
-  10..30000), for ever by default (``maxReconsumeTimes = Integer.MAX_VALUE``); past an
-  explicit maximum it goes straight to the DLQ and the queue moves on.
+Owns: ``ConcurrentConsumeService`` and ``OrderlyConsumeService``, the asyncio shell of
+RocketMQ's ``ConsumeMessageConcurrentlyService`` and ``ConsumeMessageOrderlyService``,
+shown in lesson 3 (offsets). What happens after the listener answers (commit, send
+back, retry here, discard) and the consume-timeout scan are decided in
+``minimq.core.consume_result``; this module calls the listener, performs the decisions
+(records their events, sends back through the network, waits) and schedules the work.
+Concurrent rules kept here:
+- Up to 20 consume workers (``consumeThreadMin/Max``), started as work arrives, take
+  messages one at a time (``consumeMessageBatchMaxSize = 1``) in pull order; a request
+  whose queue was dropped is skipped.
+- The consume-timeout scan runs every 15 min, the first time 15 min after start, in
+  clustering only.
+Orderly rules kept here:
+- One consume loop per queue, only while the queue's lock is held and younger than 30 s
+  (checked again every 100 ms).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, assert_never
 
+from minimq.core import consume_result as rule
 from minimq.core.process_queue import ProcessQueue
-from minimq.events import (
-    ConsumeResultDiscarded,
-    ConsumeTimedOut,
-    MessageConsumed,
-    MessageDelivered,
-    RetriedLocally,
-)
-from minimq.model import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus
+from minimq.events import Event, MessageConsumed, MessageDelivered
+from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.listener import invoke
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
@@ -48,9 +35,6 @@ from minimq.sim.faults import CrashPoint
 if TYPE_CHECKING:
     from minimq.runtime.consumer_session import ConsumerSession
 
-SEND_BACK_FAILED_RETRY_MS = 5000  # submitConsumeRequestLater
-CONSUME_TIMEOUT_MS = 15 * 60 * 1000
-CLEAN_EXPIRE_LOOP = 16
 CLIENT_LOCK_MAX_LIVE_MS = 30_000  # ProcessQueue.REBALANCE_LOCK_MAX_LIVE_TIME
 LOCK_RETRY_MS = 100
 
@@ -100,35 +84,10 @@ class _Base:
         s.maybe_crash(CrashPoint.AFTER_HANDLER, msg)
         return status, note
 
-    def retry_locally(self, msg: MessageExt, delay_ms: int, reason: str) -> MessageExt:
-        """The copy to consume again on this client, one reconsume time older."""
-        s = self.s
-        again = replace(msg, reconsume_times=msg.reconsume_times + 1)
-        s.world.emit(
-            RetriedLocally(
-                at_ms=s.world.now_ms,
-                client=s.client,
-                group=s.group,
-                msg_id=msg.msg_id,
-                reconsume_times=again.reconsume_times,
-                delay_ms=delay_ms,
-                reason=reason,
-            )
-        )
-        return again
-
-    def discard(self, msg: MessageExt) -> None:
-        s = self.s
-        s.world.emit(
-            ConsumeResultDiscarded(
-                at_ms=s.world.now_ms,
-                client=s.client,
-                group=s.group,
-                msg_id=msg.msg_id,
-                offset_msg_id=msg.offset_msg_id,
-                reason="process queue dropped by a rebalance",
-            )
-        )
+    def record(self, events: Iterable[Event]) -> None:
+        emit = self.s.world.emit
+        for event in events:
+            emit(event)
 
 
 class ConcurrentConsumeService(_Base):
@@ -184,48 +143,39 @@ class ConcurrentConsumeService(_Base):
     async def _consume(self, msg: MessageExt, pq: ProcessQueue, mq: MessageQueue) -> None:
         s = self.s
         status, _ = await self.deliver(msg, pq, orderly=False)
-        if pq.dropped:
-            self.discard(msg)
-            return
-        if status == ConsumeStatus.RECONSUME_LATER.value and s.clustering and pq.contains(msg):
-            if not await s.send_message_back(msg, 0):
-                again = self.retry_locally(msg, SEND_BACK_FAILED_RETRY_MS, "send-back failed")
-                pq.replace(again)
-                self.submit_later(again, pq, mq, SEND_BACK_FAILED_RETRY_MS)
-                return
-            if pq.dropped:
-                self.discard(msg)
-                return
-        s.commit_local(mq, pq.remove([msg]), increase_only=True, msg=msg)
+        step: rule.Commit | rule.SendBack | rule.RetryLocally | rule.Discard = rule.concurrent_result(
+            pq, msg, status, clustering=s.clustering, client=s.client, group=s.group, now_ms=s.world.now_ms
+        )
+        if isinstance(step, rule.SendBack):
+            sent = await s.send_message_back(msg, step.delay_level)
+            step = rule.concurrent_sent_back(pq, msg, sent, client=s.client, group=s.group, now_ms=s.world.now_ms)
+        match step:
+            case rule.Commit(offset=offset, increase_only=increase_only):
+                s.commit_local(mq, offset, increase_only=increase_only, msg=msg)
+            case rule.RetryLocally(again=again, delay_ms=delay_ms, events=events):
+                self.record(events)
+                self.submit_later(again, pq, mq, delay_ms)
+            case rule.Discard(events=events):
+                self.record(events)
+            case _:
+                assert_never(step)
 
     async def _clean_expired_loop(self) -> None:
         while True:
-            await asyncio.sleep(CONSUME_TIMEOUT_MS / 1000)
+            await asyncio.sleep(rule.CONSUME_TIMEOUT_MS / 1000)
             for _mq, pq in sorted(self.s.pq_table.items()):
                 await self._clean_expired(pq)
 
     async def _clean_expired(self, pq: ProcessQueue) -> None:
         s = self.s
-        for _ in range(CLEAN_EXPIRE_LOOP):
-            msg = pq.first()
-            started = pq.start_ms.get(msg.queue_offset) if msg is not None else None
-            if msg is None or started is None or s.world.now_ms - started <= CONSUME_TIMEOUT_MS:
+        for _ in range(rule.CLEAN_EXPIRE_LOOP):
+            timed_out = rule.expired_head(pq, client=s.client, group=s.group, now_ms=s.world.now_ms)
+            if timed_out is None:
                 return
-            s.world.emit(
-                ConsumeTimedOut(
-                    at_ms=s.world.now_ms,
-                    client=s.client,
-                    group=s.group,
-                    msg_id=msg.msg_id,
-                    offset_msg_id=msg.offset_msg_id,
-                    started_ms=started,
-                )
-            )
-            if not await s.send_message_back(msg, 3):
-                return  # Java's sendMessageBack threw: the message stays, and so does the offset
-            head = pq.first()
-            if head is not None and head.queue_offset == msg.queue_offset:
-                pq.remove([msg])
+            self.record(timed_out.events)
+            sent = await s.send_message_back(timed_out.msg, timed_out.send_back.delay_level)
+            if not rule.expired_sent_back(pq, timed_out.msg, sent):
+                return
 
 
 class OrderlyConsumeService(_Base):
@@ -233,7 +183,7 @@ class OrderlyConsumeService(_Base):
 
     def __init__(self, session: ConsumerSession, suspend_ms: int) -> None:
         super().__init__(session)
-        self.suspend_ms = min(max(suspend_ms, 10), 30_000)
+        self.suspend_ms = rule.suspend_time_ms(suspend_ms)
         self._wakers: dict[MessageQueue, Waker] = {}
 
     def start(self) -> None:
@@ -265,16 +215,29 @@ class OrderlyConsumeService(_Base):
                 continue
             msg = taken[0]
             status, _ = await self.deliver(msg, pq, orderly=True)
-            if pq.dropped:
-                self.discard(msg)
-                return
-            if status == OrderlyStatus.SUCCESS.value:
-                s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
-            elif msg.reconsume_times < s.max_reconsume_times:
-                pq.put_back([self.retry_locally(msg, self.suspend_ms, "SUSPEND_CURRENT_QUEUE_A_MOMENT")])
-                await asyncio.sleep(self.suspend_ms / 1000)
-            elif await s.send_message_back(msg, -1, msg.reconsume_times):
-                s.commit_local(mq, pq.commit(), increase_only=False, msg=msg)
-            else:  # checkReconsumeTimes: a failed send-back still counts as a consume attempt
-                pq.put_back([self.retry_locally(msg, self.suspend_ms, "DLQ send-back failed")])
-                await asyncio.sleep(self.suspend_ms / 1000)
+            step = rule.orderly_result(
+                pq,
+                msg,
+                status,
+                max_reconsume_times=s.max_reconsume_times,
+                suspend_ms=self.suspend_ms,
+                client=s.client,
+                group=s.group,
+                now_ms=s.world.now_ms,
+            )
+            if isinstance(step, rule.SendBack):
+                sent = await s.send_message_back(msg, step.delay_level, step.reconsume_times)
+                step = rule.orderly_sent_back(
+                    pq, msg, sent, suspend_ms=self.suspend_ms, client=s.client, group=s.group, now_ms=s.world.now_ms
+                )
+            match step:
+                case rule.Commit(offset=offset, increase_only=increase_only):
+                    s.commit_local(mq, offset, increase_only=increase_only, msg=msg)
+                case rule.RetryLocally(delay_ms=delay_ms, events=events):
+                    self.record(events)
+                    await asyncio.sleep(delay_ms / 1000)
+                case rule.Discard(events=events):
+                    self.record(events)
+                    return
+                case _:
+                    assert_never(step)

@@ -1,13 +1,12 @@
-"""Calling the application's listener and reading what it returned.
+"""Calling the application's listener, and where an exception it raised came from.
 
-Owns: the rule that turns whatever a handler does into a consume status. Mirrors
-``ConsumeMessageConcurrentlyService.ConsumeRequest.run`` and its orderly twin:
+Owns: ``invoke``, the call of the listener in ``ConsumeMessageConcurrentlyService
+.ConsumeRequest.run`` and its orderly twin:
 - A handler may be a plain function or a coroutine function taking one message.
-- A thrown exception or a ``None`` return counts as ``RECONSUME_LATER`` (orderly:
-  ``SUSPEND_CURRENT_QUEUE_A_MOMENT``). RocketMQ's Java types make any other value
-  impossible; minimq counts it as a failure too and says so in the trace.
-- The status strings (``"CONSUME_SUCCESS"``, ``"SUCCESS"``, ``"RECONSUME_LATER"``, ...)
-  are accepted for the enum members they name.
+- A thrown exception counts as ``RECONSUME_LATER`` (orderly:
+  ``SUSPEND_CURRENT_QUEUE_A_MOMENT``); what any returned value counts as is
+  ``minimq.core.consume_result.read_status`` (a ``None`` or a value that is not a status
+  is a failure too).
 - An exception's note says where the application raised it: the innermost line of the
   traceback that is the application's own (not minimq's, not the standard library's,
   not an installed package's), as ``file:line``.
@@ -22,25 +21,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from minimq.model import ConsumeStatus, MessageExt, OrderlyStatus
+from minimq.core.consume_result import failure, read_status
+from minimq.model import MessageExt
 
-_CONCURRENT = {s.value: s for s in ConsumeStatus} | {s.name: s for s in ConsumeStatus}
-_ORDERLY = {s.value: s for s in OrderlyStatus} | {s.name: s for s in OrderlyStatus}
-
-
-def read_status(result: object, *, orderly: bool) -> tuple[str, str]:
-    """Return (status value, note) for what a handler returned."""
-    table = _ORDERLY if orderly else _CONCURRENT
-    failed = (OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT if orderly else ConsumeStatus.RECONSUME_LATER).value
-    if isinstance(result, str) and result in table:
-        return table[result].value, ""
-    if result is None:
-        return failed, "returned None, which counts as a failure"
-    wanted = "OrderlyStatus" if orderly else "ConsumeStatus"
-    shown = repr(result)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return failed, f"returned {shown} ({type(result).__name__}), not a {wanted}; counted as a failure"
+# read_status is the core's rule; it is offered here too, next to the call it reads.
+__all__ = ["application_line", "invoke", "read_status"]
 
 
 async def invoke(handler: Callable[[MessageExt], Any], msg: MessageExt, *, orderly: bool) -> tuple[str, str]:
@@ -50,9 +35,8 @@ async def invoke(handler: Callable[[MessageExt], Any], msg: MessageExt, *, order
         if inspect.isawaitable(result):
             result = await result
     except Exception as exc:  # the listener's own failure, never ours
-        failed = OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT if orderly else ConsumeStatus.RECONSUME_LATER
         where = application_line(exc.__traceback__)
-        return failed.value, f"raised {type(exc).__name__}: {exc}" + (f" at {where}" if where else "")
+        return failure(orderly=orderly).value, f"raised {type(exc).__name__}: {exc}" + (f" at {where}" if where else "")
     return read_status(result, orderly=orderly)
 
 

@@ -157,7 +157,7 @@ class Rebalancer:
             self.s.offset_store.update(mq, stored)
         return start
 
-    async def _lock(self, mqs: list[MessageQueue]) -> set[MessageQueue]:
+    async def _lock(self, mqs: list[MessageQueue]) -> frozenset[MessageQueue]:
         return await self.s.world.network.call(
             self.s.broker_name,
             lambda b: b.lock(self.s.group, self.s.client, mqs),
@@ -170,7 +170,7 @@ class Rebalancer:
         while True:
             mqs = sorted(self.s.pq_table)
             try:
-                granted = await self._lock(mqs) if mqs else set()
+                granted = await self._lock(mqs) if mqs else frozenset()
             except RemotingError:
                 granted = None
             if granted is not None:
