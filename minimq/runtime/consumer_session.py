@@ -1,19 +1,14 @@
 """One running incarnation of a push consumer: from start to shutdown or crash.
 
-Owns: the pull loop of each assigned queue, the offset table and its persistence,
-send-back, and what a crash or a shutdown leaves behind (rebalancing is in
-``rebalance``). Everything here
-dies with the process; only what reached the broker (or, broadcasting, the local
-offsets file) survives into the next incarnation. Mirrors RocketMQ's
-``DefaultMQPushConsumerImpl.pullMessage``, ``MQClientInstance.persistAllConsumerOffset``
-and ``DefaultMQPushConsumerImpl.shutdown``; shown in lessons 3 and 5.
+Owns: the session's tasks and tables, the offset table and its persistence, send-back,
+and what a crash or a shutdown leaves behind (pulling is in ``pull``, rebalancing in
+``rebalance``, consuming in ``consume_service``). Everything here dies with the
+process; only what reached the broker (or, broadcasting, the local offsets file)
+survives into the next incarnation. Mirrors RocketMQ's
+``MQClientInstance.persistAllConsumerOffset`` and ``DefaultMQPushConsumerImpl.shutdown``;
+shown in lesson 3.
 Rules:
-- Each queue is pulled in batches of up to 32 (``pullBatchSize``), with no pause between
-  pulls (``pullInterval = 0``), 50 ms pauses under flow control and 3000 ms after an
-  error; each pull carries the local offset to the broker.
 - Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
-- A pull answered ``PULL_OFFSET_MOVED`` (an operator reset the queue) drops the queue,
-  persists the broker's offset and rebalances at once, which pulls it again from there.
 - Graceful shutdown interrupts running listeners (``shutdownNow``), persists offsets
   (oneway) and leaves the group. A crash does none of that.
 """
@@ -21,7 +16,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from minimq.core import delay
@@ -33,27 +28,21 @@ from minimq.events import (
     ConsumerCrashed,
     ConsumerShutdown,
     ConsumerStarted,
-    MessagesPulled,
     OffsetCommittedLocally,
     OffsetPersisted,
-    PullFailed,
-    PullOffsetMoved,
 )
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
+from minimq.runtime.pull import Puller
 from minimq.runtime.rebalance import REQUEST_TIMEOUT_MS, Rebalancer
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
-    from minimq.runtime.broker import Broker, PullResult
+    from minimq.runtime.broker import Broker
     from minimq.runtime.push_consumer import PushConsumer
 
-PULL_DELAY_WHEN_EXCEPTION_MS = 3000
-PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50
-PULL_DELAY_WHEN_NOT_LOCKED_MS = 3000
 SEND_BACK_TIMEOUT_MS = 5000
-PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
 CHANNEL_EXPIRED_TIMEOUT_MS = 120_000  # BrokerConfig.channelExpiredTimeout
 
 
@@ -83,6 +72,7 @@ class ConsumerSession:
         )
         self.topics = list(c.topics) + ([retry_topic(c.group)] if c.clustering else [])
         self.rebalancer = Rebalancer(self)
+        self.puller = Puller(self)
         self._restart = restart
 
     # -- life -------------------------------------------------------------------------
@@ -248,82 +238,3 @@ class ConsumerSession:
             except RemotingError:
                 continue
         return False
-
-    # -- pull --------------------------------------------------------------------------
-    async def pull_loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
-        """Pull ``mq`` from ``offset`` until the queue is dropped (``pullMessage``)."""
-        w = self.world
-        batch = self.consumer.pull_batch_size
-        what = f"pull {mq}"
-        while not pq.dropped:
-            if pq.needs_flow_control(self.orderly):
-                await asyncio.sleep(PULL_DELAY_WHEN_FLOW_CONTROL_MS / 1000)
-                continue
-            if self.orderly and self.clustering and not pq.locked:
-                await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
-                continue
-            commit = self.offset_store.read(mq) if self.clustering else None
-
-            def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
-                return b.pull(self.group, self.client, mq, offset, batch, commit)
-
-            try:
-                result = await w.network.call_async(self.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
-            except RemotingError as exc:
-                w.emit(
-                    PullFailed(
-                        at_ms=w.now_ms,
-                        client=self.client,
-                        group=self.group,
-                        topic=mq.topic,
-                        queue_id=mq.queue_id,
-                        error=str(exc),
-                    )
-                )
-                await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
-                continue
-            if pq.dropped:
-                return
-            if result.offset_moved:
-                self._offset_moved(mq, pq, offset, result.next_offset)
-                return
-            offset = result.next_offset
-            msgs = result.msgs
-            if msgs:
-                pq.put(msgs)
-                w.emit(
-                    MessagesPulled(
-                        at_ms=w.now_ms,
-                        client=self.client,
-                        group=self.group,
-                        topic=mq.topic,
-                        queue_id=mq.queue_id,
-                        first_offset=msgs[0].queue_offset,
-                        count=len(msgs),
-                    )
-                )
-                self.service.submit(msgs, pq, mq)
-            elif pq.count == 0:  # correctTagsOffset
-                self.commit_local(mq, offset, increase_only=True, msg=None)
-
-    def _offset_moved(self, mq: MessageQueue, pq: ProcessQueue, pull_offset: int, offset: int) -> None:
-        """``OFFSET_ILLEGAL`` (a 5.2.0+ client): take and persist the broker's offset, remove
-        the queue as a rebalance would (results still running are discarded) and rebalance
-        now, which gains the queue again and pulls it from the broker's offset."""
-        w = self.world
-        w.emit(
-            PullOffsetMoved(
-                at_ms=w.now_ms,
-                client=self.client,
-                group=self.group,
-                topic=mq.topic,
-                queue_id=mq.queue_id,
-                pull_offset=pull_offset,
-                offset=offset,
-            )
-        )
-        pq.dropped = True
-        self.offset_store.update(mq, offset, increase_only=False)  # updateAndFreezeOffset
-        self.persist(mq, offset, "offset moved")
-        self.rebalancer.remove_queue(mq, via="offset moved")  # removeProcessQueue: persists again
-        self.rebalance_waker.wake()  # rebalanceImmediately

@@ -104,7 +104,7 @@ class Rebalancer:
         for mq, pq, start in added:  # pull only once the new assignment is in place
             if isinstance(self.s.service, OrderlyConsumeService):
                 self.s.service.add_queue(mq, pq)
-            self.s.spawn(self.s.pull_loop(mq, pq, start), f"{self.s.client}-pull-{mq}")
+            self.s.spawn(self.s.puller.loop(mq, pq, start), f"{self.s.client}-pull-{mq}")
         return balanced
 
     def remove_queue(self, mq: MessageQueue, via: str = "rebalance") -> None:

@@ -1,0 +1,118 @@
+"""Pulling: one loop per assigned queue, from the broker into the process queue.
+
+Owns: ``Puller``, the pull loop of one consumer session (``pullMessage`` of
+``DefaultMQPushConsumerImpl``), shown in lessons 2 and 3. Rules:
+- Each queue is pulled in batches of up to 32 (``pullBatchSize``), with no pause between
+  pulls (``pullInterval = 0``), a 50 ms pause under flow control, 3000 ms after an error,
+  and (orderly) 3000 ms while the queue is not locked; a pull times out after 30 s.
+- Each pull carries the local offset to the broker, which stores it (piggyback commit).
+- A pull that finds nothing while nothing is cached moves the local offset to the pull's
+  next offset (``correctTagsOffset``).
+- A pull answered ``PULL_OFFSET_MOVED`` (an operator reset the queue) drops the queue,
+  persists the broker's offset and rebalances at once, which pulls it again from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from minimq.errors import RemotingError
+from minimq.events import MessagesPulled, PullFailed, PullOffsetMoved
+
+if TYPE_CHECKING:
+    from minimq.core.process_queue import ProcessQueue
+    from minimq.model import MessageQueue
+    from minimq.runtime.broker import Broker, PullResult
+    from minimq.runtime.consumer_session import ConsumerSession
+
+PULL_DELAY_WHEN_EXCEPTION_MS = 3000
+PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50
+PULL_DELAY_WHEN_NOT_LOCKED_MS = 3000
+PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
+
+
+class Puller:
+    """The pull loops of one consumer session."""
+
+    def __init__(self, session: ConsumerSession) -> None:
+        self.s = session
+
+    async def loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
+        """Pull ``mq`` from ``offset`` until the queue is dropped (``pullMessage``)."""
+        w = self.s.world
+        batch = self.s.consumer.pull_batch_size
+        what = f"pull {mq}"
+        while not pq.dropped:
+            if pq.needs_flow_control(self.s.orderly):
+                await asyncio.sleep(PULL_DELAY_WHEN_FLOW_CONTROL_MS / 1000)
+                continue
+            if self.s.orderly and self.s.clustering and not pq.locked:
+                await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
+                continue
+            commit = self.s.offset_store.read(mq) if self.s.clustering else None
+
+            def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
+                return b.pull(self.s.group, self.s.client, mq, offset, batch, commit)
+
+            try:
+                result = await w.network.call_async(self.s.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
+            except RemotingError as exc:
+                w.emit(
+                    PullFailed(
+                        at_ms=w.now_ms,
+                        client=self.s.client,
+                        group=self.s.group,
+                        topic=mq.topic,
+                        queue_id=mq.queue_id,
+                        error=str(exc),
+                    )
+                )
+                await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
+                continue
+            if pq.dropped:
+                return
+            if result.offset_moved:
+                self._offset_moved(mq, pq, offset, result.next_offset)
+                return
+            offset = result.next_offset
+            msgs = result.msgs
+            if msgs:
+                pq.put(msgs)
+                w.emit(
+                    MessagesPulled(
+                        at_ms=w.now_ms,
+                        client=self.s.client,
+                        group=self.s.group,
+                        topic=mq.topic,
+                        queue_id=mq.queue_id,
+                        first_offset=msgs[0].queue_offset,
+                        count=len(msgs),
+                    )
+                )
+                self.s.service.submit(msgs, pq, mq)
+            elif pq.count == 0:  # correctTagsOffset
+                self.s.commit_local(mq, offset, increase_only=True, msg=None)
+
+    def _offset_moved(self, mq: MessageQueue, pq: ProcessQueue, pull_offset: int, offset: int) -> None:
+        """``OFFSET_ILLEGAL`` (a 5.2.0+ client): take and persist the broker's offset, remove
+        the queue as a rebalance would (results still running are discarded) and rebalance
+        now, which gains the queue again and pulls it from the broker's offset."""
+        w = self.s.world
+        w.emit(
+            PullOffsetMoved(
+                at_ms=w.now_ms,
+                client=self.s.client,
+                group=self.s.group,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                pull_offset=pull_offset,
+                offset=offset,
+            )
+        )
+        pq.dropped = True
+        self.s.offset_store.update(mq, offset, increase_only=False)  # updateAndFreezeOffset
+        self.s.persist(mq, offset, "offset moved")
+        self.s.rebalancer.remove_queue(mq, via="offset moved")  # removeProcessQueue: persists again
+        self.s.rebalance_waker.wake()  # rebalanceImmediately
