@@ -15,6 +15,10 @@ module knows that brokers and clients meet here; the runtime sees only the kerne
 
 One broker, ``broker-a`` (the name RocketMQ's sample configurations give the first
 broker), is built with every world; ``world.broker`` is it.
+
+``quiet()`` says whether anything is left to happen, from the brokers' and the
+consumers' statistics (``minimq.runtime.stats``), and ``run_until_quiet(limit_ms)`` lets
+time pass until it is so: the one place that decides "the run is over".
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from minimq.errors import ValidationError
 from minimq.runtime.broker import Broker
 from minimq.sim.kernel import Simulation
 
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
     from minimq.runtime.push_consumer import PushConsumer
 
 DEFAULT_BROKER = "broker-a"
+QUIET_CHECK_MS = 1000  # the first look at whether the world is quiet
+QUIET_CHECK_MAX_MS = 60_000  # the looks then come at doubling intervals, up to this
 Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
 
 
@@ -41,6 +48,7 @@ class World(Simulation):
         super().__init__(seed, latency_ms=latency_ms, realtime_speed=realtime_speed)
         self.brokers: dict[str, Broker] = {}
         self.broker: Broker = self._add_broker(DEFAULT_BROKER)
+        self.consumers: list[PushConsumer] = []  # every push consumer handed out, in order
 
     def _add_broker(self, name: str) -> Broker:
         broker = Broker(self, name)
@@ -58,4 +66,54 @@ class World(Simulation):
         from minimq.runtime.push_consumer import PushConsumer
 
         self._check_open("create a push consumer")
-        return PushConsumer(self, group, topics, handler, broker=DEFAULT_BROKER, **options)
+        consumer = PushConsumer(self, group, topics, handler, broker=DEFAULT_BROKER, **options)
+        self.consumers.append(consumer)
+        return consumer
+
+    # -- is anything left to happen? ---------------------------------------------------
+    def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
+        """Nothing is left to happen, as far as the brokers and the consumers can tell:
+        - no broker holds a retry copy waiting for its delay;
+        - every running consumer has consumed every queue it owns up to the broker's max
+          offset, with nothing in flight (a handler still running counts: the
+          consume-timeout scan and a rebalance take a message out of the process queue
+          while its handler goes on, but it stays in flight until it returns);
+        - the running consumers own at least one queue between them (before the first
+          rebalance nobody owns anything, and that is not quiet; nor is a world whose
+          consumers are all down: they are expected back). A world with no consumer at
+          all is quiet once its brokers are;
+        - and ``busy()``, the application's own say (a task still sending, a handler of
+          its own still running), is false."""
+        if any(b.stats().scheduled_retries for b in self.brokers.values()):
+            return False
+        if busy is not None and busy():
+            return False
+        if not self.consumers:
+            return True
+        running = [c.stats() for c in self.consumers if c.running]
+        return all(c.done for c in running) and any(c.queues for c in running)
+
+    def run_until_quiet(
+        self,
+        limit_ms: int,
+        *,
+        busy: Callable[[], bool] | None = None,
+        between: Callable[[], None] | None = None,
+    ) -> bool:
+        """Let time pass until the world is ``quiet(busy)``, for at most ``limit_ms``;
+        True when it is. It looks after ``QUIET_CHECK_MS`` (1 s), then at doubling
+        intervals up to ``QUIET_CHECK_MAX_MS`` (a minute): a retry ladder of hours needs no
+        look every second, so the run may go on up to that long after the last event.
+        ``between()`` is called after each stretch and may raise to end the run early."""
+        if isinstance(limit_ms, bool) or not isinstance(limit_ms, int) or limit_ms < 0:
+            raise ValidationError("limit_ms must be a whole number of milliseconds, 0 or more", limit_ms)
+        deadline = self.now_ms + limit_ms
+        interval = QUIET_CHECK_MS
+        while not self.quiet(busy):
+            if self.now_ms >= deadline:
+                return False
+            self.run_for(min(interval, deadline - self.now_ms))
+            if between is not None:
+                between()
+            interval = min(interval * 2, QUIET_CHECK_MAX_MS)
+        return True

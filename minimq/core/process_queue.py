@@ -99,6 +99,10 @@ class ProcessQueue:
     def in_flight_offsets(self) -> list[int]:
         return sorted([*self._tree, *self._consuming])
 
+    def in_flight_count(self) -> int:
+        """Messages cached or being consumed."""
+        return len(self._tree) + len(self._consuming)
+
     # -- orderly ---------------------------------------------------------------------
     def take(self, batch_size: int) -> list[MessageExt]:
         """Move up to ``batch_size`` messages, lowest first, into the consuming set."""

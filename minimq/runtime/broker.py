@@ -38,6 +38,7 @@ from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStat
 from minimq.runtime import admin
 from minimq.runtime.long_polling import PullRequestHoldService
 from minimq.runtime.send_back import SendBackService
+from minimq.runtime.stats import BrokerStats
 
 if TYPE_CHECKING:
     from minimq.sim.kernel import Simulation
@@ -267,6 +268,15 @@ class Broker:
     def scheduled(self) -> int:
         """Retry copies waiting for their delay."""
         return self.send_backs.scheduled
+
+    def stats(self) -> BrokerStats:
+        """What this broker holds and still has to do, now."""
+        return BrokerStats(
+            name=self.name,
+            stored=self.store.message_count(),
+            scheduled_retries=self.send_backs.scheduled,
+            held_pulls=self.holds.held(),
+        )
 
     def store_copy(self, copy: Copy) -> MessageExt:
         """Store a copy of a stored message (a retry or a dead letter) where ``copy`` says."""

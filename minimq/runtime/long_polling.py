@@ -43,6 +43,10 @@ class PullRequestHoldService:
         self._held: dict[MessageQueue, list[tuple[asyncio.Future[None], int]]] = {}
         self._check: asyncio.TimerHandle | None = None
 
+    def held(self) -> int:
+        """Pulls held now, over every queue."""
+        return sum(len(entries) for entries in self._held.values())
+
     async def hold(self, mq: MessageQueue, timeout_ms: int) -> None:
         """``suspendPullRequest``: return when a message arrives in ``mq``, or at the first
         check after ``timeout_ms`` have passed."""

@@ -22,6 +22,7 @@ from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, UnknownTopic, ValidationError
 from minimq.model import MessageExt, MessageModel, MessageQueue
 from minimq.runtime.consumer_session import ConsumerSession
+from minimq.runtime.stats import ConsumerStats, QueueStats
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
@@ -126,6 +127,26 @@ class PushConsumer:
         if not self.running or self.session is None:
             return None
         return self.session.offset_store.read(mq)
+
+    def stats(self) -> ConsumerStats:
+        """This consumer now: whether it runs, and each queue its process owns."""
+        queues: tuple[QueueStats, ...] = ()
+        session = self.session
+        if self.running and session is not None:
+            broker = session.broker
+            queues = tuple(
+                QueueStats(
+                    topic=mq.topic,
+                    queue_id=mq.queue_id,
+                    max_offset=broker.max_offset(mq),
+                    local_offset=session.offset_store.read(mq),
+                    in_flight=pq.in_flight_count(),
+                )
+                for mq, pq in sorted(session.pq_table.items())
+            )
+        return ConsumerStats(
+            client=self.client_id, group=self.group, running=self.running, incarnations=self.incarnations, queues=queues
+        )
 
     def in_flight(self) -> dict[MessageQueue, list[int]]:
         """Offsets cached or being consumed, per assigned queue."""

@@ -64,8 +64,6 @@ __all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 
 GROUP = COUPON_GROUP
 SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
-QUIET_CHECK_MS = 1000
-QUIET_CHECK_MAX_MS = 60_000
 HORIZON_MS = 8 * 3_600_000  # after the last step: the retry ladder, with room for held handlers
 
 
@@ -224,39 +222,26 @@ class Lab:
         self._advance(last + SETTLE_MS - world.now_ms)
         for client in sorted(self.consumers):  # every consumer that ever ran comes back
             self.supervisor.start(client)
-        deadline = world.now_ms + HORIZON_MS
-        interval = QUIET_CHECK_MS
-        while world.now_ms < deadline and not self.quiescent():
-            self._advance(min(interval, deadline - world.now_ms))
-            interval = min(interval * 2, QUIET_CHECK_MAX_MS)  # a long ladder needs no check every second
+        world.run_until_quiet(HORIZON_MS, busy=self._busy, between=self._check_stop)
         self.stuck = unreturned(self.calls.calls, world.now_ms, self.design.path)  # before closing cancels them
 
     def _advance(self, ms: int) -> None:
         """Let ``ms`` of virtual time pass, unless the run must stop first."""
         if ms > 0:
             self.world.run_for(ms)
+        self._check_stop()
+
+    def _check_stop(self) -> None:
+        """End the run now when its verdict is certain or the design broke it."""
         if self.watchdog.expired:
             raise WatchdogExpired
         if self.calls.design_error or self.calls.escaped or (self.fail_fast and self.violated):
             raise _Stop
 
-    def quiescent(self) -> bool:
-        """Nothing left to happen: no retry waiting at the broker, no task sending, no
-        handler still running (the consume-timeout scan and a rebalance take a message out
-        of the process queue while its handler goes on), and every running consumer has
-        consumed every queue it owns up to its max offset."""
-        broker = self.world.broker
-        if broker.scheduled or self.orders.sending or self.calls.running():
-            return False
-        owned = 0
-        for consumer in self.consumers.values():
-            if not consumer.running:
-                continue
-            for mq, in_flight in consumer.in_flight().items():
-                owned += 1
-                if in_flight or (consumer.local_offset(mq) or 0) < broker.max_offset(mq):
-                    return False
-        return owned > 0
+    def _busy(self) -> bool:
+        """The lab's own work in progress: the order system still sending, a handler call
+        still running (``World.quiet`` says the rest)."""
+        return bool(self.orders.sending) or self.calls.running()
 
     def count(self) -> dict[str, int]:
         """Coupons committed per paid order (``minimq.check``'s count of the effects)."""

@@ -1,0 +1,58 @@
+"""What a broker and a consumer hold right now, as plain values: their statistics.
+
+Owns: ``BrokerStats``, ``ConsumerStats`` and ``QueueStats``. Each is a frozen record
+read at one moment (``Broker.stats()``, ``PushConsumer.stats()``): it costs no virtual
+time and goes through no fault, like looking at a dashboard. Code that wants to know
+whether anything is left to happen (``World.quiet``), a test, or a picture reads these
+instead of reaching into a broker's or a session's tables.
+"""
+
+from __future__ import annotations
+
+from minimq.records import record
+
+
+@record
+class BrokerStats:
+    """One broker: how many copies it stores, and what it still has to do by itself."""
+
+    name: str
+    stored: int  # copies in every queue's log: business, %RETRY% and %DLQ% topics
+    scheduled_retries: int  # retry copies waiting for their delay (a send-back's ladder)
+    held_pulls: int  # pulls held until a message arrives or the hold times out
+
+
+@record
+class QueueStats:
+    """One queue a consumer owns: how far it has consumed, and what it still holds."""
+
+    topic: str
+    queue_id: int
+    max_offset: int  # the broker's next offset in this queue
+    local_offset: int | None  # the consumer's offset table (None: nothing yet)
+    in_flight: int  # messages cached in the process queue or being consumed
+
+    @property
+    def done(self) -> bool:
+        """Everything stored in the queue has been consumed, and nothing is in flight."""
+        return self.in_flight == 0 and (self.local_offset or 0) >= self.max_offset
+
+
+@record
+class ConsumerStats:
+    """One push consumer (a client id), in its current process if it runs."""
+
+    client: str
+    group: str
+    running: bool
+    incarnations: int  # processes started so far (the first start and each restart)
+    queues: tuple[QueueStats, ...]  # the queues its process owns, sorted
+
+    @property
+    def in_flight(self) -> int:
+        return sum(q.in_flight for q in self.queues)
+
+    @property
+    def done(self) -> bool:
+        """Running, and every queue it owns is consumed (``QueueStats.done``)."""
+        return self.running and all(q.done for q in self.queues)
