@@ -3,6 +3,8 @@ place that decides that nothing is left to happen."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from minimq import ConsumeStatus, World
@@ -89,7 +91,7 @@ def test_between_runs_after_each_stretch_and_may_end_the_run(w: World) -> None:
 
     with pytest.raises(Enough):
         w.run_until_quiet(3_600_000, between=between)
-    assert [b - a for a, b in zip(seen, seen[1:], strict=False)] == [2_000, 4_000]  # doubling looks
+    assert [b - a for a, b in itertools.pairwise(seen)] == [2_000, 4_000]  # doubling looks
 
 
 @pytest.mark.parametrize("limit", [-1, 1.5, True, "60000"])
