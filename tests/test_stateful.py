@@ -398,7 +398,7 @@ class Harness:
     def drained(self) -> bool:
         """Every group has a running consumer, nothing is scheduled, nothing in flight."""
         running = [c for c in self.consumers.values() if c.running]
-        if {c.group for c in running} != set(self.groups) or self.world.broker.scheduled:
+        if {c.group for c in running} != set(self.groups) or self.world.broker.stats().scheduled_retries:
             return False
         return not any(offsets for c in running for offsets in c.in_flight().values())
 

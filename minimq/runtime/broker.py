@@ -264,11 +264,6 @@ class Broker:
         """``CONSUMER_SEND_MSG_BACK``: see ``minimq.runtime.send_back``."""
         self.send_backs.send_back(group, offset_msg_id, delay_level, max_reconsume_times, reconsume_times)
 
-    @property
-    def scheduled(self) -> int:
-        """Retry copies waiting for their delay."""
-        return self.send_backs.scheduled
-
     def stats(self) -> BrokerStats:
         """What this broker holds and still has to do, now."""
         return BrokerStats(

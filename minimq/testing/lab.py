@@ -56,7 +56,15 @@ from minimq.testing.steps import (
     UpstreamRetry,
 )
 from minimq.testing.supervisor import RESTART_MS, Supervisor
-from minimq.testing.verdict import Violation, call_violations, count_violations, coupon_times, dead_letters, unreturned
+from minimq.testing.verdict import (
+    DuplicateCoupon,
+    Violation,
+    call_violations,
+    count_violations,
+    coupon_times,
+    dead_letters,
+    unreturned,
+)
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
 from minimq.world import World
 
@@ -256,7 +264,7 @@ class Lab:
         if self.watchdog.expired:
             found.append(self.calls.timed_out(self.watchdog))
         counts = self.count()
-        found += [v for v in count_violations(counts) if complete or v.kind == "duplicate"]
+        found += [v for v in count_violations(counts) if complete or isinstance(v, DuplicateCoupon)]
         found += call_violations(self.calls.calls, coupon_times(trace, LEDGER))
         found += dead_letters(trace, GROUP)
         return found + self.stuck
