@@ -1,8 +1,8 @@
 """How the queues of a topic are shared among the consumers of a group.
 
 Mirrors RocketMQ ``AllocateMessageQueueAveragely`` (the default, "AVG") and
-``AllocateMessageQueueAveragelyByCircle`` (client, ``consumer/rebalance``), shown in the
-rebalance lesson. Rules:
+``AllocateMessageQueueAveragelyByCircle`` (client, ``consumer/rebalance``); ``minimq check``'s
+``rebalance`` path shows what a new member does to a design. Rules:
 - Every client computes the allocation on its own, with no coordination, from the same
   sorted list of queues and sorted list of client ids.
 - Averagely: contiguous blocks; the first ``len(queues) % len(clients)`` clients get one

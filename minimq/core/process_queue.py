@@ -1,6 +1,6 @@
 """The client-side cache of one message queue, and the offset it lets a consumer commit.
 
-Mirrors RocketMQ ``ProcessQueue`` (client), shown in lesson 3 and the slow-message lesson.
+Mirrors RocketMQ ``ProcessQueue`` (client), shown in lesson 3.
 Rules:
 - Pulled messages wait here, keyed by queue offset, until their listener finishes.
 - When a concurrent consumer finishes messages, the offset it may commit is the

@@ -1,7 +1,8 @@
 """Rebalancing: which queues of each subscribed topic this consumer owns, and the locks.
 
 Owns: ``Rebalancer``, one per consumer session. Mirrors RocketMQ's ``RebalanceService``
-and ``RebalanceImpl``/``RebalancePushImpl`` (client), shown in the rebalance lesson.
+and ``RebalanceImpl``/``RebalancePushImpl`` (client); ``minimq check``'s ``rebalance`` path shows
+what it does to a design.
 Rules:
 - Rebalance runs at start, every 20 s (1 s after a round that could not lock an orderly
   queue), and whenever the broker says the group's members changed. Each client fetches
