@@ -1,6 +1,6 @@
 """Rebalancing, orderly consumption and broadcasting.
 
-Reference: rocketmq-semantics.md 4 (rebalance), 6 (orderly), 10.1 (broadcasting) and the
+Reference: docs/semantics.md sections 7 (rebalance), 10 (orderly), 11 (broadcasting) and the
 duplication paths P7 (rebalance overlap), P11 (orderly local retry), P12 (broadcasting
 crash).
 """

@@ -1,6 +1,6 @@
 """Push consumer offsets: how they move, when they reach the broker, what a crash replays.
 
-Reference: rocketmq-semantics.md 3.2-3.4 and the duplication paths P4 (offset held by the
+Reference: docs/semantics.md sections 4 to 6, and the duplication paths P4 (offset held by the
 slowest in-flight message), P5 (offset-commit lag on a crash) and P6 (graceful shutdown).
 """
 

@@ -1,6 +1,6 @@
 """Consumption failures of a concurrent clustering consumer: send-back, retry ladder, DLQ.
 
-Reference: rocketmq-semantics.md 5.1-5.4 and the duplication paths P8 (consumption
+Reference: docs/semantics.md sections 8 and 9, and the duplication paths P8 (consumption
 failure retry), P9 (send-back failure) and P10 (consume timeout).
 """
 

@@ -1,7 +1,7 @@
 """Producer behaviour (``DefaultMQProducer`` sync send), read from the trace and the broker.
 
 Each test drives a world on the virtual clock and asserts on ``minimq.events`` and on
-what the broker stored. Reference: rocketmq-semantics.md sections 1.2-1.5 and the
+what the broker stored. Reference: docs/semantics.md sections 2 and 3, and the
 duplication paths P1 (fast-failure retry) and P2 (timeout).
 """
 

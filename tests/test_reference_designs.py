@@ -1,10 +1,10 @@
-"""The reference designs in minimq/designs, checked against idempotency.md.
+"""The shipped designs in minimq/designs, checked against the ladder of fixes.
 
 Each wrong design has a counterexample of the kind the reference predicts (a duplicate,
 or for "mark first" a lost coupon), and the path its docstring names breaks it on its
 own; each right design survives every path. A table of hand-written schedules, one per
-duplication path, pins down the fix x path matrix of idempotency.md §6 as far as minimq
-models it. ``minimq check`` is exercised end to end: exit codes, the replay command and
+duplication path, pins down which fix closes which path (minimq/designs/README.md) as
+far as minimq models it. ``minimq check`` is exercised end to end: exit codes, the replay command and
 ``--json``.
 
 Kept fast for CI (roughly 35 schedules/s on two cores); ``HYPOTHESIS_PROFILE=thorough``
