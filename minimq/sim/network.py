@@ -103,7 +103,11 @@ class Network:
         if self.latency_ms:
             await self._on_the_wire()
         self._check_reachable(what)
-        result = handler(self.route(to))
+        try:
+            endpoint = self._endpoints[to]  # ``route``, inlined: every request comes this way
+        except KeyError:
+            raise UnknownEndpoint(to, sorted(self._endpoints)) from None
+        result = handler(endpoint)
         await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
@@ -122,7 +126,11 @@ class Network:
         if self.latency_ms:
             await self._on_the_wire()
         self._check_reachable(what)
-        result = await handler(self.route(to))
+        try:
+            endpoint = self._endpoints[to]
+        except KeyError:
+            raise UnknownEndpoint(to, sorted(self._endpoints)) from None
+        result = await handler(endpoint)
         await self._reply(result, begin, what, timeout_ms, reply_loss)
         return result
 
