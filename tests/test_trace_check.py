@@ -1,4 +1,5 @@
-"""The trace (JSON lines, digest) and the checkers over it, on small hand-built traces."""
+"""The trace (JSON lines, digest) and the checkers over it, on small hand-built traces
+(and, for the retry rules, a few real runs)."""
 
 from __future__ import annotations
 
@@ -508,8 +509,8 @@ def test_a_group_with_its_own_max_reconsume_times_is_named() -> None:
 
     trace = _retry_world(handle, ("poison",), 5 * MINUTE_MS, max_reconsume_times=2)
     (early,) = retry_violations(trace)  # the trace does not say the group lowered its maximum
-    assert early.rule == RetryRule.DEAD_LETTERED_BEFORE_MAX and early.group == "coupon"
-    assert str(early).endswith("dead_lettered_before_max: at reconsume_times 2 < 16")
+    assert early.rule == RetryRule.WRONG_DLQ_RECONSUME_TIMES and early.group == "coupon"
+    assert str(early).endswith("wrong_dlq_reconsume_times: at reconsume_times 2, max 16")
     assert retry_violations(trace, max_reconsume_times={"coupon": 2}) == []
 
 
@@ -580,7 +581,7 @@ BAD_RETRY_TRACES: dict[RetryRule, list[Event]] = {
     RetryRule.SENT_BACK_PAST_MAX: [*failed("coupon", "A", 16), sent_back("coupon", "A", 16, level=19, due=7_200_000)],
     RetryRule.WRONG_DELAY_LEVEL: [*failed("coupon", "A"), sent_back("coupon", "A", level=4, due=30_000)],
     RetryRule.WRONG_DUE_TIME: [*failed("coupon", "A"), sent_back("coupon", "A", due=9_999)],
-    RetryRule.DEAD_LETTERED_BEFORE_MAX: [*failed("coupon", "A", 15), dead("coupon", "A", 15)],
+    RetryRule.WRONG_DLQ_RECONSUME_TIMES: [*failed("coupon", "A", 15), dead("coupon", "A", 15)],
     RetryRule.WRONG_DLQ_TOPIC: [
         *failed("coupon", "A", 16),
         dataclasses.replace(dead("coupon", "A"), dlq_topic="%DLQ%x"),
@@ -619,6 +620,20 @@ def test_a_retry_after_a_local_retry_and_past_the_maximum_is_allowed() -> None:
     local = events.RetriedLocally(1, "coupon-1", "coupon", "A", 17, 5000, "send-back failed")
     trace = Trace([*failed("coupon", "A", 16), local, delivered("coupon", "A", at=5001, times=17)])
     assert retry_violations(trace) == []
+
+
+def test_only_an_orderly_group_dead_letters_past_the_maximum() -> None:
+    # an orderly consumer sends its own count, one more after each failed attempt (checkReconsumeTimes)
+    orderly = dataclasses.replace(started("coupon"), orderly=True)
+    late: list[Event] = []
+    for r in range(4):  # attempts at 0, 1, 2 (the maximum), then 3 after the DLQ send-back failed
+        if r:
+            late.append(events.RetriedLocally(0, "coupon-1", "coupon", "A", r, 1000, "SUSPEND_CURRENT_QUEUE_A_MOMENT"))
+        late += [delivered("coupon", "A", times=r), consumed("coupon", "A", "SUSPEND_CURRENT_QUEUE_A_MOMENT")]
+    late.append(dead("coupon", "A", 3))
+    assert retry_violations(Trace([orderly, *late]), max_reconsume_times={"coupon": 2}) == []
+    (found,) = retry_violations(Trace([started("coupon"), *late]), max_reconsume_times={"coupon": 2})
+    assert found.rule == RetryRule.WRONG_DLQ_RECONSUME_TIMES  # the broker counts from the stored copy
 
 
 def test_a_retry_violation_is_a_frozen_value() -> None:
