@@ -537,13 +537,37 @@ def test_the_checker_states_rocketmqs_delay_levels_as_the_engine_does() -> None:
 
 # -- hand-made retry traces: one good, and one bad per rule ---------------------------------------
 def stored(msg_id: str, times: int = 0, topic: str = TOPIC, at: int = 0) -> MessageStored:
-    return MessageStored(at, topic, 0, 0, msg_id, f"OFF-{msg_id}", TOPIC, (), times)
+    return MessageStored(
+        at_ms=at,
+        topic=topic,
+        queue_id=0,
+        queue_offset=0,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        real_topic=TOPIC,
+        keys=(),
+        reconsume_times=times,
+    )
 
 
 def sent_back(
     group: str, msg_id: str, times: int = 0, level: int = 3, at: int = 0, due: int = 10_000
 ) -> MessageSentBack:
-    return MessageSentBack(at, group, msg_id, f"OFF-{msg_id}", times, level, due)
+    return MessageSentBack(
+        at_ms=at,
+        group=group,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        reconsume_times=times,
+        delay_level=level,
+        due_ms=due,
+    )
+
+
+def retried_locally(group: str, msg_id: str, times: int, at: int = 0, reason: str = "send-back failed") -> Event:
+    return events.RetriedLocally(
+        at_ms=at, client=f"{group}-1", group=group, msg_id=msg_id, reconsume_times=times, delay_ms=5000, reason=reason
+    )
 
 
 def failed(group: str, msg_id: str, times: int = 0) -> list[Event]:
@@ -609,7 +633,7 @@ def test_a_bad_retry_trace_is_caught_by_its_rule(rule: RetryRule) -> None:
 
 
 def test_a_local_retry_without_a_failure_is_caught_too() -> None:
-    local = events.RetriedLocally(0, "coupon-1", "coupon", "A", 3, 5000, "send-back failed")
+    local = retried_locally("coupon", "A", 3)
     (found,) = retry_violations(Trace([delivered("coupon", "A"), consumed("coupon", "A"), local]))
     assert found.rule == RetryRule.RETRY_WITHOUT_FAILURE
     assert found.detail == "retried locally at reconsume_times 3, no attempt failed at 2"
@@ -617,7 +641,7 @@ def test_a_local_retry_without_a_failure_is_caught_too() -> None:
 
 def test_a_retry_after_a_local_retry_and_past_the_maximum_is_allowed() -> None:
     # a failed send-back makes the client retry locally, one reconsume time older (P9)
-    local = events.RetriedLocally(1, "coupon-1", "coupon", "A", 17, 5000, "send-back failed")
+    local = retried_locally("coupon", "A", 17, at=1)
     trace = Trace([*failed("coupon", "A", 16), local, delivered("coupon", "A", at=5001, times=17)])
     assert retry_violations(trace) == []
 
@@ -628,7 +652,7 @@ def test_only_an_orderly_group_dead_letters_past_the_maximum() -> None:
     late: list[Event] = []
     for r in range(4):  # attempts at 0, 1, 2 (the maximum), then 3 after the DLQ send-back failed
         if r:
-            late.append(events.RetriedLocally(0, "coupon-1", "coupon", "A", r, 1000, "SUSPEND_CURRENT_QUEUE_A_MOMENT"))
+            late.append(retried_locally("coupon", "A", r, reason="SUSPEND_CURRENT_QUEUE_A_MOMENT"))
         late += [delivered("coupon", "A", times=r), consumed("coupon", "A", "SUSPEND_CURRENT_QUEUE_A_MOMENT")]
     late.append(dead("coupon", "A", 3))
     assert retry_violations(Trace([orderly, *late]), max_reconsume_times={"coupon": 2}) == []
