@@ -1,7 +1,8 @@
 """Shared test setup: Hypothesis profiles and small world fixtures.
 
 Profiles: ``ci`` (the default, small and fast, used by .ci/run) and ``thorough``
-(for local runs and benchmarks): ``HYPOTHESIS_PROFILE=thorough pytest``.
+(for local runs and benchmarks): ``HYPOTHESIS_PROFILE=thorough pytest``. tests/README.md
+says which test goes where and how to run each kind.
 """
 
 from __future__ import annotations

@@ -224,13 +224,18 @@ def test_a_signal_stops_the_run_in_one_line_and_removes_its_files(tmp_path: Path
         text=True,
         start_new_session=True,  # a terminal's Ctrl-C reaches the whole process group
     )
-    deadline = time.monotonic() + 20
-    while not _scratch_of(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _scratch_of(proc.pid), "the run never started"
-    time.sleep(0.5)  # the workers are in the design's loop by now
-    os.killpg(proc.pid, sig)
-    _, err = proc.communicate(timeout=20)
+    try:
+        deadline = time.monotonic() + 20
+        while not _scratch_of(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _scratch_of(proc.pid), "the run never started"
+        time.sleep(0.5)  # the workers are in the design's loop by now
+        os.killpg(proc.pid, sig)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:  # it did not stop: end it, so that it does not outlive the test
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
     assert proc.returncode == code, err
     assert "Traceback" not in err
     if sig == signal.SIGINT:

@@ -80,16 +80,18 @@ def test_each_run_starts_from_the_empty_database_of_the_design(design: LoadedDes
 
 
 def test_a_database_with_a_session_still_open_is_not_reused(design: LoadedDesign) -> None:
-    world = World(seed=2)
+    world, next_world = World(seed=2), World(seed=3)
     db = open_coupon_db(design, world)
     session = db.session("c1")  # never closed: a handler that leaked its session
     give_back(design, db)
-    other = open_coupon_db(design, World(seed=3))
+    other = open_coupon_db(design, next_world)
     try:
         assert other is not db
     finally:
         session.close()
         give_back(design, other)
+        world.close()
+        next_world.close()
 
 
 def test_a_connection_that_made_a_temp_table_is_not_carried_into_the_next_run(design: LoadedDesign) -> None:

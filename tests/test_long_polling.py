@@ -25,27 +25,27 @@ def _pull_at(world: World, at_ms: int, queue_id: int = 0) -> asyncio.Task[tuple[
 
 
 def test_an_idle_pull_is_answered_by_the_first_check_after_15_s() -> None:
-    world = World(seed=1)
-    world.broker.create_topic(TOPIC)
-    early = _pull_at(world, 0)  # 15 s later is exactly a check: answered then
-    late = _pull_at(world, 2)  # 15.002 s: the check at 15 s is too early, 20 s answers
-    world.run(asyncio.wait([early, late]))
+    with World(seed=1) as world:
+        world.broker.create_topic(TOPIC)
+        early = _pull_at(world, 0)  # 15 s later is exactly a check: answered then
+        late = _pull_at(world, 2)  # 15.002 s: the check at 15 s is too early, 20 s answers
+        world.run(asyncio.wait([early, late]))
     assert early.result() == (BROKER_SUSPEND_MAX_TIME_MS, 0)
     assert late.result() == (BROKER_SUSPEND_MAX_TIME_MS + CHECK_INTERVAL_MS, 0)
 
 
 def test_a_message_answers_the_held_pull_at_once() -> None:
-    world = World(seed=1)
-    world.broker.create_topic(TOPIC)
-    held = _pull_at(world, 0)
-    world.call_later_ms(7_000, lambda: world.broker.put_message(Message(TOPIC, b"x", msg_id="m1"), 0, 7_000))
-    world.run(held)
+    with World(seed=1) as world:
+        world.broker.create_topic(TOPIC)
+        held = _pull_at(world, 0)
+        world.call_later_ms(7_000, lambda: world.broker.put_message(Message(TOPIC, b"x", msg_id="m1"), 0, 7_000))
+        world.run(held)
     assert held.result() == (7_000, 1)
 
 
 def test_no_check_is_scheduled_while_nothing_is_held() -> None:
-    world = World(seed=1)
-    world.broker.create_topic(TOPIC)
-    world.run(_pull_at(world, 0))
-    world.run_for(60_000)
-    assert world.loop._scheduled == [], "an idle broker keeps no timer: a stalled world still stalls"
+    with World(seed=1) as world:
+        world.broker.create_topic(TOPIC)
+        world.run(_pull_at(world, 0))
+        world.run_for(60_000)
+        assert world.loop._scheduled == [], "an idle broker keeps no timer: a stalled world still stalls"

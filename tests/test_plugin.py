@@ -239,8 +239,8 @@ def test_assert_exactly_once_names_a_lost_key_and_an_empty_check() -> None:
         assert "coupons: order-2 applied 0 time(s) (lost); delivered 0 time(s)" in str(failed.value)
         with pytest.raises(AssertionError, match=r"no EffectExpected for ledger 'red packets' .* 'coupons'"):
             assert_exactly_once(world.trace, ledger="red packets")
-    with pytest.raises(AssertionError, match=r"Call EffectLedger.expect\(key\)"):
-        assert_exactly_once(World(seed=1).trace)
+    with World(seed=1) as empty, pytest.raises(AssertionError, match=r"Call EffectLedger.expect\(key\)"):
+        assert_exactly_once(empty.trace)
     with pytest.raises(TypeError, match="not dict"):
         assert_exactly_once({"order-1": 1})  # type: ignore[arg-type]
 

@@ -1,16 +1,21 @@
-"""The trace (JSON lines, digest) and the checkers over it, on small hand-built traces."""
+"""The trace (JSON lines, digest) and the checkers over it, on small hand-built traces
+(and, for the retry rules, a few real runs)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minimq import World, events
+from minimq import ConsumeStatus, Message, MessageExt, World, events
 from minimq.check import (
     DeadLettered,
     DuplicateDelivery,
@@ -18,6 +23,8 @@ from minimq.check import (
     EffectCount,
     LostMessage,
     OffsetRegression,
+    RetryRule,
+    RetryViolation,
     check,
     dead_lettered,
     duplicate_deliveries,
@@ -25,6 +32,7 @@ from minimq.check import (
     effect_counts,
     lost_messages,
     offset_regressions,
+    retry_violations,
     subscriptions,
 )
 from minimq.effects import EffectLedger
@@ -32,12 +40,15 @@ from minimq.errors import MinimqError
 from minimq.events import (
     EVENT_TYPES,
     ConsumerStarted,
+    ConsumeTimedOut,
     EffectApplied,
     EffectExpected,
     Event,
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
+    MessageSentBack,
+    MessageStored,
     OffsetPersisted,
     OffsetReset,
     Rebalanced,
@@ -482,8 +493,11 @@ def test_check_runs_every_checker_and_survives_a_jsonl_round_trip() -> None:
         "duplicate_effects": 1,
         "lost_effects": 0,
         "offset_regressions": 1,
+        "retry_violations": 1,
     }
     assert report.lost == [LostMessage("coupon", "B", TOPIC)]
+    # C was dead-lettered although no delivery of it ever failed
+    assert [(v.rule, v.msg_id) for v in report.retry_violations] == [(RetryRule.TAKEN_BACK_WITHOUT_FAILURE, "C")]
     assert report.duplicate_deliveries == [DuplicateDelivery("coupon", "A", (), 2, 1)]
     assert report.duplicate_keys == [DuplicateKey("coupon", "order-9", ("D", "E"), 2)]
     assert check(Trace.from_jsonl(trace.to_jsonl())) == report
@@ -493,3 +507,216 @@ def test_an_empty_trace_has_nothing_to_report() -> None:
     report = check(Trace())
     assert set(report.summary().values()) == {0}
     assert report.exactly_once_effects
+
+
+# -- retry rules ----------------------------------------------------------------------------------
+MINUTE_MS, HOUR_MS = 60_000, 3_600_000
+
+
+def _retry_world(handle: Callable[[MessageExt], object], keys: tuple[str, ...], ms: int, **options: Any) -> Trace:
+    """The trace of group ``coupon`` consuming one message per key with ``handle`` for ``ms``."""
+    with World(seed=1) as world:
+        world.broker.create_topic(TOPIC)
+        world.push_consumer("coupon", TOPIC, handle, client_id="c1", **options).start()
+        producer = world.producer("order", client_id="order")
+        for key in keys:
+            world.run(producer.send(Message(TOPIC, key.encode(), keys=(key,))))
+        world.run_for(ms)
+        return world.trace
+
+
+@cache
+def retried_trace() -> Trace:
+    """A real run: ``ok`` succeeds, ``flaky`` fails twice, ``poison`` always fails (16 retries
+    over 4 h 45 min 40 s, then the DLQ)."""
+
+    def handle(msg: MessageExt) -> ConsumeStatus:
+        fails = {"flaky": 2, "poison": 10**6}.get(msg.keys[0], 0)
+        return ConsumeStatus.RECONSUME_LATER if msg.reconsume_times < fails else ConsumeStatus.SUCCESS
+
+    return _retry_world(handle, ("ok", "flaky", "poison"), 5 * HOUR_MS)
+
+
+def test_a_real_run_through_the_whole_retry_ladder_breaks_no_retry_rule() -> None:
+    trace = retried_trace()
+    assert len(trace.of(MessageSentBack)) == 2 + 16 and len(trace.of(MessageDeadLettered)) == 1
+    assert retry_violations(trace) == []
+    assert retry_violations(Trace.from_jsonl(trace.to_jsonl())) == []
+    assert check(trace).summary()["retry_violations"] == 0
+
+
+def test_a_consume_timeout_sends_back_at_level_3_whatever_the_reconsume_times() -> None:
+    async def handle(msg: MessageExt) -> ConsumeStatus:
+        if msg.reconsume_times == 0:
+            return ConsumeStatus.RECONSUME_LATER
+        await asyncio.sleep(40 * 60)  # past the 15 min consumeTimeout at the scan every 15 min
+        return ConsumeStatus.SUCCESS
+
+    trace = _retry_world(handle, ("slow",), HOUR_MS)
+    assert len(trace.of(ConsumeTimedOut)) == 1
+    assert [(b.reconsume_times, b.delay_level) for b in trace.of(MessageSentBack)][:2] == [(0, 3), (1, 3)]
+    assert retry_violations(trace) == []
+
+
+def test_a_group_with_its_own_max_reconsume_times_is_named() -> None:
+    def handle(msg: MessageExt) -> ConsumeStatus:
+        return ConsumeStatus.RECONSUME_LATER
+
+    trace = _retry_world(handle, ("poison",), 5 * MINUTE_MS, max_reconsume_times=2)
+    (early,) = retry_violations(trace)  # the trace does not say the group lowered its maximum
+    assert early.rule == RetryRule.WRONG_DLQ_RECONSUME_TIMES and early.group == "coupon"
+    assert str(early).endswith("wrong_dlq_reconsume_times: at reconsume_times 2, max 16")
+    assert retry_violations(trace, max_reconsume_times={"coupon": 2}) == []
+
+
+def test_a_retry_copy_is_missing_only_once_it_is_due() -> None:
+    trace = retried_trace()
+    first_back = trace.of(MessageSentBack)[0]
+    cut = Trace(trace.events[: trace.events.index(first_back) + 1])
+    assert retry_violations(cut) == []  # the trace ends before the copy is due
+    assert retry_violations(cut, until_ms=first_back.due_ms) == []
+    (missing,) = retry_violations(cut, until_ms=first_back.due_ms + 1)
+    assert (missing.rule, missing.msg_id, missing.at_ms) == (
+        RetryRule.RETRY_COPY_MISSING,
+        first_back.msg_id,
+        first_back.due_ms,
+    )
+
+
+def test_the_checker_states_rocketmqs_delay_levels_as_the_engine_does() -> None:
+    from minimq.check import _delay_ms
+    from minimq.core.delay import delay_ms
+
+    assert [_delay_ms(level) for level in range(20)] == [delay_ms(level) for level in range(20)]
+
+
+# -- hand-made retry traces: one good, and one bad per rule ---------------------------------------
+def stored(msg_id: str, times: int = 0, topic: str = TOPIC, at: int = 0) -> MessageStored:
+    return MessageStored(
+        at_ms=at,
+        topic=topic,
+        queue_id=0,
+        queue_offset=0,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        real_topic=TOPIC,
+        keys=(),
+        reconsume_times=times,
+    )
+
+
+def sent_back(
+    group: str, msg_id: str, times: int = 0, level: int = 3, at: int = 0, due: int = 10_000
+) -> MessageSentBack:
+    return MessageSentBack(
+        at_ms=at,
+        group=group,
+        msg_id=msg_id,
+        offset_msg_id=f"OFF-{msg_id}",
+        reconsume_times=times,
+        delay_level=level,
+        due_ms=due,
+    )
+
+
+def retried_locally(group: str, msg_id: str, times: int, at: int = 0, reason: str = "send-back failed") -> Event:
+    return events.RetriedLocally(
+        at_ms=at, client=f"{group}-1", group=group, msg_id=msg_id, reconsume_times=times, delay_ms=5000, reason=reason
+    )
+
+
+def failed(group: str, msg_id: str, times: int = 0) -> list[Event]:
+    """Deliveries at reconsume times 0 to ``times``, each answered ``RECONSUME_LATER`` (the
+    retries in between are left out)."""
+    attempts = [
+        (delivered(group, msg_id, times=r), consumed(group, msg_id, "RECONSUME_LATER")) for r in range(times + 1)
+    ]
+    return [e for attempt in attempts for e in attempt]
+
+
+RETRIED_ONCE = [  # A fails, is sent back at level 3 (10 s), comes back at reconsume times 1, succeeds
+    stored("A"),
+    *failed("coupon", "A"),
+    sent_back("coupon", "A", at=5, due=10_005),
+    stored("A", 1, "%RETRY%coupon", at=10_005),
+    delivered("coupon", "A", at=10_006, times=1),
+    consumed("coupon", "A", at=10_007),
+]
+DEAD_AT_16 = [*failed("coupon", "A", 16), dead("coupon", "A", 16)]
+
+
+def test_a_hand_made_retry_and_dead_letter_break_no_rule() -> None:
+    assert retry_violations(Trace(RETRIED_ONCE)) == []
+    assert retry_violations(Trace(DEAD_AT_16)) == []
+
+
+# one bad trace per rule; RETRY_COPY_MISSING needs a later event to show the copy was due
+BAD_RETRY_TRACES: dict[RetryRule, list[Event]] = {
+    RetryRule.RETRY_WITHOUT_FAILURE: [stored("A"), delivered("coupon", "A", times=1)],
+    RetryRule.PAST_MAX_WITHOUT_LOCAL_RETRY: [*failed("coupon", "A", 16), delivered("coupon", "A", times=17)],
+    RetryRule.ANOTHER_GROUPS_RETRY_TOPIC: [dataclasses.replace(delivered("coupon", "A"), topic="%RETRY%audit")],
+    RetryRule.CONSUMED_WITHOUT_DELIVERY: [stored("A"), consumed("coupon", "A")],
+    RetryRule.TAKEN_BACK_WITHOUT_FAILURE: [delivered("coupon", "A"), consumed("coupon", "A"), sent_back("coupon", "A")],
+    RetryRule.SENT_BACK_PAST_MAX: [*failed("coupon", "A", 16), sent_back("coupon", "A", 16, level=19, due=7_200_000)],
+    RetryRule.WRONG_DELAY_LEVEL: [*failed("coupon", "A"), sent_back("coupon", "A", level=4, due=30_000)],
+    RetryRule.WRONG_DUE_TIME: [*failed("coupon", "A"), sent_back("coupon", "A", due=9_999)],
+    RetryRule.WRONG_DLQ_RECONSUME_TIMES: [*failed("coupon", "A", 15), dead("coupon", "A", 15)],
+    RetryRule.WRONG_DLQ_TOPIC: [
+        *failed("coupon", "A", 16),
+        dataclasses.replace(dead("coupon", "A"), dlq_topic="%DLQ%x"),
+    ],
+    RetryRule.RETRY_COPY_OUT_OF_RANGE: [stored("A", 17, "%RETRY%coupon")],
+    RetryRule.RETRY_COPY_NOT_DUE: [*failed("coupon", "A"), stored("A", 1, "%RETRY%coupon", at=10_000)],
+    RetryRule.RETRY_COPY_MISSING: [*failed("coupon", "A"), sent_back("coupon", "A"), persisted(1, at=10_001)],
+    RetryRule.NEW_MESSAGE_WITH_RETRIES: [stored("A", 1)],
+}
+# what a bad trace cannot help breaking as well: no send-back could make a copy at 17 due
+ALSO_BROKEN = {RetryRule.RETRY_COPY_OUT_OF_RANGE: [RetryRule.RETRY_COPY_NOT_DUE]}
+
+
+def test_every_retry_rule_has_a_bad_trace() -> None:
+    assert list(BAD_RETRY_TRACES) == list(RetryRule)
+
+
+@pytest.mark.parametrize("rule", list(BAD_RETRY_TRACES), ids=str)
+def test_a_bad_retry_trace_is_caught_by_its_rule(rule: RetryRule) -> None:
+    trace = Trace(BAD_RETRY_TRACES[rule])
+    found = retry_violations(trace)
+    assert sorted(v.rule for v in found) == sorted([rule, *ALSO_BROKEN.get(rule, [])]), [str(v) for v in found]
+    assert all(v.group in ("coupon", "") and v.msg_id == "A" and v.detail for v in found)
+    assert check(trace).retry_violations == found
+
+
+def test_a_local_retry_without_a_failure_is_caught_too() -> None:
+    local = retried_locally("coupon", "A", 3)
+    (found,) = retry_violations(Trace([delivered("coupon", "A"), consumed("coupon", "A"), local]))
+    assert found.rule == RetryRule.RETRY_WITHOUT_FAILURE
+    assert found.detail == "retried locally at reconsume_times 3, no attempt failed at 2"
+
+
+def test_a_retry_after_a_local_retry_and_past_the_maximum_is_allowed() -> None:
+    # a failed send-back makes the client retry locally, one reconsume time older (P9)
+    local = retried_locally("coupon", "A", 17, at=1)
+    trace = Trace([*failed("coupon", "A", 16), local, delivered("coupon", "A", at=5001, times=17)])
+    assert retry_violations(trace) == []
+
+
+def test_only_an_orderly_group_dead_letters_past_the_maximum() -> None:
+    # an orderly consumer sends its own count, one more after each failed attempt (checkReconsumeTimes)
+    orderly = dataclasses.replace(started("coupon"), orderly=True)
+    late: list[Event] = []
+    for r in range(4):  # attempts at 0, 1, 2 (the maximum), then 3 after the DLQ send-back failed
+        if r:
+            late.append(retried_locally("coupon", "A", r, reason="SUSPEND_CURRENT_QUEUE_A_MOMENT"))
+        late += [delivered("coupon", "A", times=r), consumed("coupon", "A", "SUSPEND_CURRENT_QUEUE_A_MOMENT")]
+    late.append(dead("coupon", "A", 3))
+    assert retry_violations(Trace([orderly, *late]), max_reconsume_times={"coupon": 2}) == []
+    (found,) = retry_violations(Trace([started("coupon"), *late]), max_reconsume_times={"coupon": 2})
+    assert found.rule == RetryRule.WRONG_DLQ_RECONSUME_TIMES  # the broker counts from the stored copy
+
+
+def test_a_retry_violation_is_a_frozen_value() -> None:
+    v = RetryViolation(rule=RetryRule.WRONG_DUE_TIME, group="g", msg_id="A", at_ms=5, detail="late")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.at_ms = 6  # type: ignore[misc]
+    assert str(v) == "t=5 g A: wrong_due_time: late"
