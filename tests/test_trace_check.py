@@ -584,7 +584,7 @@ def test_a_retry_copy_is_missing_only_once_it_is_due() -> None:
 
 
 def test_the_checker_states_rocketmqs_delay_levels_as_the_engine_does() -> None:
-    from minimq.check import _delay_ms
+    from minimq.check.retries import _delay_ms
     from minimq.core.delay import delay_ms
 
     assert [_delay_ms(level) for level in range(20)] == [delay_ms(level) for level in range(20)]
