@@ -4,6 +4,9 @@ imports and names with ``ast``.
 - Every module belongs to one layer of ``LAYERS`` (bottom first), and imports nothing of a
   layer above its own: not at the top of the file, not inside a function. Only a
   type-only import (under ``if TYPE_CHECKING:``) may name a module above.
+- No modules import each other in a loop, type-only imports left out: within a layer,
+  a module that another one uses may name that user's type only under ``TYPE_CHECKING``
+  (the consume service names ``ConsumerSession``, which builds it).
 - ``minimq/core`` is sans-I/O: it imports only the standard library (never asyncio, time,
   random, rich, threads, sockets or other sources of entropy) and the values (minimq.records,
   minimq.model, minimq.errors, minimq.events: a rule returns the events it decides on) and
@@ -339,6 +342,65 @@ def test_layering() -> None:
 
 def test_every_module_belongs_to_a_layer() -> None:
     assert [m.path for m in MODULES if layer_of(m.name) is None] == []
+
+
+def import_circles(modules: list[Module]) -> list[list[str]]:
+    """Sets of modules that import each other in a loop, type-only imports left out
+    (a service may name the type of the session that owns it under ``TYPE_CHECKING``)."""
+    names = {m.name for m in modules}
+    graph: dict[str, set[str]] = {}
+    for m in modules:
+        deps = set()
+        for name, line in m.imports:
+            target = name
+            while target and target not in names:
+                target = target.rpartition(".")[0]
+            if target and target != m.name and line not in m.type_only:
+                deps.add(target)
+        graph[m.name] = deps
+    circles: list[list[str]] = []
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        order[v] = low[v] = len(order)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in order:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], order[w])
+        if low[v] == order[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in order:
+            visit(v)
+    return circles
+
+
+def test_no_modules_import_each_other_in_a_loop() -> None:
+    assert import_circles(MODULES) == []
+
+
+def test_a_loop_of_imports_is_found() -> None:
+    a = parse_module("from minimq.runtime.b import B\n", "minimq/runtime/a.py")
+    b = parse_module("import minimq.runtime.a\n", "minimq/runtime/b.py")
+    typed = parse_module(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from minimq.runtime.a import A\n",
+        "minimq/runtime/b.py",
+    )
+    assert import_circles([a, b]) == [["minimq.runtime.a", "minimq.runtime.b"]]
+    assert import_circles([a, typed]) == []
 
 
 def test_an_upward_import_anywhere_in_a_copy_of_the_package_is_caught(tmp_path: Path) -> None:
