@@ -157,7 +157,7 @@ EVENTS.update(
         "appb.redis_command": ("{msg}: {command} → {result}", "{msg}：{command} → {result}"),
         "appb.db_failed": ("{msg}: {statement} failed", "{msg}：{statement} 失败"),
         "app.design": ("runs the coupon design {design}", "运行发券方案 {design}"),
-        "appb.design": ("design: {design}", "方案：{design}"),
+        "appb.design": ("design: {design}", "方案 {design}"),
         "appb.deploy_kill": ("deploy: kill -9", "发布：kill -9"),
         "appb.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
         "app.deploy_kill": ("deploy: the process is killed (kill -9)", "发布：直接杀掉进程（kill -9）"),
