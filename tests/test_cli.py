@@ -379,3 +379,27 @@ def test_lang_before_or_after_the_command_reaches_it(argv: list[str], lang: str 
 )
 def test_help_wraps_by_display_width(text: str, width: int, lines: list[str]) -> None:
     assert cli_parser._wrap(text, width) == lines
+
+
+def test_trace_strict_fails_on_a_broken_retry_rule(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A retry copy stored with a reconsume count no send-back gave it: exit 1 under --strict."""
+    path = tmp_path / "retry.jsonl"
+    lines = [
+        {"type": "WorldStarted", "at_ms": 0, "seed": 1},
+        {
+            "type": "MessageStored",
+            "at_ms": 5,
+            "topic": "order-paid",
+            "queue_id": 0,
+            "queue_offset": 0,
+            "msg_id": "M1",
+            "offset_msg_id": "O1",
+            "real_topic": "order-paid",
+            "keys": [],
+            "reconsume_times": 3,
+        },
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    code, out, _ = run_cli(capsys, "trace", str(path), "--json")
+    assert code == 0 and json.loads(out)["retry_violations"] == 1
+    assert run_cli(capsys, "trace", str(path), "--strict")[0] == 1

@@ -73,6 +73,7 @@ def started(group: str, *topics: str, at: int = 0, client: str = "") -> Consumer
         model="CLUSTERING",
         orderly=False,
         restart=False,
+        max_reconsume_times=16,
     )
 
 
@@ -558,15 +559,16 @@ def test_a_consume_timeout_sends_back_at_level_3_whatever_the_reconsume_times() 
     assert retry_violations(trace) == []
 
 
-def test_a_group_with_its_own_max_reconsume_times_is_named() -> None:
+def test_a_group_with_its_own_max_reconsume_times_is_read_from_the_trace() -> None:
     def handle(msg: MessageExt) -> ConsumeStatus:
         return ConsumeStatus.RECONSUME_LATER
 
     trace = _retry_world(handle, ("poison",), 5 * MINUTE_MS, max_reconsume_times=2)
-    (early,) = retry_violations(trace)  # the trace does not say the group lowered its maximum
+    assert {e.max_reconsume_times for e in trace.of(ConsumerStarted)} == {2}
+    assert retry_violations(trace) == []  # ConsumerStarted says the group lowered its maximum
+    (early,) = retry_violations(trace, max_reconsume_times={"coupon": 16})  # a caller who says otherwise
     assert early.rule == RetryRule.WRONG_DLQ_RECONSUME_TIMES and early.group == "coupon"
     assert str(early).endswith("wrong_dlq_reconsume_times: at reconsume_times 2, max 16")
-    assert retry_violations(trace, max_reconsume_times={"coupon": 2}) == []
 
 
 def test_a_retry_copy_is_missing_only_once_it_is_due() -> None:

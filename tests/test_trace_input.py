@@ -44,7 +44,8 @@ def app(**fields: Any) -> str:
 
 def started(**fields: Any) -> str:
     values = {"at_ms": 0, "client": "c1", "group": "g", "topics": ["t"], "model": "CLUSTERING"}
-    return line("ConsumerStarted", **{**values, "orderly": False, "restart": False, **fields})
+    fixed = {"orderly": False, "restart": False, "max_reconsume_times": 16}
+    return line("ConsumerStarted", **{**values, **fixed, **fields})
 
 
 @pytest.mark.parametrize(

@@ -35,10 +35,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   failed attempt at r - 1 (a stored retry copy, or a local retry after a failed
   send-back); only a local retry delivers past the maximum. A retry copy due before the
   end of the trace (``until_ms``, by default its last event) must have been stored by then.
-  The trace does not record ``maxReconsumeTimes``: each group is taken to use RocketMQ's
-  default (16 retries concurrently, ``Integer.MAX_VALUE`` in order) unless
-  ``max_reconsume_times`` names its own. Two RocketMQ behaviours minimq does not model
-  would read as violations here: a listener asking for the DLQ at once
+  A group's ``maxReconsumeTimes`` is the one its consumers recorded when they started
+  (``ConsumerStarted.max_reconsume_times``); ``max_reconsume_times`` may name another.
+  Two RocketMQ behaviours minimq does not model would read as violations here: a listener asking for the DLQ at once
   (``delayLevelWhenNextConsume = -1``), and the second retry copy of a send-back stored but
   answered too late (P9).
 Call the checkers after the world has run long enough for retries to drain.

@@ -82,6 +82,7 @@ class _RetryAudit:
 
     def __init__(self, max_reconsume_times: Mapping[str, int]) -> None:
         self.configured = max_reconsume_times
+        self.started_max: dict[str, int] = {}  # group -> maxReconsumeTimes its consumers said they use
         self.orderly: set[str] = set()
         self.violations: list[RetryViolation] = []
         # a delivery's reconsume times until its MessageConsumed, per (client, copy); those
@@ -98,6 +99,8 @@ class _RetryAudit:
     def max_times(self, group: str) -> int:
         if group in self.configured:
             return self.configured[group]
+        if group in self.started_max:
+            return self.started_max[group]
         return _MAX_RECONSUME_ORDERLY if group in self.orderly else _MAX_RECONSUME_CONCURRENTLY
 
     def bad(self, rule: RetryRule, e: Event, group: str, msg_id: str, detail: str) -> None:
@@ -108,6 +111,7 @@ class _RetryAudit:
             case ConsumerStarted():
                 if e.orderly:
                     self.orderly.add(e.group)
+                self.started_max[e.group] = e.max_reconsume_times
                 self._orphan(e.client)
             case ConsumerCrashed() | ConsumerShutdown():
                 self._orphan(e.client)

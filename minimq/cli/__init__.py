@@ -4,7 +4,8 @@ Owns: ``main`` and its exit codes. ``minimq tour`` runs every lesson, ``minimq l
 one, ``minimq lessons`` lists them (``cli.lessons``); ``minimq check`` explores a design
 (``cli.check``); ``minimq demo`` runs the engine's smoke scenario; ``minimq trace FILE``
 reads a JSON-lines trace back and runs the checkers. The parser is ``cli.parser``.
-Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``); 2 bad usage or
+Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``: a lost message, a
+duplicated or lost effect, a broken retry rule); 2 bad usage or
 bad input, always with one line that names the problem and the value, never a traceback:
 a bad flag (argparse), any ``MinimqError`` (a trace file that is not UTF-8 JSON lines of
 well-typed events, or that holds no event at all: ``minimq.trace`` says what is refused;
@@ -122,7 +123,7 @@ def _trace(args: argparse.Namespace) -> int:
         console.print(f"{args.file}: {len(trace)} events", markup=False, emoji=False)
         for name, value in summary.items():
             console.print(f"  {name.replace('_', ' ')}: {value}")
-    bad = report.lost or report.duplicated_effects or report.lost_effects
+    bad = report.lost or report.duplicated_effects or report.lost_effects or report.retry_violations
     return 1 if args.strict and bad else 0
 
 

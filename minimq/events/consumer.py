@@ -8,12 +8,18 @@ from minimq.records import record
 
 @record
 class ConsumerStarted(Event):
+    """A consumer process started (``restart``: not its first). ``max_reconsume_times`` is
+    its ``maxReconsumeTimes`` as RocketMQ resolves it (-1 gives 16 concurrently,
+    ``Integer.MAX_VALUE`` in order), so a checker of the retry rules reads it from the
+    trace."""
+
     client: str
     group: str
     topics: tuple[str, ...]
     model: str
     orderly: bool
     restart: bool
+    max_reconsume_times: int
 
 
 @record

@@ -84,7 +84,7 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.json_verdicts": ("print the verdicts as JSON", "以 JSON 输出检查结论"),
     "cli.timeline": ("also draw the timeline", "同时画出时间线"),
     "cli.strict": (
-        "exit 1 if a message was lost or an effect duplicated or lost",
-        "有消息丢失，或出现重复发放、漏发时，退出码为 1",
+        "exit 1 if a message was lost, an effect duplicated or lost, or a retry broke RocketMQ's rules",
+        "有消息丢失、出现重复发放或漏发，或者重试不符合 RocketMQ 的规则时，退出码为 1",
     ),
 }

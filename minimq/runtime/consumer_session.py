@@ -92,6 +92,7 @@ class ConsumerSession:
                 model=self.consumer.model.value,
                 orderly=self.orderly,
                 restart=self._restart,
+                max_reconsume_times=self.max_reconsume_times,
             )
         )
         self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
