@@ -29,13 +29,20 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
                 used += 1
             continue
         if used + size > width and lines[-1]:
+            while lines[-1] and lines[-1][-1] == " ":
+                lines[-1].pop()
             carry: list[str] = []
-            if (token in _NO_LINE_START and len(lines[-1]) > 1) or (
+            if (token[:1] in _NO_LINE_START and len(lines[-1]) > 1) or (
                 lines[-1][-1] in _NO_LINE_END and len(lines[-1]) > 1
             ):
                 carry = [lines[-1].pop()]
-            while lines[-1] and lines[-1][-1] == " ":
-                lines[-1].pop()
+                while True:  # ”， go down together, and so does what opens before them: “msgId”
+                    while lines[-1] and lines[-1][-1] == " ":
+                        lines[-1].pop()
+                    if len(lines[-1]) > 1 and (carry[0][:1] in _NO_LINE_START or lines[-1][-1] in _NO_LINE_END):
+                        carry.insert(0, lines[-1].pop())
+                        continue
+                    break
             lines.append(carry)
             used = sum(cell_len(t) for t in carry)
         lines[-1].append(token)
