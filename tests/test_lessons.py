@@ -60,7 +60,25 @@ def test_every_wrong_fix_still_duplicates(capsys: pytest.CaptureFixture[str]) ->
 
 def test_msg_id_dedupe_cannot_see_upstream_retry(capsys: pytest.CaptureFixture[str]) -> None:
     runs = {r["design"]: r for r in json.loads(run(capsys, "lesson", "1", "--json")[1])["runs"]}
-    assert runs["dedupe_msg_id"]["duplicate_effects"] == 1
+    assert runs["dedupe_msg_id"]["groups"]["coupon-system"]["duplicate_effects"] == 1
+
+
+def test_every_group_is_counted_and_a_fix_makes_duplicates_harmless(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every group gets every duplicate: the summary counts both groups, each on its own, and
+    a fix run still has duplicate deliveries but no duplicate effect in either group."""
+    for lesson in LESSONS:
+        runs = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])["runs"]
+        for r in runs:
+            groups = r["groups"]
+            assert set(groups) == {"coupon-system", "red-packet-system"}
+            for field in ("duplicate_deliveries", "duplicate_effects", "lost_effects"):
+                assert r[field] == sum(g[field] for g in groups.values()), (lesson.slug, r["design"], field)
+        naive, fixed = runs[0], runs[-1]
+        if lesson.number in (1, 2):  # a duplicate born upstream of the broker reaches every group
+            assert naive["groups"]["red-packet-system"]["duplicate_effects"] >= 1
+        assert all(g["duplicate_effects"] == 0 for g in fixed["groups"].values())
+    fixed_lesson2 = json.loads(run(capsys, "lesson", "2", "--json")[1])["runs"][-1]
+    assert fixed_lesson2["duplicate_deliveries"] >= 1  # the duplicate still arrives; it is harmless
 
 
 def test_same_seed_same_transcript_and_trace(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,9 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   ``marketing_ms`` (1200 ms in the story) to say what coupon a paid order earns, so the
   call waits that long before its first write; after a call that committed, notifying
   the user takes ``notify_ms`` (300 ms) before the handler returns, so a coupon can be in
-  the database while its message is still in flight. The lab of ``minimq check`` runs the
+  the database while its message is still in flight. Every statement the design runs
+  (what a SELECT found, what an INSERT changed), the marketing call and the notification
+  are events in the handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
   same designs through its own runner (``minimq.testing.design_calls``), with no story
   timing: its schedules decide where a handler waits.
 """
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 from minimq.apps.design_db import DesignDB
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, TOPIC
 from minimq.apps.session import statement_head
+from minimq.events import AppEvent
 
 if TYPE_CHECKING:
     from minimq.apps.db import Database
@@ -72,6 +75,7 @@ class StoryRunner:
     def __init__(self, design: Design, db: Database, timing: CouponTiming = STORY_TIMING) -> None:
         self.design, self.db, self.timing = design, db, timing
         self.modules: dict[str, ModuleType] = {}
+        self.world = db.world
 
     def load(self, client: str) -> bool:
         self.modules[client] = self.design.instance()
@@ -80,29 +84,37 @@ class StoryRunner:
     def handler(self, client: str) -> Listener:
         async def on_message(msg: MessageExt) -> object:
             module = self.modules[client]
-            async with self.db.session(client, before_statement=self._marketing()) as session:
+            hook = self._marketing(client, msg.msg_id)
+            async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
                 if self.design.is_async:
                     result = await module.handle(msg, DesignDB(session))
                 else:
                     result = await _call_sync(module, msg, session)
                 if session.commits and self.timing.notify_ms:
+                    self._say(client, "notify", msg.msg_id, self.timing.notify_ms)
                     await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
             return result
 
         return on_message
 
-    def _marketing(self) -> Callable[[int, str], int | None]:
+    def _marketing(self, client: str, msg_id: str) -> Callable[[int, str], int | None]:
         """A hook that holds the call ``marketing_ms`` before its first write."""
         asked = False
 
         def before_statement(_n: int, sql: str) -> int | None:
             nonlocal asked
-            if asked or statement_head(sql).split()[0] not in _WRITES:
+            if asked or not self.timing.marketing_ms or statement_head(sql).split()[0] not in _WRITES:
                 return None
             asked = True
-            return self.timing.marketing_ms or None
+            self._say(client, "marketing", msg_id, self.timing.marketing_ms)
+            return self.timing.marketing_ms
 
         return before_statement
+
+    def _say(self, client: str, action: str, msg_id: str, ms: int) -> None:
+        world = self.world
+        args = (("msg_id", msg_id), ("ms", str(ms)))
+        world.emit(AppEvent(at_ms=world.now_ms, system=client, action=action, args=args))
 
 
 async def _call_sync(module: ModuleType, msg: MessageExt, session: Session) -> object:

@@ -13,14 +13,16 @@ What each system does, and the knobs the lessons turn:
   (1000 ms); on timeout it calls again, up to 3 times. The order system keeps working on
   a call the payment system gave up on (path A, upstream retry).
 - Order (``OrderSystem``): ``UPDATE orders SET status='PAID'`` (or, idempotent, ``...
-  WHERE status='UNPAID'`` and send only if a row changed), then ``work_ms`` of other work,
-  then answer and send "order paid" in the background (the first call can be slowed by
-  ``first_callback_extra_ms``) with the order system's retry loop
-  (``minimq.apps.orders``), which re-sends the same ``Message`` or builds a new one
-  (path B).
+  WHERE status='UNPAID'`` and send only if a row changed), send "order paid" in the
+  background with the order system's retry loop (``minimq.apps.orders``, which re-sends
+  the same ``Message`` or builds a new one: path B), then ``work_ms`` of other work
+  before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
   (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``).
-- Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message.
+- Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message, or,
+  idempotent (``idempotent_red_packet``), one per order: a UNIQUE key on the order id in
+  the red packet's own transaction, a conflict acknowledged with ``CONSUME_SUCCESS``. Every
+  consumer group gets every duplicate, so every group must be idempotent on its own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from minimq.apps.coupons import STORY_TIMING, CouponSystem, CouponTiming, StoryR
 from minimq.apps.db import Database, scratch_dir
 from minimq.apps.design import COUPON_SCHEMA, Design, builtin, run_setup
 from minimq.apps.incident import (
+    COUPON_GROUP,
     COUPON_LEDGER,
     RED_PACKET_CLIENT,
     RED_PACKET_GROUP,
@@ -61,6 +65,7 @@ CREATE TABLE IF NOT EXISTS red_packets (
     id INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL, msg_id TEXT NOT NULL, paid_ms INTEGER NOT NULL
 );
 """
+RED_PACKET_UNIQUE = "CREATE UNIQUE INDEX IF NOT EXISTS red_packets_order_unique ON red_packets (order_id);"
 
 
 def _args(**kw: object) -> tuple[tuple[str, str], ...]:
@@ -80,6 +85,7 @@ class Shop:
         order_work_ms: int = 50,
         first_callback_extra_ms: int = 0,
         timing: CouponTiming = STORY_TIMING,
+        idempotent_red_packet: bool = False,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -93,12 +99,13 @@ class Shop:
             run_setup(self.design, self.coupon_db.path)
         self.coupon_db.audit("coupons", "order_id")
         self.red_packet_db = Database(self.world, self.dir / "red_packet.db", RED_PACKET_LEDGER)
-        self.red_packet_db.script(RED_PACKET_SCHEMA)
+        self.red_packet_db.script(RED_PACKET_SCHEMA + (RED_PACKET_UNIQUE if idempotent_red_packet else ""))
         self.red_packet_db.audit("red_packets", "order_id")
+        self.ledgers = {COUPON_GROUP: self.coupon_db.name, RED_PACKET_GROUP: self.red_packet_db.name}
         self.payment = PaymentSystem(self)
         self.order = OrderSystem(self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms)
         self.coupon = CouponSystem(self.world, StoryRunner(self.design, self.coupon_db, timing))
-        self.red_packet = RedPacketSystem(self)
+        self.red_packet = RedPacketSystem(self, idempotent_red_packet)
 
     def event(self, system: str, action: str, **args: object) -> None:
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
@@ -172,10 +179,10 @@ class OrderSystem:
             changed = (await db.execute(sql, (world.now_ms, order_id))).rowcount == 1
             await db.commit()
         shop.event("order", "marked_paid" if changed else "already_paid", order=order_id, attempt=attempt)
+        if changed:  # "order paid" goes out at once, from a background task: the answer does not wait for it
+            world.spawn(self.send_order_paid(order_id), f"send-{order_id}-{attempt}")
         work = self.work_ms + (self.first_extra_ms if attempt == 1 else 0)
         await asyncio.sleep(work / 1000)  # inventory, invoice, ... before answering
-        if changed:  # sent after the answer, from a background task
-            world.spawn(self.send_order_paid(order_id), f"send-{order_id}-{attempt}")
         return "OK"
 
     async def send_order_paid(self, order_id: str) -> None:
@@ -191,10 +198,12 @@ class OrderSystem:
 
 
 class RedPacketSystem:
-    """The red-packet consumer group: pays one red packet per message, no dedupe."""
+    """The red-packet consumer group: pays a red packet per message, or (``idempotent``)
+    one per order, its table's UNIQUE key deciding."""
 
-    def __init__(self, shop: Shop) -> None:
+    def __init__(self, shop: Shop, idempotent: bool = False) -> None:
         self.shop = shop
+        self.idempotent = idempotent
         self.consumer: PushConsumer = shop.world.push_consumer(
             RED_PACKET_GROUP, TOPIC, self._on_message, client_id=RED_PACKET_CLIENT
         )
@@ -202,11 +211,14 @@ class RedPacketSystem:
     async def _on_message(self, msg: MessageExt) -> ConsumeStatus:
         order = json.loads(msg.body)["order"]
         async with self.shop.red_packet_db.session(RED_PACKET_CLIENT) as db:
-            await db.execute(
-                "INSERT INTO red_packets (order_id, msg_id, paid_ms) VALUES (?, ?, ?)",
-                (order, msg.msg_id, self.shop.world.now_ms),
-            )
-            await db.commit()
+            try:
+                await db.execute(
+                    "INSERT INTO red_packets (order_id, msg_id, paid_ms) VALUES (?, ?, ?)",
+                    (order, msg.msg_id, self.shop.world.now_ms),
+                )
+                await db.commit()
+            except sqlite3.IntegrityError:  # only with the UNIQUE key: this order has its red packet
+                await db.rollback()
         return ConsumeStatus.SUCCESS
 
     def start(self) -> None:

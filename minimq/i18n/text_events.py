@@ -106,6 +106,11 @@ EVENTS: dict[str, tuple[str, str]] = {
         "连接断开，回滚了 {by} 未提交的事务",
     ),
     # a handler's own statements (``minimq.apps.session`` with ``trace_as``), in its lane
+    "app.marketing": (
+        "{msg}: asks the marketing service what coupon the order earns ({ms} ms)",
+        "{msg}：去问营销服务这单该发什么券（{ms} 毫秒）",
+    ),
+    "app.notify": ("{msg}: notifies the user ({ms} ms)", "{msg}：给用户发到账通知（{ms} 毫秒）"),
     "app.db_read": ("{msg}: {statement} → {rows} row(s)", "{msg}：{statement} → {rows} 行"),
     "app.db_write": ("{msg}: {statement} → {changed} row(s) changed", "{msg}：{statement} → 影响 {changed} 行"),
     "app.db_statement": ("{msg}: {statement}", "{msg}：{statement}"),
@@ -152,6 +157,8 @@ EVENTS.update(
         "appb.db_constraint": ("UNIQUE refused a 2nd row", "唯一键挡住第二行"),
         "appb.db_rolled_back": ("rolled back", "已回滚"),
         "appb.db_commit": ("{msg}: COMMIT", "{msg}：COMMIT"),
+        "appb.marketing": ("{msg}: marketing {ms} ms", "{msg}：问营销 {ms} 毫秒"),
+        "appb.notify": ("{msg}: notify {ms} ms", "{msg}：通知 {ms} 毫秒"),
         "appb.db_read": ("{msg}: {statement} → {rows}", "{msg}：{statement} → {rows} 行"),
         "appb.db_write": ("{msg}: {statement} → {changed}", "{msg}：{statement} → {changed} 行"),
         "appb.redis_command": ("{msg}: {command} → {result}", "{msg}：{command} → {result}"),

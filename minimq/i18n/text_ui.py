@@ -32,7 +32,41 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "ui.verdict_lost": ("{order}: no coupon at all: a lost effect.", "{order}：一张券都没发，漏发了。"),
     "ui.red_packets": ("Red packets paid for {order}: {n}.", "{order} 发出的红包：{n} 个。"),
+    "ui.red_packets_dup": (
+        "{order}: {n} red packets, {dups} too many: the red-packet group got every duplicate too, and is not idempotent either.",
+        "{order}：发了 {n} 个红包，多发了 {dups} 个。红包组同样收到了每一条重复消息，它也没做幂等。",
+    ),
+    "ui.dup_deliveries_all": ("extra deliveries\n(both groups)", "重复投递\n（两个组合计）"),
+    "ui.dup_red_packets": ("extra red\npackets", "多发的红包"),
+    "ui.lost_all": ("lost coupons or\nred packets", "漏发的券\n或红包"),
     "ui.summary_title": ("Lesson {n} in one table", "第 {n} 课一览"),
+    "ui.summary_point": (
+        "A fix row still counts extra deliveries: idempotency does not stop a duplicate from arriving, it makes "
+        "it harmless.",
+        "修好的那几行照样有重复投递：幂等挡不住重复消息送上门，它只是让重复变得无害。",
+    ),
+    "ui.events_not_listed": (
+        "({n} events, not listed; the timeline of the run starts after them)",
+        "（共 {n} 个事件，不逐条列出；本轮的时间线也从它们之后画起）",
+    ),
+    "ui.as_in_run_1": ("… {n} lines as in run 1", "……（{n} 行与第 1 轮相同，略）"),
+    "ui.ticket": ("Customer service", "客服工单"),
+    "ui.legend_title": ("How to read the tables", "表格怎么看"),
+    "ui.legend": (
+        "order-paid#0@0 is topic order-paid, queue 0, queue offset 0. …043C60 is the end of a msgId: the "
+        "producer writes it into a Message object once (UNIQ_KEY), so every copy sent from that object carries "
+        "it, and a new object gets a new one. The broker gives each stored copy an offsetMsgId of its own "
+        "(where the copy is stored). The message key is the order id (setKeys): the one identity every copy "
+        "of one payment shares, whichever object or call sent it, which is why a consumer deduplicates on it "
+        "and not on the msgId. In flight: the queue offsets a consumer has pulled and not finished; the "
+        "consumer offset it commits cannot pass the smallest of them.",
+        "order-paid#0@0 表示主题 order-paid 的 0 号队列、队列位点（queueOffset）0。…043C60 是 msgId 的末尾："
+        "生产者只在 Message 对象第一次发送时写入一次（UNIQ_KEY），所以同一个对象发出的每一条都带着它，新建的对象"
+        "就换一个新的。Broker 给存下的每一条消息另配一个 offsetMsgId（物理位点 ID，记录它存在哪儿）。消息 Key 是"
+        "订单号（setKeys 设置的业务唯一标识）：同一笔支付的每条消息，不管是哪个对象、哪次调用发出来的，都带着"
+        "同一个订单号，所以消费端按它去重，而不是按 msgId。处理中：消费者已经拉到、还没消费完的队列位点；"
+        "它提交的消费位点不能越过其中最小的那个。",
+    ),
     "ui.design": ("design", "方案"),
     "ui.dup_deliveries": ("extra deliveries\n(coupon group)", "重复投递\n（优惠券组）"),
     "ui.dup_effects": ("extra coupons", "多发的券"),
@@ -46,8 +80,11 @@ UI: dict[str, tuple[str, str]] = {
     "ui.unknown_lesson": ("unknown lesson {name!r}; the lessons are:", "没有这一课：{name!r}。现有课程："),
     "ui.exported": ("Wrote {path}", "已导出 {path}"),
     "ui.tour_done": (
-        "That was the tour: {n} lessons, three ways one payment becomes two coupons, and the fix that closes all three.",
-        "课程到此结束：共 {n} 课，一次支付变成两张券的三条路径，以及一个能把三条路都堵住的修复。",
+        "That was the tour: {n} lessons, three ways one payment becomes two coupons, and the fix that closes all "
+        "three: in every consumer group, a UNIQUE key on the order id, written in the same transaction as the "
+        "coupon or the red packet. The duplicates still arrive; they no longer do harm.",
+        "课程到此结束：共 {n} 课，一次支付变成两张券的三条路径，以及一个能把三条路都堵住的修复：每个消费组都在订单号上"
+        "建唯一索引，和发券、发红包写在同一个事务里。重复消息照样会来，只是再也造不成损失。",
     ),
     "ui.dup_mark": ("DUPLICATE: ", "重复："),
     "ui.dup_effect_mark": ("DUPLICATE EFFECT: ", "重复发放："),

@@ -19,10 +19,15 @@ Action = Callable[[Shop], None]
 
 @dataclass(frozen=True)
 class Step:
+    """One narrated step: ``text`` (a catalog key), what to do at its start, how far to run
+    the clock, the state tables to ``show`` after it, and whether to list its events
+    (``events=False``: a step that sets the scene says how many there were instead)."""
+
     text: str
     until_ms: int
     action: Action | None = None
     show: tuple[str, ...] = ()
+    events: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Lesson:
     limits: str  # catalog key: what the fix does not cover, and where that is taught
     order: str = "order-1001"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    opening: str | None = None  # catalog key: told before the shop, when the lesson opens the story
 
 
 def start_both(shop: Shop) -> None:

@@ -1,10 +1,11 @@
 """Lesson 1, path A: the upstream system retries, and one payment becomes two messages.
 
-The order system answers the payment callback slowly; the payment system times out
-(1000 ms) and calls again; both calls mark the order paid and send "order paid". The two
-messages have two msg ids, so deduplicating by msg id does not help; a key on the order
-id does. The right fix makes the callback a conditional state transition and gives the
-coupon table a UNIQUE key on the order id, written in the coupon's own transaction.
+The order system marks the order paid and sends "order paid", then answers the payment
+callback slowly; the payment system times out (1000 ms) and calls again; the second call
+marks the order paid and sends again. The two messages have two msg ids, so
+deduplicating by msg id does not help; a key on the order id does. The right fix makes
+the callback a conditional state transition and gives the coupon table (and the red-packet
+table) a UNIQUE key on the order id, written in the effect's own transaction.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ def _setup(shop: Shop) -> None:
 
 
 NAIVE_STEPS = (
-    Step("l1.naive.1", 900),
+    Step("l1.naive.1", 900, show=("queues",)),
     Step("l1.naive.2", 1200, show=("queues",)),
-    Step("l1.naive.3", 1400, show=("queues",)),
-    Step("l1.naive.4", END_MS, show=("coupons",)),
+    Step("l1.naive.3", END_MS, show=("coupons",)),
 )
 
 LESSON = Lesson(
@@ -58,7 +58,7 @@ LESSON = Lesson(
             "unique_key",
             "l1.run.unique",
             "l1.explain.unique",
-            {**SLOW, "coupon_design": "unique_key"},
+            {**SLOW, "coupon_design": "unique_key", "idempotent_red_packet": True},
             _setup,
             (Step("l1.unique.1", END_MS, show=("coupons",)),),
             "l1.moral.unique",
@@ -67,7 +67,7 @@ LESSON = Lesson(
             "conditional_update+unique_key",
             "l1.run.right",
             "l1.explain.right",
-            {**SLOW, "coupon_design": "unique_key", "idempotent_callback": True},
+            {**SLOW, "coupon_design": "unique_key", "idempotent_callback": True, "idempotent_red_packet": True},
             _setup,
             (Step("l1.right.1", 1200), Step("l1.right.2", END_MS, show=("queues", "coupons"))),
             "l1.moral.right",
@@ -75,4 +75,5 @@ LESSON = Lesson(
     ),
     diagnosis="l1.diagnosis",
     limits="l1.limits",
+    opening="l1.opening",
 )

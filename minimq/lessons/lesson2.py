@@ -69,7 +69,7 @@ LESSON = Lesson(
             "unique_key",
             "l2.run.right",
             "l2.explain.right",
-            {"coupon_design": "unique_key", "resend": "new"},
+            {"coupon_design": "unique_key", "resend": "new", "idempotent_red_packet": True},
             _setup("timeout"),
             (Step("l2.right.1", END_MS, show=("queues", "coupons")),),
             "l2.moral.right",

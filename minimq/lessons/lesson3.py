@@ -2,7 +2,8 @@
 
 A push consumer persists its offsets every 5 s (the first time 10 s after start). The
 red-packet system started at 0 s persists at 10, 15, 20 s; the coupon system started at
-3 s persists at 13, 18, 23 s. "Order paid" arrives at 14 s. Both groups consume it; at
+3 s persists at 13, 18, 23 s. Four earlier orders (4-6 s, one per queue) give the coupon
+group a committed offset of 1 on every queue. "Order paid" for order-1001 arrives at 14 s. Both groups consume it; at
 15 s the red-packet offset reaches the broker, the coupon offset is still local when the
 coupon system is killed at 16.5 s. After the restart the broker hands the message out
 again. A graceful shutdown persists offsets, but a message still in flight holds the
@@ -25,10 +26,19 @@ SHUTDOWN_MS = 15_400
 END_MS = 25_000
 
 
+EARLIER = ("order-0997", "order-0998", "order-0999", "order-1000")  # one to each queue
+EARLIER_MS = (4000, 4500, 5000, 5500)
+
+
 def _setup(shop: Shop) -> None:
+    """Both groups consume four earlier orders first, so the coupon group has a real
+    committed consumer offset on every queue when order-1001 arrives (a brand-new group
+    would start by RocketMQ's rule for new groups instead)."""
     shop.red_packet.start()
     world = shop.world
     world.call_later_ms(COUPON_START_MS, shop.start_coupon)
+    for order, at_ms in zip(EARLIER, EARLIER_MS, strict=True):
+        pay_at(order, at_ms)(shop)
     pay_at(ORDER, PAY_MS)(shop)
 
 
@@ -51,7 +61,9 @@ def _deploy(at_ms: int, graceful: bool) -> Callable[[Shop], None]:
     return act
 
 
+HISTORY = Step("l3.history", 13_500, show=("queues",), events=False)
 KILL_STEPS = (
+    HISTORY,
     Step("l3.kill.1", 15_800, show=("queues",)),
     Step("l3.kill.2", 17_000, action=_deploy(KILL_MS, graceful=False), show=("queues",)),
     Step("l3.kill.3", END_MS, show=("queues", "coupons")),
@@ -71,6 +83,7 @@ LESSON = Lesson(
             {},
             _setup,
             (
+                HISTORY,
                 Step("l3.graceful.1", 15_450, action=_deploy(SHUTDOWN_MS, graceful=True), show=("queues",)),
                 Step("l3.graceful.2", END_MS, show=("queues", "coupons")),
             ),
@@ -82,16 +95,22 @@ LESSON = Lesson(
             "l3.explain.memory",
             {"coupon_design": "memory_set"},
             _setup,
-            (Step("l3.memory.1", END_MS, action=_deploy(KILL_MS, graceful=False), show=("coupons",)),),
+            (
+                HISTORY,
+                Step("l3.memory.1", END_MS, action=_deploy(KILL_MS, graceful=False), show=("coupons",)),
+            ),
             "l3.moral.memory",
         ),
         Run(
             "unique_key",
             "l3.run.right",
             "l3.explain.right",
-            {"coupon_design": "unique_key"},
+            {"coupon_design": "unique_key", "idempotent_red_packet": True},
             _setup,
-            (Step("l3.right.1", END_MS, action=_deploy(KILL_MS, graceful=False), show=("queues", "coupons")),),
+            (
+                HISTORY,
+                Step("l3.right.1", END_MS, action=_deploy(KILL_MS, graceful=False), show=("queues", "coupons")),
+            ),
             "l3.moral.right",
         ),
     ),

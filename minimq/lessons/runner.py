@@ -5,12 +5,13 @@ nothing of terminals or languages: it advances the virtual clock step by step an
 each step's new events and the shop to a ``View`` (``minimq.render.lesson_view`` for
 people, ``NullView`` for ``--json``).
 
-What the summary counts, for the coupon system (the lesson's subject), read from the
-checkers of ``minimq.check`` like every other verdict:
-- ``duplicate_deliveries``: deliveries to the coupon group beyond the first, per order
-  (business key), so that two messages with two msg ids count too;
-- ``duplicate_effects``: coupon rows beyond the first, per paid order;
-- ``lost_effects``: paid orders with no coupon row.
+What the summary counts, over every consumer group (every group gets every duplicate, so
+each must be idempotent on its own) and per group in ``groups``, read from the checkers of
+``minimq.check`` like every other verdict:
+- ``duplicate_deliveries``: deliveries to a group beyond the first, per order (business
+  key), so that two messages with two msg ids count too;
+- ``duplicate_effects``: effects (coupons, red packets) beyond the first, per paid order;
+- ``lost_effects``: paid orders with no effect in a group's ledger.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from minimq.apps.incident import COUPON_GROUP
 from minimq.apps.shop import Shop
 from minimq.check import duplicate_keys, effect_counts
 from minimq.events import Event
 from minimq.lessons.base import Lesson, Run, Step
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One consumer group's share of a run's duplicates and losses."""
+
+    duplicate_deliveries: int
+    duplicate_effects: int
+    lost_effects: int
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ class RunSummary:
     duplicate_deliveries: int
     duplicate_effects: int
     lost_effects: int
+    groups: dict[str, GroupSummary]
     virtual_ms: int
     trace_sha256: str
 
@@ -67,13 +77,22 @@ class NullView:
 
 def summarize(run: Run, shop: Shop) -> RunSummary:
     trace = shop.world.trace
-    ledger = shop.coupon_db.name
     duplicated, lost = effect_counts(trace)
+    repeats = duplicate_keys(trace)
+    groups = {
+        group: GroupSummary(
+            duplicate_deliveries=sum(d.deliveries - 1 for d in repeats if d.group == group),
+            duplicate_effects=sum(e.count - 1 for e in duplicated if e.ledger == ledger),
+            lost_effects=sum(1 for e in lost if e.ledger == ledger),
+        )
+        for group, ledger in shop.ledgers.items()
+    }
     return RunSummary(
         design=run.design,
-        duplicate_deliveries=sum(d.deliveries - 1 for d in duplicate_keys(trace) if d.group == COUPON_GROUP),
-        duplicate_effects=sum(e.count - 1 for e in duplicated if e.ledger == ledger),
-        lost_effects=sum(1 for e in lost if e.ledger == ledger),
+        duplicate_deliveries=sum(g.duplicate_deliveries for g in groups.values()),
+        duplicate_effects=sum(g.duplicate_effects for g in groups.values()),
+        lost_effects=sum(g.lost_effects for g in groups.values()),
+        groups=groups,
         virtual_ms=shop.world.now_ms,
         trace_sha256=trace.sha256(),
     )

@@ -61,6 +61,9 @@ class LessonView:
         self.lang = lang
         self.seed = seed
         self.pause = pause
+        self._run = 0  # the run being told, from 1
+        self._scene_ms = 0  # where a run's timeline starts: after the steps that only set the scene
+        self._first_run: set[tuple[int, str, str]] = set()  # what run 1 showed: (time, lane, line)
 
     def _t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -78,10 +81,19 @@ class LessonView:
     def lesson_start(self, lesson: Lesson) -> None:
         c = self.console
         c.print(Rule(self._t(lesson.title), style="bold"))
+        if lesson.opening is not None:
+            c.print(
+                Panel(self._para(lesson.opening), title=self._t("ui.ticket"), title_align="left", border_style="yellow")
+            )
         c.print(Panel(self._para("setting.world", lesson.setting), border_style="cyan"))
+        c.print(Panel(self._para("ui.legend"), title=self._t("ui.legend_title"), title_align="left", style="dim"))
+        self._run = 0
+        self._first_run = set()
         self._wait()
 
     def run_start(self, lesson: Lesson, n: int, run: Run) -> None:
+        self._run = n
+        self._scene_ms = 0
         title = self._t("ui.run", n=n, total=len(lesson.runs), title=self._t(run.title))
         self.console.print(Rule(title, style="cyan"))
         self.console.print(Panel(self._para(run.explain), border_style="blue"))
@@ -89,7 +101,12 @@ class LessonView:
     def step(self, lesson: Lesson, run: Run, n: int, step: Step, events: list[Event], shop: Shop) -> None:
         c = self.console
         c.print(Panel(self._para(step.text), title=self._t("ui.step", n=n), title_align="left", border_style="green"))
-        c.print(self._events(events))
+        if step.events:
+            c.print(self._events(events))
+        else:
+            c.print(Text(self._t("ui.events_not_listed", n=len(events)), style="dim"))
+            if n == 1 or self._scene_ms:
+                self._scene_ms = step.until_ms
         if "queues" in step.show:
             c.print(self._queues(shop))
         if "coupons" in step.show:
@@ -101,7 +118,7 @@ class LessonView:
         columns = [self._t(k) for k in COLUMNS]
         lanes = {raw: self._t(key) for raw, key in LANES.items()}
         title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
-        events = [e for e in shop.world.trace.events if not _set_up(e)]
+        events = [e for e in shop.world.trace.events if e.at_ms >= self._scene_ms and not _set_up(e)]
         c.print(timeline(events, title=title, lang=self.lang, lanes=lanes, columns=columns, brief=True))
         c.print(self._verdict(lesson, run, shop, summary))
         self._wait()
@@ -109,18 +126,23 @@ class LessonView:
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
         c = self.console
         table = Table(title=self._t("ui.summary_title", n=lesson.number), box=box.SIMPLE_HEAVY)
-        for key in ("ui.design", "ui.dup_deliveries", "ui.dup_effects", "ui.lost_effects", "ui.virtual_time"):
+        keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
+        for key in (*keys, "ui.virtual_time"):
             table.add_column(self._t(key), justify="left" if key == "ui.design" else "right")
         for run, s in zip(lesson.runs, summaries, strict=True):
             style = "green" if not s.duplicate_effects and not s.lost_effects else "red"
+            coupon, red = s.groups[COUPON_GROUP], s.groups[RED_PACKET_GROUP]
             table.add_row(
                 Text(self._t(run.title), style=style),
                 str(s.duplicate_deliveries),
-                str(s.duplicate_effects),
+                str(coupon.duplicate_effects),
+                str(red.duplicate_effects),
                 str(s.lost_effects),
                 fmt_ms(s.virtual_ms),
             )
         c.print(table)
+        if any(s.duplicate_deliveries and not s.duplicate_effects and not s.lost_effects for s in summaries):
+            c.print(Text(wrap(self._t("ui.summary_point"), self.console.width), no_wrap=True))
         c.print(Panel(self._para(lesson.diagnosis, lesson.limits), border_style="magenta"))
         self._wait()
 
@@ -131,11 +153,29 @@ class LessonView:
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         names = {raw: self._t(key) for raw, key in LANES.items()}
+        repeated: list[tuple[int, str, str]] = []  # lines in a row that run 1 showed too
+
+        def flush() -> None:  # three or more of them are told once, as "as in run 1"
+            if len(repeated) >= 3:
+                table.add_row("", "", Text(self._t("ui.as_in_run_1", n=len(repeated)), style="dim"))
+            else:
+                for at, who, line in repeated:
+                    table.add_row(fmt_ms(at), who, line)
+            repeated.clear()
+
         for e in events:
             raw = lane(e)
             if raw is None or raw not in names or is_noise(e):
                 continue
-            table.add_row(fmt_ms(e.at_ms), names[raw], describe(e, self.lang))
+            row = (e.at_ms, names[raw], describe(e, self.lang))
+            if self._run == 1:
+                self._first_run.add(row)
+            elif row in self._first_run:
+                repeated.append(row)
+                continue
+            flush()
+            table.add_row(fmt_ms(row[0]), row[1], row[2])
+        flush()
         if not table.row_count:
             table.add_row("", "", self._t("ui.nothing_happened"))
         return table
@@ -188,13 +228,17 @@ class LessonView:
         else:
             line = self._t("ui.verdict_ok", order=order)
         width = self.console.width - 4
+        if red > 1:  # every group gets every duplicate: a doubled red packet is the same bug
+            red_line = Text(wrap(self._t("ui.red_packets_dup", order=order, n=red, dups=red - 1), width), style="bold")
+        else:
+            red_line = Text(self._t("ui.red_packets", order=order, n=red))
         body = Group(
             Text(line, style="bold"),
-            self._t("ui.red_packets", order=order, n=red),
+            red_line,
             "",
             Text(wrap(self._t(run.moral), width), no_wrap=True),
         )
-        ok = coupons == 1
+        ok = coupons == 1 and red == 1
         return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
 
 
