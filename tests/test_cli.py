@@ -221,7 +221,7 @@ HELP = {
     "": ["cli.description", "cli.version", "cli.lang", *(f"cli.cmd_{c}" for c in COMMANDS)],
     "lessons": ["cli.lang"],
     "lesson": ["cli.lesson_name", *LESSON_HELP],
-    "tour": LESSON_HELP,
+    "tour": [*LESSON_HELP, "cli.tour_all"],
     "check": [
         "cli.design",
         "cli.examples",

@@ -18,9 +18,12 @@ import pytest
 
 from minimq.cli import main
 from minimq.i18n import CATALOG, t
-from minimq.lessons import LESSONS, find
+from minimq.lessons import LESSONS, TOUR, find
+from minimq.lessons.base import Lesson
+from minimq.lessons.fix_matrix import FIX_MATRIX
 
 GOLDEN = Path(__file__).parent / "golden"
+STORY_LESSONS = [lesson for lesson in LESSONS if isinstance(lesson, Lesson)]  # told through the shop
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,7 +33,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
+@pytest.mark.parametrize("lesson", STORY_LESSONS, ids=lambda lesson: lesson.slug)
 def test_json_naive_duplicates_and_right_fix_is_exactly_once(
     capsys: pytest.CaptureFixture[str], lesson: object
 ) -> None:
@@ -51,7 +54,7 @@ def test_json_naive_duplicates_and_right_fix_is_exactly_once(
 
 def test_every_wrong_fix_still_duplicates(capsys: pytest.CaptureFixture[str]) -> None:
     wrong = {"dedupe_msg_id", "query_then_insert", "memory_set", "naive/new_object", "naive/graceful_shutdown"}
-    for lesson in LESSONS:
+    for lesson in STORY_LESSONS:
         summary = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])
         for r in summary["runs"]:
             if r["design"] in wrong:
@@ -66,7 +69,7 @@ def test_msg_id_dedupe_cannot_see_upstream_retry(capsys: pytest.CaptureFixture[s
 def test_every_group_is_counted_and_a_fix_makes_duplicates_harmless(capsys: pytest.CaptureFixture[str]) -> None:
     """Every group gets every duplicate: the summary counts both groups, each on its own, and
     a fix run still has duplicate deliveries but no duplicate effect in either group."""
-    for lesson in LESSONS:
+    for lesson in STORY_LESSONS:
         runs = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])["runs"]
         for r in runs:
             groups = r["groups"]
@@ -96,7 +99,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3])
+@pytest.mark.parametrize("number", [1, 2, 3, 12])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"
@@ -148,7 +151,8 @@ def test_export_refuses_unknown_format(capsys: pytest.CaptureFixture[str], tmp_p
 
 def test_find_by_number_slug_and_file_stem() -> None:
     assert find("1") is find("upstream-retry") is find("01_upstream_retry") is LESSONS[0]
-    assert find("4") is None
+    assert find("12") is find("fix-matrix") is FIX_MATRIX
+    assert find("99") is None
 
 
 def test_a_catalog_key_written_in_two_files_is_refused() -> None:
@@ -165,6 +169,9 @@ def test_catalog_has_both_languages_with_the_same_placeholders() -> None:
         assert en.strip() and zh.strip(), key
         assert sorted(set(field.findall(en))) == sorted(set(field.findall(zh))), key
     for lesson in LESSONS:
+        for key in [lesson.title, lesson.setting, lesson.diagnosis, lesson.limits]:
+            assert re.search(r"[\u4e00-\u9fff]", t(key, "zh")), key
+    for lesson in STORY_LESSONS:
         for key in [lesson.title, lesson.setting, lesson.diagnosis, lesson.limits]:
             assert re.search(r"[\u4e00-\u9fff]", t(key, "zh")), key
         for r in lesson.runs:
@@ -186,7 +193,9 @@ def test_lesson_script_runs_from_a_clone() -> None:
 
 def test_tour_json_covers_every_lesson(capsys: pytest.CaptureFixture[str]) -> None:
     summary = json.loads(run(capsys, "tour", "--json")[1])
-    assert [s["lesson"] for s in summary["lessons"]] == [lesson.slug for lesson in LESSONS]
+    assert [s["lesson"] for s in summary["lessons"]] == [lesson.slug for lesson in TOUR]
+    every = json.loads(run(capsys, "tour", "--all", "--json")[1])
+    assert [s["lesson"] for s in every["lessons"]] == [lesson.slug for lesson in LESSONS]
 
 
 def test_svg_sizes_chinese_text_by_terminal_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -217,3 +226,25 @@ def html_text(path: Path) -> str:
     import html
 
     return html.unescape(path.read_text(encoding="utf-8")).replace("\u00a0", " ")
+
+
+# -- the fix matrix -------------------------------------------------------------------------------
+def test_the_fix_matrix_measures_every_design_against_every_path(capsys: pytest.CaptureFixture[str]) -> None:
+    summary = json.loads(run(capsys, "lesson", "fix-matrix", "--json")[1])
+    designs = summary["designs"]
+    assert list(designs) == list(FIX_MATRIX.designs)
+    codes = [c["code"] for c in summary["columns"]]
+    assert all(list(cells) == codes for cells in designs.values())
+    for right in ("unique_key", "conditional_state"):
+        assert {cell["outcome"] for cell in designs[right].values()} == {"ok"}, right
+    for wrong in FIX_MATRIX.designs[:-2]:
+        assert any(cell["outcome"] != "ok" for cell in designs[wrong].values()), wrong
+    assert {cell["outcome"] for cell in designs["mark_first"].values()} == {"ok", "lost"}  # it loses, never doubles
+    assert summary["paths"] == ["P1", "P2", "P5", "P7", "P8", "P10"]
+
+
+def test_a_matrix_cell_replays_by_its_column_code(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", "no_dedupe", "--seed", "1", "--replay", "A1", "--no-color")
+    assert code == 1 and "2 coupons" in out
+    code, out, _ = run(capsys, "check", "unique_key", "--seed", "1", "--replay", "a1", "--no-color")
+    assert code == 0

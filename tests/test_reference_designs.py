@@ -23,7 +23,8 @@ import pytest
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.testing import Schedule, explore, load_design, run_schedule
-from minimq.testing.steps import Crash, Fail, Join, Kill, LostReply, Pay, Slow, UpstreamRetry
+from minimq.testing.matrix import COLUMNS
+from minimq.testing.steps import Kill, Pay
 
 DESIGNS = DESIGNS_DIR
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -130,35 +131,9 @@ def test_right_design_survives_every_path(name: str) -> None:
     assert result.paths_seen == set(result.paths)
 
 
-# -- the matrix, one hand-written schedule per path ---------------------------------------
+# -- the matrix, one hand-written schedule per path (the fix-matrix lesson's columns) ---------------
 PAY = Pay(at_ms=0, order="order-1")
-SCHEDULES = {
-    "A-overlap": (PAY, UpstreamRetry(at_ms=0, order="order-1")),
-    "A-later": (PAY, UpstreamRetry(at_ms=3000, order="order-1")),
-    "B-same": (LostReply(at_ms=0, order="order-1", how="timeout", resend="same"),),
-    "B-new": (LostReply(at_ms=0, order="order-1", how="timeout", resend="new"),),
-    "B-fast": (LostReply(at_ms=0, order="order-1", how="fast_fail"),),
-    "C-after": (PAY, Crash(at_ms=0, order="order-1", client="c1", point="AFTER_HANDLER", restart_after=500)),
-    "C-stmt1": (
-        PAY,
-        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=1, restart_after=500),
-    ),
-    "C-stmt2": (
-        PAY,
-        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=2, restart_after=500),
-    ),
-    "C-stmt4": (
-        PAY,
-        Crash(at_ms=0, order="order-1", client="c1", point="BEFORE_STATEMENT", statement=4, restart_after=500),
-    ),
-    "D-join": (PAY, Join(at_ms=2, client="c2")),
-    "E-fail1": (PAY, Fail(at_ms=0, order="order-1", statement=1)),
-    "E-fail2": (PAY, Fail(at_ms=0, order="order-1", statement=2)),
-    "E-lost2": (PAY, Fail(at_ms=0, order="order-1", statement=2, how="after")),
-    "E-lost3": (PAY, Fail(at_ms=0, order="order-1", statement=3, how="after")),
-    "F-slow": (PAY, Slow(at_ms=0, order="order-1", delay_ms=31 * 60_000)),
-    "F-mid2": (PAY, Slow(at_ms=0, order="order-1", statement=2, delay_ms=31 * 60_000)),
-}
+SCHEDULES = {column.code: column.steps for column in COLUMNS}
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
 # the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
 # (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins,
@@ -167,7 +142,7 @@ SCHEDULES = {
 # timeout, held before the handler or before its statement 2 (in the middle of its work,
 # so the retry copy overlaps it).
 MATRIX = {
-    #                     A-ov A-la B-sa B-ne B-fa C-af C-s1 C-s2 C-s4 D-jo E-f1 E-f2 E-l2 E-l3 F-sl F-m2
+    #                      A1   A2   B1   B2   B3   C1   C2   C3   C4   D1   E1   E2   E3   E4   F1   F2
     "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2),
     "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 1),
     "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -57,12 +58,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MinimqError as exc:
         print(f"minimq: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``minimq lesson 1 --json | head``): stop quietly
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a killed pipe writer
     except OSError as exc:
         print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nminimq: interrupted", file=sys.stderr)
         return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ from minimq.render.console import make_console
 from minimq.render.progress import ExploreProgress
 from minimq.testing.design import DesignError
 from minimq.testing.explore import MAX_EXAMPLES, ExploreResult, explore
+from minimq.testing.matrix import column_named, schedule_of
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import PATHS, Schedule
 from minimq.testing.schedule_check import ScheduleError
@@ -108,7 +109,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     paths = validate(args)
     with run_dir():
         if args.replay:
-            schedule = Schedule.from_token(args.replay)
+            column = column_named(args.replay)  # a cell of the fix-matrix lesson: A1 .. F2
+            schedule = schedule_of(column) if column is not None else Schedule.from_token(args.replay)
             return _report_replay(args, lang, replay_in_worker(args.design, schedule, args.seed, args.timeout))
         jobs = args.jobs or default_jobs()
         label = t("progress.exploring", lang, design=Path(args.design).name)

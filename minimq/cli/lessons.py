@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from minimq.i18n import default_lang, t
-from minimq.lessons import LESSONS, find
-from minimq.lessons.base import Lesson
+from minimq.lessons import LESSONS, TOUR, AnyLesson, find
+from minimq.lessons.fix_matrix import MatrixLesson, run_matrix_lesson, summary
 from minimq.lessons.runner import NullView, run_lesson
 from minimq.render.console import make_console
 
@@ -34,9 +34,9 @@ def list_lessons(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chosen(args: argparse.Namespace, lang: str) -> list[Lesson] | None:
+def _chosen(args: argparse.Namespace, lang: str) -> list[AnyLesson] | None:
     if args.command == "tour":
-        return list(LESSONS)
+        return list(LESSONS if args.all else TOUR)
     lesson = find(args.name)
     if lesson is None:
         print(f"minimq: error: {t('ui.unknown_lesson', lang, name=args.name)}", file=sys.stderr)
@@ -73,12 +73,15 @@ def run_lessons(args: argparse.Namespace) -> int:
     return _narrate(args, lessons, lang)
 
 
-def _summary(lesson: Lesson, seed: int) -> dict[str, object]:
+def _summary(lesson: AnyLesson, seed: int) -> dict[str, object]:
+    if isinstance(lesson, MatrixLesson):
+        return summary(lesson, seed, run_matrix_lesson(lesson, seed))
     runs = run_lesson(lesson, seed, NullView())
-    return {"lesson": lesson.slug, "seed": seed, "runs": [r.as_dict() for r in runs]}
+    return {"lesson": lesson.slug, "seed": seed, "paths": list(lesson.paths), "runs": [r.as_dict() for r in runs]}
 
 
-def _narrate(args: argparse.Namespace, lessons: list[Lesson], lang: str) -> int:
+def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> int:
+    from minimq.render import matrix_view
     from minimq.render.lesson_view import LessonView, export
 
     console = make_console(args.width, args.no_color, record=args.export is not None)
@@ -105,7 +108,11 @@ def _narrate(args: argparse.Namespace, lessons: list[Lesson], lang: str) -> int:
 
     view = LessonView(console, lang, args.seed, page)
     for lesson in lessons:
-        run_lesson(lesson, args.seed, view)
+        if isinstance(lesson, MatrixLesson):
+            matrix_view.render(console, lesson, args.seed, run_matrix_lesson(lesson, args.seed, lang), lang)
+            page()
+        else:
+            run_lesson(lesson, args.seed, view)
     if args.command == "tour":
         console.print(t("ui.tour_done", lang, n=len(lessons)))
     if args.export and pages:

@@ -116,7 +116,9 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     lesson = command("lesson", "cli.cmd_lesson")
     lesson.add_argument("name", help=t("cli.lesson_name", lang))
     _lesson_options(lesson, lang)
-    _lesson_options(command("tour", "cli.cmd_tour"), lang)
+    tour = command("tour", "cli.cmd_tour")
+    tour.add_argument("--all", action="store_true", help=t("cli.tour_all", lang))
+    _lesson_options(tour, lang)
 
     _check_options(command("check", "cli.cmd_check"), lang)
 

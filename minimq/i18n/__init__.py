@@ -19,6 +19,7 @@ from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lessons import LESSONS
+from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_schedule import SCHEDULE
 from minimq.i18n.text_ui import UI
 
@@ -37,7 +38,7 @@ def _merge(*parts: Entries) -> Entries:
     return catalog
 
 
-CATALOG = _merge(UI, EVENTS, LESSONS, LESSON1, LESSON2, LESSON3, CHECK, SCHEDULE, DESIGN, CLI)
+CATALOG = _merge(UI, EVENTS, LESSONS, LESSON1, LESSON2, LESSON3, MATRIX, CHECK, SCHEDULE, DESIGN, CLI)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

@@ -18,7 +18,11 @@ CLI: dict[str, tuple[str, str]] = {
     # -- lessons, lesson, tour -----------------------------------------------------------
     "cli.cmd_lessons": ("list the lessons", "列出所有课程"),
     "cli.cmd_lesson": ("run one lesson step by step", "逐步运行一课"),
-    "cli.cmd_tour": ("run every lesson, one after another", "依次运行全部课程"),
+    "cli.cmd_tour": (
+        "the short route: the three lessons of the incident and the fix matrix, one after another",
+        "简短路线：事故的三课，再加修复矩阵，依次运行",
+    ),
+    "cli.tour_all": ("the full route: every lesson", "完整路线：运行全部课程"),
     "cli.lesson_name": (
         "lesson number or name, e.g. 1 or upstream-retry",
         "课程编号或名称，如 1 或 upstream-retry",
@@ -49,8 +53,8 @@ CLI: dict[str, tuple[str, str]] = {
         "要探索的重复消息路径，用逗号分隔（默认全部：{paths}）",
     ),
     "cli.replay": (
-        "run only this stored schedule (from a failure report)",
-        "只重放这一个保存下来的剧本（取自失败报告）",
+        "run only this stored schedule (from a failure report), or a column of the fix matrix (A1 .. F2)",
+        "只重放这一个保存下来的剧本（取自失败报告），或者修复矩阵里的一列（A1 .. F2）",
     ),
     "cli.jobs": (
         "worker processes (default: one per core); the result is the same",

@@ -1,21 +1,24 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson3``), the step runner (``runner``) and
-the registry (``LESSONS``, ``find``). Words live in ``minimq.i18n``; pictures in
-``minimq.render``.
+Owns: the lesson scripts (``lesson1`` .. ``lesson3``, the fix matrix ``fix_matrix``), the
+step runner (``runner``) and the registry (``LESSONS``, ``TOUR``, ``find``). Words live in
+``minimq.i18n``; pictures in ``minimq.render``.
 """
 
 from __future__ import annotations
 
 from minimq.lessons.base import Lesson
+from minimq.lessons.fix_matrix import FIX_MATRIX, MatrixLesson
 from minimq.lessons.lesson1 import LESSON as LESSON1
 from minimq.lessons.lesson2 import LESSON as LESSON2
 from minimq.lessons.lesson3 import LESSON as LESSON3
 
-LESSONS: tuple[Lesson, ...] = (LESSON1, LESSON2, LESSON3)
+AnyLesson = Lesson | MatrixLesson
+LESSONS: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)
+TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix
 
 
-def find(name: str) -> Lesson | None:
+def find(name: str) -> AnyLesson | None:
     """A lesson by number ("1"), slug ("upstream-retry") or file stem ("01_upstream_retry")."""
     key = name.strip().lower().replace("_", "-")
     for lesson in LESSONS:

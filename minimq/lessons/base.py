@@ -53,6 +53,7 @@ class Lesson:
     order: str = "order-1001"
     extra: Mapping[str, Any] = field(default_factory=dict)
     opening: str | None = None  # catalog key: told before the shop, when the lesson opens the story
+    paths: tuple[str, ...] = ()  # the duplication paths of docs/semantics.md (P1 ...) it shows
 
 
 def start_both(shop: Shop) -> None:

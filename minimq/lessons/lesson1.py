@@ -76,4 +76,5 @@ LESSON = Lesson(
     diagnosis="l1.diagnosis",
     limits="l1.limits",
     opening="l1.opening",
+    paths=(),  # path A, an upstream retry, is not RocketMQ's: it happens before the broker
 )

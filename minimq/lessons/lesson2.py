@@ -76,5 +76,6 @@ LESSON = Lesson(
         ),
     ),
     diagnosis="l2.diagnosis",
+    paths=("P1", "P2"),
     limits="l2.limits",
 )

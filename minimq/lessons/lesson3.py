@@ -115,5 +115,6 @@ LESSON = Lesson(
         ),
     ),
     diagnosis="l3.diagnosis",
+    paths=("P4", "P5", "P6"),
     limits="l3.limits",
 )

@@ -1,0 +1,107 @@
+"""The fix-matrix lesson: every design against every path, English and Chinese side by side."""
+
+MATRIX: dict[str, tuple[str, str]] = {
+    "lm.title": (
+        "Lesson 12 · The fix matrix: every design against every path",
+        "第 12 课 · 修复矩阵：每种方案对每条路径",
+    ),
+    "lm.setting": (
+        "The lessons showed one path at a time. Here every coupon design of the ladder, from no dedupe to the "
+        "conditional state transition, meets every way the coupon message is duplicated, one schedule per "
+        "path, all with the same seed: 128 runs of the real engine, measured now, not asserted. Each run pays "
+        "one order; a cell says how many coupons it got. The designs are the files of minimq/designs/, the "
+        "same ones minimq check grades.",
+        "前面几课一次只看一条路径。这一课把阶梯上的每一种发券方案，从不去重到状态机 + 条件更新，放到每一种重复路径下各跑"
+        "一遍：每条路径一个剧本，seed 全都一样，真实引擎一共跑 128 次，表格是现场测出来的，不是写死的。每次运行只付一笔"
+        "订单，格子里写的是它最后发了几张券。这些方案就是 minimq/designs/ 里的文件，也就是 minimq check 评判的那些。",
+    ),
+    "lm.table_title": ("Coupons per paid order, seed {seed}", "每个已支付订单发出的券数，seed {seed}"),
+    "lm.design": ("design", "方案"),
+    "lm.cells": (
+        "· one coupon, answered right   2 a duplicate coupon   0 a lost coupon   ! one coupon, but a wrong "
+        "answer (retried or dead-lettered)",
+        "· 恰好一张券，应答也对　2 重复发放　0 漏发　! 券数对了，但应答不对（被重试或进了死信队列）",
+    ),
+    "lm.columns_title": ("The columns", "各列的含义"),
+    "lm.wrong_title": ("Why each wrong cell is wrong, and how to replay it", "每个出错的格子错在哪儿，怎么重放"),
+    "lm.replay": ("  replay a cell (any column code): {command}", "  重放某一格（换成任意列号）：{command}"),
+    "lm.outcome.duplicate": ("{n} coupons", "发了 {n} 张"),
+    "lm.outcome.lost": ("no coupon", "一张没发"),
+    "lm.outcome.wrong": ("wrong answer", "应答不对"),
+    "lm.outcome.ok": ("one coupon", "一张券"),
+    "lm.why.no_dedupe": (
+        "(F0) nothing remembers the order: every delivery issues a coupon.",
+        "（F0）什么都不记：每投递一次就发一张券。",
+    ),
+    "lm.why.memory_set": (
+        "(F1) the set lives in one process: a restart empties it, and two copies at once both miss it.",
+        "（F1）Set 只活在一个进程里：一重启就清空，两条消息同时到也都查不到。",
+    ),
+    "lm.why.query_then_insert": (
+        "(F2) SELECT, then INSERT, two steps: a copy that arrives in between finds nothing.",
+        "（F2）先 SELECT 再 INSERT 是两步：夹在中间到的那条消息什么也查不到。",
+    ),
+    "lm.why.query_then_insert_sync": (
+        "(F2) SELECT, then INSERT, two steps, in a plain def: it races just the same.",
+        "（F2）先 SELECT 再 INSERT 是两步，写成普通 def 照样竞态。",
+    ),
+    "lm.why.mark_first": (
+        "(F3) the mark is set before the coupon is written: when the work fails after it, the retry sees the "
+        "mark and skips the coupon.",
+        "（F3）先占位再发券：占位之后业务一失败，重投时看到占位就跳过，券就漏发了。",
+    ),
+    "lm.why.redis_do_then_mark": (
+        "(F4) the coupon and the Redis mark are two systems: a crash between them, or two copies at once, issue twice.",
+        "（F4）券和 Redis 标记在两个系统里：两步之间一崩溃，或两条消息同时到，就会发两张。",
+    ),
+    "lm.why.msgid_table": (
+        "(F6) keyed by msgId: a new message for the same order (an upstream retry, a new Message) has a new one.",
+        "（F6）按 msgId 记：同一个订单的新消息（上游重试、新建的 Message）换了新的 msgId，照样放行。",
+    ),
+    "lm.why.unique_key": (
+        "(F7) right: the UNIQUE key decides, in the coupon's transaction.",
+        "（F7）正确：唯一索引说了算，和发券在同一个事务里。",
+    ),
+    "lm.why.unique_key_sync": ("(F7) right, in a plain def.", "（F7）正确，写成普通 def 也一样。"),
+    "lm.why.conditional_state": (
+        "(F9) right: a conditional state transition in the coupon's transaction.",
+        "（F9）正确：状态机 + 条件更新，和发券在同一个事务里。",
+    ),
+    "lm.diagnosis": (
+        "Read the table by rows: every wrong design breaks somewhere, and where it breaks says what it "
+        "misunderstood. An in-memory set forgets on a crash and is not shared; query-then-insert and Redis "
+        "flags race when copies overlap; marking first loses the coupon when the work fails after the mark; a "
+        "msgId table misses every new message. Only the rows whose dedupe record is written in the same "
+        "database transaction as the coupon, keyed by the business id, are clean everywhere.",
+        "按行读这张表：每一种错误方案总会在某一列出错，而它在哪儿出错，就说明它误解了什么。本地内存去重一崩溃就忘，"
+        "多个进程之间也不共享；先查再插和 Redis 标记在两条消息重叠时会竞态；先占位再处理，在占位之后业务失败就会漏发；"
+        "按 msgId 的消费记录表拦不住每一条新消息。只有按业务唯一标识、和发券写在同一个数据库事务里的那几行，处处都干净。",
+    ),
+    "lm.limits": (
+        "Each column is one schedule, chosen to show its path; minimq check explores thousands of them, with "
+        "several orders and faults together, and finds what a single schedule misses. Try: minimq check "
+        "redis_do_then_mark.",
+        "每一列只是一个为展示这条路径挑出来的剧本；minimq check 会探索成千上万个剧本，多笔订单、多种故障叠在一起，"
+        "能找出单个剧本漏掉的问题。试试：minimq check redis_do_then_mark。",
+    ),
+    # -- the columns ----------------------------------------------------------------------------
+    "matrix.col.A1": ("upstream retry: both messages at once", "上游重试：两条消息同时到"),
+    "matrix.col.A2": ("upstream retry: the second message 3 s later", "上游重试：第二条消息晚 3 秒到"),
+    "matrix.col.B1": ("lost send reply, the same Message sent again", "发送应答丢失，重发同一个 Message"),
+    "matrix.col.B2": ("lost send reply, a new Message sent again", "发送应答丢失，新建一个 Message 重发"),
+    "matrix.col.B3": ("the producer's own fast retry after a lost reply", "应答丢失后生产者内部的快速重试"),
+    "matrix.col.C1": ("crash after the handler returned", "消费逻辑返回之后进程崩溃"),
+    "matrix.col.C2": ("crash before the handler's 1st statement", "消费逻辑执行第 1 条语句之前崩溃"),
+    "matrix.col.C3": ("crash before its 2nd statement", "执行第 2 条语句之前崩溃"),
+    "matrix.col.C4": ("crash before its 4th statement", "执行第 4 条语句之前崩溃"),
+    "matrix.col.D1": ("a second consumer joins the group (rebalance)", "第二个消费者加入消费组（重平衡）"),
+    "matrix.col.E1": ("statement 1 fails once: the broker retries", "第 1 条语句失败一次：Broker 重投"),
+    "matrix.col.E2": ("statement 2 fails once", "第 2 条语句失败一次"),
+    "matrix.col.E3": ("statement 2 runs, then its reply is lost", "第 2 条语句执行了，应答却丢了"),
+    "matrix.col.E4": (
+        "statement 3 runs, then its reply is lost (a COMMIT that went through)",
+        "第 3 条语句执行了，应答丢了（其实事务已提交）",
+    ),
+    "matrix.col.F1": ("held 31 min before the handler: consume timeout", "消费前卡住 31 分钟：消费超时"),
+    "matrix.col.F2": ("held 31 min mid-work: the retry overlaps it", "处理到一半卡住 31 分钟：重投与它重叠"),
+}

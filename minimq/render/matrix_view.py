@@ -1,0 +1,82 @@
+"""The fix matrix as a learner or a workshop sees it: one table, and the wrong cells explained.
+
+Owns: ``render``. The table has a row per design and a column per path, each cell one
+measured run: ``·`` one coupon and a right answer, ``2`` a duplicate coupon, ``0`` a lost
+one, ``!`` one coupon with a wrong answer. Under it, what each column plays, and for
+every wrong cell its reason and the command that replays it.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from minimq.i18n import t
+from minimq.lessons.fix_matrix import MatrixLesson
+from minimq.render.wrap import wrap
+from minimq.testing.matrix import COLUMNS, Cell
+
+MARKS = {"ok": ("·", "green"), "duplicate": ("2", "bold red"), "lost": ("0", "bold red"), "wrong": ("!", "yellow")}
+
+
+def render(console: Console, lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str) -> None:
+    width = console.width - 4
+
+    def para(*keys: str) -> Text:
+        return Text("\n\n".join(wrap(t(k, lang), width) for k in keys), no_wrap=True)
+
+    console.print(Rule(t(lesson.title, lang), style="bold"))
+    console.print(Panel(para(lesson.setting), border_style="cyan"))
+    console.print(_table(lesson, seed, rows, lang))
+    console.print(Text(wrap(t("lm.cells", lang), console.width), no_wrap=True, style="dim"))
+    console.print(_columns(lang))
+    wrong_rows = [row for row in rows if any(cell.outcome != "ok" for cell in row)]
+    if wrong_rows:
+        console.print(Rule(t("lm.wrong_title", lang), style="red"))
+        for row in wrong_rows:
+            console.print(_wrong(row, seed, lang, console.width))
+    console.print(Panel(para(lesson.diagnosis, lesson.limits), border_style="magenta"))
+
+
+def _table(lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str) -> Table:
+    table = Table(title=t("lm.table_title", lang, seed=seed), box=box.SIMPLE_HEAVY, pad_edge=False)
+    table.add_column(t("lm.design", lang))
+    for column in COLUMNS:
+        table.add_column(column.code, justify="center", min_width=2)
+    for row in rows:
+        cells = [Text(MARKS[c.outcome][0], style=MARKS[c.outcome][1]) for c in row]
+        table.add_row(row[0].design, *cells)
+    return table
+
+
+def _columns(lang: str) -> Table:
+    table = Table(title=t("lm.columns_title", lang), box=None, show_header=False, title_justify="left")
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for column in COLUMNS:
+        table.add_row(column.code, column.path, t(column.label, lang))
+    return table
+
+
+def _wrong(row: list[Cell], seed: int, lang: str, width: int) -> Text:
+    """A design's wrong cells: why the design fails, each cell, and how to replay one."""
+    design = row[0].design
+    text = Text()
+    text.append(design + "\n", style="bold")
+    why = wrap(t(f"lm.why.{design}", lang), width - 2)
+    text.append("".join(f"  {line}\n" for line in why.split("\n")))
+    labels = {column.code: t(column.label, lang) for column in COLUMNS}
+    wrong = [cell for cell in row if cell.outcome != "ok"]
+    for cell in wrong:
+        style = MARKS[cell.outcome][1]
+        text.append(f"  {cell.column}  ")
+        text.append(f"{t(f'lm.outcome.{cell.outcome}', lang, n=cell.coupons):<10}", style=style)
+        text.append(f"  {labels[cell.column]}\n")
+    command = f"minimq check {design} --seed {seed} --replay {wrong[0].column}"
+    text.append(t("lm.replay", lang, command=command) + "\n", style="dim")
+    return text

@@ -1,0 +1,111 @@
+"""The fix matrix: every design of the ladder against one schedule per duplication path.
+
+Owns: ``COLUMNS`` (one hand-written schedule for each way a coupon message is duplicated,
+named by the path it takes: the story's path A, docs/semantics.md's P1 to P10), ``Cell``
+and ``run_matrix``. Each cell is one lab run (``run_schedule``) of one design under one
+schedule, with the same seed for every cell, so the table is measured, not asserted:
+- ``ok``: exactly one coupon, and the design answered like a RocketMQ listener must;
+- ``duplicate``: two coupons for the order; ``lost``: none;
+- ``wrong``: one coupon, but a verdict all the same (a duplicate answered with
+  RECONSUME_LATER and dead-lettered, a value that is not a status, ...).
+A wrong cell carries the replay token, so ``minimq check <design> --replay <token>`` runs
+exactly that schedule again and tells its story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from minimq.testing.design import LoadedDesign
+from minimq.testing.lab import run_schedule
+from minimq.testing.schedule import Schedule
+from minimq.testing.steps import Crash, Fail, Join, LostReply, Pay, Slow, Step, UpstreamRetry
+from minimq.testing.story import violation_in_words
+
+ORDER = "order-1"
+_PAY = Pay(at_ms=0, order=ORDER)
+_HELD_MS = 31 * 60_000  # past the 15-minute consume timeout and its scan
+
+
+@dataclass(frozen=True)
+class Column:
+    """One way the message is duplicated: ``code`` heads the column, ``label`` (a catalog
+    key) says what happens, ``path`` names it (docs/semantics.md), ``steps`` play it."""
+
+    code: str
+    label: str
+    path: str
+    steps: tuple[Step, ...]
+
+
+def _crash_before(statement: int) -> Crash:
+    return Crash(at_ms=0, order=ORDER, client="c1", point="BEFORE_STATEMENT", statement=statement, restart_after=500)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("A1", "matrix.col.A1", "A", (_PAY, UpstreamRetry(at_ms=0, order=ORDER))),
+    Column("A2", "matrix.col.A2", "A", (_PAY, UpstreamRetry(at_ms=3000, order=ORDER))),
+    Column("B1", "matrix.col.B1", "P2", (LostReply(at_ms=0, order=ORDER, how="timeout", resend="same"),)),
+    Column("B2", "matrix.col.B2", "P2", (LostReply(at_ms=0, order=ORDER, how="timeout", resend="new"),)),
+    Column("B3", "matrix.col.B3", "P1", (LostReply(at_ms=0, order=ORDER, how="fast_fail"),)),
+    Column(
+        "C1",
+        "matrix.col.C1",
+        "P5",
+        (_PAY, Crash(at_ms=0, order=ORDER, client="c1", point="AFTER_HANDLER", restart_after=500)),
+    ),
+    Column("C2", "matrix.col.C2", "P5", (_PAY, _crash_before(1))),
+    Column("C3", "matrix.col.C3", "P5", (_PAY, _crash_before(2))),
+    Column("C4", "matrix.col.C4", "P5", (_PAY, _crash_before(4))),
+    Column("D1", "matrix.col.D1", "P7", (_PAY, Join(at_ms=2, client="c2"))),
+    Column("E1", "matrix.col.E1", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=1))),
+    Column("E2", "matrix.col.E2", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=2))),
+    Column("E3", "matrix.col.E3", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=2, how="after"))),
+    Column("E4", "matrix.col.E4", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=3, how="after"))),
+    Column("F1", "matrix.col.F1", "P10", (_PAY, Slow(at_ms=0, order=ORDER, delay_ms=_HELD_MS))),
+    Column("F2", "matrix.col.F2", "P10", (_PAY, Slow(at_ms=0, order=ORDER, statement=2, delay_ms=_HELD_MS))),
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One design under one column's schedule: what the run left."""
+
+    design: str
+    column: str
+    coupons: int
+    outcome: str  # ok, duplicate, lost or wrong
+    kinds: tuple[str, ...]  # the verdicts' kinds, sorted
+    token: str  # the schedule, for ``minimq check --replay``
+    reason: str  # the first sentence of the verdict, in the language asked for ("" when ok)
+
+
+def schedule_of(column: Column) -> Schedule:
+    return Schedule((ORDER,), column.steps)
+
+
+def column_named(code: str) -> Column | None:
+    """The column ``code`` names (``A1`` .. ``F2``, any case), or None."""
+    return next((c for c in COLUMNS if c.code == code.strip().upper()), None)
+
+
+def run_cell(design: LoadedDesign, column: Column, seed: int, lang: str = "en") -> Cell:
+    """Run ``design`` under ``column``'s schedule and sort what it left."""
+    schedule = schedule_of(column)
+    result = run_schedule(design, schedule, seed)
+    coupons = result.coupons.get(ORDER, 0)
+    if result.ok:
+        outcome = "ok"
+    elif coupons > 1:
+        outcome = "duplicate"
+    elif coupons == 0:
+        outcome = "lost"
+    else:
+        outcome = "wrong"
+    reason = "" if result.ok else (violation_in_words(result, lang) or [""])[0]
+    return Cell(design.name, column.code, coupons, outcome, tuple(sorted(result.kinds())), schedule.token(), reason)
+
+
+def run_matrix(designs: list[LoadedDesign], seed: int, lang: str = "en") -> list[list[Cell]]:
+    """One row per design, one cell per column, every cell with ``seed``."""
+    return [[run_cell(design, column, seed, lang) for column in COLUMNS] for design in designs]
