@@ -37,7 +37,7 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "check.h_schedule": ("The minimal schedule", "最小反例剧本"),
     "check.h_wrong": ("What went wrong", "哪里出了问题"),
-    "check.h_messages": ("Messages", "消息"),
+    "check.h_messages": ("Messages", "消息（msgId：客户端生成的 UNIQ_KEY）"),
     "check.h_timeline": ("Timeline of the counterexample", "反例的时间线"),
     "check.h_replay": ("Replay it exactly", "原样重放"),
     "check.message": (
@@ -71,7 +71,7 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "where.AFTER_LOCAL_COMMIT": (
         "after the offset moved locally, before it was persisted",
-        "本地位点已前移、还没持久化的时候",
+        "本地消费位点已前移、还没持久化的时候",
     ),
     "where.BEFORE_STATEMENT": ("before database statement {n}", "第 {n} 条数据库语句之前"),
     # -- what went wrong ---------------------------------------------------------------------

@@ -6,9 +6,15 @@ EVENTS: dict[str, tuple[str, str]] = {
         "发送 {msg} 到 {queue}（第 {attempt} 次尝试）",
     ),
     "ev.SendFailed": ("attempt {attempt} failed: {error}", "第 {attempt} 次尝试失败：{error}"),
-    "ev.SendSucceeded": ("got SEND_OK for {msg} at offset {offset}", "收到 {msg} 的 SEND_OK，位点 {offset}"),
+    "ev.SendSucceeded": (
+        "got SEND_OK for {msg} at offset {offset}",
+        "收到 {msg} 的 SEND_OK，队列位点（queueOffset）为 {offset}",
+    ),
     "ev.SendGaveUp": ("send() raised {error}", "send() 抛出 {error}"),
-    "ev.MessageStored": ("stored {msg} at {where} as copy {copy}", "把 {msg} 存到 {where}，offsetMsgId 为 {copy}"),
+    "ev.MessageStored": (
+        "stored {msg} at {where} as copy {copy}",
+        "把 {msg} 存到 {where}，offsetMsgId（物理位点 ID）为 {copy}",
+    ),
     "ev.MessageStored.retry": (
         "stored retry {times} of {msg} at {where}",
         "把 {msg} 的第 {times} 次重试存到 {where}",
@@ -17,19 +23,19 @@ EVENTS: dict[str, tuple[str, str]] = {
     "ev.FaultInjected": ("FAULT: {detail}", "注入故障：{detail}"),
     "ev.OffsetPersisted": (
         "{group} offset {queue} = {offset} persisted ({via})",
-        "{group} 的位点 {queue} = {offset} 已持久化（{via}）",
+        "{group} 的消费位点 {queue} = {offset} 已持久化（{via}）",
     ),
     "ev.OffsetPersisted.local": (
         "{group} offset {queue} = {offset} written to the local offsets file ({via})",
-        "{group} 的位点 {queue} = {offset} 已写入本地位点文件（{via}）",
+        "{group} 的消费位点 {queue} = {offset} 已写入本地的消费进度文件（{via}）",
     ),
     "ev.OffsetReset": (
         "operator reset {group} offset {queue} to {offset} (was {previous}): first message stored at or after {time}",
-        "运维把 {group} 的消费位点 {queue} 重置为 {offset}（原为 {previous}）：{time} 及之后存入的第一条消息",
+        "运维把 {group} 的消费位点 {queue} 重置为 {offset}（原为 {previous}）：即 {time} 及之后存入的第一条消息",
     ),
     "ev.PullOffsetMoved": (
         "pull of {queue} from {pull_offset} answered OFFSET_MOVED: drops the queue, pulls again from {offset}",
-        "从 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点已被重置）：丢弃该队列，从 {offset} 重新拉取",
+        "从队列位点 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点已被重置）：丢弃这个队列，从 {offset} 重新拉取",
     ),
     "ev.MessageSentBack": (
         "takes {msg} back for {group}: retry at {due}",
@@ -63,7 +69,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.OffsetCommittedLocally": (
         "local offset {queue} = {offset} (not on the broker yet)",
-        "本地位点 {queue} = {offset}（还没到 Broker）",
+        "本地消费位点 {queue} = {offset}（只在内存里，还没持久化到 Broker）",
     ),
     "ev.Rebalanced": ("rebalanced {topic}: queues {before} -> {after}", "重平衡 {topic}：队列 {before} -> {after}"),
     "ev.ConsumerStarted": ("started in group {group}", "启动，加入消费组 {group}"),
@@ -71,7 +77,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "ev.ConsumerCrashed": ("KILLED ({point}): nothing persisted", "进程被杀（{point}）：什么都没持久化"),
     "ev.ConsumerShutdown": (
         "shut down gracefully: listeners interrupted, offsets persisted",
-        "优雅停机：打断正在跑的监听器，持久化位点",
+        "优雅停机：打断正在跑的监听器，持久化消费位点",
     ),
     "ev.EffectApplied": ("committed a row for {key}", "为 {key} 提交了一行"),
     "ev.PullFailed": ("pull of {queue} failed: {error}", "拉取 {queue} 失败：{error}"),
@@ -99,7 +105,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "send() raised {error}: the retry loop tries again",
         "send() 抛出 {error}：重试循环再发一次",
     ),
-    "app.send_ok": ("'order paid' for {order} sent: msg id {msg}", "{order} 的支付成功消息已发出：msg id {msg}"),
+    "app.send_ok": (
+        "'order paid' for {order} sent: msg id {msg}",
+        "{order} 的消息已发出，msgId（客户端生成的 UNIQ_KEY）为 {msg}",
+    ),
     "app.db_constraint": ("refused an insert: {error}", "拒绝了一次插入：{error}"),
     "app.db_rolled_back": (
         "rolled back the open transaction of {by} (connection dropped)",
@@ -131,7 +140,7 @@ EVENTS.update(
         "evb.MessageStored.retry": ("retry {times} of {msg} at {where}", "{msg} 第 {times} 次重试，{where}"),
         "evb.MessageStored.dlq": ("{msg} into {where}", "{msg} 存进 {where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
-        "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 位点 {queue} = {offset}"),
+        "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 消费位点 {queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 退回重试"),
@@ -145,7 +154,7 @@ EVENTS.update(
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),
         "evb.ConsumerCrashed": ("KILLED", "进程被杀"),
-        "evb.ConsumerShutdown": ("shut down, offsets saved", "停机，位点已保存"),
+        "evb.ConsumerShutdown": ("shut down, offsets saved", "优雅停机，消费位点已持久化"),
         "evb.EffectApplied": ("row for {key}", "{key} 写入一行"),
         "appb.callback_sent": ("callback #{attempt}", "第 {attempt} 次回调"),
         "appb.callback_timeout": ("timeout after {ms} ms", "{ms} 毫秒超时"),
@@ -171,7 +180,7 @@ EVENTS.update(
         "app.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
         "fault.lose_send_reply": ("the reply to {target} is lost", "{target} 的应答丢了"),
         "fault.broker_outage": ("broker unreachable", "Broker 不可达"),
-        "fault.lose_offset_persist": ("an offset update is lost", "一次位点上报丢了"),
+        "fault.lose_offset_persist": ("an offset update is lost", "一次消费位点上报丢了"),
         "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),
         "fault.slow_handler": ("handler slowed down", "处理变慢"),
     }
