@@ -67,7 +67,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "where.IN_HANDLER": ("inside the handler, at its next statement", "消费逻辑内部、下一条语句处"),
     "where.AFTER_HANDLER": (
         "after the handler returned, before the result was processed",
-        "消费逻辑返回之后、处理结果之前",
+        "消费逻辑返回之后、消费结果处理之前",
     ),
     "where.AFTER_LOCAL_COMMIT": (
         "after the offset moved locally, before it was persisted",

@@ -45,23 +45,23 @@ EVENTS: dict[str, tuple[str, str]] = {
         "dead-letters {msg} for {group} after {n} deliveries",
         "{msg} 投递 {n} 次仍失败，进入 {group} 的死信队列",
     ),
-    "ev.MessageDelivered": ("handler called with {msg} from {where}", "处理 {msg}（来自 {where}）"),
+    "ev.MessageDelivered": ("handler called with {msg} from {where}", "调用消费逻辑处理 {msg}（来自 {where}）"),
     "ev.MessageDelivered.retry": (
         "handler called with {msg} from {where} (retry {times})",
-        "处理 {msg}（来自 {where}，第 {times} 次重试）",
+        "调用消费逻辑处理 {msg}（来自 {where}，第 {times} 次重试）",
     ),
-    "ev.MessageConsumed": ("handler returned {status} for {msg}", "{msg} 处理完，返回 {status}"),
+    "ev.MessageConsumed": ("handler returned {status} for {msg}", "消费逻辑处理完 {msg}，返回 {status}"),
     "ev.MessageConsumed.note": (
         "handler returned {status} for {msg} ({note})",
-        "{msg} 处理完，返回 {status}（{note}）",
+        "消费逻辑处理完 {msg}，返回 {status}（{note}）",
     ),
     "ev.ConsumeResultDiscarded": (
         "result for {msg} discarded: its queue was taken away by a rebalance",
-        "{msg} 的处理结果被丢弃：队列已被重平衡分走",
+        "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
     ),
     "ev.ConsumeTimedOut": (
         "{msg} ran past the 15 min consume timeout: sent back while still running",
-        "{msg} 超过 15 分钟消费超时：还在跑就被送回重试",
+        "{msg} 超过了 15 分钟的消费超时：消费逻辑还在跑，消息已发回 Broker 重试",
     ),
     "ev.RetriedLocally": (
         "will consume {msg} again locally in {delay} ms",
@@ -77,7 +77,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "ev.ConsumerCrashed": ("KILLED ({point}): nothing persisted", "进程被杀（{point}）：什么都没持久化"),
     "ev.ConsumerShutdown": (
         "shut down gracefully: listeners interrupted, offsets persisted",
-        "优雅停机：打断正在跑的监听器，持久化消费位点",
+        "优雅停机：打断正在跑的消费逻辑，持久化消费位点",
     ),
     "ev.EffectApplied": ("committed a row for {key}", "为 {key} 提交了一行"),
     "ev.PullFailed": ("pull of {queue} failed: {error}", "拉取 {queue} 失败：{error}"),
@@ -149,7 +149,7 @@ EVENTS.update(
         "evb.MessageDelivered.retry": ("got {msg} (retry {times})", "收到 {msg}（重试 {times}）"),
         "evb.MessageConsumed": ("{msg} {status}", "{msg} {status}"),
         "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
-        "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 结果作废"),
+        "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),
@@ -182,7 +182,7 @@ EVENTS.update(
         "fault.broker_outage": ("broker unreachable", "Broker 不可达"),
         "fault.lose_offset_persist": ("an offset update is lost", "一次消费位点上报丢了"),
         "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),
-        "fault.slow_handler": ("handler slowed down", "处理变慢"),
+        "fault.slow_handler": ("handler slowed down", "消费逻辑变慢"),
     }
 )
 

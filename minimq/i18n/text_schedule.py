@@ -42,7 +42,7 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.fail_after": (
         "the connection drops right after statement {statement} of {order}'s handler ran, for the first {times} "
         "delivery(ies): the work is done, the handler sees an error",
-        "{order} 的前 {times} 次投递里，第 {statement} 条语句执行完后连接断开：活已经干了，消费逻辑却收到异常",
+        "{order} 的前 {times} 次投递里，第 {statement} 条语句执行完后连接断开：语句其实已经执行成功，消费逻辑却收到了异常",
     ),
     "step.slow": (
         "the handler of {order} is held {held} before it starts, past the 15 min consume timeout",
