@@ -92,7 +92,7 @@ CHECK: dict[str, tuple[str, str]] = {
         "{client} answered {msg} of {order} with {answer} at {at}, although the coupon of {order} had been "
         "committed at {committed}: RocketMQ retries such a message (after 10 s, 30 s, 1 min, ..., 16 times over "
         "4 h 45 min 40 s, then into the dead-letter queue).",
-        "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经提交了：RocketMQ "
+        "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经写入（事务已提交）：RocketMQ "
         "会重试这条消息（10 秒、30 秒、1 分钟……共 16 次、历时 4 小时 45 分 40 秒，之后进死信队列）。",
     ),
     "hint.retried_after_effect": (

@@ -79,7 +79,7 @@ EVENTS: dict[str, tuple[str, str]] = {
         "shut down gracefully: listeners interrupted, offsets persisted",
         "优雅停机：打断正在跑的消费逻辑，持久化消费位点",
     ),
-    "ev.EffectApplied": ("committed a row for {key}", "为 {key} 提交了一行"),
+    "ev.EffectApplied": ("committed a row for {key}", "为 {key} 写入一行（事务已提交）"),
     "ev.PullFailed": ("pull of {queue} failed: {error}", "拉取 {queue} 失败：{error}"),
     "ev.QueueLocked": ("locked {queue} for {client}", "为 {client} 锁定 {queue}"),
     "ev.QueueUnlocked": ("unlocked {queue} for {client}", "为 {client} 解锁 {queue}"),
@@ -112,7 +112,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "app.db_constraint": ("refused an insert: {error}", "拒绝了一次插入：{error}"),
     "app.db_rolled_back": (
         "rolled back the open transaction of {by} (connection dropped)",
-        "连接断开，回滚了 {by} 未提交的事务",
+        "连接断开，回滚了 {by} 还没提交的事务",
     ),
     # a handler's own statements (``minimq.apps.session`` with ``trace_as``), in its lane
     "app.marketing": (
