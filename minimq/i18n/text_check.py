@@ -57,7 +57,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.duplicates": ("duplicates delivered", "收到的重复消息"),
     "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等挡住的重复（仍只发一张券）"),
     "check.stats.retries": ("retries (RECONSUME_LATER, consume timeout)", "重试（RECONSUME_LATER、消费超时）"),
-    "check.stats.dead_letters": ("dead letters", "死信"),
+    "check.stats.dead_letters": ("dead letters", "进死信队列的消息"),
     "check.stats.crashes": ("consumer crashes", "消费者崩溃"),
     "check.stats.rebalances": ("rebalances that moved a queue", "挪动了队列的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
@@ -135,7 +135,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "hint.did_not_return": (
         "RocketMQ sends such a message back after the 15 min consume timeout and delivers it again, while the "
         "stuck thread stays lost to the pool of 20 consume threads.",
-        "RocketMQ 会在 15 分钟消费超时后把消息送回重投，而卡住的线程一直占着 20 个消费线程中的一个。",
+        "RocketMQ 会在 15 分钟消费超时后把消息发回 Broker 重新投递，而卡住的线程一直占着 20 个消费线程中的一个。",
     ),
     "verdict.escaped": (
         "handle raised {raised} at {where} while {client} handled {msg} of {order} at {at}.",

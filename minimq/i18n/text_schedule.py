@@ -55,7 +55,7 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.outage": (
         "the coupon database and Redis are down for {duration}: every statement fails, and failed messages climb "
         "the retry ladder",
-        "优惠券库和 Redis 宕机 {duration}：所有语句都失败，失败的消息沿着重试阶梯越退越晚",
+        "优惠券库和 Redis 宕机 {duration}：所有语句都失败，失败的消息按逐级拉长的重试间隔一次次往后推",
     ),
     "step.reset": (
         "an operator resets coupon-system's offsets back to {when} (mqadmin resetOffsetByTime)",
