@@ -29,7 +29,7 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "check.replay_ok": (
         "{design}: this schedule gives every paid order exactly one coupon, and every message was acknowledged.",
-        "{design}：这个剧本下每个已支付订单都恰好一张券，每条消息都被正确确认。",
+        "{design}：这个剧本下每个已支付订单都恰好发了一张券，每条消息最终都返回了 CONSUME_SUCCESS。",
     ),
     "check.replay_fail": (
         "{design}: the stored schedule still breaks the design.",
@@ -55,10 +55,10 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.schedules": ("distinct schedules run", "实际运行的不同剧本"),
     "check.stats.deliveries": ("deliveries to the coupon consumer", "投递给优惠券消费者的次数"),
     "check.stats.duplicates": ("duplicates delivered", "收到的重复消息"),
-    "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等挡住的重复（仍只发一张券）"),
+    "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等逻辑挡住的重复消息（仍只发一张券）"),
     "check.stats.retries": ("retries (RECONSUME_LATER, consume timeout)", "重试（RECONSUME_LATER、消费超时）"),
     "check.stats.dead_letters": ("dead letters", "进死信队列的消息"),
-    "check.stats.crashes": ("consumer crashes", "消费者崩溃"),
+    "check.stats.crashes": ("consumer crashes", "消费者进程崩溃"),
     "check.stats.rebalances": ("rebalances that moved a queue", "挪动了队列的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),

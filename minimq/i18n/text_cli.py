@@ -64,7 +64,7 @@ CLI: dict[str, tuple[str, str]] = {
     # -- demo ----------------------------------------------------------------------------
     "cli.cmd_demo": (
         "one order paid, one reply lost, two coupons",
-        "一个订单支付，一次发送响应丢失，结果发了两张券",
+        "一次支付，一次发送应答丢失，结果发了两张券",
     ),
     "cli.demo_seed": ("seed of the simulation (default 42)", "模拟使用的 seed（默认 42）"),
     "cli.trace_out": (

@@ -11,17 +11,17 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.lost_reply.fast_fail": (
         "'order paid' for {order} is stored but its reply is lost (the channel closes): the producer retries "
         "at once by itself",
-        "{order} 的消息已存进 Broker，但应答丢了（连接断开）：生产者立刻自动重试",
+        "{order} 的消息已存进 Broker，但应答丢了（连接断开）：生产者按 retryTimesWhenSendFailed 立刻自动重试",
     ),
     "step.lost_reply.same": (
         "'order paid' for {order} is stored but its reply is lost: send() times out and the order system sends "
         "the same Message again",
-        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时，订单系统把同一个 Message 对象再发一次",
+        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时（Java 报 RemotingTooMuchRequestException: sendDefaultImpl call timeout），订单系统把同一个 Message 对象再发一次",
     ),
     "step.lost_reply.new": (
         "'order paid' for {order} is stored but its reply is lost: send() times out and the order system sends "
         "a new Message",
-        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时，订单系统新建一个 Message 再发一次",
+        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时（Java 报 RemotingTooMuchRequestException: sendDefaultImpl call timeout），订单系统新建一个 Message 再发一次",
     ),
     "step.crash": (
         "{client} will crash {where} while handling {order}, restarting {restart} later",

@@ -24,11 +24,11 @@ UI: dict[str, tuple[str, str]] = {
     "ui.verdict": ("Verdict", "结论"),
     "ui.verdict_dup": (
         "{order}: {coupons} coupons for one paid order. Duplicate coupons: {dups}.",
-        "{order}：一个已支付订单发了 {coupons} 张券，多发了 {dups} 张。",
+        "{order}：一个已支付订单发了 {coupons} 张券，重复发放了 {dups} 张。",
     ),
     "ui.verdict_ok": (
         "{order}: exactly one coupon. No duplicate, nothing lost.",
-        "{order}：恰好一张券，不多发，也不漏发。",
+        "{order}：恰好一张券，没有重复发放，也没有漏发。",
     ),
     "ui.verdict_lost": ("{order}: no coupon at all: a lost effect.", "{order}：一张券都没发，漏发了。"),
     "ui.red_packets": ("Red packets paid for {order}: {n}.", "{order} 发出的红包：{n} 个。"),
@@ -69,8 +69,8 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "ui.design": ("design", "方案"),
     "ui.dup_deliveries": ("extra deliveries\n(coupon group)", "重复投递\n（优惠券组）"),
-    "ui.dup_effects": ("extra coupons", "多发的券"),
-    "ui.lost_effects": ("lost coupons", "漏发的券"),
+    "ui.dup_effects": ("extra coupons", "重复发放"),
+    "ui.lost_effects": ("lost coupons", "漏发"),
     "ui.virtual_time": ("virtual time", "模拟时长"),
     "ui.lessons_title": ("minimq lessons", "minimq 课程"),
     "ui.lessons_hint": (
