@@ -59,7 +59,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.retries": ("retries (RECONSUME_LATER, consume timeout)", "重试（RECONSUME_LATER、消费超时）"),
     "check.stats.dead_letters": ("dead letters", "进死信队列的消息"),
     "check.stats.crashes": ("consumer crashes", "消费者进程崩溃"),
-    "check.stats.rebalances": ("rebalances that moved a queue", "挪动了队列的重平衡"),
+    "check.stats.rebalances": ("rebalances that moved a queue", "让队列换了消费者的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),
     "check.stats.path": ("schedules with path {path}", "含 {path} 路径的剧本"),
@@ -127,7 +127,7 @@ CHECK: dict[str, tuple[str, str]] = {
         "{since} 调用的 {order} 的消费逻辑（{client}，{msg}）过了 {waited} 还没返回：它停在 {where}{statement}。",
     ),
     "verdict.did_not_return.statement": (" on the statement {statement}", "，卡在语句 {statement} 上"),
-    "verdict.did_not_return.nowhere": ("a line outside the design", "设计文件之外的某一行"),
+    "verdict.did_not_return.nowhere": ("a line outside the design", "方案文件之外的某一行"),
     "verdict.did_not_return.more": (
         "{n} later deliveries of it did not return either.",
         "之后又有 {n} 次投递也没有返回。",

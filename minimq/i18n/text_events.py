@@ -27,7 +27,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.OffsetPersisted.local": (
         "{group} offset {queue} = {offset} written to the local offsets file ({via})",
-        "{group} 的消费位点 {queue} = {offset} 已写入本地的消费进度文件（{via}）",
+        "{group} 的消费位点 {queue} = {offset} 已写入本地的消费位点文件（{via}）",
     ),
     "ev.OffsetReset": (
         "operator reset {group} offset {queue} to {offset} (was {previous}): first message stored at or after {time}",
@@ -77,7 +77,10 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.ConsumerStarted": ("started in group {group}", "启动，加入消费组 {group}"),
     "ev.ConsumerStarted.restart": ("restarted in group {group}", "重启，重新加入消费组 {group}"),
-    "ev.ConsumerCrashed": ("KILLED ({point}): nothing persisted", "进程被杀（{point}）：什么都没持久化"),
+    "ev.ConsumerCrashed": (
+        "KILLED ({point}): nothing persisted",
+        "进程被杀（{point}）：内存里的消费位点一个都没持久化",
+    ),
     "ev.ConsumerShutdown": (
         "shut down gracefully: listeners interrupted, offsets persisted",
         "优雅停机：打断正在跑的消费逻辑，持久化消费位点",
@@ -191,10 +194,10 @@ EVENTS.update(
 
 EVENTS.update(
     {
-        "via.timer": ("every 5 s", "5 秒定时"),
-        "via.pull": ("with a pull", "随拉取请求"),
+        "via.timer": ("every 5 s", "每 5 秒定时"),
+        "via.pull": ("with a pull", "随拉取请求上报"),
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
-        "via.shutdown": ("shutdown", "停机"),
+        "via.shutdown": ("shutdown", "优雅停机"),
         "via.offset moved": ("the reset offset, after OFFSET_MOVED", "消费位点被重置后上报"),
     }
 )

@@ -46,7 +46,7 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     ),
     "step.slow": (
         "the handler of {order} is held {held} before it starts, past the 15 min consume timeout",
-        "{order} 的消费逻辑开始前被卡住 {held}，超过了 15 分钟的消费超时",
+        "{order} 的消费逻辑开始执行前被卡住 {held}，超过了 15 分钟的消费超时",
     ),
     "step.slow_mid": (
         "the handler of {order} is held {held} before database statement {statement}, past the 15 min consume timeout",
