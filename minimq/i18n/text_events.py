@@ -8,7 +8,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "ev.SendFailed": ("attempt {attempt} failed: {error}", "第 {attempt} 次尝试失败：{error}"),
     "ev.SendSucceeded": (
         "got SEND_OK for {msg} at offset {offset}",
-        "收到 {msg} 的 SEND_OK，队列位点（queueOffset）为 {offset}",
+        "SEND_OK：{msg} 的队列位点（queueOffset）为 {offset}",
     ),
     "ev.SendGaveUp": ("send() raised {error}", "send() 抛出异常：{error}"),
     "ev.MessageStored": (
@@ -109,7 +109,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "app.send_raised": (
         "send() raised {error}: the retry loop tries again",
-        "send() 抛出 {error}：业务代码的重试循环再发一次",
+        "send() 抛出 {error}：业务重试循环再发一次",
     ),
     "app.send_ok": (
         "'order paid' for {order} sent: msg id {msg}",
