@@ -29,7 +29,7 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "check.replay_ok": (
         "{design}: this schedule gives every paid order exactly one coupon, and every message was acknowledged.",
-        "{design}：这个剧本下每个已支付订单都恰好一张券，每条消息都被正确确认。",
+        "{design}：这个剧本下每个已支付订单都恰好发了一张券，每条消息最终都返回了 CONSUME_SUCCESS。",
     ),
     "check.replay_fail": (
         "{design}: the stored schedule still breaks the design.",
@@ -37,7 +37,7 @@ CHECK: dict[str, tuple[str, str]] = {
     ),
     "check.h_schedule": ("The minimal schedule", "最小反例剧本"),
     "check.h_wrong": ("What went wrong", "哪里出了问题"),
-    "check.h_messages": ("Messages", "消息"),
+    "check.h_messages": ("Messages", "消息（msgId：客户端生成的 UNIQ_KEY）"),
     "check.h_timeline": ("Timeline of the counterexample", "反例的时间线"),
     "check.h_replay": ("Replay it exactly", "原样重放"),
     "check.message": (
@@ -55,11 +55,11 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.schedules": ("distinct schedules run", "实际运行的不同剧本"),
     "check.stats.deliveries": ("deliveries to the coupon consumer", "投递给优惠券消费者的次数"),
     "check.stats.duplicates": ("duplicates delivered", "收到的重复消息"),
-    "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等挡住的重复（仍只发一张券）"),
+    "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等逻辑挡住的重复消息（仍只发一张券）"),
     "check.stats.retries": ("retries (RECONSUME_LATER, consume timeout)", "重试（RECONSUME_LATER、消费超时）"),
-    "check.stats.dead_letters": ("dead letters", "死信"),
-    "check.stats.crashes": ("consumer crashes", "消费者崩溃"),
-    "check.stats.rebalances": ("rebalances that moved a queue", "挪动了队列的重平衡"),
+    "check.stats.dead_letters": ("dead letters", "进死信队列的消息"),
+    "check.stats.crashes": ("consumer crashes", "消费者进程崩溃"),
+    "check.stats.rebalances": ("rebalances that moved a queue", "让队列换了消费者的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),
     "check.stats.path": ("schedules with path {path}", "含 {path} 路径的剧本"),
@@ -67,11 +67,11 @@ CHECK: dict[str, tuple[str, str]] = {
     "where.IN_HANDLER": ("inside the handler, at its next statement", "消费逻辑内部、下一条语句处"),
     "where.AFTER_HANDLER": (
         "after the handler returned, before the result was processed",
-        "消费逻辑返回之后、处理结果之前",
+        "消费逻辑返回之后、消费结果处理之前",
     ),
     "where.AFTER_LOCAL_COMMIT": (
         "after the offset moved locally, before it was persisted",
-        "本地位点已前移、还没持久化的时候",
+        "本地消费位点已前移、还没持久化的时候",
     ),
     "where.BEFORE_STATEMENT": ("before database statement {n}", "第 {n} 条数据库语句之前"),
     # -- what went wrong ---------------------------------------------------------------------
@@ -92,7 +92,7 @@ CHECK: dict[str, tuple[str, str]] = {
         "{client} answered {msg} of {order} with {answer} at {at}, although the coupon of {order} had been "
         "committed at {committed}: RocketMQ retries such a message (after 10 s, 30 s, 1 min, ..., 16 times over "
         "4 h 45 min 40 s, then into the dead-letter queue).",
-        "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经提交了：RocketMQ "
+        "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经写入（事务已提交）：RocketMQ "
         "会重试这条消息（10 秒、30 秒、1 分钟……共 16 次、历时 4 小时 45 分 40 秒，之后进死信队列）。",
     ),
     "hint.retried_after_effect": (
@@ -127,7 +127,7 @@ CHECK: dict[str, tuple[str, str]] = {
         "{since} 调用的 {order} 的消费逻辑（{client}，{msg}）过了 {waited} 还没返回：它停在 {where}{statement}。",
     ),
     "verdict.did_not_return.statement": (" on the statement {statement}", "，卡在语句 {statement} 上"),
-    "verdict.did_not_return.nowhere": ("a line outside the design", "设计文件之外的某一行"),
+    "verdict.did_not_return.nowhere": ("a line outside the design", "方案文件之外的某一行"),
     "verdict.did_not_return.more": (
         "{n} later deliveries of it did not return either.",
         "之后又有 {n} 次投递也没有返回。",
@@ -135,7 +135,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "hint.did_not_return": (
         "RocketMQ sends such a message back after the 15 min consume timeout and delivers it again, while the "
         "stuck thread stays lost to the pool of 20 consume threads.",
-        "RocketMQ 会在 15 分钟消费超时后把消息送回重投，而卡住的线程一直占着 20 个消费线程中的一个。",
+        "RocketMQ 会在 15 分钟消费超时后把消息发回 Broker 重新投递，而卡住的线程一直占着 20 个消费线程中的一个。",
     ),
     "verdict.escaped": (
         "handle raised {raised} at {where} while {client} handled {msg} of {order} at {at}.",

@@ -44,7 +44,7 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.design": (
         "a Python file defining handle(msg, db) and optionally setup(db), or the name of a shipped design (unique_key, query_then_insert, ...)",
-        "一个 Python 文件，定义 handle(msg, db)，可选再定义 setup(db)；也可以写内置方案的名字（unique_key、query_then_insert 等）",
+        "一个 Python 文件，定义消费逻辑 handle(msg, db)（相当于 RocketMQ 的 MessageListener），可选再定义 setup(db)；也可以写内置方案的名字（unique_key、query_then_insert 等）",
     ),
     "cli.examples": ("schedules to try (default 200)", "要尝试的剧本数（默认 200）"),
     "cli.check_seed": ("seed of the exploration (default 0)", "探索使用的 seed（默认 0）"),
@@ -68,7 +68,7 @@ CLI: dict[str, tuple[str, str]] = {
     # -- demo ----------------------------------------------------------------------------
     "cli.cmd_demo": (
         "one order paid, one reply lost, two coupons",
-        "一个订单支付，一次发送响应丢失，结果发了两张券",
+        "一次支付，一次发送应答丢失，结果发了两张券",
     ),
     "cli.demo_seed": ("seed of the simulation (default 42)", "模拟使用的 seed（默认 42）"),
     "cli.trace_out": (

@@ -11,7 +11,7 @@ DESIGN: dict[str, tuple[str, str]] = {
     "design.syntax_noline": ("syntax error in {path}: {error}", "{path} 有语法错误：{error}"),
     "design.no_handle": (
         "{path} defines no handle(msg, db): write `async def handle(msg, db):`",
-        "{path} 没有定义 handle(msg, db)：请写 `async def handle(msg, db):`",
+        "{path} 没有定义消费逻辑 handle(msg, db)（相当于 MessageListener）：请写 `async def handle(msg, db):`",
     ),
     "design.handle_kind": ("{path}: handle is a {kind}, not a function", "{path}：handle 是 {kind}，不是函数"),
     "design.handle_signature": (

@@ -11,17 +11,17 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.lost_reply.fast_fail": (
         "'order paid' for {order} is stored but its reply is lost (the channel closes): the producer retries "
         "at once by itself",
-        "{order} 的消息已存进 Broker，但应答丢了（连接断开）：生产者立刻自动重试",
+        "{order} 的消息已存进 Broker，但应答丢了（连接断开）：生产者按 retryTimesWhenSendFailed 立刻自动重试",
     ),
     "step.lost_reply.same": (
         "'order paid' for {order} is stored but its reply is lost: send() times out and the order system sends "
         "the same Message again",
-        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时，订单系统把同一个 Message 对象再发一次",
+        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时（Java 报 RemotingTooMuchRequestException: sendDefaultImpl call timeout），订单系统把同一个 Message 对象再发一次",
     ),
     "step.lost_reply.new": (
         "'order paid' for {order} is stored but its reply is lost: send() times out and the order system sends "
         "a new Message",
-        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时，订单系统新建一个 Message 再发一次",
+        "{order} 的消息已存进 Broker，但应答丢了：send() 发送超时（Java 报 RemotingTooMuchRequestException: sendDefaultImpl call timeout），订单系统新建一个 Message 再发一次",
     ),
     "step.crash": (
         "{client} will crash {where} while handling {order}, restarting {restart} later",
@@ -42,11 +42,11 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.fail_after": (
         "the connection drops right after statement {statement} of {order}'s handler ran, for the first {times} "
         "delivery(ies): the work is done, the handler sees an error",
-        "{order} 的前 {times} 次投递里，第 {statement} 条语句执行完后连接断开：活已经干了，消费逻辑却收到异常",
+        "{order} 的前 {times} 次投递里，第 {statement} 条语句执行完后连接断开：语句其实已经执行成功，消费逻辑却收到了异常",
     ),
     "step.slow": (
         "the handler of {order} is held {held} before it starts, past the 15 min consume timeout",
-        "{order} 的消费逻辑开始前被卡住 {held}，超过了 15 分钟的消费超时",
+        "{order} 的消费逻辑开始执行前被卡住 {held}，超过了 15 分钟的消费超时",
     ),
     "step.slow_mid": (
         "the handler of {order} is held {held} before database statement {statement}, past the 15 min consume timeout",
@@ -55,7 +55,7 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "step.outage": (
         "the coupon database and Redis are down for {duration}: every statement fails, and failed messages climb "
         "the retry ladder",
-        "优惠券库和 Redis 宕机 {duration}：所有语句都失败，失败的消息沿着重试阶梯越退越晚",
+        "优惠券库和 Redis 宕机 {duration}：所有语句都失败，失败的消息按逐级拉长的重试间隔一次次往后推",
     ),
     "step.reset": (
         "an operator resets coupon-system's offsets back to {when} (mqadmin resetOffsetByTime)",
