@@ -73,7 +73,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.Rebalanced": (
         "rebalanced {topic}: queues {before} -> {after}",
-        "{topic} 重平衡（Rebalance，也叫负载均衡）：队列 {before} -> {after}",
+        "{topic} 重平衡（Rebalance）：队列 {before} -> {after}",
     ),
     "ev.ConsumerStarted": ("started in group {group}", "启动，加入消费组 {group}"),
     "ev.ConsumerStarted.restart": ("restarted in group {group}", "重启，重新加入消费组 {group}"),
