@@ -246,6 +246,21 @@ def test_consume_timeout_needs_more_than_15_min_at_a_scan(w: World) -> None:
     assert len(w.trace.of(MessageDelivered)) == 1
 
 
+def test_consume_timeout_scan_runs_at_a_fixed_rate(w: World) -> None:
+    # scheduleAtFixedRate(cleanExpireMsg, 15, 15, MINUTES): the scans are due at 15, 30 and
+    # 45 min after the start, although the one at 30 min spent 2 ms on a send-back round trip.
+    log: list[tuple[str, int, int]] = []
+    start(w, slow_first_attempt(40, ConsumeStatus.SUCCESS, log, w))
+    early = send(w, "order-1", at_ms=1000)  # expired at the 30-min scan
+    late = send(w, "order-2", at_ms=1_000_000)  # running 13 min at 30 min, 28 min at 45 min
+    w.run_until(50 * MINUTE)
+
+    timed_out = w.trace.of(ConsumeTimedOut)
+    assert [(e.msg_id, e.at_ms) for e in timed_out] == [(early.msg_id, 30 * MINUTE), (late.msg_id, 45 * MINUTE)]
+    backs = w.trace.of(MessageSentBack)
+    assert [b.at_ms for b in backs] == [30 * MINUTE + 1, 45 * MINUTE + 1]
+
+
 def test_timed_out_message_that_later_fails_is_not_sent_back_twice(w: World) -> None:
     log: list[tuple[str, int, int]] = []
     start(w, slow_first_attempt(20, ConsumeStatus.RECONSUME_LATER, log, w))

@@ -43,8 +43,9 @@ def test_retry_and_dlq_topics_may_have_255_characters_but_only_for_the_broker() 
         assert v.check_topic(name, system=True) == name
         with pytest.raises(ValidationError, match="at most 255 characters"):
             v.check_topic(name + "g", system=True)
-        with pytest.raises(ValidationError, match="created by the broker"):
-            v.check_topic(prefix + "coupon-system")
+        for check in (v.check_topic, v.check_new_topic, v.check_send_topic):
+            with pytest.raises(ValidationError, match="created by the broker"):
+                check(prefix + "coupon-system")
 
 
 def test_a_long_business_topic_is_not_allowed_the_retry_limit() -> None:
@@ -52,16 +53,17 @@ def test_a_long_business_topic_is_not_allowed_the_retry_limit() -> None:
         v.check_topic("t" * 200, system=True)
 
 
-@pytest.mark.parametrize("topic", sorted(v.RESERVED_TOPICS))
-def test_reserved_system_topics_are_refused(topic: str) -> None:
+@pytest.mark.parametrize("topic", sorted(v.SYSTEM_TOPICS))
+def test_system_topics_may_not_be_created(topic: str) -> None:
     with pytest.raises(ValidationError) as info:
-        v.check_topic(topic)
-    assert info.value.rule == "topic name is reserved for the broker"
+        v.check_new_topic(topic)
+    assert info.value.rule == "topic name conflicts with a system topic, which only the broker creates"
     assert repr(topic) in str(info.value)
     assert v.check_topic(topic, system=True) == topic
 
 
-def test_the_reserved_set_is_rocketmqs() -> None:
+def test_the_system_topics_are_rocketmqs() -> None:
+    """``TopicValidator.SYSTEM_TOPIC_SET`` (5.3.3, ``TopicValidator.java:50-59``)."""
     assert {
         "TBW102",
         "SCHEDULE_TOPIC_XXXX",
@@ -73,19 +75,53 @@ def test_the_reserved_set_is_rocketmqs() -> None:
         "OFFSET_MOVED_EVENT",
         "BenchmarkTest",
         "CHECKPOINT_TOPIC",
-    } <= v.RESERVED_TOPICS
+    } == v.SYSTEM_TOPICS
 
 
-@pytest.mark.parametrize("topic", ["rmq_sys_anything", "rmq_sys_", "rmq_sys_wheel_timer"])
-def test_the_rmq_sys_prefix_is_reserved(topic: str) -> None:
-    with pytest.raises(ValidationError, match="reserved") as info:
-        v.check_topic(topic)
+def test_only_six_system_topics_refuse_sends() -> None:
+    """``TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`` (5.3.3, ``TopicValidator.java:61-66``)."""
+    assert {
+        "SCHEDULE_TOPIC_XXXX",
+        "RMQ_SYS_TRANS_HALF_TOPIC",
+        "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+        "TRANS_CHECK_MAX_TIME_TOPIC",
+        "SELF_TEST_TOPIC",
+        "OFFSET_MOVED_EVENT",
+    } == v.NOT_ALLOWED_SEND_TOPICS
+    assert v.NOT_ALLOWED_SEND_TOPICS < v.SYSTEM_TOPICS
+
+
+@pytest.mark.parametrize("topic", sorted(v.NOT_ALLOWED_SEND_TOPICS))
+def test_a_send_to_a_forbidden_system_topic_is_refused(topic: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        v.check_send_topic(topic)
+    assert info.value.rule == "sending to this system topic is forbidden"
     assert info.value.value == topic
 
 
+@pytest.mark.parametrize(
+    "topic", [*sorted(v.SYSTEM_TOPICS - v.NOT_ALLOWED_SEND_TOPICS), "rmq_sys_anything", "order-paid"]
+)
+def test_the_other_system_topics_are_checked_for_sends_like_any_topic(topic: str) -> None:
+    assert v.check_send_topic(topic) == topic
+
+
+@pytest.mark.parametrize("topic", [*sorted(v.SYSTEM_TOPICS), "rmq_sys_anything"])
+def test_a_subscription_is_checked_by_name_only(topic: str) -> None:
+    assert v.check_topic(topic) == topic
+
+
+@pytest.mark.parametrize("topic", ["rmq_sys_anything", "rmq_sys_", "rmq_sys_wheel_timer"])
+def test_the_rmq_sys_prefix_may_not_be_created(topic: str) -> None:
+    with pytest.raises(ValidationError, match="system topic") as info:
+        v.check_new_topic(topic)
+    assert info.value.value == topic
+    assert v.is_system_topic(topic)
+
+
 def test_the_prefix_rule_is_case_sensitive_and_a_prefix_only() -> None:
-    assert v.check_topic("RMQ_SYS_mine") == "RMQ_SYS_mine"
-    assert v.check_topic("my_rmq_sys_topic") == "my_rmq_sys_topic"
+    assert v.check_new_topic("RMQ_SYS_mine") == "RMQ_SYS_mine"
+    assert v.check_new_topic("my_rmq_sys_topic") == "my_rmq_sys_topic"
 
 
 @pytest.mark.parametrize(("topic", "rule"), [("", "must not be empty"), (None, "must be a string"), (7, "string")])

@@ -368,7 +368,7 @@ def test_body_of_exactly_4_mib_is_accepted(w: World) -> None:
 
 @pytest.mark.parametrize(
     "topic",
-    ["", "order paid", "order/paid", "t" * 128, "TBW102", "SCHEDULE_TOPIC_XXXX", "rmq_sys_x", "%RETRY%coupon"],
+    ["", "order paid", "order/paid", "t" * 128, "SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRANS_HALF_TOPIC", "%RETRY%coupon"],
 )
 def test_bad_topic_is_refused(w: World, topic: str) -> None:
     p = w.producer("order")
@@ -380,6 +380,23 @@ def test_bad_topic_is_refused(w: World, topic: str) -> None:
     w.run(main())
     assert stored(w) == []
     assert w.trace.of(SendAttempted) == []
+
+
+@pytest.mark.parametrize("topic", ["TBW102", "RMQ_SYS_TRACE_TOPIC", "BenchmarkTest", "rmq_sys_x"])
+def test_a_system_topic_open_to_sends_is_refused_only_for_want_of_a_route(w: World, topic: str) -> None:
+    """``Validators.checkMessage`` refuses only ``NOT_ALLOWED_SEND_TOPIC_SET``; the other
+    system topics pass, and fail like any topic the broker does not have (minimq's
+    broker creates none of them, and an application may not)."""
+    p = w.producer("order")
+
+    async def main() -> None:
+        with pytest.raises(UnknownTopic):
+            await p.send(Message(topic, b"paid"))
+
+    w.run(main())
+    with pytest.raises(ValidationError, match="system topic"):
+        w.broker.create_topic(topic)
+    assert stored(w) == []
 
 
 def test_topic_name_of_127_characters_is_accepted() -> None:

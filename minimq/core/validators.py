@@ -4,8 +4,16 @@ Mirrors RocketMQ ``TopicValidator`` (common module) and the client's ``Validator
 Rules:
 - A topic name matches ``^[%|a-zA-Z0-9_-]+$`` and has at most 127 characters, or 255
   for ``%RETRY%``/``%DLQ%`` topics (``TOPIC_MAX_LENGTH``, ``RETRY_OR_DLQ_TOPIC_MAX_LENGTH``).
-- System topics (``TBW102``, ``SCHEDULE_TOPIC_XXXX``, ...) and the ``rmq_sys_`` prefix are
-  reserved: an application may not create or send to them.
+- The system topics (``TBW102``, ``SCHEDULE_TOPIC_XXXX``, ...: ``SYSTEM_TOPICS``) and
+  every name with the ``rmq_sys_`` prefix may not be created by an application
+  (``Validators.isSystemTopic``, called by ``createTopic``; the broker's
+  ``updateAndCreateTopic`` refuses them too): ``check_new_topic``.
+- Only six of them may not be sent to (``TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET``,
+  checked by ``Validators.checkMessage`` and again by the broker):
+  ``SCHEDULE_TOPIC_XXXX``, the three transaction topics, ``SELF_TEST_TOPIC`` and
+  ``OFFSET_MOVED_EVENT``: ``check_send_topic``. A send to another system topic is
+  checked like any other: it fails only if the topic does not exist.
+- A subscription is checked by name only (``check_topic``): RocketMQ checks none.
 - A consumer group name follows the same characters and has at most 120 characters
   (``GROUP_MAX_LENGTH``).
 - A message body is ``bytes`` of 1 byte up to 4 MiB (``maxMessageSize``, body only).
@@ -26,7 +34,7 @@ MAX_MESSAGE_SIZE = 4 * 1024 * 1024
 RETRY_GROUP_TOPIC_PREFIX = "%RETRY%"
 DLQ_GROUP_TOPIC_PREFIX = "%DLQ%"
 SYSTEM_TOPIC_PREFIX = "rmq_sys_"
-RESERVED_TOPICS = frozenset(
+SYSTEM_TOPICS = frozenset(  # TopicValidator.SYSTEM_TOPIC_SET
     {
         "TBW102",
         "SCHEDULE_TOPIC_XXXX",
@@ -37,7 +45,17 @@ RESERVED_TOPICS = frozenset(
         "SELF_TEST_TOPIC",
         "OFFSET_MOVED_EVENT",
         "BenchmarkTest",
-        "CHECKPOINT_TOPIC",
+        "CHECKPOINT_TOPIC",  # 5.2.0 and later
+    }
+)
+NOT_ALLOWED_SEND_TOPICS = frozenset(  # TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET
+    {
+        "SCHEDULE_TOPIC_XXXX",
+        "RMQ_SYS_TRANS_HALF_TOPIC",
+        "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+        "TRANS_CHECK_MAX_TIME_TOPIC",
+        "SELF_TEST_TOPIC",
+        "OFFSET_MOVED_EVENT",
     }
 )
 
@@ -46,8 +64,14 @@ def is_retry_or_dlq(topic: str) -> bool:
     return topic.startswith((RETRY_GROUP_TOPIC_PREFIX, DLQ_GROUP_TOPIC_PREFIX))
 
 
+def is_system_topic(topic: str) -> bool:
+    """``TopicValidator.isSystemTopic``: a system topic's name, or the ``rmq_sys_`` prefix."""
+    return topic in SYSTEM_TOPICS or topic.startswith(SYSTEM_TOPIC_PREFIX)
+
+
 def check_topic(topic: object, *, system: bool = False) -> str:
-    """Return ``topic`` if it is a valid topic name; ``system`` allows retry/DLQ topics."""
+    """Return ``topic`` if it is a valid topic name; ``system`` allows retry/DLQ topics
+    (which an application may not name: only the broker makes them)."""
     if not isinstance(topic, str):
         raise ValidationError("topic name must be a string", topic)
     if not topic:
@@ -57,12 +81,26 @@ def check_topic(topic: object, *, system: bool = False) -> str:
     limit = RETRY_OR_DLQ_TOPIC_MAX_LENGTH if is_retry_or_dlq(topic) else TOPIC_MAX_LENGTH
     if len(topic) > limit:
         raise ValidationError(f"topic name must have at most {limit} characters", topic)
-    if not system:
-        if topic in RESERVED_TOPICS or topic.startswith(SYSTEM_TOPIC_PREFIX):
-            raise ValidationError("topic name is reserved for the broker", topic)
-        if is_retry_or_dlq(topic):
-            raise ValidationError("retry and DLQ topics are created by the broker", topic)
+    if not system and is_retry_or_dlq(topic):
+        raise ValidationError("retry and DLQ topics are created by the broker", topic)
     return topic
+
+
+def check_new_topic(topic: object) -> str:
+    """Return ``topic`` if an application may create it: a valid name, not a system topic."""
+    name = check_topic(topic)
+    if is_system_topic(name):
+        raise ValidationError("topic name conflicts with a system topic, which only the broker creates", name)
+    return name
+
+
+def check_send_topic(topic: object) -> str:
+    """Return ``topic`` if a producer may send to it: a valid name, not one of the system
+    topics RocketMQ refuses sends to (the others are checked like any topic)."""
+    name = check_topic(topic)
+    if name in NOT_ALLOWED_SEND_TOPICS:
+        raise ValidationError("sending to this system topic is forbidden", name)
+    return name
 
 
 def check_group(group: object) -> str:

@@ -31,7 +31,7 @@ from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
 from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy
 from minimq.core.store import MessageStore
-from minimq.core.validators import check_group, check_topic, retry_topic
+from minimq.core.validators import check_group, check_new_topic, retry_topic
 from minimq.errors import UnknownTopic, ValidationError
 from minimq.events import MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
@@ -70,8 +70,9 @@ class Broker:
 
     # -- topics ------------------------------------------------------------------------
     def create_topic(self, topic: str, queue_nums: int = DEFAULT_TOPIC_QUEUE_NUMS) -> None:
-        """Create a business topic with ``queue_nums`` queues (default 4)."""
-        check_topic(topic)
+        """Create a business topic with ``queue_nums`` queues (default 4); a system topic's
+        name is refused (``Validators.isSystemTopic``)."""
+        check_new_topic(topic)
         if not isinstance(queue_nums, int) or not 1 <= queue_nums <= 1024:
             raise ValidationError("a topic must have 1 to 1024 queues", queue_nums)
         self.ensure_topic(topic, queue_nums)

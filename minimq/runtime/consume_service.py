@@ -10,8 +10,8 @@ Concurrent rules kept here:
 - Up to 20 consume workers (``consumeThreadMin/Max``), started as work arrives, take
   messages one at a time (``consumeMessageBatchMaxSize = 1``) in pull order; a request
   whose queue was dropped is skipped.
-- The consume-timeout scan runs every 15 min, the first time 15 min after start, in
-  clustering only.
+- The consume-timeout scan runs at a fixed rate of 15 min, the first time 15 min after
+  start (``scheduleAtFixedRate``), in clustering only.
 Orderly rules kept here:
 - One consume loop per queue, only while the queue's lock is held and younger than 30 s
   (checked again every 100 ms).
@@ -161,8 +161,15 @@ class ConcurrentConsumeService(_Base):
                 assert_never(step)
 
     async def _clean_expired_loop(self) -> None:
+        """``scheduleAtFixedRate(cleanExpireMsg, 15, 15, MINUTES)``: the n-th scan is due
+        n periods after the start, whatever the scans before it took (their send-backs
+        wait for replies); a scan due while the last one still ran starts when it ends."""
+        world = self.s.world
+        due = world.now_ms
         while True:
-            await asyncio.sleep(rule.CONSUME_TIMEOUT_MS / 1000)
+            due += rule.CONSUME_TIMEOUT_MS
+            if due > world.now_ms:
+                await asyncio.sleep((due - world.now_ms) / 1000)
             for _mq, pq in sorted(self.s.pq_table.items()):
                 await self._clean_expired(pq)
 

@@ -15,6 +15,9 @@ Rules:
   (``ThreadLocalIndex``); each retry takes the next queue. With a selector (ordered
   sends) the selector picks the queue and a failure is never retried.
 - A send to a topic with no route fails at once (``No route info of this topic``).
+- A send to one of the system topics RocketMQ forbids sends to (``SCHEDULE_TOPIC_XXXX``,
+  the transaction topics, ...: ``Validators.isNotAllowedSendTopic``) is refused before
+  anything leaves; the other system topics are only refused for creation.
 
 Simplification: when a timeout has used exactly the whole budget, Java's elapsed time
 is always a little over it; virtual time is exact, so "cost >= budget" ends the loop.
@@ -25,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from minimq.core.validators import check_body, check_group, check_topic
+from minimq.core.validators import check_body, check_group, check_send_topic
 from minimq.errors import (
     ClientStateError,
     RemotingError,
@@ -109,7 +112,7 @@ class Producer:
     def _check(self, msg: object) -> Message:
         if not isinstance(msg, Message):
             raise ValidationError("send() takes a minimq.Message", msg)
-        check_topic(msg.topic)
+        check_send_topic(msg.topic)
         msg.body = check_body(msg.body)
         if msg.tags is not None and not isinstance(msg.tags, str):
             raise ValidationError("tags must be a string", msg.tags)
