@@ -21,6 +21,7 @@ from minimq.i18n import CATALOG, t
 from minimq.lessons import LESSONS, TOUR, find
 from minimq.lessons.base import Lesson
 from minimq.lessons.fix_matrix import FIX_MATRIX
+from minimq.testing.matrix import COLUMNS
 
 GOLDEN = Path(__file__).parent / "golden"
 STORY_LESSONS = [lesson for lesson in LESSONS if isinstance(lesson, Lesson)]  # told through the shop
@@ -248,3 +249,13 @@ def test_a_matrix_cell_replays_by_its_column_code(capsys: pytest.CaptureFixture[
     assert code == 1 and "2 coupons" in out
     code, out, _ = run(capsys, "check", "unique_key", "--seed", "1", "--replay", "a1", "--no-color")
     assert code == 0
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_the_fix_matrix_keeps_every_column_at_narrow_widths(capsys: pytest.CaptureFixture[str], width: int) -> None:
+    assert main(["lesson", "12", "--no-pause", "--width", str(width), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= width
+    header = [line.split() for line in out.splitlines() if line.split()[:1] == ["design"]]
+    assert [code for line in header for code in line[1:]] == [c.code for c in COLUMNS]
+    assert "no_dedupe" in out and "redis_do_then_mark" in out  # design names whole, not cut to "re…"

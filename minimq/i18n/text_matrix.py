@@ -17,10 +17,12 @@ MATRIX: dict[str, tuple[str, str]] = {
     ),
     "lm.table_title": ("Coupons per paid order, seed {seed}", "每个已支付订单发出的券数，seed {seed}"),
     "lm.design": ("design", "方案"),
-    "lm.cells": (
-        "· one coupon, answered right   2 a duplicate coupon   0 a lost coupon   ! one coupon, but a wrong "
-        "answer (retried or dead-lettered)",
-        "· 恰好一张券，应答也对　2 重复发放　0 漏发　! 券数对了，但应答不对（被重试或进了死信队列）",
+    "lm.cell.ok": ("one coupon, answered right", "恰好一张券，应答也对"),
+    "lm.cell.duplicate": ("a duplicate coupon", "重复发放"),
+    "lm.cell.lost": ("a lost coupon", "漏发"),
+    "lm.cell.wrong": (
+        "one coupon, but a wrong answer (retried or dead-lettered)",
+        "券数对了，但应答不对（被重试或进了死信队列）",
     ),
     "lm.columns_title": ("The columns", "各列的含义"),
     "lm.wrong_title": ("Why each wrong cell is wrong, and how to replay it", "每个出错的格子错在哪儿，怎么重放"),

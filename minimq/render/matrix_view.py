@@ -18,7 +18,7 @@ from rich.text import Text
 from minimq.i18n import t
 from minimq.lessons.fix_matrix import MatrixLesson
 from minimq.render.wrap import wrap
-from minimq.testing.matrix import COLUMNS, Cell
+from minimq.testing.matrix import COLUMNS, Cell, Column
 
 MARKS = {"ok": ("·", "green"), "duplicate": ("2", "bold red"), "lost": ("0", "bold red"), "wrong": ("!", "yellow")}
 
@@ -31,8 +31,9 @@ def render(console: Console, lesson: MatrixLesson, seed: int, rows: list[list[Ce
 
     console.print(Rule(t(lesson.title, lang), style="bold"))
     console.print(Panel(para(lesson.setting), border_style="cyan"))
-    console.print(_table(lesson, seed, rows, lang))
-    console.print(Text(wrap(t("lm.cells", lang), console.width), no_wrap=True, style="dim"))
+    for table in _tables(lesson, seed, rows, lang, console.width):
+        console.print(table)
+    console.print(_legend(lang))
     console.print(_columns(lang))
     wrong_rows = [row for row in rows if any(cell.outcome != "ok" for cell in row)]
     if wrong_rows:
@@ -42,14 +43,41 @@ def render(console: Console, lesson: MatrixLesson, seed: int, rows: list[list[Ce
     console.print(Panel(para(lesson.diagnosis, lesson.limits), border_style="magenta"))
 
 
-def _table(lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str) -> Table:
-    table = Table(title=t("lm.table_title", lang, seed=seed), box=box.SIMPLE_HEAVY, pad_edge=False)
-    table.add_column(t("lm.design", lang))
+def _tables(lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str, width: int) -> list[Table]:
+    """The matrix as one table, or split between column families when it is wider than ``width``."""
+    name_width = max(len(row[0].design) for row in rows) + 1
+    room = max(1, (width - name_width - 2) // 3)  # a cell is its two-letter code and one space
+    families: dict[str, list[Column]] = {}
     for column in COLUMNS:
-        table.add_column(column.code, justify="center", min_width=2)
+        families.setdefault(column.code[0], []).append(column)
+    groups: list[list[Column]] = [[]]
+    for family in families.values():
+        if groups[-1] and len(groups[-1]) + len(family) > room:
+            groups.append([])
+        groups[-1].extend(family)
+    title = t("lm.table_title", lang, seed=seed)
+    return [_table(title if i == 0 else None, group, rows, lang, name_width) for i, group in enumerate(groups)]
+
+
+def _table(title: str | None, columns: list[Column], rows: list[list[Cell]], lang: str, name_width: int) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAVY, pad_edge=False, padding=0)
+    table.add_column(t("lm.design", lang), no_wrap=True, min_width=name_width)
+    for column in columns:  # the box's space between cells is the only padding: 16 codes fit 80 columns
+        table.add_column(column.code, justify="center", min_width=2, no_wrap=True)
+    codes = {column.code for column in columns}
     for row in rows:
-        cells = [Text(MARKS[c.outcome][0], style=MARKS[c.outcome][1]) for c in row]
-        table.add_row(row[0].design, *cells)
+        marks = [MARKS[c.outcome] for c in row if c.column in codes]
+        table.add_row(row[0].design, *(Text(mark, style=style) for mark, style in marks))
+    return table
+
+
+def _legend(lang: str) -> Table:
+    """What each cell mark means, one mark a line."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for outcome, (mark, style) in MARKS.items():
+        table.add_row(Text(mark, style=style), t(f"lm.cell.{outcome}", lang))
     return table
 
 
