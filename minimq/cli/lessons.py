@@ -13,11 +13,14 @@ import json
 import sys
 from pathlib import Path
 
+from rich.text import Text
+
 from minimq.i18n import default_lang, t
 from minimq.lessons import LESSONS, TOUR, AnyLesson, find
 from minimq.lessons.fix_matrix import MatrixLesson, run_matrix_lesson, summary
 from minimq.lessons.runner import NullView, run_lesson
 from minimq.render.console import make_console
+from minimq.render.wrap import wrap
 
 EXPORT_SUFFIXES = (".svg", ".html", ".htm", ".txt")
 
@@ -114,7 +117,7 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
         else:
             run_lesson(lesson, args.seed, view)
     if args.command == "tour":
-        console.print(t("ui.tour_done", lang, n=len(lessons)))
+        console.print(Text(wrap(_closing(lessons, args.all, lang), console.width), no_wrap=True))
     if args.export and pages:
         if args.command == "tour":  # the closing line gets a page of its own
             pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
@@ -124,3 +127,10 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
         export(console, args.export, title)
         print(t("ui.exported", lang, path=args.export), file=sys.stderr)
     return 0
+
+
+def _closing(lessons: list[AnyLesson], whole: bool, lang: str) -> str:
+    """The tour's last words: the short route points to the rest, the whole one sums them up."""
+    if whole:
+        return t("ui.tour_done_all", lang, n=len(lessons))
+    return t("ui.tour_done", lang, more=len(LESSONS) - len(lessons))

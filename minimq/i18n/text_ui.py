@@ -80,11 +80,24 @@ UI: dict[str, tuple[str, str]] = {
     "ui.unknown_lesson": ("unknown lesson {name!r}; the lessons are:", "没有这一课：{name!r}。现有课程："),
     "ui.exported": ("Wrote {path}", "已导出 {path}"),
     "ui.tour_done": (
-        "That was the tour: {n} lessons, three ways one payment becomes two coupons, and the fix that closes all "
-        "three: in every consumer group, a UNIQUE key on the order id, written in the same transaction as the "
-        "coupon or the red packet. The duplicates still arrive; they no longer do harm.",
-        "课程到此结束：共 {n} 课，一次支付变成两张券的三条路径，以及一个能把三条路都堵住的修复：每个消费组都在订单号上"
-        "建唯一索引，和发券、发红包写在同一个事务里。重复消息照样会来，只是再也造不成损失。",
+        "That was the short tour: the three ways of the incident, one payment and two coupons, and the fix "
+        "matrix. The fix that closes all three: in every consumer group, a UNIQUE key on the order id, written in "
+        "the same transaction as the coupon or the red packet. The duplicates still arrive; they no longer do "
+        "harm. minimq tour --all adds the other {more} lessons.",
+        "短路线到此结束：事故里的三条路径（一次支付、两张券），加上修复方案对照表。能把三条路都堵住的修复是：每个"
+        "消费组都在订单号上建唯一索引，和发券、发红包写在同一个事务里。重复消息照样会来，只是再也造不成损失。"
+        "其余 {more} 课，用 minimq tour --all 一起走完。",
+    ),
+    "ui.tour_done_all": (
+        "That was the whole tour: {n} lessons, and every way they showed ends the same. Duplicates are routine, "
+        "not an accident: a deploy, a slow call, a timeout or a misconfigured client is enough. So every "
+        "consumer group makes each of its effects idempotent on its own, keyed by the business id and written "
+        "with the effect; it answers a duplicate with SUCCESS; and it keeps the settings that decide how many "
+        "duplicates arrive (instance name, consume timeout, retries) deliberate.",
+        "完整路线到此结束：一共 {n} 课，每条路径的结论都一样。重复消息是常态，不是意外：一次发布、一次慢调用、"
+        "一次超时、一个配错的客户端，就足以产生重复。所以每个消费组都要让自己的每个副作用各自幂等：以业务唯一标识"
+        "为键，和副作用写在同一个事务里；收到重复消息时返回 SUCCESS；决定重复有多少的那些配置（实例名、消费超时、"
+        "重试次数），也要有意识地设置。",
     ),
     "ui.dup_mark": ("DUPLICATE: ", "重复："),
     "ui.dup_effect_mark": ("DUPLICATE EFFECT: ", "重复发放："),
