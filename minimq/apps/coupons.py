@@ -13,9 +13,12 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   ``marketing_ms`` (1200 ms in the story) to say what coupon a paid order earns, so the
   call waits that long before its first write; after a call that committed, notifying
   the user takes ``notify_ms`` (300 ms) before the handler returns, so a coupon can be in
-  the database while its message is still in flight. Every statement the design runs
-  (what a SELECT found, what an INSERT changed), the marketing call and the notification
-  are events in the handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
+  the database while its message is still in flight. With a ``WalletLock``
+  (``minimq.apps.wallet_lock``, lesson 7), a call that reaches its first write, after the
+  marketing lookup, while a batch job holds the user's wallet lock waits until the batch
+  job lets go. Every statement the design runs (what a SELECT found, what an INSERT
+  changed), the marketing call, the lock wait and the notification are events in the
+  handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
   same designs through its own runner (``minimq.testing.design_calls``), with no story
   timing: its schedules decide where a handler waits.
 """
@@ -23,6 +26,7 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
     from minimq.apps.db import Database
     from minimq.apps.design import Design
     from minimq.apps.session import Session
+    from minimq.apps.wallet_lock import WalletLock
     from minimq.model import MessageExt
     from minimq.runtime.push_consumer import PushConsumer
     from minimq.world import World
@@ -70,10 +75,13 @@ STORY_TIMING = CouponTiming(marketing_ms=1200, notify_ms=300)
 
 
 class StoryRunner:
-    """Runs a design as the lessons' coupon system: a session per call, the story's timing."""
+    """Runs a design as the lessons' coupon system: a session per call, the story's timing,
+    and (``lock``) a batch job's wallet lock that a call waits for before its first write."""
 
-    def __init__(self, design: Design, db: Database, timing: CouponTiming = STORY_TIMING) -> None:
-        self.design, self.db, self.timing = design, db, timing
+    def __init__(
+        self, design: Design, db: Database, timing: CouponTiming = STORY_TIMING, lock: WalletLock | None = None
+    ) -> None:
+        self.design, self.db, self.timing, self.lock = design, db, timing, lock
         self.modules: dict[str, ModuleType] = {}
         self.world = db.world
 
@@ -84,36 +92,63 @@ class StoryRunner:
     def handler(self, client: str) -> Listener:
         async def on_message(msg: MessageExt) -> object:
             module = self.modules[client]
-            hook = self._marketing(client, msg.msg_id)
-            async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
-                if self.design.is_async:
-                    result = await module.handle(msg, DesignDB(session))
-                else:
-                    result = await _call_sync(module, msg, session)
-                if session.commits and self.timing.notify_ms:
-                    self._say(client, "notify", msg.msg_id, self.timing.notify_ms)
-                    await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+            timers: list[asyncio.TimerHandle] = []  # the lock's events still to come
+            hook = self._before_write(client, msg, timers)
+            try:
+                async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
+                    if self.design.is_async:
+                        result = await module.handle(msg, DesignDB(session))
+                    else:
+                        result = await _call_sync(module, msg, session)
+                    if session.commits and self.timing.notify_ms:
+                        self._say(client, "notify", msg.msg_id, ms=self.timing.notify_ms)
+                        await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+            finally:
+                for timer in timers:  # a call killed while it waits does not go on
+                    timer.cancel()
             return result
 
         return on_message
 
-    def _marketing(self, client: str, msg_id: str) -> Callable[[int, str], int | None]:
-        """A hook that holds the call ``marketing_ms`` before its first write."""
+    def _before_write(
+        self, client: str, msg: MessageExt, timers: list[asyncio.TimerHandle]
+    ) -> Callable[[int, str], int | None]:
+        """A hook that holds the call before its first write: ``marketing_ms``, then as long
+        as a batch job holds the user's wallet lock."""
         asked = False
+        marketing_ms = self.timing.marketing_ms
 
         def before_statement(_n: int, sql: str) -> int | None:
             nonlocal asked
-            if asked or not self.timing.marketing_ms or statement_head(sql).split()[0] not in _WRITES:
+            if asked or statement_head(sql).split()[0] not in _WRITES:
                 return None
             asked = True
-            self._say(client, "marketing", msg_id, self.timing.marketing_ms)
-            return self.timing.marketing_ms
+            if marketing_ms:
+                self._say(client, "marketing", msg.msg_id, ms=marketing_ms)
+            held = marketing_ms + self._lock_wait(client, msg, marketing_ms, timers)
+            return held or None
 
         return before_statement
 
-    def _say(self, client: str, action: str, msg_id: str, ms: int) -> None:
+    def _lock_wait(self, client: str, msg: MessageExt, after_ms: int, timers: list[asyncio.TimerHandle]) -> int:
+        """How long the call waits for the wallet lock it asks for ``after_ms`` from now;
+        its ``lock_wait`` and ``lock_free`` events are scheduled for when they happen."""
+        lock, world = self.lock, self.world
+        if lock is None:
+            return 0
+        wait = lock.wait_ms(str(json.loads(msg.body).get("user", "")), world.now_ms + after_ms)
+        if wait:
+            say, name = self._say, lock.name
+            timers.append(world.call_later_ms(after_ms, lambda: say(client, "lock_wait", msg.msg_id, lock=name)))
+            free = after_ms + wait
+            timers.append(
+                world.call_later_ms(free, lambda: say(client, "lock_free", msg.msg_id, lock=name, waited_ms=wait))
+            )
+        return wait
+
+    def _say(self, client: str, action: str, msg_id: str, **values: object) -> None:
         world = self.world
-        args = (("msg_id", msg_id), ("ms", str(ms)))
+        args = (("msg_id", msg_id), *((k, str(v)) for k, v in values.items()))
         world.emit(AppEvent(at_ms=world.now_ms, system=client, action=action, args=args))
 
 

@@ -19,6 +19,9 @@ What each system does, and the knobs the lessons turn:
   before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
   (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``).
+- Wallet lock (``wallet_lock``, a ``minimq.apps.wallet_lock.WalletLock``): a stuck batch
+  job holds a user's coupon-wallet lock for a while, and a coupon call for that user
+  waits for it before its first write (lesson 7: a handler that runs for 20 minutes).
 - Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message, or,
   idempotent (``idempotent_red_packet``), one per order: a UNIQUE key on the order id in
   the red packet's own transaction, a conflict acknowledged with ``CONSUME_SUCCESS``. Every
@@ -46,6 +49,7 @@ from minimq.apps.incident import (
     TOPIC,
 )
 from minimq.apps.orders import OrderSender, Resend
+from minimq.apps.wallet_lock import WalletLock
 from minimq.events import AppEvent, EffectApplied, EffectExpected
 from minimq.model import ConsumeStatus, MessageExt, SendResult
 from minimq.runtime.push_consumer import PushConsumer
@@ -86,6 +90,7 @@ class Shop:
         first_callback_extra_ms: int = 0,
         timing: CouponTiming = STORY_TIMING,
         idempotent_red_packet: bool = False,
+        wallet_lock: WalletLock | None = None,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -104,7 +109,9 @@ class Shop:
         self.ledgers = {COUPON_GROUP: self.coupon_db.name, RED_PACKET_GROUP: self.red_packet_db.name}
         self.payment = PaymentSystem(self)
         self.order = OrderSystem(self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms)
-        self.coupon = CouponSystem(self.world, StoryRunner(self.design, self.coupon_db, timing))
+        self.coupon = CouponSystem(self.world, StoryRunner(self.design, self.coupon_db, timing, wallet_lock))
+        if wallet_lock is not None:
+            wallet_lock.schedule(self.world)
         self.red_packet = RedPacketSystem(self, idempotent_red_packet)
 
     def event(self, system: str, action: str, **args: object) -> None:

@@ -143,7 +143,10 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.MessageConsumed():
             values = {"msg": sid(event.msg_id), "status": event.status, "note": event.note}
             return (key + ".note" if event.note else key), values
-        case ev.ConsumeResultDiscarded() | ev.ConsumeTimedOut() | ev.RetriedLocally():
+        case ev.ConsumeTimedOut():
+            ran = fmt_duration(event.at_ms - event.started_ms, lang)
+            return key, {"msg": sid(event.msg_id), "ran": ran, "started": fmt_ms(event.started_ms)}
+        case ev.ConsumeResultDiscarded() | ev.RetriedLocally():
             return key, {"msg": sid(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
         case ev.OffsetCommittedLocally():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "offset": event.offset}
@@ -164,6 +167,9 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             values = dict(args)
             if "msg_id" in args:
                 values["msg"] = sid(args["msg_id"])
+            for name, raw in args.items():  # a span of time: "waited_ms" is also told as "waited"
+                if name.endswith("_ms") and raw.isdigit():
+                    values[name[:-3]] = fmt_duration(int(raw), lang)
             return f"app.{event.action}", values
     return key, {}
 

@@ -60,8 +60,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
     ),
     "ev.ConsumeTimedOut": (
-        "{msg} ran past the 15 min consume timeout: sent back while still running",
-        "{msg} 超过了 15 分钟的消费超时：消费逻辑还在跑，消息已发回 Broker 重试",
+        "{msg} has run {ran} (since {started}), past consumeTimeout = 15 min: sent back with delay level 3 "
+        "and removed from the process queue; its handler runs on",
+        "{msg} 跑了 {ran}（{started} 起），超过 consumeTimeout = 15 分钟：按延迟级别 3 发回重试、"
+        "移出 ProcessQueue，消费逻辑仍在跑",
     ),
     "ev.RetriedLocally": (
         "will consume {msg} again locally in {delay} ms",
@@ -156,6 +158,7 @@ EVENTS.update(
         "evb.MessageConsumed": ("{msg} {status}", "{msg} {status}"),
         "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
+        "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
         "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),
@@ -199,5 +202,23 @@ EVENTS.update(
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
         "via.shutdown": ("shutdown", "优雅停机"),
         "via.offset moved": ("the reset offset, after OFFSET_MOVED", "消费位点被重置后上报"),
+    }
+)
+
+# a batch job's lock and the coupon calls that wait for it (``minimq.apps.wallet_lock``, lesson 7)
+EVENTS.update(
+    {
+        "app.lock_taken": ("takes the lock {lock}", "拿到锁 {lock}"),
+        "app.lock_released": ("releases the lock {lock}, held for {held}", "释放锁 {lock}，一共持有了 {held}"),
+        "app.lock_wait": (
+            "{msg}: waits for the lock {lock}, which the batch job holds (lock() has no wait limit)",
+            "{msg}：等锁，锁 {lock} 在批处理任务手里（lock() 不设等待上限）",
+        ),
+        "app.lock_free": (
+            "{msg}: waited {waited}; the lock {lock} is free, it goes on",
+            "{msg}：等了 {waited}，{lock} 释放了，接着往下走",
+        ),
+        "appb.lock_wait": ("{msg}: waits for {lock}", "{msg}：等锁 {lock}"),
+        "appb.lock_free": ("{msg}: lock free after {waited}", "{msg}：等了 {waited}，锁释放"),
     }
 )

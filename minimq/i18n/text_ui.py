@@ -107,4 +107,5 @@ UI: dict[str, tuple[str, str]] = {
     "lane.coupon": ("coupon", "优惠券系统"),
     "lane.red_packet": ("red packet", "红包系统"),
     "lane.coupon_db": ("coupon DB", "优惠券库"),
+    "lane.batch": ("batch job", "批处理任务"),
 }

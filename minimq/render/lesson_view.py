@@ -22,6 +22,7 @@ from rich.text import Text
 
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
 from minimq.apps.shop import Shop
+from minimq.apps.wallet_lock import BATCH_JOB
 from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane, short
@@ -40,6 +41,7 @@ LANES = {
     RED_PACKET_CLIENT: "lane.red_packet",
     "red-packet DB": "lane.red_packet",
     "coupon DB": "lane.coupon_db",
+    BATCH_JOB: "lane.batch",  # told in the step's events; no column of its own in the timeline
 }
 COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
 
