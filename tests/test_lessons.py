@@ -100,7 +100,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3, 12])
+@pytest.mark.parametrize("number", [1, 2, 3, 7, 12])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"
