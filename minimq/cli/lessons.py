@@ -13,14 +13,11 @@ import json
 import sys
 from pathlib import Path
 
-from rich.text import Text
-
 from minimq.i18n import default_lang, t
 from minimq.lessons import LESSONS, TOUR, AnyLesson, find
 from minimq.lessons.fix_matrix import MatrixLesson, run_matrix_lesson, summary
 from minimq.lessons.runner import NullView, run_lesson
-from minimq.render.console import make_console
-from minimq.render.wrap import wrap
+from minimq.render.console import make_console, print_paragraph
 
 EXPORT_SUFFIXES = (".svg", ".html", ".htm", ".txt")
 
@@ -117,7 +114,7 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
         else:
             run_lesson(lesson, args.seed, view)
     if args.command == "tour":
-        console.print(Text(wrap(_closing(lessons, args.all, lang), console.width), no_wrap=True))
+        print_paragraph(console, _closing(lessons, args.all, lang))
     if args.export and pages:
         if args.command == "tour":  # the closing line gets a page of its own
             pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))

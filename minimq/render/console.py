@@ -7,10 +7,18 @@ without importing rich itself.
 from __future__ import annotations
 
 from rich.console import Console
+from rich.text import Text
 
-__all__ = ["Console", "make_console"]
+from minimq.render.wrap import wrap
+
+__all__ = ["Console", "make_console", "print_paragraph"]
 
 
 def make_console(width: int | None = None, no_color: bool = False, record: bool = False) -> Console:
     """A console of ``width`` columns (the terminal's if None); ``no_color`` for plain text."""
     return Console(width=width, no_color=no_color, highlight=False, record=record, soft_wrap=False)
+
+
+def print_paragraph(console: Console, text: str) -> None:
+    """``text`` wrapped to the console by our rules (no comma opens a line, no word is cut)."""
+    console.print(Text(wrap(text, console.width), no_wrap=True))
