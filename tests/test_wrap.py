@@ -43,3 +43,8 @@ def test_lines_fit_the_width_unless_a_word_is_longer() -> None:
     for width in range(12, 50):
         for line in wrap(text, width).split("\n"):
             assert cell_len(line) <= width or " " not in line.strip(), (width, line)
+
+
+def test_a_space_before_a_percent_word_is_a_break_and_is_kept() -> None:
+    # a token that may not open a line is carried down with the word glued before it, never across a space
+    assert wrap("aaaa bbbb cccc dddd in %RETRY%coupon-system.", 25) == "aaaa bbbb cccc dddd in\n%RETRY%coupon-system."

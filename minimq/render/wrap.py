@@ -18,6 +18,11 @@ _NO_LINE_START = set("，。、；：！？）】」』”%")
 _NO_LINE_END = set("（【「『“")
 
 
+def _strip(line: list[str]) -> None:
+    while line and line[-1] == " ":
+        line.pop()
+
+
 def _wrap_paragraph(text: str, width: int) -> list[str]:
     lines: list[list[str]] = [[]]
     used = 0
@@ -29,20 +34,18 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
                 used += 1
             continue
         if used + size > width and lines[-1]:
-            while lines[-1] and lines[-1][-1] == " ":
-                lines[-1].pop()
+            spaced = lines[-1][-1] == " "  # a space is a break point of its own: nothing to carry
+            _strip(lines[-1])
             carry: list[str] = []
-            if (token[:1] in _NO_LINE_START and len(lines[-1]) > 1) or (
-                lines[-1][-1] in _NO_LINE_END and len(lines[-1]) > 1
-            ):
+            if not spaced and len(lines[-1]) > 1 and (token[:1] in _NO_LINE_START or lines[-1][-1] in _NO_LINE_END):
                 carry = [lines[-1].pop()]
-                while True:  # ”， go down together, and so does what opens before them: “msgId”
-                    while lines[-1] and lines[-1][-1] == " ":
-                        lines[-1].pop()
-                    if len(lines[-1]) > 1 and (carry[0][:1] in _NO_LINE_START or lines[-1][-1] in _NO_LINE_END):
-                        carry.insert(0, lines[-1].pop())
-                        continue
-                    break
+                while (  # ”， go down together, and so does what opens before them: “msgId”
+                    len(lines[-1]) > 1
+                    and lines[-1][-1] != " "
+                    and (carry[0][:1] in _NO_LINE_START or lines[-1][-1] in _NO_LINE_END)
+                ):
+                    carry.insert(0, lines[-1].pop())
+                _strip(lines[-1])
             lines.append(carry)
             used = sum(cell_len(t) for t in carry)
         lines[-1].append(token)
