@@ -14,7 +14,8 @@ re-exported here). Rules:
   server-side pool would keep it), so the next handler call does not pay for opening a
   file and parsing the schema again.
 - Committed inserts into the ``audited`` tables are reported as effects (``EffectApplied``)
-  at commit time, so checkers count what really reached the database.
+  at commit time, so checkers count what really reached the database; each in the
+  ledger its ``audit`` names (the database's own name unless told otherwise).
 - The audit is the checker's bookkeeping, out of the sessions' reach: an SQLite authorizer
   on every session connection refuses any statement that reads or writes an ``_audit_``
   table or trigger (except the audit trigger itself), drops or alters an audited table,
@@ -57,6 +58,7 @@ class Database:
         self.name = name
         self.latency_ms = latency_ms
         self.audits: dict[str, str] = {}  # audit table -> effect key column
+        self.ledgers: dict[str, str] = {}  # audit table -> the ledger its effects are reported in
         self.audited: set[str] = set()  # the tables whose inserts are audited
         self._seen: dict[str, int] = {}
         self._admin = sqlite3.connect(path, isolation_level=None, timeout=0)
@@ -96,14 +98,16 @@ class Database:
         self.world = world
         self._seen = dict.fromkeys(self.audits, 0)
 
-    def audit(self, table: str, key_column: str, *, create: bool = True) -> None:
-        """Report every committed insert into ``table`` as an effect keyed by ``key_column``.
+    def audit(self, table: str, key_column: str, *, ledger: str | None = None, create: bool = True) -> None:
+        """Report every committed insert into ``table`` as an effect keyed by ``key_column``,
+        in ``ledger`` (default: this database's name).
 
         A trigger copies each inserted row into ``_audit_<table>``; rolled-back inserts
         vanish with their transaction, so only committed effects are reported.
         """
         audit = f"{AUDIT}{table}"
         self.audits[audit] = key_column
+        self.ledgers[audit] = ledger or self.name
         self.audited.add(table)
         self._seen[audit] = 0
         if not create:  # the file was copied from one that has it
@@ -130,9 +134,10 @@ class Database:
             rows = self._admin.execute(
                 f"SELECT seq, k FROM {audit} WHERE seq > ? ORDER BY seq", (self._seen[audit],)
             ).fetchall()
+            ledger = self.ledgers[audit]
             for seq, key in rows:
                 self._seen[audit] = seq
-                self.world.emit(EffectApplied(at_ms=self.world.now_ms, ledger=self.name, key=str(key), by=by, note=""))
+                self.world.emit(EffectApplied(at_ms=self.world.now_ms, ledger=ledger, key=str(key), by=by, note=""))
 
     def close(self) -> None:
         self.pool.close()

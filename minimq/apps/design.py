@@ -12,6 +12,12 @@ whose ``keys`` hold the order id; ``db`` is one session on the coupon database
 (``minimq.apps.design_db``); ``setup`` gets a plain ``sqlite3.Connection``. Every
 design writes its coupons to one fixed table, ``COUPON_SCHEMA``.
 
+A design that also tells the user by SMS says so at module level, ``SENDS_SMS = True``
+(``Design.sends_sms``): it writes one row per paid order into a second fixed table,
+``SMS_SCHEMA`` (an outbox: a relay sends one SMS per committed row), and ``minimq
+check`` counts those rows as it counts coupons. A design without the flag may leave the
+table alone.
+
 A design's module is executed afresh each time the coupon system (re)starts
 (``instance``), so module-level state dies with the process, as in a real deploy.
 
@@ -45,6 +51,17 @@ CREATE TABLE IF NOT EXISTS coupons (
 );
 """
 
+SMS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sms_outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id    TEXT    NOT NULL,
+    user_id     TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    created_ms  INTEGER NOT NULL
+);
+"""
+SENDS_SMS = "SENDS_SMS"  # the module-level flag of a design that owns the SMS too
+
 
 @dataclass(frozen=True)
 class Design:
@@ -55,6 +72,7 @@ class Design:
     code: types.CodeType
     is_async: bool
     has_setup: bool
+    sends_sms: bool = False  # ``SENDS_SMS = True``: judged on ``sms_outbox`` too
 
     def instance(self) -> types.ModuleType:
         module = types.ModuleType(f"minimq_design_{self.name}")
@@ -86,7 +104,12 @@ def builtin(name: str) -> Design:
         code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
         probe = Design(name, str(path), code, False, False).instance()
         _compiled[name] = Design(
-            name, str(path), code, inspect.iscoroutinefunction(probe.handle), callable(getattr(probe, "setup", None))
+            name,
+            str(path),
+            code,
+            inspect.iscoroutinefunction(probe.handle),
+            callable(getattr(probe, "setup", None)),
+            getattr(probe, SENDS_SMS, False) is True,
         )
     return _compiled[name]
 

@@ -150,9 +150,8 @@ def _report(args: argparse.Namespace, lang: str, result: ExploreResult) -> int:
     console = make_console(args.width, args.no_color)
     if bad is None:
         distinct = t("check.distinct", lang, runs=result.runs) if result.runs != result.examples else ""
-        headline = t(
-            "check.ok", lang, design=args.design, examples=result.examples, seed=result.seed, distinct=distinct
-        )
+        key = "check.ok_sms" if result.stats.sms_checked else "check.ok"
+        headline = t(key, lang, design=args.design, examples=result.examples, seed=result.seed, distinct=distinct)
         seen = ", ".join(sorted(result.paths_seen)) or t("check.none", lang)
         show_pass(console, headline, t("check.paths_explored", lang, paths=seen), result.stats.to_dict(), lang)
         return 0
@@ -164,8 +163,10 @@ def _report(args: argparse.Namespace, lang: str, result: ExploreResult) -> int:
 
 def _bad_json(args: argparse.Namespace, lang: str, bad: Outcome) -> dict[str, object]:
     names = message_names(bad.trace)
+    sms: dict[str, object] = {"sms": bad.sms} if bad.sms else {}
     return {
         "coupons": bad.coupons,
+        **sms,
         "violations": [v.to_dict() for v in bad.violations],
         "schedule": json.loads(bad.schedule.to_json()),
         "token": bad.schedule.token(),
@@ -195,6 +196,7 @@ def _report_replay(args: argparse.Namespace, lang: str, outcome: Outcome) -> int
             "design": args.design,
             "ok": outcome.ok,
             "coupons": outcome.coupons,
+            **({"sms": outcome.sms} if outcome.sms else {}),
             "violations": [v.to_dict() for v in outcome.violations],
             "what_happened": violation_in_words(outcome, lang, names),
         }

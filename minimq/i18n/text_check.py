@@ -10,6 +10,12 @@ CHECK: dict[str, tuple[str, str]] = {
         "{design}：{examples} 个剧本里没有发现问题（seed {seed}{distinct}）：每个已支付订单都恰好发了一张券，"
         "每条消息最终都返回了 CONSUME_SUCCESS。",
     ),
+    "check.ok_sms": (
+        "{design}: no violation in {examples} schedules (seed {seed}{distinct}): every paid order got exactly "
+        "one coupon and one SMS, and every message was acknowledged with CONSUME_SUCCESS.",
+        "{design}：{examples} 个剧本里没有发现问题（seed {seed}{distinct}）：每个已支付订单都恰好发了一张券、"
+        "一条短信，每条消息最终都返回了 CONSUME_SUCCESS。",
+    ),
     "check.distinct": (", {runs} distinct", "，去重后 {runs} 个"),
     "check.paths_explored": ("Paths explored: {paths}.", "覆盖到的路径：{paths}。"),
     "check.none": ("none", "无"),
@@ -56,6 +62,7 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.deliveries": ("deliveries to the coupon consumer", "投递给优惠券消费者的次数"),
     "check.stats.duplicates": ("duplicates delivered", "收到的重复消息"),
     "check.stats.absorbed": ("duplicates absorbed (still one coupon)", "被幂等逻辑挡住的重复消息（仍只发一张券）"),
+    "check.stats.sms_checked": ("paid orders whose SMS was counted", "核对过短信条数的已支付订单"),
     "check.stats.retries": ("retries (RECONSUME_LATER, consume timeout)", "重试（RECONSUME_LATER、消费超时）"),
     "check.stats.dead_letters": ("dead letters", "进死信队列的消息"),
     "check.stats.crashes": ("consumer crashes", "消费者进程崩溃"),
@@ -88,6 +95,19 @@ CHECK: dict[str, tuple[str, str]] = {
         "{order} 发了 {coupons} 张券：重复发放。",
     ),
     "verdict.lost": ("{order} got no coupon: a lost coupon.", "{order} 一张券都没发：漏发了。"),
+    "verdict.duplicate_sms": (
+        "{order} got {sms} rows in sms_outbox: the user is sent the same SMS {sms} times (a duplicate SMS).",
+        "{order} 在 sms_outbox 里有 {sms} 行：同一条短信用户会收到 {sms} 次（短信重复发送）。",
+    ),
+    "verdict.lost_sms": (
+        "{order} got no row in sms_outbox: the user is never told about the coupon (a lost SMS).",
+        "{order} 在 sms_outbox 里一行都没有：用户永远收不到发券短信（短信漏发）。",
+    ),
+    "hint.lost_sms": (
+        "A retry that finds the coupon already issued must still make sure the SMS is there: make each effect "
+        "idempotent on its own, or write both in one transaction.",
+        "重试时发现券已经发过了，也还得确认短信已经写进去：要么让每个操作各自幂等，要么把券和短信放进同一个事务。",
+    ),
     "verdict.retried_after_effect": (
         "{client} answered {msg} of {order} with {answer} at {at}, although the coupon of {order} had been "
         "committed at {committed}: RocketMQ retries such a message (after 10 s, 30 s, 1 min, ..., 16 times over "

@@ -22,6 +22,10 @@ DESIGN: dict[str, tuple[str, str]] = {
         "{path}: setup must be a plain `def setup(db):` taking one argument",
         "{path}：setup 必须是只接收一个参数的普通函数 `def setup(db):`",
     ),
+    "design.sends_sms": (
+        "{path}: SENDS_SMS must be True or False, not {value}",
+        "{path}：SENDS_SMS 只能是 True 或 False，现在是 {value}",
+    ),
     "design.raised": ("{at}: {doing} raised {error}", "{at}：{doing}时抛出了 {error}"),
     "design.thread": (
         "{at}: handle(msg, db) starts a thread ({what}): a thread runs on the wall clock, outside the virtual "

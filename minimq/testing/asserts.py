@@ -5,9 +5,9 @@ Owns: the assertion and its failure message. It accepts
 - a ``Trace`` (or the ``World`` that holds one): every key an ``EffectLedger`` expected
   must end with exactly one applied effect (``minimq.check.effect_counts``);
 - an ``Outcome`` of one lab run (``run_schedule``, ``replay``): every paid order must end
-  with exactly one coupon, and no other verdict of ``minimq.testing.verdict`` may fail
-  (a duplicate answered with RECONSUME_LATER, a dead letter, a handler that never
-  returned, ...);
+  with exactly one coupon (and one SMS, for a design with ``SENDS_SMS``), and no other
+  verdict of ``minimq.testing.verdict`` may fail (a duplicate answered with
+  RECONSUME_LATER, a dead letter, a handler that never returned, ...);
 - an ``ExploreResult`` (``explore``): no counterexample was found.
 
 On failure it raises ``AssertionError`` naming each bad key and its count; for a lab run,
@@ -122,9 +122,11 @@ def _outcome(outcome: Outcome, design: str | os.PathLike[str] | None, header: st
         return
     from minimq.testing.story import schedule_in_words, violation_in_words
 
-    bad = {o: n for o, n in outcome.coupons.items() if n != 1}
-    counts = ", ".join(f"{o} got {n} coupon(s) ({_verdict(n)})" for o, n in bad.items())
-    others = sorted({v.kind.replace("_", " ") for v in outcome.violations} - {"duplicate", "lost"})
+    bad = [f"{o} got {n} coupon(s) ({_verdict(n)})" for o, n in outcome.coupons.items() if n != 1]
+    bad += [f"{o} got {n} SMS ({_verdict(n)})" for o, n in outcome.sms.items() if n != 1]
+    counts = ", ".join(bad)
+    counted = {"duplicate", "lost", "duplicate_sms", "lost_sms"}
+    others = sorted({v.kind.replace("_", " ") for v in outcome.violations if v.kind not in counted})
     what = "; ".join(filter(None, [counts, ", ".join(others)]))
     lines = [f"{header or 'not exactly once in this schedule'}: {what}", "", "The schedule:"]
     lines += [f"  {line}" for line in schedule_in_words(outcome.schedule)]

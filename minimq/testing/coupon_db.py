@@ -1,9 +1,10 @@
 """The coupon database a design under test writes to: built once per design, then reused.
 
 Owns: ``open_coupon_db(design, world)`` and ``give_back(design, db)``. The first run of
-a design creates the fixed ``coupons`` table, runs the design's ``setup`` and installs
-the audit trigger that reports committed rows as effects; what that leaves is kept as
-an in-memory template. Every later run gets a database whose content is a fresh copy
+a design creates the fixed ``coupons`` and ``sms_outbox`` tables, runs the design's
+``setup`` and installs the audit trigger that reports committed coupon rows as effects
+(and, for a design with ``SENDS_SMS = True``, committed SMS rows in ``SMS_LEDGER``);
+what that leaves is kept as an in-memory template. Every later run gets a database whose content is a fresh copy
 of that template, exactly what a new file would hold. When a run is over, its database
 (the file, and the connections the sessions used) goes back to a free list for the
 next run of the same design instead of being deleted and created again: exploring
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minimq.apps.db import Database, touches_audit
-from minimq.apps.design import COUPON_SCHEMA
+from minimq.apps.design import COUPON_SCHEMA, SMS_SCHEMA
 from minimq.apps.incident import COUPON_LEDGER
 from minimq.testing.design import user_code
 from minimq.testing.scratch import process_dir
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from minimq.world import World
 
 LEDGER = COUPON_LEDGER  # the coupon database, as the trace names it
+SMS_LEDGER = "SMS outbox"  # the SMS rows of a design that sends them, as the trace names them
+FIXED_TABLES = {"coupons", "sms_outbox"}  # the contract's tables: setup may not drop or alter them
 KEEP_PER_DESIGN = 4  # free databases kept per design (one lab at a time needs one)
 
 _templates: dict[LoadedDesign, sqlite3.Connection] = {}
@@ -69,19 +72,27 @@ def open_coupon_db(design: LoadedDesign, world: World) -> Database:
         return db
     db = Database(world, process_dir() / f"coupon-{next(_numbers)}.db", LEDGER)
     if template is None:
-        db.script(COUPON_SCHEMA)
+        db.script(COUPON_SCHEMA + SMS_SCHEMA)
         if design.has_setup:
             try:
                 _setup(design, db.path)
             except BaseException:
                 _remove(db)
                 raise
-        db.audit("coupons", "order_id")
+        _audit(design, db, create=True)
         _templates[design] = db.copy()
     else:
-        db.audit("coupons", "order_id", create=False)
+        _audit(design, db, create=False)
         db.reset(world, template)
     return db
+
+
+def _audit(design: LoadedDesign, db: Database, *, create: bool) -> None:
+    """Count the committed coupons; and the SMS rows, when the design says it sends them
+    (only then: every audited table costs a query at each commit)."""
+    db.audit("coupons", "order_id", create=create)
+    if design.sends_sms:
+        db.audit("sms_outbox", "order_id", ledger=SMS_LEDGER, create=create)
 
 
 def _setup(design: LoadedDesign, path: Path) -> None:
@@ -96,7 +107,7 @@ def _setup(design: LoadedDesign, path: Path) -> None:
 
 
 def _setup_guard(action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None) -> int:
-    return sqlite3.SQLITE_DENY if touches_audit(action, arg1, arg2, {"coupons"}) else sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY if touches_audit(action, arg1, arg2, FIXED_TABLES) else sqlite3.SQLITE_OK
 
 
 def give_back(design: LoadedDesign, db: Database) -> None:

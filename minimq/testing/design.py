@@ -6,7 +6,8 @@ The contract itself (``handle``, ``setup``, the fixed ``coupons`` table) is
 ``minimq.apps.design``; what ``db`` offers is ``minimq.apps.design_db``.
 
 The checker counts committed coupon rows per paid order: one is right, none is a lost
-coupon, two or more a duplicate. The module is executed afresh each time the coupon
+coupon, two or more a duplicate. A design that declares ``SENDS_SMS = True`` is judged
+on its rows in ``sms_outbox`` the same way. The module is executed afresh each time the coupon
 system (re)starts, so module-level state dies with the process, as in a real deploy.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from minimq.apps.design import Design, builtin_names, builtin_path
+from minimq.apps.design import SENDS_SMS, Design, builtin_names, builtin_path
 from minimq.errors import MinimqError
 from minimq.i18n import t
 from minimq.testing.watchdog import Watchdog, WatchdogExpired, Where, keyboard_can_interrupt, traceback_line
@@ -93,7 +94,7 @@ def _positional(fn: Callable[..., Any]) -> int:
     return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
 
 
-def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
+def _check(module: types.ModuleType, path: str) -> tuple[bool, bool, bool]:
     handle = getattr(module, "handle", None)
     if handle is None:
         raise DesignError("no_handle", path=path)
@@ -104,7 +105,10 @@ def _check(module: types.ModuleType, path: str) -> tuple[bool, bool]:
     setup = getattr(module, "setup", None)
     if setup is not None and (not callable(setup) or _positional(setup) != 1 or inspect.iscoroutinefunction(setup)):
         raise DesignError("setup_signature", path=path)
-    return inspect.iscoroutinefunction(handle), setup is not None
+    sends_sms = getattr(module, SENDS_SMS, False)
+    if not isinstance(sends_sms, bool):
+        raise DesignError("sends_sms", path=path, value=repr(sends_sms)[:40])
+    return inspect.iscoroutinefunction(handle), setup is not None, sends_sms
 
 
 def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDesign:
@@ -137,5 +141,5 @@ def load_design(path: str | Path, *, timeout_s: float | None = None) -> LoadedDe
     except WatchdogExpired:
         stuck = dog.where.code if dog.where else ""
         raise DesignError("import_timeout", dog.where, path=str(path), seconds=timeout_s, stuck=stuck) from None
-    is_async, has_setup = _check(module, str(path))
-    return Design(file.stem, str(file), code, is_async, has_setup)
+    is_async, has_setup, sends_sms = _check(module, str(path))
+    return Design(file.stem, str(file), code, is_async, has_setup, sends_sms)

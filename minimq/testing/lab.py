@@ -11,8 +11,9 @@ a ``Schedule`` on the virtual clock, restarts any consumer that is down, and the
 the world run until it is quiet: every retry delivered or dead-lettered (the whole
 16-step ladder, 4 h 45 min 40 s, costs well under a second of wall time), every queue
 consumed, every handler returned, up to a horizon of ``HORIZON_MS`` after the last step.
-The verdicts (``verdict``) are taken on what the run left: coupons per paid order, the
-design's own answers, dead letters, handlers that never returned.
+The verdicts (``verdict``) are taken on what the run left: coupons per paid order (and
+SMS rows, for a design with ``SENDS_SMS = True``), the design's own answers, dead
+letters, handlers that never returned.
 
 The design is user code, and the lab survives whatever it does (``design_calls`` sorts
 how each call of it ended): a call that never returns is reported with where it waits;
@@ -33,7 +34,7 @@ from minimq.events import EffectApplied, EffectExpected, Event, MessageDeadLette
 from minimq.runtime.push_consumer import PushConsumer
 from minimq.sim.faults import CrashPoint
 from minimq.testing.calls import HandlerCall
-from minimq.testing.coupon_db import LEDGER, give_back, open_coupon_db
+from minimq.testing.coupon_db import LEDGER, SMS_LEDGER, give_back, open_coupon_db
 from minimq.testing.design import DesignError, LoadedDesign
 from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
@@ -58,11 +59,13 @@ from minimq.testing.steps import (
 from minimq.testing.supervisor import RESTART_MS, Supervisor
 from minimq.testing.verdict import (
     DuplicateCoupon,
+    DuplicateSms,
     Violation,
     call_violations,
     count_violations,
     coupon_times,
     dead_letters,
+    sms_violations,
     unreturned,
 )
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
@@ -123,6 +126,7 @@ class Lab:
         self.violated = False
         self.stuck: list[Violation] = []  # calls still running when the run was over
         self._coupons: dict[str, int] = {}
+        self._sms: dict[str, int] = {}
         self.world.trace.subscribe(self._watch)
 
     # -- the coupon consumers ----------------------------------------------------------
@@ -142,6 +146,10 @@ class Lab:
         if isinstance(event, EffectApplied) and event.ledger == LEDGER:
             self._coupons[event.key] = self._coupons.get(event.key, 0) + 1
             if self._coupons[event.key] > 1:
+                self._violated()
+        elif isinstance(event, EffectApplied) and event.ledger == SMS_LEDGER:
+            self._sms[event.key] = self._sms.get(event.key, 0) + 1
+            if self._sms[event.key] > 1:
                 self._violated()
         elif isinstance(event, MessageDeadLettered):
             self._violated()
@@ -163,6 +171,8 @@ class Lab:
         if order not in self.paid:
             self.paid.append(order)
             self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=LEDGER, key=order))
+            if self.design.sends_sms:
+                self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=SMS_LEDGER, key=order))
 
     # -- playing a schedule --------------------------------------------------------------
     def _act(self, step: Step) -> None:
@@ -219,7 +229,8 @@ class Lab:
             give_back(self.design, self.db)
         if self.calls.design_error is not None:
             raise self.calls.design_error
-        return Outcome(schedule, world.seed, world.trace, self.count(), self._verdicts(complete), world, complete)
+        verdicts = self._verdicts(complete)
+        return Outcome(schedule, world.seed, world.trace, self.count(), verdicts, world, complete, self.count_sms())
 
     def _play(self, schedule: Schedule) -> None:
         world = self.world
@@ -256,6 +267,13 @@ class Lab:
         applied = effects_by_key(self.world.trace)
         return {order: applied[(LEDGER, order)] for order in self.paid}
 
+    def count_sms(self) -> dict[str, int]:
+        """SMS rows committed per paid order; empty for a design that sends none."""
+        if not self.design.sends_sms:
+            return {}
+        applied = effects_by_key(self.world.trace)
+        return {order: applied[(SMS_LEDGER, order)] for order in self.paid}
+
     def _verdicts(self, complete: bool) -> list[Violation]:
         trace = self.world.trace
         found: list[Violation] = []
@@ -265,6 +283,7 @@ class Lab:
             found.append(self.calls.timed_out(self.watchdog))
         counts = self.count()
         found += [v for v in count_violations(counts) if complete or isinstance(v, DuplicateCoupon)]
+        found += [v for v in sms_violations(self.count_sms()) if complete or isinstance(v, DuplicateSms)]
         found += call_violations(self.calls.calls, coupon_times(trace, LEDGER))
         found += dead_letters(trace, GROUP)
         return found + self.stuck

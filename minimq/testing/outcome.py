@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Outcome:
-    """What one run did: coupons per paid order, the verdicts, and the trace.
+    """What one run did: coupons per paid order, the verdicts, and the trace; ``sms``,
+    SMS rows per paid order, for a design that sends them (``SENDS_SMS``), else empty.
 
     ``world`` is the (closed) world the run happened in; it is None for an outcome that
     came from another process, which carries its ``trace`` alone."""
@@ -32,6 +33,7 @@ class Outcome:
     violations: list[Violation] = field(default_factory=list)
     world: World | None = None
     complete: bool = True  # False: stopped at the first certain violation (exploring)
+    sms: dict[str, int] = field(default_factory=dict)
 
     @property
     def duplicated(self) -> dict[str, int]:
@@ -50,4 +52,11 @@ class Outcome:
 
     def portable(self) -> Outcome:
         """The same outcome without its world, for sending to another process."""
-        return Outcome(self.schedule, self.seed, Trace(self.trace.events), dict(self.coupons), list(self.violations))
+        return Outcome(
+            self.schedule,
+            self.seed,
+            Trace(self.trace.events),
+            dict(self.coupons),
+            list(self.violations),
+            sms=dict(self.sms),
+        )

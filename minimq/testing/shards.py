@@ -110,7 +110,7 @@ class Runs:
             if "timed_out" in outcome.kinds():
                 self.hung[schedule] = _Hung(schedule, outcome)
                 raise self.hung[schedule]
-            stats = run_statistics(outcome.trace, GROUP, TOPIC, outcome.coupons, schedule.paths())
+            stats = run_statistics(outcome.trace, GROUP, TOPIC, outcome.coupons, schedule.paths(), outcome.sms)
             found = self.known[schedule] = (frozenset(outcome.kinds()), stats)
         return found
 

@@ -23,6 +23,7 @@ FIGURES = (
     "deliveries",
     "duplicates",
     "absorbed",
+    "sms_checked",
     "retries",
     "dead_letters",
     "crashes",
@@ -40,6 +41,7 @@ class Statistics:
     deliveries: int = 0
     duplicates: int = 0  # repeated deliveries the consumer did not ask for
     absorbed: int = 0  # of them, those whose order still ended with exactly one coupon
+    sms_checked: int = 0  # paid orders whose SMS rows were counted (designs with SENDS_SMS)
     retries: int = 0  # sent back (RECONSUME_LATER, consume timeout) or retried locally
     dead_letters: int = 0
     crashes: int = 0
@@ -55,15 +57,20 @@ class Statistics:
         self.per_path.update(other.per_path)
 
     def to_dict(self) -> dict[str, object]:
-        data: dict[str, object] = {name: getattr(self, name) for name in FIGURES}
+        data: dict[str, object] = {
+            name: getattr(self, name) for name in FIGURES if name != "sms_checked" or self.sms_checked
+        }
         data["per_path"] = dict(sorted(self.per_path.items()))
         return data
 
 
-def run_statistics(trace: Trace, group: str, topic: str, coupons: dict[str, int], paths: list[str]) -> Statistics:
-    """The figures of one run of a schedule exercising ``paths``."""
+def run_statistics(
+    trace: Trace, group: str, topic: str, coupons: dict[str, int], paths: list[str], sms: dict[str, int] | None = None
+) -> Statistics:
+    """The figures of one run of a schedule exercising ``paths`` (``sms``: SMS rows per
+    paid order, for a design that sends them)."""
     events = trace.events
-    stats = Statistics(schedules=1, per_path=Counter(paths))
+    stats = Statistics(schedules=1, per_path=Counter(paths), sms_checked=len(sms or {}))
     repeats = repeat_kinds(events)
     for i, e in enumerate(events):
         if isinstance(e, ev.MessageDelivered) and e.group == group:

@@ -131,7 +131,7 @@ def violation_in_words(outcome: Outcome, lang: str = "en", names: dict[str, str]
 
 
 _HINTS = {"hint.retried_after_effect", "hint.not_a_status", "hint.dead_lettered", "hint.did_not_return"}
-_HINTS |= {"hint.escaped", "hint.timed_out"}
+_HINTS |= {"hint.escaped", "hint.timed_out", "hint.lost_sms"}
 
 
 def _at(where: str, code: str, lang: str) -> str:
@@ -150,6 +150,10 @@ def _violation(
             return t("verdict.duplicate", lang, order=v.order, coupons=v.coupons)
         case vd.LostCoupon():
             return t("verdict.lost", lang, order=v.order)
+        case vd.DuplicateSms():
+            return t("verdict.duplicate_sms", lang, order=v.order, sms=v.sms)
+        case vd.LostSms():
+            return t("verdict.lost_sms", lang, order=v.order)
         case vd.RetriedAfterEffect():
             first = min(committed.get(v.order, [v.at_ms]))
             if v.value:

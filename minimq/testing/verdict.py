@@ -5,6 +5,8 @@ exactly one committed coupon AND the design behaved as a RocketMQ listener must:
 
 - ``DuplicateCoupon``: an order got two coupons or more.
 - ``LostCoupon``: a paid order got none.
+- ``DuplicateSms``, ``LostSms``: the same for the SMS rows of a design that declares
+  ``SENDS_SMS = True`` (each effect is judged on its own: one coupon and one SMS).
 - ``RetriedAfterEffect``: a call ended in failure (``RECONSUME_LATER``, an exception, a
   value that is not a status) although its order's coupon was already committed, and
   nothing outside the design made it fail (no injected fault, no lock timeout). RocketMQ
@@ -56,6 +58,17 @@ class DuplicateCoupon(Violation):
 @dataclass(frozen=True, slots=True)
 class LostCoupon(Violation):
     kind: ClassVar[str] = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateSms(Violation):
+    sms: int
+    kind: ClassVar[str] = "duplicate_sms"
+
+
+@dataclass(frozen=True, slots=True)
+class LostSms(Violation):
+    kind: ClassVar[str] = "lost_sms"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +144,12 @@ def coupon_times(trace: Trace, ledger: str) -> dict[str, list[int]]:
 def count_violations(coupons: dict[str, int]) -> list[Violation]:
     out: list[Violation] = [DuplicateCoupon(o, n) for o, n in coupons.items() if n > 1]
     return out + [LostCoupon(o) for o, n in coupons.items() if n == 0]
+
+
+def sms_violations(sms: dict[str, int]) -> list[Violation]:
+    """SMS rows per paid order (a design that sends them): one is right."""
+    out: list[Violation] = [DuplicateSms(o, n) for o, n in sms.items() if n > 1]
+    return out + [LostSms(o) for o, n in sms.items() if n == 0]
 
 
 def call_violations(calls: Iterable[HandlerCall], committed: dict[str, list[int]]) -> list[Violation]:
