@@ -179,3 +179,14 @@ def test_a_pass_says_one_coupon_and_one_sms(tmp_path: Path, capsys: pytest.Captu
     out = capsys.readouterr().out
     assert "exactly one coupon and one SMS" in out
     assert "paid orders whose SMS was counted" in out
+
+
+def test_the_timeline_has_a_lane_for_the_sms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, SMS_EVERY_TIME)
+    for lang, title in (("en", "SMS outbox"), ("zh", "短信发件箱")):
+        code = main(
+            ["check", str(path), "--replay", TWO_COPIES.token(), "--lang", lang, "--no-color", "--width", "160"]
+        )
+        out = capsys.readouterr().out
+        assert code == 1
+        assert title in out

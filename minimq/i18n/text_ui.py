@@ -108,4 +108,5 @@ UI: dict[str, tuple[str, str]] = {
     "lane.red_packet": ("red packet", "红包系统"),
     "lane.coupon_db": ("coupon DB", "优惠券库"),
     "lane.batch": ("batch job", "批处理任务"),
+    "lane.sms": ("SMS outbox", "短信发件箱"),
 }

@@ -1,7 +1,8 @@
 """How ``minimq check`` looks on a terminal: the verdict, the figures, the counterexample.
 
 Owns: ``show_pass``, ``show_counterexample`` and the lanes of the counterexample's
-timeline (the order system | the broker | each coupon consumer | the coupon database).
+timeline (the order system | the broker | each coupon consumer | the coupon database |
+the SMS outbox, for a design that sends SMS).
 The words come from the catalog; this module lays them out with rich.
 """
 
@@ -20,8 +21,15 @@ from minimq.i18n.describe import fmt_duration, lane
 from minimq.render.timeline import timeline
 
 # the lanes of the lab (``minimq.testing.lab``), and the catalog entry of each title
-LANES = {"order-system": "order", "broker": "broker", "c1": "c1", "c2": "c2", "coupon DB": "coupon DB"}
-TITLES = {"order": "lane.order", "broker": "lane.broker", "coupon DB": "lane.coupon_db"}
+LANES = {
+    "order-system": "order",
+    "broker": "broker",
+    "c1": "c1",
+    "c2": "c2",
+    "coupon DB": "coupon DB",
+    "SMS outbox": "SMS outbox",
+}
+TITLES = {"order": "lane.order", "broker": "lane.broker", "coupon DB": "lane.coupon_db", "SMS outbox": "lane.sms"}
 FOLD_AFTER = 2  # deliveries of one message shown before the rest of its rounds fold into one row
 
 
