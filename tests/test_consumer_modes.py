@@ -16,6 +16,7 @@ from helpers import TOPIC, ok, raised_here, send
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
 from minimq.check import duplicate_deliveries, lost_messages
 from minimq.events import (
+    ConsumeFailureDropped,
     ConsumeResultDiscarded,
     MessageConsumed,
     MessageDeadLettered,
@@ -245,6 +246,8 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
         assert sorted(delivered(w, client)) == ["o1", "o2", "o3", "o4"]
     failed = [c for c in w.trace.of(MessageConsumed) if c.status == "RECONSUME_LATER"]
     assert len(failed) == 2
+    dropped = w.trace.of(ConsumeFailureDropped)
+    assert sorted((e.client, e.msg_id) for e in dropped) == sorted((c.client, c.msg_id) for c in failed)
     assert w.trace.of(MessageSentBack) == [] and w.trace.of(RetriedLocally) == []
     assert not w.broker.has_topic("%RETRY%stats")
     assert all(not e.topic.startswith("%") for e in w.trace.of(TopicCreated))

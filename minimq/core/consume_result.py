@@ -16,7 +16,8 @@ Concurrently (``consumeMessageBatchMaxSize = 1``, so ``ackIndex`` is 0 on
   no offset update, no send-back (``ConsumeResultDiscarded``).
 - A failed message is sent back (clustering) with delay level 0, unless the consume-timeout
   scan already took it out of the process queue (5.1.0+). Broadcasting never sends back:
-  the failure is dropped.
+  the failure is dropped (``ConsumeFailureDropped``, Java's log line "BROADCASTING, the
+  message consume failed, drop it") and the offset moves past it as after a success.
 - If the send-back fails, the message stays in the process queue, one reconsume time
   older, and is consumed again here after 5000 ms (``submitConsumeRequestLater``,
   ``RetriedLocally``); it keeps holding the offset. If the queue was dropped during the
@@ -48,7 +49,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from minimq.core.process_queue import ProcessQueue
-from minimq.events import ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
+from minimq.events import ConsumeFailureDropped, ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
 from minimq.model import ConsumeStatus, MessageExt, OrderlyStatus
 from minimq.records import record
 
@@ -69,10 +70,11 @@ _ORDERLY = {s.value: s for s in OrderlyStatus} | {s.name: s for s in OrderlyStat
 @record
 class Commit:
     """Move the queue's local offset to ``offset`` (-1: nothing to commit);
-    ``increase_only``: never backwards."""
+    ``increase_only``: never backwards; ``events``: a failure dropped (broadcasting)."""
 
     offset: int
     increase_only: bool
+    events: tuple[ConsumeFailureDropped, ...] = ()
 
 
 @record
@@ -141,8 +143,14 @@ def concurrent_result(
     """``processConsumeResult`` for one message that ``status`` answered."""
     if pq.dropped:
         return _discard(msg, client, group, now_ms)
-    if status == _RECONSUME_LATER and clustering and pq.contains(msg):
-        return _SEND_BACK_LATER
+    if status == _RECONSUME_LATER:
+        if not clustering:
+            dropped = ConsumeFailureDropped(
+                at_ms=now_ms, client=client, group=group, msg_id=msg.msg_id, offset_msg_id=msg.offset_msg_id
+            )
+            return Commit(offset=pq.remove([msg]), increase_only=True, events=(dropped,))
+        if pq.contains(msg):
+            return _SEND_BACK_LATER
     return Commit(offset=pq.remove([msg]), increase_only=True)
 
 

@@ -59,6 +59,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "result for {msg} discarded: its queue was taken away by a rebalance",
         "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
     ),
+    "ev.ConsumeFailureDropped": (
+        "broadcasting: {msg} failed and is dropped: no retry, the offset moves on",
+        "广播模式：{msg} 消费失败，直接丢弃：不重试，消费位点照样往前走",
+    ),
     "ev.ConsumeTimedOut": (
         "{msg} has run {ran} (since {started}), past consumeTimeout = 15 min: sent back with delay level 3 "
         "and removed from the process queue; its handler runs on",
@@ -159,6 +163,7 @@ EVENTS.update(
         "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
+        "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
         "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),
