@@ -14,7 +14,7 @@ from typing import Any
 from helpers import TOPIC, ok, raised_here, send
 
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
-from minimq.check import duplicate_deliveries, lost_messages
+from minimq.check import duplicate_deliveries, lost_messages, repeat_kinds
 from minimq.events import (
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
@@ -255,6 +255,7 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
     assert all(e.store == "local" for e in w.trace.of(OffsetPersisted))
     assert w.broker.offsets.snapshot() == {}, "broadcasting offsets never reach the broker"
     assert lost_messages(w.trace) == []
+    assert repeat_kinds(w.trace.events) == {}, "each client gets each message once: no repeat"
 
 
 def test_broadcasting_offsets_survive_a_restart(w: World) -> None:
@@ -291,6 +292,7 @@ def test_broadcasting_crash_replays_what_the_offsets_file_missed(w: World) -> No
     assert delivered(w, "b1") == ["o1", "o2", "o3", "o3"]
     (dup,) = duplicate_deliveries(w.trace)
     assert dup.keys == ("o3",) and dup.redelivered_after_success == 1
+    assert list(repeat_kinds(w.trace.events).values()) == ["duplicate"]
 
 
 def test_broadcasting_first_start_begins_at_the_max_offset(w: World) -> None:
