@@ -13,6 +13,7 @@ import os
 
 from minimq.i18n.text_check import CHECK
 from minimq.i18n.text_cli import CLI
+from minimq.i18n.text_dashboard import DASHBOARD
 from minimq.i18n.text_design import DESIGN
 from minimq.i18n.text_events import EVENTS
 from minimq.i18n.text_lesson1 import LESSON1
@@ -39,7 +40,9 @@ def _merge(*parts: Entries) -> Entries:
     return catalog
 
 
-CATALOG = _merge(UI, EVENTS, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, MATRIX, CHECK, SCHEDULE, DESIGN, CLI)
+CATALOG = _merge(
+    UI, EVENTS, DASHBOARD, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, MATRIX, CHECK, SCHEDULE, DESIGN, CLI
+)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

@@ -61,7 +61,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.ConsumeFailureDropped": (
         "broadcasting: {msg} failed and is dropped: no retry, the offset moves on",
-        "广播模式：{msg} 消费失败，直接丢弃：不重试，消费位点照样往前走",
+        "{msg} 消费失败：广播消费直接丢弃，不会重试",
     ),
     "ev.ConsumeTimedOut": (
         "{msg} has run {ran} (since {started}), past consumeTimeout = 15 min: sent back with delay level 3 "
@@ -153,6 +153,7 @@ EVENTS.update(
         "evb.MessageStored.dlq": ("{msg} into {where}", "{msg} 存入 {where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
         "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 消费位点 {queue} = {offset}"),
+        "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "位点文件：{queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 进重试队列"),
