@@ -20,6 +20,7 @@ from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lesson7 import LESSON7
+from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_schedule import SCHEDULE
@@ -41,7 +42,7 @@ def _merge(*parts: Entries) -> Entries:
 
 
 CATALOG = _merge(
-    UI, EVENTS, DASHBOARD, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, MATRIX, CHECK, SCHEDULE, DESIGN, CLI
+    UI, EVENTS, DASHBOARD, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, LESSON10, MATRIX, CHECK, SCHEDULE, DESIGN, CLI
 )
 
 
