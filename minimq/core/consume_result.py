@@ -3,7 +3,8 @@
 Mirrors RocketMQ's ``ConsumeMessageConcurrentlyService.processConsumeResult`` and
 ``ConsumeMessageOrderlyService.processConsumeResult``/``checkReconsumeTimes`` (client),
 with ``ConsumeRequest.run``'s reading of the answer and ``ProcessQueue.cleanExpiredMsg``;
-lesson 3 shows a message in flight holding the offset back, and tests/test_consumer_retry.py
+lesson 3 shows a message in flight holding the offset back, lesson 10 a broadcasting failure
+dropped, and tests/test_consumer_retry.py
 and tests/test_consumer_modes.py run the rest end to end.
 The answer:
 - A handler's ``None``, or anything that is not a status, counts as a failure:
