@@ -153,7 +153,7 @@ EVENTS.update(
         "evb.MessageStored.dlq": ("{msg} into {where}", "{msg} 存入 {where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
         "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 消费位点 {queue} = {offset}"),
-        "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "位点文件：{queue} = {offset}"),
+        "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "消费位点文件：{queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 进重试队列"),

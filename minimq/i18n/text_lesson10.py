@@ -11,7 +11,7 @@ LESSON10: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- lesson 10
     "l10.title": (
         "Lesson 10 · Broadcasting: what the offsets file missed comes back, what failed never does",
-        "第 10 课 · 广播消费：位点文件没记下的会重来，失败的永远不会再来",
+        "第 10 课 · 广播消费：消费位点文件没记下的会重来，失败的永远不会再来",
     ),
     "l10.ticket": (
         "Monday morning. Since the first-order campaign went live on Friday, customers have been writing in "
@@ -69,7 +69,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "group dashboard: in broadcasting it never does.",
         "故事开始之前：4 到 6 秒之间有 4 个订单付款，order-1001 到 order-1004，每个队列各落一条。两个实例都"
         "拿了全部队列，所以 4 条两边都收到：各自计数，各自发一张券，于是每单都有两张券，这就是工单里的第一个症状。"
-        "第 10 秒和第 11 秒，两个实例第一次写位点文件：每个队列都是 1。Broker 上没有 dashboard "
+        "第 10 秒和第 11 秒，两个实例第一次写消费位点文件：每个队列都是 1。Broker 上没有 dashboard "
         "组的消费位点：广播消费从来不往 Broker 存。",
     ),
     "l10.naive.order": (
@@ -89,7 +89,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "paid) and issues a third coupon for it. dashboard-1 is not affected: a broadcasting replay comes "
         "from one instance's file and hits that instance only. And the file still says 1 until "
         "dashboard-2's next write, 10 s after its restart.",
-        "第 15.5 秒 dashboard-2 被杀，第 16.5 秒重新启动。内存里的 2 没了；磁盘上，位点文件写的是 1，缓存文件里"
+        "第 15.5 秒 dashboard-2 被杀，第 16.5 秒重新启动。内存里的 2 没了；磁盘上，消费位点文件写的是 1，缓存文件里"
         "已经有 order-1005。它的 clientId 还是 IP@DEFAULT，没变，所以新进程读到的还是同一个文件，从消费位点 1 "
         "接着消费这个队列：又是 order-1005。它把 order-1005 又算了一次（看板显示 6 单，实际付款 5 单），还给"
         "它发了第三张券。dashboard-1 不受影响：广播消费的重放来自某个实例自己的文件，只落在这个实例身上。再看文件："
@@ -217,7 +217,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "only in CLUSTERING.",
         "起作用的规则。广播消费（BROADCASTING）：组里每个实例都拿到全部队列（RebalanceImpl 的 "
         "BROADCASTING 分支），所以消费逻辑里的操作每个实例各做一次。消费位点存在本地文件里"
-        "（LocalFileOffsetStore，~/.rocketmq_offsets/<clientId>/<消费组>/offsets.json），每隔 "
+        "（LocalFileOffsetStore，~/.rocketmq_offsets/<clientId>/<group>/offsets.json），每隔 "
         "persistConsumerOffsetInterval = 5000 毫秒写一次（启动后第 10 秒第一次），停机时也写一次；Broker "
         "上一个都没有。两次写文件之间 kill -9，这个实例就会把上次写文件以来消费过的消息全部重放一遍，别的实例不受"
         "影响。新进程之所以还能找到这个文件，是因为广播消费者的 instanceName 保持 DEFAULT，clientId（"
@@ -236,14 +236,14 @@ LESSON10: dict[str, tuple[str, str]] = {
         "persistConsumerOffsetInterval narrows the replay window; it does not close it. An effect that must "
         "happen exactly once belongs in a CLUSTERING group, idempotent on its business key, as lessons 1 to "
         "3 taught: there a failed message is retried up to 16 times (maxReconsumeTimes) before it goes to "
-        "%DLQ%<group>.",
+        "%DLQ%coupon-system.",
         "这个修法管不到的地方。缓存自己的更新失败了，在下一次刷新之前它就一直是错的：广播消费的消费逻辑要尽量简单"
         "（不要有任何可能失败的外部调用），缓存要能从数据源重建，启动时重建一次，平时定时对账。实例换了机器、或者"
-        "带着一块空盘回来（比如新容器），找不到位点文件，会从每个队列的最大位点（maxOffset）开始消费，宕机期间付款"
+        "带着一块空盘回来（比如新容器），找不到消费位点文件，会从每个队列的最大位点（maxOffset）开始消费，宕机期间付款"
         "的订单就被跳过了（apache/rocketmq#4016 报的是广播模式重平衡之后同样的丢失），这也是缓存要能从数据源重"
         "建的理由。把 persistConsumerOffsetInterval 调小只能缩小重放窗口，关不上它。必须恰好发生一次的操作，"
         "应该放在集群消费组里，按业务键做幂等，就像第 1 到 3 课那样：在那里，失败的消息最多重试 16 次"
-        "（maxReconsumeTimes），之后才进死信队列（%DLQ%消费组）。",
+        "（maxReconsumeTimes），之后才进死信队列（%DLQ%coupon-system）。",
     ),
     # -- pictures -----------------------------------------------------------------------------
     "l10.lane.dashboard-1": ("dashboard-1", "dashboard-1"),
@@ -253,7 +253,7 @@ LESSON10: dict[str, tuple[str, str]] = {
     "l10.col.queue_id": ("#{id}", "#{id}"),
     "l10.row.max_offset": ("max offset (broker)", "队列最大位点（Broker）"),
     "l10.row.memory": ("{client} in memory", "{client} 内存中"),
-    "l10.row.file": ("{client} offsets.json", "{client} 位点文件"),
+    "l10.row.file": ("{client} offsets.json", "{client} 消费位点文件"),
     "l10.screens_title": ("The dashboard: orders paid today", "实时看板：今日支付订单数"),
     "l10.col.instance": ("instance", "实例"),
     "l10.col.shown": ("screen shows", "看板显示"),
