@@ -14,8 +14,9 @@ from typing import Any
 from helpers import TOPIC, ok, raised_here, send
 
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
-from minimq.check import duplicate_deliveries, lost_messages
+from minimq.check import duplicate_deliveries, lost_messages, repeat_kinds
 from minimq.events import (
+    ConsumeFailureDropped,
     ConsumeResultDiscarded,
     MessageConsumed,
     MessageDeadLettered,
@@ -245,6 +246,8 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
         assert sorted(delivered(w, client)) == ["o1", "o2", "o3", "o4"]
     failed = [c for c in w.trace.of(MessageConsumed) if c.status == "RECONSUME_LATER"]
     assert len(failed) == 2
+    dropped = w.trace.of(ConsumeFailureDropped)
+    assert sorted((e.client, e.msg_id) for e in dropped) == sorted((c.client, c.msg_id) for c in failed)
     assert w.trace.of(MessageSentBack) == [] and w.trace.of(RetriedLocally) == []
     assert not w.broker.has_topic("%RETRY%stats")
     assert all(not e.topic.startswith("%") for e in w.trace.of(TopicCreated))
@@ -252,6 +255,7 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
     assert all(e.store == "local" for e in w.trace.of(OffsetPersisted))
     assert w.broker.offsets.snapshot() == {}, "broadcasting offsets never reach the broker"
     assert lost_messages(w.trace) == []
+    assert repeat_kinds(w.trace.events) == {}, "each client gets each message once: no repeat"
 
 
 def test_broadcasting_offsets_survive_a_restart(w: World) -> None:
@@ -288,6 +292,7 @@ def test_broadcasting_crash_replays_what_the_offsets_file_missed(w: World) -> No
     assert delivered(w, "b1") == ["o1", "o2", "o3", "o3"]
     (dup,) = duplicate_deliveries(w.trace)
     assert dup.keys == ("o3",) and dup.redelivered_after_success == 1
+    assert list(repeat_kinds(w.trace.events).values()) == ["duplicate"]
 
 
 def test_broadcasting_first_start_begins_at_the_max_offset(w: World) -> None:

@@ -9,7 +9,7 @@ import pytest
 from minimq.core import consume_result as rule
 from minimq.core.delay import ORDERLY_MAX_RECONSUME_TIMES
 from minimq.core.process_queue import ProcessQueue
-from minimq.events import ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
+from minimq.events import ConsumeFailureDropped, ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
 from minimq.model import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus
 
 MQ = MessageQueue("order-paid", 1)
@@ -109,7 +109,15 @@ def test_a_failure_in_clustering_is_sent_back_with_level_zero_and_holds_the_offs
 
 def test_a_failure_in_broadcasting_is_dropped_and_the_offset_moves_on() -> None:
     pq = pq_with(3)
-    assert concurrent(pq, msg(3), LATER, clustering=False) == rule.Commit(offset=4, increase_only=True)
+    dropped = ConsumeFailureDropped(at_ms=NOW, client="c1", group="coupon", msg_id="ID3", offset_msg_id="OFF3")
+    assert concurrent(pq, msg(3), LATER, clustering=False) == rule.Commit(
+        offset=4, increase_only=True, events=(dropped,)
+    )
+    assert pq.in_flight_offsets() == []
+
+
+def test_a_success_in_broadcasting_drops_nothing() -> None:
+    assert concurrent(pq_with(3), msg(3), OK, clustering=False) == rule.Commit(offset=4, increase_only=True)
 
 
 def test_a_failure_already_sent_back_by_the_timeout_scan_is_not_sent_back_again() -> None:

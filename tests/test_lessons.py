@@ -26,6 +26,7 @@ from minimq.testing.matrix import COLUMNS
 GOLDEN = Path(__file__).parent / "golden"
 STORY_LESSONS = [lesson for lesson in LESSONS if isinstance(lesson, Lesson)]  # told through the shop
 ROOT = Path(__file__).resolve().parent.parent
+SHOWS_A_LOSS = {10}  # broadcasting drops a failure: its wrong runs lose a coupon as well
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -49,7 +50,8 @@ def test_json_naive_duplicates_and_right_fix_is_exactly_once(
     assert runs[0]["duplicate_deliveries"] > 0
     assert runs[-1]["duplicate_effects"] == 0
     assert runs[-1]["lost_effects"] == 0
-    assert all(r["lost_effects"] == 0 for r in runs)
+    if lesson.number not in SHOWS_A_LOSS:  # type: ignore[attr-defined]
+        assert all(r["lost_effects"] == 0 for r in runs)
     assert all(len(r["trace_sha256"]) == 64 for r in runs)
 
 
@@ -74,7 +76,7 @@ def test_every_group_is_counted_and_a_fix_makes_duplicates_harmless(capsys: pyte
         runs = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])["runs"]
         for r in runs:
             groups = r["groups"]
-            assert set(groups) == {"coupon-system", "red-packet-system"}
+            assert {"coupon-system", "red-packet-system"} <= set(groups)
             for field in ("duplicate_deliveries", "duplicate_effects", "lost_effects"):
                 assert r[field] == sum(g[field] for g in groups.values()), (lesson.slug, r["design"], field)
         naive, fixed = runs[0], runs[-1]
@@ -100,7 +102,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3, 7, 12])
+@pytest.mark.parametrize("number", [1, 2, 3, 7, 10, 12])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"

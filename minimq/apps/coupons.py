@@ -16,7 +16,11 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   the database while its message is still in flight. With a ``WalletLock``
   (``minimq.apps.wallet_lock``, lesson 7), a call that reaches its first write, after the
   marketing lookup, while a batch job holds the user's wallet lock waits until the batch
-  job lets go. Every statement the design runs (what a SELECT found, what an INSERT
+  job lets go. The marketing service can be down (``CouponTiming.marketing_down``, windows
+  of virtual time): a call made then fails at once (``MarketingUnavailable``, a 503) before
+  anything is written, and the design's ``handle`` raises it, which RocketMQ counts as
+  ``RECONSUME_LATER`` (lesson 10: clustering retries it from ``%RETRY%``, broadcasting
+  drops it). Every statement the design runs (what a SELECT found, what an INSERT
   changed), the marketing call, the lock wait and the notification are events in the
   handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
   same designs through its own runner (``minimq.testing.design_calls``), with no story
@@ -62,13 +66,22 @@ class DesignRunner(Protocol):
         ...
 
 
+class MarketingUnavailable(Exception):
+    """The marketing service answered 503 Service Unavailable (it is down)."""
+
+
 @dataclass(frozen=True)
 class CouponTiming:
     """The story's timing around a design: the marketing lookup before the call's first
-    write, and notifying the user after a call that committed."""
+    write, notifying the user after a call that committed, and the windows
+    ``[start_ms, end_ms)`` of virtual time in which the marketing service is down."""
 
     marketing_ms: int = 0
     notify_ms: int = 0
+    marketing_down: tuple[tuple[int, int], ...] = ()
+
+    def marketing_is_down(self, now_ms: int) -> bool:
+        return any(start <= now_ms < end for start, end in self.marketing_down)
 
 
 STORY_TIMING = CouponTiming(marketing_ms=1200, notify_ms=300)
@@ -123,6 +136,9 @@ class StoryRunner:
             if asked or statement_head(sql).split()[0] not in _WRITES:
                 return None
             asked = True
+            if marketing_ms and self.timing.marketing_is_down(self.world.now_ms):
+                self._say(client, "marketing_down", msg.msg_id)
+                raise MarketingUnavailable("marketing service: 503 Service Unavailable")
             if marketing_ms:
                 self._say(client, "marketing", msg.msg_id, ms=marketing_ms)
             held = marketing_ms + self._lock_wait(client, msg, marketing_ms, timers)

@@ -26,6 +26,14 @@ What each system does, and the knobs the lessons turn:
   idempotent (``idempotent_red_packet``), one per order: a UNIQUE key on the order id in
   the red packet's own transaction, a conflict acknowledged with ``CONSUME_SUCCESS``. Every
   consumer group gets every duplicate, so every group must be idempotent on its own.
+- Dashboard (``dashboard``, lesson 10): the marketing team's "orders paid today" screen, a
+  broadcasting group with a cache per instance (``minimq.apps.dashboard``), started by the
+  lesson. With ``dashboard_campaign`` its listener also issues the coupon, running the
+  shop's coupon design: the anti-pattern lesson 10 takes apart.
+
+``ledgers`` names, per consumer group (per instance, ``group/client``, for a broadcasting
+group, as ``minimq.check`` counts it), the effect ledger that must hold exactly one effect
+per paid order.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import tempfile
 from pathlib import Path
 
 from minimq.apps.coupons import STORY_TIMING, CouponSystem, CouponTiming, StoryRunner
+from minimq.apps.dashboard import DASHBOARD_GROUP, Cache, DashboardSystem
 from minimq.apps.db import Database, scratch_dir
 from minimq.apps.design import COUPON_SCHEMA, Design, builtin, run_setup
 from minimq.apps.incident import (
@@ -91,6 +100,8 @@ class Shop:
         timing: CouponTiming = STORY_TIMING,
         idempotent_red_packet: bool = False,
         wallet_lock: WalletLock | None = None,
+        dashboard: Cache | None = None,
+        dashboard_campaign: bool = False,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -113,6 +124,12 @@ class Shop:
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
         self.red_packet = RedPacketSystem(self, idempotent_red_packet)
+        self.dashboard: DashboardSystem | None = None
+        if dashboard is not None:
+            campaign = StoryRunner(self.design, self.coupon_db, timing) if dashboard_campaign else None
+            self.dashboard = DashboardSystem(self.world, self.dir, dashboard, campaign)
+            for client, db in self.dashboard.caches.items():
+                self.ledgers[f"{DASHBOARD_GROUP}/{client}"] = db.name
 
     def event(self, system: str, action: str, **args: object) -> None:
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
@@ -123,12 +140,13 @@ class Shop:
         self.coupon.start()
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
-        """An unpaid order exists; one coupon and one red packet are expected for it."""
+        """An unpaid order exists; one effect is expected for it in every ledger (one coupon,
+        one red packet, and one row in each dashboard instance's cache)."""
         self.order_db.query(
             "INSERT INTO orders (id, user_id, amount, status) VALUES (?, ?, ?, 'UNPAID')", (order_id, user, amount)
         )
         self.order_db._admin.commit()
-        for ledger in (self.coupon_db.name, self.red_packet_db.name):
+        for ledger in self.ledgers.values():
             self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=ledger, key=order_id))
 
     def coupons(self) -> list[tuple[int, str, str, str, int]]:
@@ -144,6 +162,8 @@ class Shop:
         self.world.close()
         for db in (self.order_db, self.coupon_db, self.red_packet_db):
             db.close()
+        if self.dashboard is not None:
+            self.dashboard.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

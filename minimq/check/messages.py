@@ -4,10 +4,11 @@ and whether a repeated delivery was a retry the consumer asked for or a duplicat
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from minimq.events import (
+    ConsumeFailureDropped,
     ConsumerStarted,
     ConsumeTimedOut,
     Event,
@@ -120,24 +121,33 @@ def duplicate_keys(trace: Trace) -> list[DuplicateKey]:
     return [DuplicateKey(g, k, tuple(sorted(set(ms))), len(ms)) for (g, k), ms in sorted(ids.items()) if len(ms) > 1]
 
 
-def repeat_kinds(events: Iterable[Event]) -> dict[int, str]:
+def repeat_kinds(events: Iterable[Event], broadcasting: Collection[str] | None = None) -> dict[int, str]:
     """For each repeated delivery, by its index in ``events``: ``"retry"`` when the last
     attempt of that msg id in that group failed, else ``"duplicate"``. A repeat is a
-    business key (the msg id when there is none) delivered to a group again."""
+    business key (the msg id when there is none) delivered to a group again; in a
+    ``broadcasting`` group (by default, those whose ``ConsumerStarted`` is among
+    ``events``), to the same client again, since every client must get every message."""
+    every = list(events)
+    if broadcasting is None:
+        broadcasting = {
+            e.group for e in every if isinstance(e, ConsumerStarted) and e.model == MessageModel.BROADCASTING.value
+        }
     seen: set[tuple[str, str]] = set()
-    failed: set[tuple[str, str]] = set()  # (group, msg id) whose last attempt failed
+    failed: set[tuple[str, str]] = set()  # (receiver, msg id) whose last attempt failed
     kinds: dict[int, str] = {}
-    for i, e in enumerate(events):
+    for i, e in enumerate(every):
         if isinstance(e, MessageDelivered):
-            key = (e.group, e.keys[0] if e.keys else e.msg_id)
+            receiver = f"{e.group}/{e.client}" if e.group in broadcasting else e.group
+            key = (receiver, e.keys[0] if e.keys else e.msg_id)
             if key in seen:
-                kinds[i] = "retry" if (e.group, e.msg_id) in failed else "duplicate"
+                kinds[i] = "retry" if (receiver, e.msg_id) in failed else "duplicate"
             seen.add(key)
-            failed.discard((e.group, e.msg_id))
-        elif isinstance(e, ConsumeTimedOut | RetriedLocally) or (
-            isinstance(e, MessageConsumed) and e.status not in _SUCCESS
-        ):
-            failed.add((e.group, e.msg_id))
+            failed.discard((receiver, e.msg_id))
+        elif isinstance(e, ConsumeTimedOut | RetriedLocally | MessageConsumed | ConsumeFailureDropped):
+            if isinstance(e, MessageConsumed) and e.status in _SUCCESS:
+                continue
+            receiver = f"{e.group}/{e.client}" if e.group in broadcasting else e.group
+            failed.add((receiver, e.msg_id))
     return kinds
 
 

@@ -3,7 +3,8 @@
 Mirrors RocketMQ's ``ConsumeMessageConcurrentlyService.processConsumeResult`` and
 ``ConsumeMessageOrderlyService.processConsumeResult``/``checkReconsumeTimes`` (client),
 with ``ConsumeRequest.run``'s reading of the answer and ``ProcessQueue.cleanExpiredMsg``;
-lesson 3 shows a message in flight holding the offset back, and tests/test_consumer_retry.py
+lesson 3 shows a message in flight holding the offset back, lesson 10 a broadcasting failure
+dropped, and tests/test_consumer_retry.py
 and tests/test_consumer_modes.py run the rest end to end.
 The answer:
 - A handler's ``None``, or anything that is not a status, counts as a failure:
@@ -16,7 +17,8 @@ Concurrently (``consumeMessageBatchMaxSize = 1``, so ``ackIndex`` is 0 on
   no offset update, no send-back (``ConsumeResultDiscarded``).
 - A failed message is sent back (clustering) with delay level 0, unless the consume-timeout
   scan already took it out of the process queue (5.1.0+). Broadcasting never sends back:
-  the failure is dropped.
+  the failure is dropped (``ConsumeFailureDropped``, Java's log line "BROADCASTING, the
+  message consume failed, drop it") and the offset moves past it as after a success.
 - If the send-back fails, the message stays in the process queue, one reconsume time
   older, and is consumed again here after 5000 ms (``submitConsumeRequestLater``,
   ``RetriedLocally``); it keeps holding the offset. If the queue was dropped during the
@@ -48,7 +50,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from minimq.core.process_queue import ProcessQueue
-from minimq.events import ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
+from minimq.events import ConsumeFailureDropped, ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
 from minimq.model import ConsumeStatus, MessageExt, OrderlyStatus
 from minimq.records import record
 
@@ -69,10 +71,11 @@ _ORDERLY = {s.value: s for s in OrderlyStatus} | {s.name: s for s in OrderlyStat
 @record
 class Commit:
     """Move the queue's local offset to ``offset`` (-1: nothing to commit);
-    ``increase_only``: never backwards."""
+    ``increase_only``: never backwards; ``events``: a failure dropped (broadcasting)."""
 
     offset: int
     increase_only: bool
+    events: tuple[ConsumeFailureDropped, ...] = ()
 
 
 @record
@@ -141,8 +144,14 @@ def concurrent_result(
     """``processConsumeResult`` for one message that ``status`` answered."""
     if pq.dropped:
         return _discard(msg, client, group, now_ms)
-    if status == _RECONSUME_LATER and clustering and pq.contains(msg):
-        return _SEND_BACK_LATER
+    if status == _RECONSUME_LATER:
+        if not clustering:
+            dropped = ConsumeFailureDropped(
+                at_ms=now_ms, client=client, group=group, msg_id=msg.msg_id, offset_msg_id=msg.offset_msg_id
+            )
+            return Commit(offset=pq.remove([msg]), increase_only=True, events=(dropped,))
+        if pq.contains(msg):
+            return _SEND_BACK_LATER
     return Commit(offset=pq.remove([msg]), increase_only=True)
 
 

@@ -24,6 +24,7 @@ from minimq.events.broker import (
     QueueUnlocked,
 )
 from minimq.events.consume import (
+    ConsumeFailureDropped,
     ConsumeResultDiscarded,
     ConsumeTimedOut,
     MessageConsumed,
@@ -60,6 +61,7 @@ from minimq.events.world import (
 __all__ = [
     "EVENT_TYPES",
     "AppEvent",
+    "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",
     "ConsumerCrashed",

@@ -50,6 +50,18 @@ class ConsumeResultDiscarded(Event):
 
 
 @record
+class ConsumeFailureDropped(Event):
+    """Broadcasting: the listener failed, and the message is dropped. There is no
+    send-back and no retry; the offset moves past it as after a success
+    (``processConsumeResult``: "BROADCASTING, the message consume failed, drop it")."""
+
+    client: str
+    group: str
+    msg_id: str
+    offset_msg_id: str
+
+
+@record
 class ConsumeTimedOut(Event):
     """``cleanExpireMsg`` found the head message running past ``consumeTimeout`` and sent
     it back; the running attempt goes on."""

@@ -13,12 +13,14 @@ import os
 
 from minimq.i18n.text_check import CHECK
 from minimq.i18n.text_cli import CLI
+from minimq.i18n.text_dashboard import DASHBOARD
 from minimq.i18n.text_design import DESIGN
 from minimq.i18n.text_events import EVENTS
 from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lesson7 import LESSON7
+from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_schedule import SCHEDULE
@@ -39,7 +41,9 @@ def _merge(*parts: Entries) -> Entries:
     return catalog
 
 
-CATALOG = _merge(UI, EVENTS, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, MATRIX, CHECK, SCHEDULE, DESIGN, CLI)
+CATALOG = _merge(
+    UI, EVENTS, DASHBOARD, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, LESSON10, MATRIX, CHECK, SCHEDULE, DESIGN, CLI
+)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

@@ -65,6 +65,7 @@ def lane(event: ev.Event) -> str | None:
             ev.MessageDelivered()
             | ev.MessageConsumed()
             | ev.ConsumeResultDiscarded()
+            | ev.ConsumeFailureDropped()
             | ev.ConsumeTimedOut()
             | ev.RetriedLocally()
             | ev.OffsetCommittedLocally()
@@ -146,7 +147,7 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.ConsumeTimedOut():
             ran = fmt_duration(event.at_ms - event.started_ms, lang)
             return key, {"msg": sid(event.msg_id), "ran": ran, "started": fmt_ms(event.started_ms)}
-        case ev.ConsumeResultDiscarded() | ev.RetriedLocally():
+        case ev.ConsumeResultDiscarded() | ev.ConsumeFailureDropped() | ev.RetriedLocally():
             return key, {"msg": sid(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
         case ev.OffsetCommittedLocally():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "offset": event.offset}

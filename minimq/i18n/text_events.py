@@ -59,6 +59,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "result for {msg} discarded: its queue was taken away by a rebalance",
         "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
     ),
+    "ev.ConsumeFailureDropped": (
+        "broadcasting: {msg} failed and is dropped: no retry, the offset moves on",
+        "{msg} 消费失败：广播消费直接丢弃，不会重试",
+    ),
     "ev.ConsumeTimedOut": (
         "{msg} has run {ran} (since {started}), past consumeTimeout = 15 min: sent back with delay level 3 "
         "and removed from the process queue; its handler runs on",
@@ -149,6 +153,7 @@ EVENTS.update(
         "evb.MessageStored.dlq": ("{msg} into {where}", "{msg} 存入 {where}"),
         "evb.FaultInjected": ("FAULT: {detail}", "故障：{detail}"),
         "evb.OffsetPersisted": ("{group} offset {queue} = {offset}", "{group} 消费位点 {queue} = {offset}"),
+        "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "消费位点文件：{queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 进重试队列"),
@@ -159,6 +164,7 @@ EVENTS.update(
         "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
+        "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
         "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),

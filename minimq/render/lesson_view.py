@@ -2,7 +2,9 @@
 
 Owns: ``LessonView``, the ``View`` that prints a lesson with rich, in English or Chinese,
 pausing after each step when asked. Everything goes through one ``Console(record=True)``
-so the whole run can be exported as SVG, HTML or text (``export``).
+so the whole run can be exported as SVG, HTML or text (``export``). A lesson with a
+``Look`` (``minimq.lessons.look``) brings its own lanes, state tables, verdict and closing
+columns; the others get the coupon and red-packet pictures of lessons 1 to 3.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane, short
 from minimq.lessons.base import Lesson, Run, Step
+from minimq.lessons.look import Label, Look, StateTable
 from minimq.lessons.runner import RunSummary
+from minimq.model import MessageModel
 from minimq.render.timeline import is_noise, timeline
 from minimq.render.wrap import wrap
 
@@ -43,6 +47,7 @@ LANES = {
     "coupon DB": "lane.coupon_db",
     BATCH_JOB: "lane.batch",  # told in the step's events; no column of its own in the timeline
 }
+BROADCASTING = MessageModel.BROADCASTING.value
 COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
 
 
@@ -66,6 +71,16 @@ class LessonView:
         self._run = 0  # the run being told, from 1
         self._scene_ms = 0  # where a run's timeline starts: after the steps that only set the scene
         self._first_run: set[tuple[int, str, str]] = set()  # what run 1 showed: (time, lane, line)
+        self._look: Look | None = None  # the lesson's own pictures, if it brings them
+        self._lanes: dict[str, str] = LANES  # trace lane -> column title's catalog key
+        self._columns: list[str] = COLUMNS
+
+    def _hidden(self, event: Event) -> bool:
+        """An event of a group the lesson leaves out of its pictures."""
+        return self._look is not None and getattr(event, "group", None) in self._look.hidden_groups
+
+    def _label(self, label: Label) -> str:
+        return self._t(label.key, **label.values)
 
     def _t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -82,6 +97,10 @@ class LessonView:
     # -- the View protocol ------------------------------------------------------------
     def lesson_start(self, lesson: Lesson) -> None:
         c = self.console
+        look = lesson.extra.get("look")
+        self._look = look if isinstance(look, Look) else None
+        self._lanes = dict(self._look.lanes) if self._look else LANES
+        self._columns = list(self._look.columns) if self._look else COLUMNS
         c.print(Rule(self._t(lesson.title), style="bold"))
         if lesson.opening is not None:
             c.print(
@@ -113,35 +132,48 @@ class LessonView:
             c.print(self._queues(shop))
         if "coupons" in step.show:
             c.print(self._coupons(shop))
+        for name in step.show:
+            if self._look is not None and name in self._look.tables:
+                c.print(self._state_table(self._look.tables[name](shop)))
         self._wait()
 
     def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None:
         c = self.console
-        columns = [self._t(k) for k in COLUMNS]
-        lanes = {raw: self._t(key) for raw, key in LANES.items()}
+        lanes = {raw: self._t(key) for raw, key in self._lanes.items()}
         title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
-        events = [e for e in shop.world.trace.events if e.at_ms >= self._scene_ms and not _set_up(e)]
-        c.print(timeline(events, title=title, lang=self.lang, lanes=lanes, columns=columns, brief=True))
-        c.print(self._verdict(lesson, run, shop, summary))
+        events = [
+            e for e in shop.world.trace.events if e.at_ms >= self._scene_ms and not _set_up(e) and not self._hidden(e)
+        ]
+        columns = [self._t(k) for k in self._columns]
+        if self._look is not None:  # a lane this run does not use takes no room
+            used = {lanes.get(lane(e) or "") for e in events if not is_noise(e)}
+            columns = [name for name in columns if name in used]
+        broadcasting = {e.group for e in shop.world.trace.of(ConsumerStarted) if e.model == BROADCASTING}
+        c.print(
+            timeline(
+                events, title=title, lang=self.lang, lanes=lanes, columns=columns, brief=True, broadcasting=broadcasting
+            )
+        )
+        c.print(self._verdict(lesson, run, shop, summary) if self._look is None else self._look_verdict(run, shop))
         self._wait()
 
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
         c = self.console
         table = Table(title=self._t("ui.summary_title", n=lesson.number), box=box.SIMPLE_HEAVY)
-        keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
+        if self._look is not None:
+            keys = ("ui.design", *(col.title for col in self._look.summary))
+        else:
+            keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
         for key in (*keys, "ui.virtual_time"):
             table.add_column(self._t(key), justify="left" if key == "ui.design" else "right")
         for run, s in zip(lesson.runs, summaries, strict=True):
             style = "green" if not s.duplicate_effects and not s.lost_effects else "red"
-            coupon, red = s.groups[COUPON_GROUP], s.groups[RED_PACKET_GROUP]
-            table.add_row(
-                Text(self._t(run.title), style=style),
-                str(s.duplicate_deliveries),
-                str(coupon.duplicate_effects),
-                str(red.duplicate_effects),
-                str(s.lost_effects),
-                fmt_ms(s.virtual_ms),
-            )
+            if self._look is not None:
+                numbers = [col.value(s) for col in self._look.summary]
+            else:
+                coupon, red = s.groups[COUPON_GROUP], s.groups[RED_PACKET_GROUP]
+                numbers = [s.duplicate_deliveries, coupon.duplicate_effects, red.duplicate_effects, s.lost_effects]
+            table.add_row(Text(self._t(run.title), style=style), *map(str, numbers), fmt_ms(s.virtual_ms))
         c.print(table)
         if any(s.duplicate_deliveries and not s.duplicate_effects and not s.lost_effects for s in summaries):
             c.print(Text(wrap(self._t("ui.summary_point"), self.console.width), no_wrap=True))
@@ -154,7 +186,7 @@ class LessonView:
         table.add_column(style="dim", no_wrap=True)
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        names = {raw: self._t(key) for raw, key in LANES.items()}
+        names = {raw: self._t(key) for raw, key in self._lanes.items()}
         repeated: list[tuple[int, str, str]] = []  # lines in a row that run 1 showed too
 
         def flush() -> None:  # three or more of them are told once, as "as in run 1"
@@ -167,7 +199,7 @@ class LessonView:
 
         for e in events:
             raw = lane(e)
-            if raw is None or raw not in names or is_noise(e):
+            if raw is None or raw not in names or is_noise(e) or self._hidden(e):
                 continue
             row = (e.at_ms, names[raw], describe(e, self.lang))
             if self._run == 1:
@@ -207,6 +239,26 @@ class LessonView:
                 cells.append("-" if value is None else str(value))
             table.add_row(*cells)
         return table
+
+    def _state_table(self, spec: StateTable) -> Table:
+        table = Table(title=self._label(spec.title), box=box.SIMPLE_HEAVY)
+        for i, column in enumerate(spec.columns):
+            table.add_column(self._label(column), justify="left" if i == 0 else "right")
+        for row in spec.rows:
+            table.add_row(*(self._label(cell) if isinstance(cell, Label) else cell for cell in row))
+        return table
+
+    def _look_verdict(self, run: Run, shop: Shop) -> Panel:
+        assert self._look is not None
+        width = self.console.width - 4
+        lines = self._look.verdict(shop)
+        body = Group(
+            *(Text(wrap(self._label(line.text), width), style="bold" if line.bad else "") for line in lines),
+            "",
+            Text(wrap(self._t(run.moral), width), no_wrap=True),
+        )
+        ok = not any(line.bad for line in lines)
+        return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
 
     def _coupons(self, shop: Shop) -> Table:
         table = Table(title=self._t("ui.coupons_title"), box=box.SIMPLE_HEAVY)

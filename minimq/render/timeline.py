@@ -13,7 +13,7 @@ the rounds between are one row.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -56,11 +56,12 @@ def lanes_of(events: Iterable[ev.Event]) -> list[str]:
     return [*producers, "broker", *consumers, *ledgers]
 
 
-def duplicate_marks(events: Iterable[ev.Event]) -> dict[int, str]:
-    """Indexes (in ``events``) of repeated deliveries ("duplicate" or "retry") and of
-    repeated effects ("effect")."""
+def duplicate_marks(events: Iterable[ev.Event], broadcasting: Collection[str] | None = None) -> dict[int, str]:
+    """Indexes (in ``events``) of repeated deliveries ("duplicate" or "retry"; counted per
+    client in a ``broadcasting`` group, see ``repeat_kinds``) and of repeated effects
+    ("effect")."""
     every = list(events)
-    marked = repeat_kinds(every)
+    marked = repeat_kinds(every, broadcasting)
     effects: Counter[tuple[str, str]] = Counter()
     for i, e in enumerate(every):
         if isinstance(e, ev.EffectApplied):
@@ -114,13 +115,15 @@ def timeline(
     ids: Mapping[str, str] | None = None,
     fold: int | None = None,
     fit: bool = False,
+    broadcasting: Collection[str] | None = None,
 ) -> Table:
     """Lay ``events`` out in lanes. ``lanes`` maps an event's lane to a column name (events
     of unmapped lanes are left out); ``columns`` gives the column order; ``ids`` names msg
     ids; ``fold`` folds long runs of redeliveries (see ``folds``); ``fit`` sizes each lane to
-    what it holds instead of giving every lane the same width."""
+    what it holds instead of giving every lane the same width; ``broadcasting`` names the
+    groups whose deliveries count per client (by default, those started among ``events``)."""
     every = list(events)
-    marks = duplicate_marks(every)
+    marks = duplicate_marks(every, broadcasting)
     folded = folds(every, fold) if fold is not None else {}
     rows: list[tuple[int, ev.Event, str]] = []
     for i, e in enumerate(every):

@@ -150,7 +150,8 @@ class ConcurrentConsumeService(_Base):
             sent = await s.send_message_back(msg, step.delay_level)
             step = rule.concurrent_sent_back(pq, msg, sent, client=s.client, group=s.group, now_ms=s.world.now_ms)
         match step:
-            case rule.Commit(offset=offset, increase_only=increase_only):
+            case rule.Commit(offset=offset, increase_only=increase_only, events=dropped):
+                self.record(dropped)
                 s.commit_local(mq, offset, increase_only=increase_only, msg=msg)
             case rule.RetryLocally(again=again, delay_ms=delay_ms, events=events):
                 self.record(events)
