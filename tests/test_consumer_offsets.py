@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import pytest
 from helpers import TOPIC, ok, send
 
 from minimq import ConsumeStatus, CrashPoint, Message, MessageExt, MessageQueue, World
 from minimq.check import check, duplicate_deliveries, lost_messages
 from minimq.effects import EffectLedger
+from minimq.errors import ValidationError
 from minimq.events import (
     ConsumerCrashed,
     ConsumerShutdown,
@@ -22,6 +24,7 @@ from minimq.events import (
     MessageDelivered,
     OffsetCommittedLocally,
     OffsetPersisted,
+    PullFlowControlled,
 )
 from minimq.runtime.push_consumer import PushConsumer
 
@@ -105,6 +108,39 @@ def test_slow_message_holds_the_offset_while_later_ones_finish(w: World) -> None
     assert c.in_flight()[Q0] == []
     assert c.local_offset(Q0) == 4
     assert w.broker.query_offset("coupon", Q0) == 4
+
+
+def test_a_small_max_span_flow_controls_but_cannot_hold_a_queue_behind_a_stuck_message(w: World) -> None:
+    """``consumeConcurrentlyMaxSpan`` measures the cached messages (``msgTreeMap.lastKey() -
+    firstKey()``): with a stuck head and a fast tail, each finished message leaves the tree,
+    the span falls back and the queue runs on however far (apache/rocketmq #1404). Like
+    Java's WARN line, only the first flow control and every 1000th are recorded."""
+    w.faults.slow_handler(60_000, key="k0")
+
+    async def takes_a_second(msg: MessageExt) -> ConsumeStatus:
+        await asyncio.sleep(1)
+        return ConsumeStatus.SUCCESS
+
+    c = w.push_consumer("coupon", TOPIC, takes_a_second, client_id="c1", consume_concurrently_max_span=2)
+    c.start()
+    for n in range(8):
+        send(w, f"k{n}", queue=0, at_ms=1000 + 2000 * n)
+    w.run_until(30_000)
+
+    assert delivered(w) == [f"k{n}" for n in range(8)], "every message got through"
+    assert c.in_flight()[Q0] == [0]
+    assert c.local_offset(Q0) == 0
+    warned = w.trace.of(PullFlowControlled)
+    assert [(e.reason, e.min_offset, e.max_offset, e.value, e.threshold, e.times) for e in warned] == [
+        ("span", 0, 3, 3, 2, 1)
+    ]
+
+
+def test_max_span_is_checked_like_java(w: World) -> None:
+    for bad in (0, 65536, True):
+        with pytest.raises(ValidationError, match=r"consumeConcurrentlyMaxSpan Out of range \[1, 65535\]"):
+            w.push_consumer("coupon", TOPIC, ok, consume_concurrently_max_span=bad)
+    assert w.push_consumer("coupon", TOPIC, ok).consume_concurrently_max_span == 2000
 
 
 def test_restart_with_a_slow_message_in_flight_redelivers_everything_after_it(w: World) -> None:

@@ -211,3 +211,13 @@ def test_dropped_locked_and_clear() -> None:
     assert pq.in_flight_offsets() == []
     assert pq.start_ms == {}
     assert pq.commit() == -1
+
+
+def test_flow_control_says_which_rule_holds_the_pull_and_takes_the_consumers_span() -> None:
+    pq = pq_with([0, 3])
+    assert pq.flow_control() is None
+    assert pq.flow_control(max_span=2) == "span"  # consumeConcurrentlyMaxSpan set to 2: 3 > 2
+    assert pq.flow_control(orderly=True, max_span=2) is None
+    pq.put(msgs(range(4, 1003)))
+    assert pq.count == 1001
+    assert pq.flow_control(max_span=2) == "count", "the count rule is checked first, as pullMessage does"

@@ -1,6 +1,6 @@
 """The client-side cache of one message queue, and the offset it lets a consumer commit.
 
-Mirrors RocketMQ ``ProcessQueue`` (client), shown in lesson 3.
+Mirrors RocketMQ ``ProcessQueue`` (client), shown in lessons 3 and 4.
 Rules:
 - Pulled messages wait here, keyed by queue offset, until their listener finishes.
 - When a concurrent consumer finishes messages, the offset it may commit is the
@@ -10,7 +10,10 @@ Rules:
   succeed; after a crash, restart or rebalance, all of them are delivered again.
 - Pulling pauses while more than 1000 messages are cached (``pullThresholdForQueue``) or
   the span between the first and last cached offset exceeds 2000
-  (``consumeConcurrentlyMaxSpan``).
+  (``consumeConcurrentlyMaxSpan``, concurrent only; a consumer may set 1..65535). The
+  span is ``msgTreeMap.lastKey() - firstKey()``: finished messages have left the tree, so
+  one stuck message with a fast tail leaves a span of 0 once the tail is done, and the
+  queue moves on however far it runs ahead of it (apache/rocketmq #1404; lesson 4).
 - A queue taken away by a rebalance is marked ``dropped``: results of listeners still
   running for it are discarded.
 - Orderly consumption takes messages out in order (``takeMessages``), commits them all at
@@ -20,11 +23,13 @@ Rules:
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Literal
 
 from minimq.model import MessageExt
 
 PULL_THRESHOLD_FOR_QUEUE = 1000
 CONSUME_CONCURRENTLY_MAX_SPAN = 2000
+FlowControl = Literal["count", "span"]  # which rule held a pull back
 
 
 class ProcessQueue:
@@ -90,11 +95,19 @@ class ProcessQueue:
             return 0
         return next(reversed(self._tree)) - next(iter(self._tree))
 
-    def needs_flow_control(self, orderly: bool = False) -> bool:
-        """Pause pulling? The span rule applies to concurrent consumption only."""
+    def flow_control(self, orderly: bool = False, max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN) -> FlowControl | None:
+        """Why the next pull must wait, in ``pullMessage``'s order: ``"count"``, more than
+        ``pullThresholdForQueue`` messages cached; ``"span"``, concurrent only, the span
+        above ``max_span`` (``consumeConcurrentlyMaxSpan``). None: pull."""
         if self.count > PULL_THRESHOLD_FOR_QUEUE:
-            return True
-        return not orderly and self.span > CONSUME_CONCURRENTLY_MAX_SPAN
+            return "count"
+        if not orderly and self.span > max_span:
+            return "span"
+        return None
+
+    def needs_flow_control(self, orderly: bool = False, max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN) -> bool:
+        """Pause pulling? The span rule applies to concurrent consumption only."""
+        return self.flow_control(orderly, max_span) is not None
 
     def in_flight_offsets(self) -> list[int]:
         return sorted([*self._tree, *self._consuming])

@@ -38,6 +38,7 @@ from minimq.events.consumer import (
     ConsumerStarted,
     MessagesPulled,
     PullFailed,
+    PullFlowControlled,
     PullOffsetMoved,
     Rebalanced,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "OffsetPersisted",
     "OffsetReset",
     "PullFailed",
+    "PullFlowControlled",
     "PullOffsetMoved",
     "QueueLocked",
     "QueueUnlocked",

@@ -61,6 +61,26 @@ class MessagesPulled(Event):
 
 
 @record
+class PullFlowControlled(Event):
+    """A pull of a queue was put off 50 ms by flow control (``reason``: ``"count"``, more
+    than ``threshold`` messages cached; ``"span"``, the span ``value`` between the first
+    and last cached offsets, ``min_offset`` and ``max_offset``, above ``threshold``). Like
+    RocketMQ's WARN log line, recorded the first time and every 1000th (``times``, this
+    process's count for that reason, as Java prints ``flowControlTimes``)."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    reason: str
+    min_offset: int
+    max_offset: int
+    value: int
+    threshold: int
+    times: int
+
+
+@record
 class PullFailed(Event):
     client: str
     group: str

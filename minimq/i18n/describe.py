@@ -70,6 +70,7 @@ def lane(event: ev.Event) -> str | None:
             | ev.RetriedLocally()
             | ev.OffsetCommittedLocally()
             | ev.PullOffsetMoved()
+            | ev.PullFlowControlled()
             | ev.Rebalanced()
             | ev.ConsumerStarted()
             | ev.ConsumerCrashed()
@@ -133,6 +134,15 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.PullOffsetMoved():
             queue = f"{event.topic}#{event.queue_id}"
             return key, {"queue": queue, "pull_offset": event.pull_offset, "offset": event.offset}
+        case ev.PullFlowControlled():
+            return f"{key}.{event.reason}", {
+                "queue": f"{event.topic}#{event.queue_id}",
+                "min": event.min_offset,
+                "max": event.max_offset,
+                "value": event.value,
+                "threshold": event.threshold,
+                "times": event.times,
+            }
         case ev.MessageSentBack():
             return key, {"msg": sid(event.msg_id), "group": event.group, "due": fmt_ms(event.due_ms)}
         case ev.MessageDeadLettered():

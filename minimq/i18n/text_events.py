@@ -37,6 +37,21 @@ EVENTS: dict[str, tuple[str, str]] = {
         "pull of {queue} from {pull_offset} answered OFFSET_MOVED: drops the queue, pulls again from {offset}",
         "从队列位点 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点已被重置）：丢弃这个队列，从 {offset} 重新拉取",
     ),
+    "ev.PullFlowControlled.span": (
+        "WARN the queue's messages, span too long, so do flow control, minOffset={min}, maxOffset={max}, "
+        "maxSpan={value} ({queue}, consumeConcurrentlyMaxSpan={threshold}, flowControlTimes={times}): "
+        "the next pull waits 50 ms",
+        "跨度流控：{queue} 处理中的消息跨度 {value} 超过 consumeConcurrentlyMaxSpan={threshold}，下次拉取推迟 "
+        "50 毫秒（客户端 WARN 日志：the queue's messages, span too long, so do flow control, minOffset={min}, "
+        "maxOffset={max}, maxSpan={value}, flowControlTimes={times}）",
+    ),
+    "ev.PullFlowControlled.count": (
+        "WARN the cached message count exceeds the threshold {threshold}, so do flow control, minOffset={min}, "
+        "maxOffset={max}, count={value} ({queue}, flowControlTimes={times}): the next pull waits 50 ms",
+        "数量流控：{queue} 本地缓存 {value} 条，超过 pullThresholdForQueue={threshold}，下次拉取推迟 50 毫秒（客户端 "
+        "WARN 日志：the cached message count exceeds the threshold {threshold}, so do flow control, "
+        "minOffset={min}, maxOffset={max}, count={value}, flowControlTimes={times}）",
+    ),
     "ev.MessageSentBack": (
         "takes {msg} back for {group}: retry at {due}",
         "收到 {group} 发回的 {msg}，放进重试队列 %RETRY%{group}，{due} 重新投递",
@@ -156,6 +171,14 @@ EVENTS.update(
         "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "消费位点文件：{queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
+        "evb.PullFlowControlled.span": (
+            "flow control: span {value} > {threshold}",
+            "跨度流控：{value} > {threshold}",
+        ),
+        "evb.PullFlowControlled.count": (
+            "flow control: {value} cached > {threshold}",
+            "数量流控：缓存 {value} > {threshold}",
+        ),
         "evb.MessageSentBack": ("{msg} back to retry", "{msg} 进重试队列"),
         "evb.MessageDeadLettered": ("{msg} to DLQ", "{msg} 进死信队列"),
         "evb.MessageDelivered": ("got {msg}", "收到 {msg}"),

@@ -5,6 +5,10 @@ Owns: ``Puller``, the pull loop of one consumer session (``pullMessage`` of
 - Each queue is pulled in batches of up to 32 (``pullBatchSize``), with no pause between
   pulls (``pullInterval = 0``), a 50 ms pause under flow control, 3000 ms after an error,
   and (orderly) 3000 ms while the queue is not locked; a pull times out after 30 s.
+- Flow control (``ProcessQueue.flow_control``: more than 1000 messages cached, or a span
+  above ``consumeConcurrentlyMaxSpan``) is recorded as RocketMQ logs its WARN line: the
+  first time and every 1000th, per process and rule (``queueFlowControlTimes``,
+  ``queueMaxSpanFlowControlTimes``), as ``PullFlowControlled``. Lesson 4 shows it.
 - Each pull carries the local offset to the broker, which stores it (piggyback commit).
 - A pull that finds nothing while nothing is cached moves the local offset to the pull's
   next offset (``correctTagsOffset``).
@@ -18,11 +22,12 @@ import asyncio
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
+from minimq.core.process_queue import PULL_THRESHOLD_FOR_QUEUE
 from minimq.errors import RemotingError
-from minimq.events import MessagesPulled, PullFailed, PullOffsetMoved
+from minimq.events import MessagesPulled, PullFailed, PullFlowControlled, PullOffsetMoved
 
 if TYPE_CHECKING:
-    from minimq.core.process_queue import ProcessQueue
+    from minimq.core.process_queue import FlowControl, ProcessQueue
     from minimq.model import MessageQueue
     from minimq.runtime.broker import Broker, PullResult
     from minimq.runtime.consumer_session import ConsumerSession
@@ -38,14 +43,18 @@ class Puller:
 
     def __init__(self, session: ConsumerSession) -> None:
         self.s = session
+        self.flow_control_times: dict[FlowControl, int] = {"count": 0, "span": 0}
 
     async def loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
         """Pull ``mq`` from ``offset`` until the queue is dropped (``pullMessage``)."""
         w = self.s.world
         batch = self.s.consumer.pull_batch_size
         what = f"pull {mq}"
+        max_span = self.s.consumer.consume_concurrently_max_span
         while not pq.dropped:
-            if pq.needs_flow_control(self.s.orderly):
+            held = pq.flow_control(self.s.orderly, max_span)
+            if held is not None:
+                self._flow_controlled(mq, pq, held, max_span)
                 await asyncio.sleep(PULL_DELAY_WHEN_FLOW_CONTROL_MS / 1000)
                 continue
             if self.s.orderly and self.s.clustering and not pq.locked:
@@ -94,6 +103,31 @@ class Puller:
                 self.s.service.submit(msgs, pq, mq)
             elif pq.count == 0:  # correctTagsOffset
                 self.s.commit_local(mq, offset, increase_only=True, msg=None)
+
+    def _flow_controlled(self, mq: MessageQueue, pq: ProcessQueue, reason: FlowControl, max_span: int) -> None:
+        """Count a pull put off by flow control; the first and every 1000th are recorded,
+        as Java logs them (``(times++ % 1000) == 0``, then prints the new count)."""
+        times = self.flow_control_times[reason]
+        self.flow_control_times[reason] = times + 1
+        if times % 1000:
+            return
+        offsets = pq.in_flight_offsets()
+        w = self.s.world
+        w.emit(
+            PullFlowControlled(
+                at_ms=w.now_ms,
+                client=self.s.client,
+                group=self.s.group,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                reason=reason,
+                min_offset=offsets[0],
+                max_offset=offsets[-1],
+                value=pq.span if reason == "span" else pq.count,
+                threshold=max_span if reason == "span" else PULL_THRESHOLD_FOR_QUEUE,
+                times=times + 1,
+            )
+        )
 
     def _offset_moved(self, mq: MessageQueue, pq: ProcessQueue, pull_offset: int, offset: int) -> None:
         """``OFFSET_ILLEGAL`` (a 5.2.0+ client): take and persist the broker's offset, remove

@@ -6,7 +6,9 @@ start / shutdown / crash / restart cycle. The running machinery lives in
 
 Defaults (``DefaultMQPushConsumer``): clustering; consume from last offset; allocate
 averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
-concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min.
+concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min;
+``consumeConcurrentlyMaxSpan = 2000`` (1..65535, checked at start in Java's
+``checkConfig``, here when the consumer is made).
 A restarted consumer keeps its client id, as a redeployed process with the same IP and
 instance name does.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from minimq.core.allocate import ALLOCATORS, Allocator
 from minimq.core.offsets import ConsumeFromWhere
+from minimq.core.process_queue import CONSUME_CONCURRENTLY_MAX_SPAN
 from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, UnknownTopic, ValidationError
 from minimq.model import MessageExt, MessageModel, MessageQueue
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 CONSUME_THREADS = 20
 PULL_BATCH_SIZE = 32
 SUSPEND_CURRENT_QUEUE_TIME_MS = 1000
+MAX_SPAN_LIMIT = 65535  # DefaultMQPushConsumerImpl.checkConfig
 
 
 class PushConsumer:
@@ -53,6 +57,7 @@ class PushConsumer:
         suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
         consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
         allocate: str = "AVG",
+        consume_concurrently_max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN,
     ) -> None:
         self.world = world
         self.group = check_group(group)
@@ -81,6 +86,10 @@ class PushConsumer:
         if allocate not in ALLOCATORS:
             raise ValidationError(f"allocate must be one of {', '.join(ALLOCATORS)}", allocate)
         self.allocator: Allocator = ALLOCATORS[allocate]
+        span = consume_concurrently_max_span
+        if isinstance(span, bool) or not isinstance(span, int) or not 1 <= span <= MAX_SPAN_LIMIT:
+            raise ValidationError(f"consumeConcurrentlyMaxSpan Out of range [1, {MAX_SPAN_LIMIT}]", span)
+        self.consume_concurrently_max_span = span
         self.session: ConsumerSession | None = None
         self.incarnations = 0
 
