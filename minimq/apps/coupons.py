@@ -25,21 +25,28 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
   same designs through its own runner (``minimq.testing.design_calls``), with no story
   timing: its schedules decide where a handler waits.
+- Two more knobs of the timing, for lesson 4 (a slow message): ``slow_lookups`` makes the
+  marketing service hang once on a given order (its first lookup for that order takes
+  that long: a full GC, a stuck connection; the marketing service remembers, so a
+  restarted coupon process asking again gets the usual answer); ``marketing_timeout_ms``
+  is the tempting fix, a timeout on the marketing call after which the coupon system
+  skips the order: no coupon, ``CONSUME_SUCCESS`` (``marketing_gave_up`` in the trace).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from minimq.apps.design_db import DesignDB
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, TOPIC
 from minimq.apps.session import statement_head
 from minimq.events import AppEvent
+from minimq.model import ConsumeStatus
 
 if TYPE_CHECKING:
     from minimq.apps.db import Database
@@ -74,11 +81,17 @@ class MarketingUnavailable(Exception):
 class CouponTiming:
     """The story's timing around a design: the marketing lookup before the call's first
     write, notifying the user after a call that committed, and the windows
-    ``[start_ms, end_ms)`` of virtual time in which the marketing service is down."""
+    ``[start_ms, end_ms)`` of virtual time in which the marketing service is down.
+    ``slow_lookups`` holds (order, ms): the marketing service's first lookup for that order
+    takes ``ms`` instead of ``marketing_ms``. ``marketing_timeout_ms`` (0: none) gives up on a
+    lookup that takes longer and skips the order: the call returns ``CONSUME_SUCCESS``
+    without a coupon."""
 
     marketing_ms: int = 0
     notify_ms: int = 0
     marketing_down: tuple[tuple[int, int], ...] = ()
+    slow_lookups: tuple[tuple[str, int], ...] = ()
+    marketing_timeout_ms: int = 0
 
     def marketing_is_down(self, now_ms: int) -> bool:
         return any(start <= now_ms < end for start, end in self.marketing_down)
@@ -97,6 +110,7 @@ class StoryRunner:
         self.design, self.db, self.timing, self.lock = design, db, timing, lock
         self.modules: dict[str, ModuleType] = {}
         self.world = db.world
+        self.slow = dict(timing.slow_lookups)  # the marketing service's own state: outlives a restart
 
     def load(self, client: str) -> bool:
         self.modules[client] = self.design.instance()
@@ -106,16 +120,20 @@ class StoryRunner:
         async def on_message(msg: MessageExt) -> object:
             module = self.modules[client]
             timers: list[asyncio.TimerHandle] = []  # the lock's events still to come
-            hook = self._before_write(client, msg, timers)
             try:
-                async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
-                    if self.design.is_async:
-                        result = await module.handle(msg, DesignDB(session))
-                    else:
-                        result = await _call_sync(module, msg, session)
-                    if session.commits and self.timing.notify_ms:
-                        self._say(client, "notify", msg.msg_id, ms=self.timing.notify_ms)
-                        await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+                async with asyncio.timeout(None) as deadline:  # set only by a marketing timeout
+                    hook = self._before_write(client, msg, timers, deadline)
+                    async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
+                        if self.design.is_async:
+                            result = await module.handle(msg, DesignDB(session))
+                        else:
+                            result = await _call_sync(module, msg, session)
+                        if session.commits and self.timing.notify_ms:
+                            self._say(client, "notify", msg.msg_id, ms=self.timing.notify_ms)
+                            await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+            except TimeoutError:  # the marketing call timed out: skip the order, free the queue
+                self._say(client, "marketing_gave_up", msg.msg_id, ms=self.timing.marketing_timeout_ms)
+                return ConsumeStatus.SUCCESS
             finally:
                 for timer in timers:  # a call killed while it waits does not go on
                     timer.cancel()
@@ -124,23 +142,28 @@ class StoryRunner:
         return on_message
 
     def _before_write(
-        self, client: str, msg: MessageExt, timers: list[asyncio.TimerHandle]
+        self, client: str, msg: MessageExt, timers: list[asyncio.TimerHandle], deadline: asyncio.Timeout
     ) -> Callable[[int, str], int | None]:
-        """A hook that holds the call before its first write: ``marketing_ms``, then as long
-        as a batch job holds the user's wallet lock."""
+        """A hook that holds the call before its first write: the marketing lookup (a slow
+        lookup's time the first time it is asked, ``marketing_ms`` otherwise; with
+        ``marketing_timeout_ms``, abandoned that long after it was asked), then as long as a
+        batch job holds the user's wallet lock."""
         asked = False
-        marketing_ms = self.timing.marketing_ms
+        timeout_ms = self.timing.marketing_timeout_ms
 
         def before_statement(_n: int, sql: str) -> int | None:
             nonlocal asked
             if asked or statement_head(sql).split()[0] not in _WRITES:
                 return None
             asked = True
+            marketing_ms = self.slow.pop(msg.keys[0] if msg.keys else "", self.timing.marketing_ms)
             if marketing_ms and self.timing.marketing_is_down(self.world.now_ms):
                 self._say(client, "marketing_down", msg.msg_id)
                 raise MarketingUnavailable("marketing service: 503 Service Unavailable")
             if marketing_ms:
                 self._say(client, "marketing", msg.msg_id, ms=marketing_ms)
+                if timeout_ms and marketing_ms > timeout_ms:  # it will not answer in time: abandon it then
+                    deadline.reschedule(self.world.loop.time() + timeout_ms / 1000)
             held = marketing_ms + self._lock_wait(client, msg, marketing_ms, timers)
             return held or None
 
@@ -177,18 +200,23 @@ async def _call_sync(module: ModuleType, msg: MessageExt, session: Session) -> o
 
 
 class CouponSystem:
-    """The coupon consumer group: one process per client, each running the design."""
+    """The coupon consumer group: one process per client, each running the design, each
+    consumer made with ``options`` (``PushConsumer``'s keywords, the setters a Java
+    application calls before ``start()``: lesson 4 lowers ``consume_concurrently_max_span``)."""
 
-    def __init__(self, world: World, runner: DesignRunner) -> None:
+    def __init__(self, world: World, runner: DesignRunner, options: Mapping[str, Any] | None = None) -> None:
         self.world = world
         self.runner = runner
+        self.options = dict(options or {})
         self.consumers: dict[str, PushConsumer] = {}
 
     def consumer(self, client: str = COUPON_CLIENT) -> PushConsumer:
         """The process ``client`` (created, not started, the first time it is named)."""
         if client not in self.consumers:
             listener = self.runner.handler(client)
-            self.consumers[client] = self.world.push_consumer(COUPON_GROUP, TOPIC, listener, client_id=client)
+            self.consumers[client] = self.world.push_consumer(
+                COUPON_GROUP, TOPIC, listener, client_id=client, **self.options
+            )
         return self.consumers[client]
 
     def start(self, client: str = COUPON_CLIENT) -> None:

@@ -18,7 +18,9 @@ What each system does, and the knobs the lessons turn:
   the same ``Message`` or builds a new one: path B), then ``work_ms`` of other work
   before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
-  (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``).
+  (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``, or a
+  ``CouponTiming`` of the lesson's: a marketing lookup that hangs, a timeout on it), made
+  with ``coupon_consumer``'s options (``PushConsumer`` keywords).
 - Wallet lock (``wallet_lock``, a ``minimq.apps.wallet_lock.WalletLock``): a stuck batch
   job holds a user's coupon-wallet lock for a while, and a coupon call for that user
   waits for it before its first write (lesson 7: a handler that runs for 20 minutes).
@@ -43,7 +45,9 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from minimq.apps.coupons import STORY_TIMING, CouponSystem, CouponTiming, StoryRunner
 from minimq.apps.dashboard import DASHBOARD_GROUP, Cache, DashboardSystem
@@ -102,6 +106,7 @@ class Shop:
         wallet_lock: WalletLock | None = None,
         dashboard: Cache | None = None,
         dashboard_campaign: bool = False,
+        coupon_consumer: Mapping[str, Any] | None = None,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -120,7 +125,8 @@ class Shop:
         self.ledgers = {COUPON_GROUP: self.coupon_db.name, RED_PACKET_GROUP: self.red_packet_db.name}
         self.payment = PaymentSystem(self)
         self.order = OrderSystem(self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms)
-        self.coupon = CouponSystem(self.world, StoryRunner(self.design, self.coupon_db, timing, wallet_lock))
+        runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock)
+        self.coupon = CouponSystem(self.world, runner, coupon_consumer)
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
         self.red_packet = RedPacketSystem(self, idempotent_red_packet)

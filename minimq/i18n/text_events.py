@@ -146,6 +146,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{msg}: asks the marketing service what coupon the order earns ({ms} ms)",
         "{msg}：去问营销服务这单该发什么券（{ms} 毫秒）",
     ),
+    "app.marketing_gave_up": (
+        "{msg}: no answer from the marketing service after {ms} ms: skips the order, no coupon",
+        "{msg}：营销服务 {ms} 毫秒没有应答，跳过这个订单，不发券",
+    ),
     "app.notify": ("{msg}: notifies the user ({ms} ms)", "{msg}：给用户发到账通知（{ms} 毫秒）"),
     "app.db_read": ("{msg}: {statement} → {rows} row(s)", "{msg}：{statement} → {rows} 行"),
     "app.db_write": ("{msg}: {statement} → {changed} row(s) changed", "{msg}：{statement} → 影响 {changed} 行"),
@@ -205,6 +209,7 @@ EVENTS.update(
         "appb.db_rolled_back": ("rolled back", "已回滚"),
         "appb.db_commit": ("{msg}: COMMIT", "{msg}：COMMIT"),
         "appb.marketing": ("{msg}: marketing {ms} ms", "{msg}：问营销 {ms} 毫秒"),
+        "appb.marketing_gave_up": ("{msg}: timeout {ms} ms, skipped", "{msg}：{ms} 毫秒超时，跳过"),
         "appb.notify": ("{msg}: notify {ms} ms", "{msg}：通知 {ms} 毫秒"),
         "appb.db_read": ("{msg}: {statement} → {rows}", "{msg}：{statement} → {rows} 行"),
         "appb.db_write": ("{msg}: {statement} → {changed}", "{msg}：{statement} → {changed} 行"),
