@@ -13,6 +13,8 @@ UI: dict[str, tuple[str, str]] = {
     "ui.committed_on_broker": ("{group}\noffset on broker", "{group}\nBroker 上的\n消费位点"),
     "ui.local_offset": ("{client}\nlocal offset", "{client}\n本地\n消费位点"),
     "ui.in_flight": ("{client}\nin flight", "{client}\n消费中的\n队列位点"),
+    "ui.coupon_group": ("coupon", "优惠券组"),
+    "ui.red_packet_group": ("red packet", "红包组"),
     "ui.queues_title": ("Broker: topic {topic}, offsets side by side", "Broker：主题 {topic}，队列位点与各组消费位点"),
     "ui.coupons_title": ("Coupon DB: table coupons", "优惠券库：coupons 表"),
     "ui.coupon_id": ("id", "id"),
@@ -48,6 +50,40 @@ UI: dict[str, tuple[str, str]] = {
     "ui.events_not_listed": (
         "({n} events, not listed; the timeline of the run starts after them)",
         "（共 {n} 个事件，不逐条列出；本轮的时间线也从它们之后画起）",
+    ),
+    "ui.events_not_listed_others": (
+        "({n} other events, not listed; the timeline of the run starts after them)",
+        "（其余 {n} 个事件不逐条列出；本轮的时间线也从它们之后画起）",
+    ),
+    "ui.events_not_drawn": (
+        "({n} events, not listed, nor drawn in the run's timeline: the tables sum them up)",
+        "（共 {n} 个事件，不逐条列出，本轮时间线也略去，结果看下面的表）",
+    ),
+    "ui.events_not_drawn_others": (
+        "({n} other events, not listed, nor drawn in the run's timeline: the tables sum them up)",
+        "（其余 {n} 个事件不逐条列出，本轮时间线也略去，结果看下面的表）",
+    ),
+    "ui.timeline_gap": ("… {n} events not drawn, until {end}", "……略去 {n} 个事件，直到 {end}"),
+    "ui.coupons_left_out": (
+        "Not listed: {n} more orders with one coupon each.",
+        "另有 {n} 个订单各一张券，未列出。",
+    ),
+    "ui.no_coupon": ("no coupon", "没有券"),
+    "ui.others_dup_coupons": (
+        "{n} other paid orders got more than one coupon ({orders}): {extra} duplicate coupons.",
+        "另有 {n} 个已支付订单不止一张券（{orders}），重复发放了 {extra} 张。",
+    ),
+    "ui.others_lost_coupons": (
+        "{n} other paid orders got no coupon ({orders}).",
+        "另有 {n} 个已支付订单一张券都没发（{orders}）。",
+    ),
+    "ui.others_dup_red_packets": (
+        "{n} other paid orders got more than one red packet ({orders}): {extra} too many.",
+        "另有 {n} 个已支付订单不止一个红包（{orders}），多发了 {extra} 个。",
+    ),
+    "ui.others_lost_red_packets": (
+        "{n} other paid orders got no red packet ({orders}).",
+        "另有 {n} 个已支付订单一个红包都没发（{orders}）。",
     ),
     "ui.as_in_run_1": ("… {n} lines as in run 1", "……（{n} 行与第 1 轮相同，略）"),
     "ui.ticket": ("Customer service", "客服工单"),

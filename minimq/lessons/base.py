@@ -21,13 +21,16 @@ Action = Callable[[Shop], None]
 class Step:
     """One narrated step: ``text`` (a catalog key), what to do at its start, how far to run
     the clock, the state tables to ``show`` after it, and whether to list its events
-    (``events=False``: a step that sets the scene says how many there were instead)."""
+    (``events=False``: the step says how many there were instead, and the run's timeline
+    leaves them out: a step that sets the scene, or a busy stretch the tables sum up;
+    ``only`` names event kinds, such as ``"PullFlowControlled"``, listed all the same)."""
 
     text: str
     until_ms: int
     action: Action | None = None
     show: tuple[str, ...] = ()
     events: bool = True
+    only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from rich.text import Text
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
 from minimq.apps.shop import Shop
 from minimq.apps.wallet_lock import BATCH_JOB
-from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
+from minimq.events import ConsumerStarted, EffectExpected, Event, Rebalanced, SendSucceeded
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane, short
 from minimq.lessons.base import Lesson, Run, Step
@@ -48,6 +49,8 @@ LANES = {
     BATCH_JOB: "lane.batch",  # told in the step's events; no column of its own in the timeline
 }
 BROADCASTING = MessageModel.BROADCASTING.value
+OFFSET_COLUMN = 8  # cells
+COUPON_ROWS = 12  # a longer coupons table shows only the orders that went wrong, and the lesson's
 COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
 
 
@@ -70,6 +73,8 @@ class LessonView:
         self.pause = pause
         self._run = 0  # the run being told, from 1
         self._scene_ms = 0  # where a run's timeline starts: after the steps that only set the scene
+        self._in_scene = True  # no step of this run has listed its events yet
+        self._unlisted: set[int] = set()  # ids of events a later step did not list: not drawn either
         self._first_run: set[tuple[int, str, str]] = set()  # what run 1 showed: (time, lane, line)
         self._look: Look | None = None  # the lesson's own pictures, if it brings them
         self._lanes: dict[str, str] = LANES  # trace lane -> column title's catalog key
@@ -115,6 +120,8 @@ class LessonView:
     def run_start(self, lesson: Lesson, n: int, run: Run) -> None:
         self._run = n
         self._scene_ms = 0
+        self._in_scene = True
+        self._unlisted = set()
         title = self._t("ui.run", n=n, total=len(lesson.runs), title=self._t(run.title))
         self.console.print(Rule(title, style="cyan"))
         self.console.print(Panel(self._para(run.explain), border_style="blue"))
@@ -123,15 +130,24 @@ class LessonView:
         c = self.console
         c.print(Panel(self._para(step.text), title=self._t("ui.step", n=n), title_align="left", border_style="green"))
         if step.events:
+            self._in_scene = False
             c.print(self._events(events))
         else:
-            c.print(Text(self._t("ui.events_not_listed", n=len(events)), style="dim"))
-            if n == 1 or self._scene_ms:
+            shown = [e for e in events if e.kind in step.only]
+            if shown:
+                c.print(self._events(shown))
+            rest = len(events) - len(shown)
+            if self._in_scene:  # the scene: the timeline starts after it
+                key = "ui.events_not_listed_others" if shown else "ui.events_not_listed"
                 self._scene_ms = step.until_ms
+            else:  # a busy stretch in the middle of the story: the tables sum it up
+                key = "ui.events_not_drawn_others" if shown else "ui.events_not_drawn"
+                self._unlisted.update(id(e) for e in events if e.kind not in step.only)
+            c.print(Text(self._t(key, n=rest), style="dim"))
         if "queues" in step.show:
             c.print(self._queues(shop))
         if "coupons" in step.show:
-            c.print(self._coupons(shop))
+            c.print(self._coupons(shop, lesson.order))
         for name in step.show:
             if self._look is not None and name in self._look.tables:
                 c.print(self._state_table(self._look.tables[name](shop)))
@@ -141,17 +157,26 @@ class LessonView:
         c = self.console
         lanes = {raw: self._t(key) for raw, key in self._lanes.items()}
         title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
-        events = [
-            e for e in shop.world.trace.events if e.at_ms >= self._scene_ms and not _set_up(e) and not self._hidden(e)
-        ]
+        # Every event counts for the duplicate marks (a copy is a duplicate of one delivered
+        # during the scene or a stretch not drawn); the scene and those stretches get no rows.
+        events = [e for e in shop.world.trace.events if not _set_up(e) and not self._hidden(e)]
+        skip = {i for i, e in enumerate(events) if e.at_ms < self._scene_ms or id(e) in self._unlisted}
         columns = [self._t(k) for k in self._columns]
         if self._look is not None:  # a lane this run does not use takes no room
-            used = {lanes.get(lane(e) or "") for e in events if not is_noise(e)}
+            drawn = (e for i, e in enumerate(events) if i not in skip)
+            used = {lanes.get(lane(e) or "") for e in drawn if not is_noise(e)}
             columns = [name for name in columns if name in used]
         broadcasting = {e.group for e in shop.world.trace.of(ConsumerStarted) if e.model == BROADCASTING}
         c.print(
             timeline(
-                events, title=title, lang=self.lang, lanes=lanes, columns=columns, brief=True, broadcasting=broadcasting
+                events,
+                title=title,
+                lang=self.lang,
+                lanes=lanes,
+                columns=columns,
+                brief=True,
+                broadcasting=broadcasting,
+                skip=skip,
             )
         )
         c.print(self._verdict(lesson, run, shop, summary) if self._look is None else self._look_verdict(run, shop))
@@ -218,9 +243,12 @@ class LessonView:
         broker = shop.world.broker
         coupon, red = shop.coupon.consumer(), shop.red_packet.consumer
         table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
-        table.add_column(self._t("ui.queue"))
-        table.add_column(self._t("ui.max_offset"), justify="right")
-        coupon_name, red_name = self._t("lane.coupon"), self._t("lane.red_packet")
+        # At 80 columns every header word and queue name still fits whole: the queue column
+        # keeps its width, the offsets columns at least 8 cells (a four-character Chinese
+        # word), and the headers name each group shortly.
+        table.add_column(self._t("ui.queue"), no_wrap=True, min_width=len(f"{TOPIC}#0"))
+        table.add_column(self._t("ui.max_offset"), justify="right", min_width=OFFSET_COLUMN)
+        coupon_name, red_name = self._t("ui.coupon_group"), self._t("ui.red_packet_group")
         for key, who in (
             ("ui.committed_on_broker", coupon_name),
             ("ui.local_offset", coupon_name),
@@ -228,7 +256,7 @@ class LessonView:
             ("ui.committed_on_broker", red_name),
             ("ui.local_offset", red_name),
         ):
-            table.add_column(self._t(key, group=who, client=who), justify="right")
+            table.add_column(self._t(key, group=who, client=who), justify="right", min_width=OFFSET_COLUMN)
         in_flight = coupon.in_flight()
         for mq in broker.topic_queues(TOPIC):
             cells = [str(mq), str(broker.max_offset(mq))]
@@ -260,13 +288,25 @@ class LessonView:
         ok = not any(line.bad for line in lines)
         return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
 
-    def _coupons(self, shop: Shop) -> Table:
+    def _coupons(self, shop: Shop, order: str) -> Table:
+        """Every coupon; past ``COUPON_ROWS`` rows, only the lesson's order and the orders
+        with more than one coupon, the others counted in a last row."""
         table = Table(title=self._t("ui.coupons_title"), box=box.SIMPLE_HEAVY)
         for key in ("ui.coupon_id", "ui.order", "ui.user", "ui.msg_id", "ui.issued_at"):
             table.add_column(self._t(key))
         rows = shop.coupons()
-        for cid, order, user, msg_id, issued in rows:
-            table.add_row(str(cid), order, user, short(msg_id), fmt_ms(issued))
+        per_order = Counter(row[1] for row in rows)
+        shown = rows
+        if len(rows) > COUPON_ROWS:
+            shown = [row for row in rows if row[1] == order or per_order[row[1]] > 1]
+        for cid, row_order, user, msg_id, issued in shown:
+            table.add_row(str(cid), row_order, user, short(msg_id), fmt_ms(issued))
+        left_out = {row[1] for row in rows} - {row[1] for row in shown}
+        if left_out:
+            if not per_order[order]:  # the lesson's order is the one that went wrong: say so in the table
+                table.add_row("", order, Text(self._t("ui.no_coupon"), style="bold"), "", "")
+            table.caption = self._t("ui.coupons_left_out", n=len(left_out))
+            table.caption_justify = "left"
         if not rows:
             table.add_row("", self._t("ui.no_rows"), "", "", "")
         return table
@@ -286,14 +326,37 @@ class LessonView:
             red_line = Text(wrap(self._t("ui.red_packets_dup", order=order, n=red, dups=red - 1), width), style="bold")
         else:
             red_line = Text(self._t("ui.red_packets", order=order, n=red))
+        others = self._other_orders(shop, order)
         body = Group(
             Text(line, style="bold"),
             red_line,
+            *(Text(wrap(other, width), style="bold") for other in others),
             "",
             Text(wrap(self._t(run.moral), width), no_wrap=True),
         )
-        ok = coupons == 1 and red == 1
+        ok = coupons == 1 and red == 1 and not others
         return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
+
+    def _other_orders(self, shop: Shop, order: str) -> list[str]:
+        """What went wrong for the paid orders other than the lesson's: orders with more
+        than one coupon or red packet, and orders without one."""
+        lines: list[str] = []
+        ledger = shop.coupon_db.name
+        paid = [e.key for e in shop.world.trace.of(EffectExpected) if e.ledger == ledger and e.key != order]
+        ledgers = (
+            ("coupons", shop.coupon_db.query("SELECT order_id FROM coupons")),
+            ("red_packets", shop.red_packet_db.query("SELECT order_id FROM red_packets")),
+        )
+        for what, rows in ledgers:
+            count = Counter(str(r[0]) for r in rows)
+            doubled = [o for o in paid if count[o] > 1]
+            missing = [o for o in paid if count[o] == 0]
+            if doubled:
+                extra = sum(count[o] - 1 for o in doubled)
+                lines.append(self._t(f"ui.others_dup_{what}", n=len(doubled), orders=", ".join(doubled), extra=extra))
+            if missing:
+                lines.append(self._t(f"ui.others_lost_{what}", n=len(missing), orders=", ".join(missing)))
+        return lines
 
 
 _SVG_TEXT = re.compile(r'(<text[^>]*?textLength=")([0-9.]+)("[^>]*>)([^<]*)(</text>)')

@@ -24,6 +24,7 @@ from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane
 
 QUIET = (ev.OffsetCommittedLocally,)
+GAP = "\0gap"  # the column of a row that stands for a stretch of skipped events
 
 
 def is_noise(event: ev.Event) -> bool:
@@ -116,17 +117,30 @@ def timeline(
     fold: int | None = None,
     fit: bool = False,
     broadcasting: Collection[str] | None = None,
+    skip: Collection[int] = (),
 ) -> Table:
     """Lay ``events`` out in lanes. ``lanes`` maps an event's lane to a column name (events
     of unmapped lanes are left out); ``columns`` gives the column order; ``ids`` names msg
     ids; ``fold`` folds long runs of redeliveries (see ``folds``); ``fit`` sizes each lane to
     what it holds instead of giving every lane the same width; ``broadcasting`` names the
-    groups whose deliveries count per client (by default, those started among ``events``)."""
+    groups whose deliveries count per client (by default, those started among ``events``);
+    ``skip`` holds indexes of events to leave out (they still count for the duplicate
+    marks): a stretch of them after a drawn row is one row saying how many events it held."""
     every = list(events)
     marks = duplicate_marks(every, broadcasting)
     folded = folds(every, fold) if fold is not None else {}
     rows: list[tuple[int, ev.Event, str]] = []
+    gaps: dict[int, tuple[int, int]] = {}  # index of a stretch's last skipped event: its length, first time
+    gap: list[ev.Event] = []  # events skipped since the last row drawn
     for i, e in enumerate(every):
+        if i in skip:
+            if rows:  # a stretch before the first row is the scene: nothing to say
+                gap.append(e)
+            continue
+        if gap:
+            rows.append((i - 1, gap[-1], GAP))
+            gaps[i - 1] = (len(gap), gap[0].at_ms)
+            gap = []
         raw = lane(e)
         if i in folded:
             if folded[i][0]:
@@ -137,7 +151,10 @@ def timeline(
         column = lanes.get(raw) if lanes is not None else raw
         if column is not None:
             rows.append((i, e, column))
-    names = columns or lanes_of(e for _, e, _ in rows)
+    if gap:
+        rows.append((len(every) - 1, gap[-1], GAP))
+        gaps[len(every) - 1] = (len(gap), gap[0].at_ms)
+    names = columns or lanes_of(e for _, e, c in rows if c != GAP)
     table = Table(title=title, show_lines=False, expand=False)
     table.add_column(t("ui.t", lang), style="dim", no_wrap=True)
     for name in names:
@@ -145,6 +162,11 @@ def timeline(
     for i, e, column in rows:
         if column == "…":
             table.add_row(*_folded_row(folded[i], names, lanes, lang, ids))
+            continue
+        if column == GAP:
+            n, start = gaps[i]
+            said = Text(t("ui.timeline_gap", lang, n=n, end=fmt_ms(e.at_ms)), style="dim")
+            table.add_row(fmt_ms(start), said, *("" for _ in names[1:]))
             continue
         if column not in names:
             continue
