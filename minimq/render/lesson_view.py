@@ -190,7 +190,8 @@ class LessonView:
         else:
             keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
         for key in (*keys, "ui.virtual_time"):
-            table.add_column(self._t(key), justify="left" if key == "ui.design" else "right")
+            # fold, not "…": a Chinese line may break between any two characters
+            table.add_column(self._t(key), justify="left" if key == "ui.design" else "right", overflow="fold")
         for run, s in zip(lesson.runs, summaries, strict=True):
             style = "green" if not s.duplicate_effects and not s.lost_effects else "red"
             if self._look is not None:
@@ -341,6 +342,7 @@ class LessonView:
         """What went wrong for the paid orders other than the lesson's: orders with more
         than one coupon or red packet, and orders without one."""
         lines: list[str] = []
+        sep = self._t("ui.list_sep")
         ledger = shop.coupon_db.name
         paid = [e.key for e in shop.world.trace.of(EffectExpected) if e.ledger == ledger and e.key != order]
         ledgers = (
@@ -353,9 +355,9 @@ class LessonView:
             missing = [o for o in paid if count[o] == 0]
             if doubled:
                 extra = sum(count[o] - 1 for o in doubled)
-                lines.append(self._t(f"ui.others_dup_{what}", n=len(doubled), orders=", ".join(doubled), extra=extra))
+                lines.append(self._t(f"ui.others_dup_{what}", n=len(doubled), orders=sep.join(doubled), extra=extra))
             if missing:
-                lines.append(self._t(f"ui.others_lost_{what}", n=len(missing), orders=", ".join(missing)))
+                lines.append(self._t(f"ui.others_lost_{what}", n=len(missing), orders=sep.join(missing)))
         return lines
 
 

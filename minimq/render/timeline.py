@@ -165,7 +165,7 @@ def timeline(
             continue
         if column == GAP:
             n, start = gaps[i]
-            said = Text(t("ui.timeline_gap", lang, n=n, end=fmt_ms(e.at_ms)), style="dim")
+            said = Text(t("ui.timeline_gap", lang, n=n), style="dim")
             table.add_row(fmt_ms(start), said, *("" for _ in names[1:]))
             continue
         if column not in names:
