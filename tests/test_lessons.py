@@ -27,6 +27,7 @@ GOLDEN = Path(__file__).parent / "golden"
 STORY_LESSONS = [lesson for lesson in LESSONS if isinstance(lesson, Lesson)]  # told through the shop
 ROOT = Path(__file__).resolve().parent.parent
 SHOWS_A_LOSS = {10}  # broadcasting drops a failure: its wrong runs lose a coupon as well
+LOSES = {"skip_on_timeout"}  # elsewhere, the wrong fixes that lose an effect instead of doubling it
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -51,12 +52,20 @@ def test_json_naive_duplicates_and_right_fix_is_exactly_once(
     assert runs[-1]["duplicate_effects"] == 0
     assert runs[-1]["lost_effects"] == 0
     if lesson.number not in SHOWS_A_LOSS:  # type: ignore[attr-defined]
-        assert all(r["lost_effects"] == 0 for r in runs)
+        for r in runs:  # only a wrong fix that loses may lose: it is what the run shows
+            assert (r["lost_effects"] > 0) == (r["design"] in LOSES), (lesson.slug, r["design"])  # type: ignore[attr-defined]
     assert all(len(r["trace_sha256"]) == 64 for r in runs)
 
 
 def test_every_wrong_fix_still_duplicates(capsys: pytest.CaptureFixture[str]) -> None:
-    wrong = {"dedupe_msg_id", "query_then_insert", "memory_set", "naive/new_object", "naive/graceful_shutdown"}
+    wrong = {
+        "dedupe_msg_id",
+        "query_then_insert",
+        "memory_set",
+        "naive/new_object",
+        "naive/graceful_shutdown",
+        "naive/max_span_2",
+    }
     for lesson in STORY_LESSONS:
         summary = json.loads(run(capsys, "lesson", lesson.slug, "--json")[1])
         for r in summary["runs"]:
@@ -102,7 +111,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3, 7, 10, 12])
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 7, 10, 12])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"

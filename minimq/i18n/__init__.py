@@ -19,6 +19,7 @@ from minimq.i18n.text_events import EVENTS
 from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
+from minimq.i18n.text_lesson4 import LESSON4
 from minimq.i18n.text_lesson7 import LESSON7
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lessons import LESSONS
@@ -42,7 +43,21 @@ def _merge(*parts: Entries) -> Entries:
 
 
 CATALOG = _merge(
-    UI, EVENTS, DASHBOARD, LESSONS, LESSON1, LESSON2, LESSON3, LESSON7, LESSON10, MATRIX, CHECK, SCHEDULE, DESIGN, CLI
+    UI,
+    EVENTS,
+    DASHBOARD,
+    LESSONS,
+    LESSON1,
+    LESSON2,
+    LESSON3,
+    LESSON4,
+    LESSON7,
+    LESSON10,
+    MATRIX,
+    CHECK,
+    SCHEDULE,
+    DESIGN,
+    CLI,
 )
 
 
