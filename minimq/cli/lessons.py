@@ -23,7 +23,14 @@ EXPORT_SUFFIXES = (".svg", ".html", ".htm", ".txt")
 
 
 def _listing(lang: str) -> list[str]:
-    return [f"  {lesson.number}  {lesson.slug:<18} {t(lesson.title, lang)}" for lesson in LESSONS]
+    """One line a lesson: number, name, the paths of docs/semantics.md it shows, title; * in the short tour."""
+    slug = max(len(lesson.slug) for lesson in LESSONS)
+    paths = max(len(" ".join(lesson.paths)) for lesson in LESSONS)
+    return [
+        f"{'*' if lesson in TOUR else ' '}{lesson.number:>3}  {lesson.slug:<{slug}}  "
+        f"{' '.join(lesson.paths):<{paths}}  {t(lesson.title, lang)}"
+        for lesson in LESSONS
+    ]
 
 
 def list_lessons(args: argparse.Namespace) -> int:

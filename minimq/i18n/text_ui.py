@@ -111,8 +111,10 @@ UI: dict[str, tuple[str, str]] = {
     "ui.virtual_time": ("virtual time", "模拟时长"),
     "ui.lessons_title": ("minimq lessons", "minimq 课程"),
     "ui.lessons_hint": (
-        "Run one with `minimq lesson <number|name>`, all with `minimq tour`.",
-        "用 `minimq lesson <编号|名称>` 运行一课，用 `minimq tour` 全部运行。",
+        "Run one with `minimq lesson <number|name>`. `minimq tour` runs the short route (the lessons marked *), "
+        "`minimq tour --all` every lesson. P1 .. P20 are the duplication paths of docs/semantics.md.",
+        "用 `minimq lesson <编号|名称>` 运行一课。`minimq tour` 走短路线（标 * 的几课），`minimq tour --all` "
+        "走完所有课程。P1 .. P20 是 docs/semantics.md 里编号的重复投递路径。",
     ),
     "ui.unknown_lesson": ("unknown lesson {name!r}; the lessons are:", "没有这一课：{name!r}。现有课程："),
     "ui.exported": ("Wrote {path}", "已导出 {path}"),
