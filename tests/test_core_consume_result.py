@@ -245,14 +245,16 @@ def test_orderly_retries_locally_for_ever_by_default() -> None:
         assert isinstance(orderly(pq, taken, SUSPEND), rule.RetryLocally)
 
 
-def test_past_an_explicit_max_orderly_dead_letters_with_its_own_count_and_moves_on() -> None:
+def test_at_an_explicit_max_orderly_sends_a_normal_message_to_the_retry_topic_and_moves_on() -> None:
+    # ConsumeMessageOrderlyService.checkReconsumeTimes: reconsumeTimes >= max -> sendMessageBack,
+    # a normal message (DELAY 3 + its count) that the broker dead-letters
     pq = pq_with(7, 8)
     (taken,) = pq.take(1)
     taken_again = msg(7, reconsume_times=2)
     pq.put_back([taken_again])
     (taken,) = pq.take(1)
     step = orderly(pq, taken, SUSPEND, max_times=2)
-    assert step == rule.SendBack(delay_level=-1, reconsume_times=2)
+    assert step == rule.SendBack(delay_level=5, as_normal_message=True)
     sent = orderly_sent(pq, taken, True)
     assert sent == rule.Commit(offset=8, increase_only=False)
 

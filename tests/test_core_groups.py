@@ -105,3 +105,16 @@ def test_only_the_holder_unlocks() -> None:
     ]
     assert locks.holder("g", Q1) is None
     assert locks.lock("g", "c2", [Q1], now_ms=8).granted == {Q1}  # free again at once
+
+
+def test_a_group_holds_a_lock_until_every_lock_of_it_expired_or_was_released() -> None:
+    # isLockAllExpired: what the broker asks before it stores a message sent to the retry topic
+    locks = RebalanceLockManager()
+    assert locks.all_expired("g", now_ms=0), "a group that never locked holds nothing"
+    locks.lock("g", "c1", [Q0], now_ms=0)
+    locks.lock("g", "c1", [Q1], now_ms=30_000)
+    assert not locks.all_expired("g", now_ms=REBALANCE_LOCK_MAX_LIVE_MS + 1), "Q1 is 30 s old"
+    assert locks.all_expired("other", now_ms=0)
+    assert locks.all_expired("g", now_ms=30_000 + REBALANCE_LOCK_MAX_LIVE_MS + 1)
+    locks.unlock("g", "c1", [Q0, Q1], now_ms=40_000)
+    assert locks.all_expired("g", now_ms=40_000)

@@ -1,12 +1,24 @@
-"""Send-back routing (``consumerSendMsgBack``): retry topic or DLQ, the delay level, and
-what the copy carries; driven directly, without a loop."""
+"""Send-back routing: ``consumerSendMsgBack`` and a normal message to the retry topic
+(``sendMessageBackAsNormalMessage``, ``handleRetryAndDLQ``): retry topic or DLQ, the
+delay level, and what the copy carries; driven directly, without a loop."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from minimq.core import delay
-from minimq.core.send_back import DLQ_NUMS_PER_GROUP, RETRY_QUEUE_NUMS, DeadLetter, Retry, decide_send_back
+from minimq.core.send_back import (
+    DLQ_NUMS_PER_GROUP,
+    RETRY_QUEUE_NUMS,
+    DeadLetter,
+    Retry,
+    RetryMessage,
+    decide_retry_message,
+    decide_send_back,
+    retry_message,
+)
 from minimq.events import MessageDeadLettered, MessageSentBack
 from minimq.model import MessageExt, MessageQueue
 
@@ -132,15 +144,69 @@ def test_an_explicit_max_dead_letters_the_failure_of_the_delivery_with_that_coun
     assert isinstance(decide(dead_at), DeadLetter)
 
 
-def test_an_orderly_dead_letter_carries_its_own_count_as_is() -> None:
+# -- a normal message to %RETRY% (the fallback; an orderly consumer's dead letter) ----------
+def test_the_client_sends_its_own_count_plus_one_at_level_3_plus_its_count() -> None:
+    # sendMessageBackAsNormalMessage: RECONSUME_TIME = n + 1, DELAY = 3 + n, whatever level
+    # the send-back had asked for
+    message = retry_message(stored(4, origin="OFF-FIRST"), max_reconsume_times=16)
+    assert (message.reconsume_times, message.delay_level, message.max_reconsume_times) == (5, 7, 16)
+    assert message.origin_msg_id == "OFF-FIRST"
+    first = retry_message(stored(0), max_reconsume_times=16)
+    assert first.origin_msg_id == "UNIQ7", "no origin yet: the client names the msg id"
+
+
+def test_a_normal_retry_message_is_scheduled_like_a_send_back() -> None:
+    decision = decide_retry_message(
+        retry_message(stored(2, origin="OFF-FIRST"), max_reconsume_times=16),
+        group=GROUP,
+        now_ms=NOW,
+        group_locked=False,
+    )
+    assert isinstance(decision, Retry)
+    assert (decision.delay_level, decision.due_ms) == (5, NOW + delay.delay_ms(5))
+    assert decision.copy.queue == MessageQueue("%RETRY%coupon", 0)
+    assert (decision.copy.reconsume_times, decision.copy.origin_msg_id) == (3, "OFF-FIRST")
+    assert decision.events == (
+        MessageSentBack(
+            at_ms=NOW,
+            group=GROUP,
+            msg_id="UNIQ7",
+            offset_msg_id="OFF-THIS-COPY",
+            reconsume_times=2,
+            delay_level=5,
+            due_ms=NOW + delay.delay_ms(5),
+        ),
+    )
+
+
+@pytest.mark.parametrize(("held", "dead"), [(15, False), (16, True), (17, True)])
+def test_the_broker_dead_letters_a_retry_message_above_the_max(held: int, dead: bool) -> None:
+    # handleRetryAndDLQ: RECONSUME_TIME (held + 1) > maxReconsumeTimes, as consumerSendMsgBack's
+    # held >= max
+    message = retry_message(stored(held), max_reconsume_times=16)
+    decision = decide_retry_message(message, group=GROUP, now_ms=NOW, group_locked=False)
+    assert isinstance(decision, DeadLetter) is dead
+    assert isinstance(concurrent(stored(held)), DeadLetter) is dead
+
+
+def test_an_orderly_dead_letter_keeps_the_count_it_was_sent_with() -> None:
     # The stored copy was delivered once from the broker (reconsume_times 0), then retried
-    # locally: the consumer's count is what the broker takes.
-    decision = decide_send_back(
-        stored(0), group=GROUP, now_ms=NOW, delay_level=-1, max_reconsume_times=3, reconsume_times=3
+    # locally 3 times: the client sends 3 + 1 (5.1.1+, ISSUE #6163), and the DLQ copy has it.
+    local = replace(stored(0), reconsume_times=3)
+    decision = decide_retry_message(
+        retry_message(local, max_reconsume_times=3), group=GROUP, now_ms=NOW, group_locked=True
     )
     assert isinstance(decision, DeadLetter)
-    assert decision.copy.reconsume_times == 3
+    assert decision.copy.reconsume_times == 4
     assert decision.events[0].reconsume_times == 3
+
+
+def test_a_group_holding_an_orderly_lock_dead_letters_whatever_the_count() -> None:
+    message = RetryMessage(
+        source=stored(0), reconsume_times=1, delay_level=3, max_reconsume_times=16, origin_msg_id="UNIQ7"
+    )
+    assert isinstance(decide_retry_message(message, group=GROUP, now_ms=NOW, group_locked=True), DeadLetter)
+    assert isinstance(decide_retry_message(message, group=GROUP, now_ms=NOW, group_locked=False), Retry)
 
 
 def test_deciding_changes_nothing_it_is_given() -> None:

@@ -34,10 +34,11 @@ Orderly:
 - ``SUCCESS`` commits: the offset becomes the last taken offset + 1, and may move back.
 - ``SUSPEND_CURRENT_QUEUE_A_MOMENT`` puts the message back, one reconsume time older, to
   be consumed again after ``suspendCurrentQueueTimeMillis`` (1000 ms, clamped to
-  10..30000): for ever by default (``maxReconsumeTimes = Integer.MAX_VALUE``). Past an
-  explicit maximum it is sent back with delay level -1 and its own reconsume times (so
-  the broker dead-letters it) and the queue commits and moves on; if that send-back
-  fails, the attempt still counts and the message is put back as for a suspend.
+  10..30000): for ever by default (``maxReconsumeTimes = Integer.MAX_VALUE``). At an
+  explicit maximum it is sent to ``%RETRY%<group>`` as a normal message carrying its own
+  reconsume times + 1 (``ConsumeMessageOrderlyService.sendMessageBack``, 5.1.1+), which
+  the broker dead-letters, and the queue commits and moves on; if that send fails, the
+  attempt still counts and the message is put back as for a suspend.
 
 Each function takes the process queue (the state), the time and the input, applies the
 change to the queue and returns what the runtime must do (``minimq.runtime
@@ -49,6 +50,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from minimq.core.delay import RETRY_BASE_LEVEL
 from minimq.core.process_queue import ProcessQueue
 from minimq.events import ConsumeFailureDropped, ConsumeResultDiscarded, ConsumeTimedOut, RetriedLocally
 from minimq.model import ConsumeStatus, MessageExt, OrderlyStatus
@@ -80,11 +82,12 @@ class Commit:
 
 @record
 class SendBack:
-    """Send the message back (``sendMessageBack``) with ``delay_level``, carrying
-    ``reconsume_times`` when it is not None; then tell the rule whether it was sent."""
+    """Send the message back with ``delay_level`` (``CONSUMER_SEND_MSG_BACK``, then, if
+    that fails, as a normal message to the retry topic); ``as_normal_message``: only the
+    normal message (an orderly consumer). Then tell the rule whether it was sent."""
 
     delay_level: int
-    reconsume_times: int | None = None
+    as_normal_message: bool = False
 
 
 @record
@@ -215,14 +218,15 @@ def orderly_result(
         return Commit(offset=pq.commit(), increase_only=False)
     if msg.reconsume_times < max_reconsume_times:
         return _put_back(pq, msg, client, group, now_ms, suspend_ms, "SUSPEND_CURRENT_QUEUE_A_MOMENT")
-    return SendBack(delay_level=-1, reconsume_times=msg.reconsume_times)
+    return SendBack(delay_level=RETRY_BASE_LEVEL + msg.reconsume_times, as_normal_message=True)
 
 
 def orderly_sent_back(
     pq: ProcessQueue, msg: MessageExt, sent: bool, *, suspend_ms: int, client: str, group: str, now_ms: int
 ) -> Commit | RetryLocally:
-    """``checkReconsumeTimes`` once the dead letter of ``msg`` was ``sent`` or not: a failed
-    send-back still counts as a consume attempt."""
+    """``checkReconsumeTimes`` once the message ``msg``, past its maximum, was ``sent`` to
+    the retry topic (to be dead-lettered) or not: a failed send still counts as a consume
+    attempt."""
     if sent:
         return Commit(offset=pq.commit(), increase_only=False)
     return _put_back(pq, msg, client, group, now_ms, suspend_ms, "DLQ send-back failed")

@@ -19,6 +19,8 @@ Lock rules (``RebalanceLockManager.tryLockBatch``, ``unlockBatch``):
   its holder's lock is older than 60 s (``REBALANCE_LOCK_MAX_LIVE_TIME``); a renewal
   restarts the 60 s. ``QueueLocked`` is told when the queue changes hands, not on renewal.
 - Only the holder can unlock a queue (``QueueUnlocked``); anyone else's unlock is ignored.
+- A group whose locks have all expired (``isLockAllExpired``) holds none; the broker
+  dead-letters a message sent to the retry topic of a group that holds one.
 
 Both are plain state machines: the time comes in as ``now_ms``, and what the broker
 must do (notify these channels, record these events) comes back. A channel is whatever
@@ -120,3 +122,7 @@ class RebalanceLockManager:
         """The client that last locked ``mq`` for ``group`` (expired or not), or None."""
         held = self._locks.get((group, mq))
         return held[0] if held is not None else None
+
+    def all_expired(self, group: str, now_ms: int) -> bool:
+        """``isLockAllExpired``: no queue of ``group`` holds a lock younger than 60 s."""
+        return all(now_ms - since > REBALANCE_LOCK_MAX_LIVE_MS for (g, _), (_, since) in self._locks.items() if g == group)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
-from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy
+from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy, RetryMessage
 from minimq.core.store import MessageStore
 from minimq.core.validators import check_group, check_new_topic, retry_topic
 from minimq.errors import UnknownTopic, ValidationError
@@ -254,16 +254,14 @@ class Broker:
             self._world.emit(event)
 
     # -- consumer retries ---------------------------------------------------------------
-    def send_back(
-        self,
-        group: str,
-        offset_msg_id: str,
-        delay_level: int,
-        max_reconsume_times: int,
-        reconsume_times: int | None = None,
-    ) -> None:
+    def send_back(self, group: str, offset_msg_id: str, delay_level: int, max_reconsume_times: int) -> None:
         """``CONSUMER_SEND_MSG_BACK``: see ``minimq.runtime.send_back``."""
-        self.send_backs.send_back(group, offset_msg_id, delay_level, max_reconsume_times, reconsume_times)
+        self.send_backs.send_back(group, offset_msg_id, delay_level, max_reconsume_times)
+
+    def put_retry_message(self, group: str, message: RetryMessage) -> None:
+        """``SEND_MESSAGE`` to ``%RETRY%<group>`` (``handleRetryAndDLQ``): see
+        ``minimq.runtime.send_back``."""
+        self.send_backs.put_retry_message(group, message)
 
     def stats(self) -> BrokerStats:
         """What this broker holds and still has to do, now."""

@@ -234,7 +234,7 @@ class OrderlyConsumeService(_Base):
                 now_ms=s.world.now_ms,
             )
             if isinstance(step, rule.SendBack):
-                sent = await s.send_message_back(msg, step.delay_level, step.reconsume_times)
+                sent = await s.send_as_normal_message(msg)
                 step = rule.orderly_sent_back(
                     pq, msg, sent, suspend_ms=self.suspend_ms, client=s.client, group=s.group, now_ms=s.world.now_ms
                 )

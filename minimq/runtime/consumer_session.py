@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from minimq.core import delay
 from minimq.core.offset_store import PERSIST_INITIAL_DELAY_MS, PERSIST_INTERVAL_MS, OffsetStore
 from minimq.core.process_queue import ProcessQueue
+from minimq.core.send_back import retry_message
 from minimq.core.validators import retry_topic
 from minimq.errors import RemotingError
 from minimq.events import (
@@ -34,7 +35,8 @@ from minimq.events import (
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
 from minimq.runtime.pull import Puller
-from minimq.runtime.rebalance import REQUEST_TIMEOUT_MS, Rebalancer
+from minimq.runtime.producer import SEND_MSG_TIMEOUT_MS
+from minimq.runtime.rebalance import Rebalancer
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
@@ -222,20 +224,32 @@ class ConsumerSession:
             await asyncio.sleep(PERSIST_INTERVAL_MS / 1000)
 
     # -- send-back ---------------------------------------------------------------------
-    async def send_message_back(self, msg: MessageExt, delay_level: int, reconsume_times: int | None = None) -> bool:
-        """``sendMessageBack``, with the fallback through the inner producer (orderly: the
-        local ``reconsume_times`` travels with the message)."""
+    async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:
+        """``DefaultMQPushConsumerImpl.sendMessageBack``: ``CONSUMER_SEND_MSG_BACK``
+        (5000 ms), and if it fails, the message to the retry topic as a normal message."""
 
         def send_back(broker: Broker) -> None:
-            broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times, reconsume_times)
+            broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times)
 
-        for what, timeout in (
-            ("consumer send msg back", SEND_BACK_TIMEOUT_MS),
-            ("send back as normal message", REQUEST_TIMEOUT_MS),
-        ):
-            try:
-                await self.world.network.call(self.broker_name, send_back, what=what, timeout_ms=timeout)
-                return True
-            except RemotingError:
-                continue
-        return False
+        try:
+            await self.world.network.call(
+                self.broker_name, send_back, what="consumer send msg back", timeout_ms=SEND_BACK_TIMEOUT_MS
+            )
+            return True
+        except RemotingError:
+            return await self.send_as_normal_message(msg)
+
+    async def send_as_normal_message(self, msg: MessageExt) -> bool:
+        """``sendMessageBackAsNormalMessage`` (orderly: ``sendMessageBack``): the inner
+        producer sends ``msg`` to ``%RETRY%<group>`` with its reconsume times + 1."""
+        message = retry_message(msg, max_reconsume_times=self.max_reconsume_times)
+        try:
+            await self.world.network.call(
+                self.broker_name,
+                lambda b: b.put_retry_message(self.group, message),
+                what="send back as normal message",
+                timeout_ms=SEND_MSG_TIMEOUT_MS,
+            )
+            return True
+        except RemotingError:
+            return False
