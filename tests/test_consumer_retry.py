@@ -15,16 +15,18 @@ import pytest
 from helpers import raised_here
 
 from minimq import ConsumeStatus, Message, MessageExt, SendResult, World
-from minimq.check import dead_lettered, lost_messages
+from minimq.check import dead_lettered, lost_messages, retry_violations
 from minimq.core.delay import retry_ladder_ms
 from minimq.events import (
     ConsumeTimedOut,
+    FaultInjected,
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
     MessageSentBack,
     MessageStored,
     RetriedLocally,
+    SendBackFailed,
 )
 
 TOPIC = "order-paid"
@@ -196,6 +198,87 @@ def test_failed_send_back_is_consumed_again_locally_after_5s(w: World) -> None:
     assert again.offset_msg_id == first.offset_msg_id, "the same stored copy, consumed again locally"
     assert again.reconsume_times == 1 and seen[1].reconsume_times == 1
     assert w.broker.query_offset("coupon", sent.queue) == 1
+
+    failed = w.trace.of(SendBackFailed)
+    assert [(f.request, f.attempt) for f in failed] == [
+        ("CONSUMER_SEND_MSG_BACK", 1),
+        ("SEND_MESSAGE", 1),  # the inner producer: 3 tries, each refused at once
+        ("SEND_MESSAGE", 2),
+        ("SEND_MESSAGE", 3),
+    ]
+    assert {f.at_ms for f in failed} == {local.at_ms}
+    assert retry_violations(w.trace) == []
+
+
+@pytest.mark.parametrize(("how", "fallback_after_ms"), [("timeout", 5000), ("fast_fail", 2)])
+def test_a_lost_send_back_reply_makes_the_fallback_store_a_second_retry_copy(
+    w: World, how: str, fallback_after_ms: int
+) -> None:
+    # DefaultMQPushConsumerImpl.sendMessageBack: CONSUMER_SEND_MSG_BACK raised (the broker
+    # had stored the retry copy), so sendMessageBackAsNormalMessage sends another (P9)
+    seen: list[MessageExt] = []
+    start(w, fail_first(1, seen))
+    w.faults.lose_send_back_reply(group="coupon", key="order-1", how=how)
+    sent = send(w, "order-1")
+    w.run_until(40 * SECOND)
+
+    (fault,) = [f for f in w.trace.of(FaultInjected) if f.fault == "lose_send_back_reply"]
+    first_back, second_back = w.trace.of(MessageSentBack)
+    (failed,) = w.trace.of(SendBackFailed)
+    assert failed.request == "CONSUMER_SEND_MSG_BACK" and failed.offset_msg_id == sent.offset_msg_id
+    assert fault.at_ms == first_back.at_ms, "the broker took the copy, then the reply was lost"
+    assert failed.at_ms - first_back.at_ms == fallback_after_ms - 1
+    assert second_back.at_ms - failed.at_ms == 1, "the fallback reaches the broker one latency later"
+    assert (first_back.delay_level, second_back.delay_level) == (3, 3)
+    assert (first_back.reconsume_times, second_back.reconsume_times) == (0, 0)
+
+    retries = [s for s in w.trace.of(MessageStored) if s.topic == "%RETRY%coupon"]
+    assert [(r.at_ms, r.reconsume_times) for r in retries] == [
+        (first_back.due_ms, 1),
+        (second_back.due_ms, 1),
+    ]
+    assert {r.msg_id for r in retries} == {sent.msg_id}, "both copies keep the UNIQ_KEY"
+    assert [m.reconsume_times for m in seen] == [0, 1, 1], "one failure, two retries"
+    assert [c.status for c in w.trace.of(MessageConsumed)] == ["RECONSUME_LATER", *["CONSUME_SUCCESS"] * 2]
+    assert w.trace.of(RetriedLocally) == [], "the fallback succeeded: no local retry"
+    assert retry_violations(w.trace) == [], "a second take-back for an unanswered send-back is RocketMQ's"
+
+
+def test_a_send_back_after_a_local_retry_copies_the_broker_and_the_client_counts(w: World) -> None:
+    # The broker counts from the stored copy (reconsume times 0); the fallback carries the
+    # client's count, one more after each failed send-back: the two copies differ.
+    calls: list[int] = []
+
+    def fail_twice(msg: MessageExt) -> ConsumeStatus:
+        calls.append(msg.reconsume_times)
+        return ConsumeStatus.RECONSUME_LATER if len(calls) <= 2 else ConsumeStatus.SUCCESS
+
+    start(w, fail_twice)
+    sent = send(w, "order-1")
+    w.faults.broker_outage(1002, 2000)
+    w.faults.lose_send_back_reply(key="order-1")
+    w.run_until(60 * SECOND)
+
+    first_back, second_back = w.trace.of(MessageSentBack)
+    assert (first_back.reconsume_times, first_back.delay_level) == (0, 3)
+    assert (second_back.reconsume_times, second_back.delay_level) == (1, 4)
+    assert second_back.at_ms - first_back.at_ms == 5000
+    retries = [s for s in w.trace.of(MessageStored) if s.topic == "%RETRY%coupon"]
+    assert [(r.at_ms - first_back.at_ms, r.reconsume_times) for r in retries] == [(10_000, 1), (35_000, 2)]
+    assert all(r.msg_id == sent.msg_id for r in retries)
+    assert calls == [0, 1, 1, 2]
+    assert retry_violations(w.trace) == []
+
+
+def test_a_lost_reply_to_a_dead_letter_makes_two_dlq_copies(w: World) -> None:
+    start(w, lambda msg: ConsumeStatus.RECONSUME_LATER, max_reconsume_times=0)
+    w.faults.lose_send_back_reply(how="fast_fail")
+    send(w, "order-1")
+    w.run_until(10 * SECOND)
+    dead = w.trace.of(MessageDeadLettered)
+    assert [d.reconsume_times for d in dead] == [0, 0]
+    assert [s.reconsume_times for s in w.trace.of(MessageStored) if s.topic == "%DLQ%coupon"] == [1, 1]
+    assert retry_violations(w.trace) == []
 
 
 # -- P10: consume timeout ------------------------------------------------------------------

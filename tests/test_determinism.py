@@ -62,6 +62,7 @@ def scenario(seed: int) -> World:
     w.faults.crash_consumer("coupon-c2", CrashPoint.AFTER_HANDLER, key="k3")
     w.faults.slow_handler(30_000, group="audit", key="k4")
     w.faults.lose_offset_persist(group="coupon", times=2)
+    w.faults.lose_send_back_reply(group="audit", key="k6")
     w.run_for(1000)
 
     for n in range(8):
@@ -92,7 +93,7 @@ def test_same_seed_same_trace() -> None:
 def test_the_scenario_exercises_its_faults() -> None:
     trace = scenario(11).trace
     fired = {e.fault for e in trace.of(FaultInjected)}
-    assert fired >= {"lose_send_reply", "crash_consumer", "slow_handler", "lose_offset_persist"}
+    assert fired >= {"lose_send_reply", "crash_consumer", "slow_handler", "lose_offset_persist", "lose_send_back_reply"}
     assert trace.of(ConsumerCrashed)
     assert trace.of(MessageSentBack)
     assert any(e.before and e.after != e.before for e in trace.of(Rebalanced))

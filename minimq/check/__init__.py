@@ -26,8 +26,8 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   RocketMQ's rules (``consumerSendMsgBack``, ``ScheduleMessageService``,
   ``ConsumeMessageConcurrentlyService``), one ``RetryViolation`` per break, its ``rule`` a
   ``RetryRule``. A message whose delivery failed (not a success status, or a consume
-  timeout) is taken back by the broker at most once per failure; the broker schedules its
-  retry copy at delay level ``3 + reconsume_times`` (level 3, 10 s, after a consume
+  timeout) is taken back by the broker at most once per failure (but see P9 below); the
+  broker schedules its retry copy at delay level ``3 + reconsume_times`` (level 3, 10 s, after a consume
   timeout), stores it at exactly that time in ``%RETRY%<group>`` with ``reconsume_times + 1``,
   and once ``reconsume_times`` reaches ``maxReconsumeTimes`` dead-letters it into
   ``%DLQ%<group>`` instead: at exactly the maximum, or past it for an orderly consumer
@@ -37,9 +37,11 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   end of the trace (``until_ms``, by default its last event) must have been stored by then.
   A group's ``maxReconsumeTimes`` is the one its consumers recorded when they started
   (``ConsumerStarted.max_reconsume_times``); ``max_reconsume_times`` may name another.
-  Two RocketMQ behaviours minimq does not model would read as violations here: a listener asking for the DLQ at once
-  (``delayLevelWhenNextConsume = -1``), and the second retry copy of a send-back stored but
-  answered too late (P9).
+  A send-back whose reply the consumer never saw (``SendBackFailed`` of
+  ``CONSUMER_SEND_MSG_BACK``) may have been taken all the same, so the copy may be taken
+  back once more for it: the fallback's second retry copy (P9). One RocketMQ behaviour
+  minimq does not model would read as a violation here: a listener asking for the DLQ at
+  once (``delayLevelWhenNextConsume = -1``).
 Call the checkers after the world has run long enough for retries to drain.
 """
 

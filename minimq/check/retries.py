@@ -20,6 +20,7 @@ from minimq.events import (
     MessageSentBack,
     MessageStored,
     RetriedLocally,
+    SendBackFailed,
 )
 from minimq.model import ConsumeStatus, OrderlyStatus
 from minimq.trace import Trace
@@ -93,6 +94,9 @@ class _RetryAudit:
         self.failures: Counter[tuple[str, str]] = Counter()  # (group, copy)
         self.timed_out: set[tuple[str, str]] = set()  # (group, copy)
         self.taken_back: Counter[tuple[str, str]] = Counter()  # (group, copy)
+        # CONSUMER_SEND_MSG_BACK requests the client saw fail: the broker may have taken the
+        # copy back all the same (a lost reply), and the client's fallback takes it back again
+        self.unanswered: Counter[tuple[str, str]] = Counter()  # (group, copy)
         self.local: set[tuple[str, str, int]] = set()  # (group, msg id, reconsume times)
         self.due: Counter[tuple[str, str, int, int]] = Counter()  # (group, msg id, r, due ms)
 
@@ -125,6 +129,8 @@ class _RetryAudit:
                 self.timed_out.add((e.group, e.offset_msg_id))
             case RetriedLocally():
                 self._retried_locally(e)
+            case SendBackFailed(request="CONSUMER_SEND_MSG_BACK"):
+                self.unanswered[(e.group, e.offset_msg_id)] += 1
             case MessageSentBack():
                 self._sent_back(e)
             case MessageDeadLettered():
@@ -172,8 +178,10 @@ class _RetryAudit:
     def _take_back(self, e: MessageSentBack | MessageDeadLettered) -> None:
         copy = (e.group, e.offset_msg_id)
         self.taken_back[copy] += 1
-        if self.taken_back[copy] > self.failures[copy]:
+        if self.taken_back[copy] > self.failures[copy] + self.unanswered[copy]:
             detail = f"copy {e.offset_msg_id} taken back {self.taken_back[copy]} time(s), failed {self.failures[copy]}"
+            if self.unanswered[copy]:
+                detail += f", {self.unanswered[copy]} send-back(s) unanswered"
             self.bad(RetryRule.TAKEN_BACK_WITHOUT_FAILURE, e, e.group, e.msg_id, detail)
 
     def _sent_back(self, e: MessageSentBack) -> None:

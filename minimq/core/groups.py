@@ -125,4 +125,6 @@ class RebalanceLockManager:
 
     def all_expired(self, group: str, now_ms: int) -> bool:
         """``isLockAllExpired``: no queue of ``group`` holds a lock younger than 60 s."""
-        return all(now_ms - since > REBALANCE_LOCK_MAX_LIVE_MS for (g, _), (_, since) in self._locks.items() if g == group)
+        return all(
+            now_ms - since > REBALANCE_LOCK_MAX_LIVE_MS for (g, _), (_, since) in self._locks.items() if g == group
+        )

@@ -31,6 +31,7 @@ from minimq.events.consume import (
     MessageDelivered,
     OffsetCommittedLocally,
     RetriedLocally,
+    SendBackFailed,
 )
 from minimq.events.consumer import (
     ConsumerCrashed,
@@ -89,6 +90,7 @@ __all__ = [
     "Rebalanced",
     "RetriedLocally",
     "SendAttempted",
+    "SendBackFailed",
     "SendFailed",
     "SendGaveUp",
     "SendSucceeded",

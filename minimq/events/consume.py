@@ -74,6 +74,23 @@ class ConsumeTimedOut(Event):
 
 
 @record
+class SendBackFailed(Event):
+    """The consumer saw one of its send-back requests fail (``error``): ``request`` is
+    ``CONSUMER_SEND_MSG_BACK`` (the send-back proper; the broker may have taken the copy
+    all the same if only the reply was lost) or ``SEND_MESSAGE`` (the fallback: the
+    message as a normal message to ``%RETRY%<group>``, ``attempt`` of the inner
+    producer's tries)."""
+
+    client: str
+    group: str
+    msg_id: str
+    offset_msg_id: str
+    request: str
+    attempt: int
+    error: str
+
+
+@record
 class RetriedLocally(Event):
     """The message will be consumed again by this client after ``delay_ms`` (a failed
     send-back, or an orderly suspend)."""

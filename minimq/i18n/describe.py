@@ -68,6 +68,7 @@ def lane(event: ev.Event) -> str | None:
             | ev.ConsumeFailureDropped()
             | ev.ConsumeTimedOut()
             | ev.RetriedLocally()
+            | ev.SendBackFailed()
             | ev.OffsetCommittedLocally()
             | ev.PullOffsetMoved()
             | ev.PullFlowControlled()
@@ -159,6 +160,10 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return key, {"msg": sid(event.msg_id), "ran": ran, "started": fmt_ms(event.started_ms)}
         case ev.ConsumeResultDiscarded() | ev.ConsumeFailureDropped() | ev.RetriedLocally():
             return key, {"msg": sid(event.msg_id), "delay": getattr(event, "delay_ms", 0)}
+        case ev.SendBackFailed():
+            values = {"msg": sid(event.msg_id), "group": event.group, "attempt": event.attempt}
+            values["error"] = event.error.split(" (")[0]
+            return (key if event.request == "CONSUMER_SEND_MSG_BACK" else key + ".normal"), values
         case ev.OffsetCommittedLocally():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "offset": event.offset}
         case ev.Rebalanced():

@@ -84,6 +84,14 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{msg} 跑了 {ran}（{started} 起），超过 consumeTimeout = 15 分钟：按延迟级别 3 发回重试、"
         "移出 ProcessQueue，消费逻辑仍在跑",
     ),
+    "ev.SendBackFailed": (
+        "sending {msg} back failed ({error}): sends it to %RETRY%{group} as a normal message instead",
+        "{msg} 发回 Broker 失败（{error}）：改由内部生产者把它作为普通消息发到重试队列 %RETRY%{group}",
+    ),
+    "ev.SendBackFailed.normal": (
+        "sending {msg} to %RETRY%{group} failed, try {attempt} ({error})",
+        "把 {msg} 作为普通消息发到重试队列 %RETRY%{group} 失败，第 {attempt} 次（{error}）",
+    ),
     "ev.RetriedLocally": (
         "will consume {msg} again locally in {delay} ms",
         "{delay} 毫秒后在本地重新消费 {msg}",
@@ -189,6 +197,11 @@ EVENTS.update(
         "evb.MessageDelivered.retry": ("got {msg} (retry {times})", "收到 {msg}（第 {times} 次重试）"),
         "evb.MessageConsumed": ("{msg} {status}", "{msg} {status}"),
         "evb.MessageConsumed.note": ("{msg} {status}", "{msg} {status}"),
+        "evb.SendBackFailed": ("send-back of {msg} failed", "{msg} 发回失败"),
+        "evb.SendBackFailed.normal": (
+            "{msg} to %RETRY%: try {attempt} failed",
+            "{msg} 发往重试队列第 {attempt} 次失败",
+        ),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
         "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
@@ -222,6 +235,10 @@ EVENTS.update(
         "app.deploy_kill": ("deploy: the process is killed (kill -9)", "发布：直接杀掉进程（kill -9）"),
         "app.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
         "fault.lose_send_reply": ("the reply to {target} is lost", "{target} 的发送应答丢了"),
+        "fault.lose_send_back_reply": (
+            "the reply to the send-back of {target} is lost",
+            "{target} 发回 Broker 的应答丢了",
+        ),
         "fault.broker_outage": ("broker unreachable", "Broker 不可达"),
         "fault.lose_offset_persist": ("an offset update is lost", "一次消费位点上报丢了"),
         "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),

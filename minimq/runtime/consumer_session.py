@@ -24,18 +24,19 @@ from minimq.core.offset_store import PERSIST_INITIAL_DELAY_MS, PERSIST_INTERVAL_
 from minimq.core.process_queue import ProcessQueue
 from minimq.core.send_back import retry_message
 from minimq.core.validators import retry_topic
-from minimq.errors import RemotingError
+from minimq.errors import RemotingError, RemotingTimeoutError
 from minimq.events import (
     ConsumerCrashed,
     ConsumerShutdown,
     ConsumerStarted,
     OffsetCommittedLocally,
     OffsetPersisted,
+    SendBackFailed,
 )
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
+from minimq.runtime.producer import RETRY_TIMES_WHEN_SEND_FAILED, SEND_MSG_TIMEOUT_MS
 from minimq.runtime.pull import Puller
-from minimq.runtime.producer import SEND_MSG_TIMEOUT_MS
 from minimq.runtime.rebalance import Rebalancer
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
@@ -226,30 +227,64 @@ class ConsumerSession:
     # -- send-back ---------------------------------------------------------------------
     async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:
         """``DefaultMQPushConsumerImpl.sendMessageBack``: ``CONSUMER_SEND_MSG_BACK``
-        (5000 ms), and if it fails, the message to the retry topic as a normal message."""
+        (5000 ms), and if that raises, whatever the broker did meanwhile, the message to
+        the retry topic as a normal message. A lost reply (``lose_send_back_reply``) makes
+        the broker keep the copy it took and the fallback store a second one (P9)."""
 
         def send_back(broker: Broker) -> None:
             broker.send_back(self.group, msg.offset_msg_id, delay_level, self.max_reconsume_times)
 
+        world = self.world
         try:
-            await self.world.network.call(
-                self.broker_name, send_back, what="consumer send msg back", timeout_ms=SEND_BACK_TIMEOUT_MS
+            await world.network.call(
+                self.broker_name,
+                send_back,
+                what="consumer send msg back",
+                timeout_ms=SEND_BACK_TIMEOUT_MS,
+                reply_loss=lambda _: world.faults.send_back_reply_loss(self.group, msg),
             )
             return True
-        except RemotingError:
+        except RemotingError as exc:
+            self._send_back_failed(msg, "CONSUMER_SEND_MSG_BACK", 1, exc)
             return await self.send_as_normal_message(msg)
 
     async def send_as_normal_message(self, msg: MessageExt) -> bool:
-        """``sendMessageBackAsNormalMessage`` (orderly: ``sendMessageBack``): the inner
-        producer sends ``msg`` to ``%RETRY%<group>`` with its reconsume times + 1."""
+        """``sendMessageBackAsNormalMessage`` (orderly: ``sendMessageBack``): the client's
+        inner producer (``CLIENT_INNER_PRODUCER``, default settings) sends ``msg`` to
+        ``%RETRY%<group>`` with its reconsume times + 1: up to 3 tries within 3000 ms, a
+        fast failure tried again at once, a timeout not."""
         message = retry_message(msg, max_reconsume_times=self.max_reconsume_times)
-        try:
-            await self.world.network.call(
-                self.broker_name,
-                lambda b: b.put_retry_message(self.group, message),
-                what="send back as normal message",
-                timeout_ms=SEND_MSG_TIMEOUT_MS,
+        world = self.world
+        begin = world.now_ms
+        for attempt in range(1, RETRY_TIMES_WHEN_SEND_FAILED + 2):
+            cost = world.now_ms - begin
+            if attempt > 1 and cost >= SEND_MSG_TIMEOUT_MS:
+                break
+            try:
+                await world.network.call(
+                    self.broker_name,
+                    lambda b: b.put_retry_message(self.group, message),
+                    what="send back as normal message",
+                    timeout_ms=SEND_MSG_TIMEOUT_MS - cost,
+                )
+                return True
+            except RemotingError as exc:
+                self._send_back_failed(msg, "SEND_MESSAGE", attempt, exc)
+                if isinstance(exc, RemotingTimeoutError):
+                    break
+        return False
+
+    def _send_back_failed(self, msg: MessageExt, request: str, attempt: int, error: Exception) -> None:
+        w = self.world
+        w.emit(
+            SendBackFailed(
+                at_ms=w.now_ms,
+                client=self.client,
+                group=self.group,
+                msg_id=msg.msg_id,
+                offset_msg_id=msg.offset_msg_id,
+                request=request,
+                attempt=attempt,
+                error=str(error),
             )
-            return True
-        except RemotingError:
-            return False
+        )

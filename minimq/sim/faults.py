@@ -9,6 +9,10 @@ firing is a ``FaultInjected`` event in the trace, named after its kind. The kind
   (``RemotingTimeoutException``; not retried internally by a 4.x producer).
   ``how="fast_fail"``: the channel closes right after the store
   (``RemotingSendRequestException``; the producer retries at once, same msg id).
+- ``LoseSendBackReply`` (``lose_send_back_reply``): the broker takes a consumer's
+  ``CONSUMER_SEND_MSG_BACK`` (schedules the retry copy, or dead-letters it) but the reply
+  never reaches the consumer, which sends the message again as a normal message to
+  ``%RETRY%<group>`` (path P9: a second retry copy). ``how`` as for ``lose_send_reply``.
 - ``BrokerOutage`` (``broker_outage``): for a while every request to the broker fails
   to connect and every oneway request is dropped.
 - ``LoseOffsetPersist`` (``lose_offset_persist``): a oneway ``UPDATE_CONSUMER_OFFSET``
@@ -59,6 +63,18 @@ class LoseSendReply:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LoseSendBackReply:
+    """The broker takes a consumer's send-back (``CONSUMER_SEND_MSG_BACK``) but the reply
+    never reaches the consumer (``how``). Only for ``group``, and a message with ``key``
+    among its keys, when they are given."""
+
+    kind: ClassVar[str] = "lose_send_back_reply"
+    how: ReplyLoss
+    group: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BrokerOutage:
     """From ``start_ms`` until ``end_ms`` every request to the broker fails to connect and
     every oneway request is dropped."""
@@ -99,7 +115,8 @@ class SlowHandler:
     key: str | None = None
 
 
-Counted = LoseSendReply | LoseOffsetPersist | CrashConsumer | SlowHandler  # they fire a number of times
+# they fire a number of times
+Counted = LoseSendReply | LoseSendBackReply | LoseOffsetPersist | CrashConsumer | SlowHandler
 Fault = Counted | BrokerOutage
 
 
@@ -139,6 +156,13 @@ class FaultPlan:
             raise ValidationError("how must be 'timeout' or 'fast_fail'", how)
         self._arm(LoseSendReply(how=ReplyLoss(how), topic=topic, key=key), times)
 
+    def lose_send_back_reply(
+        self, *, group: str | None = None, key: str | None = None, how: str = "timeout", times: int = 1
+    ) -> None:
+        if how not in ReplyLoss.__members__.values():
+            raise ValidationError("how must be 'timeout' or 'fast_fail'", how)
+        self._arm(LoseSendBackReply(how=ReplyLoss(how), group=group, key=key), times)
+
     def broker_outage(self, start_ms: int, duration_ms: int) -> None:
         if duration_ms <= 0:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
@@ -177,6 +201,16 @@ class FaultPlan:
                     armed.times_left > 0 and topic in (None, msg.topic) and _keyed(key, msg.keys)
                 ):
                     self._fire(armed, str(msg.msg_id), f"send reply lost ({how})")
+                    return how
+        return None
+
+    def send_back_reply_loss(self, group: str, msg: MessageExt) -> ReplyLoss | None:
+        for armed in self._armed:
+            match armed.fault:
+                case LoseSendBackReply(group=only, key=key, how=how) if (
+                    armed.times_left > 0 and only in (None, group) and _keyed(key, msg.keys)
+                ):
+                    self._fire(armed, msg.msg_id, f"send-back reply lost ({how}), copy {msg.offset_msg_id}")
                     return how
         return None
 
