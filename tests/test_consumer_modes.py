@@ -15,9 +15,12 @@ from helpers import TOPIC, ok, raised_here, send
 
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
 from minimq.check import duplicate_deliveries, lost_messages, repeat_kinds
+from minimq.runtime.consumer_session import CHANNEL_EXPIRED_TIMEOUT_MS
+from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS
 from minimq.events import (
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
+    ConsumerShutdown,
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
@@ -225,6 +228,42 @@ def test_orderly_queue_changes_owner_only_through_the_broker_lock(w: World) -> N
     # c1 last renewed its locks 1 s after it started; the broker lets them live 60 s.
     assert len(taken) == 2 and all(61_000 < t < 63_000 for t in taken), taken
     assert c2.assigned() == [RETRY, *qs(0, 1, 2, 3)]
+
+
+def test_orderly_shutdown_unlocks_and_waits_then_persists_then_unregisters(w: World) -> None:
+    # ConsumeMessageOrderlyService.shutdown -> unlockAll(false) (a request, 1000 ms), then
+    # DefaultMQPushConsumerImpl.persistConsumerOffset (oneway), then unregisterConsumer (a request)
+    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c1", orderly=True)
+    c1.start()
+    send(w, "k1", queue=1, at_ms=3000)
+    w.run_until(4000)
+    c1.shutdown()
+    w.run_until(4100)
+    unlocked = sorted((e.at_ms, e.queue_id) for e in w.trace.of(QueueUnlocked) if e.topic == TOPIC)
+    assert unlocked == [(4001, q) for q in range(4)], "the request arrives one latency later"
+    (down,) = w.trace.of(ConsumerShutdown)
+    assert down.at_ms == 4002, "after the unlock's answer came back"
+    shutdown_persists = [e for e in w.trace.of(OffsetPersisted) if e.via == "shutdown"]
+    assert shutdown_persists and {e.at_ms for e in shutdown_persists} == {4003}
+    assert w.broker.consumer_ids("coupon") == []
+    assert not w.broker.locks.holder("coupon", MessageQueue(TOPIC, 1))
+    assert (LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS) == (1000, 3000)
+
+
+def test_a_concurrent_shutdown_persists_at_once_and_unregisters_by_request(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1.start()
+    c2.start()
+    w.run_until(5000)
+    w.faults.broker_outage(5000, 10)  # the unregister request fails to connect
+    c2.shutdown()
+    (down,) = w.trace.of(ConsumerShutdown)
+    assert down.at_ms == 5000
+    w.run_until(6000)
+    assert w.broker.consumer_ids("coupon") == ["c1", "c2"], "c2's channel is still registered"
+    w.run_until(5000 + CHANNEL_EXPIRED_TIMEOUT_MS + 1)
+    assert w.broker.consumer_ids("coupon") == ["c1"], "until the broker expires it"
 
 
 # -- broadcasting (P12) --------------------------------------------------------------------

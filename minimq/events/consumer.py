@@ -33,7 +33,8 @@ class ConsumerCrashed(Event):
 
 @record
 class ConsumerShutdown(Event):
-    """Graceful shutdown: handlers interrupted, offsets persisted (oneway), unregistered."""
+    """Graceful shutdown: handlers interrupted, (orderly) queues unlocked, offsets persisted
+    (oneway); the unregistration request leaves now."""
 
     client: str
     group: str

@@ -9,13 +9,15 @@ survives into the next incarnation. Mirrors RocketMQ's
 shown in lesson 3.
 Rules:
 - Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
-- Graceful shutdown interrupts running listeners (``shutdownNow``), persists offsets
-  (oneway) and leaves the group. A crash does none of that.
+- Graceful shutdown interrupts running listeners (``shutdownNow``), unlocks an orderly
+  consumer's queues (and waits for the answer), persists offsets (oneway) and leaves the
+  group (a request). A crash does none of that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +39,7 @@ from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
 from minimq.runtime.producer import RETRY_TIMES_WHEN_SEND_FAILED, SEND_MSG_TIMEOUT_MS
 from minimq.runtime.pull import Puller
-from minimq.runtime.rebalance import Rebalancer
+from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, Rebalancer
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
@@ -141,25 +143,52 @@ class ConsumerSession:
             raise asyncio.CancelledError
 
     def shutdown(self) -> None:
-        """Graceful shutdown (``awaitTerminationMillisWhenShutdown = 0``)."""
+        """Graceful shutdown (``awaitTerminationMillisWhenShutdown = 0``), in
+        ``DefaultMQPushConsumerImpl.shutdown``'s order: the listeners are interrupted; an
+        orderly consumer unlocks all its queues (``unlockAll(false)``: a request, 1000 ms)
+        and waits for the answer; the offsets are persisted (oneway); the consumer
+        unregisters (``UNREGISTER_CLIENT``: a request, ``mqClientApiTimeout`` 3000 ms)."""
         if not self.alive:
             return
-        w = self.world
         self._stop_tasks()
+        if self.orderly and self.clustering:
+            self.world.spawn(self._unlock_all_then_leave(), f"{self.client}-shutdown")
+        else:
+            self._leave()
+
+    async def _unlock_all_then_leave(self) -> None:
+        mqs = sorted(self.pq_table)
+        if mqs:
+            # a failure is logged by RocketMQ; the broker's locks expire after 60 s
+            with contextlib.suppress(RemotingError):
+                await self.world.network.call(
+                    self.broker_name,
+                    lambda b: b.unlock(self.group, self.client, mqs),
+                    what="unlock batch mq",
+                    timeout_ms=LOCK_TIMEOUT_MS,
+                )
+        self._leave()
+
+    def _leave(self) -> None:
+        """Persist the offsets, then unregister (the request goes on after this returns)."""
+        w = self.world
         self.persist_all("shutdown")
+        w.emit(ConsumerShutdown(at_ms=w.now_ms, client=self.client, group=self.group))
+        w.spawn(self._unregister(), f"{self.client}-unregister")
+
+    async def _unregister(self) -> None:
+        w = self.world
         channel = self.rebalance_waker.wake
 
         def unregister(broker: Broker) -> None:
             broker.unregister(self.group, self.client, channel)
 
-        if not w.network.oneway(self.broker_name, unregister, what="unregister"):
-            # The request was lost, but the process is gone: the broker drops its silent
-            # channel when it expires (ClientHousekeepingService, channelExpiredTimeout).
+        try:
+            await w.network.call(self.broker_name, unregister, what="unregister client", timeout_ms=REQUEST_TIMEOUT_MS)
+        except RemotingError:
+            # The process is gone: the broker drops its silent channel when it expires
+            # (ClientHousekeepingService, channelExpiredTimeout).
             w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: unregister(self.broker))
-        if self.orderly and self.clustering:
-            mqs = sorted(self.pq_table)
-            w.network.oneway(self.broker_name, lambda b: b.unlock(self.group, self.client, mqs), what="unlock")
-        w.emit(ConsumerShutdown(at_ms=w.now_ms, client=self.client, group=self.group))
 
     # -- offsets ------------------------------------------------------------------------
     def commit_local(self, mq: MessageQueue, offset: int, *, increase_only: bool, msg: MessageExt | None) -> None:

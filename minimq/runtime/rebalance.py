@@ -35,6 +35,7 @@ REBALANCE_INTERVAL_MS = 20_000
 REBALANCE_MIN_INTERVAL_MS = 1000
 LOCK_RENEW_INTERVAL_MS = 20_000
 REQUEST_TIMEOUT_MS = 3000  # ClientConfig.mqClientApiTimeout
+LOCK_TIMEOUT_MS = 1000  # RebalanceImpl: lockBatchMQ(..., 1000), unlockBatchMQ(..., 1000, oneway)
 
 
 class Rebalancer:
@@ -163,7 +164,7 @@ class Rebalancer:
             self.s.broker_name,
             lambda b: b.lock(self.s.group, self.s.client, mqs),
             what="lock batch mq",
-            timeout_ms=REQUEST_TIMEOUT_MS,
+            timeout_ms=LOCK_TIMEOUT_MS,
         )
 
     async def lock_renew_loop(self) -> None:
