@@ -15,8 +15,6 @@ from helpers import TOPIC, ok, raised_here, send
 
 from minimq import ConsumeStatus, MessageExt, MessageQueue, OrderlyStatus, World
 from minimq.check import duplicate_deliveries, lost_messages, repeat_kinds
-from minimq.runtime.consumer_session import CHANNEL_EXPIRED_TIMEOUT_MS
-from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS
 from minimq.events import (
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
@@ -30,8 +28,11 @@ from minimq.events import (
     QueueUnlocked,
     Rebalanced,
     RetriedLocally,
+    SendBackFailed,
     TopicCreated,
 )
+from minimq.runtime.consumer_session import CHANNEL_EXPIRED_TIMEOUT_MS
+from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS
 
 RETRY = MessageQueue("%RETRY%coupon", 0)
 
@@ -206,6 +207,25 @@ def test_orderly_with_max_reconsume_times_goes_to_dlq_and_moves_on(w: World) -> 
     # ISSUE #6163); the broker dead-letters it (the group holds a lock) and the copy keeps it
     assert dead.keys == ("poison",) and dead.reconsume_times == 3, "the client's local count + 1"
     assert w.trace.of(MessageSentBack) == [], "straight to the DLQ, no retry topic"
+
+
+def test_orderly_dead_letter_that_cannot_be_sent_counts_the_attempt_and_tries_again(w: World) -> None:
+    # checkReconsumeTimes: sendMessageBack failed -> suspend, reconsumeTimes + 1; the next
+    # failure sends RECONSUME_TIME 3 + 1, and the DLQ copy keeps it
+    def handle(msg: MessageExt) -> OrderlyStatus:
+        if msg.reconsume_times == 2:
+            w.faults.broker_outage(w.now_ms, 500)  # the DLQ send of this attempt fails
+        return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
+
+    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True, max_reconsume_times=2).start()
+    send(w, "poison", queue=1, at_ms=1000)
+    w.run_until(10_000)
+    assert [d.reconsume_times for d in w.trace.of(MessageDelivered)] == [0, 1, 2, 3]
+    (dlq,) = w.trace.of(MessageDeadLettered)
+    assert dlq.reconsume_times == 3
+    (dead,) = w.broker.copies("%DLQ%coupon")
+    assert dead.reconsume_times == 4
+    assert [f.request for f in w.trace.of(SendBackFailed)] == ["SEND_MESSAGE"] * 3
 
 
 def test_orderly_queue_changes_owner_only_through_the_broker_lock(w: World) -> None:
