@@ -14,7 +14,7 @@ firing is a ``FaultInjected`` event in the trace, named after its kind. The kind
   never reaches the consumer, which sends the message again as a normal message to
   ``%RETRY%<group>`` (path P9: a second retry copy). ``how`` as for ``lose_send_reply``.
 - ``BrokerOutage`` (``broker_outage``): for a while every request to the broker fails
-  to connect and every oneway request is dropped.
+  to connect and every oneway request is dropped; recorded once, when it begins.
 - ``LoseOffsetPersist`` (``lose_offset_persist``): a oneway ``UPDATE_CONSUMER_OFFSET``
   never arrives.
 - ``CrashConsumer`` (``crash_consumer``): a consumer process dies at a chosen point of a
@@ -164,9 +164,19 @@ class FaultPlan:
         self._arm(LoseSendBackReply(how=ReplyLoss(how), group=group, key=key), times)
 
     def broker_outage(self, start_ms: int, duration_ms: int) -> None:
+        """The broker is unreachable in [start_ms, start_ms + duration_ms); the outage is
+        recorded when it begins (``FaultInjected``, target ``broker``)."""
         if duration_ms <= 0:
             raise ValidationError("an outage must last at least 1 ms", duration_ms)
-        self.outages.append(BrokerOutage(start_ms=start_ms, end_ms=start_ms + duration_ms))
+        outage = BrokerOutage(start_ms=start_ms, end_ms=start_ms + duration_ms)
+        self.outages.append(outage)
+        world = self._world
+
+        def begins() -> None:
+            detail = f"broker unreachable for {duration_ms} ms, until {outage.end_ms} ms"
+            world.emit(FaultInjected(at_ms=world.now_ms, fault=outage.kind, target="broker", detail=detail))
+
+        world.call_later_ms(max(0, start_ms - world.now_ms), begins)
 
     def lose_offset_persist(self, *, group: str | None = None, times: int = 1) -> None:
         self._arm(LoseOffsetPersist(group=group), times)
