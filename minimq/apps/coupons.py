@@ -22,7 +22,11 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   ``RECONSUME_LATER`` (lesson 10: clustering retries it from ``%RETRY%``, broadcasting
   drops it). Every statement the design runs (what a SELECT found, what an INSERT
   changed), the marketing call, the lock wait and the notification are events in the
-  handler's lane: a race is seen, not guessed. The lab of ``minimq check`` runs the
+  handler's lane: a race is seen, not guessed. The notification of some orders can be
+  refused (``CouponTiming.notify_fails``: the SMS gateway rejects the phone number): the
+  handler throws after its commit (``NotificationError``, lesson 9). The coupon system
+  can consume in order (``CouponSystem(orderly=True)``, lesson 9) and the calls can use
+  the shop's Redis (``StoryRunner(redis=...)``, for the designs that dedupe there). The lab of ``minimq check`` runs the
   same designs through its own runner (``minimq.testing.design_calls``), with no story
   timing: its schedules decide where a handler waits.
 - Two more knobs of the timing, for lesson 4 (a slow message): ``slow_lookups`` makes the
@@ -46,11 +50,12 @@ from minimq.apps.design_db import DesignDB
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, TOPIC
 from minimq.apps.session import statement_head
 from minimq.events import AppEvent
-from minimq.model import ConsumeStatus
+from minimq.model import ConsumeStatus, OrderlyStatus
 
 if TYPE_CHECKING:
     from minimq.apps.db import Database
     from minimq.apps.design import Design
+    from minimq.apps.kv import KeyValueStore
     from minimq.apps.session import Session
     from minimq.apps.wallet_lock import WalletLock
     from minimq.model import MessageExt
@@ -77,6 +82,10 @@ class MarketingUnavailable(Exception):
     """The marketing service answered 503 Service Unavailable (it is down)."""
 
 
+class NotificationError(Exception):
+    """The SMS gateway refused a notification (``CouponTiming.notify_fails``)."""
+
+
 @dataclass(frozen=True)
 class CouponTiming:
     """The story's timing around a design: the marketing lookup before the call's first
@@ -85,13 +94,14 @@ class CouponTiming:
     ``slow_lookups`` holds (order, ms): the marketing service's first lookup for that order
     takes ``ms`` instead of ``marketing_ms``. ``marketing_timeout_ms`` (0: none) gives up on a
     lookup that takes longer and skips the order: the call returns ``CONSUME_SUCCESS``
-    without a coupon."""
+    without a coupon. ``notify_fails``: the orders whose notification is always refused."""
 
     marketing_ms: int = 0
     notify_ms: int = 0
     marketing_down: tuple[tuple[int, int], ...] = ()
     slow_lookups: tuple[tuple[str, int], ...] = ()
     marketing_timeout_ms: int = 0
+    notify_fails: tuple[str, ...] = ()
 
     def marketing_is_down(self, now_ms: int) -> bool:
         return any(start <= now_ms < end for start, end in self.marketing_down)
@@ -102,12 +112,18 @@ STORY_TIMING = CouponTiming(marketing_ms=1200, notify_ms=300)
 
 class StoryRunner:
     """Runs a design as the lessons' coupon system: a session per call, the story's timing,
-    and (``lock``) a batch job's wallet lock that a call waits for before its first write."""
+    (``lock``) a batch job's wallet lock that a call waits for before its first write, and
+    (``redis``) the Redis a design may use."""
 
     def __init__(
-        self, design: Design, db: Database, timing: CouponTiming = STORY_TIMING, lock: WalletLock | None = None
+        self,
+        design: Design,
+        db: Database,
+        timing: CouponTiming = STORY_TIMING,
+        lock: WalletLock | None = None,
+        redis: KeyValueStore | None = None,
     ) -> None:
-        self.design, self.db, self.timing, self.lock = design, db, timing, lock
+        self.design, self.db, self.timing, self.lock, self.redis = design, db, timing, lock, redis
         self.modules: dict[str, ModuleType] = {}
         self.world = db.world
         self.slow = dict(timing.slow_lookups)  # the marketing service's own state: outlives a restart
@@ -123,7 +139,9 @@ class StoryRunner:
             try:
                 async with asyncio.timeout(None) as deadline:  # set only by a marketing timeout
                     hook = self._before_write(client, msg, timers, deadline)
-                    async with self.db.session(client, before_statement=hook, trace_as=msg.msg_id) as session:
+                    async with self.db.session(
+                        client, redis=self.redis, before_statement=hook, trace_as=msg.msg_id
+                    ) as session:
                         if self.design.is_async:
                             result = await module.handle(msg, DesignDB(session))
                         else:
@@ -131,6 +149,10 @@ class StoryRunner:
                         if session.commits and self.timing.notify_ms:
                             self._say(client, "notify", msg.msg_id, ms=self.timing.notify_ms)
                             await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
+                            order = str(json.loads(msg.body).get("order", ""))
+                            if order in self.timing.notify_fails:
+                                self._say(client, "notify_failed", msg.msg_id)
+                                raise NotificationError(f"SMS gateway: HTTP 400, invalid phone number on {order}")
             except TimeoutError:  # the marketing call timed out: skip the order, free the queue
                 self._say(client, "marketing_gave_up", msg.msg_id, ms=self.timing.marketing_timeout_ms)
                 return ConsumeStatus.SUCCESS
@@ -191,6 +213,16 @@ class StoryRunner:
         world.emit(AppEvent(at_ms=world.now_ms, system=client, action=action, args=args))
 
 
+def _orderly(listener: Listener) -> Listener:
+    """The design's answer as an orderly listener's (``ConsumeOrderlyStatus``)."""
+
+    async def on_message(msg: MessageExt) -> object:
+        done = await listener(msg)
+        return OrderlyStatus.SUCCESS if done == ConsumeStatus.SUCCESS else OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
+
+    return on_message
+
+
 async def _call_sync(module: ModuleType, msg: MessageExt, session: Session) -> object:
     """A plain ``def handle`` in a greenlet (greenlet comes with the test extra)."""
     from minimq.apps.design_db_sync import SyncDesignDB
@@ -202,7 +234,11 @@ async def _call_sync(module: ModuleType, msg: MessageExt, session: Session) -> o
 class CouponSystem:
     """The coupon consumer group: one process per client, each running the design, each
     consumer made with ``options`` (``PushConsumer``'s keywords, the setters a Java
-    application calls before ``start()``: lesson 4 lowers ``consume_concurrently_max_span``)."""
+    application calls before ``start()``: lesson 4 lowers ``consume_concurrently_max_span``,
+    lesson 9 sets ``orderly`` and ``max_reconsume_times``). An orderly consumer's listener is
+    a ``MessageListenerOrderly`` around the same design, answering ``SUCCESS`` for its
+    ``CONSUME_SUCCESS`` and ``SUSPEND_CURRENT_QUEUE_A_MOMENT`` for anything else (an
+    exception counts as a suspend anyway)."""
 
     def __init__(self, world: World, runner: DesignRunner, options: Mapping[str, Any] | None = None) -> None:
         self.world = world
@@ -214,6 +250,8 @@ class CouponSystem:
         """The process ``client`` (created, not started, the first time it is named)."""
         if client not in self.consumers:
             listener = self.runner.handler(client)
+            if self.options.get("orderly"):
+                listener = _orderly(listener)
             self.consumers[client] = self.world.push_consumer(
                 COUPON_GROUP, TOPIC, listener, client_id=client, **self.options
             )

@@ -11,6 +11,8 @@ lost", so it sends again, up to ``SEND_ATTEMPTS`` times in all, either:
 - a new ``Message`` with the same body (``resend="new"``): a new msg id, so deduplicating
   by msg id cannot see the copy.
 Either way the broker may now hold the message twice.
+``ordered``: each send picks the queue by the order id (``SelectMessageQueueByHash``), as
+a producer must for an orderly consumer: every message of one order in one queue.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Literal
 from minimq.apps.incident import ORDER_GROUP, order_paid
 from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.model import SendResult
+from minimq.runtime.producer import select_by_hash
 from minimq.world import World
 
 SEND_ATTEMPTS = 3
@@ -31,9 +34,10 @@ Report = Callable[[int, "SendResult | Exception"], None]  # (attempt, its result
 class OrderSender:
     """The order system's producer (group ``order-system``) and its retry loop."""
 
-    def __init__(self, world: World, *, resend: Resend = "same") -> None:
+    def __init__(self, world: World, *, resend: Resend = "same", ordered: bool = False) -> None:
         self.producer = world.producer(ORDER_GROUP)
         self.resend = resend
+        self.ordered = ordered
         self.sending = 0  # send loops still running
 
     async def send_order_paid(
@@ -48,7 +52,10 @@ class OrderSender:
         try:
             for attempt in range(1, SEND_ATTEMPTS + 1):
                 try:
-                    result = await self.producer.send(msg)
+                    if self.ordered:
+                        result = await self.producer.send(msg, selector=select_by_hash, arg=order)
+                    else:
+                        result = await self.producer.send(msg)
                 except (SendTimeoutError, SendFailedError) as exc:
                     if report is not None:
                         report(attempt, exc)

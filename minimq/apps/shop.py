@@ -19,8 +19,12 @@ What each system does, and the knobs the lessons turn:
   before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
   (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``, or a
-  ``CouponTiming`` of the lesson's: a marketing lookup that hangs, a timeout on it), made
-  with ``coupon_consumer``'s options (``PushConsumer`` keywords).
+  ``CouponTiming`` of the lesson's: a marketing lookup that hangs or is down, a timeout on
+  it, a notification refused), made with ``coupon_consumer``'s options (``PushConsumer``
+  keywords), with the shop's Redis for the designs that use one. An orderly coupon system
+  (``coupon_consumer={"orderly": True}``, lesson 9) consumes with a
+  ``MessageListenerOrderly``, and the order system then sends "order paid" to the queue
+  its order id hashes to.
 - Wallet lock (``wallet_lock``, a ``minimq.apps.wallet_lock.WalletLock``): a stuck batch
   job holds a user's coupon-wallet lock for a while, and a coupon call for that user
   waits for it before its first write (lesson 7: a handler that runs for 20 minutes).
@@ -61,6 +65,7 @@ from minimq.apps.incident import (
     RED_PACKET_LEDGER,
     TOPIC,
 )
+from minimq.apps.kv import KeyValueStore
 from minimq.apps.orders import OrderSender, Resend
 from minimq.apps.wallet_lock import WalletLock
 from minimq.events import AppEvent, EffectApplied, EffectExpected
@@ -119,13 +124,17 @@ class Shop:
         if self.design.has_setup:
             run_setup(self.design, self.coupon_db.path)
         self.coupon_db.audit("coupons", "order_id")
+        self.redis = KeyValueStore(self.world)  # the coupon system's Redis, for the designs that use one
         self.red_packet_db = Database(self.world, self.dir / "red_packet.db", RED_PACKET_LEDGER)
         self.red_packet_db.script(RED_PACKET_SCHEMA + (RED_PACKET_UNIQUE if idempotent_red_packet else ""))
         self.red_packet_db.audit("red_packets", "order_id")
         self.ledgers = {COUPON_GROUP: self.coupon_db.name, RED_PACKET_GROUP: self.red_packet_db.name}
         self.payment = PaymentSystem(self)
-        self.order = OrderSystem(self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms)
-        runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock)
+        ordered = bool((coupon_consumer or {}).get("orderly"))  # an orderly consumer needs ordered sends
+        self.order = OrderSystem(
+            self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms, ordered=ordered
+        )
+        runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock, redis=self.redis)
         self.coupon = CouponSystem(self.world, runner, coupon_consumer)
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
@@ -196,12 +205,14 @@ class PaymentSystem:
 class OrderSystem:
     """Marks orders paid and sends "order paid" (``DefaultMQProducer`` group order-system)."""
 
-    def __init__(self, shop: Shop, idempotent: bool, resend: Resend, work_ms: int, first_extra_ms: int) -> None:
+    def __init__(
+        self, shop: Shop, idempotent: bool, resend: Resend, work_ms: int, first_extra_ms: int, *, ordered: bool
+    ) -> None:
         self.shop = shop
         self.idempotent = idempotent
         self.work_ms = work_ms
         self.first_extra_ms = first_extra_ms
-        self.sender = OrderSender(shop.world, resend=resend)
+        self.sender = OrderSender(shop.world, resend=resend, ordered=ordered)
 
     async def on_payment_callback(self, order_id: str, attempt: int) -> str:
         shop, world = self.shop, self.shop.world

@@ -159,6 +159,10 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{msg}：营销服务 {ms} 毫秒没有应答，跳过这个订单，不发券",
     ),
     "app.notify": ("{msg}: notifies the user ({ms} ms)", "{msg}：给用户发到账通知（{ms} 毫秒）"),
+    "app.notify_failed": (
+        "{msg}: the SMS gateway rejects the phone number (HTTP 400): the handler throws",
+        "{msg}：短信网关拒绝了这个手机号（HTTP 400），消费逻辑抛出异常",
+    ),
     "app.db_read": ("{msg}: {statement} → {rows} row(s)", "{msg}：{statement} → {rows} 行"),
     "app.db_write": ("{msg}: {statement} → {changed} row(s) changed", "{msg}：{statement} → 影响 {changed} 行"),
     "app.db_statement": ("{msg}: {statement}", "{msg}：{statement}"),
@@ -224,6 +228,7 @@ EVENTS.update(
         "appb.marketing": ("{msg}: marketing {ms} ms", "{msg}：问营销 {ms} 毫秒"),
         "appb.marketing_gave_up": ("{msg}: timeout {ms} ms, skipped", "{msg}：{ms} 毫秒超时，跳过"),
         "appb.notify": ("{msg}: notify {ms} ms", "{msg}：通知 {ms} 毫秒"),
+        "appb.notify_failed": ("{msg}: SMS refused, throws", "{msg}：短信被拒，抛异常"),
         "appb.db_read": ("{msg}: {statement} → {rows}", "{msg}：{statement} → {rows} 行"),
         "appb.db_write": ("{msg}: {statement} → {changed}", "{msg}：{statement} → {changed} 行"),
         "appb.redis_command": ("{msg}: {command} → {result}", "{msg}：{command} → {result}"),
