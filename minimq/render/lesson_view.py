@@ -26,7 +26,16 @@ from rich.text import Text
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
 from minimq.apps.shop import Shop
 from minimq.apps.wallet_lock import BATCH_JOB
-from minimq.events import ConsumerStarted, EffectExpected, Event, Rebalanced, SendSucceeded
+from minimq.events import (
+    ConsumerStarted,
+    EffectExpected,
+    Event,
+    MessageDeadLettered,
+    MessageSentBack,
+    MessageStored,
+    Rebalanced,
+    SendSucceeded,
+)
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane, short
 from minimq.lessons.base import Lesson, Run, Step
@@ -146,6 +155,8 @@ class LessonView:
             c.print(Text(self._t(key, n=rest), style="dim"))
         if "queues" in step.show:
             c.print(self._queues(shop))
+        if "retries" in step.show:
+            c.print(self._retries(shop))
         if "coupons" in step.show:
             c.print(self._coupons(shop, lesson.order))
         for name in step.show:
@@ -288,6 +299,35 @@ class LessonView:
         )
         ok = not any(line.bad for line in lines)
         return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
+
+    def _retries(self, shop: Shop) -> Table:
+        """What the coupon group's consumers sent back: each copy the broker took, when it
+        is due, and where it was stored (``%RETRY%``, or ``%DLQ%`` for a dead letter)."""
+        trace = shop.world.trace.events
+        stored = [e for e in trace if isinstance(e, MessageStored) and e.topic.startswith("%")]
+        table = Table(title=self._t("ui.retries_title", group=COUPON_GROUP), box=box.SIMPLE_HEAVY)
+        for key in ("ui.taken_back_at", "ui.retry_no", "ui.due_at", "ui.stored_at"):
+            table.add_column(self._t(key), justify="left" if key == "ui.stored_at" else "right")
+        for e in trace:
+            if isinstance(e, MessageSentBack) and e.group == COUPON_GROUP:
+                where = next(
+                    (
+                        f"{s.topic}#{s.queue_id}@{s.queue_offset}"
+                        for s in stored
+                        if s.msg_id == e.msg_id and s.reconsume_times == e.reconsume_times + 1 and s.at_ms == e.due_ms
+                    ),
+                    self._t("ui.waiting"),
+                )
+                table.add_row(fmt_ms(e.at_ms), str(e.reconsume_times + 1), fmt_ms(e.due_ms), where)
+            elif isinstance(e, MessageDeadLettered) and e.group == COUPON_GROUP:
+                where = next(
+                    (f"{s.topic}#{s.queue_id}@{s.queue_offset}" for s in stored if s.topic == e.dlq_topic),
+                    e.dlq_topic,
+                )
+                table.add_row(fmt_ms(e.at_ms), self._t("ui.dead_letter"), "-", where)
+        if not table.row_count:
+            table.add_row("", self._t("ui.no_rows"), "", "")
+        return table
 
     def _coupons(self, shop: Shop, order: str) -> Table:
         """Every coupon; past ``COUPON_ROWS`` rows, only the lesson's order and the orders
