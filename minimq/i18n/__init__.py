@@ -21,6 +21,8 @@ from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lesson4 import LESSON4
 from minimq.i18n.text_lesson7 import LESSON7
+from minimq.i18n.text_lesson8 import LESSON8
+from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
@@ -52,6 +54,8 @@ CATALOG = _merge(
     LESSON3,
     LESSON4,
     LESSON7,
+    LESSON8,
+    LESSON9,
     LESSON10,
     MATRIX,
     CHECK,
