@@ -157,7 +157,7 @@ def minimq_flow(n: int = 2000) -> tuple[float, str, int]:
     world = World(seed=1)
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
-    world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
+    world.push_consumer("g", "bench", counting_handler(n, done), name="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

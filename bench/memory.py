@@ -36,7 +36,7 @@ def measure(n: int, consume: bool, top: int) -> None:
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
     if consume:
-        world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
+        world.push_consumer("g", "bench", counting_handler(n, done), name="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

@@ -46,7 +46,7 @@ def ladder(seed: int = 1) -> tuple[World, Coroutine[Any, Any, None]]:
             dead.set_result(None)
 
     world.trace.subscribe(on_event)
-    world.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, client_id="c1").start()
+    world.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, name="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

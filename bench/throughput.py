@@ -59,7 +59,7 @@ def run_minimq(n: int, seed: int = 1) -> tuple[float, float, int, int]:
     world = World(seed=seed)
     world.broker.create_topic("bench")
     done: asyncio.Future[None] = world.loop.create_future()
-    world.push_consumer("g", "bench", counting_handler(n, done), client_id="c1").start()
+    world.push_consumer("g", "bench", counting_handler(n, done), name="c1").start()
     producer = world.producer("prod")
 
     async def main() -> None:

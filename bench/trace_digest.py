@@ -39,7 +39,7 @@ def flow(seed: int) -> World:
     """Plain produce and consume: 300 messages, one consumer."""
     w = World(seed=seed)
     w.broker.create_topic("bench")
-    w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, client_id="c1").start()
+    w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, name="c1").start()
     _send_all(w, "bench", 300)
     w.run_for(30_000)
     return w
@@ -49,7 +49,7 @@ def retry_ladder(seed: int) -> World:
     """One message whose handler always fails: 17 deliveries, then the DLQ."""
     w = World(seed=seed)
     w.broker.create_topic("bench")
-    w.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, client_id="c1").start()
+    w.push_consumer("g", "bench", lambda m: ConsumeStatus.RECONSUME_LATER, name="c1").start()
     _send_all(w, "bench", 1)
     w.run_for(6 * 3600 * 1000)
     return w
@@ -69,7 +69,7 @@ def faults(seed: int) -> World:
     def handle(m: MessageExt) -> ConsumeStatus:
         return ConsumeStatus.RECONSUME_LATER if m.keys == ("k13",) and m.reconsume_times < 2 else ConsumeStatus.SUCCESS
 
-    c1 = w.push_consumer("g", "bench", handle, client_id="c1")
+    c1 = w.push_consumer("g", "bench", handle, name="c1")
     c1.start()
     _send_all(w, "bench", 40)
     w.run_for(20_000)
@@ -82,10 +82,10 @@ def rebalance(seed: int) -> World:
     """A second consumer joins, then the first shuts down gracefully."""
     w = World(seed=seed)
     w.broker.create_topic("bench")
-    c1 = w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, client_id="c1")
+    c1 = w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, name="c1")
     c1.start()
     _send_all(w, "bench", 50)
-    w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, client_id="c2").start()
+    w.push_consumer("g", "bench", lambda m: ConsumeStatus.SUCCESS, name="c2").start()
     _send_all(w, "bench", 50)
     w.run_for(25_000)
     c1.shutdown()
@@ -104,14 +104,14 @@ def orderly_and_broadcast(seed: int) -> World:
         seen[m.msg_id] = seen.get(m.msg_id, 0) + 1
         return OrderlyStatus.SUCCESS if seen[m.msg_id] > 1 else OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
 
-    w.push_consumer("go", "bench", orderly, client_id="o1", orderly=True).start()
-    w.push_consumer("gb", "bench", lambda m: ConsumeStatus.SUCCESS, client_id="b1", model="BROADCASTING").start()
+    w.push_consumer("go", "bench", orderly, name="o1", orderly=True).start()
+    w.push_consumer("gb", "bench", lambda m: ConsumeStatus.SUCCESS, name="b1", model="BROADCASTING").start()
 
     async def slow(m: MessageExt) -> ConsumeStatus:
         await asyncio.sleep(0.25)
         return ConsumeStatus.SUCCESS
 
-    w.push_consumer("ga", "bench", slow, client_id="a1").start()
+    w.push_consumer("ga", "bench", slow, name="a1").start()
     _send_all(w, "bench", 30)
     w.run_for(60_000)
     return w

@@ -52,8 +52,8 @@ def build(seed: int = 42, realtime_speed: float | None = None) -> Demo:
         demo.red_packets.append(msg.keys[0])
         return ConsumeStatus.SUCCESS
 
-    world.push_consumer(COUPON_GROUP, TOPIC, issue_coupon, client_id=COUPON_CLIENT).start()
-    world.push_consumer(RED_PACKET_GROUP, TOPIC, pay_red_packet, client_id=RED_PACKET_CLIENT).start()
+    world.push_consumer(COUPON_GROUP, TOPIC, issue_coupon, name=COUPON_CLIENT).start()
+    world.push_consumer(RED_PACKET_GROUP, TOPIC, pay_red_packet, name=RED_PACKET_CLIENT).start()
     ledger.expect(ORDER)
     world.faults.lose_send_reply(key=ORDER, how="timeout")
     return demo

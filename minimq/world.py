@@ -75,9 +75,13 @@ class World(Simulation):
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
         - no broker holds a retry copy waiting for its delay;
         - every running consumer has consumed every queue it owns up to the broker's max
-          offset, with nothing in flight (a handler still running counts: the
-          consume-timeout scan and a rebalance take a message out of the process queue
-          while its handler goes on, but it stays in flight until it returns);
+          offset, no operator's reset of it waits for the next pull, and nothing is in
+          flight (a handler still running counts: the consume-timeout scan and a
+          rebalance take a message out of the process queue while its handler goes on,
+          but it stays in flight until it returns);
+        - no running consumer has a rebalance due (it started, or a member joined or left,
+          and it has not rebalanced since: a queue one member gave up waits for the other,
+          which may rebalance only 1 s after its last round);
         - the running consumers own at least one queue between them (before the first
           rebalance nobody owns anything, and that is not quiet; nor is a world whose
           consumers are all down: they are expected back). A world with no consumer at

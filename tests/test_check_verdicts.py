@@ -20,14 +20,16 @@ from minimq.cli import main
 from minimq.events import FaultInjected
 from minimq.i18n.describe import lane
 from minimq.testing import Schedule, Step, explore, load_design, run_schedule, schedules
+from minimq.testing.schedule import READY_MS
 from minimq.testing.shards import minimize
 from minimq.testing.steps import Down, Fail, Join, Kill, Outage, Pay, Reset, Slow, UpstreamRetry
 from minimq.testing.story import message_names
 
 DESIGNS = DESIGNS_DIR
-PAY = Pay(at_ms=0, order="order-1")
+T0 = READY_MS  # the coupon system has been running since 0
+PAY = Pay(at_ms=T0, order="order-1")
 UNLOCATED = re.compile(r" at [^\"]*query_then_insert(_sync)?\.py:\d+")
-TWO_COPIES = Schedule(("order-1",), (PAY, UpstreamRetry(at_ms=0, order="order-1")))
+TWO_COPIES = Schedule(("order-1",), (PAY, UpstreamRetry(at_ms=T0, order="order-1")))
 
 UNIQUE_KEY = (DESIGNS / "unique_key.py").read_text()
 # the right design, except that it answers the key conflict with RECONSUME_LATER
@@ -147,7 +149,7 @@ def test_a_handler_that_never_returns_says_where_it_waits_and_for_how_long(tmp_p
     assert stuck, outcome.violations
     first = stuck[0]
     assert first.where == f"{design}:5" and first.code == "await asyncio.Event().wait()"
-    assert first.since_ms == 12 and first.for_ms > 7 * 3_600_000  # the run waited hours for it
+    assert first.since_ms == T0 + 2 and first.for_ms > 7 * 3_600_000  # the run waited hours for it
 
 
 def test_a_handler_waiting_on_a_statement_names_the_statement(tmp_path: Path) -> None:
@@ -163,7 +165,7 @@ def test_a_handler_waiting_on_a_statement_names_the_statement(tmp_path: Path) ->
             await db.commit()
         """,
     )
-    steps = (PAY, Slow(at_ms=0, order="order-1", statement=2, delay_ms=30 * 3_600_000))
+    steps = (PAY, Slow(at_ms=T0, order="order-1", statement=2, delay_ms=30 * 3_600_000))
     outcome = run_schedule(load_design(design), Schedule(("order-1",), steps))
     stuck = [v for v in outcome.violations if v.kind == "did_not_return"]
     assert stuck and stuck[0].statement == "SELECT" and stuck[0].where == f"{design}:6"
@@ -183,11 +185,11 @@ def test_minimize_drops_the_orders_and_steps_the_violation_does_not_need() -> No
     noisy = Schedule(
         ("order-1", "order-2", "order-3"),
         (
-            Pay(at_ms=0, order="order-1"),
-            Pay(at_ms=5, order="order-2"),
-            Pay(at_ms=0, order="order-3"),
-            UpstreamRetry(at_ms=0, order="order-3"),
-            Fail(at_ms=3000, order="order-1", statement=1, times=1),
+            Pay(at_ms=T0, order="order-1"),
+            Pay(at_ms=T0 + 5, order="order-2"),
+            Pay(at_ms=T0, order="order-3"),
+            UpstreamRetry(at_ms=T0, order="order-3"),
+            Fail(at_ms=T0 + 3000, order="order-1", statement=1, times=1),
         ),
     )
 
@@ -209,7 +211,7 @@ def test_the_timeline_shows_the_statements_and_names_the_messages(capsys: pytest
 
 
 def test_a_retry_after_reconsume_later_is_not_marked_as_a_duplicate(capsys: pytest.CaptureFixture[str]) -> None:
-    retry = Schedule(("order-1",), (PAY, Fail(at_ms=0, order="order-1", statement=2, times=1)))
+    retry = Schedule(("order-1",), (PAY, Fail(at_ms=T0, order="order-1", statement=2, times=1)))
     argv = ["check", str(DESIGNS / "unique_key.py"), "--replay", retry.token(), "--no-color", "--width", "200"]
     assert main(argv) == 0
     capsys.readouterr()
@@ -220,7 +222,7 @@ def test_a_retry_after_reconsume_later_is_not_marked_as_a_duplicate(capsys: pyte
 
 
 def test_a_database_fault_is_drawn_in_the_database_lane() -> None:
-    retry = Schedule(("order-1",), (PAY, Fail(at_ms=0, order="order-1", statement=2, times=1)))
+    retry = Schedule(("order-1",), (PAY, Fail(at_ms=T0, order="order-1", statement=2, times=1)))
     outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), retry)
     (fault,) = outcome.trace.of(FaultInjected)
     assert lane(fault) == "coupon DB"
@@ -308,10 +310,10 @@ def test_a_dedupe_flag_with_a_one_hour_ttl_is_found_through_the_ttl(tmp_path: Pa
 @pytest.mark.parametrize(
     ("late", "what"),
     [
-        (UpstreamRetry(at_ms=65 * 60_000, order="order-1"), "a late callback"),
-        (Kill(at_ms=1_000, client="c1", restart_after=65 * 60_000), "a consumer down for an hour"),
-        (Down(at_ms=1_000, restart_after=65 * 60_000), "the coupon system down for an hour"),
-        (Reset(at_ms=65 * 60_000, delay_ms=0), "an offset reset back to the start"),
+        (UpstreamRetry(at_ms=T0 + 65 * 60_000, order="order-1"), "a late callback"),
+        (Kill(at_ms=T0 + 1_000, client="c1", restart_after=65 * 60_000), "a consumer down for an hour"),
+        (Down(at_ms=T0 + 1_000, restart_after=65 * 60_000), "the coupon system down for an hour"),
+        (Reset(at_ms=T0 + 65 * 60_000, delay_ms=0), "an offset reset back to the start"),
     ],
 )
 def test_each_late_redelivery_outlives_a_one_hour_flag(tmp_path: Path, late: Step, what: str) -> None:
@@ -323,16 +325,16 @@ def test_each_late_redelivery_outlives_a_one_hour_flag(tmp_path: Path, late: Ste
 
 
 def test_an_outage_sends_failed_copies_up_the_retry_ladder(tmp_path: Path) -> None:
-    steps = (Outage(at_ms=0, delay_ms=65 * 60_000), PAY)
+    steps = (Outage(at_ms=T0, delay_ms=65 * 60_000), PAY)
     outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), Schedule(("order-1",), steps))
     assert outcome.ok, outcome.violations  # the failures were the store's, not the design's
     deliveries = [e.at_ms for e in outcome.trace.events if e.kind == "MessageDelivered"]
-    assert deliveries[-1] > 65 * 60_000 and len(deliveries) == 14  # 13 failed retries, then one that worked
+    assert deliveries[-1] > T0 + 65 * 60_000 and len(deliveries) == 14  # 13 failed retries, then one that worked
 
 
 def test_nothing_of_the_coupon_system_starts_while_it_is_down() -> None:
-    steps = (PAY, Down(at_ms=1_000, restart_after=24 * HOUR), Join(at_ms=2_000, client="c2"))
+    steps = (PAY, Down(at_ms=T0 + 1_000, restart_after=24 * HOUR), Join(at_ms=T0 + 2_000, client="c2"))
     outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), Schedule(("order-1",), steps))
     started = [(e.client, e.at_ms) for e in outcome.trace.events if e.kind == "ConsumerStarted"]
     assert started[0] == ("c1", 0)
-    assert all(at >= 1_000 + 24 * HOUR for _, at in started[1:]) and {c for c, _ in started[1:]} == {"c1", "c2"}
+    assert all(at >= T0 + 1_000 + 24 * HOUR for _, at in started[1:]) and {c for c, _ in started[1:]} == {"c1", "c2"}

@@ -18,6 +18,7 @@ from minimq.check import duplicate_deliveries, lost_messages, repeat_kinds
 from minimq.events import (
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
+    ConsumerRegistered,
     ConsumerShutdown,
     MessageConsumed,
     MessageDeadLettered,
@@ -56,26 +57,48 @@ def slow_on(key: str, seconds: int) -> Callable[[MessageExt], Any]:
 
 
 def test_second_consumer_joining_splits_the_queues_two_and_two(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
-    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1 = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, name="c2")
     c1.start()
     w.run_until(5000)
     assert c1.assigned() == [RETRY, *qs(0, 1, 2, 3)]
     c2.start()
-    w.run_until(6000)
+    w.run_until(7000)
 
-    moves = [(e.client, e.before, e.after) for e in w.trace.of(Rebalanced) if e.topic == TOPIC]
-    assert moves == [("c1", (), (0, 1, 2, 3)), ("c1", (0, 1, 2, 3), (0, 1)), ("c2", (), (2, 3))]
-    joined = [e for e in w.trace.of(Rebalanced) if e.at_ms >= 5000]
-    assert all(e.at_ms < 5010 for e in joined), "the broker told c1 at once; nobody waited 20 s"
+    moves = [(e.client, e.at_ms, e.before, e.after) for e in w.trace.of(Rebalanced) if e.topic == TOPIC]
+    # c2's heartbeat reaches the broker at 5001 and the broker tells both members; c1 gives
+    # queues 2 and 3 up at once, c2 may rebalance only 1 s after it started (minInterval).
+    assert [(c, b, a) for c, _, b, a in moves] == [
+        ("c1", (), (0, 1, 2, 3)),
+        ("c1", (0, 1, 2, 3), (0, 1)),
+        ("c2", (), (2, 3)),
+    ]
+    (joined,) = [e for e in w.trace.of(ConsumerRegistered) if e.client == "c2"]
+    assert joined.at_ms == 5001 and joined.notified == 2
+    assert 5001 < moves[1][1] < 5010, "the broker told c1 at once; nobody waited 20 s"
+    assert 6000 <= moves[2][1] < 6020, "c2's first rebalance: 1 s after it started"
     assert c1.assigned() == [RETRY, *qs(0, 1)]
     assert c2.assigned() == qs(2, 3), "one retry queue: it goes to the first client"
-    assert w.broker.consumer_ids("coupon") == ["c1", "c2"]
+    assert w.broker.consumer_ids("coupon") == sorted([c1.client_id, c2.client_id])
+
+
+def test_queues_given_up_wait_for_the_new_owner_and_its_first_pull_comes_500_ms_later(w: World) -> None:
+    c1 = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, name="c2")
+    c1.start()
+    w.run_until(5000)
+    c2.start()
+    send(w, "k3", queue=3, at_ms=5500)  # queue 3 has no owner now: c1 gave it up, c2 has not taken it
+    w.run_until(8000)
+    gained = next(e for e in w.trace.of(Rebalanced) if e.client == "c2" and e.topic == TOPIC)
+    (got,) = w.trace.of(MessageDelivered)
+    assert got.client == "c2" and got.keys == ("k3",)
+    assert got.at_ms == gained.at_ms + 500 + 2, "dispatchPullRequest(…, 500), then one round trip"
 
 
 def test_old_owner_result_is_discarded_and_the_new_owner_redelivers(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), client_id="c1")
-    c2 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), client_id="c2")
+    c1 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, slow_on("slow", 30), name="c2")
     c1.start()
     send(w, "slow", queue=3, at_ms=1000)
     w.run_until(5000)
@@ -98,8 +121,8 @@ def test_old_owner_result_is_discarded_and_the_new_owner_redelivers(w: World) ->
 
 
 def test_new_owner_resumes_at_the_persisted_offset(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
-    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1 = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, name="c2")
     c1.start()
     for n in range(4):
         send(w, f"k{n}", queue=n, at_ms=1000 + n)
@@ -114,8 +137,8 @@ def test_new_owner_resumes_at_the_persisted_offset(w: World) -> None:
 
 
 def test_leaving_consumer_hands_its_queues_back(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
-    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1 = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, name="c2")
     c1.start()
     c2.start()
     send(w, "k2", queue=2, at_ms=1000)
@@ -139,7 +162,7 @@ def test_orderly_keeps_queue_order_and_suspends_locally_for_1000_ms(w: World) ->
             return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
         return OrderlyStatus.SUCCESS
 
-    c = w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True)
+    c = w.push_consumer("coupon", TOPIC, handle, name="c1", orderly=True)
     c.start()
     w.run_until(1000)
     for step in ("created", "paid", "shipped"):
@@ -179,7 +202,7 @@ def test_orderly_exception_or_none_suspends_the_queue(w: World) -> None:
             return None
         return "SUCCESS"
 
-    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True).start()
+    w.push_consumer("coupon", TOPIC, handle, name="c1", orderly=True).start()
     send(w, "o1", at_ms=1000)
     w.run_until(10_000)
     consumed = w.trace.of(MessageConsumed)
@@ -195,7 +218,7 @@ def test_orderly_with_max_reconsume_times_goes_to_dlq_and_moves_on(w: World) -> 
             return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
         return OrderlyStatus.SUCCESS
 
-    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True, max_reconsume_times=2).start()
+    w.push_consumer("coupon", TOPIC, handle, name="c1", orderly=True, max_reconsume_times=2).start()
     send(w, "poison", queue=1, at_ms=1000)
     send(w, "next", queue=1)
     w.run_until(10_000)
@@ -217,7 +240,7 @@ def test_orderly_dead_letter_that_cannot_be_sent_counts_the_attempt_and_tries_ag
             w.faults.broker_outage(w.now_ms, 500)  # the DLQ send of this attempt fails
         return OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT
 
-    w.push_consumer("coupon", TOPIC, handle, client_id="c1", orderly=True, max_reconsume_times=2).start()
+    w.push_consumer("coupon", TOPIC, handle, name="c1", orderly=True, max_reconsume_times=2).start()
     send(w, "poison", queue=1, at_ms=1000)
     w.run_until(10_000)
     assert [d.reconsume_times for d in w.trace.of(MessageDelivered)] == [0, 1, 2, 3]
@@ -229,22 +252,24 @@ def test_orderly_dead_letter_that_cannot_be_sent_counts_the_attempt_and_tries_ag
 
 
 def test_orderly_queue_changes_owner_only_through_the_broker_lock(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c1", orderly=True)
-    c2 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c2", orderly=True)
+    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, name="c1", orderly=True)
+    c2 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, name="c2", orderly=True)
     c1.start()
     w.run_until(5000)
     c2.start()
     w.run_until(10_000)
     # A graceful hand-over: c1 unlocks what it dropped, then c2 can lock it.
-    unlocked = {e.queue_id: e.at_ms for e in w.trace.of(QueueUnlocked) if e.client == "c1"}
-    locked = {e.queue_id: e.at_ms for e in w.trace.of(QueueLocked) if e.client == "c2" and e.topic == TOPIC}
+    unlocked = {e.queue_id: e.at_ms for e in w.trace.of(QueueUnlocked) if e.client == c1.client_id}
+    locked = {e.queue_id: e.at_ms for e in w.trace.of(QueueLocked) if e.client == c2.client_id and e.topic == TOPIC}
     assert sorted(unlocked) == sorted(locked) == [2, 3]
     assert all(unlocked[q] <= locked[q] for q in (2, 3))
     assert c2.assigned() == qs(2, 3)
 
     c1.crash()  # no unlock: c2 must wait until c1's broker locks expire
     w.run_until(100_000)
-    taken = [e.at_ms for e in w.trace.of(QueueLocked) if e.client == "c2" and e.topic == TOPIC and e.queue_id < 2]
+    taken = [
+        e.at_ms for e in w.trace.of(QueueLocked) if e.client == c2.client_id and e.topic == TOPIC and e.queue_id < 2
+    ]
     # c1 last renewed its locks 1 s after it started; the broker lets them live 60 s.
     assert len(taken) == 2 and all(61_000 < t < 63_000 for t in taken), taken
     assert c2.assigned() == [RETRY, *qs(0, 1, 2, 3)]
@@ -253,7 +278,7 @@ def test_orderly_queue_changes_owner_only_through_the_broker_lock(w: World) -> N
 def test_orderly_shutdown_unlocks_and_waits_then_persists_then_unregisters(w: World) -> None:
     # ConsumeMessageOrderlyService.shutdown -> unlockAll(false) (a request, 1000 ms), then
     # DefaultMQPushConsumerImpl.persistConsumerOffset (oneway), then unregisterConsumer (a request)
-    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, client_id="c1", orderly=True)
+    c1 = w.push_consumer("coupon", TOPIC, lambda m: OrderlyStatus.SUCCESS, name="c1", orderly=True)
     c1.start()
     send(w, "k1", queue=1, at_ms=3000)
     w.run_until(4000)
@@ -271,8 +296,8 @@ def test_orderly_shutdown_unlocks_and_waits_then_persists_then_unregisters(w: Wo
 
 
 def test_a_concurrent_shutdown_persists_at_once_and_unregisters_by_request(w: World) -> None:
-    c1 = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
-    c2 = w.push_consumer("coupon", TOPIC, ok, client_id="c2")
+    c1 = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c2 = w.push_consumer("coupon", TOPIC, ok, name="c2")
     c1.start()
     c2.start()
     w.run_until(5000)
@@ -288,7 +313,7 @@ def test_a_concurrent_shutdown_persists_at_once_and_unregisters_by_request(w: Wo
 
 # -- broadcasting (P12) --------------------------------------------------------------------
 def broadcasting(w: World, client: str, handler: Callable[[MessageExt], Any] = ok) -> Any:
-    return w.push_consumer("stats", TOPIC, handler, client_id=client, model="BROADCASTING")
+    return w.push_consumer("stats", TOPIC, handler, name=client, model="BROADCASTING")
 
 
 def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: World) -> None:
@@ -310,8 +335,10 @@ def test_broadcasting_gives_every_consumer_every_message_and_drops_failures(w: W
     dropped = w.trace.of(ConsumeFailureDropped)
     assert sorted((e.client, e.msg_id) for e in dropped) == sorted((c.client, c.msg_id) for c in failed)
     assert w.trace.of(MessageSentBack) == [] and w.trace.of(RetriedLocally) == []
-    assert not w.broker.has_topic("%RETRY%stats")
-    assert all(not e.topic.startswith("%") for e in w.trace.of(TopicCreated))
+    # The heartbeat creates the group's retry topic in broadcasting too; nothing is sent to it
+    # and nobody subscribes to it (ClientManageProcessor.heartBeat).
+    assert [e.topic for e in w.trace.of(TopicCreated) if e.topic.startswith("%")] == ["%RETRY%stats"]
+    assert w.broker.copies("%RETRY%stats") == [] and b1.assigned() == qs(0, 1, 2, 3)
     assert sum(b1.local_offset(mq) or 0 for mq in qs(0, 1, 2, 3)) == 4, "the failure did not hold the offset"
     assert all(e.store == "local" for e in w.trace.of(OffsetPersisted))
     assert w.broker.offsets.snapshot() == {}, "broadcasting offsets never reach the broker"
@@ -361,7 +388,7 @@ def test_broadcasting_first_start_begins_at_the_max_offset(w: World) -> None:
     # at maxOffset (the broker's "offset 0 is in memory" answer applies to clustering only).
     send(w, "before", at_ms=1000)
     b1 = broadcasting(w, "b1")
-    b1.start()
-    send(w, "after", at_ms=2000)
+    b1.start()  # its first rebalance, 1 s later, reads maxOffset: 1
+    send(w, "after", at_ms=3000)
     w.run_until(10_000)
     assert delivered(w, "b1") == ["after"]

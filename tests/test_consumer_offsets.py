@@ -19,6 +19,7 @@ from minimq.errors import ValidationError
 from minimq.events import (
     ConsumerCrashed,
     ConsumerShutdown,
+    ConsumerStarted,
     FaultInjected,
     MessageConsumed,
     MessageDelivered,
@@ -46,7 +47,7 @@ def persisted(w: World, via: str, queue_id: int = 0, group: str = "coupon") -> l
 
 # -- when offsets reach the broker -----------------------------------------------------
 def test_offsets_are_persisted_first_after_10s_then_every_5s(w: World) -> None:
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     for n, at in enumerate((1000, 11_000, 16_000, 21_000)):
         send(w, f"k{n}", queue=0, at_ms=at)
@@ -61,7 +62,7 @@ def test_offsets_are_persisted_first_after_10s_then_every_5s(w: World) -> None:
 
 
 def test_offsets_piggyback_on_the_next_pull(w: World) -> None:
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     send(w, "k0", queue=0, at_ms=1000)
     send(w, "k1", queue=0, at_ms=3000)  # wakes the held pull; the next pull carries offset 1
@@ -77,7 +78,7 @@ def test_offsets_piggyback_on_the_next_pull(w: World) -> None:
 
 
 def test_committed_offset_is_the_next_offset_to_consume(w: World) -> None:
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     for n in range(3):
         send(w, f"k{n}", queue=0, at_ms=1000 + n)
@@ -91,7 +92,7 @@ def test_committed_offset_is_the_next_offset_to_consume(w: World) -> None:
 # -- P4: the slowest in-flight message holds the offset -----------------------------------
 def test_slow_message_holds_the_offset_while_later_ones_finish(w: World) -> None:
     w.faults.slow_handler(60_000, key="k0")
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     for n in range(4):
         send(w, f"k{n}", queue=0, at_ms=1000 + n)
@@ -121,7 +122,7 @@ def test_a_small_max_span_flow_controls_but_cannot_hold_a_queue_behind_a_stuck_m
         await asyncio.sleep(1)
         return ConsumeStatus.SUCCESS
 
-    c = w.push_consumer("coupon", TOPIC, takes_a_second, client_id="c1", consume_concurrently_max_span=2)
+    c = w.push_consumer("coupon", TOPIC, takes_a_second, name="c1", consume_concurrently_max_span=2)
     c.start()
     for n in range(8):
         send(w, f"k{n}", queue=0, at_ms=1000 + 2000 * n)
@@ -145,7 +146,7 @@ def test_max_span_is_checked_like_java(w: World) -> None:
 
 def test_restart_with_a_slow_message_in_flight_redelivers_everything_after_it(w: World) -> None:
     w.faults.slow_handler(60_000, key="k0")
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     for n in range(4):
         send(w, f"k{n}", queue=0, at_ms=1000 + n)
@@ -163,8 +164,8 @@ def test_restart_with_a_slow_message_in_flight_redelivers_everything_after_it(w:
 
 # -- P5: a crash replays what was not persisted --------------------------------------------
 def test_crash_before_persist_redelivers_while_a_persisted_group_is_unaffected(w: World) -> None:
-    coupon = w.push_consumer("coupon", TOPIC, ok, client_id="coupon-1")
-    points = w.push_consumer("points", TOPIC, ok, client_id="points-1")
+    coupon = w.push_consumer("coupon", TOPIC, ok, name="coupon-1")
+    points = w.push_consumer("points", TOPIC, ok, name="points-1")
     coupon.start()
     points.start()
     sent = send(w, "order-1", at_ms=1000)
@@ -190,7 +191,7 @@ def test_crash_before_persist_redelivers_while_a_persisted_group_is_unaffected(w
 
 
 def test_crash_after_a_persist_does_not_redeliver(w: World) -> None:
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     sent = send(w, "order-1", at_ms=1000)
     w.run_until(12_000)
@@ -203,23 +204,41 @@ def test_crash_after_a_persist_does_not_redeliver(w: World) -> None:
 
 def test_restart_right_after_a_crash_stays_in_the_group(w: World) -> None:
     # The dead process's channel closes 1 ms after the crash; that must not unregister the
-    # new process that already registered with the same client id.
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    # new process, which registers through a channel of its own, here with the same client
+    # id (an instance name is set).
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1", instance_name="coupon")
     c.start()
     w.run_until(1000)
     c.crash()
     c.restart()
-    w.run_until(2000)
-    assert w.broker.consumer_ids("coupon") == ["c1"]
+    w.run_until(3000)
+    assert c.client_id == "10.0.0.11@coupon"
+    assert w.broker.consumer_ids("coupon") == ["10.0.0.11@coupon"]
     assert [mq.queue_id for mq in c.assigned() if mq.topic == TOPIC] == [0, 1, 2, 3]
     send(w, "order-1", at_ms=3000)
     w.run_until(4000)
     assert delivered(w) == ["order-1"]
 
 
+def test_a_restarted_process_gets_a_new_client_id_unless_an_instance_name_is_set(w: World) -> None:
+    # changeInstanceNameToPID: DEFAULT becomes pid#nanoTime at every start.
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
+    c.start()
+    w.run_until(1000)
+    first = c.client_id
+    c.crash()
+    c.restart()
+    w.run_until(3000)
+    assert first is not None and c.client_id is not None and first != c.client_id
+    assert first.startswith("10.0.0.11@") and c.client_id.startswith("10.0.0.11@")
+    assert w.broker.consumer_ids("coupon") == [c.client_id], "the old id left with its channel"
+    started = [e.client_id for e in w.trace.of(ConsumerStarted)]
+    assert started == [first, c.client_id]
+
+
 def test_lost_offset_persist_is_unseen_and_replays_after_a_crash(w: World) -> None:
     w.faults.lose_offset_persist(group="coupon", times=10)
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     send(w, "order-1", queue=0, at_ms=1000)
     w.run_until(12_000)
@@ -250,7 +269,7 @@ def crash_run(w: World, point: CrashPoint) -> CrashRun:
         run.finished.append(w.now_ms)
         return ConsumeStatus.SUCCESS
 
-    run = CrashRun(w.push_consumer("coupon", TOPIC, handle, client_id="c1"))
+    run = CrashRun(w.push_consumer("coupon", TOPIC, handle, name="c1"))
     w.faults.crash_consumer("c1", point, key="order-1")
     run.consumer.start()
     ledger.expect("order-1")
@@ -332,7 +351,7 @@ def test_shutdown_persists_offsets_and_redelivers_only_interrupted_messages(w: W
         finished.append(msg.keys[0])
         return ConsumeStatus.SUCCESS
 
-    c = w.push_consumer("coupon", TOPIC, handle, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, handle, name="c1")
     c.start()
     send(w, "fast-1", queue=0, at_ms=1000)
     send(w, "fast-2", queue=0)
@@ -354,7 +373,7 @@ def test_shutdown_persists_offsets_and_redelivers_only_interrupted_messages(w: W
 
 def test_shutdown_redelivers_finished_messages_above_the_min_in_flight(w: World) -> None:
     w.faults.slow_handler(60_000, key="k0")
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     for n in range(3):
         send(w, f"k{n}", queue=0, at_ms=1000 + n)
@@ -370,8 +389,8 @@ def test_shutdown_redelivers_finished_messages_above_the_min_in_flight(w: World)
 # -- the checkers on a fault-free run ---------------------------------------------------
 def test_fault_free_run_loses_and_duplicates_nothing(w: World) -> None:
     for client in ("c1", "c2"):
-        w.push_consumer("coupon", TOPIC, ok, client_id=client).start()
-    w.push_consumer("points", TOPIC, ok, client_id="p1").start()
+        w.push_consumer("coupon", TOPIC, ok, name=client).start()
+    w.push_consumer("points", TOPIC, ok, name="p1").start()
     w.run_until(1000)
     p = w.producer("order")
 
@@ -392,7 +411,7 @@ def test_fault_free_run_loses_and_duplicates_nothing(w: World) -> None:
 
 
 def test_lost_message_checker_sees_an_undelivered_message(w: World) -> None:
-    c = w.push_consumer("coupon", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("coupon", TOPIC, ok, name="c1")
     c.start()
     w.run_until(1000)
     c.crash()

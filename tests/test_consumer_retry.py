@@ -34,7 +34,7 @@ SECOND, MINUTE, HOUR = 1000, 60_000, 3_600_000
 
 
 def start(w: World, handler: Callable[[MessageExt], Any], **options: Any) -> None:
-    w.push_consumer("coupon", TOPIC, handler, client_id="c1", **options).start()
+    w.push_consumer("coupon", TOPIC, handler, name="c1", **options).start()
 
 
 def send(w: World, key: str, at_ms: int = 1000) -> SendResult:
@@ -184,10 +184,10 @@ def test_async_handler_failure_is_sent_back(w: World) -> None:
 def test_failed_send_back_is_consumed_again_locally_after_5s(w: World) -> None:
     seen: list[MessageExt] = []
     start(w, fail_first(1, seen))
-    sent = send(w, "order-1")
+    sent = send(w, "order-1", at_ms=3000)  # the pull is parked at the broker: delivered at once
     (first_delivery,) = w.trace.of(MessageDelivered)
-    assert first_delivery.at_ms == 1002
-    w.faults.broker_outage(1002, 2000)  # the send-back and its fallback both fail
+    assert first_delivery.at_ms == 3002
+    w.faults.broker_outage(3002, 2000)  # the send-back and its fallback both fail
     w.run_until(20 * SECOND)
 
     assert w.trace.of(MessageSentBack) == []

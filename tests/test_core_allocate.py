@@ -100,6 +100,17 @@ def test_no_queues_means_nothing_to_allocate() -> None:
     assert allocate_by_circle("c0", [], clients(2)) == []
 
 
+def test_two_members_with_one_client_id_take_the_same_queues_and_leave_others_unowned() -> None:
+    """P19 (apache/rocketmq #1589): the broker lists a client id once per channel, and
+    ``indexOf`` finds both processes at the first place of that id."""
+    twice = ["ip@app", "ip@app"]
+    assert ids(allocate_averagely("ip@app", queues(4), twice)) == [0, 1]  # both processes: 2 and 3 nobody's
+    assert ids(allocate_by_circle("ip@app", queues(4), twice)) == [0, 2]  # both processes: 1 and 3 nobody's
+    three = ["a", "b", "b"]
+    assert [ids(allocate_averagely(c, queues(6), three)) for c in ("a", "b")] == [[0, 1], [2, 3]]
+    assert ids(allocate_averagely("b", queues(6), three)) == ids(java_averagely("b", queues(6), three))
+
+
 # -- by circle: worked examples -------------------------------------------------------------------
 def test_by_circle_deals_queues_round_robin() -> None:
     cids = clients(3)

@@ -11,30 +11,43 @@ Q0, Q1, Q2 = (MessageQueue("order-paid", i) for i in range(3))
 
 
 # -- membership ----------------------------------------------------------------------------
-def test_a_new_member_makes_the_others_rebalance_in_client_order() -> None:
+def test_a_new_member_makes_every_member_rebalance_itself_included_in_client_order() -> None:
     groups: ConsumerManager[str] = ConsumerManager()
-    assert groups.register("g", "c2", "chan-c2") == []  # alone: nobody to tell
-    assert groups.register("g", "c3", "chan-c3") == ["chan-c2"]
-    assert groups.register("g", "c1", "chan-c1") == ["chan-c2", "chan-c3"]
+    assert groups.register("g", "c2", "chan-c2") == ["chan-c2"]  # alone: it tells itself
+    assert groups.register("g", "c3", "chan-c3") == ["chan-c2", "chan-c3"]
+    assert groups.register("g", "c1", "chan-c1") == ["chan-c1", "chan-c2", "chan-c3"]
     assert groups.consumer_ids("g") == ["c1", "c2", "c3"]
 
 
-def test_a_heartbeat_of_a_known_member_tells_nobody_and_keeps_the_newest_channel() -> None:
+def test_a_later_heartbeat_through_a_known_channel_tells_nobody() -> None:
     groups: ConsumerManager[str] = ConsumerManager()
-    groups.register("g", "c1", "old")
+    groups.register("g", "c1", "chan-c1")
     groups.register("g", "c2", "chan-c2")
-    assert groups.register("g", "c1", "new") == []
-    assert groups.unregister("g", "c1", "old") == []  # the old channel no longer counts
+    assert groups.register("g", "c1", "chan-c1") == []
     assert groups.consumer_ids("g") == ["c1", "c2"]
 
 
-def test_leaving_tells_every_member_left() -> None:
+def test_two_channels_with_one_client_id_are_two_members_listed_twice() -> None:
+    """P19 (apache/rocketmq #1589): ``getAllClientId`` gives one id per channel."""
+    groups: ConsumerManager[str] = ConsumerManager()
+    groups.register("g", "10.0.0.9@app", "container-1")
+    assert groups.register("g", "10.0.0.9@app", "container-2") == ["container-1", "container-2"]
+    groups.register("g", "10.0.0.7@app", "other")
+    assert groups.consumer_ids("g") == ["10.0.0.7@app", "10.0.0.9@app", "10.0.0.9@app"]
+    assert groups.close_channel("g", "container-1") == ["other", "container-2"]
+    assert groups.consumer_ids("g") == ["10.0.0.7@app", "10.0.0.9@app"]
+
+
+def test_leaving_tells_every_member_left_even_when_nothing_was_removed() -> None:
     groups: ConsumerManager[str] = ConsumerManager()
     for client in ("c1", "c2", "c3"):
         groups.register("g", client, f"chan-{client}")
-    assert groups.unregister("g", "c2") == ["chan-c1", "chan-c3"]
-    assert groups.unregister("g", "c2") == []  # already gone: nothing changed
+    assert groups.unregister("g", "chan-c2") == ["chan-c1", "chan-c3"]
+    assert groups.unregister("g", "chan-c2") == ["chan-c1", "chan-c3"]  # unregisterConsumer tells them anyway
     assert groups.consumer_ids("g") == ["c1", "c3"]
+    groups.unregister("g", "chan-c1")
+    groups.unregister("g", "chan-c3")
+    assert groups.unregister("g", "chan-c3") == []  # no member left: nobody to tell
 
 
 def test_a_closed_channel_removes_only_the_registration_made_through_it() -> None:
@@ -42,16 +55,34 @@ def test_a_closed_channel_removes_only_the_registration_made_through_it() -> Non
     groups.register("g", "c1", "crashed-process")
     groups.register("g", "c2", "chan-c2")
     groups.register("g", "c1", "restarted-process")  # the restart registered again first
-    assert groups.unregister("g", "c1", "crashed-process") == []
+    assert groups.consumer_ids("g") == ["c1", "c1", "c2"], "both processes count until the old channel closes"
+    assert groups.close_channel("g", "crashed-process") == ["restarted-process", "chan-c2"]
+    assert groups.close_channel("g", "crashed-process") == [], "already closed: nothing changed"
     assert groups.consumer_ids("g") == ["c1", "c2"]
-    assert groups.unregister("g", "c1", "restarted-process") == ["chan-c2"]
+
+
+def test_an_expired_channel_leaves_without_telling_anyone() -> None:
+    groups: ConsumerManager[str] = ConsumerManager()
+    groups.register("g", "c1", "chan-c1")
+    groups.register("g", "c2", "chan-c2")
+    groups.expire_channel("g", "chan-c1")
+    assert groups.consumer_ids("g") == ["c2"]
+
+
+def test_a_broadcasting_group_is_never_told() -> None:
+    groups: ConsumerManager[str] = ConsumerManager()
+    assert groups.register("b", "b1", "chan-b1", clustering=False) == []
+    assert groups.register("b", "b2", "chan-b2", clustering=False) == []
+    assert groups.unregister("b", "chan-b1") == []
+    assert groups.close_channel("b", "chan-b2") == []
+    assert groups.consumer_ids("b") == []
 
 
 def test_groups_are_apart_and_known_after_their_last_member_left() -> None:
     groups: ConsumerManager[str] = ConsumerManager()
     groups.register("b", "c1", "x")
-    assert groups.register("a", "c2", "y") == []  # c1 is in another group
-    groups.unregister("b", "c1")
+    assert groups.register("a", "c2", "y") == ["y"]  # c1 is in another group
+    groups.unregister("b", "x")
     assert groups.consumer_ids("b") == []
     assert groups.known_groups() == ["a", "b"]
     assert groups.consumer_ids("never") == []

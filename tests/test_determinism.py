@@ -50,9 +50,9 @@ def scenario(seed: int) -> World:
     async def audit(msg: MessageExt) -> ConsumeStatus | None:
         return None if "k6" in msg.keys and msg.reconsume_times < 2 else ConsumeStatus.SUCCESS
 
-    c1 = w.push_consumer("coupon", TOPIC, coupon, client_id="coupon-c1")
-    c2 = w.push_consumer("coupon", TOPIC, coupon, client_id="coupon-c2")
-    a1 = w.push_consumer("audit", TOPIC, audit, client_id="audit-c1")
+    c1 = w.push_consumer("coupon", TOPIC, coupon, name="coupon-c1")
+    c2 = w.push_consumer("coupon", TOPIC, coupon, name="coupon-c2")
+    a1 = w.push_consumer("audit", TOPIC, audit, name="audit-c1")
     for c in (c1, c2, a1):
         c.start()
     producer = w.producer("order")

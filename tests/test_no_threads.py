@@ -66,7 +66,7 @@ def test_a_handler_that_starts_a_thread_fails_with_the_reason_in_the_trace(w: Wo
 
     w.push_consumer("coupon", "order-paid", handler).start()
     w.run(w.producer("order").send(Message("order-paid", b"paid")))
-    w.run_for(1000)
+    w.run_for(3000)  # the first rebalance is 1 s after the start, the first pull 500 ms later
     (first, *_) = w.trace.of(MessageConsumed)
     assert first.status == "RECONSUME_LATER"
     assert first.note.startswith("raised ThreadInSimulationError: ")
@@ -128,9 +128,9 @@ def test_a_handler_that_sleeps_fails_its_consumption(w: World) -> None:
         time.sleep(1)
         return "CONSUME_SUCCESS"
 
-    w.push_consumer("coupon", "order-paid", handle, client_id="c1").start()
+    w.push_consumer("coupon", "order-paid", handle, name="c1").start()
     w.run(w.producer("order").send(Message("order-paid", b"x", keys=("o1",))))
-    w.run_for(1000)
+    w.run_for(3000)  # the first rebalance is 1 s after the start, the first pull 500 ms later
     first = w.trace.of(MessageConsumed)[0]
     assert first.status == "RECONSUME_LATER" and "SleepInSimulationError" in first.note
 

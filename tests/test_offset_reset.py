@@ -41,7 +41,7 @@ def offsets(w: World, topic: str = TOPIC) -> list[int | None]:
 
 # -- a running consumer ---------------------------------------------------------------------------
 def test_a_running_consumer_consumes_again_exactly_what_was_stored_since_the_time(w: World) -> None:
-    w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, ok, name="coupon-1").start()
     before, after = fill(w)
     w.run_until(60_000)
     assert sorted(e.msg_id for e in deliveries(w)) == sorted(before + after)
@@ -61,7 +61,7 @@ def test_a_running_consumer_consumes_again_exactly_what_was_stored_since_the_tim
 
 
 def test_the_broker_ignores_the_consumers_commits_until_its_next_pull(w: World) -> None:
-    w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, ok, name="coupon-1").start()
     fill(w)
     w.run_until(50_500)  # every pull is held (long polling): the queues are idle
     w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=3000)
@@ -87,7 +87,7 @@ def test_a_pull_sent_after_the_reset_stores_its_stale_commit_then_the_reset_wins
         seen[msg.msg_id] = seen.get(msg.msg_id, 0) + 1
         return ConsumeStatus.SUCCESS
 
-    w.push_consumer(GROUP, TOPIC, count, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, count, name="coupon-1").start()
     for i in range(21):  # k9..k20 are stored at or after 10 s
         send(w, f"k{i}", queue=0, at_ms=1000 + 1000 * i if i < 20 else 30_000)
     # The held pull returned k20 as the send returned: the next pull is on the wire.
@@ -109,7 +109,7 @@ def test_a_pull_sent_after_the_reset_stores_its_stale_commit_then_the_reset_wins
 # -- a consumer that is down ------------------------------------------------------------------------
 @pytest.mark.parametrize("stop", ["shutdown", "crash"])
 def test_a_consumer_down_during_the_reset_starts_from_the_reset_offsets(w: World, stop: str) -> None:
-    consumer = w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1")
+    consumer = w.push_consumer(GROUP, TOPIC, ok, name="coupon-1")
     consumer.start()
     _, after = fill(w)
     w.run_until(60_000)
@@ -128,7 +128,7 @@ def test_a_consumer_down_during_the_reset_starts_from_the_reset_offsets(w: World
 
 
 def test_a_reset_to_a_time_after_the_last_message_skips_everything_unconsumed(w: World) -> None:
-    consumer = w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1")
+    consumer = w.push_consumer(GROUP, TOPIC, ok, name="coupon-1")
     consumer.start()
     w.run_until(100)
     consumer.shutdown()
@@ -150,7 +150,7 @@ def test_the_retry_topic_is_reset_only_when_named(w: World) -> None:
             return ConsumeStatus.RECONSUME_LATER
         return ConsumeStatus.SUCCESS
 
-    w.push_consumer(GROUP, TOPIC, fail_a1_once, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, fail_a1_once, name="coupon-1").start()
     fill(w)
     w.run_until(60_000)
     assert offsets(w, RETRY) == [1], "the retry copy of a1 was consumed"
@@ -175,7 +175,7 @@ def test_an_orderly_consumer_relocks_and_consumes_again_in_order(w: World) -> No
         keys.append(msg.keys[0])
         return OrderlyStatus.SUCCESS
 
-    w.push_consumer(GROUP, TOPIC, record, client_id="coupon-1", orderly=True).start()
+    w.push_consumer(GROUP, TOPIC, record, name="coupon-1", orderly=True).start()
     for i in range(5):
         send(w, f"k{i}", queue=2, at_ms=1000 * (i + 1))
     w.run_until(60_000)
@@ -188,7 +188,7 @@ def test_an_orderly_consumer_relocks_and_consumes_again_in_order(w: World) -> No
 # -- broadcasting ----------------------------------------------------------------------------------------
 def test_in_broadcasting_only_the_first_member_to_pull_a_queue_takes_its_reset(w: World) -> None:
     """The broker marks (group, queue), not clients: whoever pulls first takes the mark."""
-    members = [w.push_consumer(GROUP, TOPIC, ok, client_id=f"bc-{i}", model="BROADCASTING") for i in range(2)]
+    members = [w.push_consumer(GROUP, TOPIC, ok, name=f"bc-{i}", model="BROADCASTING") for i in range(2)]
     for member in members:
         member.start()
     _, after = fill(w)
@@ -202,7 +202,7 @@ def test_in_broadcasting_only_the_first_member_to_pull_a_queue_takes_its_reset(w
 
 # -- the trace -----------------------------------------------------------------------------------------
 def test_the_reset_is_in_the_trace_and_reads_in_both_languages(w: World) -> None:
-    w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, ok, name="coupon-1").start()
     fill(w)
     w.run_until(60_000)
     w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=3000)
@@ -229,13 +229,14 @@ def test_the_reset_is_in_the_trace_and_reads_in_both_languages(w: World) -> None
 
 
 def test_the_group_must_be_known_and_a_group_with_no_offsets_gets_them(w: World) -> None:
-    w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1")  # built, never started: unknown
+    w.push_consumer(GROUP, TOPIC, ok, name="coupon-1")  # built, never started: unknown
     with pytest.raises(UnknownGroup, match=r"'coupon'.*known groups: none"):
         w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=0)
-    consumer = w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-2")
+    consumer = w.push_consumer(GROUP, TOPIC, ok, name="coupon-2")
     consumer.start()
+    w.run_until(100)  # its heartbeat registered the group (Java's start() returns after it)
     consumer.shutdown()
-    w.run_until(100)
+    w.run_until(200)
     w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=0)
     assert [e.previous for e in w.trace.of(OffsetReset)] == [-1, -1, -1, -1]
     assert "was -" in describe(w.trace.of(OffsetReset)[0])
@@ -275,7 +276,7 @@ def test_same_seed_same_trace_with_a_reset() -> None:
 def test_bad_arguments_are_refused_and_nothing_changes(
     w: World, kwargs: dict[str, object], error: type[Exception], match: str
 ) -> None:
-    w.push_consumer(GROUP, TOPIC, ok, client_id="coupon-1").start()
+    w.push_consumer(GROUP, TOPIC, ok, name="coupon-1").start()
     fill(w)
     w.run_until(30_000)
     before, events = w.broker.offsets.snapshot(), len(w.trace)

@@ -20,6 +20,7 @@ from minimq.apps.design import DESIGNS_DIR
 from minimq.demo import run as run_demo
 from minimq.testing import Schedule, assert_exactly_once, load_design, replay, run_schedule
 from minimq.testing.plugin import MinimqCheck
+from minimq.testing.schedule import READY_MS
 from minimq.testing.steps import Pay, UpstreamRetry
 
 pytest_plugins = ["pytester"]
@@ -29,7 +30,8 @@ QTI = DESIGNS_DIR / "query_then_insert.py"
 # looptime (installed in this venv for the benchmarks) breaks every fixture without
 # pytest-asyncio; this repository's own addopts turn it off, the inner runs do the same
 NO_LOOPTIME = ("-p", "no:looptime_plugin", "-p", "no:looptime_chronometers", "-p", "no:looptime_timeproxies")
-UPSTREAM_RETRY = Schedule(("order-1",), (Pay(at_ms=0, order="order-1"), UpstreamRetry(at_ms=0, order="order-1")))
+PAID = Pay(at_ms=READY_MS, order="order-1")
+UPSTREAM_RETRY = Schedule(("order-1",), (PAID, UpstreamRetry(at_ms=READY_MS, order="order-1")))
 
 # the suite a user writes: one property test per design, and the plumbing tests
 USER_SUITE = """
@@ -247,14 +249,14 @@ def test_assert_exactly_once_names_a_lost_key_and_an_empty_check() -> None:
 
 def test_assert_exactly_once_tells_an_outcome_in_words() -> None:
     design = load_design(QTI)
-    assert_exactly_once(run_schedule(design, Schedule(("order-1",), (Pay(at_ms=0, order="order-1"),))))
+    assert_exactly_once(run_schedule(design, Schedule(("order-1",), (PAID,))))
     with pytest.raises(AssertionError) as failed:
         assert_exactly_once(replay(design, UPSTREAM_RETRY, seed=3), design=QTI)
     message = str(failed.value)
     assert message.startswith("not exactly once in this schedule: order-1 got 2 coupon(s) (duplicated)")
     assert "the payment system calls back again: a second, new message for order-1" in message
     assert "order-1 got 2 coupons: a duplicate coupon." in message
-    assert "order-1: delivered 2 time(s) to coupon-system: c1 at 00:00.012 (A), then c1 at 00:00.012 (B)." in message
+    assert "order-1: delivered 2 time(s) to coupon-system: c1 at 00:02.002 (A), then c1 at 00:02.002 (B)." in message
     shown = QTI.relative_to(Path.cwd()) if QTI.is_relative_to(Path.cwd()) else QTI  # from where it is run
     assert f"minimq check {shown.as_posix()} --seed 3 --replay {UPSTREAM_RETRY.token()}" in message
 
@@ -277,7 +279,7 @@ def test_a_user_suite_finds_the_counterexample_and_replays_it(pytester: pytest.P
             "E       AssertionError: query_then_insert: not exactly once; a counterexample after * schedule(s) "
             "(seed 0), shrunk in * more run(s): order-* got 2 coupon(s) (duplicated)",
             "E       The schedule:",
-            "E         00:00.000 the order system sends 'order paid' for order-1",
+            "E         00:02.000 *'order paid' for order-1*",
             "E       What went wrong:",
             "E         order-1 got 2 coupons: a duplicate coupon.",
             "E         order-1: delivered 2 time(s) to coupon-system: *",

@@ -24,6 +24,7 @@ from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.testing import Schedule, explore, load_design, run_schedule
 from minimq.testing.matrix import COLUMNS
+from minimq.testing.schedule import READY_MS
 from minimq.testing.steps import Kill, Pay
 
 DESIGNS = DESIGNS_DIR
@@ -132,11 +133,12 @@ def test_right_design_survives_every_path(name: str) -> None:
 
 
 # -- the matrix, one hand-written schedule per path (the fix-matrix lesson's columns) ---------------
-PAY = Pay(at_ms=0, order="order-1")
+PAY = Pay(at_ms=READY_MS, order="order-1")
 SCHEDULES = {column.code: column.steps for column in COLUMNS}
 # Coupons for order-1. A: upstream retry, B: lost send reply (same Message, new Message,
 # the producer's own fast retry), C: crash after the handler / before statement 1, 2 or 4
-# (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins,
+# (a Redis command counts as a statement, like SQL and COMMIT), D: a consumer joins while
+# the handler waits 3 s before its statement 2 (the old owner's result is discarded),
 # E: statement 1 or 2 fails, or statement 2 or 3 runs and then its reply is lost (the
 # connection drops: a COMMIT went through, the handler sees an error), F: consume
 # timeout, held before the handler or before its statement 2 (in the middle of its work,
@@ -163,9 +165,9 @@ def test_fix_by_path_matrix(name: str) -> None:
     assert dict(zip(SCHEDULES, got, strict=True)) == dict(zip(SCHEDULES, MATRIX[name], strict=True))
 
 
-# Coupons for one order when c1 is killed (and restarted 500 ms later) at each of its first
-# 40 ms: the handler runs from 12 ms to about 20 ms, so every gap between two statements is
-# hit. "Do then mark" double-issues only when the kill falls between its commit and its
+# Coupons for one order when c1 is killed (and restarted 500 ms later) at each of the first
+# 40 ms after the order is paid: the handler runs from 2 ms to about 10 ms, so every gap
+# between two statements is hit. "Do then mark" double-issues only when the kill falls between its commit and its
 # SET, a 1 ms window that random exploration seldom hits; "mark first" loses the coupon
 # when the kill falls between its SET and its commit.
 KILLED_AT = {
@@ -186,7 +188,7 @@ KILLED_AT = {
 def test_a_kill_at_every_millisecond(name: str) -> None:
     loaded = load_design(design(name))
     counts = {}
-    for at in range(40):
+    for at in range(READY_MS, READY_MS + 40):
         steps = (PAY, Kill(at_ms=at, client="c1", restart_after=500))
         counts[at] = run_schedule(loaded, Schedule(("order-1",), steps)).coupons["order-1"]
     assert set(counts.values()) == KILLED_AT[name], counts

@@ -293,7 +293,7 @@ class Harness:
         return handle
 
     def _new_consumer(self, group: str, client: str) -> None:
-        c = self.world.push_consumer(group, TOPIC, self._handler(group), client_id=client)
+        c = self.world.push_consumer(group, TOPIC, self._handler(group), name=client)
         self.consumers[client] = c
         c.start()
 

@@ -68,6 +68,7 @@ def started(group: str, *topics: str, at: int = 0, client: str = "") -> Consumer
     return ConsumerStarted(
         at_ms=at,
         client=client or f"{group}-1",
+        client_id="10.0.0.11@1234#5678",
         group=group,
         topics=topics or (TOPIC,),
         model="CLUSTERING",
@@ -518,7 +519,7 @@ def _retry_world(handle: Callable[[MessageExt], object], keys: tuple[str, ...], 
     """The trace of group ``coupon`` consuming one message per key with ``handle`` for ``ms``."""
     with World(seed=1) as world:
         world.broker.create_topic(TOPIC)
-        world.push_consumer("coupon", TOPIC, handle, client_id="c1", **options).start()
+        world.push_consumer("coupon", TOPIC, handle, name="c1", **options).start()
         producer = world.producer("order", client_id="order")
         for key in keys:
             world.run(producer.send(Message(TOPIC, key.encode(), keys=(key,))))

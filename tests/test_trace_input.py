@@ -43,7 +43,8 @@ def app(**fields: Any) -> str:
 
 
 def started(**fields: Any) -> str:
-    values = {"at_ms": 0, "client": "c1", "group": "g", "topics": ["t"], "model": "CLUSTERING"}
+    values = {"at_ms": 0, "client": "c1", "client_id": "10.0.0.11@DEFAULT", "group": "g", "topics": ["t"]}
+    values["model"] = "CLUSTERING"
     fixed = {"orderly": False, "restart": False, "max_reconsume_times": 16}
     return line("ConsumerStarted", **{**values, **fixed, **fields})
 

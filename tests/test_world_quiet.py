@@ -28,7 +28,7 @@ def test_a_world_without_consumers_is_quiet_once_its_broker_is(w: World) -> None
 
 
 def test_a_consumer_that_has_consumed_everything_is_done(w: World) -> None:
-    c = w.push_consumer("g", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("g", TOPIC, ok, name="c1")
     c.start()
     assert not w.quiet()  # nobody owns a queue before the first rebalance
     send(w, "k1", queue=2)
@@ -46,7 +46,7 @@ def test_a_queue_with_a_message_in_flight_is_not_done() -> None:
 
 
 def test_a_retry_waiting_at_the_broker_keeps_the_world_busy_until_the_dead_letter(w: World) -> None:
-    w.push_consumer("g", TOPIC, _later, client_id="c1").start()
+    w.push_consumer("g", TOPIC, _later, name="c1").start()
     send(w, "k1")
     w.run_for(15_000)  # delivered, failed, sent back: the first retry waits 10 s
     assert w.broker.stats().scheduled_retries == 1
@@ -58,7 +58,7 @@ def test_a_retry_waiting_at_the_broker_keeps_the_world_busy_until_the_dead_lette
 
 
 def test_the_application_can_say_it_is_still_busy(w: World) -> None:
-    w.push_consumer("g", TOPIC, ok, client_id="c1").start()
+    w.push_consumer("g", TOPIC, ok, name="c1").start()
     w.run_for(5_000)
     assert w.quiet()
     assert not w.quiet(busy=lambda: True)
@@ -68,7 +68,7 @@ def test_the_application_can_say_it_is_still_busy(w: World) -> None:
 
 
 def test_consumers_that_are_all_down_are_not_quiet(w: World) -> None:
-    c = w.push_consumer("g", TOPIC, ok, client_id="c1")
+    c = w.push_consumer("g", TOPIC, ok, name="c1")
     c.start()
     w.run_for(5_000)
     c.crash()
@@ -77,7 +77,7 @@ def test_consumers_that_are_all_down_are_not_quiet(w: World) -> None:
 
 
 def test_between_runs_after_each_stretch_and_may_end_the_run(w: World) -> None:
-    w.push_consumer("g", TOPIC, _later, client_id="c1").start()
+    w.push_consumer("g", TOPIC, _later, name="c1").start()
     send(w, "k1")
     seen: list[int] = []
 

@@ -253,7 +253,7 @@ class CouponSystem:
             if self.options.get("orderly"):
                 listener = _orderly(listener)
             self.consumers[client] = self.world.push_consumer(
-                COUPON_GROUP, TOPIC, listener, client_id=client, **self.options
+                COUPON_GROUP, TOPIC, listener, name=client, **self.options
             )
         return self.consumers[client]
 

@@ -83,7 +83,7 @@ class DashboardSystem:
             db.audit("paid_orders", "order_id")
             self.caches[client] = db
             self.consumers[client] = world.push_consumer(
-                DASHBOARD_GROUP, TOPIC, self._listener(client), client_id=client, model=MessageModel.BROADCASTING
+                DASHBOARD_GROUP, TOPIC, self._listener(client), name=client, model=MessageModel.BROADCASTING
             )
 
     def _say(self, client: str, action: str, **args: str) -> None:

@@ -249,7 +249,7 @@ class RedPacketSystem:
         self.shop = shop
         self.idempotent = idempotent
         self.consumer: PushConsumer = shop.world.push_consumer(
-            RED_PACKET_GROUP, TOPIC, self._on_message, client_id=RED_PACKET_CLIENT
+            RED_PACKET_GROUP, TOPIC, self._on_message, name=RED_PACKET_CLIENT
         )
 
     async def _on_message(self, msg: MessageExt) -> ConsumeStatus:

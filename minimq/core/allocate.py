@@ -8,6 +8,9 @@ Mirrors RocketMQ ``AllocateMessageQueueAveragely`` (the default, "AVG") and
 - Averagely: contiguous blocks; the first ``len(queues) % len(clients)`` clients get one
   extra queue; with more clients than queues the last ones get none.
 - By circle: queue i goes to client ``i % len(clients)``.
+- A client finds its place at the **first** index of its id (``indexOf``). The broker
+  lists an id once per channel, so two processes with one client id both take the share
+  of the first, and the share of the second goes to nobody (path P19).
 """
 
 from __future__ import annotations

@@ -64,6 +64,10 @@ class ConsumerOffsetTable:
         self._resets[(group, topic, queue_id)] = offset
         self._table[(group, topic, queue_id)] = offset
 
+    def reset_pending(self, group: str, topic: str, queue_id: int) -> bool:
+        """Whether the queue is marked reset and no pull has taken the mark yet."""
+        return bool(self._resets) and (group, topic, queue_id) in self._resets
+
     def take_reset(self, group: str, topic: str, queue_id: int) -> int | None:
         """``queryThenEraseResetOffset``: the reset offset of the queue, once."""
         if not self._resets:  # every pull asks: keep the common case one test

@@ -8,13 +8,18 @@ ints, ``None`` and tuples, so a trace can be written as JSON lines and read back
 unchanged (``minimq.trace``). Lessons, pictures, checkers and tests all read these and
 nothing else.
 
-Who is who in the fields: ``producer`` and ``client`` are client ids (a consumer's
-``client`` survives its restarts, as a RocketMQ clientId does); ``group`` is a consumer
-group; ``queue_id`` belongs to ``topic`` unless a field says otherwise.
+Who is who in the fields: ``producer`` names a producer; a consumer's ``client`` is the
+name of its process (its lane), kept across restarts, while ``client_id`` is what the
+broker knows a running process by (``clientIP@instanceName``, new at each start unless an
+instance name is set: ``ConsumerStarted``, ``ConsumerRegistered``); an orderly lock is
+held by client id. ``group`` is a consumer group; ``queue_id`` belongs to ``topic``
+unless a field says otherwise.
 """
 
 from minimq.events.base import EVENT_TYPES, Event
 from minimq.events.broker import (
+    ConsumerRegistered,
+    ConsumerUnregistered,
     MessageDeadLettered,
     MessageSentBack,
     MessageStored,
@@ -67,8 +72,10 @@ __all__ = [
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",
     "ConsumerCrashed",
+    "ConsumerRegistered",
     "ConsumerShutdown",
     "ConsumerStarted",
+    "ConsumerUnregistered",
     "EffectApplied",
     "EffectExpected",
     "Event",

@@ -1,5 +1,5 @@
-"""What the broker did: stored copies, send-backs and dead letters, the offset table
-and orderly locks.
+"""What the broker did: stored copies, send-backs and dead letters, the offset table,
+the members of consumer groups and orderly locks.
 """
 
 from __future__ import annotations
@@ -77,8 +77,37 @@ class OffsetReset(Event):
 
 
 @record
+class ConsumerRegistered(Event):
+    """A heartbeat came through a connection new to ``group``: the process ``client`` is a
+    member, listed under ``client_id``. ``members`` are the group's client ids now, sorted,
+    one per connection (an id two processes share is listed twice); ``notified`` members
+    were told to rebalance (``NOTIFY_CONSUMER_IDS_CHANGED``; none in broadcasting)."""
+
+    group: str
+    client: str
+    client_id: str
+    members: tuple[str, ...]
+    notified: int
+
+
+@record
+class ConsumerUnregistered(Event):
+    """The member ``client_id`` (process ``client``) left ``group``: ``via`` is
+    ``unregister`` (a graceful shutdown), ``channel closed`` (the process died) or
+    ``channel expired`` (120 s without a heartbeat). ``members`` and ``notified`` as in
+    ``ConsumerRegistered``."""
+
+    group: str
+    client: str
+    client_id: str
+    via: str
+    members: tuple[str, ...]
+    notified: int
+
+
+@record
 class QueueLocked(Event):
-    """The broker granted an orderly lock on a queue to a client."""
+    """The broker granted an orderly lock on a queue to a client (by client id)."""
 
     group: str
     client: str

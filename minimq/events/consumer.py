@@ -8,12 +8,14 @@ from minimq.records import record
 
 @record
 class ConsumerStarted(Event):
-    """A consumer process started (``restart``: not its first). ``max_reconsume_times`` is
-    its ``maxReconsumeTimes`` as RocketMQ resolves it (-1 gives 16 concurrently,
-    ``Integer.MAX_VALUE`` in order), so a checker of the retry rules reads it from the
-    trace."""
+    """A consumer process started (``restart``: not its first). ``client_id`` is the id it
+    registers with (``clientIP@instanceName``: new at every start unless an instance name
+    is set). ``max_reconsume_times`` is its ``maxReconsumeTimes`` as RocketMQ resolves it
+    (-1 gives 16 concurrently, ``Integer.MAX_VALUE`` in order), so a checker of the retry
+    rules reads it from the trace."""
 
     client: str
+    client_id: str
     group: str
     topics: tuple[str, ...]
     model: str

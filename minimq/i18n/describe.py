@@ -57,7 +57,14 @@ def lane(event: ev.Event) -> str | None:
             return event.producer
         case ev.FaultInjected():
             return event.target if event.fault in APP_FAULTS else "broker"
-        case ev.MessageStored() | ev.MessageSentBack() | ev.MessageDeadLettered() | ev.OffsetReset():
+        case (
+            ev.MessageStored()
+            | ev.MessageSentBack()
+            | ev.MessageDeadLettered()
+            | ev.OffsetReset()
+            | ev.ConsumerRegistered()
+            | ev.ConsumerUnregistered()
+        ):
             return "broker"
         case ev.OffsetPersisted():
             return event.client if event.store == "local" else "broker"
@@ -176,6 +183,18 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return key, {"key": event.key}
         case ev.PullFailed():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "error": event.error}
+        case ev.ConsumerRegistered() | ev.ConsumerUnregistered():
+            members = _members(event.members, lang)
+            values = {
+                "client": event.client,
+                "client_id": event.client_id,
+                "group": event.group,
+                "members": members,
+                "notified": event.notified,
+            }
+            if isinstance(event, ev.ConsumerUnregistered):
+                values["via"] = t(f"left.{event.via}", lang)
+            return (key if event.notified else key + ".quiet"), values
         case ev.QueueLocked() | ev.QueueUnlocked():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "client": event.client}
         case ev.AppEvent():
@@ -188,6 +207,17 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                     values[name[:-3]] = fmt_duration(int(raw), lang)
             return f"app.{event.action}", values
     return key, {}
+
+
+def _members(ids: tuple[str, ...], lang: str) -> str:
+    """A group's member list in short: how many, and each client id listed more than once."""
+    if not ids:
+        return t("members.none", lang)
+    text = t("members.n", lang, n=len(ids))
+    for cid in sorted(set(ids)):
+        if ids.count(cid) > 1:
+            text += t("members.twice", lang, id=cid, times=ids.count(cid))
+    return text
 
 
 def _fault(fault: str, target: str, detail: str, lang: str) -> str:

@@ -116,6 +116,22 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.EffectApplied": ("committed a row for {key}", "为 {key} 写入一行（事务已提交）"),
     "ev.PullFailed": ("pull of {queue} failed: {error}", "拉取 {queue} 失败：{error}"),
+    "ev.ConsumerRegistered": (
+        "heartbeat from {client}: joins {group} as {client_id}; {members}, each told to rebalance",
+        "收到 {client} 的心跳：以 {client_id} 加入消费组 {group}；{members}，每个成员都被通知重平衡",
+    ),
+    "ev.ConsumerRegistered.quiet": (
+        "heartbeat from {client}: joins {group} as {client_id}; {members}",
+        "收到 {client} 的心跳：以 {client_id} 加入消费组 {group}；{members}",
+    ),
+    "ev.ConsumerUnregistered": (
+        "{client} ({client_id}) leaves {group}: {via}; {members} left, each told to rebalance",
+        "{client}（{client_id}）离开消费组 {group}：{via}；剩 {members}，每个成员都被通知重平衡",
+    ),
+    "ev.ConsumerUnregistered.quiet": (
+        "{client} ({client_id}) leaves {group}: {via}; {members} left",
+        "{client}（{client_id}）离开消费组 {group}：{via}；剩 {members}",
+    ),
     "ev.QueueLocked": ("locked {queue} for {client}", "为 {client} 锁定 {queue}"),
     "ev.QueueUnlocked": ("unlocked {queue} for {client}", "为 {client} 解锁 {queue}"),
     # application events (minimq.apps)
@@ -210,6 +226,10 @@ EVENTS.update(
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
         "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
         "evb.Rebalanced": ("queues {after}", "分到队列 {after}"),
+        "evb.ConsumerRegistered": ("{client} joins", "{client} 加入"),
+        "evb.ConsumerRegistered.quiet": ("{client} joins", "{client} 加入"),
+        "evb.ConsumerUnregistered": ("{client} leaves", "{client} 离开"),
+        "evb.ConsumerUnregistered.quiet": ("{client} leaves", "{client} 离开"),
         "evb.ConsumerStarted": ("started", "启动"),
         "evb.ConsumerStarted.restart": ("restarted", "重启"),
         "evb.ConsumerCrashed": ("KILLED", "进程被杀"),
@@ -258,6 +278,12 @@ EVENTS.update(
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
         "via.shutdown": ("shutdown", "优雅停机"),
         "via.offset moved": ("the reset offset, after OFFSET_MOVED", "消费位点被重置后上报"),
+        "left.unregister": ("unregistered at shutdown", "停机时注销"),
+        "left.channel closed": ("its connection closed", "连接已断开"),
+        "left.channel expired": ("no heartbeat for 120 s", "120 秒没有心跳"),
+        "members.n": ("{n} member(s)", "{n} 个成员"),
+        "members.twice": (", {id} listed {times} times", "，{id} 出现了 {times} 次"),
+        "members.none": ("no member", "0 个成员"),
     }
 )
 

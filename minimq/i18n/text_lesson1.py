@@ -39,18 +39,24 @@ LESSON1: dict[str, tuple[str, str]] = {
         "红包系统每收到一条消息就发一个红包。",
     ),
     "l1.naive.1": (
-        "The user pays for order-1001. The payment system calls the order system, which marks the order PAID "
-        'and sends "order paid" at once; both consumer groups pick it up. Then the order system gets busy '
-        "with its slow extra work, and the payment system is still waiting for an answer.",
-        "用户为 order-1001 付了款。支付系统回调订单系统，订单系统把订单改成 PAID，马上发出“订单支付成功”，"
+        "Both consumer groups started at 0 s. Each process joined its group with a heartbeat to the broker "
+        "and took its queues at its first rebalance, 1 s later (a RocketMQ 5 consumer rebalances at most once "
+        "a second, the first time a second after it starts); its pulls have waited at the broker since. At "
+        "2 s the user pays for order-1001. The payment system calls the order system, which marks the order "
+        'PAID and sends "order paid" at once; both consumer groups pick it up. Then the order system gets '
+        "busy with its slow extra work, and the payment system is still waiting for an answer.",
+        "两个消费组都在第 0 秒启动。每个进程先向 Broker 发心跳加入消费组，1 秒后第一次重平衡时分到队列"
+        "（RocketMQ 5 的消费者一秒最多重平衡一次，启动一秒后才第一次重平衡），此后它的拉取请求一直挂在 Broker 上等消息。"
+        "第 2 秒，用户为 order-1001 付了款。支付系统回调订单系统，订单系统把订单改成 PAID，马上发出“订单支付成功”，"
         "两个消费组都收到了。接着订单系统去忙那 1.2 秒的慢活，支付系统还在等它的应答。",
     ),
     "l1.naive.2": (
-        "At 1000 ms the payment system has heard nothing and calls again. The second call runs the same "
+        "At 3 s, 1000 ms after its call, the payment system has heard nothing and calls again. The second "
+        "call runs the same "
         'UPDATE (it does not check that the order is already PAID) and sends "order paid" again: a new '
         "message with a new msgId. The broker now holds two messages for one order; to RocketMQ they are "
         "simply two messages.",
-        "到 1000 毫秒，支付系统还没等到应答，又调了一次。第二次回调照样执行那条 UPDATE（它不管订单是不是已经 PAID），"
+        "到第 3 秒，也就是回调发出 1000 毫秒后，支付系统还没等到应答，又调了一次。第二次回调照样执行那条 UPDATE（它不管订单是不是已经 PAID），"
         "又发了一条“订单支付成功”：一条新消息，msgId 也是新的。现在 Broker 上有两条消息对应同一个订单，"
         "在 RocketMQ 看来，这就是两条不相干的消息。",
     ),

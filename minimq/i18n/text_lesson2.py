@@ -25,9 +25,12 @@ LESSON2: dict[str, tuple[str, str]] = {
         "一抛异常，订单系统就拿同一个 Message 对象再调一次 send(msg)。优惠券系统每来一条消息就插一张券。",
     ),
     "l2.same.1": (
-        'The order system sends "order paid". The broker stores it in a queue and replies, and the reply '
-        "is lost on the network. The coupon system has already started on the message.",
-        "订单系统发出“订单支付成功”。Broker 把它存进一个队列并回了应答，应答却在网络上丢了。优惠券系统已经开始处理这条消息。",
+        "As in lesson 1, both groups started at 0 s and own their queues since their first rebalance, 1 s "
+        'later. At 2 s the user pays; the order system sends "order paid". The broker stores it in a queue '
+        "and replies, and the reply is lost on the network. The coupon system has already started on the "
+        "message.",
+        "和第 1 课一样，两个消费组都在第 0 秒启动，1 秒后第一次重平衡时分到了队列。第 2 秒用户付款，订单系统发出“订单支付成功”。"
+        "Broker 把它存进一个队列并回了应答，应答却在网络上丢了。优惠券系统已经开始处理这条消息。",
     ),
     "l2.same.2": (
         "A lost reply uses the whole 3000 ms budget: send() waited for the reply all that time, so it has no "

@@ -55,11 +55,14 @@ LESSON3: dict[str, tuple[str, str]] = {
         "列的消费位点还是 1。",
     ),
     "l3.kill.3": (
-        "The new process starts at 17.5 s, rebalances and asks the broker where to resume: offset 1, which "
-        "is order-1001. The broker delivers it again and the coupon system issues a second coupon. The "
-        "red-packet group resumes from its persisted offset 2 and is not affected.",
-        "新进程在第 17.5 秒启动，重平衡后问 Broker 从哪儿接着消费：消费位点 1，也就是 order-10"
-        "01。Broker 把它又投递了一遍，优惠券系统发了第二张券。红包组从已持久化的 2 接着消费，毫发无损。",
+        "The new process starts at 17.5 s with a new client id and joins the group with a heartbeat. A "
+        "second later, at its first rebalance, it takes the four queues and asks the broker where to resume: "
+        "offset 1, which is order-1001. It pulls 500 ms after that, the broker delivers order-1001 again and "
+        "the coupon system issues a second coupon. The red-packet group resumes from its persisted offset 2 "
+        "and is not affected.",
+        "新进程在第 17.5 秒启动，换了一个新的 clientId，先发心跳加入消费组。一秒后第一次重平衡，分到四个队列，"
+        "问 Broker 从哪儿接着消费：消费位点 1，也就是 order-1001。再过 500 毫秒开始拉取，Broker 把 order-1001 又投递了一遍，"
+        "优惠券系统发了第二张券。红包组从已持久化的 2 接着消费，毫发无损。",
     ),
     "l3.moral.kill": (
         "Same group, same message, second delivery: the consumer offset, not the message, was lost. Up to 5 "

@@ -96,7 +96,10 @@ MATRIX: dict[str, tuple[str, str]] = {
     "matrix.col.C2": ("crash before the handler's 1st statement", "消费逻辑执行第 1 条语句之前崩溃"),
     "matrix.col.C3": ("crash before its 2nd statement", "执行第 2 条语句之前崩溃"),
     "matrix.col.C4": ("crash before its 4th statement", "执行第 4 条语句之前崩溃"),
-    "matrix.col.D1": ("a second consumer joins the group (rebalance)", "第二个消费者加入消费组（重平衡）"),
+    "matrix.col.D1": (
+        "a second consumer joins while the handler is busy (rebalance)",
+        "消费逻辑还在执行时，第二个消费者加入消费组（重平衡）",
+    ),
     "matrix.col.E1": ("statement 1 fails once: the broker retries", "第 1 条语句失败一次：Broker 重投"),
     "matrix.col.E2": ("statement 2 fails once", "第 2 条语句失败一次"),
     "matrix.col.E3": ("statement 2 runs, then its reply is lost", "第 2 条语句执行了，应答却丢了"),

@@ -48,6 +48,14 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "the handler of {order} is held {held} before it starts, past the 15 min consume timeout",
         "{order} 的消费逻辑开始执行前被卡住 {held}，超过了 15 分钟的消费超时",
     ),
+    "step.busy": (
+        "the handler of {order} waits {held} on a slow call before it starts",
+        "{order} 的消费逻辑开始执行前，卡在一次慢调用上 {held}",
+    ),
+    "step.busy_mid": (
+        "the handler of {order} waits {held} on a slow call before database statement {statement}",
+        "{order} 的消费逻辑在第 {statement} 条数据库语句前，卡在一次慢调用上 {held}",
+    ),
     "step.slow_mid": (
         "the handler of {order} is held {held} before database statement {statement}, past the 15 min consume timeout",
         "{order} 的消费逻辑在第 {statement} 条数据库语句前被卡住 {held}，超过了 15 分钟的消费超时",

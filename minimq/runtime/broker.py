@@ -13,8 +13,8 @@ Rules kept here:
   check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
 - The next pull of a queue reset by an operator gets ``PULL_OFFSET_MOVED`` (``admin``).
-- A clustering consumer's registration creates its group's retry topic (1 queue). The
-  members a registration or an unregistration concerns are told to rebalance
+- A consumer's heartbeat creates its group's retry topic (1 queue). The members a
+  registration or an unregistration concerns are told to rebalance
   (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway, down each member's channel).
 
 Simplifications: one broker, always master; a dead consumer's channel closes at once
@@ -33,7 +33,7 @@ from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy, RetryMessage
 from minimq.core.store import MessageStore
 from minimq.core.validators import check_group, check_new_topic, retry_topic
 from minimq.errors import UnknownTopic, ValidationError
-from minimq.events import MessageStored, OffsetPersisted, TopicCreated
+from minimq.events import ConsumerRegistered, ConsumerUnregistered, MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
 from minimq.runtime import admin
 from minimq.runtime.long_polling import PullRequestHoldService
@@ -43,6 +43,7 @@ from minimq.runtime.stats import BrokerStats
 if TYPE_CHECKING:
     from minimq.sim.kernel import Simulation
 
+Channel = Callable[[], None]  # a client's connection: the broker pushes notifications down it
 DEFAULT_TOPIC_QUEUE_NUMS = 4  # min(producer 4, broker TBW102 8)
 BROKER_SUSPEND_MAX_TIME_MS = 15_000
 
@@ -63,7 +64,8 @@ class Broker:
         self.name = name
         self.store = MessageStore()
         self.offsets = ConsumerOffsetTable()
-        self.groups: ConsumerManager[Callable[[], None]] = ConsumerManager()
+        self.groups: ConsumerManager[Channel] = ConsumerManager()
+        self._names: dict[Channel, str] = {}  # the process behind each member's channel, for the trace
         self.locks = RebalanceLockManager()
         self.holds = PullRequestHoldService(world)
         self.send_backs = SendBackService(world, self)
@@ -222,19 +224,61 @@ class Broker:
         return admin.reset_offset_by_time(self._world, self, group=group, topic=topic, timestamp_ms=timestamp_ms)
 
     # -- consumer groups (ConsumerManager, RebalanceLockManager) ------------------------
-    def register(self, group: str, client: str, clustering: bool, notify: Callable[[], None]) -> None:
-        """A consumer's heartbeat: a clustering group gets its retry topic, and the other
-        members are told to rebalance (``minimq.core.groups.ConsumerManager``)."""
+    def register(self, group: str, client_id: str, clustering: bool, channel: Channel, client: str) -> None:
+        """A consumer's heartbeat (``ClientManageProcessor.heartBeat``): the group gets its
+        retry topic (broadcasting too), and a new channel makes every member of a
+        clustering group rebalance (``minimq.core.groups.ConsumerManager``). ``client`` is
+        the process's name, for the trace only (the broker knows ``client_id``)."""
         check_group(group)
-        if clustering:
-            self.ensure_topic(retry_topic(group), RETRY_QUEUE_NUMS)
-        self._notify(self.groups.register(group, client, notify))
+        self.ensure_topic(retry_topic(group), RETRY_QUEUE_NUMS)
+        is_new = self.groups.client_of(group, channel) is None
+        notify = self.groups.register(group, client_id, channel, clustering=clustering)
+        if is_new:
+            self._names[channel] = client
+            self._world.emit(
+                ConsumerRegistered(
+                    at_ms=self._world.now_ms,
+                    group=group,
+                    client=client,
+                    client_id=client_id,
+                    members=tuple(self.groups.consumer_ids(group)),
+                    notified=len(notify),
+                )
+            )
+        self._notify(notify)
 
-    def unregister(self, group: str, client: str, notify: Callable[[], None] | None = None) -> None:
-        """A member leaves (with ``notify``: only if it registered through that channel)."""
-        self._notify(self.groups.unregister(group, client, notify))
+    def unregister(self, group: str, channel: Channel) -> None:
+        """``UNREGISTER_CLIENT``: the member that registered through ``channel`` leaves."""
+        client_id = self.groups.client_of(group, channel)
+        self._left(group, channel, client_id, "unregister", self.groups.unregister(group, channel))
 
-    def _notify(self, channels: list[Callable[[], None]]) -> None:
+    def close_channel(self, group: str, channel: Channel) -> None:
+        """The connection of a dead process closed (``doChannelCloseEvent``)."""
+        client_id = self.groups.client_of(group, channel)
+        self._left(group, channel, client_id, "channel closed", self.groups.close_channel(group, channel))
+
+    def expire_channel(self, group: str, channel: Channel) -> None:
+        """A silent channel expired (``scanNotActiveChannel``): nobody is told."""
+        client_id = self.groups.client_of(group, channel)
+        self.groups.expire_channel(group, channel)
+        self._left(group, channel, client_id, "channel expired", [])
+
+    def _left(self, group: str, channel: Channel, client_id: str | None, via: str, notify: list[Channel]) -> None:
+        if client_id is not None:
+            self._world.emit(
+                ConsumerUnregistered(
+                    at_ms=self._world.now_ms,
+                    group=group,
+                    client=self._names.pop(channel, client_id),
+                    client_id=client_id,
+                    via=via,
+                    members=tuple(self.groups.consumer_ids(group)),
+                    notified=len(notify),
+                )
+            )
+        self._notify(notify)
+
+    def _notify(self, channels: list[Channel]) -> None:
         for channel in channels:
             self._world.network.push(channel, what="notify consumer ids changed")
 

@@ -8,6 +8,9 @@ survives into the next incarnation. Mirrors RocketMQ's
 ``MQClientInstance.persistAllConsumerOffset`` and ``DefaultMQPushConsumerImpl.shutdown``;
 shown in lesson 3.
 Rules:
+- At start the session sends a heartbeat, which makes it a member of its group
+  (``heartbeat``), then rebalances (``rebalance``); nothing is registered before the
+  heartbeat arrives.
 - Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
 - Graceful shutdown interrupts running listeners (``shutdownNow``), unlocks an orderly
   consumer's queues (and waits for the answer), persists offsets (oneway) and leaves the
@@ -37,6 +40,7 @@ from minimq.events import (
 )
 from minimq.model import MessageExt, MessageQueue
 from minimq.runtime.consume_service import ConcurrentConsumeService, OrderlyConsumeService
+from minimq.runtime.heartbeat import Heartbeats
 from minimq.runtime.producer import RETRY_TIMES_WHEN_SEND_FAILED, SEND_MSG_TIMEOUT_MS
 from minimq.runtime.pull import Puller
 from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, Rebalancer
@@ -54,12 +58,13 @@ CHANNEL_EXPIRED_TIMEOUT_MS = 120_000  # BrokerConfig.channelExpiredTimeout
 class ConsumerSession:
     """The volatile state of one consumer process."""
 
-    def __init__(self, consumer: PushConsumer, restart: bool) -> None:
+    def __init__(self, consumer: PushConsumer, client_id: str, restart: bool) -> None:
         c = consumer
         self.consumer = c
         self.world = c.world
         self.broker_name = c.broker_name  # the broker is reached by name, through the network
-        self.client = c.client_id
+        self.client = c.name  # the process in the trace
+        self.client_id = client_id  # what the broker knows this incarnation by (registration, allocation, locks)
         self.group = c.group
         self.handler = c.handler
         self.clustering = c.clustering
@@ -77,6 +82,7 @@ class ConsumerSession:
         )
         self.topics = list(c.topics) + ([retry_topic(c.group)] if c.clustering else [])
         self.rebalancer = Rebalancer(self)
+        self.heartbeats = Heartbeats(self)
         self.puller = Puller(self)
         self._restart = restart
 
@@ -92,6 +98,7 @@ class ConsumerSession:
             ConsumerStarted(
                 at_ms=w.now_ms,
                 client=self.client,
+                client_id=self.client_id,
                 group=self.group,
                 topics=tuple(self.consumer.topics),
                 model=self.consumer.model.value,
@@ -100,12 +107,18 @@ class ConsumerSession:
                 max_reconsume_times=self.max_reconsume_times,
             )
         )
-        self.broker.register(self.group, self.client, self.clustering, self.rebalance_waker.wake)
         self.service.start()
         self.spawn(self.rebalancer.loop(), f"{self.client}-rebalance")
+        self.spawn(self.heartbeats.loop(), f"{self.client}-heartbeat")  # joins the group
         self.spawn(self._persist_loop(), f"{self.client}-persist")
         if self.orderly and self.clustering:
             self.spawn(self.rebalancer.lock_renew_loop(), f"{self.client}-lock")
+
+    @property
+    def channel(self) -> Callable[[], None]:
+        """This process's connection to the broker: what the broker registers it by and
+        pushes ``NOTIFY_CONSUMER_IDS_CHANGED`` down (it wakes the rebalance service)."""
+        return self.rebalancer.wake
 
     @property
     def broker(self) -> Broker:
@@ -134,8 +147,8 @@ class ConsumerSession:
         )
         self._stop_tasks()
         # The broker sees the channel close and tells the other members.
-        channel = self.rebalance_waker.wake
-        w.call_later_ms(w.network.latency_ms, lambda: self.broker.unregister(self.group, self.client, channel))
+        channel = self.channel
+        w.call_later_ms(w.network.latency_ms, lambda: self.broker.close_channel(self.group, channel))
 
     def maybe_crash(self, point: CrashPoint, msg: MessageExt) -> None:
         if self.world.faults.crash_at(self.client, point, msg):
@@ -163,7 +176,7 @@ class ConsumerSession:
             with contextlib.suppress(RemotingError):
                 await self.world.network.call(
                     self.broker_name,
-                    lambda b: b.unlock(self.group, self.client, mqs),
+                    lambda b: b.unlock(self.group, self.client_id, mqs),
                     what="unlock batch mq",
                     timeout_ms=LOCK_TIMEOUT_MS,
                 )
@@ -178,17 +191,17 @@ class ConsumerSession:
 
     async def _unregister(self) -> None:
         w = self.world
-        channel = self.rebalance_waker.wake
+        channel = self.channel
 
         def unregister(broker: Broker) -> None:
-            broker.unregister(self.group, self.client, channel)
+            broker.unregister(self.group, channel)
 
         try:
             await w.network.call(self.broker_name, unregister, what="unregister client", timeout_ms=REQUEST_TIMEOUT_MS)
         except RemotingError:
             # The process is gone: the broker drops its silent channel when it expires
             # (ClientHousekeepingService, channelExpiredTimeout).
-            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: unregister(self.broker))
+            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: self.broker.expire_channel(self.group, channel))
 
     # -- offsets ------------------------------------------------------------------------
     def commit_local(self, mq: MessageQueue, offset: int, *, increase_only: bool, msg: MessageExt | None) -> None:

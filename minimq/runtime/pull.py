@@ -45,9 +45,12 @@ class Puller:
         self.s = session
         self.flow_control_times: dict[FlowControl, int] = {"count": 0, "span": 0}
 
-    async def loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int) -> None:
-        """Pull ``mq`` from ``offset`` until the queue is dropped (``pullMessage``)."""
+    async def loop(self, mq: MessageQueue, pq: ProcessQueue, offset: int, delay_ms: int = 0) -> None:
+        """Pull ``mq`` from ``offset``, the first time ``delay_ms`` from now, until the queue
+        is dropped (``pullMessage``; ``executePullRequestLater``)."""
         w = self.s.world
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
         batch = self.s.consumer.pull_batch_size
         what = f"pull {mq}"
         max_span = self.s.consumer.consume_concurrently_max_span
@@ -149,4 +152,4 @@ class Puller:
         self.s.offset_store.update(mq, offset, increase_only=False)  # updateAndFreezeOffset
         self.s.persist(mq, offset, "offset moved")
         self.s.rebalancer.remove_queue(mq, via="offset moved")  # removeProcessQueue: persists again
-        self.s.rebalance_waker.wake()  # rebalanceImmediately
+        self.s.rebalancer.wake()  # rebalanceImmediately

@@ -9,8 +9,13 @@ averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
 concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min;
 ``consumeConcurrentlyMaxSpan = 2000`` (1..65535, checked at start in Java's
 ``checkConfig``, here when the consumer is made).
-A restarted consumer keeps its client id, as a redeployed process with the same IP and
-instance name does.
+
+Who is who: ``name`` is the process in the trace (its lane, its faults, its host's
+disk), kept across restarts; ``client_id`` is what the broker knows the running process
+by, ``clientIP@instanceName`` (``minimq.core.client_id``). With no ``instance_name`` (the
+default) every start, a restart included, gets a new client id (``pid#nanoTime``); with
+one, the id survives restarts, and two consumers with one ``client_ip`` and one
+``instance_name`` share it (path P19).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from minimq.core.allocate import ALLOCATORS, Allocator
+from minimq.core.client_id import build_client_id, instance_name_at_start, nano_time, process_pid
 from minimq.core.offsets import ConsumeFromWhere
 from minimq.core.process_queue import CONSUME_CONCURRENTLY_MAX_SPAN
 from minimq.core.validators import check_group, check_topic
@@ -48,7 +54,9 @@ class PushConsumer:
         handler: Callable[[MessageExt], Any],
         *,
         broker: str,
-        client_id: str | None = None,
+        name: str | None = None,
+        client_ip: str | None = None,
+        instance_name: str | None = None,
         model: MessageModel | str = MessageModel.CLUSTERING,
         orderly: bool = False,
         consume_threads: int = CONSUME_THREADS,
@@ -68,7 +76,11 @@ class PushConsumer:
         if not callable(handler):
             raise ValidationError("the handler must be callable (def or async def taking a message)", handler)
         self.handler = handler
-        self.client_id = client_id or f"{group}-{world.next_client_seq()}"
+        self.name = name or f"{group}-{world.next_client_seq()}"
+        self.client_ip = client_ip or world.next_host_ip()  # ClientConfig.clientIP: this host's address
+        if instance_name is not None and (not isinstance(instance_name, str) or not instance_name):
+            raise ValidationError("instance_name must be a non-empty string (or None: DEFAULT)", instance_name)
+        self.instance_name = instance_name  # ClientConfig.instanceName; None: DEFAULT
         self.broker_name = broker  # reached by name, through the network
         self.model = MessageModel(model)
         self.orderly = orderly
@@ -101,21 +113,39 @@ class PushConsumer:
     def running(self) -> bool:
         return self.session is not None and self.session.alive
 
+    @property
+    def client_id(self) -> str | None:
+        """The client id of the current (or last) process; None before the first start."""
+        return self.session.client_id if self.session is not None else None
+
+    def _next_client_id(self) -> str:
+        """The id the process about to start registers with (``buildMQClientId`` after
+        ``changeInstanceNameToPID``): its pid and ``nanoTime`` are its own."""
+        seed, incarnation = self.world.seed, self.incarnations + 1
+        instance = instance_name_at_start(
+            self.instance_name,
+            clustering=self.clustering,
+            pid=process_pid(seed, self.name, incarnation),
+            nano_time=nano_time(seed, self.name, incarnation, self.world.now_ms),
+        )
+        return build_client_id(self.client_ip, instance)
+
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Start (or, after a crash or shutdown, restart) the consumer process."""
         if self.running:
-            raise ClientStateError(f"consumer {self.client_id!r} is already running")
+            raise ClientStateError(f"consumer {self.name!r} is already running")
         for topic in self.topics:
             broker = self.world.network.route(self.broker_name)  # the topic's route
             if not broker.has_topic(topic):
                 raise UnknownTopic(topic, broker.business_topics())
-        self.session = ConsumerSession(self, restart=self.incarnations > 0)
+        self.session = ConsumerSession(self, self._next_client_id(), restart=self.incarnations > 0)
         self.incarnations += 1
         self.session.start()
 
     def restart(self) -> None:
-        """Start again after a crash or a shutdown (same client id)."""
+        """Start again after a crash or a shutdown: the same process name; a new client id
+        unless an instance name is set."""
         self.start()
 
     def shutdown(self) -> None:
@@ -150,11 +180,18 @@ class PushConsumer:
                     max_offset=broker.max_offset(mq),
                     local_offset=session.offset_store.read(mq),
                     in_flight=pq.in_flight_count(),
+                    reset_pending=broker.offsets.reset_pending(self.group, mq.topic, mq.queue_id),
                 )
                 for mq, pq in sorted(session.pq_table.items())
             )
         return ConsumerStats(
-            client=self.client_id, group=self.group, running=self.running, incarnations=self.incarnations, queues=queues
+            client=self.name,
+            client_id=self.client_id,
+            group=self.group,
+            running=self.running,
+            incarnations=self.incarnations,
+            queues=queues,
+            rebalance_due=self.running and session is not None and session.rebalancer.due,
         )
 
     def in_flight(self) -> dict[MessageQueue, list[int]]:

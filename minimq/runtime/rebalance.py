@@ -1,17 +1,23 @@
 """Rebalancing: which queues of each subscribed topic this consumer owns, and the locks.
 
-Owns: ``Rebalancer``, one per consumer session. Mirrors RocketMQ's ``RebalanceService``
-and ``RebalanceImpl``/``RebalancePushImpl`` (client); ``minimq check``'s ``rebalance`` path shows
-what it does to a design.
-Rules:
-- Rebalance runs at start, every 20 s (1 s after a round that could not lock an orderly
-  queue), and whenever the broker says the group's members changed. Each client fetches
-  the group's client ids and allocates on its own (averagely by default); a broadcasting
-  consumer takes every queue.
+Owns: ``Rebalancer``, one per consumer session. Mirrors RocketMQ 5.3.x's
+``RebalanceService`` and ``RebalanceImpl``/``RebalancePushImpl`` (client); ``minimq check``'s
+``rebalance`` path shows what it does to a design.
+Rules (the timing is ``minimq.core.rebalance``'s):
+- The service rebalances when it is woken (at start, after the first heartbeat; when the
+  broker says the group's members changed; after ``PULL_OFFSET_MOVED``) or every 20 s,
+  but never within 1 s of its last rebalance or of its creation: a new client's first
+  rebalance comes 1 s after it starts. After a round that was not balanced it tries
+  again 1 s later.
+- Each client fetches the group's client ids and allocates on its own (averagely by
+  default); a broadcasting consumer takes every queue. A round is balanced when the
+  queues it works on are the queues it was allocated; a failed id-list query skips the
+  topic and leaves the round balanced (``findConsumerIdList`` answers null).
 - A queue taken away is dropped: its offset is persisted (oneway) and forgotten, the
   results of listeners still running for it will be discarded, and (orderly) it is
   unlocked. A queue gained starts at the offset the broker holds (``ConsumeFromWhere`` if
-  none): whatever the previous owner finished but had not persisted is delivered again.
+  none), and its first pull comes 500 ms later: whatever the previous owner finished but
+  had not persisted is delivered again.
 - An orderly consumer in clustering locks a queue on the broker before it owns it and
   renews its locks every 20 s, the first time 1 s after start.
 """
@@ -23,6 +29,12 @@ from typing import TYPE_CHECKING
 
 from minimq.core.offsets import pull_from_where
 from minimq.core.process_queue import ProcessQueue
+from minimq.core.rebalance import (
+    PULL_DELAY_AFTER_REBALANCE_MS,
+    REBALANCE_WAIT_INTERVAL_MS,
+    too_soon_ms,
+    wait_after_round_ms,
+)
 from minimq.errors import RemotingError
 from minimq.events import Rebalanced
 from minimq.model import MessageQueue
@@ -31,8 +43,6 @@ from minimq.runtime.consume_service import OrderlyConsumeService
 if TYPE_CHECKING:
     from minimq.runtime.consumer_session import ConsumerSession
 
-REBALANCE_INTERVAL_MS = 20_000
-REBALANCE_MIN_INTERVAL_MS = 1000
 LOCK_RENEW_INTERVAL_MS = 20_000
 REQUEST_TIMEOUT_MS = 3000  # ClientConfig.mqClientApiTimeout
 LOCK_TIMEOUT_MS = 1000  # RebalanceImpl: lockBatchMQ(..., 1000), unlockBatchMQ(..., 1000, oneway)
@@ -43,13 +53,33 @@ class Rebalancer:
 
     def __init__(self, session: ConsumerSession) -> None:
         self.s = session
+        self.last_ms = session.world.now_ms  # lastRebalanceTimestamp: set when the service is made
+        # Woken (or new) and not yet through a balanced round: the queues may be about to
+        # move, so the world is not quiet (``World.quiet``).
+        self.due = True
+
+    def wake(self) -> None:
+        """``rebalanceImmediately`` (``RebalanceService.wakeup``): a broker notification,
+        the start, ``PULL_OFFSET_MOVED``."""
+        self.due = True
+        self.s.rebalance_waker.wake()
 
     async def loop(self) -> None:
+        """``RebalanceService.run``: wait 20 s or until woken, then rebalance unless the last
+        rebalance was under 1 s ago; 1 s after a round that was not balanced."""
+        wait_ms = REBALANCE_WAIT_INTERVAL_MS
         while True:
-            balanced = await self.rebalance()
-            await self.s.rebalance_waker.wait(REBALANCE_INTERVAL_MS if balanced else REBALANCE_MIN_INTERVAL_MS)
+            await self.s.rebalance_waker.wait(wait_ms)
+            wait_ms = too_soon_ms(self.s.world.now_ms, self.last_ms)
+            if wait_ms == 0:
+                self.due = False  # a wake during the round makes it due again
+                balanced = await self.rebalance()
+                self.last_ms = self.s.world.now_ms
+                self.due = self.due or not balanced
+                wait_ms = wait_after_round_ms(balanced)
 
     async def rebalance(self) -> bool:
+        """``doRebalance``: every subscribed topic; whether every one is balanced."""
         balanced = True
         for topic in self.s.topics:
             if not self.s.broker.has_topic(topic):
@@ -66,27 +96,25 @@ class Rebalancer:
                         timeout_ms=REQUEST_TIMEOUT_MS,
                     )
                 except RemotingError:
-                    balanced = False
-                    continue
-                mine = self.s.consumer.allocator(self.s.client, mq_all, cids)
+                    continue  # findConsumerIdList answers null: the topic is skipped, "balanced"
+                mine = self.s.consumer.allocator(self.s.client_id, mq_all, cids)
             balanced = await self._update_process_queues(topic, mine) and balanced
         return balanced
 
     async def _update_process_queues(self, topic: str, mine: list[MessageQueue]) -> bool:
+        """``updateProcessQueueTableInRebalance``: drop, then gain; balanced when the queues
+        worked on are the queues allocated (``rebalanceByTopic``)."""
         before = tuple(sorted(mq.queue_id for mq in self.s.pq_table if mq.topic == topic))
         wanted = set(mine)
         for mq in sorted(self.s.pq_table):
             if mq.topic == topic and mq not in wanted:
                 self.remove_queue(mq)
-        balanced = True
         added: list[tuple[MessageQueue, ProcessQueue, int]] = []
         for mq in sorted(wanted):
             if mq in self.s.pq_table:
                 continue
             start = await self._add_queue(mq)
-            if start is None:
-                balanced = False
-            elif mq not in self.s.pq_table and self.s.alive:
+            if start is not None and mq not in self.s.pq_table and self.s.alive:
                 added.append((mq, ProcessQueue(), start))
         for mq, pq, _ in added:
             pq.locked, pq.last_lock_ms = self.s.orderly and self.s.clustering, self.s.world.now_ms
@@ -103,11 +131,13 @@ class Rebalancer:
                     after=after,
                 )
             )
-        for mq, pq, start in added:  # pull only once the new assignment is in place
+        for mq, pq, start in added:  # dispatchPullRequest(…, 500): the first pull comes 500 ms later
             if isinstance(self.s.service, OrderlyConsumeService):
                 self.s.service.add_queue(mq, pq)
-            self.s.spawn(self.s.puller.loop(mq, pq, start), f"{self.s.client}-pull-{mq}")
-        return balanced
+            pull = self.s.puller.loop(mq, pq, start, delay_ms=PULL_DELAY_AFTER_REBALANCE_MS)
+            self.s.spawn(pull, f"{self.s.client}-pull-{mq}")
+        working = {mq for mq, pq in self.s.pq_table.items() if mq.topic == topic and not pq.dropped}
+        return working == wanted
 
     def remove_queue(self, mq: MessageQueue, via: str = "rebalance") -> None:
         """``removeUnnecessaryMessageQueue``: drop ``mq``, persist its offset, forget it."""
@@ -118,7 +148,7 @@ class Rebalancer:
             self.s.persist(mq, offset, via)
         self.s.offset_store.remove(mq)
         if self.s.orderly and self.s.clustering:
-            unlock = lambda b: b.unlock(self.s.group, self.s.client, [mq])  # noqa: E731
+            unlock = lambda b: b.unlock(self.s.group, self.s.client_id, [mq])  # noqa: E731
             self.s.world.network.oneway(self.s.broker_name, unlock, what="unlock")
 
     async def _add_queue(self, mq: MessageQueue) -> int | None:
@@ -162,7 +192,7 @@ class Rebalancer:
     async def _lock(self, mqs: list[MessageQueue]) -> frozenset[MessageQueue]:
         return await self.s.world.network.call(
             self.s.broker_name,
-            lambda b: b.lock(self.s.group, self.s.client, mqs),
+            lambda b: b.lock(self.s.group, self.s.client_id, mqs),
             what="lock batch mq",
             timeout_ms=LOCK_TIMEOUT_MS,
         )

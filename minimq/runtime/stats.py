@@ -31,22 +31,26 @@ class QueueStats:
     max_offset: int  # the broker's next offset in this queue
     local_offset: int | None  # the consumer's offset table (None: nothing yet)
     in_flight: int  # messages cached in the process queue or being consumed
+    reset_pending: bool = False  # an operator reset it; the next pull will move the offset back
 
     @property
     def done(self) -> bool:
-        """Everything stored in the queue has been consumed, and nothing is in flight."""
-        return self.in_flight == 0 and (self.local_offset or 0) >= self.max_offset
+        """Everything stored in the queue has been consumed, nothing is in flight, and no
+        reset waits for the next pull."""
+        return self.in_flight == 0 and (self.local_offset or 0) >= self.max_offset and not self.reset_pending
 
 
 @record
 class ConsumerStats:
-    """One push consumer (a client id), in its current process if it runs."""
+    """One push consumer (a process name), in its current process if it runs."""
 
-    client: str
+    client: str  # the process name (``PushConsumer.name``)
+    client_id: str | None  # what the broker knows its current or last process by; None: never started
     group: str
     running: bool
     incarnations: int  # processes started so far (the first start and each restart)
     queues: tuple[QueueStats, ...]  # the queues its process owns, sorted
+    rebalance_due: bool = False  # woken (a member joined or left, its start) and not rebalanced yet
 
     @property
     def in_flight(self) -> int:
@@ -54,5 +58,5 @@ class ConsumerStats:
 
     @property
     def done(self) -> bool:
-        """Running, and every queue it owns is consumed (``QueueStats.done``)."""
-        return self.running and all(q.done for q in self.queues)
+        """Running, no rebalance due, and every queue it owns is consumed (``QueueStats.done``)."""
+        return self.running and not self.rebalance_due and all(q.done for q in self.queues)

@@ -35,6 +35,7 @@ import random
 from collections.abc import Callable, Coroutine
 from typing import Any, Self, TypeVar
 
+from minimq.core.client_id import host_ip
 from minimq.errors import ClientStateError, ValidationError, WorldClosedError
 from minimq.events import Event, WorldStarted
 from minimq.model import MAX_VIRTUAL_MS
@@ -91,6 +92,7 @@ class Simulation:
         self.network = Network(self, latency_ms)
         self.disk: dict[str, dict[Any, int]] = {}  # broadcasting offsets.json per client
         self._client_seq = 0
+        self._host_seq = 0
         self._closing = False  # close() has begun: the cancelled tasks may still record events
         self._closed = False  # close() has finished: nothing may act any more
         self.emit(WorldStarted(at_ms=0, seed=seed))
@@ -120,6 +122,12 @@ class Simulation:
         self._check_open("number a new client")
         self._client_seq += 1
         return self._client_seq
+
+    def next_host_ip(self) -> str:
+        """The address of a new client host (``minimq.core.client_id.host_ip``)."""
+        self._check_open("make a client host")
+        self._host_seq += 1
+        return host_ip(self._host_seq)
 
     def _check_open(self, action: str, coro: Coroutine[Any, Any, Any] | None = None) -> None:
         if self._closed:

@@ -18,13 +18,18 @@ from dataclasses import dataclass
 
 from minimq.testing.design import LoadedDesign
 from minimq.testing.lab import run_schedule
-from minimq.testing.schedule import Schedule
+from minimq.testing.schedule import READY_MS, Schedule
 from minimq.testing.steps import Crash, Fail, Join, LostReply, Pay, Slow, Step, UpstreamRetry
 from minimq.testing.story import violation_in_words
 
 ORDER = "order-1"
-_PAY = Pay(at_ms=0, order=ORDER)
+T0 = READY_MS  # every column starts once the coupon system's first process owns its queues
+_PAY = Pay(at_ms=T0, order=ORDER)
 _HELD_MS = 31 * 60_000  # past the 15-minute consume timeout and its scan
+# D1: the handler waits 3 s on a slow call before its 2nd statement, so it is still busy
+# when c1 gives the queue up (the join's rebalance) and when c2 delivers it again (1.5 s
+# after it joined: its first rebalance, then the 500 ms pull delay).
+_BUSY = Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=3000)
 
 
 @dataclass(frozen=True)
@@ -39,31 +44,31 @@ class Column:
 
 
 def _crash_before(statement: int) -> Crash:
-    return Crash(at_ms=0, order=ORDER, client="c1", point="BEFORE_STATEMENT", statement=statement, restart_after=500)
+    return Crash(at_ms=T0, order=ORDER, client="c1", point="BEFORE_STATEMENT", statement=statement, restart_after=500)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("A1", "matrix.col.A1", "A", (_PAY, UpstreamRetry(at_ms=0, order=ORDER))),
-    Column("A2", "matrix.col.A2", "A", (_PAY, UpstreamRetry(at_ms=3000, order=ORDER))),
-    Column("B1", "matrix.col.B1", "P2", (LostReply(at_ms=0, order=ORDER, how="timeout", resend="same"),)),
-    Column("B2", "matrix.col.B2", "P2", (LostReply(at_ms=0, order=ORDER, how="timeout", resend="new"),)),
-    Column("B3", "matrix.col.B3", "P1", (LostReply(at_ms=0, order=ORDER, how="fast_fail"),)),
+    Column("A1", "matrix.col.A1", "A", (_PAY, UpstreamRetry(at_ms=T0, order=ORDER))),
+    Column("A2", "matrix.col.A2", "A", (_PAY, UpstreamRetry(at_ms=T0 + 3000, order=ORDER))),
+    Column("B1", "matrix.col.B1", "P2", (LostReply(at_ms=T0, order=ORDER, how="timeout", resend="same"),)),
+    Column("B2", "matrix.col.B2", "P2", (LostReply(at_ms=T0, order=ORDER, how="timeout", resend="new"),)),
+    Column("B3", "matrix.col.B3", "P1", (LostReply(at_ms=T0, order=ORDER, how="fast_fail"),)),
     Column(
         "C1",
         "matrix.col.C1",
         "P5",
-        (_PAY, Crash(at_ms=0, order=ORDER, client="c1", point="AFTER_HANDLER", restart_after=500)),
+        (_PAY, Crash(at_ms=T0, order=ORDER, client="c1", point="AFTER_HANDLER", restart_after=500)),
     ),
     Column("C2", "matrix.col.C2", "P5", (_PAY, _crash_before(1))),
     Column("C3", "matrix.col.C3", "P5", (_PAY, _crash_before(2))),
     Column("C4", "matrix.col.C4", "P5", (_PAY, _crash_before(4))),
-    Column("D1", "matrix.col.D1", "P7", (_PAY, Join(at_ms=2, client="c2"))),
-    Column("E1", "matrix.col.E1", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=1))),
-    Column("E2", "matrix.col.E2", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=2))),
-    Column("E3", "matrix.col.E3", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=2, how="after"))),
-    Column("E4", "matrix.col.E4", "P8", (_PAY, Fail(at_ms=0, order=ORDER, statement=3, how="after"))),
-    Column("F1", "matrix.col.F1", "P10", (_PAY, Slow(at_ms=0, order=ORDER, delay_ms=_HELD_MS))),
-    Column("F2", "matrix.col.F2", "P10", (_PAY, Slow(at_ms=0, order=ORDER, statement=2, delay_ms=_HELD_MS))),
+    Column("D1", "matrix.col.D1", "P7", (_PAY, _BUSY, Join(at_ms=T0 + 500, client="c2"))),
+    Column("E1", "matrix.col.E1", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=1))),
+    Column("E2", "matrix.col.E2", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=2))),
+    Column("E3", "matrix.col.E3", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=2, how="after"))),
+    Column("E4", "matrix.col.E4", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=3, how="after"))),
+    Column("F1", "matrix.col.F1", "P10", (_PAY, Slow(at_ms=T0, order=ORDER, delay_ms=_HELD_MS))),
+    Column("F2", "matrix.col.F2", "P10", (_PAY, Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=_HELD_MS))),
 )
 
 

@@ -40,7 +40,7 @@ from minimq.testing.steps import (
     order_of,
 )
 
-__all__ = ["KINDS", "LATE_MS", "PATHS", "Schedule", "Step"]
+__all__ = ["KINDS", "LATE_MS", "PATHS", "READY_MS", "Schedule", "Step"]
 
 PATHS: dict[str, str] = {
     "upstream-retry": "the payment system calls the order callback twice (two messages, two msg ids)",
@@ -53,6 +53,12 @@ PATHS: dict[str, str] = {
     "the database down (the retry ladder), an offset reset",
 }
 LATE_MS = 3_600_000  # a copy this much later than its first is a late redelivery
+CONSUME_TIMEOUT_MS = 15 * 60_000  # a hold longer than this is the consume-timeout path
+# The lab starts the coupon system's first process at 0; it rebalances 1 s later and its
+# first pulls wait at the broker from about 1.5 s on (RebalanceService minInterval, the
+# 500 ms pull delay). The hand-written schedules and the drawn ones begin at READY_MS, so
+# a message paid then is delivered at once, as to a consumer that has been running.
+READY_MS = 2000
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def _path(step: Step) -> str | None:
         case Fail():
             return "reconsume-later"
         case Slow():
-            return "consume-timeout"
+            return "consume-timeout" if step.delay_ms > CONSUME_TIMEOUT_MS else None  # else a slow call
         case Outage() | Reset():
             return "late-redelivery"
         case _:

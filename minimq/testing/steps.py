@@ -128,9 +128,10 @@ class Fail:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Slow:
-    """The handler of ``order`` is held ``delay_ms``, past the 15 min consume timeout
-    (P10): before it runs, or with ``statement`` n before its n-th statement, in the middle
-    of its work (the first delivery only)."""
+    """The handler of ``order`` is held ``delay_ms`` (a slow downstream call): before it
+    runs, or with ``statement`` n before its n-th statement, in the middle of its work
+    (the first delivery only). Past the 15 min consume timeout it is path P10; a few
+    seconds keep it in flight while a rebalance moves its queue (P7)."""
 
     kind: ClassVar[str] = "slow"
     at_ms: int

@@ -20,7 +20,7 @@ from minimq.i18n.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import Schedule
+from minimq.testing.schedule import CONSUME_TIMEOUT_MS, Schedule
 from minimq.testing.steps import (
     Crash,
     Down,
@@ -94,7 +94,8 @@ def _step(step: Step, lang: str) -> str:
             key = "step.fail_after" if step.how == "after" else "step.fail"
             return t(key, lang, statement=step.statement, times=step.times, order=step.order)
         case Slow():
-            key = "step.slow_mid" if step.statement else "step.slow"
+            key = "step.slow" if step.delay_ms > CONSUME_TIMEOUT_MS else "step.busy"
+            key += "_mid" if step.statement else ""
             return t(key, lang, order=step.order, held=fmt_duration(step.delay_ms, lang), statement=step.statement)
         case Outage():
             return t("step.outage", lang, duration=fmt_duration(step.delay_ms, lang))

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from hypothesis import strategies as st
 
 from minimq.errors import ValidationError
-from minimq.testing.schedule import PATHS, Schedule
+from minimq.testing.schedule import PATHS, READY_MS, Schedule
 from minimq.testing.steps import (
     Crash,
     Down,
@@ -46,10 +46,15 @@ from minimq.testing.steps import (
     UpstreamRetry,
 )
 
-TIMES = st.sampled_from([0, 1, 2, 5, 10, 20, 50, 200, 1000, 3000])
+# After READY_MS: the coupon system has been running (its first pulls wait at the broker).
+TIMES = st.sampled_from([READY_MS + t for t in (0, 1, 2, 5, 10, 20, 50, 200, 1000, 3000)])
 RESTARTS = st.sampled_from([500, 2000, 6000])
 CRASH_POINTS = ["AFTER_HANDLER", "BEFORE_STATEMENT", "AFTER_LOCAL_COMMIT", "BEFORE_HANDLER", "IN_HANDLER"]
 SLOW_MS = 31 * 60_000  # past the consume-timeout scan at 30 min
+# A rebalance redelivers a message only if it is still in flight when its queue moves: the
+# new owner takes it 1 s after it joined and pulls 500 ms later, so the handler waits this
+# long on a slow call (the old owner is mid-flight).
+BUSY_MS = 3000
 # The consume-timeout path is one mechanism with one knob and costs 30+ virtual minutes
 # a run, so it is drawn a quarter as often as the paths with many variants.
 FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
@@ -140,9 +145,10 @@ def _fault(n_orders: int, paths: tuple[str, ...]) -> st.SearchStrategy[list[Step
             point, statement = CRASHES[detail]
             crash = Crash(at_ms=at, order=order, client=client, point=point, statement=statement, restart_after=restart)
             return [crash]
-        if kind == "rebalance":  # c2 joins; with the flag, one of them leaves later
+        if kind == "rebalance":  # c2 joins while a handler is busy; with the flag, one of them leaves later
+            busy = Slow(at_ms=at, order=order, statement=detail % 4, delay_ms=BUSY_MS)
             join = Join(at_ms=at, client="c2")
-            return [join, Leave(at_ms=at + restart, client=client)] if flag else [join]
+            return [busy, join, Leave(at_ms=at + restart, client=client)] if flag else [busy, join]
         if kind == "fail":  # statement 1..4 fails (before it runs, or after: its reply is lost)
             after = "after" if detail >= 4 else ""
             return [Fail(at_ms=at, order=order, statement=1 + detail % 4, times=1 + flag, how=after)]
