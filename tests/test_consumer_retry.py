@@ -254,8 +254,8 @@ def test_a_send_back_after_a_local_retry_copies_the_broker_and_the_client_counts
         return ConsumeStatus.RECONSUME_LATER if len(calls) <= 2 else ConsumeStatus.SUCCESS
 
     start(w, fail_twice)
-    sent = send(w, "order-1")
-    w.faults.broker_outage(1002, 2000)
+    sent = send(w, "order-1", at_ms=2000)  # the consumer owns its queues from 1.51 s
+    w.faults.broker_outage(2002, 2000)
     w.faults.lose_send_back_reply(key="order-1")
     w.run_until(60 * SECOND)
 
