@@ -1,11 +1,13 @@
 """Lesson 7 (path P10): the consume-timeout scan sends back a message whose handler still runs.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: the scan
-runs at a fixed rate from the coupon consumer's start, so the held handler (from about
-12:00) is sent back by the 30:03 scan, not the 15:03 one; the retry is delivered while the
-first execution still runs; no dedupe and query-then-insert issue two coupons (both
-SELECTs found nothing), the UNIQUE key issues one (the retry's INSERT hits the key and
-is acknowledged with CONSUME_SUCCESS); the red-packet group is never doubled.
+runs at a fixed rate from the coupon consumer's ``start()`` (3 s), not from its first
+rebalance (4.01 s), so the held handler (from about 12:00) is sent back by the 30:03 scan,
+not the 15:03 one; the retry is delivered while the first execution still runs, and the
+next idle pull moves the consumer offset past the sent-back message; no dedupe and
+query-then-insert issue two coupons (both SELECTs found nothing), the UNIQUE key issues one
+(the retry's INSERT hits the key and is acknowledged with CONSUME_SUCCESS); the red-packet
+group is never doubled.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from minimq.apps.shop import Shop
 from minimq.cli import main
 from minimq.events import (
     AppEvent,
+    ConsumerStarted,
     ConsumeTimedOut,
     EffectApplied,
     Event,
     MessageConsumed,
     MessageDelivered,
     MessageSentBack,
+    OffsetCommittedLocally,
+    OffsetPersisted,
+    Rebalanced,
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run, Step
@@ -110,6 +116,46 @@ def test_the_scan_sends_back_at_the_second_fixed_rate_tick_not_fifteen_minutes_a
         assert isinstance(back, MessageSentBack)
         assert (back.delay_level, back.msg_id, back.reconsume_times) == (3, timed_out.msg_id, 0)
         assert back.due_ms - back.at_ms == 10_000  # delay level 3
+
+
+def test_the_scan_clock_starts_with_start_not_with_the_first_rebalance(ran: dict[str, Ran]) -> None:
+    """``start()`` schedules cleanExpireMsg before the first heartbeat: the consumer owns its
+    queues a second later, and the scans stay at 15:03, 30:03, ..."""
+    for design, r in ran.items():
+        (started,) = coupon(r.events, ConsumerStarted)
+        assert started.at_ms == COUPON_START_MS, design
+        owned = [e for e in r.events if isinstance(e, Rebalanced) and e.topic == "order-paid" and e.after]
+        assert {e.group for e in owned} == {COUPON_GROUP, RED_PACKET_GROUP}  # both groups own queues ...
+        assert all(e.at_ms < PAY_MS for e in owned)  # ... long before alice pays
+        (rebalanced,) = [e for e in owned if e.group == COUPON_GROUP]
+        assert rebalanced.at_ms >= started.at_ms + 1000  # the first rebalance, 1 s after the start
+        (timed_out,) = coupon(r.events, ConsumeTimedOut)
+        assert timed_out.at_ms == started.at_ms + 2 * TIMEOUT_MS != rebalanced.at_ms + 2 * TIMEOUT_MS
+
+
+def test_an_idle_pull_moves_the_offset_past_the_sent_back_message(ran: dict[str, Ran]) -> None:
+    """correctTagsOffset: with the process queue empty, the next pull that finds nothing new
+    moves the local offset past the message and carries it to the broker; the first
+    execution's late CONSUME_SUCCESS moves nothing."""
+    for design, r in ran.items():
+        first, retry = coupon(r.events, MessageDelivered)
+        assert isinstance(first, MessageDelivered) and isinstance(retry, MessageDelivered)
+        (timed_out,) = coupon(r.events, ConsumeTimedOut)
+        where = (first.topic, first.queue_id)
+        queue = [
+            e
+            for e in coupon(r.events, Event)
+            if e.at_ms > first.at_ms and (getattr(e, "topic", None), getattr(e, "queue_id", None)) == where
+        ]
+        (local,) = [e for e in queue if isinstance(e, OffsetCommittedLocally)]  # once, and never again for this queue
+        assert isinstance(local, OffsetCommittedLocally)
+        assert local.offset == first.queue_offset + 1, design
+        assert retry.at_ms < local.at_ms <= timed_out.at_ms + 20_000  # a long poll (15 s held, 5 s checks)
+        assert local.at_ms < LOCK.until_ms  # while both executions still wait for the lock
+        (persisted,) = [e for e in queue if isinstance(e, OffsetPersisted)]
+        assert isinstance(persisted, OffsetPersisted)
+        assert (persisted.via, persisted.offset) == ("pull", local.offset)
+        assert persisted.at_ms - local.at_ms <= 1
 
 
 def test_the_retry_overlaps_the_first_execution(ran: dict[str, Ran]) -> None:

@@ -1,8 +1,9 @@
 """Lesson 7 (path P10, the consume timeout): its narration, English and Chinese side by side.
 
 Numbers in the text are the lesson world's (``minimq.lessons.lesson7``): the coupon
-system starts at 3 s, so its consume-timeout scans run at 15:03, 30:03, ...; the batch
-job holds alice's wallet lock from 11:00 to 32:00; order-1001 is paid at 12:00.
+system starts at 3 s, so its consume-timeout scans run at 15:03, 30:03, ... (scheduled in
+``start()``, before its first rebalance at 4.01 s); the batch job holds alice's wallet
+lock from 11:00 to 32:00; order-1001 is paid at 12:00.
 """
 
 LESSON7: dict[str, tuple[str, str]] = {
@@ -26,11 +27,15 @@ LESSON7: dict[str, tuple[str, str]] = {
         "在那里，一直到 32:00 被人杀掉。alice 在 12:00 为 order-1001 付款。",
     ),
     "l7.scene": (
-        "Before the story: the red-packet system starts at 0 s, the coupon system at 3 s. From that moment "
-        "the coupon consumer's scan is due at 15:03, 30:03, 45:03, whatever its messages do. At 11:00 the "
-        "batch job takes alice's wallet lock.",
-        "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动。从这一刻起，优惠券消费者的超时扫描就定"
-        "在了 15:03、30:03、45:03，跟消息什么时候开始消费无关。11:00，批处理任务拿走了 alice 的券包锁。",
+        "Before the story: the red-packet system starts at 0 s, the coupon system at 3 s. Each joins its group "
+        "with a heartbeat, takes the four queues at its first rebalance, 1 s after it starts (the coupon "
+        "system at 4.01 s), and pulls 500 ms later. The coupon consumer's scan waits for none of this: start() "
+        "schedules it before the first heartbeat leaves, so it is due at 15:03, 30:03, 45:03, whatever its "
+        "queues and messages do. At 11:00 the batch job takes alice's wallet lock.",
+        "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动。两个消费者都先发心跳加入消费组，启动一秒"
+        "后第一次重平衡时分到四个队列（优惠券系统是 4.01 秒），再过 500 毫秒开始拉取。优惠券消费者的超时扫描"
+        "不等这些：start() 在第一次发心跳之前就把它排好了，所以从第 3 秒起，扫描就定在了 15:03、30:03、45:03"
+        "，跟分到哪些队列、消息什么时候开始消费都无关。11:00，批处理任务拿走了 alice 的券包锁。",
     ),
     # ---------------------------------------------------------------- run 1: no dedupe
     "l7.run.naive": ("naive: no dedupe", "朴素实现：不做幂等"),
@@ -144,7 +149,9 @@ LESSON7: dict[str, tuple[str, str]] = {
     "l7.diagnosis": (
         "The rules at work: DefaultMQPushConsumer.consumeTimeout = 15 (minutes). "
         "ConsumeMessageConcurrentlyService.start schedules cleanExpireMsg with scheduleAtFixedRate(..., 15, "
-        "15, MINUTES): 15 min after the consumer starts, then every 15 min. For each process queue, "
+        "15, MINUTES): 15 min after the consumer starts, then every 15 min; DefaultMQPushConsumerImpl.start "
+        "calls it before the first heartbeat, so the clock does not wait for the first rebalance. For each "
+        "process queue, "
         "ProcessQueue.cleanExpiredMsg looks only at the first (lowest-offset) message: if its "
         "CONSUME_START_TIME is more than 15 min old, it calls sendMessageBack(msg, 3) (delay level 3 = 10 "
         "s), removes it from the process queue and looks at the new first one, at most 16 per queue and "
@@ -155,7 +162,8 @@ LESSON7: dict[str, tuple[str, str]] = {
         "arrives while the first execution may still be running.",
         "起作用的规则：DefaultMQPushConsumer.consumeTimeout = 15（分钟）。ConsumeMessageConcurrentlyServi"
         "ce.start 用 scheduleAtFixedRate(..., 15, 15, MINUTES) 排 cleanExpireMsg：消费者启动 15 分钟后第"
-        "一次，之后每 15 分钟一次。对每个 ProcessQueue，ProcessQueue.cleanExpiredMsg 只看第一条（队列位点"
+        "一次，之后每 15 分钟一次；DefaultMQPushConsumerImpl.start 在第一次发心跳之前就调用它，所以这个时钟"
+        "不等第一次重平衡。对每个 ProcessQueue，ProcessQueue.cleanExpiredMsg 只看第一条（队列位点"
         "最小的）消息：如果从它的 CONSUME_START_TIME 算起已经超过 15 分钟，就调 sendMessageBack(msg, 3)（"
         "延迟级别 3 = 10 秒），把它从 ProcessQueue 里移除，再看新的第一条，每个队列每次扫描最多 16 条。消"
         "费逻辑不会被打断，但它的返回值不再算数：CONSUME_SUCCESS 找不到可移除的消息；从 5.1.0 起，RECONSU"
