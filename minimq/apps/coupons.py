@@ -20,7 +20,12 @@ lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTimin
   of virtual time): a call made then fails at once (``MarketingUnavailable``, a 503) before
   anything is written, and the design's ``handle`` raises it, which RocketMQ counts as
   ``RECONSUME_LATER`` (lesson 10: clustering retries it from ``%RETRY%``, broadcasting
-  drops it). Every statement the design runs (what a SELECT found, what an INSERT
+  drops it). With an SMS gateway (``minimq.apps.sms``, lesson 6) the notification is an
+  SMS instead, sent after every call the design answered with ``SUCCESS`` (a handler that
+  issues the coupon, then sends the SMS, then returns): a coupon already there and
+  acknowledged does not stop the SMS, so a retry after a failed SMS sends it again, once
+  more or, keyed, at most once per order. A failed SMS raises out of the listener
+  (``RECONSUME_LATER``). Every statement the design runs (what a SELECT found, what an INSERT
   changed), the marketing call, the lock wait and the notification are events in the
   handler's lane: a race is seen, not guessed. The notification of some orders can be
   refused (``CouponTiming.notify_fails``: the SMS gateway rejects the phone number): the
@@ -49,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from minimq.apps.design_db import DesignDB
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, TOPIC
 from minimq.apps.session import statement_head
+from minimq.core.consume_result import read_status
 from minimq.events import AppEvent
 from minimq.model import ConsumeStatus, OrderlyStatus
 
@@ -57,6 +63,7 @@ if TYPE_CHECKING:
     from minimq.apps.design import Design
     from minimq.apps.kv import KeyValueStore
     from minimq.apps.session import Session
+    from minimq.apps.sms import SmsGateway
     from minimq.apps.wallet_lock import WalletLock
     from minimq.model import MessageExt
     from minimq.runtime.push_consumer import PushConsumer
@@ -112,8 +119,9 @@ STORY_TIMING = CouponTiming(marketing_ms=1200, notify_ms=300)
 
 class StoryRunner:
     """Runs a design as the lessons' coupon system: a session per call, the story's timing,
-    (``lock``) a batch job's wallet lock that a call waits for before its first write, and
-    (``redis``) the Redis a design may use."""
+    (``lock``) a batch job's wallet lock that a call waits for before its first write,
+    (``redis``) the Redis a design may use, and (``sms``) the SMS after each call the design
+    answered with ``SUCCESS``."""
 
     def __init__(
         self,
@@ -122,8 +130,10 @@ class StoryRunner:
         timing: CouponTiming = STORY_TIMING,
         lock: WalletLock | None = None,
         redis: KeyValueStore | None = None,
+        sms: SmsGateway | None = None,
     ) -> None:
         self.design, self.db, self.timing, self.lock, self.redis = design, db, timing, lock, redis
+        self.sms = sms
         self.modules: dict[str, ModuleType] = {}
         self.world = db.world
         self.slow = dict(timing.slow_lookups)  # the marketing service's own state: outlives a restart
@@ -146,7 +156,7 @@ class StoryRunner:
                             result = await module.handle(msg, DesignDB(session))
                         else:
                             result = await _call_sync(module, msg, session)
-                        if session.commits and self.timing.notify_ms:
+                        if self.sms is None and session.commits and self.timing.notify_ms:
                             self._say(client, "notify", msg.msg_id, ms=self.timing.notify_ms)
                             await asyncio.sleep(self.timing.notify_ms / 1000)  # "you got a coupon"
                             order = str(json.loads(msg.body).get("order", ""))
@@ -159,6 +169,9 @@ class StoryRunner:
             finally:
                 for timer in timers:  # a call killed while it waits does not go on
                     timer.cancel()
+            if self.sms is not None and read_status(result, orderly=False)[0] == ConsumeStatus.SUCCESS.value:
+                data = json.loads(msg.body)
+                await self.sms.send(order=data["order"], user=data["user"], by=client, msg_id=msg.msg_id)
             return result
 
         return on_message

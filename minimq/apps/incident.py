@@ -19,6 +19,8 @@ COUPON_CLIENT = "coupon-1"
 RED_PACKET_CLIENT = "red-packet-1"
 COUPON_LEDGER = "coupon DB"  # the coupon database, as the trace names it
 RED_PACKET_LEDGER = "red-packet DB"
+SMS_GATEWAY = "SMS gateway"  # the notification service the coupon system sends its SMS through (lesson 6)
+SMS_LEDGER = "SMS"  # every SMS it hands to the carrier, keyed by order
 
 
 def order_paid(order: str, user: str) -> Message:

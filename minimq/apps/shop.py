@@ -28,6 +28,9 @@ What each system does, and the knobs the lessons turn:
 - Wallet lock (``wallet_lock``, a ``minimq.apps.wallet_lock.WalletLock``): a stuck batch
   job holds a user's coupon-wallet lock for a while, and a coupon call for that user
   waits for it before its first write (lesson 7: a handler that runs for 20 minutes).
+- SMS (``minimq.apps.sms``, with ``sms``): the coupon handler tells the user by SMS
+  through a gateway that can answer late, instead of the plain notification; each SMS
+  is an effect in ledger ``SMS``, one expected per paid order (lesson 6).
 - Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message, or,
   idempotent (``idempotent_red_packet``), one per order: a UNIQUE key on the order id in
   the red packet's own transaction, a conflict acknowledged with ``CONSUME_SUCCESS``. Every
@@ -38,8 +41,9 @@ What each system does, and the knobs the lessons turn:
   shop's coupon design: the anti-pattern lesson 10 takes apart.
 
 ``ledgers`` names, per consumer group (per instance, ``group/client``, for a broadcasting
-group, as ``minimq.check`` counts it), the effect ledger that must hold exactly one effect
-per paid order.
+group, as ``minimq.check`` counts it), the effect ledgers that must each hold exactly one
+effect per paid order: one ledger per group, two for the coupon group with the SMS
+gateway (its coupons and its SMS).
 """
 
 from __future__ import annotations
@@ -63,10 +67,12 @@ from minimq.apps.incident import (
     RED_PACKET_CLIENT,
     RED_PACKET_GROUP,
     RED_PACKET_LEDGER,
+    SMS_LEDGER,
     TOPIC,
 )
 from minimq.apps.kv import KeyValueStore
 from minimq.apps.orders import OrderSender, Resend
+from minimq.apps.sms import SmsGateway, SmsSettings
 from minimq.apps.wallet_lock import WalletLock
 from minimq.events import AppEvent, EffectApplied, EffectExpected
 from minimq.model import ConsumeStatus, MessageExt, SendResult
@@ -112,6 +118,7 @@ class Shop:
         dashboard: Cache | None = None,
         dashboard_campaign: bool = False,
         coupon_consumer: Mapping[str, Any] | None = None,
+        sms: SmsSettings | None = None,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -128,13 +135,18 @@ class Shop:
         self.red_packet_db = Database(self.world, self.dir / "red_packet.db", RED_PACKET_LEDGER)
         self.red_packet_db.script(RED_PACKET_SCHEMA + (RED_PACKET_UNIQUE if idempotent_red_packet else ""))
         self.red_packet_db.audit("red_packets", "order_id")
-        self.ledgers = {COUPON_GROUP: self.coupon_db.name, RED_PACKET_GROUP: self.red_packet_db.name}
+        self.sms = SmsGateway(self.world, sms) if sms is not None else None
+        coupon_ledgers = (self.coupon_db.name, SMS_LEDGER) if self.sms is not None else (self.coupon_db.name,)
+        self.ledgers: dict[str, tuple[str, ...]] = {
+            COUPON_GROUP: coupon_ledgers,
+            RED_PACKET_GROUP: (self.red_packet_db.name,),
+        }
         self.payment = PaymentSystem(self)
         ordered = bool((coupon_consumer or {}).get("orderly"))  # an orderly consumer needs ordered sends
         self.order = OrderSystem(
             self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms, ordered=ordered
         )
-        runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock, redis=self.redis)
+        runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock, redis=self.redis, sms=self.sms)
         self.coupon = CouponSystem(self.world, runner, coupon_consumer)
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
@@ -144,7 +156,7 @@ class Shop:
             campaign = StoryRunner(self.design, self.coupon_db, timing) if dashboard_campaign else None
             self.dashboard = DashboardSystem(self.world, self.dir, dashboard, campaign)
             for client, db in self.dashboard.caches.items():
-                self.ledgers[f"{DASHBOARD_GROUP}/{client}"] = db.name
+                self.ledgers[f"{DASHBOARD_GROUP}/{client}"] = (db.name,)
 
     def event(self, system: str, action: str, **args: object) -> None:
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
@@ -156,13 +168,15 @@ class Shop:
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
         """An unpaid order exists; one effect is expected for it in every ledger (one coupon,
-        one red packet, and one row in each dashboard instance's cache)."""
+        one red packet, one row in each dashboard instance's cache, and with the SMS
+        gateway one SMS)."""
         self.order_db.query(
             "INSERT INTO orders (id, user_id, amount, status) VALUES (?, ?, ?, 'UNPAID')", (order_id, user, amount)
         )
         self.order_db._admin.commit()
-        for ledger in self.ledgers.values():
-            self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=ledger, key=order_id))
+        for ledgers in self.ledgers.values():
+            for ledger in ledgers:
+                self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=ledger, key=order_id))
 
     def coupons(self) -> list[tuple[int, str, str, str, int]]:
         """Every coupon row: id, order, user, msg id, and when it was issued: the virtual

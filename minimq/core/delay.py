@@ -1,8 +1,9 @@
 """Delay levels and the consumer-retry ladder.
 
 Mirrors RocketMQ ``MessageStoreConfig.messageDelayLevel`` and
-``AbstractSendMessageProcessor.consumerSendMsgBack`` (broker); ``minimq check``'s
-``reconsume-later`` path runs the whole ladder.
+``AbstractSendMessageProcessor.consumerSendMsgBack`` (broker); lesson 6 (partial-failure)
+shows the whole ladder, one line per delivery, and ``minimq check``'s ``reconsume-later``
+path runs it.
 Rules:
 - 18 delay levels: ``1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h``. Level 0
   means no delay; a level above 18 is clamped to 18.

@@ -1,8 +1,8 @@
 """Where a message sent back by a consumer goes: a retry copy later, or the DLQ now.
 
 Mirrors RocketMQ's two ways a message comes back to the broker (5.x, remoting), with
-``minimq.core.delay`` holding the delay table; tests/test_consumer_retry.py runs the
-whole ladder.
+``minimq.core.delay`` holding the delay table; lesson 6 (partial-failure) shows the whole
+ladder into the DLQ, and tests/test_consumer_retry.py runs it.
 
 **``CONSUMER_SEND_MSG_BACK``** (``AbstractSendMessageProcessor.consumerSendMsgBack``),
 what a concurrent consumer sends first (``decide_send_back``):
@@ -52,7 +52,7 @@ from minimq.model import MessageExt, MessageQueue
 from minimq.records import record
 
 RETRY_QUEUE_NUMS = 1  # SubscriptionGroupConfig.retryQueueNums
-DLQ_NUMS_PER_GROUP = 1  # MixAll.DLQ_NUMS_PER_GROUP
+DLQ_NUMS_PER_GROUP = 1  # AbstractSendMessageProcessor.DLQ_NUMS_PER_GROUP
 
 
 @record

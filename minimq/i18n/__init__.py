@@ -20,6 +20,7 @@ from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lesson4 import LESSON4
+from minimq.i18n.text_lesson6 import LESSON6
 from minimq.i18n.text_lesson7 import LESSON7
 from minimq.i18n.text_lesson8 import LESSON8
 from minimq.i18n.text_lesson9 import LESSON9
@@ -53,6 +54,7 @@ CATALOG = _merge(
     LESSON2,
     LESSON3,
     LESSON4,
+    LESSON6,
     LESSON7,
     LESSON8,
     LESSON9,

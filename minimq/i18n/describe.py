@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Mapping
 
 from minimq import events as ev
-from minimq.i18n import t
+from minimq.i18n import CATALOG, t
 
 
 def short(msg_id: str) -> str:
@@ -47,7 +47,7 @@ def fmt_ms(at_ms: int) -> str:
 STATEMENTS = frozenset({"db_read", "db_write", "db_statement", "db_commit", "db_failed", "redis_command"})
 # Faults injected into an application, drawn where they happen: the database's lane for a
 # failed statement or an outage (``target`` names the database), the consumer's for a hold.
-APP_FAULTS = frozenset({"fail_statement", "store_outage", "hold_handler"})
+APP_FAULTS = frozenset({"fail_statement", "store_outage", "hold_handler", "slow_sms"})
 
 
 def lane(event: ev.Event) -> str | None:
@@ -179,8 +179,9 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return (key + ".restart" if event.restart else key), {"group": event.group}
         case ev.ConsumerCrashed():
             return key, {"point": event.point}
-        case ev.EffectApplied():
-            return key, {"key": event.key}
+        case ev.EffectApplied():  # a ledger may say it in its own words ("ev.EffectApplied.SMS")
+            own = f"{key}.{event.ledger}"
+            return (own if own in CATALOG else key), {"key": event.key}
         case ev.PullFailed():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "error": event.error}
         case ev.ConsumerRegistered() | ev.ConsumerUnregistered():
@@ -205,6 +206,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             for name, raw in args.items():  # a span of time: "waited_ms" is also told as "waited"
                 if name.endswith("_ms") and raw.isdigit():
                     values[name[:-3]] = fmt_duration(int(raw), lang)
+            if "at_ms" in args:  # a point in time, not a span
+                values["at"] = fmt_ms(int(args["at_ms"]))
             return f"app.{event.action}", values
     return key, {}
 

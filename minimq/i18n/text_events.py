@@ -179,6 +179,27 @@ EVENTS: dict[str, tuple[str, str]] = {
         "{msg}: the SMS gateway rejects the phone number (HTTP 400): the handler throws",
         "{msg}：短信网关拒绝了这个手机号（HTTP 400），消费逻辑抛出异常",
     ),
+    "app.sms": (
+        "{msg}: sends the SMS to {user} for {order}, waits up to {ms} ms",
+        "{msg}：给 {user} 发 {order} 的到账短信，最多等 {ms} 毫秒",
+    ),
+    "app.sms_keyed": (
+        "{msg}: sends the SMS to {user} for {order} with idempotency key {key}, waits up to {ms} ms",
+        "{msg}：给 {user} 发 {order} 的到账短信，带幂等键 {key}，最多等 {ms} 毫秒",
+    ),
+    "app.sms_timeout": (
+        "{msg}: no answer from the SMS gateway in {ms} ms: raises SmsTimeout",
+        "{msg}：短信网关 {ms} 毫秒没应答，抛出 SmsTimeout",
+    ),
+    "app.sms_key_seen": (
+        "key {key} already sent at {at}: answers OK, sends nothing",
+        "幂等键 {key} 在 {at} 已经发过：直接应答成功，不再下发",
+    ),
+    "app.sms_late_answer": (
+        "answers OK for {order}, {late} ms after the caller gave up",
+        "对 {order} 的请求应答成功，可调用方 {late} 毫秒前就不等了",
+    ),
+    "ev.EffectApplied.SMS": ("SMS for {key} handed to the carrier", "{key} 的短信已下发给运营商"),
     "app.db_read": ("{msg}: {statement} → {rows} row(s)", "{msg}：{statement} → {rows} 行"),
     "app.db_write": ("{msg}: {statement} → {changed} row(s) changed", "{msg}：{statement} → 影响 {changed} 行"),
     "app.db_statement": ("{msg}: {statement}", "{msg}：{statement}"),
@@ -249,6 +270,12 @@ EVENTS.update(
         "appb.marketing_gave_up": ("{msg}: timeout {ms} ms, skipped", "{msg}：{ms} 毫秒超时，跳过"),
         "appb.notify": ("{msg}: notify {ms} ms", "{msg}：通知 {ms} 毫秒"),
         "appb.notify_failed": ("{msg}: SMS refused, throws", "{msg}：短信被拒，抛异常"),
+        "appb.sms": ("{msg}: SMS", "{msg}：发短信"),
+        "appb.sms_keyed": ("{msg}: SMS, key {key}", "{msg}：发短信，幂等键 {key}"),
+        "appb.sms_timeout": ("{msg}: SMS timeout", "{msg}：短信超时"),
+        "appb.sms_key_seen": ("key {key} seen: sends nothing", "幂等键 {key} 已发过：不再下发"),
+        "appb.sms_late_answer": ("late answer: OK", "迟到的应答：成功"),
+        "evb.EffectApplied.SMS": ("SMS for {key}", "{key} 短信已下发"),
         "appb.db_read": ("{msg}: {statement} → {rows}", "{msg}：{statement} → {rows} 行"),
         "appb.db_write": ("{msg}: {statement} → {changed}", "{msg}：{statement} → {changed} 行"),
         "appb.redis_command": ("{msg}: {command} → {result}", "{msg}：{command} → {result}"),
@@ -268,6 +295,7 @@ EVENTS.update(
         "fault.lose_offset_persist": ("an offset update is lost", "一次消费位点上报丢了"),
         "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),
         "fault.slow_handler": ("handler slowed down", "消费逻辑变慢"),
+        "fault.slow_sms": ("the SMS gateway answers late", "短信网关应答变慢"),
     }
 )
 

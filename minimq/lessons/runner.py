@@ -11,7 +11,13 @@ each must be idempotent on its own) and per group in ``groups``, read from the c
 - ``duplicate_deliveries``: deliveries to a group beyond the first, per order (business
   key), so that two messages with two msg ids count too;
 - ``duplicate_effects``: effects (coupons, red packets) beyond the first, per paid order;
-- ``lost_effects``: paid orders with no effect in a group's ledger.
+- ``lost_effects``: paid orders with no effect in a group's ledger;
+- for the run only, over every group: ``retries``, deliveries of a retry copy
+  (``reconsumeTimes`` > 0), and ``dead_lettered``, messages moved to ``%DLQ%<group>``;
+  ``effects``, every ledger's effects per key, expected keys included
+  (``{"coupon DB": {"order-1001": 2}, "SMS": {...}}``).
+A group's ledgers are ``Shop.ledgers``: its database, and for the coupon group with the
+SMS gateway (lesson 6) the SMS too: a second SMS for one order is a duplicate effect.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from minimq.apps.shop import Shop
-from minimq.check import duplicate_keys, effect_counts
-from minimq.events import Event
+from minimq.check import duplicate_keys, effect_counts, effects_by_key
+from minimq.events import EffectExpected, Event, MessageDeadLettered, MessageDelivered
 from minimq.lessons.base import Lesson, Run, Step
 
 
@@ -40,7 +46,10 @@ class RunSummary:
     duplicate_deliveries: int
     duplicate_effects: int
     lost_effects: int
+    retries: int
+    dead_lettered: int
     groups: dict[str, GroupSummary]
+    effects: dict[str, dict[str, int]]
     virtual_ms: int
     trace_sha256: str
 
@@ -82,17 +91,24 @@ def summarize(run: Run, shop: Shop) -> RunSummary:
     groups = {
         group: GroupSummary(
             duplicate_deliveries=sum(d.deliveries - 1 for d in repeats if d.group == group),
-            duplicate_effects=sum(e.count - 1 for e in duplicated if e.ledger == ledger),
-            lost_effects=sum(1 for e in lost if e.ledger == ledger),
+            duplicate_effects=sum(e.count - 1 for e in duplicated if e.ledger in ledgers),
+            lost_effects=sum(1 for e in lost if e.ledger in ledgers),
         )
-        for group, ledger in shop.ledgers.items()
+        for group, ledgers in shop.ledgers.items()
     }
+    applied = effects_by_key(trace)
+    effects: dict[str, dict[str, int]] = {}
+    for ledger, key in sorted({(e.ledger, e.key) for e in trace.of(EffectExpected)} | set(applied)):
+        effects.setdefault(ledger, {})[key] = applied[(ledger, key)]
     return RunSummary(
         design=run.design,
         duplicate_deliveries=sum(g.duplicate_deliveries for g in groups.values()),
         duplicate_effects=sum(g.duplicate_effects for g in groups.values()),
         lost_effects=sum(g.lost_effects for g in groups.values()),
+        retries=sum(1 for e in trace.of(MessageDelivered) if e.reconsume_times > 0),
+        dead_lettered=len(trace.of(MessageDeadLettered)),
         groups=groups,
+        effects=effects,
         virtual_ms=shop.world.now_ms,
         trace_sha256=trace.sha256(),
     )
