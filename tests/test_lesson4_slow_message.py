@@ -20,12 +20,17 @@ from minimq.apps.shop import Shop
 from minimq.cli import main
 from minimq.events import (
     AppEvent,
+    ConsumerRegistered,
     ConsumerShutdown,
+    ConsumerStarted,
+    ConsumerUnregistered,
     EffectApplied,
     Event,
     MessageConsumed,
     MessageDelivered,
+    OffsetPersisted,
     PullFlowControlled,
+    Rebalanced,
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run, Step
@@ -159,7 +164,25 @@ def test_the_consumer_offset_stays_at_the_slow_message(seed: int) -> None:
         for e in events
         if isinstance(e, MessageConsumed) and e.group == COUPON_GROUP and e.msg_id == slow[0].msg_id
     ]
-    assert len(slow) == 2 and returned == [37_516], "the first delivery of order-1001 never returned"
+    assert len(slow) == 2 and returned == [39_016], "the first delivery of order-1001 never returned"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_new_version_joins_under_a_new_client_id_and_pulls_1_5_s_after_its_start(seed: int) -> None:
+    _, seen = lesson4(seed)
+    for design, events in seen.events.items():
+        mine = [e for e in events if getattr(e, "group", None) == COUPON_GROUP]
+        starts = [(e.at_ms, e.client_id) for e in mine if isinstance(e, ConsumerStarted)]
+        assert [at for at, _ in starts] == [0, 36_000], design
+        assert starts[0][1] != starts[1][1], "a clustering consumer left at DEFAULT gets a new client id per start"
+        left = [(e.at_ms, e.client_id, e.members) for e in mine if isinstance(e, ConsumerUnregistered)]
+        assert left == [(35_001, starts[0][1], ())], "the graceful shutdown unregisters; nobody is left"
+        joined = [(e.at_ms, e.client_id) for e in mine if isinstance(e, ConsumerRegistered) and e.at_ms > 35_000]
+        assert joined == [(36_001, starts[1][1])]
+        rebalanced = [e.at_ms for e in mine if isinstance(e, Rebalanced) and e.topic == TOPIC and e.at_ms > 35_000]
+        assert rebalanced == [37_010], "the first rebalance, 1 s after the start"
+        again = [e.at_ms for e in mine if isinstance(e, MessageDelivered) and e.at_ms > 35_000]
+        assert set(again) == ({37_512} if design != "skip_on_timeout" else set()), "pulled 500 ms after it"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -172,9 +195,15 @@ def test_a_smaller_max_span_fires_flow_control_and_changes_nothing(seed: int) ->
         (e.at_ms, e.queue_id, e.reason, e.min_offset, e.max_offset, e.value, e.threshold, e.times) for e in warned
     ] == [
         (21_506, stuck.queue_id, "span", 1, 4, 3, 2, 1),  # order-1013 pulled while offset 1 is stuck
-        (36_012, stuck.queue_id, "span", 1, 7, 6, 2, 1),  # the new process pulls 1..7 in one batch
+        (37_512, stuck.queue_id, "span", 1, 7, 6, 2, 1),  # the new process pulls 1..7 in one batch
     ]
     assert seen.after_step["l4.span.1"] == QueueState(8, 1, 1, [1]), "the queue ran ahead all the same"
+    carried = [
+        (e.at_ms, e.queue_id, e.offset, e.via)
+        for e in seen.events["naive/max_span_2"]
+        if isinstance(e, OffsetPersisted) and e.group == COUPON_GROUP and e.at_ms > 35_000
+    ]
+    assert carried == [(39_063, stuck.queue_id, 8, "pull")], "the held-back pull carries 8, after the replay"
     assert not any(isinstance(e, PullFlowControlled) for e in seen.events["naive"]), "2000 is never reached"
 
 

@@ -4,7 +4,8 @@ persists it): its narration, English and Chinese side by side.
 Numbers in the text are the lesson world's (``minimq.lessons.lesson4``): order-1001 paid at
 12 s, its marketing lookup hanging 60 s; 24 more orders every 0.5 s from 16 s, every fourth
 (order-1005 … order-1025) behind it at queue offsets 2 to 7; a graceful deploy at 35 s,
-the new process at 36 s.
+the new process at 36 s: it joins with a heartbeat, rebalances at 37.01 s and pulls at 37.512 s
+(RocketMQ 5's start-up, docs/semantics.md section 7).
 """
 
 LESSON4: dict[str, tuple[str, str]] = {
@@ -67,18 +68,22 @@ LESSON4: dict[str, tuple[str, str]] = {
         "At 35 s the deploy shuts the coupon system down gracefully. The handler still waiting on the marketing "
         "service is interrupted, and the consumer offsets are persisted: 7 for three queues, and 1 for the "
         "queue of order-1001, the smallest offset in flight. The broker already held exactly these, so nothing "
-        "in its table moves. The clean shutdown cannot persist past the slow message either.",
+        "in its table moves. Then the consumer unregisters, and coupon-system has no member until the new "
+        "version joins. The clean shutdown cannot persist past the slow message either.",
         "第 35 秒，发布把优惠券系统优雅停机。还在等营销服务的那个消费逻辑被打断，然后持久化消费位点：三个队列是 7，"
         "order-1001 那个队列是 1，也就是处理中最小的队列位点。Broker 上本来就是这些值，所以它的表一个数都没变。"
-        "规规矩矩的停机，同样越不过那条慢消息。",
+        "随后消费者向 Broker 注销自己，在新版本加入之前，coupon-system 组里一个消费者都没有。规规矩矩的停机，同样越不过那条慢消息。",
     ),
     "l4.naive.4": (
-        "The new process starts at 36 s, rebalances and resumes each queue from the broker's consumer offset. "
-        "For the queue of order-1001 that is 1: order-1001 comes again (the marketing service now answers in "
-        "1.2 s, so it gets its first coupon), and with it order-1005 to order-1025, all six already issued. "
+        "The new process starts at 36 s with a new client id and joins the group with a heartbeat. A second "
+        "later, at 37.01 s, its first rebalance gives it the four queues, each to resume from the broker's "
+        "consumer offset, and it pulls 500 ms after that. For the queue of order-1001 that offset is 1: at "
+        "37.512 s order-1001 comes again (the marketing service now answers in 1.2 s, so it gets its first "
+        "coupon), and with it order-1005 to order-1025, all six already issued. "
         "Six duplicate coupons from one slow message, in a deploy that did everything by the book.",
-        "新进程在第 36 秒启动，重平衡后每个队列都从 Broker 上的消费位点接着消费。order-1001 那个队列是 1："
-        "order-1001 又来了一次（这回营销服务 1.2 秒就答复，它才拿到第一张券），跟着来的还有 order-1005 到 "
+        "新进程在第 36 秒启动，换了一个新的 clientId，先发心跳加入消费组。一秒后，第 37.01 秒第一次重平衡，"
+        "分到四个队列，每个队列都从 Broker 上的消费位点接着消费；再过 500 毫秒开始拉取。order-1001 那个队列的消费位点是 1："
+        "第 37.512 秒，order-1001 又来了一次（这回营销服务 1.2 秒就答复，它才拿到第一张券），跟着来的还有 order-1005 到 "
         "order-1025，这六个订单的券早就发过了。一条慢消息，加一次按规矩来的发布，重复发放了六张券。",
     ),
     "l4.moral.naive": (
@@ -115,9 +120,9 @@ LESSON4: dict[str, tuple[str, str]] = {
     "l4.span.2": (
         "Same deploy at 35 s, same consumer offset 1, same six duplicate coupons. The new process pulls offsets "
         "1 to 7 in one batch, so this time the span (6) holds its next pull until they are nearly done; that "
-        "pull carries offset 8 to the broker at 37.563 s, after the coupons went out again.",
+        "pull carries offset 8 to the broker at 39.063 s, after the coupons went out again.",
         "同样第 35 秒发布，同样的消费位点 1，同样重复发放六张券。新进程一次就拉回了队列位点 1 到 7，这回跨度是 6，"
-        "下一次拉取一直被压着，等它们差不多消费完才发出；那次拉取在第 37.563 秒把消费位点 8 带到 Broker，券早已经又发了一遍。",
+        "下一次拉取一直被压着，等它们差不多消费完才发出；那次拉取在第 39.063 秒把消费位点 8 带到 Broker，券早已经又发了一遍。",
     ),
     "l4.moral.span": (
         "consumeConcurrentlyMaxSpan bounds how many messages a queue keeps cached, not how many finish behind a "
@@ -176,10 +181,11 @@ LESSON4: dict[str, tuple[str, str]] = {
         "同样卡 60 秒，同样 24 个订单：第 31 秒，order-1001 那个队列又是最大位点 8、消费位点 1，本地和 Broker 上都一样。",
     ),
     "l4.right.2": (
-        "Same graceful deploy at 35 s, same replay from offset 1 at 36 s: seven deliveries. order-1001 gets its "
-        "coupon at last, 25 s late; the six others hit the UNIQUE key, roll back and return CONSUME_SUCCESS, "
+        "Same graceful deploy at 35 s, same restart at 36 s, same replay from offset 1 at 37.512 s: seven "
+        "deliveries. order-1001 gets its coupon at last, at 38.716 s, almost 27 s late; the six others hit the UNIQUE key, roll back and return CONSUME_SUCCESS, "
         "and the local consumer offset moves to 8.",
-        "同样第 35 秒优雅停机，同样第 36 秒从队列位点 1 重新消费：投递了 7 条。order-1001 总算拿到了券，晚了 25 秒；"
+        "同样第 35 秒优雅停机，同样第 36 秒重启，同样第 37.512 秒从队列位点 1 重新消费：投递了 7 条。"
+        "order-1001 总算在第 38.716 秒拿到了券，晚了将近 27 秒；"
         "另外六条唯一键冲突，回滚，直接返回 CONSUME_SUCCESS，本地消费位点走到 8。",
     ),
     "l4.moral.right": (
