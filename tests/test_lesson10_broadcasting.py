@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import pytest
 
 from minimq.apps.dashboard import DASHBOARD_CLIENTS, DASHBOARD_GROUP
-from minimq.apps.incident import COUPON_GROUP
+from minimq.apps.incident import COUPON_GROUP, TOPIC
 from minimq.apps.shop import Shop
 from minimq.cli import main
 from minimq.events import (
     ConsumeFailureDropped,
     ConsumerCrashed,
+    ConsumerRegistered,
     ConsumerStarted,
     EffectApplied,
     Event,
@@ -29,9 +30,10 @@ from minimq.events import (
     MessageDelivered,
     MessageSentBack,
     OffsetPersisted,
+    Rebalanced,
 )
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson10 import DROPPED, KILL_MS, LESSON, REPLAYED
+from minimq.lessons.lesson10 import DROPPED, EARLIER, KILL_MS, LESSON, REPLAYED, RESTART_MS
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
@@ -117,6 +119,40 @@ def test_the_killed_instance_replays_from_its_offsets_file(lesson: tuple[dict[st
         assert written[-1] == replay.queue_offset, "the file held the replayed message's own offset"
         assert all(e.store == "local" for e in events if isinstance(e, OffsetPersisted) and e.group == DASHBOARD_GROUP)
         assert DASHBOARD_GROUP not in ended.broker_groups, "broadcasting offsets never reach the broker"
+
+
+def test_the_restart_keeps_its_client_id_and_replays_1_5_s_after_it(
+    lesson: tuple[dict[str, object], list[Ended]],
+) -> None:
+    """A broadcasting consumer keeps the instance name DEFAULT: the killed instance comes back
+    as the same IP@DEFAULT (so it finds its offsets file); RocketMQ 5's start-up makes it
+    rebalance 1 s after its start and pull 500 ms later, before the marketing outage."""
+    _, runs = lesson
+    for ended in runs:
+        events = ended.events
+        starts = [e for e in events if isinstance(e, ConsumerStarted) and e.client == KILLED]
+        assert [e.at_ms for e in starts] == [1000, RESTART_MS]
+        assert starts[0].client_id == starts[1].client_id and starts[0].client_id.endswith("@DEFAULT")
+        joined = [e for e in events if isinstance(e, ConsumerRegistered) and e.client == KILLED]
+        assert [(e.at_ms, e.client_id, e.notified) for e in joined][-1] == (RESTART_MS + 1, starts[0].client_id, 0)
+        rebalanced = [e.at_ms for e in events if isinstance(e, Rebalanced) and e.client == KILLED and e.topic == TOPIC]
+        assert rebalanced[-1] == RESTART_MS + 1000
+        assert deliveries(events, KILLED, REPLAYED)[1].at_ms == RESTART_MS + 1502
+        other_ids = {e.client_id for e in events if isinstance(e, ConsumerStarted) and e.client == OTHER}
+        assert len(other_ids) == 1 and other_ids.pop().endswith("@DEFAULT")
+        for e in events:
+            if isinstance(e, ConsumerStarted) and e.group == COUPON_GROUP:
+                assert not e.client_id.endswith("@DEFAULT"), "a clustering consumer takes pid#nanoTime"
+
+
+def test_the_coupon_system_owns_its_queues_before_the_first_order(
+    lesson: tuple[dict[str, object], list[Ended]],
+) -> None:
+    _, (*_, right) = lesson
+    for order in EARLIER:
+        delivered = [e for e in right.events if isinstance(e, MessageDelivered) and order in e.keys]
+        first = {e.client: e.at_ms for e in reversed(delivered)}
+        assert first["coupon-1"] == first[OTHER], f"{order} reaches coupon-1 when it reaches the dashboards"
 
 
 def test_naive_every_instance_issues_a_coupon_and_the_failure_is_dropped(

@@ -3,7 +3,8 @@ failure is dropped, never retried): its narration, English and Chinese side by s
 
 Numbers in the text are the lesson world's (``minimq.lessons.lesson10``): dashboard-1
 starts at 0 s, dashboard-2 at 1 s, offsets files written every 5 s from 10 s after start;
-order-1005 at 12 s, dashboard-2 killed at 15.5 s and restarted at 16.5 s; the marketing
+order-1005 at 12 s, dashboard-2 killed at 15.5 s and restarted at 16.5 s (same client id,
+first rebalance at 17.5 s, the replay pulled at 18 s); coupon-1 from 1 s in run 3; the marketing
 service down from 20 to 23 s, order-1006 at 21 s; a clustering retry 10 s later.
 """
 
@@ -84,14 +85,17 @@ LESSON10: dict[str, tuple[str, str]] = {
     "l10.naive.kill": (
         "At 15.5 s dashboard-2 is killed and at 16.5 s it starts again. The 2 in its memory is gone; on its "
         "disk the offsets file says 1, and the cache file already holds order-1005. Its client id, "
-        "IP@DEFAULT, has not changed, so the new process reads the same file and resumes that queue at "
-        "offset 1: order-1005 again. It counts order-1005 a second time (its screen shows 6 orders, 5 were "
-        "paid) and issues a third coupon for it. dashboard-1 is not affected: a broadcasting replay comes "
+        "10.0.0.13@DEFAULT, has not changed (a broadcasting consumer keeps the instance name DEFAULT), so "
+        "it joins the group again under the same id, and at its first rebalance, 1 s later (17.5 s), it "
+        "takes the four queues and reads the same file: that queue resumes at offset 1. It pulls 500 ms "
+        "later, at 18 s: order-1005 again. It counts order-1005 a second time (its screen shows 6 orders, 5 "
+        "were paid) and issues a third coupon for it. dashboard-1 is not affected: a broadcasting replay comes "
         "from one instance's file and hits that instance only. And the file still says 1 until "
         "dashboard-2's next write, 10 s after its restart.",
         "第 15.5 秒 dashboard-2 被杀，第 16.5 秒重新启动。内存里的 2 没了；磁盘上，消费位点文件写的是 1，缓存文件里"
-        "已经有 order-1005。它的 clientId 还是 IP@DEFAULT，没变，所以新进程读到的还是同一个文件，从消费位点 1 "
-        "接着消费这个队列：又是 order-1005。它把 order-1005 又算了一次（看板显示 6 单，实际付款 5 单），还给"
+        "已经有 order-1005。它的 clientId 还是 10.0.0.13@DEFAULT，没变（广播消费者的 instanceName 保持 "
+        "DEFAULT），所以它用同一个 clientId 重新加入消费组；一秒后（第 17.5 秒）第一次重平衡，分到四个队列，读到的"
+        "还是同一个文件，这个队列从消费位点 1 接着消费。再过 500 毫秒，第 18 秒拉取：又是 order-1005。它把 order-1005 又算了一次（看板显示 6 单，实际付款 5 单），还给"
         "它发了第三张券。dashboard-1 不受影响：广播消费的重放来自某个实例自己的文件，只落在这个实例身上。再看文件："
         "在 dashboard-2 下次写文件之前（重启后第 10 秒），里面仍然是 1。",
     ),
@@ -162,11 +166,11 @@ LESSON10: dict[str, tuple[str, str]] = {
     "l10.explain.right": (
         "The cache stays in the broadcasting group: the dashboard's listener only updates its cache, keyed by order id: state of its own instance, "
         "harmless to repeat, with no call to another service. The coupon goes to the coupon system: the "
-        "group coupon-system, in CLUSTERING mode (one instance, coupon-1, from 3 s), with the UNIQUE key on "
+        "group coupon-system, in CLUSTERING mode (one instance, coupon-1, from 1 s), with the UNIQUE key on "
         "coupons. In clustering a failed message is sent back to the broker and delivered again from "
         "%RETRY%coupon-system. The red-packet table gets its UNIQUE key too.",
         "缓存留在广播消费组里：看板的消费逻辑只更新自己的缓存，按订单号去重：这是实例自己的状态，重复执行也无害，而且里面不调用任何外部"
-        "服务。发券交回优惠券系统：消费组 coupon-system 用集群消费（CLUSTERING，一个实例 coupon-1，第 3 "
+        "服务。发券交回优惠券系统：消费组 coupon-system 用集群消费（CLUSTERING，一个实例 coupon-1，第 1 "
         "秒启动），coupons 表上有唯一索引。集群消费下，失败的消息会发回 Broker，再从重试队列"
         "（%RETRY%coupon-system）投递回来。红包表也加上唯一索引。",
     ),

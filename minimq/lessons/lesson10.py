@@ -7,9 +7,12 @@ time 10 s after start: dashboard-1 (started at 0 s) at 10, 15, 20, 25 s; dashboa
 (started at 1 s) at 11, 16 s, and, after its restart at 16.5 s, at 26.5 s. Four orders
 paid between 4 and 6 s go one to each queue, so both files hold 1 on every queue by 11 s.
 order-1005 (12 s) lands at queue offset 1 of its queue; dashboard-1's file has 2 at 15 s,
-dashboard-2's still 1 when it is killed at 15.5 s: restarted at 16.5 s, it replays
-order-1005. The marketing service is down from 20 to 23 s; order-1006 (21 s) fails its
-coupon call everywhere it is made.
+dashboard-2's still 1 when it is killed at 15.5 s: restarted at 16.5 s under the same
+client id (``IP@DEFAULT``: broadcasting keeps the instance name), it reads the same file,
+takes its queues at its first rebalance 1 s later and replays order-1005 at 18 s. The
+marketing service is down from 20 to 23 s; order-1006 (21 s) fails its coupon call
+everywhere it is made. In run 3 coupon-1 starts at 1 s, so it owns its queues before the
+first order.
 
 Runs: the listener counts every message and issues the campaign coupon itself (every
 instance issues one, the replay one more, order-1006 none: broadcasting drops the
@@ -33,7 +36,7 @@ from minimq.lessons.look import Label, Look, StateTable, SummaryColumn, VerdictL
 from minimq.lessons.runner import RunSummary
 
 SECOND_INSTANCE_MS = 1000
-COUPON_START_MS = 3000
+COUPON_START_MS = 1000  # owns its queues at 2 s and pulls from 2.5 s, long before the first order
 EARLIER = ("order-1001", "order-1002", "order-1003", "order-1004")  # one to each queue
 EARLIER_MS = (4000, 4500, 5000, 5500)
 REPLAYED, REPLAYED_MS = "order-1005", 12_000
@@ -47,8 +50,9 @@ TIMING = CouponTiming(STORY_TIMING.marketing_ms, STORY_TIMING.notify_ms, marketi
 
 def _setup(coupon_system: bool) -> Action:
     """Both dashboard instances from the start (the second 1 s later), the coupon
-    system's clustering group from 3 s when it issues the coupons, the red-packet system
-    as always; every order of the story paid on time."""
+    system's clustering group from 1 s when it issues the coupons (it rebalances 1 s after
+    its start and pulls 500 ms later, so it is ready before the first order at 4 s), the
+    red-packet system as always; every order of the story paid on time."""
 
     def act(shop: Shop) -> None:
         assert shop.dashboard is not None
