@@ -4,7 +4,8 @@ queue waits behind it.
 For seeds 1 to 5: the naive run issues a coupon per attempt and stalls queue 3 (the
 orders behind order-1001 get nothing), bounded retries free the queue after 4 attempts
 and dead-letter the message, the UNIQUE key acknowledges the second attempt; asserted on
-the ``--json`` summary and on the trace.
+the ``--json`` summary and on the trace. The coupon consumer locks each queue at its first
+rebalance, 1 s after it starts, and pulls before the first payment.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import itertools
 import pytest
 from lesson_traces import of, runs, summary
 
-from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_GROUP, TOPIC
+from minimq.core.rebalance import PULL_DELAY_AFTER_REBALANCE_MS, REBALANCE_MIN_INTERVAL_MS
 from minimq.events import (
     Event,
     MessageConsumed,
@@ -22,10 +24,13 @@ from minimq.events import (
     MessageDelivered,
     MessageSentBack,
     MessageStored,
+    QueueLocked,
+    QueueUnlocked,
+    Rebalanced,
     RetriedLocally,
 )
 from minimq.lessons import find
-from minimq.lessons.lesson9 import LESSON
+from minimq.lessons.lesson9 import LESSON, PAID
 
 SEEDS = [1, 2, 3, 4, 5]
 STUCK = ("order-1005", "order-1009")  # behind order-1001 in queue 3
@@ -43,6 +48,28 @@ def test_the_lesson_is_registered_as_number_9_on_path_p11(capsys: pytest.Capture
     printed = summary(capsys, LESSON, 1)
     assert printed["lesson"] == "orderly" and printed["paths"] == ["P11"]
     assert [r["design"] for r in printed["runs"]] == ["naive", "naive/max_reconsume_times_3", "unique_key"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_coupon_consumer_locks_its_queues_at_its_first_rebalance_then_pulls_before_the_payments(seed: int) -> None:
+    for design, (_, events) in runs(LESSON, seed).items():
+        locked = [q for q in of(events, QueueLocked) if q.group == COUPON_GROUP and q.topic == TOPIC]
+        assert [q.queue_id for q in locked] == [0, 1, 2, 3], f"{design}: one LOCK_BATCH_MQ per queue"
+        owned = {r.group: r.at_ms for r in of(events, Rebalanced) if r.topic == TOPIC and r.before == ()}
+        coupon, red_packet = owned[COUPON_GROUP], owned[RED_PACKET_GROUP]
+        assert locked[0].at_ms >= REBALANCE_MIN_INTERVAL_MS and locked[-1].at_ms < coupon, "locked, then owned"
+        assert red_packet < coupon, "the concurrent group needs no lock"
+        assert coupon + PULL_DELAY_AFTER_REBALANCE_MS < PAID[0][1], "pulling before the first payment"
+        assert of(events, QueueUnlocked) == [], "nobody else takes queue 3"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_first_naive_step_ends_after_the_red_packets_and_before_the_first_retry(seed: int) -> None:
+    events = runs(LESSON, seed)["naive"][1]
+    step1 = LESSON.runs[0].steps[0].until_ms
+    red_packets = [c.at_ms for c in of(events, MessageConsumed) if c.group == RED_PACKET_GROUP]
+    coupon = [d.at_ms for d in of(events, MessageDelivered) if d.client == COUPON_CLIENT]
+    assert len(red_packets) == len(PAID) and max(red_packets) < step1 < coupon[1]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

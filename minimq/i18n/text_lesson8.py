@@ -34,6 +34,8 @@ LESSON8: dict[str, tuple[str, str]] = {
         "当作 RECONSUME_LATER。库里什么都没写：这是最干净的失败，按理说重试起来最省心。",
     ),
     "l8.naive.1": (
+        "Both groups started at 0 s, joined with a heartbeat to the broker and took their queues at their "
+        "first rebalance, 1 s later; their pulls have waited at the broker since. "
         "order-1001 is delivered at 5.006 s, the moment the network to the broker drops. The marketing "
         "service answers 503 and the handler throws: RECONSUME_LATER at 5.008 s. The consumer sends the "
         "message back, but the broker is unreachable: CONSUMER_SEND_MSG_BACK fails to connect. So does the fallback of "
@@ -41,6 +43,8 @@ LESSON8: dict[str, tuple[str, str]] = {
         "%RETRY%coupon-system through the client's inner producer (3 tries). Both have failed, so the "
         "consumer keeps the message and will consume it again itself in 5000 ms, one reconsume time older. "
         "Meanwhile the message stays in flight, and the consumer offset cannot pass it.",
+        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance）时分到队列，"
+        "此后拉取请求一直挂在 Broker 上等消息。"
         "order-1001 在第 5.006 秒投递过来，偏偏这时到 Broker 的网络断了。营销服务返回 503，消费逻辑抛异常："
         "第 5.008 秒，RECONSUME_LATER。消费者要把消息发回 Broker，可 Broker 连不上：CONSUMER_SEND_MSG_BACK "
         "连接失败。DefaultMQPushConsumerImpl.sendMessageBack 还有一条兜底：由客户端内部的生产者把消息作为"
@@ -66,12 +70,13 @@ LESSON8: dict[str, tuple[str, str]] = {
         "一次失败，现在排了两份重试。在消费者看来消息已经发回去了，所以它的消费位点越过了这条消息。",
     ),
     "l8.naive.3": (
-        "Retry 1 is delivered from %RETRY%coupon-system at 20.011 s; the marketing service is back, and "
-        "the coupon is committed at 21.216 s. Retry 2 is delivered at 45.011 s, with the same msgId, and "
+        "Retry 1 is stored in %RETRY%coupon-system when its delay is up, at 20.011 s, and delivered at "
+        "20.012 s; the marketing service is back, and the coupon is committed at 21.216 s. Retry 2 is "
+        "delivered at 45.012 s, with the same msgId, and "
         "the naive handler commits a second coupon at 46.216 s. The red-packet system is not involved: it "
         "paid order-1001 at 5.010 s and needed nothing from the broker to do it.",
-        "第 20.011 秒，第 1 次重试从 %RETRY%coupon-system 投递过来；营销服务已经恢复，第 21.216 秒券写进库"
-        "（事务已提交）。第 45.011 秒，第 2 次重试也到了，msgId 一模一样，不做幂等的消费逻辑在第 46.216 秒"
+        "第 20.011 秒延迟到期，第 1 次重试存进 %RETRY%coupon-system，第 20.012 秒投递过来；营销服务已经恢复，"
+        "第 21.216 秒券写进库（事务已提交）。第 45.012 秒，第 2 次重试也到了，msgId 一模一样，不做幂等的消费逻辑在第 46.216 秒"
         "又写了一张券。红包系统没受影响：它在第 5.010 秒就发完了 order-1001 的红包，这件事用不着 Broker。",
     ),
     "l8.moral.naive": (
@@ -114,10 +119,10 @@ LESSON8: dict[str, tuple[str, str]] = {
     ),
     "l8.right.1": (
         "Same outage, same lost reply, same two retries. Retry 1 commits the coupon at 21.216 s. Retry 2, "
-        "delivered at 45.011 s, fails on the UNIQUE key at 46.214 s; the handler rolls back and returns "
+        "delivered at 45.012 s, fails on the UNIQUE key at 46.214 s; the handler rolls back and returns "
         "CONSUME_SUCCESS.",
         "同样的断网，同样丢了应答，同样排了两份重试。第 1 次重试在第 21.216 秒把券写进库。第 2 次重试在第 "
-        "45.011 秒到达，第 46.214 秒 INSERT 唯一键冲突；消费逻辑回滚，直接返回 CONSUME_SUCCESS。",
+        "45.012 秒到达，第 46.214 秒 INSERT 唯一键冲突；消费逻辑回滚，直接返回 CONSUME_SUCCESS。",
     ),
     "l8.moral.right": (
         "One coupon. The second retry still arrives; the key makes it harmless, whichever path delivered it.",

@@ -32,12 +32,20 @@ LESSON9: dict[str, tuple[str, str]] = {
         "SUSPEND_CURRENT_QUEUE_A_MOMENT。maxReconsumeTimes 保持默认值（-1，顺序消费下就是 Integer.MAX_VALUE）。",
     ),
     "l9.naive.1": (
+        "Both groups started at 0 s, joined with a heartbeat to the broker and took their queues at their "
+        "first rebalance, 1 s later. The coupon system, consuming in order, locked each of its queues on the "
+        "broker first (LOCK_BATCH_MQ, one request per queue), which is why its rebalance completes 8 ms after "
+        "the red-packet system's. It pulls a queue only while it holds the lock, the first time 500 ms after "
+        "the rebalance. "
         "order-1001 is delivered at 5.006 s: the coupon is committed at 6.210 s, then the SMS gateway refuses "
         "the phone number and the handler throws at 6.510 s. SUSPEND_CURRENT_QUEUE_A_MOMENT: the message goes "
         "back into the process queue, one reconsume time older, and the queue is suspended for "
         "suspendCurrentQueueTimeMillis = 1000 ms. Nothing goes to the broker: an orderly consumer retries in "
         "place, because the next message of the queue must not overtake this one. order-1005 and order-1009 "
         "land behind it in queue 3. The red-packet group consumes concurrently and has paid all three.",
+        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance）时分到队列。"
+        "优惠券系统是顺序消费，分到的队列要先逐个到 Broker 上加锁（LOCK_BATCH_MQ，每个队列一次请求），所以它的"
+        "重平衡比红包系统晚 8 毫秒完成。只有锁住的队列才会拉取，第一次拉取在重平衡 500 毫秒之后。"
         "order-1001 在第 5.006 秒投递过来：第 6.210 秒券写进库，接着短信网关拒了手机号，消费逻辑在第 6.510 秒"
         "抛异常。SUSPEND_CURRENT_QUEUE_A_MOMENT：消息放回本地的处理队列，reconsumeTimes 加 1，这个队列暂停 "
         "suspendCurrentQueueTimeMillis = 1000 毫秒。消息不回 Broker：顺序消费只能原地重试，因为队列里的下一条"

@@ -1,6 +1,8 @@
 """Lesson 8, path P9: the send-back fails, and a lost send-back reply makes two retry copies.
 
-The coupon handler fails (the marketing service answers 503 until 13 s) and throws, which
+Both groups start at 0 s and own their queues from their first rebalance, at 1 s. The user
+pays at 5 s; order-1001 is delivered at 5.006 s, as the broker becomes unreachable. The
+coupon handler fails (the marketing service answers 503 until 13 s) and throws, which
 RocketMQ reads as RECONSUME_LATER. The first time, at 5.008 s, the broker is unreachable
 (5.006 to 7.006 s): ``CONSUMER_SEND_MSG_BACK`` fails, so does the fallback (the message
 sent to ``%RETRY%coupon-system`` as a normal message), and the client consumes it again
@@ -19,13 +21,27 @@ from dataclasses import replace
 from minimq.apps.coupons import STORY_TIMING
 from minimq.apps.incident import COUPON_GROUP
 from minimq.apps.shop import Shop
+from minimq.core.consume_result import SEND_BACK_FAILED_RETRY_MS
 from minimq.lessons.base import Lesson, Run, Step, pay_at, start_both
+from minimq.runtime.consumer_session import SEND_BACK_TIMEOUT_MS
 
 ORDER = "order-1001"
+# Both groups start at 0 s, take their queues at their first rebalance (1 s) and pull from
+# 1.5 s: the payment comes well after that, and the broker answers their held pulls at once.
 PAY_MS = 5000
-OUTAGE_MS, OUTAGE_FOR_MS = 5006, 2000  # the broker is unreachable from 5.006 s to 7.006 s
-TIMING = replace(STORY_TIMING, marketing_down=((0, 13_000),))  # 503 for every lookup before 13 s
-END_MS = 50_000
+# The callback's UPDATE commits at +4 ms and the order system sends; the broker stores the
+# message at +5 ms and answers both groups' held pulls at +6 ms.
+DELIVERED_MS = PAY_MS + 6
+# The broker becomes unreachable as the message is delivered (the pull's answer is already
+# out), before the handler fails (+2 ms): the send-back and its fallback both fail.
+OUTAGE_MS, OUTAGE_FOR_MS = DELIVERED_MS, 2000  # 5.006 s to 7.006 s
+# The failure, then the local retry SEND_BACK_FAILED_RETRY_MS later (10.008 s), whose
+# send-back is taken but whose reply is lost: the fallback comes SEND_BACK_TIMEOUT_MS after
+# that (15.011 s). Step 2 ends a second later.
+FALLBACK_BY_MS = PAY_MS + SEND_BACK_FAILED_RETRY_MS + SEND_BACK_TIMEOUT_MS + 1000  # 16 s
+# 503 for every lookup before 13 s: the local retry fails too, retry 1 (20.011 s) does not.
+TIMING = replace(STORY_TIMING, marketing_down=((0, 13_000),))
+END_MS = 50_000  # retry 2 (level 4, 30 s) is due at 45.011 s
 
 
 def _setup(shop: Shop) -> None:
@@ -49,8 +65,8 @@ LESSON = Lesson(
             {"timing": TIMING},
             _setup,
             (
-                Step("l8.naive.1", 6000, show=("queues",)),
-                Step("l8.naive.2", 16_000, show=("queues", "retries")),
+                Step("l8.naive.1", PAY_MS + 1000, show=("queues",)),
+                Step("l8.naive.2", FALLBACK_BY_MS, show=("queues", "retries")),
                 Step("l8.naive.3", END_MS, show=("retries", "coupons")),
             ),
             "l8.moral.naive",
