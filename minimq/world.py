@@ -82,20 +82,36 @@ class World(Simulation):
         - no running consumer has a rebalance due (it started, or a member joined or left,
           and it has not rebalanced since: a queue one member gave up waits for the other,
           which may rebalance only 1 s after its last round);
-        - the running consumers own at least one queue between them (before the first
-          rebalance nobody owns anything, and that is not quiet; nor is a world whose
-          consumers are all down: they are expected back). A world with no consumer at
-          all is quiet once its brokers are;
+        - every group has settled (``_settled``): each has a running member (a group
+          whose consumers are all down is not quiet: they are expected back), and every
+          queue of its topics is owned by the member a rebalance would give it now.
+          Before the first rebalance nobody owns anything; after a member crashes or
+          joins, its queues have no owner or the wrong one until the others rebalance,
+          and the new owner then delivers again from the broker's offset. A world with
+          no consumer at all is quiet once its brokers are;
         - and ``busy()``, the application's own say (a task still sending, a handler of
-          its own still running), is false."""
+          its own still running, a process it will restart), is false."""
         if any(b.stats().scheduled_retries for b in self.brokers.values()):
             return False
         if busy is not None and busy():
             return False
-        if not self.consumers:
-            return True
-        running = [c.stats() for c in self.consumers if c.running]
-        return all(c.done for c in running) and any(c.queues for c in running)
+        running = [c for c in self.consumers if c.running]
+        if not all(c.stats().done for c in running):
+            return False
+        return all(self._settled(group) for group in sorted({c.group for c in self.consumers}))
+
+    def _settled(self, group: str) -> bool:
+        """``group``'s queues have the owners a rebalance would give them now: the broker
+        lists exactly the group's running members (a crashed member leaves the list one
+        network hop after it dies), and each of them owns what its allocation gives it."""
+        running = [c for c in self.consumers if c.group == group and c.running]
+        if not running:
+            return False
+        clustering = [c.client_id for c in running if c.clustering]
+        broker = self.brokers[running[0].broker_name]
+        if clustering and broker.consumer_ids(group) != sorted(clustering):
+            return False
+        return all(c.assigned() == c.due_queues() for c in running)
 
     def run_until_quiet(
         self,

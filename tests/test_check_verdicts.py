@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
-from minimq.events import FaultInjected
+from minimq.events import ConsumerCrashed, ConsumerStarted, FaultInjected
 from minimq.i18n.describe import lane
 from minimq.testing import Schedule, Step, explore, load_design, run_schedule, schedules
 from minimq.testing.schedule import READY_MS
 from minimq.testing.shards import minimize
-from minimq.testing.steps import Down, Fail, Join, Kill, Outage, Pay, Reset, Slow, UpstreamRetry
+from minimq.testing.steps import Crash, Down, Fail, Join, Kill, Outage, Pay, Reset, Slow, UpstreamRetry
 from minimq.testing.story import message_names
 
 DESIGNS = DESIGNS_DIR
@@ -338,3 +338,57 @@ def test_nothing_of_the_coupon_system_starts_while_it_is_down() -> None:
     started = [(e.client, e.at_ms) for e in outcome.trace.events if e.kind == "ConsumerStarted"]
     assert started[0] == ("c1", 0)
     assert all(at >= T0 + 1_000 + 24 * HOUR for _, at in started[1:]) and {c for c, _ in started[1:]} == {"c1", "c2"}
+
+
+# -- the run goes on until quiet ---------------------------------------------------------
+# `minimq check minimq/designs/unique_key.py --seed 3 --examples 500` reported a lost coupon
+# with this schedule: A's handler on c2 holds the database for 31 min, B waits for the lock
+# and gives up at 00:06.004, and c2's crash armed at 00:00.010 fires only then, after the
+# lab brought every process back. The run ended at 00:06.010 (c1 had consumed its own two
+# queues) before c1 took over c2's queues and before the restart 2 s later. (Times as found,
+# before the 5.x start-up; the lab now begins schedules at READY_MS, and the crash fires later.)
+LATE_CRASH = (  # the same schedule, its steps moved to READY_MS when the lab began to wait for the 5.x start-up
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJzdGVwcyI6W3siYXRfbXMiOjIwMDAsImtpbmQiOiJwYXkiLCJvcmRlciI6Im9yZGVyLTEifSx7"
+    "ImF0X21zIjozMDAwLCJraW5kIjoidXBzdHJlYW1fcmV0cnkiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoyMDEwLCJjbGllbnQi"
+    "OiJjMiIsImtpbmQiOiJjcmFzaCIsIm9yZGVyIjoib3JkZXItMSIsInBvaW50IjoiQUZURVJfSEFORExFUiIsInJlc3RhcnRfYWZ0ZXIi"
+    "OjIwMDB9LHsiYXRfbXMiOjIwMDAsImNsaWVudCI6ImMyIiwia2luZCI6ImpvaW4ifSx7ImF0X21zIjoyMDAwLCJkZWxheV9tcyI6MTg2"
+    "MDAwMCwia2luZCI6InNsb3ciLCJvcmRlciI6Im9yZGVyLTEiLCJzdGF0ZW1lbnQiOjJ9XX0"
+)
+
+
+def _late_crash(armed_at: int = 10, restart_after: int = 2_000) -> Schedule:
+    steps: tuple[Step, ...] = (
+        PAY,
+        UpstreamRetry(at_ms=T0 + 1_000, order="order-1"),
+        Crash(at_ms=T0 + armed_at, order="order-1", client="c2", point="AFTER_HANDLER", restart_after=restart_after),
+        Join(at_ms=T0, client="c2"),
+        Slow(at_ms=T0, order="order-1", statement=2, delay_ms=31 * 60_000),
+    )
+    return Schedule(("order-1",), steps)
+
+
+def test_the_late_crash_token_is_the_schedule_it_names() -> None:
+    assert Schedule.from_token(LATE_CRASH) == _late_crash()
+
+
+@pytest.mark.parametrize("armed_at, restart_after", [(10, 2_000), (0, 2_500)])
+def test_a_crash_that_fires_after_every_process_came_back_is_restarted_before_the_verdict(
+    armed_at: int, restart_after: int
+) -> None:
+    # (10, 2 s): the token; the run must outlive c1's rebalance. (0, 2.5 s): the lab brings
+    # everyone back at 00:05.500, and when the run looks again at 00:06.500 c1 has taken
+    # over and consumed everything, but c2 is still due back (at 00:08.506), and delivers
+    # again what c1 did not persist: the run waits for it.
+    outcome = run_schedule(load_design(DESIGNS / "unique_key.py"), _late_crash(armed_at, restart_after), seed=3)
+    assert outcome.ok and outcome.complete, outcome.violations
+    assert outcome.coupons == {"order-1": 1}
+    crashed = [e.at_ms for e in outcome.trace.of(ConsumerCrashed) if e.client == "c2"]
+    restarted = [e.at_ms for e in outcome.trace.of(ConsumerStarted) if e.client == "c2" and e.restart]
+    assert len(crashed) == 1 and restarted == [crashed[0] + restart_after]
+    delivered = [e.client for e in outcome.trace.events if e.kind == "MessageDelivered" and e.at_ms > restarted[0]]
+    assert "c2" in delivered
+
+
+def test_check_passes_the_late_crash(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", str(DESIGNS / "unique_key.py"), "--seed", "3", "--replay", LATE_CRASH, "--no-color"])
+    assert code == 0, capsys.readouterr().out

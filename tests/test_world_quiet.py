@@ -10,8 +10,9 @@ import pytest
 from minimq import ConsumeStatus, World
 from minimq.core.delay import retry_ladder_ms
 from minimq.errors import ValidationError
-from minimq.events import MessageDeadLettered
+from minimq.events import MessageDeadLettered, MessageDelivered
 from minimq.model import MessageExt
+from minimq.runtime.push_consumer import PushConsumer
 from minimq.runtime.stats import QueueStats
 from tests.helpers import TOPIC, ok, send
 
@@ -98,3 +99,38 @@ def test_between_runs_after_each_stretch_and_may_end_the_run(w: World) -> None:
 def test_a_bad_limit_is_refused(w: World, limit: object) -> None:
     with pytest.raises(ValidationError, match="limit_ms"):
         w.run_until_quiet(limit)  # type: ignore[arg-type]
+
+
+def _two_members(w: World) -> tuple[PushConsumer, PushConsumer]:
+    c1, c2 = (w.push_consumer("g", TOPIC, ok, name=c) for c in ("c1", "c2"))
+    c1.start()
+    c2.start()
+    assert w.run_until_quiet(60_000)
+    assert [q.queue_id for q in c2.stats().queues] == [2, 3]
+    return c1, c2
+
+
+def test_a_crashed_members_queues_keep_the_world_busy_until_another_member_owns_them(w: World) -> None:
+    # The run of `minimq check unique_key --seed 3 --examples 500` ended here: c1 owned its
+    # two queues and had consumed them, so the world looked quiet, while c2's queues held
+    # a message nobody owned until c1's rebalance, 8 ms later.
+    c1, c2 = _two_members(w)
+    c2.crash()
+    assert not w.quiet()  # the broker still lists c2: its channel closes one hop later
+    send(w, "k1", queue=3)  # stored on c2's queue, which nobody owns now
+    assert w.broker.consumer_ids("g") == [c1.client_id]
+    assert not w.quiet()  # queues 2 and 3 have no owner yet
+    assert w.run_until_quiet(60_000)
+    assert [q.queue_id for q in c1.stats().queues if q.topic == TOPIC] == [0, 1, 2, 3]
+    assert [e.client for e in w.trace.of(MessageDelivered)] == ["c1"]
+
+
+def test_a_member_that_joins_keeps_the_world_busy_until_it_has_its_queues(w: World) -> None:
+    c1 = w.push_consumer("g", TOPIC, ok, name="c1")
+    c1.start()
+    assert w.run_until_quiet(60_000)
+    c2 = w.push_consumer("g", TOPIC, ok, name="c2")
+    c2.start()
+    assert not w.quiet()  # c1 owns every queue, c2 none: a rebalance is due
+    assert w.run_until_quiet(60_000)
+    assert [q.queue_id for q in c2.stats().queues] == [2, 3]

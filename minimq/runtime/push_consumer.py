@@ -162,6 +162,22 @@ class PushConsumer:
     def assigned(self) -> list[MessageQueue]:
         return sorted(self.session.pq_table) if self.running and self.session else []
 
+    def due_queues(self) -> list[MessageQueue]:
+        """The queues a rebalance would give this process now: every queue of its topics
+        when broadcasting, its allocation among the members the broker lists when
+        clustering. Read like ``stats()``, at no cost and through no fault."""
+        session = self.session
+        if not self.running or session is None:
+            return []
+        broker, due = session.broker, []
+        members = broker.consumer_ids(self.group)
+        for topic in session.topics:
+            if not broker.has_topic(topic):
+                continue  # the rebalance skips it too (a retry topic before the first heartbeat)
+            mq_all = broker.topic_queues(topic)
+            due += self.allocator(self.client_id, mq_all, members) if self.clustering else mq_all
+        return sorted(due)
+
     def local_offset(self, mq: MessageQueue) -> int | None:
         if not self.running or self.session is None:
             return None

@@ -9,8 +9,10 @@ and a Redis-like store. No payment system and no red packets: a schedule's steps
 when an order is paid and how its message is duplicated. It plays
 a ``Schedule`` on the virtual clock, restarts any consumer that is down, and then lets
 the world run until it is quiet: every retry delivered or dead-lettered (the whole
-16-step ladder, 4 h 45 min 40 s, costs well under a second of wall time), every queue
-consumed, every handler returned, up to a horizon of ``HORIZON_MS`` after the last step.
+16-step ladder, 4 h 45 min 40 s, costs well under a second of wall time), every crashed
+process back (a crash can fire after the lab restarted everyone: see ``Supervisor``),
+every queue owned by the consumer a rebalance gives it and consumed, every handler
+returned, up to a horizon of ``HORIZON_MS`` after the last step.
 The verdicts (``verdict``) are taken on what the run left: coupons per paid order (and
 SMS rows, for a design with ``SENDS_SMS = True``), the design's own answers, dead
 letters, handlers that never returned.
@@ -259,8 +261,8 @@ class Lab:
 
     def _busy(self) -> bool:
         """The lab's own work in progress: the order system still sending, a handler call
-        still running (``World.quiet`` says the rest)."""
-        return bool(self.orders.sending) or self.calls.running()
+        still running, a crashed process not yet restarted (``World.quiet`` says the rest)."""
+        return bool(self.orders.sending) or self.calls.running() or self.supervisor.restarting
 
     def count(self) -> dict[str, int]:
         """Coupons committed per paid order (``minimq.check``'s count of the effects)."""

@@ -9,7 +9,10 @@ the end of the run:
 - a ``down`` step takes the whole coupon system down: every process is killed, and none
   starts again until it is back;
 - a process that is gone (crashed or shut down) loses its database connections with it:
-  its running calls are cancelled (``DesignCalls.kill``).
+  its running calls are cancelled (``DesignCalls.kill``);
+- a restart still to come keeps the run going (``restarting``): a crash can fire late
+  (at a point of a handler held for minutes), after the lab brought every process back,
+  and the run is over only once that process is back as well.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Supervisor:
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
         self.down_until = 0  # the whole coupon system is down until then (a ``down`` step)
+        self.due = 0  # restarts scheduled and not yet performed
         world.trace.subscribe(self._watch)
 
     @property
@@ -43,12 +47,26 @@ class Supervisor:
         """The coupon system's processes that ever ran, by client id."""
         return self.coupon.consumers
 
+    @property
+    def restarting(self) -> bool:
+        """A process is down and due back: the run is not over until it has started."""
+        return self.due > 0
+
     def start(self, client: str) -> None:
         """Start ``client``, or, while the coupon system is down, as soon as it is back."""
         if self.world.now_ms < self.down_until:
-            self.world.call_later_ms(self.down_until - self.world.now_ms, lambda: self.start(client))
+            self._start_later(client, self.down_until - self.world.now_ms)
             return
         self.coupon.start(client)
+
+    def _start_later(self, client: str, delay: int) -> None:
+        self.due += 1
+
+        def start() -> None:
+            self.due -= 1
+            self.start(client)
+
+        self.world.call_later_ms(delay, start)
 
     def kill(self, client: str, why: str, restart_after: int = RESTART_MS) -> None:
         """``kill -9`` ``client`` now; it comes back after ``restart_after`` ms."""
@@ -77,4 +95,4 @@ class Supervisor:
             if delay is None:
                 armed = self.armed.get((event.client, event.point))
                 delay = armed.pop(0) if armed else RESTART_MS
-            self.world.call_later_ms(delay, lambda: self.start(event.client))
+            self._start_later(event.client, delay)
