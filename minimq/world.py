@@ -107,7 +107,7 @@ class World(Simulation):
         running = [c for c in self.consumers if c.group == group and c.running]
         if not running:
             return False
-        clustering = [c.client_id for c in running if c.clustering]
+        clustering = [c.session.client_id for c in running if c.clustering and c.session is not None]
         broker = self.brokers[running[0].broker_name]
         if clustering and broker.consumer_ids(group) != sorted(clustering):
             return False

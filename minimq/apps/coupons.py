@@ -4,8 +4,12 @@ Owns: ``CouponSystem``, ``DesignRunner`` (what runs the design inside a process)
 lessons' runner, ``StoryRunner``, with the story's timing as data (``CouponTiming``).
 
 - The coupon system is the push-consumer group ``coupon-system`` on topic ``order-paid``;
-  each process (client ``coupon-1``, and ``c1``, ``c2``, ... in the lab) is one
-  ``PushConsumer`` whose listener calls the design's ``handle`` once per delivery.
+  each process (``coupon-1``, ``coupon-2``, and ``c1``, ``c2``, ... in the lab) is one
+  ``PushConsumer`` whose listener calls the design's ``handle`` once per delivery. Every
+  process of a deploy shares its configuration: ``client_ip`` (the address the client
+  reports, e.g. ``172.17.0.1`` for every container with host networking) and
+  ``instance_name`` (``None``: RocketMQ's ``DEFAULT``, so each start gets a client id of
+  its own); two processes with one of each share a client id (path P19, lesson 11).
 - Starting a process loads the design's module afresh (``DesignRunner.load``): whatever
   the previous process kept in memory is gone, as after a real deploy.
 - ``StoryRunner`` gives each call a session of its own on the coupon database and the
@@ -253,10 +257,20 @@ class CouponSystem:
     ``CONSUME_SUCCESS`` and ``SUSPEND_CURRENT_QUEUE_A_MOMENT`` for anything else (an
     exception counts as a suspend anyway)."""
 
-    def __init__(self, world: World, runner: DesignRunner, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        runner: DesignRunner,
+        options: Mapping[str, Any] | None = None,
+        *,
+        client_ip: str | None = None,
+        instance_name: str | None = None,
+    ) -> None:
         self.world = world
         self.runner = runner
         self.options = dict(options or {})
+        self.client_ip = client_ip  # None: each process on a host of its own
+        self.instance_name = instance_name  # None: DEFAULT, a new client id at each start
         self.consumers: dict[str, PushConsumer] = {}
 
     def consumer(self, client: str = COUPON_CLIENT) -> PushConsumer:
@@ -266,7 +280,13 @@ class CouponSystem:
             if self.options.get("orderly"):
                 listener = _orderly(listener)
             self.consumers[client] = self.world.push_consumer(
-                COUPON_GROUP, TOPIC, listener, name=client, **self.options
+                COUPON_GROUP,
+                TOPIC,
+                listener,
+                name=client,
+                client_ip=self.client_ip,
+                instance_name=self.instance_name,
+                **self.options,
             )
         return self.consumers[client]
 

@@ -31,6 +31,9 @@ What each system does, and the knobs the lessons turn:
 - SMS (``minimq.apps.sms``, with ``sms``): the coupon handler tells the user by SMS
   through a gateway that can answer late, instead of the plain notification; each SMS
   is an effect in ledger ``SMS``, one expected per paid order (lesson 6).
+- Several coupon processes (``coupon-1``, ``coupon-2`` when a deploy scales out, lesson 5);
+  ``coupon_client_ip`` and ``coupon_instance_name`` are the deploy's shared client
+  configuration (one IP and one instance name for every process: one client id, lesson 11).
 - Red packet (``RedPacketSystem``): a push consumer that pays a red packet per message, or,
   idempotent (``idempotent_red_packet``), one per order: a UNIQUE key on the order id in
   the red packet's own transaction, a conflict acknowledged with ``CONSUME_SUCCESS``. Every
@@ -54,6 +57,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +66,7 @@ from minimq.apps.dashboard import DASHBOARD_GROUP, Cache, DashboardSystem
 from minimq.apps.db import Database, scratch_dir
 from minimq.apps.design import COUPON_SCHEMA, Design, builtin, run_setup
 from minimq.apps.incident import (
+    COUPON_CLIENT,
     COUPON_GROUP,
     COUPON_LEDGER,
     RED_PACKET_CLIENT,
@@ -119,6 +124,9 @@ class Shop:
         dashboard_campaign: bool = False,
         coupon_consumer: Mapping[str, Any] | None = None,
         sms: SmsSettings | None = None,
+        marketing_down: tuple[int, int] | None = None,
+        coupon_client_ip: str | None = None,
+        coupon_instance_name: str | None = None,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -146,8 +154,12 @@ class Shop:
         self.order = OrderSystem(
             self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms, ordered=ordered
         )
+        if marketing_down is not None:  # one more window in which the marketing service fails every call
+            timing = replace(timing, marketing_down=(*timing.marketing_down, marketing_down))
         runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock, redis=self.redis, sms=self.sms)
-        self.coupon = CouponSystem(self.world, runner, coupon_consumer)
+        self.coupon = CouponSystem(
+            self.world, runner, coupon_consumer, client_ip=coupon_client_ip, instance_name=coupon_instance_name
+        )
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
         self.red_packet = RedPacketSystem(self, idempotent_red_packet)
@@ -161,10 +173,10 @@ class Shop:
     def event(self, system: str, action: str, **args: object) -> None:
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=system, action=action, args=_args(**args)))
 
-    def start_coupon(self) -> None:
-        """Start (or restart) the coupon system's process, saying which design it runs."""
-        self.event("coupon-1", "design", design=self.design.name)
-        self.coupon.start()
+    def start_coupon(self, client: str = COUPON_CLIENT) -> None:
+        """Start (or restart) a coupon system's process, saying which design it runs."""
+        self.event(client, "design", design=self.design.name)
+        self.coupon.start(client)
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
         """An unpaid order exists; one effect is expected for it in every ledger (one coupon,

@@ -286,6 +286,10 @@ EVENTS.update(
         "appb.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
         "app.deploy_kill": ("deploy: the process is killed (kill -9)", "发布：直接杀掉进程（kill -9）"),
         "app.deploy_graceful": ("deploy: graceful shutdown", "发布：优雅停机"),
+        "app.scale_out": ("deploy: a second coupon process starts (scale-out)", "发布：扩容，再起一个优惠券进程"),
+        "appb.scale_out": ("deploy: scale-out", "发布：扩容"),
+        "app.scale_in": ("deploy: this process is removed (scale-in), gracefully", "发布：缩容，优雅停掉这个进程"),
+        "appb.scale_in": ("deploy: scale-in", "发布：缩容"),
         "fault.lose_send_reply": ("the reply to {target} is lost", "{target} 的发送应答丢了"),
         "fault.lose_send_back_reply": (
             "the reply to the send-back of {target} is lost",

@@ -44,6 +44,23 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "ui.verdict_lost": ("{order}: no coupon at all: a lost effect.", "{order}：一张券都没发，漏发了。"),
     "ui.red_packets": ("Red packets paid for {order}: {n}.", "{order} 发出的红包：{n} 个。"),
+    "ui.verdict_orders": ("Coupons for the {n} paid orders: {counts}.", "{n} 个已支付订单各发的券：{counts}。"),
+    "ui.order_count": ("{order} {n}", "{order} {n} 张"),
+    "ui.verdict_orders_dup": ("Duplicate coupons: {dups}.", "重复发放 {dups} 张。"),
+    "ui.verdict_orders_lost": (
+        "{n} order(s) with no coupon at all: {orders}.",
+        "{n} 个订单一张券都没拿到：{orders}。",
+    ),
+    "ui.verdict_orders_ok": (
+        "Exactly one each: no duplicate, nothing lost.",
+        "每单恰好一张：没有重复发放，也没有漏发。",
+    ),
+    "ui.red_packets_orders": ("Red packets: {n} for {orders} orders.", "红包：{orders} 个订单共发 {n} 个。"),
+    "ui.red_packets_orders_dup": (
+        "Red packets: {n} for {orders} orders, {dups} too many: the red-packet group got every duplicate too, "
+        "and is not idempotent either.",
+        "红包：{orders} 个订单共发 {n} 个，多发了 {dups} 个。红包组同样收到了每一条重复消息，它也没做幂等。",
+    ),
     "ui.red_packets_dup": (
         "{order}: {n} red packets, {dups} too many: the red-packet group got every duplicate too, and is not idempotent either.",
         "{order}：发了 {n} 个红包，多发了 {dups} 个。红包组同样收到了每一条重复消息，它也没做幂等。",
@@ -154,6 +171,11 @@ UI: dict[str, tuple[str, str]] = {
     "lane.order": ("order", "订单系统"),
     "lane.broker": ("broker", "Broker"),
     "lane.coupon": ("coupon", "优惠券系统"),
+    "lane.coupon_n": ("coupon-{n}", "coupon-{n}"),  # the processes' own names: the narration uses them
+    "ui.pq_max": ("max\noffset", "最大\n位点"),
+    "ui.pq_group": ("coupon\non broker", "Broker 上\n消费位点"),
+    "ui.pq_local": ("{client}\nlocal", "{client}\n本地位点"),
+    "ui.pq_flight": ("{client}\nin flight", "{client}\n处理中"),
     "lane.red_packet": ("red packet", "红包系统"),
     "lane.coupon_db": ("coupon DB", "优惠券库"),
     "lane.batch": ("batch job", "批处理任务"),

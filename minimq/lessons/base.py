@@ -8,13 +8,17 @@ clock, and which state tables to show after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from minimq.apps.incident import COUPON_CLIENT, RED_PACKET_CLIENT
 from minimq.apps.shop import Shop
 
 Action = Callable[[Shop], None]
+# A lesson about the coupon group's own processes shows only them, the broker and the
+# coupon database (``Lesson.quiet_lanes``): the payment, order and red-packet lanes left out.
+COUPON_FOCUS = ("payment", "order", "order-system", "order DB", RED_PACKET_CLIENT, "red-packet DB")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,25 @@ class Lesson:
     extra: Mapping[str, Any] = field(default_factory=dict)
     opening: str | None = None  # catalog key: told before the shop, when the lesson opens the story
     paths: tuple[str, ...] = ()  # the duplication paths of docs/semantics.md (P1 ...) it shows
+    processes: tuple[str, ...] = (COUPON_CLIENT,)  # the coupon processes it shows, each its own lane
+    orders: tuple[str, ...] = ()  # the orders its verdict counts coupons for (empty: ``order`` alone)
+    # Left out of its event lists and timelines, to keep the coupon group in focus: these
+    # lanes (the raw lane names of ``minimq.i18n.describe.lane``) and every event of these groups.
+    quiet_lanes: tuple[str, ...] = ()
+    quiet_groups: tuple[str, ...] = ()
+
+    def verdict_orders(self) -> tuple[str, ...]:
+        return self.orders or (self.order,)
+
+
+def pay_each(orders: Sequence[str], at_ms: Sequence[int]) -> Action:
+    """The users pay for ``orders``, each at its time in ``at_ms``."""
+
+    def act(shop: Shop) -> None:
+        for order, at in zip(orders, at_ms, strict=True):
+            pay_at(order, at)(shop)
+
+    return act
 
 
 def start_both(shop: Shop) -> None:

@@ -4,7 +4,11 @@ Owns: ``LessonView``, the ``View`` that prints a lesson with rich, in English or
 pausing after each step when asked. Everything goes through one ``Console(record=True)``
 so the whole run can be exported as SVG, HTML or text (``export``). A lesson with a
 ``Look`` (``minimq.lessons.look``) brings its own lanes, state tables, verdict and closing
-columns; the others get the coupon and red-packet pictures of lessons 1 to 3.
+columns; the others get the coupon and red-packet pictures of lessons 1 to 3. A lesson
+with several coupon processes (``Lesson.processes``) gets a lane per process and a queues
+table with each one's local offset and messages in flight (blank where it does not own
+the queue); ``quiet_lanes`` and ``quiet_groups`` keep its pictures on the coupon group; a
+verdict counts the coupons of every order in ``Lesson.orders``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from rich import box
@@ -63,6 +67,39 @@ COUPON_ROWS = 12  # a longer coupons table shows only the orders that went wrong
 COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
 
 
+def lane_names(lesson: Lesson, lang: str, lanes: Mapping[str, str] = LANES) -> dict[str, str]:
+    """Each lane's heading (``lanes``: trace lane -> catalog key); a lesson with several
+    coupon processes names them "coupon 1", "coupon 2", ..., in its ``processes`` order."""
+    names = {raw: t(key, lang) for raw, key in lanes.items()}
+    if len(lesson.processes) > 1:
+        names.pop(COUPON_CLIENT, None)
+        for n, process in enumerate(lesson.processes, 1):
+            names[process] = t("lane.coupon_n", lang, n=n)
+    return names
+
+
+def lane_columns(
+    lesson: Lesson, lang: str, lanes: Mapping[str, str] = LANES, order: Sequence[str] = COLUMNS
+) -> list[str]:
+    """The timeline's columns in ``order``, one per coupon process, without the quiet lanes."""
+    names = lane_names(lesson, lang, lanes)
+    quiet = {t(lanes[raw], lang) for raw in lesson.quiet_lanes if raw in lanes}
+    columns: list[str] = []
+    for key in order:
+        if key == "lane.coupon" and len(lesson.processes) > 1:
+            columns += [names[p] for p in lesson.processes]
+        elif t(key, lang) not in quiet:
+            columns.append(t(key, lang))
+    return columns
+
+
+def shown(lesson: Lesson, event: Event) -> bool:
+    """Whether the lesson's pictures show ``event`` (not in a quiet lane or group)."""
+    if lane(event) in lesson.quiet_lanes:
+        return False
+    return not lesson.quiet_groups or getattr(event, "group", None) not in lesson.quiet_groups
+
+
 def _set_up(event: Event) -> bool:
     """Start-up and bookkeeping a timeline picture leaves out (the narration shows them)."""
     if isinstance(event, ConsumerStarted):
@@ -86,11 +123,14 @@ class LessonView:
         self._unlisted: set[int] = set()  # ids of events a later step did not list: not drawn either
         self._first_run: set[tuple[int, str, str]] = set()  # what run 1 showed: (time, lane, line)
         self._look: Look | None = None  # the lesson's own pictures, if it brings them
+        self._lesson: Lesson | None = None
         self._lanes: dict[str, str] = LANES  # trace lane -> column title's catalog key
         self._columns: list[str] = COLUMNS
 
     def _hidden(self, event: Event) -> bool:
-        """An event of a group the lesson leaves out of its pictures."""
+        """An event of a group or a lane the lesson leaves out of its pictures."""
+        if self._lesson is not None and not shown(self._lesson, event):
+            return True
         return self._look is not None and getattr(event, "group", None) in self._look.hidden_groups
 
     def _label(self, label: Label) -> str:
@@ -113,6 +153,7 @@ class LessonView:
         c = self.console
         look = lesson.extra.get("look")
         self._look = look if isinstance(look, Look) else None
+        self._lesson = lesson
         self._lanes = dict(self._look.lanes) if self._look else LANES
         self._columns = list(self._look.columns) if self._look else COLUMNS
         c.print(Rule(self._t(lesson.title), style="bold"))
@@ -140,11 +181,11 @@ class LessonView:
         c.print(Panel(self._para(step.text), title=self._t("ui.step", n=n), title_align="left", border_style="green"))
         if step.events:
             self._in_scene = False
-            c.print(self._events(events))
+            c.print(self._events(events, lesson))
         else:
             shown = [e for e in events if e.kind in step.only]
             if shown:
-                c.print(self._events(shown))
+                c.print(self._events(shown, lesson))
             rest = len(events) - len(shown)
             if self._in_scene:  # the scene: the timeline starts after it
                 key = "ui.events_not_listed_others" if shown else "ui.events_not_listed"
@@ -154,7 +195,7 @@ class LessonView:
                 self._unlisted.update(id(e) for e in events if e.kind not in step.only)
             c.print(Text(self._t(key, n=rest), style="dim"))
         if "queues" in step.show:
-            c.print(self._queues(shop))
+            c.print(self._queues(shop) if len(lesson.processes) == 1 else self._process_queues(shop, lesson))
         if "retries" in step.show:
             c.print(self._retries(shop))
         if "coupons" in step.show:
@@ -166,13 +207,13 @@ class LessonView:
 
     def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None:
         c = self.console
-        lanes = {raw: self._t(key) for raw, key in self._lanes.items()}
+        lanes = lane_names(lesson, self.lang, self._lanes)
         title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
         # Every event counts for the duplicate marks (a copy is a duplicate of one delivered
         # during the scene or a stretch not drawn); the scene and those stretches get no rows.
         events = [e for e in shop.world.trace.events if not _set_up(e) and not self._hidden(e)]
         skip = {i for i, e in enumerate(events) if e.at_ms < self._scene_ms or id(e) in self._unlisted}
-        columns = [self._t(k) for k in self._columns]
+        columns = lane_columns(lesson, self.lang, self._lanes, self._columns)
         if self._look is not None:  # a lane this run does not use takes no room
             drawn = (e for i, e in enumerate(events) if i not in skip)
             used = {lanes.get(lane(e) or "") for e in drawn if not is_noise(e)}
@@ -218,12 +259,12 @@ class LessonView:
         self._wait()
 
     # -- pieces ---------------------------------------------------------------------------
-    def _events(self, events: list[Event]) -> Table:
+    def _events(self, events: list[Event], lesson: Lesson) -> Table:
         table = Table(title=self._t("ui.happened"), box=box.SIMPLE, show_header=False, title_justify="left")
         table.add_column(style="dim", no_wrap=True)
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        names = {raw: self._t(key) for raw, key in self._lanes.items()}
+        table.add_column(overflow="fold")  # never cut a line short (rich can, at the edge, with CJK)
+        names = lane_names(lesson, self.lang, self._lanes)
         repeated: list[tuple[int, str, str]] = []  # lines in a row that run 1 showed too
 
         def flush() -> None:  # three or more of them are told once, as "as in run 1"
@@ -329,6 +370,34 @@ class LessonView:
             table.add_row("", self._t("ui.no_rows"), "", "")
         return table
 
+    def _process_queues(self, shop: Shop, lesson: Lesson) -> Table:
+        """The queues with the coupon group's offset on the broker and, per coupon process,
+        its local offset and what it has in flight; a blank cell: the process does not
+        own that queue (a queue blank for every process is consumed by nobody)."""
+        broker = shop.world.broker
+        names = lane_names(lesson, self.lang, self._lanes)
+        table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
+        table.add_column(self._t("ui.queue"), no_wrap=True, min_width=cell_len(f"{TOPIC}#0"))
+        table.add_column(self._t("ui.pq_max"), justify="right")
+        table.add_column(self._t("ui.pq_group"), justify="right")
+        consumers = [shop.coupon.consumers.get(p) for p in lesson.processes]
+        for process in lesson.processes:
+            table.add_column(self._t("ui.pq_local", client=names[process]), justify="right")
+            table.add_column(self._t("ui.pq_flight", client=names[process]), justify="right")
+        owned = [set(c.assigned()) if c is not None else set() for c in consumers]
+        flights = [c.in_flight() if c is not None else {} for c in consumers]
+        for mq in broker.topic_queues(TOPIC):
+            committed = broker.query_offset(COUPON_GROUP, mq)
+            cells = [str(mq), str(broker.max_offset(mq)), "-" if committed is None else str(committed)]
+            for consumer, mine, flight in zip(consumers, owned, flights, strict=True):
+                if consumer is None or mq not in mine:
+                    cells += ["", ""]
+                    continue
+                local = consumer.local_offset(mq)
+                cells += ["-" if local is None else str(local), ",".join(map(str, flight.get(mq, []))) or "-"]
+            table.add_row(*cells)
+        return table
+
     def _coupons(self, shop: Shop, order: str) -> Table:
         """Every coupon; past ``COUPON_ROWS`` rows, only the lesson's order and the orders
         with more than one coupon, the others counted in a last row."""
@@ -353,38 +422,48 @@ class LessonView:
         return table
 
     def _verdict(self, lesson: Lesson, run: Run, shop: Shop, s: RunSummary) -> Panel:
-        order = lesson.order
-        coupons = sum(1 for row in shop.coupons() if row[1] == order)
-        red = len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (order,)))
-        if coupons == 0:
-            line = self._t("ui.verdict_lost", order=order)
-        elif coupons > 1:
-            line = self._t("ui.verdict_dup", order=order, coupons=coupons, dups=coupons - 1)
-        else:
-            line = self._t("ui.verdict_ok", order=order)
+        orders = lesson.verdict_orders()
+        counts = {order: 0 for order in orders}
+        for row in shop.coupons():
+            if row[1] in counts:
+                counts[row[1]] += 1
+        red = {o: len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (o,))) for o in orders}
         width = self.console.width - 4
-        if red > 1:  # every group gets every duplicate: a doubled red packet is the same bug
-            red_line = Text(wrap(self._t("ui.red_packets_dup", order=order, n=red, dups=red - 1), width), style="bold")
+        if len(orders) == 1:
+            order = orders[0]
+            coupons, n_red = counts[order], red[order]
+            if coupons == 0:
+                line = self._t("ui.verdict_lost", order=order)
+            elif coupons > 1:
+                line = self._t("ui.verdict_dup", order=order, coupons=coupons, dups=coupons - 1)
+            else:
+                line = self._t("ui.verdict_ok", order=order)
+            if n_red > 1:  # every group gets every duplicate: a doubled red packet is the same bug
+                red_text = self._t("ui.red_packets_dup", order=order, n=n_red, dups=n_red - 1)
+            else:
+                red_text = self._t("ui.red_packets", order=order, n=n_red)
         else:
-            red_line = Text(self._t("ui.red_packets", order=order, n=red))
-        others = self._other_orders(shop, order)
+            line = self._orders_line(counts)
+            red_text = self._red_packets_line(red)
+        red_line = Text(wrap(red_text, width), style="bold" if any(n > 1 for n in red.values()) else "")
+        others = self._other_orders(shop, orders)
         body = Group(
-            Text(line, style="bold"),
+            Text(wrap(line, width), style="bold"),
             red_line,
             *(Text(wrap(other, width), style="bold") for other in others),
             "",
             Text(wrap(self._t(run.moral), width), no_wrap=True),
         )
-        ok = coupons == 1 and red == 1 and not others
+        ok = all(n == 1 for n in counts.values()) and all(n == 1 for n in red.values()) and not others
         return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
 
-    def _other_orders(self, shop: Shop, order: str) -> list[str]:
-        """What went wrong for the paid orders other than the lesson's: orders with more
+    def _other_orders(self, shop: Shop, orders: tuple[str, ...]) -> list[str]:
+        """What went wrong for the paid orders other than the lesson's own: orders with more
         than one coupon or red packet, and orders without one."""
         lines: list[str] = []
         sep = self._t("ui.list_sep")
         ledger = shop.coupon_db.name
-        paid = [e.key for e in shop.world.trace.of(EffectExpected) if e.ledger == ledger and e.key != order]
+        paid = [e.key for e in shop.world.trace.of(EffectExpected) if e.ledger == ledger and e.key not in orders]
         ledgers = (
             ("coupons", shop.coupon_db.query("SELECT order_id FROM coupons")),
             ("red_packets", shop.red_packet_db.query("SELECT order_id FROM red_packets")),
@@ -399,6 +478,26 @@ class LessonView:
             if missing:
                 lines.append(self._t(f"ui.others_lost_{what}", n=len(missing), orders=sep.join(missing)))
         return lines
+
+    def _orders_line(self, counts: dict[str, int]) -> str:
+        """Coupons per paid order, then how many are duplicates and which orders got none."""
+        each = self._t("ui.list_sep").join(self._t("ui.order_count", order=o, n=n) for o, n in counts.items())
+        line = self._t("ui.verdict_orders", n=len(counts), counts=each)
+        dups = sum(n - 1 for n in counts.values() if n > 1)
+        lost = [o for o, n in counts.items() if n == 0]
+        if dups:
+            line += " " + self._t("ui.verdict_orders_dup", dups=dups)
+        if lost:
+            line += " " + self._t("ui.verdict_orders_lost", n=len(lost), orders=self._t("ui.list_sep").join(lost))
+        if not dups and not lost:
+            line += " " + self._t("ui.verdict_orders_ok")
+        return line
+
+    def _red_packets_line(self, red: dict[str, int]) -> str:
+        dups = sum(n - 1 for n in red.values() if n > 1)
+        if dups:
+            return self._t("ui.red_packets_orders_dup", n=sum(red.values()), orders=len(red), dups=dups)
+        return self._t("ui.red_packets_orders", n=sum(red.values()), orders=len(red))
 
 
 _SVG_TEXT = re.compile(r'(<text[^>]*?textLength=")([0-9.]+)("[^>]*>)([^<]*)(</text>)')

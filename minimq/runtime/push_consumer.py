@@ -175,7 +175,7 @@ class PushConsumer:
             if not broker.has_topic(topic):
                 continue  # the rebalance skips it too (a retry topic before the first heartbeat)
             mq_all = broker.topic_queues(topic)
-            due += self.allocator(self.client_id, mq_all, members) if self.clustering else mq_all
+            due += self.allocator(session.client_id, mq_all, members) if self.clustering else mq_all
         return sorted(due)
 
     def local_offset(self, mq: MessageQueue) -> int | None:
