@@ -20,11 +20,13 @@ from minimq.i18n.text_lesson1 import LESSON1
 from minimq.i18n.text_lesson2 import LESSON2
 from minimq.i18n.text_lesson3 import LESSON3
 from minimq.i18n.text_lesson4 import LESSON4
+from minimq.i18n.text_lesson5 import LESSON5
 from minimq.i18n.text_lesson6 import LESSON6
 from minimq.i18n.text_lesson7 import LESSON7
 from minimq.i18n.text_lesson8 import LESSON8
 from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
+from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_schedule import SCHEDULE
@@ -54,11 +56,13 @@ CATALOG = _merge(
     LESSON2,
     LESSON3,
     LESSON4,
+    LESSON5,
     LESSON6,
     LESSON7,
     LESSON8,
     LESSON9,
     LESSON10,
+    LESSON11,
     MATRIX,
     CHECK,
     SCHEDULE,

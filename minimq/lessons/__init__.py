@@ -1,6 +1,6 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson4``, ``lesson6`` .. ``lesson10``, the
+Owns: the lesson scripts (``lesson1`` .. ``lesson11``, the
 fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
 ``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
 """
@@ -13,11 +13,13 @@ from minimq.lessons.lesson1 import LESSON as LESSON1
 from minimq.lessons.lesson2 import LESSON as LESSON2
 from minimq.lessons.lesson3 import LESSON as LESSON3
 from minimq.lessons.lesson4 import LESSON as LESSON4
+from minimq.lessons.lesson5 import LESSON as LESSON5
 from minimq.lessons.lesson6 import LESSON as LESSON6
 from minimq.lessons.lesson7 import LESSON as LESSON7
 from minimq.lessons.lesson8 import LESSON as LESSON8
 from minimq.lessons.lesson9 import LESSON as LESSON9
 from minimq.lessons.lesson10 import LESSON as LESSON10
+from minimq.lessons.lesson11 import LESSON as LESSON11
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -25,11 +27,13 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON2,
     LESSON3,
     LESSON4,
+    LESSON5,
     LESSON6,
     LESSON7,
     LESSON8,
     LESSON9,
     LESSON10,
+    LESSON11,
     FIX_MATRIX,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix
