@@ -275,3 +275,23 @@ def test_the_fix_matrix_keeps_every_column_at_narrow_widths(capsys: pytest.Captu
     header = [line.split() for line in out.splitlines() if line.split()[:1] == ["design"]]
     assert [code for line in header for code in line[1:]] == [c.code for c in COLUMNS]
     assert "no_dedupe" in out and "redis_do_then_mark" in out  # design names whole, not cut to "re…"
+
+
+# The paths docs/semantics.md models that a lesson must show (issue: the curriculum).
+TAUGHT = {"P1", "P2", *(f"P{n}" for n in range(4, 13)), "P19"}
+
+
+def test_the_lessons_show_every_path_the_engine_models() -> None:
+    shown = {path for lesson in LESSONS for path in lesson.paths}
+    assert TAUGHT <= shown, sorted(TAUGHT - shown, key=lambda p: int(p[1:]))
+
+
+def test_the_coverage_table_names_exactly_the_lessons_that_show_each_path() -> None:
+    text = (ROOT / "docs" / "semantics.md").read_text(encoding="utf-8")
+    table = text[text.index("| Path | Status in minimq | Lesson |") :]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("| P")]
+    assert len(rows) == 20
+    for row in rows:
+        path = row[2:].split(" ", 1)[0]
+        named = {int(n) for n in re.findall(r"(\d+) `[a-z-]+`", row.rsplit("|", 2)[-2])}
+        assert named == {lesson.number for lesson in LESSONS if path in lesson.paths}, path

@@ -117,14 +117,14 @@ UI: dict[str, tuple[str, str]] = {
     "ui.ticket": ("Customer service", "客服工单"),
     "ui.legend_title": ("How to read the tables", "表格怎么看"),
     "ui.legend": (
-        "order-paid#0@0 is topic order-paid, queue 0, queue offset 0. …043C60 is the end of a msgId: the "
+        "order-paid#0@0 is topic order-paid, queue 0, queue offset 0. An id such as …43C60 is the end of a msgId: the "
         "producer writes it into a Message object once (UNIQ_KEY), so every copy sent from that object carries "
         "it, and a new object gets a new one. The broker gives each stored copy an offsetMsgId of its own "
         "(where the copy is stored). The message key is the order id (setKeys): the one identity every copy "
         "of one payment shares, whichever object or call sent it, which is why a consumer deduplicates on it "
         "and not on the msgId. In flight: the queue offsets a consumer has pulled and not finished; the "
         "consumer offset it commits cannot pass the smallest of them.",
-        "order-paid#0@0 表示主题 order-paid 的 0 号队列、队列位点（queueOffset）0。…043C60 是 msgId 的末尾："
+        "order-paid#0@0 表示主题 order-paid 的 0 号队列、队列位点（queueOffset）0。形如 …43C60 的是 msgId 的末尾几位："
         "生产者只在 Message 对象第一次发送时写入一次（UNIQ_KEY），所以同一个对象发出的每一条都带着它，新建的对象"
         "就换一个新的。Broker 给存下的每一条消息另配一个 offsetMsgId（物理位点 ID，记录它存在哪儿）。消息 Key 是"
         "订单号（setKeys 设置的业务唯一标识）：同一笔支付的每条消息，不管是哪个对象、哪次调用发出来的，都带着"
