@@ -283,7 +283,7 @@ TAUGHT = {"P1", "P2", *(f"P{n}" for n in range(4, 13)), "P19"}
 
 def test_the_lessons_show_every_path_the_engine_models() -> None:
     shown = {path for lesson in LESSONS for path in lesson.paths}
-    assert TAUGHT <= shown, sorted(TAUGHT - shown, key=lambda p: int(p[1:]))
+    assert shown >= TAUGHT, sorted(TAUGHT - shown, key=lambda p: int(p[1:]))
 
 
 def test_the_coverage_table_names_exactly_the_lessons_that_show_each_path() -> None:

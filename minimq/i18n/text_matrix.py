@@ -9,11 +9,12 @@ MATRIX: dict[str, tuple[str, str]] = {
         "The lessons showed one path at a time. Here every coupon design of the ladder, from no dedupe to the "
         "conditional state transition, meets every way the coupon message is duplicated, one schedule per "
         "path, all with the same seed: 128 runs of the real engine, measured now, not asserted. Each run pays "
-        "one order; a cell says how many coupons it got. The designs are the files of minimq/designs/, the "
+        "one order (D1 four, one per queue, so that the rebalance moves some); a cell says how many coupons "
+        "the order got (in D1, the order that went worst). The designs are the files of minimq/designs/, the "
         "same ones minimq check grades.",
         "前面几课一次只看一条路径。这一课把阶梯上的每一种发券方案，从不去重到状态机 + 条件更新，放到每一种重复路径下各跑"
         "一遍：每条路径一个剧本，seed 全都一样，真实引擎一共跑 128 次，表格是现场测出来的，不是写死的。每次运行只付一笔"
-        "订单，格子里写的是它最后发了几张券。这些方案就是 minimq/designs/ 里的文件，也就是 minimq check 评判的那些。",
+        "订单（D1 付四笔，每个队列一笔，保证重平衡会挪走其中几个队列），格子里写的是这笔订单最后发了几张券（D1 取结果最差的那笔）。这些方案就是 minimq/designs/ 里的文件，也就是 minimq check 评判的那些。",
     ),
     "lm.table_title": ("Coupons per paid order, seed {seed}", "每个已支付订单发出的券数，seed {seed}"),
     "lm.design": ("design", "方案"),
@@ -36,8 +37,9 @@ MATRIX: dict[str, tuple[str, str]] = {
         "（F0）什么都不记：每投递一次就发一张券。",
     ),
     "lm.why.memory_set": (
-        "(F1) the set lives in one process: a restart empties it, and two copies at once both miss it.",
-        "（F1）Set 只活在一个进程里：一重启就清空，两条消息同时到也都查不到。",
+        "(F1) the set lives in one process: a restart empties it, another process (after a rebalance) has its "
+        "own, and two copies at once both miss it.",
+        "（F1）Set 只活在一个进程里：一重启就清空，重平衡之后接手的另一个进程有它自己的一份，两条消息同时到也都查不到。",
     ),
     "lm.why.query_then_insert": (
         "(F2) SELECT, then INSERT, two steps: a copy that arrives in between finds nothing.",
@@ -97,8 +99,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "matrix.col.C3": ("crash before its 2nd statement", "执行第 2 条语句之前崩溃"),
     "matrix.col.C4": ("crash before its 4th statement", "执行第 4 条语句之前崩溃"),
     "matrix.col.D1": (
-        "a second consumer joins while the handler is busy (rebalance)",
-        "消费逻辑还在执行时，第二个消费者加入消费组（重平衡）",
+        "four orders, one per queue; a second consumer joins while their handlers are busy (rebalance)",
+        "四笔订单，每个队列一笔；消费逻辑还在执行时，第二个消费者加入消费组（重平衡）",
     ),
     "matrix.col.E1": ("statement 1 fails once: the broker retries", "第 1 条语句失败一次：Broker 重投"),
     "matrix.col.E2": ("statement 2 fails once", "第 2 条语句失败一次"),

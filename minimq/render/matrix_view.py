@@ -9,6 +9,7 @@ every wrong cell its reason and the command that replays it.
 from __future__ import annotations
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.panel import Panel
 from rich.rule import Rule
@@ -102,9 +103,13 @@ def _wrong(row: list[Cell], seed: int, lang: str, width: int) -> Text:
     wrong = [cell for cell in row if cell.outcome != "ok"]
     for cell in wrong:
         style = MARKS[cell.outcome][1]
+        said = t(f"lm.outcome.{cell.outcome}", lang, n=cell.coupons)
+        outcome = said + " " * max(10 - cell_len(said), 0)  # padded by terminal cells, not characters
+        indent = " " * cell_len(f"  {cell.column}  {outcome}  ")
+        label = wrap(labels[cell.column], max(width - cell_len(indent), 20)).replace("\n", "\n" + indent)
         text.append(f"  {cell.column}  ")
-        text.append(f"{t(f'lm.outcome.{cell.outcome}', lang, n=cell.coupons):<10}", style=style)
-        text.append(f"  {labels[cell.column]}\n")
+        text.append(outcome, style=style)
+        text.append(f"  {label}\n")
     command = f"minimq check {design} --seed {seed} --replay {wrong[0].column}"
     text.append(t("lm.replay", lang, command=command) + "\n", style="dim")
     return text

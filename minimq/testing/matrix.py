@@ -26,10 +26,18 @@ ORDER = "order-1"
 T0 = READY_MS  # every column starts once the coupon system's first process owns its queues
 _PAY = Pay(at_ms=T0, order=ORDER)
 _HELD_MS = 31 * 60_000  # past the 15-minute consume timeout and its scan
-# D1: the handler waits 3 s on a slow call before its 2nd statement, so it is still busy
-# when c1 gives the queue up (the join's rebalance) and when c2 delivers it again (1.5 s
-# after it joined: its first rebalance, then the 500 ms pull delay).
-_BUSY = Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=3000)
+# D1: four orders, one to each queue (the producer takes the queues in turn), so that
+# whatever queue the first lands in, two of them are on the queues the join moves (c1
+# keeps the first half of the sorted queues, AllocateMessageQueueAveragely). Each handler
+# waits 3 s on a slow call before its 2nd statement, so it is still busy when c1 gives
+# its queue up (the join's rebalance) and when c2 delivers it again (1.5 s after it
+# joined: its first rebalance, then the 500 ms pull delay).
+_D1_ORDERS = tuple(f"order-{n}" for n in range(1, 5))
+_D1: tuple[Step, ...] = (
+    *(Pay(at_ms=T0 + 10 * i, order=order) for i, order in enumerate(_D1_ORDERS)),
+    *(Slow(at_ms=T0, order=order, statement=1, delay_ms=3000) for order in _D1_ORDERS),
+    Join(at_ms=T0 + 500, client="c2"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Column:
     label: str
     path: str
     steps: tuple[Step, ...]
+    orders: tuple[str, ...] = (ORDER,)  # the orders it pays; a cell counts the one that went worst
 
 
 def _crash_before(statement: int) -> Crash:
@@ -62,7 +71,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("C2", "matrix.col.C2", "P5", (_PAY, _crash_before(1))),
     Column("C3", "matrix.col.C3", "P5", (_PAY, _crash_before(2))),
     Column("C4", "matrix.col.C4", "P5", (_PAY, _crash_before(4))),
-    Column("D1", "matrix.col.D1", "P7", (_PAY, _BUSY, Join(at_ms=T0 + 500, client="c2"))),
+    Column("D1", "matrix.col.D1", "P7", _D1, _D1_ORDERS),
     Column("E1", "matrix.col.E1", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=1))),
     Column("E2", "matrix.col.E2", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=2))),
     Column("E3", "matrix.col.E3", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=2, how="after"))),
@@ -86,7 +95,7 @@ class Cell:
 
 
 def schedule_of(column: Column) -> Schedule:
-    return Schedule((ORDER,), column.steps)
+    return Schedule(column.orders, column.steps)
 
 
 def column_named(code: str) -> Column | None:
@@ -98,7 +107,8 @@ def run_cell(design: LoadedDesign, column: Column, seed: int, lang: str = "en") 
     """Run ``design`` under ``column``'s schedule and sort what it left."""
     schedule = schedule_of(column)
     result = run_schedule(design, schedule, seed)
-    coupons = result.coupons.get(ORDER, 0)
+    counts = [result.coupons.get(order, 0) for order in column.orders]
+    coupons = max(counts) if max(counts) > 1 else min(counts)  # the order that went worst
     if result.ok:
         outcome = "ok"
     elif coupons > 1:
