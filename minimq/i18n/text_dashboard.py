@@ -17,7 +17,7 @@ DASHBOARD: dict[str, tuple[str, str]] = {
     "appb.dashboard_again": ("+{order} AGAIN: shows {shown}", "又 +{order}，显示 {shown}"),
     "app.dashboard_known": (
         "{order} already in its cache: the screen still shows {shown}",
-        "缓存里已有 {order}，不变，看板仍显示 {shown} 单",
+        "缓存里已有 {order}，看板仍显示 {shown} 单",
     ),
     "appb.dashboard_known": ("{order} already there: {shown}", "{order} 已有，仍是 {shown}"),
     "app.marketing_down": (

@@ -42,11 +42,11 @@ LESSON10: dict[str, tuple[str, str]] = {
         "都得看到每一笔支付，所以消费组 dashboard 用广播消费（BROADCASTING）订阅 order-paid：每个实例都拿"
         "全部 4 个队列，消费位点也不存在 Broker 上，而是存在本机磁盘的一个文件里："
         "~/.rocketmq_offsets/<clientId>/dashboard/offsets.json（LocalFileOffsetStore），每 5 "
-        "秒写一次，启动后第 10 秒第一次写。dashboard-1 在 0 秒启动，第 10、15、20 秒写；dashboard-2 在 1 "
+        "秒写一次，启动后第 10 秒第一次写。dashboard-1 在第 0 秒启动，第 10、15、20 秒写；dashboard-2 在第 1 "
         "秒启动，第 11、16、21 秒写（进程重启后重新计时）。首单活动上线时，市场部图省事，在看板的消费逻辑里写完缓"
         "存后顺手发活动券（“反正它每笔支付都收得到”）：先问营销服务（1.2 秒），再插一张券，再给用户发到账通知（"
-        "300 毫秒）。第 3 轮之前，这个活动不经过 coupon-system 消费组。营销服务在第 20 到 23 秒之间自己在发布，"
-        "这段时间的调用立刻返回 503。红包系统照常运行，图里不画它。",
+        "300 毫秒）。第 3 轮之前，这个活动不经过 coupon-system 消费组。营销服务自己也在发布，第 20 到 23 秒之间"
+        "不可用，这段时间的调用立刻返回 503。红包系统照常运行，图里不画它。",
     ),
     # -- run 1 -------------------------------------------------------------------------------
     "l10.run.naive": (
@@ -68,7 +68,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "coupon, so every order has two coupons, the ticket's first symptom. At 10 s and 11 s the instances "
         "write their offsets files for the first time: 1 on every queue. The broker holds no offset for the "
         "group dashboard: in broadcasting it never does.",
-        "故事开始之前：4 到 6 秒之间有 4 个订单付款，order-1001 到 order-1004，每个队列各落一条。两个实例都"
+        "故事开始之前：第 4 到 6 秒之间有 4 个订单付款，order-1001 到 order-1004，每个队列各落一条。两个实例都"
         "拿了全部队列，所以 4 条两边都收到：各自计数，各自发一张券，于是每单都有两张券，这就是工单里的第一个症状。"
         "第 10 秒和第 11 秒，两个实例第一次写消费位点文件：每个队列都是 1。Broker 上没有 dashboard "
         "组的消费位点：广播消费从来不往 Broker 存。",
@@ -94,10 +94,10 @@ LESSON10: dict[str, tuple[str, str]] = {
         "dashboard-2's next write, 10 s after its restart.",
         "第 15.5 秒 dashboard-2 被杀，第 16.5 秒重新启动。内存里的 2 没了；磁盘上，消费位点文件写的是 1，缓存文件里"
         "已经有 order-1005。它的 clientId 还是 10.0.0.13@DEFAULT，没变（广播消费者的 instanceName 保持 "
-        "DEFAULT），所以它用同一个 clientId 重新加入消费组；一秒后（第 17.5 秒）第一次重平衡，分到四个队列，读到的"
+        "DEFAULT），所以它用同一个 clientId 重新加入消费组；一秒后（第 17.5 秒）第一次重平衡（Rebalance，也叫负载均衡），分到四个队列，读到的"
         "还是同一个文件，这个队列从消费位点 1 接着消费。再过 500 毫秒，第 18 秒拉取：又是 order-1005。它把 order-1005 又算了一次（看板显示 6 单，实际付款 5 单），还给"
-        "它发了第三张券。dashboard-1 不受影响：广播消费的重放来自某个实例自己的文件，只落在这个实例身上。再看文件："
-        "在 dashboard-2 下次写文件之前（重启后第 10 秒），里面仍然是 1。",
+        "它发了第三张券。dashboard-1 不受影响：广播消费的重放来自某个实例自己的文件，只落在这个实例身上。直到 dashboard-2 "
+        "下次写文件（重启后第 10 秒）之前，文件里一直是 1。",
     ),
     "l10.naive.down": (
         "From 20 s to 23 s the marketing service is down. order-1006 is paid at 21 s. Both instances add it "
@@ -114,7 +114,7 @@ LESSON10: dict[str, tuple[str, str]] = {
     "l10.moral.naive": (
         "An effect in a broadcasting listener happens once per instance, and once more on an instance that "
         "replays; when it fails, it fails for good.",
-        "广播消费逻辑里的操作，有几个实例就做几次，哪个实例重放了就再多做一次；可它一旦失败，就再也没有下一次。",
+        "广播消费的消费逻辑里做的操作，有几个实例就做几次，哪个实例重放了就再多做一次；可它一旦失败，就再也没有下一次。",
     ),
     # -- run 2 -------------------------------------------------------------------------------
     "l10.run.idempotent": (
@@ -129,7 +129,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "acknowledged with CONSUME_SUCCESS. The same story, the same seed.",
         "团队拿第 1 到 3 课学到的办法来处理工单，消费模式不动，还是广播消费。缓存按订单号去重（INSERT OR IGNORE），重放的消息不会被算两次。"
         "coupons 表在 order_id 上加唯一索引：两个实例的 INSERT，先到的写入（事务已提交），后到的唯一键冲突，"
-        "直接返回 CONSUME_SUCCESS。同样的故事，同样的种子。",
+        "直接返回 CONSUME_SUCCESS。同样的故事，同样的 seed。",
     ),
     "l10.history.idempotent": (
         "Before the story, as in run 1: both instances get order-1001 to order-1004 and both try to issue a "
@@ -169,7 +169,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "group coupon-system, in CLUSTERING mode (one instance, coupon-1, from 1 s), with the UNIQUE key on "
         "coupons. In clustering a failed message is sent back to the broker and delivered again from "
         "%RETRY%coupon-system. The red-packet table gets its UNIQUE key too.",
-        "缓存留在广播消费组里：看板的消费逻辑只更新自己的缓存，按订单号去重：这是实例自己的状态，重复执行也无害，而且里面不调用任何外部"
+        "缓存留在广播消费组里：看板的消费逻辑只更新自己的缓存（按订单号去重）。这是实例自己的状态，重复执行也无害，而且不调用任何外部"
         "服务。发券交回优惠券系统：消费组 coupon-system 用集群消费（CLUSTERING，一个实例 coupon-1，第 1 "
         "秒启动），coupons 表上有唯一索引。集群消费下，失败的消息会发回 Broker，再从重试队列"
         "（%RETRY%coupon-system）投递回来。红包表也加上唯一索引。",
@@ -223,7 +223,7 @@ LESSON10: dict[str, tuple[str, str]] = {
         "BROADCASTING 分支），所以消费逻辑里的操作每个实例各做一次。消费位点存在本地文件里"
         "（LocalFileOffsetStore，~/.rocketmq_offsets/<clientId>/<group>/offsets.json），每隔 "
         "persistConsumerOffsetInterval = 5000 毫秒写一次（启动后第 10 秒第一次），停机时也写一次；Broker "
-        "上一个都没有。两次写文件之间 kill -9，这个实例就会把上次写文件以来消费过的消息全部重放一遍，别的实例不受"
+        "上不存。两次写文件之间 kill -9，这个实例就会把上次写文件以来消费过的消息全部重放一遍，别的实例不受"
         "影响。新进程之所以还能找到这个文件，是因为广播消费者的 instanceName 保持 DEFAULT，clientId（"
         "IP@DEFAULT）重启前后不变（只有集群消费才会把它改成 pid#nanoTime）。而失败的消息永远不会重试："
         "ConsumeMessageConcurrentlyService.processConsumeResult 的 BROADCASTING 分支只打一行“"

@@ -24,9 +24,9 @@ LESSON11: dict[str, tuple[str, str]] = {
         "clientIP@instanceName。两个容器里它拿到的地址一样，都是 172.17.0.1（docker0）；发布用的公共配置又把 "
         "instanceName 写死成 coupon-system（setInstanceName，或者 -Drocketmq.client.name），图的是重启后 clientId "
         "不变。于是两个容器都以 172.17.0.1@coupon-system 注册。如果不设 instanceName，4.9.0 及以后的客户端每次启动"
-        "都会取 pid#nanoTime；4.9.0 以前只取 pid，两个容器里的 JVM 进程号都是 1，什么都不设也会撞车。优惠券系统处理"
+        "都会取 pid#nanoTime；4.9.0 以前只取 pid，两个容器里的 JVM 进程号都是 1，什么都不设 clientId 也会重复。优惠券系统处理"
         "每条消息先花 1.2 秒问营销服务，再花 0.3 秒给用户发通知。表里按容器列出本地消费位点和消费中的队列位点；空白表示"
-        "这个容器不持有这个队列。",
+        "这个容器没分到这个队列。",
     ),
     "l11.start": (
         "Both containers start at 0 s and send their heartbeats. The broker keeps one member per connection, "
@@ -71,8 +71,8 @@ LESSON11: dict[str, tuple[str, str]] = {
         "back (RECONSUME_LATER): the broker takes it back twice, for two retry copies 10 s later (delay level "
         "3). On queues 2 and 3 the max offset is now 2 and there is still no consumer offset: a backlog that "
         "grows with every order, in silence.",
-        "第 8 秒到 8.5 秒，营销服务一直返回 503。第 8 秒又有四个订单付款。队列 0 和 1 上的两条各自到了两个容器，两边的"
-        "消费逻辑都抛了异常，每个容器都把消息发回 Broker（RECONSUME_LATER）：同一条消息 Broker 收回了两次，10 秒后"
+        "第 8 秒到第 8.5 秒，营销服务一直返回 503。第 8 秒又有四个订单付款。队列 0 和 1 上的两条各自到了两个容器，两边的"
+        "消费逻辑都抛了异常，每个容器都把消息发回 Broker（RECONSUME_LATER）：同一条消息 Broker 收下了两次，10 秒后"
         "（延迟级别 3）会存出两条重试消息。队列 2 和 3 的最大位点已经是 2，消费位点还是空的：消息越积越多，悄无声息。",
     ),
     "l11.naive.3": (
@@ -102,8 +102,8 @@ LESSON11: dict[str, tuple[str, str]] = {
         "Same containers, same seed. Both containers get each message in the same millisecond, so both SELECTs "
         "find nothing and both insert: the check races the other container. The retry copies arrive together "
         "as well: four SELECTs, four inserts. And the query does nothing for queues 2 and 3.",
-        "同样的两个容器，同样的 seed。两个容器在同一毫秒拿到同一条消息，两次 SELECT 都查不到，两边都插了：这个检查和另一个"
-        "容器在赛跑。重试消息也是一起到的：四次 SELECT，四次插入。队列 2 和 3 更是管不着。",
+        "同样的两个容器，同样的 seed。两个容器在同一毫秒拿到同一条消息，两次 SELECT 都查不到，两边都插了：先查再插"
+        "挡不住并发，这就是竞态。重试消息也是一起到的：四次 SELECT，四次插入。队列 2 和 3 更是管不着。",
     ),
     "l11.moral.qti": (
         "Query-then-insert cannot see a copy handled at the same moment, and a duplicated client id delivers "
@@ -122,7 +122,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "Same containers. Every duplicate now fails on the UNIQUE key: one coupon per order that is consumed. "
         "But look at the table: queues 2 and 3 still have max offset 2 and no consumer offset. Four paid "
         "orders have no coupon, and nothing says so.",
-        "同样的两个容器。每条重复消息都撞上唯一键冲突：被消费到的订单每单一张券。可再看表：队列 2 和 3 的最大位点还是 2，"
+        "同样的两个容器。每条重复消息的 INSERT 都报唯一键冲突：被消费到的订单每单一张券。可再看表：队列 2 和 3 的最大位点还是 2，"
         "消费位点还是空的。四个已支付的订单一张券也没有，而且没有任何地方提示。",
     ),
     "l11.moral.unique": (
@@ -147,7 +147,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "once, go back once, and their one retry copy each is consumed once, 10 s later. One coupon per "
         "order, none missing.",
         "两个成员，两个 clientId：每个容器找到自己的下标，各拿两个队列（拿哪两个取决于排序后的 clientId）。每个订单只投递一次。"
-        "营销服务宕着的时候付款的那四单各失败一次、发回一次，10 秒后各自唯一的那条重试消息被消费一次。每单一张券，一单不少。",
+        "营销服务返回 503 期间付款的那四单各失败一次、发回一次，10 秒后各自唯一的那条重试消息被消费一次。每单一张券，一单不少。",
     ),
     "l11.moral.right": (
         "Fix the cause, the configuration, and keep the UNIQUE key for the duplicates RocketMQ delivers anyway.",
@@ -163,7 +163,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "its id once per connection (getAllClientId); each consumer allocates on its own, from the sorted ids, "
         "at the first index of its own id (AllocateMessageQueueAveragely, indexOf).",
         "怎么认出来：mqadmin consumerConnection -g coupon-system 里同一个 #ClientId 对应两个 #ClientAddr；mqadmin "
-        "consumerProgress -g coupon-system 里有些队列的 #Diff 只涨不降；同一个订单在同一毫秒被两台机器各消费一次；"
+        "consumerProgress -g coupon-system 里有些队列的 #Diff 只涨不降；同一个订单在同一毫秒被两个实例各消费一次；"
         "%RETRY%coupon-system 里的重试消息成对出现。起作用的规则：clientId = clientIP@instanceName"
         "（ClientConfig.buildMQClientId）；集群消费模式下 instanceName 留着 DEFAULT 的，4.9.0 起会换成 pid#nanoTime，"
         "之前只换成 pid（changeInstanceNameToPID）；Broker 按连接记成员（ConsumerGroupInfo），每个连接把它的 clientId "
@@ -178,7 +178,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "Switching to AllocateMessageQueueAveragelyByCircle does not help: it looks the id up with indexOf "
         "too, and both containers take queues 0 and 2.",
         "修不到的地方：clientId 不再重复，分配就对了；但 RocketMQ 的其他重复投递一个都不会少（重启、发布、重试："
-        "第 3、5、6 课），所以唯一索引得留着。clientId 撞车期间积压的消息，修好之后会一口气被消费掉，从这些队列的消费位点"
+        "第 3、5、6 课），所以唯一索引得留着。clientId 重复期间积压的消息，修好之后会一口气被消费掉，从这些队列的消费位点"
         "开始（这里还没有消费位点，所以从 0 开始）：每个下游都得扛得住这一波。换成 AllocateMessageQueueAveragelyByCircle "
         "也没用：它同样用 indexOf 找位置，两个容器都会拿队列 0 和 2。",
     ),

@@ -8,7 +8,7 @@ LESSON8: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- lesson 8
     "l8.title": (
         "Lesson 8 · Send-back fails: one failure, two retries",
-        "第 8 课 · 发回失败：失败一次，重试两份",
+        "第 8 课 · 发回失败：一次失败，两条重试消息",
     ),
     "l8.setting": (
         "When a handler fails (it throws, or returns RECONSUME_LATER), the push consumer sends the message "
@@ -43,7 +43,7 @@ LESSON8: dict[str, tuple[str, str]] = {
         "%RETRY%coupon-system through the client's inner producer (3 tries). Both have failed, so the "
         "consumer keeps the message and will consume it again itself in 5000 ms, one reconsume time older. "
         "Meanwhile the message stays in flight, and the consumer offset cannot pass it.",
-        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance）时分到队列，"
+        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance，也叫负载均衡）时分到队列，"
         "此后拉取请求一直挂在 Broker 上等消息。"
         "order-1001 在第 5.006 秒投递过来，偏偏这时到 Broker 的网络断了。营销服务返回 503，消费逻辑抛异常："
         "第 5.008 秒，RECONSUME_LATER。消费者要把消息发回 Broker，可 Broker 连不上：CONSUMER_SEND_MSG_BACK "
@@ -62,12 +62,12 @@ LESSON8: dict[str, tuple[str, str]] = {
         "4, 30 s). Two retries are now scheduled for one failure. As far as the consumer knows, the message "
         "went back once, so its consumer offset moves past it.",
         "第 10.008 秒，消费者自己又消费了一次（第 1 次重试，还是原来那条消息）。营销服务到第 13 秒才恢复："
-        "第 10.010 秒又是 RECONSUME_LATER。这回 Broker 通了：它在第 10.011 秒收下消息，把第 1 次重试排在 "
+        "第 10.010 秒又是 RECONSUME_LATER。这回 Broker 通了：它在第 10.011 秒收下消息，把第 1 次重试排在第 "
         "20.011 秒（延迟级别 3，10 秒；重试次数按 Broker 上存的那条原消息算，它从没被发回过）。可 Broker "
         "的应答丢了。消费者足足等满 5000 毫秒，第 15.010 秒拿到 RemotingTimeoutException；它分不清“没收下”"
-        "和“收下了、应答丢了”，于是走兜底：自己把消息发到 %RETRY%coupon-system。Broker 又收下一份："
-        "第 2 次重试，45.011 秒到期，因为客户端把本地那次也算上了（reconsumeTimes 为 1，延迟级别 4，30 秒）。"
-        "一次失败，现在排了两份重试。在消费者看来消息已经发回去了，所以它的消费位点越过了这条消息。",
+        "和“收下了、应答丢了”，于是走兜底：自己把消息发到 %RETRY%coupon-system。Broker 又存下一条："
+        "第 2 次重试，第 45.011 秒到期，因为客户端把本地那次也算上了（reconsumeTimes 为 1，延迟级别 4，30 秒）。"
+        "一次失败，现在排着两条重试消息。在消费者看来消息已经发回去了，所以它的消费位点越过了这条消息。",
     ),
     "l8.naive.3": (
         "Retry 1 is stored in %RETRY%coupon-system when its delay is up, at 20.011 s, and delivered at "
@@ -82,7 +82,7 @@ LESSON8: dict[str, tuple[str, str]] = {
     "l8.moral.naive": (
         "One failed delivery, two retries, two coupons. A send-back is a request like a send: when its "
         "reply is lost, the client cannot tell, and sends again. Lesson 2's lost reply, one level down.",
-        "一次失败的投递，两份重试，两张券。发回 Broker 也是一次请求，和发送消息一样：应答丢了，客户端无从"
+        "一次失败的投递，两条重试消息，两张券。发回 Broker 也是一次请求，和发送消息一样：应答丢了，客户端无从"
         "分辨，只能再发一次。这就是第 2 课的“应答丢了”，只不过发生在消费端。",
     ),
     "l8.run.mark": ("coupon side: a Redis claim first (SET NX)", "优惠券侧：Redis 先占位（SET NX）"),
@@ -91,7 +91,7 @@ LESSON8: dict[str, tuple[str, str]] = {
         "coupon:<order> NX in Redis; if the key is already there, the order was handled, and the message is "
         "acknowledged with CONSUME_SUCCESS. The claim is never released.",
         "团队看到同一个 msgId 发了两张券，加上了最常见的那道防线：动手之前先在 Redis 里 SET coupon:<订单号> "
-        "NX；key 已经在了，就认为这单处理过，直接返回 CONSUME_SUCCESS。占位永不释放。",
+        "NX；key 已经存在，就认为这单处理过，直接返回 CONSUME_SUCCESS。占位永不释放。",
     ),
     "l8.mark.1": (
         "The first delivery takes the claim at 5.007 s; then the marketing call fails and the handler "
@@ -99,7 +99,7 @@ LESSON8: dict[str, tuple[str, str]] = {
         "handler concludes the coupon was issued and returns CONSUME_SUCCESS. The message is done, its "
         "offset moves on, and it is never sent back again, so the lost reply does not even come into play. "
         "order-1001 gets no coupon.",
-        "第一次投递在第 5.007 秒占了位，接着营销服务调用失败，消费逻辑抛异常。占位还留着。同样的断网，同样"
+        "第一次投递在第 5.007 秒占了位，接着营销服务调用失败，消费逻辑抛异常。占位还留着。同样的故障，同样"
         "在第 10.009 秒本地重试：SET NX 返回 nil，消费逻辑认定券已经发过，直接返回 CONSUME_SUCCESS。消息算是"
         "消费完了，消费位点往前走，再也没有发回 Broker，连那次丢应答都没轮上。order-1001 一张券都没拿到。",
     ),
@@ -121,12 +121,12 @@ LESSON8: dict[str, tuple[str, str]] = {
         "Same outage, same lost reply, same two retries. Retry 1 commits the coupon at 21.216 s. Retry 2, "
         "delivered at 45.012 s, fails on the UNIQUE key at 46.214 s; the handler rolls back and returns "
         "CONSUME_SUCCESS.",
-        "同样的断网，同样丢了应答，同样排了两份重试。第 1 次重试在第 21.216 秒把券写进库。第 2 次重试在第 "
+        "同样的故障，同样丢了应答，同样排了两条重试消息。第 1 次重试在第 21.216 秒把券写进库。第 2 次重试在第 "
         "45.012 秒到达，第 46.214 秒 INSERT 唯一键冲突；消费逻辑回滚，直接返回 CONSUME_SUCCESS。",
     ),
     "l8.moral.right": (
         "One coupon. The second retry still arrives; the key makes it harmless, whichever path delivered it.",
-        "只有一张券。第二份重试照样会来，不管它是从哪条路来的，唯一索引都让它无害。",
+        "只有一张券。第 2 次重试照样会来，不管它是从哪条路来的，唯一索引都让它无害。",
     ),
     "l8.diagnosis": (
         "The rules at work: a failed delivery in clustering mode is sent back with CONSUMER_SEND_MSG_BACK "
@@ -142,15 +142,15 @@ LESSON8: dict[str, tuple[str, str]] = {
         "都会把消息作为普通消息发到 %RETRY%<消费组>（sendMessageBackAsNormalMessage，走内部生产者：3000 毫秒"
         "内最多试 3 次）。这也失败的话，它在 5000 毫秒后自己重新消费这条消息"
         "（ConsumeMessageConcurrentlyService.submitConsumeRequestLater），期间消费位点一直卡着。Broker 按 "
-        "3 + reconsumeTimes 的延迟级别安排重试，次数按它存的那条消息算；兜底发出的那份带的是客户端自己的次数"
-        " + 1。所以一次丢掉的应答会把一次发回变成两份重试，msgId 相同（路径 P9）；4.9.x 也是如此。",
+        "3 + reconsumeTimes 的延迟级别安排重试，次数按它存的那条消息算；兜底发出的那条带的是客户端自己的次数"
+        " + 1。所以丢一次应答，一次发回就变成了两条重试消息，msgId 相同（路径 P9）；4.9.x 也一样。",
     ),
     "l8.limits": (
         "A msgId table written in the coupon's transaction (lesson 1) would have absorbed these two "
         "retries, since they share one msgId; it fails on an upstream retry, which the UNIQUE key covers "
         "too. When a handler fails after a first effect (the coupon written, then the SMS fails), every "
         "retry repeats that effect: lesson 6. Every design against every path is lesson 12.",
-        "在发券事务里写一张按 msgId 的消费记录表（第 1 课）也能挡住这两份重试，因为它们的 msgId 相同；可它挡"
+        "在发券事务里写一张按 msgId 的消费记录表（第 1 课）也能挡住这两条重试消息，因为它们的 msgId 相同；可它挡"
         "不住上游重试，唯一索引两样都能挡。如果消费逻辑在做完第一件事之后才失败（券已写入，短信发送失败），"
         "每次重试都会把那件事再做一遍：见第 6 课。所有方案对所有路径的对照见第 12 课。",
     ),

@@ -21,7 +21,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "消费一条（consumeMessageBatchMaxSize = 1，默认值）。订单系统按订单号的哈希选队列"
         "（SelectMessageQueueByHash），同一个订单的消息保持先后顺序。order-1001、order-1005、order-1009 分别"
         "在第 5、6、7 秒付款，哈希后都落在 3 号队列。消费逻辑写完券（事务已提交）以后会给用户发短信；"
-        "order-1001 上的手机号短信网关不认（HTTP 400），每次都拒。",
+        "短信网关不认 order-1001 上的手机号（HTTP 400），每次都拒。",
     ),
     "l9.run.naive": ("naive; the SMS fails after the coupon", "不做幂等；券发了，短信失败"),
     "l9.explain.naive": (
@@ -43,11 +43,11 @@ LESSON9: dict[str, tuple[str, str]] = {
         "suspendCurrentQueueTimeMillis = 1000 ms. Nothing goes to the broker: an orderly consumer retries in "
         "place, because the next message of the queue must not overtake this one. order-1005 and order-1009 "
         "land behind it in queue 3. The red-packet group consumes concurrently and has paid all three.",
-        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance）时分到队列。"
+        "两个消费组都在第 0 秒启动，先向 Broker 发心跳加入消费组，1 秒后第一次重平衡（Rebalance，也叫负载均衡）时分到队列。"
         "优惠券系统是顺序消费，分到的队列要先逐个到 Broker 上加锁（LOCK_BATCH_MQ，每个队列一次请求），所以它的"
         "重平衡比红包系统晚 8 毫秒完成。只有锁住的队列才会拉取，第一次拉取在重平衡 500 毫秒之后。"
         "order-1001 在第 5.006 秒投递过来：第 6.210 秒券写进库，接着短信网关拒了手机号，消费逻辑在第 6.510 秒"
-        "抛异常。SUSPEND_CURRENT_QUEUE_A_MOMENT：消息放回本地的处理队列，reconsumeTimes 加 1，这个队列暂停 "
+        "抛异常。SUSPEND_CURRENT_QUEUE_A_MOMENT：消息放回本地的处理队列（ProcessQueue），reconsumeTimes 加 1，这个队列暂停 "
         "suspendCurrentQueueTimeMillis = 1000 毫秒。消息不回 Broker：顺序消费只能原地重试，因为队列里的下一条"
         "不能抢到它前面去。order-1005 和 order-1009 排在它后面进了 3 号队列。红包组是并发消费，三单的红包都"
         "发完了。",
@@ -61,7 +61,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "maxReconsumeTimes = Integer.MAX_VALUE the suspension never ends.",
         "每次尝试要 1.5 秒（查营销、写券、发短信），再暂停 1 秒：order-1001 在第 7.510、10.014、12.518、"
         "15.022、17.526 秒一次又一次被消费，每次都再写一张券。券第一次就发成功了，失败的只是短信。看 3 号队列："
-        "优惠券组三条消息都还在处理中，一个消费位点都没提交，红包组的消费位点已经到了 3。order-1005 和 order-1009 干等着，"
+        "优惠券组三条消息都还在处理中，在这个队列上还没提交过消费位点，红包组的消费位点已经到了 3。order-1005 和 order-1009 干等着，"
         "之后落进 3 号队列的订单也都一样，永远等下去：maxReconsumeTimes 是 Integer.MAX_VALUE，暂停永远不会结束。",
     ),
     "l9.moral.naive": (
@@ -75,7 +75,7 @@ LESSON9: dict[str, tuple[str, str]] = {
     "l9.explain.bounded": (
         "The on-call engineer sees the stuck queue and bounds the retries: setMaxReconsumeTimes(3). A message "
         "that still fails then goes to the dead-letter queue, and the queue moves on.",
-        "值班工程师看到队列卡死，给重试加了上限：setMaxReconsumeTimes(3)。还是失败的消息就进死信队列，队列接着往下走。",
+        "值班工程师看到队列卡死，给重试加了上限：setMaxReconsumeTimes(3)。还是失败的消息就进死信队列（%DLQ%coupon-system），队列接着往下走。",
     ),
     "l9.bounded.1": (
         "order-1001 is attempted 4 times (reconsumeTimes 0 to 3): 4 coupons. After the 4th failure "
@@ -101,7 +101,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "sending the SMS again. The red-packet table gets the same key. maxReconsumeTimes stays at its "
         "default.",
         "coupons(order_id) 上加唯一索引，券在自己的事务里插入。唯一键冲突说明券已经有了：消费逻辑直接返回 "
-        "CONSUME_SUCCESS（顺序消费的监听器回 SUCCESS），不再重发短信。红包表也加上同样的唯一索引。"
+        "CONSUME_SUCCESS（顺序消费返回的是 SUCCESS），不再重发短信。红包表也加上同样的唯一索引。"
         "maxReconsumeTimes 保持默认值。",
     ),
     "l9.right.1": (
@@ -127,7 +127,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "client sends N, and the broker dead-letters it all the same). consumeMessageBatchMaxSize is 1 by "
         "default; with a larger batch a suspension repeats the whole batch, the effects of its first messages "
         "included (minimq always takes one message at a time).",
-        "起作用的规则：顺序消费的监听器抛异常、返回 null 或 SUSPEND_CURRENT_QUEUE_A_MOMENT 时，这批消息被放回"
+        "起作用的规则：顺序消费的消费逻辑（MessageListenerOrderly）抛异常、返回 null 或 SUSPEND_CURRENT_QUEUE_A_MOMENT 时，这批消息被放回"
         "本地，暂停 suspendCurrentQueueTimeMillis = 1000 毫秒后原地重新消费，整个队列跟着等"
         "（ConsumeMessageOrderlyService.processConsumeResult、checkReconsumeTimes）。maxReconsumeTimes = -1 "
         "在顺序消费下就是 Integer.MAX_VALUE（并发消费是 16）。显式设成 N，则 reconsumeTimes 为 N 的那次是"
@@ -141,8 +141,8 @@ LESSON9: dict[str, tuple[str, str]] = {
         "row written in the coupon's transaction: lesson 6. A true poison message still needs a bound and an "
         "alert on the dead-letter queue; the bound is a safety net, not the fix. Orderly locks that overlap "
         "around a broker failover (P20) are not modelled yet.",
-        "order-1001 的短信始终没发出去：这个修复只是不再重复发券，并不负责把通知送到。必须跟在另一件事后面做"
-        "的业务操作，需要自己的幂等步骤，比如在发券事务里写一行发件箱（outbox）记录：见第 6 课。真正的毒消息"
+        "order-1001 的短信始终没发出去：这个修复只是不再重复发券，并不负责把通知送到。像短信这样必须跟在发券"
+        "之后做的操作，得有自己的幂等步骤，比如在发券事务里写一行发件箱（outbox）记录：见第 6 课。真正的毒消息"
         "仍然需要重试上限和死信队列告警；上限只是安全网，不是修复。Broker 主从切换时顺序消费的队列锁可能重叠"
         "（P20），目前还没有模拟。",
     ),

@@ -18,19 +18,19 @@ MATRIX: dict[str, tuple[str, str]] = {
     ),
     "lm.table_title": ("Coupons per paid order, seed {seed}", "每个已支付订单发出的券数，seed {seed}"),
     "lm.design": ("design", "方案"),
-    "lm.cell.ok": ("one coupon, answered right", "恰好一张券，应答也对"),
+    "lm.cell.ok": ("one coupon, answered right", "恰好一张券，返回值也对"),
     "lm.cell.duplicate": ("a duplicate coupon", "重复发放"),
     "lm.cell.lost": ("a lost coupon", "漏发"),
     "lm.cell.wrong": (
         "one coupon, but a wrong answer (retried or dead-lettered)",
-        "券数对了，但应答不对（被重试或进了死信队列）",
+        "券数对了，但返回值不对（被重试或进了死信队列）",
     ),
     "lm.columns_title": ("The columns", "各列的含义"),
     "lm.wrong_title": ("Why each wrong cell is wrong, and how to replay it", "每个出错的格子错在哪儿，怎么重放"),
     "lm.replay": ("  replay a cell (any column code): {command}", "  重放某一格（换成任意列号）：{command}"),
     "lm.outcome.duplicate": ("{n} coupons", "发了 {n} 张"),
-    "lm.outcome.lost": ("no coupon", "一张没发"),
-    "lm.outcome.wrong": ("wrong answer", "应答不对"),
+    "lm.outcome.lost": ("no coupon", "发了 0 张"),
+    "lm.outcome.wrong": ("wrong answer", "返回值不对"),
     "lm.outcome.ok": ("one coupon", "一张券"),
     "lm.why.no_dedupe": (
         "(F0) nothing remembers the order: every delivery issues a coupon.",
@@ -39,7 +39,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "lm.why.memory_set": (
         "(F1) the set lives in one process: a restart empties it, another process (after a rebalance) has its "
         "own, and two copies at once both miss it.",
-        "（F1）Set 只活在一个进程里：一重启就清空，重平衡之后接手的另一个进程有它自己的一份，两条消息同时到也都查不到。",
+        "（F1）本地内存去重只在一个进程里有效：一重启就清空，重平衡之后接手的另一个进程有自己的一份，两条同时到也都查不到。",
     ),
     "lm.why.query_then_insert": (
         "(F2) SELECT, then INSERT, two steps: a copy that arrives in between finds nothing.",
@@ -52,15 +52,15 @@ MATRIX: dict[str, tuple[str, str]] = {
     "lm.why.mark_first": (
         "(F3) the mark is set before the coupon is written: when the work fails after it, the retry sees the "
         "mark and skips the coupon.",
-        "（F3）先占位再发券：占位之后业务一失败，重投时看到占位就跳过，券就漏发了。",
+        "（F3）先占位再处理：占位之后业务一失败，重投时看到占位就跳过，券就漏发了。",
     ),
     "lm.why.redis_do_then_mark": (
         "(F4) the coupon and the Redis mark are two systems: a crash between them, or two copies at once, issue twice.",
-        "（F4）券和 Redis 标记在两个系统里：两步之间一崩溃，或两条消息同时到，就会发两张。",
+        "（F4）券和 Redis 标记在两个系统里：两步之间崩溃，或两条同时到，都会发两张。",
     ),
     "lm.why.msgid_table": (
         "(F6) keyed by msgId: a new message for the same order (an upstream retry, a new Message) has a new one.",
-        "（F6）按 msgId 记：同一个订单的新消息（上游重试、新建的 Message）换了新的 msgId，照样放行。",
+        "（F6）按 msgId 记：上游重试、新建 Message 都换了 msgId，同一订单照样放行。",
     ),
     "lm.why.unique_key": (
         "(F7) right: the UNIQUE key decides, in the coupon's transaction.",
@@ -79,13 +79,13 @@ MATRIX: dict[str, tuple[str, str]] = {
         "database transaction as the coupon, keyed by the business id, are clean everywhere.",
         "按行读这张表：每一种错误方案总会在某一列出错，而它在哪儿出错，就说明它误解了什么。本地内存去重一崩溃就忘，"
         "多个进程之间也不共享；先查再插和 Redis 标记在两条消息重叠时会竞态；先占位再处理，在占位之后业务失败就会漏发；"
-        "按 msgId 的消费记录表拦不住每一条新消息。只有按业务唯一标识、和发券写在同一个数据库事务里的那几行，处处都干净。",
+        "按 msgId 的消费记录表，遇到新消息（换了 msgId）就拦不住。只有去重记录按业务唯一标识来记、并且和券写在同一个数据库事务里的那几行，每一列都没问题。",
     ),
     "lm.limits": (
         "Each column is one schedule, chosen to show its path; minimq check explores thousands of them, with "
         "several orders and faults together, and finds what a single schedule misses. Try: minimq check "
         "redis_do_then_mark.",
-        "每一列只是一个为展示这条路径挑出来的剧本；minimq check 会探索成千上万个剧本，多笔订单、多种故障叠在一起，"
+        "每一列只是一个剧本，专为展示这条路径挑出来的；minimq check 会探索成千上万个剧本，多笔订单、多种故障叠在一起，"
         "能找出单个剧本漏掉的问题。试试：minimq check redis_do_then_mark。",
     ),
     # -- the columns ----------------------------------------------------------------------------
@@ -107,8 +107,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "matrix.col.E3": ("statement 2 runs, then its reply is lost", "第 2 条语句执行了，应答却丢了"),
     "matrix.col.E4": (
         "statement 3 runs, then its reply is lost (a COMMIT that went through)",
-        "第 3 条语句执行了，应答丢了（其实事务已提交）",
+        "第 3 条语句执行了，应答却丢了（其实事务已提交）",
     ),
-    "matrix.col.F1": ("held 31 min before the handler: consume timeout", "消费前卡住 31 分钟：消费超时"),
+    "matrix.col.F1": ("held 31 min before the handler: consume timeout", "消费逻辑开始前卡住 31 分钟：消费超时"),
     "matrix.col.F2": ("held 31 min mid-work: the retry overlaps it", "处理到一半卡住 31 分钟：重投与它重叠"),
 }
