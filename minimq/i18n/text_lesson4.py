@@ -20,8 +20,8 @@ LESSON4: dict[str, tuple[str, str]] = {
         "(a full GC on their side, a connection stuck in a pool: it happens). Orders keep coming, one every 0.5 "
         "s. The order system's producer takes the four queues in turn, so every fourth order lands in the same "
         "queue as order-1001, right behind it. At 35 s the coupon team deploys a new version.",
-        "Push 消费者用 20 个消费线程跑消费逻辑，一个调用慢了，别的线程照常干活。营销服务平时 1.2 秒就答复；今天它"
-        "在一个调用上卡住了 60 秒，卡的正好是 order-1001（对方 Full GC、连接池里一条连接僵住了，线上常有的事）。"
+        "Push 消费者用 20 个消费线程跑消费逻辑（MessageListener），一个调用慢了，别的线程照常干活。营销服务平时 1.2 秒就答复；今天它"
+        "在一个调用上卡住了 60 秒，卡的是 order-1001（对方 Full GC、连接池里一条连接僵住了，线上常有的事）。"
         "订单照常进来，每 0.5 秒一个。订单系统的生产者轮流往 4 个队列发，所以每 4 个订单就有 1 个落进 "
         "order-1001 所在的队列，排在它后面。第 35 秒，优惠券团队发布新版本。",
     ),

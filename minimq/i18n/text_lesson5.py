@@ -16,7 +16,7 @@ LESSON5: dict[str, tuple[str, str]] = {
         "the coupon, then 0.3 s notifying the user: 1.5 s in flight. The tables show, per coupon process, its "
         "local consumer offset and the queue offsets it has in flight; a blank cell means that process does not "
         "own the queue. The red-packet system runs one process and stays out of the pictures.",
-        "这次没有任何故障，只是一次发布。流量涨了，优惠券系统扩容加一个进程，过一阵再缩回去。优惠券系统每处理一条消息，"
+        "这次没有任何故障，只是一次发布。流量涨了，优惠券系统扩容加一个进程，过一阵再缩回去。优惠券系统的消费逻辑（MessageListener）每处理一条消息，"
         "先花 1.2 秒问营销服务，写入券（事务已提交），再花 0.3 秒给用户发通知：每条消息要处理 1.5 秒。表里按进程列出"
         "本地消费位点和处理中的队列位点；空白表示这个进程不持有这个队列。红包系统只有一个进程，这一课的图里不画它。",
     ),

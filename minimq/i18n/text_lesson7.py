@@ -49,7 +49,7 @@ LESSON7: dict[str, tuple[str, str]] = {
         "clock the scan will read. The handler asks the marketing service (1.2 s), then asks for alice's "
         "wallet lock at 12:01.2: the batch job holds it, so lock() waits. The message stays in the coupon "
         "consumer's process queue (in flight, queue offset 0).",
-        "alice 在 12:00 付款。红包系统几毫秒就发完了红包。优惠券的消费逻辑在 12:00.006 开始：消费者把这个"
+        "alice 在 12:00 付款。红包系统几毫秒就发完了红包。优惠券系统的消费逻辑（MessageListener）在 12:00.006 开始：消费者把这个"
         "时间记在消息上（CONSUME_START_TIME），超时扫描只看这一个时间。消费逻辑先问营销服务（1.2 秒），12"
         ":01.2 去拿 alice 的券包锁：锁在批处理任务手里，lock() 就一直等。消息一直留在优惠券消费者的"
         " ProcessQueue（处理队列）里：处理中，队列位点 0。",
