@@ -12,7 +12,7 @@ UI: dict[str, tuple[str, str]] = {
     "ui.max_offset": ("max offset", "队列\n最大位点"),
     "ui.committed_on_broker": ("{group}\noffset on broker", "{group}\nBroker 上的\n消费位点"),
     "ui.local_offset": ("{client}\nlocal offset", "{client}\n本地\n消费位点"),
-    "ui.in_flight": ("{client}\nin flight", "{client}\n消费中的\n队列位点"),
+    "ui.in_flight": ("{client}\nin flight", "{client}\n处理中的\n队列位点"),
     "ui.coupon_group": ("coupon", "优惠券组"),
     "ui.red_packet_group": ("red packet", "红包组"),
     "ui.queues_title": ("Broker: topic {topic}, offsets side by side", "Broker：主题 {topic}，队列位点与各组消费位点"),
