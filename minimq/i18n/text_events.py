@@ -330,7 +330,7 @@ EVENTS.update(
         ),
         "app.lock_free": (
             "{msg}: waited {waited}; the lock {lock} is free, it goes on",
-            "{msg}：等了 {waited}，{lock} 释放了，接着往下走",
+            "{msg}：等了 {waited}，锁 {lock} 释放了，接着往下走",
         ),
         "appb.lock_wait": ("{msg}: waits for {lock}", "{msg}：等锁 {lock}"),
         "appb.lock_free": ("{msg}: lock free after {waited}", "{msg}：等了 {waited}，锁释放"),

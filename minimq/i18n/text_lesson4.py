@@ -20,20 +20,20 @@ LESSON4: dict[str, tuple[str, str]] = {
         "(a full GC on their side, a connection stuck in a pool: it happens). Orders keep coming, one every 0.5 "
         "s. The order system's producer takes the four queues in turn, so every fourth order lands in the same "
         "queue as order-1001, right behind it. At 35 s the coupon team deploys a new version.",
-        "Push 消费者用 20 个消费线程跑消费逻辑，一个调用慢了，别的线程照常干活。营销服务平时 1.2 秒就答复；今天它"
-        "在一个调用上卡住了 60 秒，卡的正好是 order-1001（对方 Full GC、连接池里一条连接僵住了，线上常有的事）。"
-        "订单照常进来，每 0.5 秒一个。订单系统的生产者轮流往 4 个队列发，所以每隔 3 个订单就有一个落进 "
+        "Push 消费者用 20 个消费线程跑消费逻辑（MessageListener），一个调用慢了，别的线程照常干活。营销服务平时 1.2 秒就答复；今天它"
+        "在一个调用上卡住了 60 秒，卡的是 order-1001（对方 Full GC、连接池里一条连接僵住了，线上常有的事）。"
+        "订单照常进来，每 0.5 秒一个。订单系统的生产者轮流往 4 个队列发，所以每 4 个订单就有 1 个落进 "
         "order-1001 所在的队列，排在它后面。第 35 秒，优惠券团队发布新版本。",
     ),
     "l4.history": (
         "Before the story: both groups start at 0 s. Four earlier orders, paid between 4 and 5.5 s, go one to "
         "each queue, and both groups consume them. At 10 s each consumer persists its consumer offsets for the "
         "first time: the broker holds 1 for both groups on every queue.",
-        "故事开始之前：两个组都在第 0 秒启动。4 到 5.5 秒之间有 4 个早先的订单付款，每个队列各落一条，两个组都消费完了。"
-        "第 10 秒，两个消费者第一次持久化消费位点：Broker 上，两个组在每个队列的消费位点都是 1。",
+        "故事开始之前：两个消费组都在第 0 秒启动。第 4 到 5.5 秒之间有 4 个早先的订单付款，每个队列各落一条，两个消费组都消费完了。"
+        "第 10 秒，两个消费者第一次持久化消费位点：Broker 上，两个消费组在每个队列的消费位点都是 1。",
     ),
     # ---------------------------------------------------------------- run 1: naive
-    "l4.run.naive": ("naive; one slow call, then a graceful deploy", "不做幂等；一个调用卡住，然后优雅停机发布"),
+    "l4.run.naive": ("naive; one slow call, then a graceful deploy", "朴素实现：一个调用卡住，再优雅停机发布"),
     "l4.explain.naive": (
         "The coupon system inserts a coupon for every message. The deploy at 35 s is the clean kind: a graceful "
         "shutdown, which persists the consumer offsets, and the new version 1 s later.",
@@ -44,7 +44,7 @@ LESSON4: dict[str, tuple[str, str]] = {
         "system pays within a few ms, and its offset 2 reaches the broker at the 15 s persist. The coupon "
         "system asks the marketing service what coupon the order earns, and the answer will not come for 60 s. "
         "Offset 1 is in flight: the coupon group's consumer offset for that queue stays at 1.",
-        "order-1001 在第 12 秒付款，落在 order-0997 所在的队列，队列位点 1。红包系统几毫秒就发完了，它的消费位点 2 "
+        "order-1001 在第 12 秒付款，落在 order-0997 所在的队列，队列位点 1。红包系统几毫秒就发完了红包，它的消费位点 2 "
         "在第 15 秒那次持久化时到了 Broker。优惠券系统去问营销服务这个订单该发什么券，这一问要 60 秒才有回音。"
         "队列位点 1 还在处理中：优惠券组在这个队列的消费位点停在 1。",
     ),
@@ -59,9 +59,9 @@ LESSON4: dict[str, tuple[str, str]] = {
         "too.",
         "店里照常营业：从第 16 秒到第 27.5 秒，又来了 24 个订单，每 0.5 秒一个，其中每 4 个就有 1 个落在 order-1001 后面："
         "order-1005、1009、1013、1017、1021、1025，队列位点 2 到 7。别的消费线程接手，每个 1.5 秒，券都发出去了。"
-        "现在看这个队列：最大位点 8，处理中的只剩队列位点 1，可优惠券组的本地消费位点还是 1；第 15、20、25、30 秒"
-        "持久化了四次，Broker 上也还是 1。Push 消费者每个队列只提交一个数：处理队列里还没消费完的最小队列位点"
-        "（ProcessQueue.removeMessage 返回的是 msgTreeMap.firstKey()）。一个数表达不了“1 还在处理，2 到 7 已经"
+        "现在看这个队列：队列最大位点 8，处理中的只剩队列位点 1，可优惠券组的本地消费位点还是 1；第 15、20、25、30 秒"
+        "持久化了四次，Broker 上也还是 1。Push 消费者每个队列只提交一个消费位点，取的是处理队列（ProcessQueue）里还没消费完的最小队列位点"
+        "（ProcessQueue.removeMessage 返回的就是 msgTreeMap.firstKey()）。一个数表达不了“1 还在处理，2 到 7 已经"
         "消费完”。另外三个队列都到了 7，Broker 上也是。",
     ),
     "l4.naive.3": (
@@ -71,7 +71,7 @@ LESSON4: dict[str, tuple[str, str]] = {
         "in its table moves. Then the consumer unregisters, and coupon-system has no member until the new "
         "version joins. The clean shutdown cannot persist past the slow message either.",
         "第 35 秒，发布把优惠券系统优雅停机。还在等营销服务的那个消费逻辑被打断，然后持久化消费位点：三个队列是 7，"
-        "order-1001 那个队列是 1，也就是处理中最小的队列位点。Broker 上本来就是这些值，所以它的表一个数都没变。"
+        "order-1001 那个队列是 1，也就是处理中最小的队列位点。Broker 上本来就是这些值，所以一个都没变。"
         "随后消费者向 Broker 注销自己，在新版本加入之前，coupon-system 组里一个消费者都没有。规规矩矩的停机，同样越不过那条慢消息。",
     ),
     "l4.naive.4": (
@@ -81,7 +81,7 @@ LESSON4: dict[str, tuple[str, str]] = {
         "37.512 s order-1001 comes again (the marketing service now answers in 1.2 s, so it gets its first "
         "coupon), and with it order-1005 to order-1025, all six already issued. "
         "Six duplicate coupons from one slow message, in a deploy that did everything by the book.",
-        "新进程在第 36 秒启动，换了一个新的 clientId，先发心跳加入消费组。一秒后，第 37.01 秒第一次重平衡，"
+        "新进程在第 36 秒启动，换了一个新的 clientId，先发心跳加入消费组。一秒后，第 37.01 秒第一次重平衡（Rebalance），"
         "分到四个队列，每个队列都从 Broker 上的消费位点接着消费；再过 500 毫秒开始拉取。order-1001 那个队列的消费位点是 1："
         "第 37.512 秒，order-1001 又来了一次（这回营销服务 1.2 秒就答复，它才拿到第一张券），跟着来的还有 order-1005 到 "
         "order-1025，这六个订单的券早就发过了。一条慢消息，加一次按规矩来的发布，重复发放了六张券。",
@@ -89,7 +89,7 @@ LESSON4: dict[str, tuple[str, str]] = {
     "l4.moral.naive": (
         "One slow message, six duplicates: after a restart every message finished behind it is delivered again. "
         "The longer it hangs and the busier the queue, the more come back.",
-        "一条慢消息，六张重复的券：重启之后，排在它后面、已经消费完的消息全部再投递一遍。它卡得越久、队列越忙，重来的就越多。",
+        "一条慢消息，重复发放六张券：重启之后，排在它后面、已经消费完的消息全部再投递一遍。它卡得越久、队列越忙，重投的就越多。",
     ),
     # ---------------------------------------------------------------- run 2: a smaller span
     "l4.run.span": (
@@ -114,8 +114,8 @@ LESSON4: dict[str, tuple[str, str]] = {
         "这条规则确实触发了。第 21.506 秒，order-1013 到了队列位点 4，而队列位点 1 还卡着：跨度 4 - 1 = 3 > 2，"
         "客户端打出 WARN 日志（第一次打，之后每 1000 次打一次），下一次拉取推迟 50 毫秒。可跨度算的是还留在处理队列"
         "里的消息（msgTreeMap.lastKey() - firstKey()），消费完的消息已经离开了：1.5 秒后 order-1013 消费完，跨度又"
-        "回到 0，拉取照常继续。这个队列的结局和第 1 轮一模一样：最大位点 8，Broker 上和本地的消费位点都是 1。这是个"
-        "有名的坑（apache/rocketmq #1404）：队头卡住、后面消费得快，跨度根本撑不起来。",
+        "回到 0，拉取照常继续。这个队列的结局和第 1 轮一模一样：队列最大位点 8，Broker 上和本地的消费位点都是 1。这是个"
+        "有名的坑（apache/rocketmq #1404）：队头卡住、后面消费得快，跨度超限也撑不了多久。",
     ),
     "l4.span.2": (
         "Same deploy at 35 s, same consumer offset 1, same six duplicate coupons. The new process pulls offsets "
@@ -128,12 +128,12 @@ LESSON4: dict[str, tuple[str, str]] = {
         "consumeConcurrentlyMaxSpan bounds how many messages a queue keeps cached, not how many finish behind a "
         "slow one. It caps memory, not replays.",
         "consumeConcurrentlyMaxSpan 管的是一个队列在本地缓存多少消息，而不是一条慢消息后面能消费完多少条。它限的是内存，"
-        "不是重复。",
+        "不是重投。",
     ),
     # ---------------------------------------------------------------- run 3: skip on timeout
     "l4.run.skip": (
         "a 3 s timeout on the marketing call, then skip the order",
-        "营销调用加 3 秒超时，超时就跳过这个订单",
+        "营销调用加 3 秒超时，超时就跳过订单",
     ),
     "l4.explain.skip": (
         "If the offset cannot pass a slow message, do not let a message be slow: the coupon system gives the "
@@ -178,7 +178,7 @@ LESSON4: dict[str, tuple[str, str]] = {
     "l4.right.1": (
         "The same 60 s hang and the same 24 orders: at 31 s the queue of order-1001 is again at max offset 8 "
         "with consumer offset 1, locally and on the broker.",
-        "同样卡 60 秒，同样 24 个订单：第 31 秒，order-1001 那个队列又是最大位点 8、消费位点 1，本地和 Broker 上都一样。",
+        "同样卡 60 秒，同样 24 个订单：第 31 秒，order-1001 那个队列又是这样：队列最大位点 8，消费位点 1，本地和 Broker 上都一样。",
     ),
     "l4.right.2": (
         "Same graceful deploy at 35 s, same restart at 36 s, same replay from offset 1 at 37.512 s: seven "
@@ -203,10 +203,10 @@ LESSON4: dict[str, tuple[str, str]] = {
         "consume-timeout scan (consumeTimeout = 15 min) would send a message stuck that long back to "
         "%RETRY%coupon-system and let the offset move; 60 s is far below it. Short of that, the only way past "
         "a slow message is CONSUME_SUCCESS, and said too early that loses the message.",
-        "起作用的规则：并发消费的 Push 消费者，每个队列提交的是处理队列里最小的队列位点（ProcessQueue.removeMessage），"
-        "是一个数而不是一个集合，所以处理中的消息后面的进度一概提交不了；每 5 秒一次的持久化（persistConsumerOffsetInterval）"
+        "起作用的规则：并发消费的 Push 消费者，每个队列提交的消费位点是处理队列里最小的队列位点（ProcessQueue.removeMessage），"
+        "是一个数而不是一个集合，所以处理中的消息后面的消费进度一概提交不了；每 5 秒一次的持久化（persistConsumerOffsetInterval）"
         "和优雅停机持久化的都是这个数，重启、发布、重平衡都从它接着消费。consumeConcurrentlyMaxSpan（默认 2000）在缓存"
-        "跨度超限时暂停拉取，可消费完的消息早已离开缓存，所以它限的是内存，不是重复（apache/rocketmq #1404）。"
+        "跨度超限时暂停拉取，可消费完的消息早已离开缓存，所以它限的是内存，不是重投（apache/rocketmq #1404）。"
         "消费超时扫描（consumeTimeout = 15 分钟）会把卡这么久的消息发回重试队列（%RETRY%coupon-system），消费位点"
         "才能往前走；60 秒远远不到。除此之外，越过慢消息的唯一办法就是返回 CONSUME_SUCCESS，说早了，消息就丢了。",
     ),
@@ -222,9 +222,9 @@ LESSON4: dict[str, tuple[str, str]] = {
         "and for the span WARN line in the client log.",
         "唯一索引管不了的：它不会让慢调用变快，也不会让重投变少。营销调用当然可以加超时，但超时要返回 RECONSUME_LATER，"
         "而不是 CONSUME_SUCCESS：消息进重试队列（%RETRY%coupon-system），10 秒后再来，队列照常往前走。这次重试又是一次"
-        "投递，所以消费逻辑照样要幂等（第 6 课，partial-failure）。消费逻辑卡超过 15 分钟，会在它还在跑的时候被发回重试，"
-        "两次执行重叠（第 7 课，consume-timeout）。重平衡也是从同一个被拖住的消费位点接着消费（第 5 课，scale-out）。"
-        "每个消费组各自负责：红包表也有自己的唯一索引。线上怎么发现：盯住消费位点不动、最大位点却一直涨的队列，"
+        "投递，所以消费逻辑照样要幂等（第 6 课，部分失败）。消费逻辑卡住超过 15 分钟，消息会在它还在跑的时候被发回重试，"
+        "两次执行重叠（第 7 课，消费超时）。重平衡也是从同一个被拖住的消费位点接着消费（第 5 课，扩容缩容）。"
+        "每个消费组各自负责：红包表也有自己的唯一索引。线上怎么发现：盯住消费位点不动、队列最大位点却一直涨的队列，"
         "再翻翻客户端日志里有没有那条跨度流控的 WARN。",
     ),
 }

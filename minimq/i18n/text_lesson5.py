@@ -16,9 +16,9 @@ LESSON5: dict[str, tuple[str, str]] = {
         "the coupon, then 0.3 s notifying the user: 1.5 s in flight. The tables show, per coupon process, its "
         "local consumer offset and the queue offsets it has in flight; a blank cell means that process does not "
         "own the queue. The red-packet system runs one process and stays out of the pictures.",
-        "这次没有任何故障，只是一次发布。流量涨了，优惠券系统扩容加一个进程，过一阵再缩回去。优惠券系统每处理一条消息，"
+        "这次没有任何故障，只是一次发布。流量涨了，优惠券系统扩容加一个进程，过一阵再缩回去。优惠券系统的消费逻辑（MessageListener）每处理一条消息，"
         "先花 1.2 秒问营销服务，写入券（事务已提交），再花 0.3 秒给用户发通知：每条消息要处理 1.5 秒。表里按进程列出"
-        "本地消费位点和消费中的队列位点；空白表示这个进程不持有这个队列。红包系统只有一个进程，这一课的图里不画它。",
+        "本地消费位点和处理中的队列位点；空白表示这个进程不持有这个队列。红包系统只有一个进程，这一课的图里不画它。",
     ),
     "l5.history": (
         "Before the story: the coupon system runs one process, coupon-1, started at 0 s with the red-packet "
@@ -31,7 +31,7 @@ LESSON5: dict[str, tuple[str, str]] = {
         "已经处理完：coupon-1 在每个队列的本地消费位点都是 1。Broker 要等这个队列的下一次拉取把它带上去，"
         "或者等启动 10 秒后那次每 5 秒一轮的持久化，才知道这个值。",
     ),
-    "l5.run.naive": ("naive: no idempotency", "不做幂等"),
+    "l5.run.naive": ("naive: no idempotency", "朴素实现：不做幂等"),
     "l5.explain.naive": (
         "The coupon system inserts a coupon for every message it gets. The deploy starts coupon-2 at 5 s and "
         "removes it, gracefully, at 11.4 s.",
@@ -61,7 +61,7 @@ LESSON5: dict[str, tuple[str, str]] = {
         "AllocateMessageQueueAveragely 只给它留下队列 0 和 1。它让出队列 2 和 3，把这两个队列的消费位点 1 持久化到 "
         "Broker：上面的消息还在处理中。这两条消息的消费逻辑照常跑完：coupon-1 在第 5.2 秒左右写入了两张券，第 5.5 秒左右"
         "才发现结果作废了，因为队列已经不归它了。coupon-2 这时还没接手：RocketMQ 5 的消费者一秒最多重平衡一次，"
-        "启动一秒后才第一次重平衡。在那之前，队列 2 和 3 谁也不归（表里是空白）。",
+        "启动一秒后才第一次重平衡。在那之前，队列 2 和 3 没有主人（表里是空白）。",
     ),
     "l5.out.3": (
         "At 6 s, a second after it started, coupon-2 rebalances, takes queues 2 and 3 and asks the broker where "
@@ -73,8 +73,8 @@ LESSON5: dict[str, tuple[str, str]] = {
         "processes would have worked on the same order at the same moment.",
         "第 6 秒，也就是启动一秒后，coupon-2 重平衡，接手队列 2 和 3，问 Broker 从哪儿接着消费：消费位点 1，正是 coupon-1 "
         "让出队列时持久化的那个值。它的第一次拉取又晚了 500 毫秒（RebalanceImpl 给新分到的队列派发第一次拉取时延迟 500 "
-        "毫秒）：第 6.5 秒，它把那两条消息又拿到了一遍，每单又发了一张券。coupon-1 其实已经处理完了，只是那是在让出队列之后，"
-        "结果一点也没到 Broker。如果是 RocketMQ 4.9 的客户端，coupon-2 会立刻接手、立刻拉取，那时 coupon-1 还在问营销服务："
+        "毫秒）：第 6.5 秒，它把那两条消息又拿到了一遍，两单又各发了一张券。coupon-1 其实已经处理完了，可那时队列已经让出去了，"
+        "这个进度没有报给 Broker。如果是 RocketMQ 4.9 的客户端，coupon-2 会立刻接手、立刻拉取，那时 coupon-1 还在问营销服务："
         "两个进程会在同一时刻处理同一个订单。",
     ),
     "l5.in.1": (
@@ -92,7 +92,7 @@ LESSON5: dict[str, tuple[str, str]] = {
         "(its last rebalance was at 5 s) and takes queues 2 and 3 back, from offset 2.",
         "第 11.4 秒，发布把 coupon-2 优雅停机下线。停机打断了它正在跑的消费逻辑（券已经写入了），再持久化消费位点："
         "队列 2 和 3 都是 2，被那两条还在处理中的消息卡住了。它向 Broker 注销，Broker 通知 coupon-1；coupon-1 马上"
-        "重平衡（它上一次重平衡是在第 5 秒），从消费位点 2 把队列 2 和 3 收回来。",
+        "重平衡（它上一次重平衡是在第 5 秒），从消费位点 2 起重新接手队列 2 和 3。",
     ),
     "l5.in.3": (
         "coupon-1 pulls them 500 ms later, at 11.9 s, gets both messages again and issues two more duplicate "
@@ -110,14 +110,14 @@ LESSON5: dict[str, tuple[str, str]] = {
     "l5.explain.memory": (
         "The tempting fix: each coupon process remembers, in memory, the orders it has served, and "
         "acknowledges an order it has seen without issuing a coupon.",
-        "看似能修好的做法：每个优惠券进程在内存里记下处理过的订单号，见过的订单直接确认，不再发券。",
+        "看似能修好的做法：每个优惠券进程在内存里记下处理过的订单号，见过的订单直接返回 CONSUME_SUCCESS，不再发券。",
     ),
     "l5.memory.1": (
         "Same deploys, same seed. coupon-2 starts with an empty set: the two messages coupon-1 served are new "
         "to it. At the scale-in, coupon-1's set holds only the orders coupon-1 served. Four duplicate coupons "
         "again.",
-        "同样的发布，同样的 seed。coupon-2 启动时集合是空的：coupon-1 处理过的那两条，对它来说都是新的。缩容时，"
-        "coupon-1 的集合里只有它自己处理过的订单。照样重复发放四张券。",
+        "同样的发布，同样的 seed。coupon-2 启动时内存里的 Set 是空的：coupon-1 处理过的那两条，对它来说都是新的。缩容时，"
+        "coupon-1 的 Set 里只有它自己处理过的订单。照样重复发放四张券。",
     ),
     "l5.moral.memory": (
         "Two processes do not share memory, and a new process starts with none. An in-memory set only catches "
@@ -135,8 +135,8 @@ LESSON5: dict[str, tuple[str, str]] = {
     "l5.right.1": (
         "Same deploys. The same four messages are delivered a second time, each to the other process; each "
         "insert hits the UNIQUE key and the handler acknowledges the duplicate. One coupon per order.",
-        "同样的发布。那四条消息照样又投递了一遍，每条都投给了另一个进程；每次插入都唯一键冲突，消费逻辑直接确认这条"
-        "重复消息。每单一张券。",
+        "同样的发布。那四条消息照样又投递了一遍，每条都投给了另一个进程；每次插入都唯一键冲突，消费逻辑直接返回"
+        " CONSUME_SUCCESS。每单一张券。",
     ),
     "l5.moral.right": (
         "The database knows what every process did, whichever one did it. The duplicate deliveries are still "
@@ -153,11 +153,11 @@ LESSON5: dict[str, tuple[str, str]] = {
         "a queue given up is persisted at the smallest queue offset still in flight, and the results of those "
         "messages are discarded; the new owner starts from that offset, with its first pull 500 ms after its "
         "rebalance. A graceful shutdown persists the offsets the same way, held back by the messages in flight.",
-        "怎么认出来：发布刚结束，优惠券系统的两个进程各发了一次同一个订单号（缩容后也可能是同一个进程发了两次），前后差 1.5 到 "
+        "怎么认出来：发布刚结束，优惠券系统的两个进程给同一个订单各发了一张券（缩容后也可能是同一个进程发了两张），前后差 1.5 到 "
         "2 秒；原来那个进程的客户端日志里有“processQueue is dropped without process consume result”。mqadmin consumerConnection -g coupon-system 能看到"
         "成员在变。起作用的规则（RocketMQ 5.3.x）：消费者靠心跳（HEART_BEAT）加入消费组，Broker 通知每个成员"
         "（NOTIFY_CONSUMER_IDS_CHANGED）；每个成员一秒最多重平衡一次（RebalanceService，minInterval 1000 毫秒），启动一秒后"
-        "才第一次重平衡；让出的队列按还在处理中的最小队列位点持久化，这些消息的消费结果作废；新主人从这个位点开始，重平衡后 "
+        "才第一次重平衡；让出的队列按还在处理中的最小队列位点持久化，这些消息的消费结果作废；新主人从这个消费位点开始消费，重平衡后 "
         "500 毫秒才第一次拉取。优雅停机也一样持久化消费位点，照样被处理中的消息卡住。",
     ),
     "l5.limits": (
@@ -166,7 +166,7 @@ LESSON5: dict[str, tuple[str, str]] = {
         "handler does outside the coupon's transaction (an SMS, a call to another service) happens twice "
         "unless it is idempotent too (lesson 6, partial failure). A faster handler narrows the window; it does not close it. Lesson 11 "
         "shows two processes that share one client id: then no deploy is needed at all.",
-        "修不到的地方：唯一索引让发券幂等了，但发布照样不安静。每次扩容、缩容，处理中的消息都会重新投递一遍；消费逻辑在发券"
+        "修不到的地方：唯一索引让发券幂等了，可它管不了发布本身：每次扩容、缩容，处理中的消息照样重新投递一遍；消费逻辑在发券"
         "事务之外做的事（发短信、调别的服务）也会做两遍，除非它们自己也幂等（第 6 课，部分失败）。消费逻辑跑得快只能缩小窗口，"
         "关不上它。第 11 课演示两个进程共用一个 clientId：那时连发布都不需要，重复就来了。",
     ),

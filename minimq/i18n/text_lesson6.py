@@ -21,9 +21,9 @@ LESSON6: dict[str, tuple[str, str]] = {
         "first answer takes 3000 ms. A push consumer treats a listener that throws like one that returns "
         "RECONSUME_LATER: the message goes back to the broker, which delivers it again later through "
         "%RETRY%coupon-system. The user pays for order-1001 at 3 s.",
-        "优惠券系统的消费逻辑对每个已支付订单做两件事：先发券（在优惠券库里 INSERT，再 COMMIT），再通过公司的短信"
+        "优惠券系统的消费逻辑（MessageListener）对每个已支付订单做两件事：先发券（在优惠券库里 INSERT 再 COMMIT），然后通过公司的短信"
         "网关给用户发一条“优惠券已到账”的短信。短信网关平时 300 毫秒就应答；消费逻辑里的短信客户端最多等 1000 毫"
-        "秒，等不到就抛 SmsTimeout。今天短信网关慢：短信它马上就下发给了运营商，可第一次应答要 3000 毫秒才回来。"
+        "秒，等不到就抛 SmsTimeout。今天短信网关出了状况：短信马上就下发给了运营商，可第一次应答要 3000 毫秒才回来。"
         "Push 消费者把消费逻辑抛异常当成返回 RECONSUME_LATER：消息发回 Broker，由 Broker 经重试队列 "
         "%RETRY%coupon-system 稍后再投递。用户在第 3 秒为 order-1001 付款。",
     ),
@@ -61,12 +61,12 @@ LESSON6: dict[str, tuple[str, str]] = {
         "A retry runs the whole handler again, the part that succeeded included: RocketMQ retries a message, "
         "never a step. Two effects, two duplicates.",
         "重试会把整个消费逻辑从头跑一遍，已经成功的那部分也跑：RocketMQ 重试的是整条消息，不是其中某一步。两个操作，"
-        "两份重复。",
+        "各重复了一次。",
     ),
     # ---------------------------------------------------------------- run 2: the tempting wrong fix
     "l6.run.wrong": (
         "UNIQUE key, but the conflict is retried",
-        "唯一索引，冲突却要求重试",
+        "唯一索引，冲突却返回重试",
     ),
     "l6.explain.wrong": (
         "The team adds a UNIQUE key on coupons(order_id). The listener keeps the catch-all that many Java "
@@ -112,7 +112,7 @@ LESSON6: dict[str, tuple[str, str]] = {
         "marketing service, and a message in %DLQ%coupon-system that raises an alarm over an order that was "
         "fine. Had the SMS really failed, no retry would ever have sent it: every retry stops at the conflict.",
         "券只有一张，用户也确实收到了一条短信：网关早把短信发出去了，只是应答来晚了。可重复消息明明认了出来，却被"
-        "拒收：4 小时 46 分里重试 16 次，问了 17 次营销服务，最后一条消息躺进死信队列 %DLQ%coupon-system，为一个"
+        "拒收：4 小时 46 分里重试 16 次，问了 17 次营销服务，最后消息躺进了死信队列 %DLQ%coupon-system，为一个"
         "好好的订单拉响告警。要是短信真的没发出去，哪一次重试都不会再发：每次重试都停在唯一键冲突那一步。",
     ),
     # ---------------------------------------------------------------- run 3: the fix

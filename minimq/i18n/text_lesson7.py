@@ -33,7 +33,7 @@ LESSON7: dict[str, tuple[str, str]] = {
         "schedules it before the first heartbeat leaves, so it is due at 15:03, 30:03, 45:03, whatever its "
         "queues and messages do. At 11:00 the batch job takes alice's wallet lock.",
         "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动。两个消费者都先发心跳加入消费组，启动一秒"
-        "后第一次重平衡时分到四个队列（优惠券系统是 4.01 秒），再过 500 毫秒开始拉取。优惠券消费者的超时扫描"
+        "后第一次重平衡（Rebalance）时分到四个队列（优惠券系统是 4.01 秒），再过 500 毫秒开始拉取。优惠券消费者的超时扫描"
         "不等这些：start() 在第一次发心跳之前就把它排好了，所以从第 3 秒起，扫描就定在了 15:03、30:03、45:03"
         "，跟分到哪些队列、消息什么时候开始消费都无关。11:00，批处理任务拿走了 alice 的券包锁。",
     ),
@@ -49,10 +49,10 @@ LESSON7: dict[str, tuple[str, str]] = {
         "clock the scan will read. The handler asks the marketing service (1.2 s), then asks for alice's "
         "wallet lock at 12:01.2: the batch job holds it, so lock() waits. The message stays in the coupon "
         "consumer's process queue (in flight, queue offset 0).",
-        "alice 在 12:00 付款。红包系统几毫秒就发完了红包。优惠券的消费逻辑在 12:00.006 开始：消费者把这个"
+        "alice 在 12:00 付款。红包系统几毫秒就发完了红包。优惠券系统的消费逻辑（MessageListener）在 12:00.006 开始：消费者把这个"
         "时间记在消息上（CONSUME_START_TIME），超时扫描只看这一个时间。消费逻辑先问营销服务（1.2 秒），12"
-        ":01.2 去拿 alice 的券包锁：锁在批处理任务手里，lock() 就一直等。消息留在优惠券消费者的 ProcessQu"
-        "eue 里（处理中，队列位点 0）。",
+        ":01.2 去拿 alice 的券包锁：锁在批处理任务手里，lock() 就一直等。消息一直留在优惠券消费者的"
+        " ProcessQueue（处理队列）里：处理中，队列位点 0。",
     ),
     "l7.naive.2": (
         "15:03, the first scan. It looks at the first message of each process queue: order-1001's started at "

@@ -12,7 +12,7 @@ UI: dict[str, tuple[str, str]] = {
     "ui.max_offset": ("max offset", "队列\n最大位点"),
     "ui.committed_on_broker": ("{group}\noffset on broker", "{group}\nBroker 上的\n消费位点"),
     "ui.local_offset": ("{client}\nlocal offset", "{client}\n本地\n消费位点"),
-    "ui.in_flight": ("{client}\nin flight", "{client}\n消费中的\n队列位点"),
+    "ui.in_flight": ("{client}\nin flight", "{client}\n处理中的\n队列位点"),
     "ui.coupon_group": ("coupon", "优惠券组"),
     "ui.red_packet_group": ("red packet", "红包组"),
     "ui.queues_title": ("Broker: topic {topic}, offsets side by side", "Broker：主题 {topic}，队列位点与各组消费位点"),
@@ -103,7 +103,7 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "ui.others_lost_coupons": (
         "{n} other paid orders got no coupon ({orders}).",
-        "另有 {n} 个已支付订单一张券都没发（{orders}）。",
+        "另有 {n} 个已支付订单一张券都没拿到（{orders}）。",
     ),
     "ui.others_dup_red_packets": (
         "{n} other paid orders got more than one red packet ({orders}): {extra} too many.",
@@ -111,7 +111,7 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "ui.others_lost_red_packets": (
         "{n} other paid orders got no red packet ({orders}).",
-        "另有 {n} 个已支付订单一个红包都没发（{orders}）。",
+        "另有 {n} 个已支付订单一个红包都没拿到（{orders}）。",
     ),
     "ui.as_in_run_1": ("… {n} lines as in run 1", "……（{n} 行与第 1 轮相同，略）"),
     "ui.ticket": ("Customer service", "客服工单"),
@@ -172,10 +172,10 @@ UI: dict[str, tuple[str, str]] = {
     "lane.broker": ("broker", "Broker"),
     "lane.coupon": ("coupon", "优惠券系统"),
     "lane.coupon_n": ("coupon-{n}", "coupon-{n}"),  # the processes' own names: the narration uses them
-    "ui.pq_max": ("max\noffset", "最大\n位点"),
-    "ui.pq_group": ("coupon\non broker", "Broker 上\n消费位点"),
-    "ui.pq_local": ("{client}\nlocal", "{client}\n本地位点"),
-    "ui.pq_flight": ("{client}\nin flight", "{client}\n处理中"),
+    "ui.pq_max": ("max\noffset", "队列\n最大\n位点"),
+    "ui.pq_group": ("coupon\non broker", "优惠券组\nBroker 上\n消费位点"),
+    "ui.pq_local": ("{client}\nlocal", "{client}\n本地\n消费位点"),
+    "ui.pq_flight": ("{client}\nin flight", "{client}\n处理中的\n队列位点"),
     "lane.red_packet": ("red packet", "红包系统"),
     "lane.coupon_db": ("coupon DB", "优惠券库"),
     "lane.batch": ("batch job", "批处理任务"),

@@ -485,12 +485,15 @@ class LessonView:
         line = self._t("ui.verdict_orders", n=len(counts), counts=each)
         dups = sum(n - 1 for n in counts.values() if n > 1)
         lost = [o for o, n in counts.items() if n == 0]
+        more: list[str] = []
         if dups:
-            line += " " + self._t("ui.verdict_orders_dup", dups=dups)
+            more.append(self._t("ui.verdict_orders_dup", dups=dups))
         if lost:
-            line += " " + self._t("ui.verdict_orders_lost", n=len(lost), orders=self._t("ui.list_sep").join(lost))
+            more.append(self._t("ui.verdict_orders_lost", n=len(lost), orders=self._t("ui.list_sep").join(lost)))
         if not dups and not lost:
-            line += " " + self._t("ui.verdict_orders_ok")
+            more.append(self._t("ui.verdict_orders_ok"))
+        for sentence in more:  # a space after an English full stop, none after a Chinese 。
+            line += sentence if line.endswith("。") else " " + sentence
         return line
 
     def _red_packets_line(self, red: dict[str, int]) -> str:
