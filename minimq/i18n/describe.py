@@ -160,7 +160,7 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             values: dict[str, object] = {"msg": sid(event.msg_id), "where": where, "times": event.reconsume_times}
             return (key + ".retry" if event.reconsume_times else key), values
         case ev.MessageConsumed():
-            values = {"msg": sid(event.msg_id), "status": event.status, "note": event.note}
+            values = {"msg": sid(event.msg_id), "status": event.status, "note": _note(event.note, lang)}
             return (key + ".note" if event.note else key), values
         case ev.ConsumeTimedOut():
             ran = fmt_duration(event.at_ms - event.started_ms, lang)
@@ -244,3 +244,11 @@ def describe(event: ev.Event, lang: str = "en", *, brief: bool = False, ids: Map
         return t(key, lang, **values)
     except KeyError:
         return event.kind
+
+
+def _note(note: str, lang: str) -> str:
+    """A consume result's note in ``lang``: "raised Error: message" (the listener's exception,
+    its message kept as the application wrote it, like a Java stack trace's)."""
+    if note.startswith("raised "):
+        return t("ev.note_raised", lang, error=note.removeprefix("raised "))
+    return note

@@ -66,6 +66,7 @@ EVENTS: dict[str, tuple[str, str]] = {
         "调用消费逻辑处理 {msg}（来自 {where}，第 {times} 次重试）",
     ),
     "ev.MessageConsumed": ("handler returned {status} for {msg}", "消费逻辑处理完 {msg}，返回 {status}"),
+    "ev.note_raised": ("raised {error}", "抛出异常 {error}"),
     "ev.MessageConsumed.note": (
         "handler returned {status} for {msg} ({note})",
         "消费逻辑处理完 {msg}，返回 {status}（{note}）",

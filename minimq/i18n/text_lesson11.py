@@ -25,7 +25,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "instanceName 写死成 coupon-system（setInstanceName，或者 -Drocketmq.client.name），图的是重启后 clientId "
         "不变。于是两个容器都以 172.17.0.1@coupon-system 注册。如果不设 instanceName，4.9.0 及以后的客户端每次启动"
         "都会取 pid#nanoTime；4.9.0 以前只取 pid，两个容器里的 JVM 进程号都是 1，什么都不设 clientId 也会重复。优惠券系统处理"
-        "每条消息先花 1.2 秒问营销服务，再花 0.3 秒给用户发通知。表里按容器列出本地消费位点和消费中的队列位点；空白表示"
+        "每条消息先花 1.2 秒问营销服务，再花 0.3 秒给用户发通知。表里按容器列出本地消费位点和处理中的队列位点；空白表示"
         "这个容器没分到这个队列。",
     ),
     "l11.start": (
