@@ -156,7 +156,7 @@ LESSON11: dict[str, tuple[str, str]] = {
     "l11.diagnosis": (
         "How to tell: mqadmin consumerConnection -g coupon-system lists one #ClientId with two #ClientAddr; "
         "mqadmin consumerProgress -g coupon-system shows queues whose #Diff only grows; the same order is "
-        "consumed twice within a millisecond, by two hosts; retry copies in %RETRY%coupon-system come in "
+        "consumed twice within a millisecond, by two processes; retry copies in %RETRY%coupon-system come in "
         "pairs. The rules at work: clientId = clientIP@instanceName (ClientConfig.buildMQClientId); a "
         "clustering consumer left at DEFAULT gets pid#nanoTime since 4.9.0, the pid alone before "
         "(changeInstanceNameToPID); the broker keeps one member per connection (ConsumerGroupInfo) and lists "
