@@ -49,7 +49,7 @@ LESSON11: dict[str, tuple[str, str]] = {
         "上列出的是两个不同的 clientId。1 秒后第一次重平衡，每个容器在排好序的列表里找到自己的下标，各拿两个队列；"
         "重试队列归排在前面的那个 clientId。",
     ),
-    "l11.run.naive": ("naive: one instance name for both containers", "不做幂等，两个容器共用一个 instanceName"),
+    "l11.run.naive": ("naive: one instance name for both containers", "朴素实现：两个容器共用一个 instanceName"),
     "l11.explain.naive": (
         "The coupon system inserts a coupon for every message. Both containers run with the shared configuration.",
         "优惠券系统每收到一条消息就插一张券。两个容器都用那份公共配置。",

@@ -18,7 +18,7 @@ LESSON2: dict[str, tuple[str, str]] = {
         "为了一条都不丢，外面还包了自己的重试循环（最多 3 次）。我们注入一个网络故障：Broker 把消息存下了，"
         "但应答在回来的路上丢了。",
     ),
-    "l2.run.same": ("naive; the retry loop re-sends the same Message", "不做幂等；重试循环重发同一个 Message 对象"),
+    "l2.run.same": ("naive: the retry loop re-sends the same Message", "朴素实现：重试循环重发同一个 Message 对象"),
     "l2.explain.same": (
         "On an exception the order system calls send(msg) again with the same Message object. The coupon "
         "system inserts a coupon for every message.",

@@ -28,7 +28,7 @@ LESSON3: dict[str, tuple[str, str]] = {
         "第 13 秒，优惠券系统第一次持久化消费位点：现在 Broker 上，优惠券组在每个队列的消费位点都是 1。"
         "和线上一样，这是一个有消费历史的组，而不是刚建好的新组。",
     ),
-    "l3.run.kill": ("naive; the deploy kills the process", "不做幂等；发布时直接杀进程"),
+    "l3.run.kill": ("naive: the deploy kills the process", "朴素实现：发布时直接杀进程"),
     "l3.explain.kill": (
         "The coupon system inserts a coupon for every message. The deploy stops it with kill -9 at 16.5 s and "
         "starts the new version 1 s later.",

@@ -33,7 +33,7 @@ LESSON4: dict[str, tuple[str, str]] = {
         "第 10 秒，两个消费者第一次持久化消费位点：Broker 上，两个消费组在每个队列的消费位点都是 1。",
     ),
     # ---------------------------------------------------------------- run 1: naive
-    "l4.run.naive": ("naive; one slow call, then a graceful deploy", "朴素实现：一个调用卡住，再优雅停机发布"),
+    "l4.run.naive": ("naive: one slow call, then a graceful deploy", "朴素实现：一个调用卡住，再优雅停机发布"),
     "l4.explain.naive": (
         "The coupon system inserts a coupon for every message. The deploy at 35 s is the clean kind: a graceful "
         "shutdown, which persists the consumer offsets, and the new version 1 s later.",

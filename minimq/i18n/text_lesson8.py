@@ -25,7 +25,7 @@ LESSON8: dict[str, tuple[str, str]] = {
         "付款。第 5.006 秒，消息刚投递到消费者，到 Broker 的网络就断了 2 秒。另外，有一次发回请求的应答会在"
         "回来的路上丢掉。",
     ),
-    "l8.run.naive": ("naive; the marketing service is down", "不做幂等；营销服务故障"),
+    "l8.run.naive": ("naive: the marketing service is down", "朴素实现：营销服务故障"),
     "l8.explain.naive": (
         "The coupon system asks the marketing service, then inserts a coupon. It does not catch the "
         "service's 503, so the handler throws and RocketMQ counts the delivery as RECONSUME_LATER. Nothing "

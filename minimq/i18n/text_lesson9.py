@@ -23,7 +23,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "在第 5、6、7 秒付款，哈希后都落在 3 号队列。消费逻辑写完券（事务已提交）以后会给用户发短信；"
         "短信网关不认 order-1001 上的手机号（HTTP 400），每次都拒。",
     ),
-    "l9.run.naive": ("naive; the SMS fails after the coupon", "不做幂等；券发了，短信失败"),
+    "l9.run.naive": ("naive: the SMS fails after the coupon", "朴素实现：券发了，短信失败"),
     "l9.explain.naive": (
         "The coupon system inserts a coupon for every message, then sends the SMS. An exception thrown by an "
         "orderly listener counts as SUSPEND_CURRENT_QUEUE_A_MOMENT. maxReconsumeTimes is left at its default "
