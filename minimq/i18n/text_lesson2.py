@@ -53,7 +53,7 @@ LESSON2: dict[str, tuple[str, str]] = {
         "Two messages with one msgId. A msgId dedupe would have caught this variant.",
         "两条消息，一个 msgId。这种情况按 msgId 去重是能拦住的。",
     ),
-    "l2.run.new": ("naive; the retry loop builds a new Message", "不做幂等；重试循环新建一个 Message"),
+    "l2.run.new": ("naive: the retry loop builds a new Message", "朴素实现：重试循环新建一个 Message"),
     "l2.explain.new": (
         "Same loop, but it builds a fresh Message for each try, as code that builds the message inside the "
         "loop does. RocketMQ writes the msg id (UNIQ_KEY) into a Message object only once, on its first send.",

@@ -70,7 +70,7 @@ LESSON3: dict[str, tuple[str, str]] = {
         "同一个组，同一条消息，投递了第二次：丢的是消费位点，不是消息。任何一次崩溃，都可能把最多 5 秒内消费过的消息"
         "再送回来。",
     ),
-    "l3.run.graceful": ("naive; a graceful shutdown instead", "不做幂等；改成优雅停机"),
+    "l3.run.graceful": ("naive: a graceful shutdown instead", "朴素实现：改成优雅停机"),
     "l3.explain.graceful": (
         "The deploy now shuts the consumer down gracefully, which persists its consumer offsets. But it "
         "comes at 15.4 s: the coupon is already committed and the handler is still notifying the user.",

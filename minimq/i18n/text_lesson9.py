@@ -71,7 +71,7 @@ LESSON9: dict[str, tuple[str, str]] = {
         "到第 20 秒，一个订单发了 6 张券，而且这个队列再也不动了：order-1005 和 order-1009 没丢，可也拿不到券，"
         "本轮结束时它们被算作漏发。顺序消费的重试会把整个消费逻辑重跑一遍，连已经成功的那部分也不例外。",
     ),
-    "l9.run.bounded": ("naive; retries bounded to 3", "不做幂等；重试上限 3 次"),
+    "l9.run.bounded": ("naive, retries bounded to 3", "朴素实现，重试上限设为 3 次"),
     "l9.explain.bounded": (
         "The on-call engineer sees the stuck queue and bounds the retries: setMaxReconsumeTimes(3). A message "
         "that still fails then goes to the dead-letter queue, and the queue moves on.",
