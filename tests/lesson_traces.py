@@ -48,3 +48,8 @@ def _runs(number: int, seed: int) -> dict[str, tuple[dict[str, Any], list[Event]
 
 def of(events: list[Event], kind: type[Event]) -> list[Any]:
     return [e for e in events if isinstance(e, kind)]
+
+
+def traces(lesson: Lesson, seed: int) -> dict[str, list[Event]]:
+    """Every run's trace, by design name."""
+    return {design: events for design, (_, events) in runs(lesson, seed).items()}

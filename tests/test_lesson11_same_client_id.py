@@ -11,12 +11,11 @@ Reference: docs/semantics.md sections 6 and 7 and path P19; minimq/lessons/lesso
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
+import lesson_traces
 import pytest
 
 from minimq.apps.incident import COUPON_GROUP, TOPIC
-from minimq.apps.shop import Shop
 from minimq.cli import main
 from minimq.events import (
     ConsumerRegistered,
@@ -29,7 +28,6 @@ from minimq.events import (
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson
-from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
 LESSON = find("same-client-id")
@@ -37,21 +35,9 @@ assert isinstance(LESSON, Lesson)
 SHARED_ID = "172.17.0.1@coupon-system"
 
 
-@dataclass
-class Traces(NullView):
-    """Keeps each run's trace (the shop is closed after the run)."""
-
-    runs: dict[str, list[Event]] = field(default_factory=dict)
-
-    def run_end(self, lesson: Lesson, n: int, run: object, shop: Shop, summary: RunSummary) -> None:
-        self.runs[summary.design] = list(shop.world.trace.events)
-
-
 def traces(seed: int) -> dict[str, list[Event]]:
     assert isinstance(LESSON, Lesson)
-    view = Traces()
-    run_lesson(LESSON, seed, view)
-    return view.runs
+    return lesson_traces.traces(LESSON, seed)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

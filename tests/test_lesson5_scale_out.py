@@ -10,12 +10,11 @@ Reference: docs/semantics.md section 7 and paths P6, P7; minimq/lessons/lesson5.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
+import lesson_traces
 import pytest
 
 from minimq.apps.incident import COUPON_GROUP, TOPIC
-from minimq.apps.shop import Shop
 from minimq.cli import main
 from minimq.events import (
     ConsumeResultDiscarded,
@@ -29,28 +28,15 @@ from minimq.events import (
 from minimq.lessons import find
 from minimq.lessons.base import Lesson
 from minimq.lessons.lesson5 import IN_MS, JOIN_MS, LEAVE_MS
-from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
 LESSON = find("scale-out")
 assert isinstance(LESSON, Lesson)
 
 
-@dataclass
-class Traces(NullView):
-    """Keeps each run's trace (the shop is closed after the run)."""
-
-    runs: dict[str, list[Event]] = field(default_factory=dict)
-
-    def run_end(self, lesson: Lesson, n: int, run: object, shop: Shop, summary: RunSummary) -> None:
-        self.runs[summary.design] = list(shop.world.trace.events)
-
-
 def traces(seed: int) -> dict[str, list[Event]]:
     assert isinstance(LESSON, Lesson)
-    view = Traces()
-    run_lesson(LESSON, seed, view)
-    return view.runs
+    return lesson_traces.traces(LESSON, seed)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
