@@ -89,7 +89,8 @@ def _summary(lesson: AnyLesson, seed: int) -> dict[str, object]:
 
 def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> int:
     from minimq.render import matrix_view
-    from minimq.render.lesson_view import LessonView, export
+    from minimq.render.export import export
+    from minimq.render.lesson_view import LessonView
 
     console = make_console(args.width, args.no_color, record=args.export is not None)
     interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.no_pause

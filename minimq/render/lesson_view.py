@@ -13,39 +13,32 @@ verdict counts the coupons of every order in ``Lesson.orders``.
 
 from __future__ import annotations
 
-import html
-import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from rich import box
-from rich.cells import cell_len
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP
 from minimq.apps.shop import Shop
 from minimq.apps.wallet_lock import BATCH_JOB
 from minimq.events import (
     ConsumerStarted,
-    EffectExpected,
     Event,
-    MessageDeadLettered,
-    MessageSentBack,
-    MessageStored,
     Rebalanced,
     SendSucceeded,
 )
 from minimq.i18n import t
-from minimq.i18n.describe import describe, fmt_ms, lane, short
+from minimq.i18n.describe import describe, fmt_ms, lane
 from minimq.lessons.base import Lesson, Run, Step
-from minimq.lessons.look import Label, Look, StateTable
+from minimq.lessons.look import Label, Look
 from minimq.lessons.runner import RunSummary
 from minimq.model import MessageModel
+from minimq.render import shop_tables as tables
+from minimq.render.shop_verdict import look_verdict, verdict
 from minimq.render.timeline import is_noise, timeline
 from minimq.render.wrap import wrap
 
@@ -62,8 +55,6 @@ LANES = {
     BATCH_JOB: "lane.batch",  # told in the step's events; no column of its own in the timeline
 }
 BROADCASTING = MessageModel.BROADCASTING.value
-OFFSET_COLUMN = 8  # cells
-COUPON_ROWS = 12  # a longer coupons table shows only the orders that went wrong, and the lesson's
 COLUMNS = ["lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.red_packet", "lane.coupon_db"]
 
 
@@ -195,14 +186,18 @@ class LessonView:
                 self._unlisted.update(id(e) for e in events if e.kind not in step.only)
             c.print(Text(self._t(key, n=rest), style="dim"))
         if "queues" in step.show:
-            c.print(self._queues(shop) if len(lesson.processes) == 1 else self._process_queues(shop, lesson))
+            if len(lesson.processes) == 1:
+                c.print(tables.queues(shop, self.lang))
+            else:
+                names = lane_names(lesson, self.lang, self._lanes)
+                c.print(tables.process_queues(shop, lesson.processes, names, self.lang))
         if "retries" in step.show:
-            c.print(self._retries(shop))
+            c.print(tables.retries(shop, self.lang))
         if "coupons" in step.show:
-            c.print(self._coupons(shop, lesson.order))
+            c.print(tables.coupons(shop, lesson.order, self.lang))
         for name in step.show:
             if self._look is not None and name in self._look.tables:
-                c.print(self._state_table(self._look.tables[name](shop)))
+                c.print(tables.state_table(self._look.tables[name](shop), self.lang))
         self._wait()
 
     def run_end(self, lesson: Lesson, n: int, run: Run, shop: Shop, summary: RunSummary) -> None:
@@ -231,7 +226,11 @@ class LessonView:
                 skip=skip,
             )
         )
-        c.print(self._verdict(lesson, run, shop, summary) if self._look is None else self._look_verdict(run, shop))
+        width = c.width - 4
+        if self._look is None:
+            c.print(verdict(lesson, run, shop, self.lang, width))
+        else:
+            c.print(look_verdict(self._look, run, shop, self.lang, width))
         self._wait()
 
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
@@ -291,243 +290,3 @@ class LessonView:
         if not table.row_count:
             table.add_row("", "", self._t("ui.nothing_happened"))
         return table
-
-    def _queues(self, shop: Shop) -> Table:
-        broker = shop.world.broker
-        coupon, red = shop.coupon.consumer(), shop.red_packet.consumer
-        table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
-        # At 80 columns every header word and queue name still fits whole: the queue column
-        # keeps its width, the offsets columns at least 8 cells (a four-character Chinese
-        # word), and the headers name each group shortly.
-        table.add_column(self._t("ui.queue"), no_wrap=True, min_width=len(f"{TOPIC}#0"))
-        table.add_column(self._t("ui.max_offset"), justify="right", min_width=OFFSET_COLUMN)
-        coupon_name, red_name = self._t("ui.coupon_group"), self._t("ui.red_packet_group")
-        for key, who in (
-            ("ui.committed_on_broker", coupon_name),
-            ("ui.local_offset", coupon_name),
-            ("ui.in_flight", coupon_name),
-            ("ui.committed_on_broker", red_name),
-            ("ui.local_offset", red_name),
-        ):
-            table.add_column(self._t(key, group=who, client=who), justify="right", min_width=OFFSET_COLUMN)
-        in_flight = coupon.in_flight()
-        for mq in broker.topic_queues(TOPIC):
-            cells = [str(mq), str(broker.max_offset(mq))]
-            for value in (broker.query_offset(COUPON_GROUP, mq), coupon.local_offset(mq)):
-                cells.append("-" if value is None else str(value))
-            cells.append(",".join(map(str, in_flight.get(mq, []))) or "-")
-            for value in (broker.query_offset(RED_PACKET_GROUP, mq), red.local_offset(mq)):
-                cells.append("-" if value is None else str(value))
-            table.add_row(*cells)
-        return table
-
-    def _state_table(self, spec: StateTable) -> Table:
-        table = Table(title=self._label(spec.title), box=box.SIMPLE_HEAVY)
-        for i, column in enumerate(spec.columns):
-            table.add_column(self._label(column), justify="left" if i == 0 else "right")
-        for row in spec.rows:
-            table.add_row(*(self._label(cell) if isinstance(cell, Label) else cell for cell in row))
-        return table
-
-    def _look_verdict(self, run: Run, shop: Shop) -> Panel:
-        assert self._look is not None
-        width = self.console.width - 4
-        lines = self._look.verdict(shop)
-        body = Group(
-            *(Text(wrap(self._label(line.text), width), style="bold" if line.bad else "") for line in lines),
-            "",
-            Text(wrap(self._t(run.moral), width), no_wrap=True),
-        )
-        ok = not any(line.bad for line in lines)
-        return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
-
-    def _retries(self, shop: Shop) -> Table:
-        """What the coupon group's consumers sent back: each copy the broker took, when it
-        is due, and where it was stored (``%RETRY%``, or ``%DLQ%`` for a dead letter)."""
-        trace = shop.world.trace.events
-        stored = [e for e in trace if isinstance(e, MessageStored) and e.topic.startswith("%")]
-        table = Table(title=self._t("ui.retries_title", group=COUPON_GROUP), box=box.SIMPLE_HEAVY)
-        for key in ("ui.taken_back_at", "ui.retry_no", "ui.due_at", "ui.stored_at"):
-            table.add_column(self._t(key), justify="left" if key == "ui.stored_at" else "right")
-        for e in trace:
-            if isinstance(e, MessageSentBack) and e.group == COUPON_GROUP:
-                where = next(
-                    (
-                        f"{s.topic}#{s.queue_id}@{s.queue_offset}"
-                        for s in stored
-                        if s.msg_id == e.msg_id and s.reconsume_times == e.reconsume_times + 1 and s.at_ms == e.due_ms
-                    ),
-                    self._t("ui.waiting"),
-                )
-                table.add_row(fmt_ms(e.at_ms), str(e.reconsume_times + 1), fmt_ms(e.due_ms), where)
-            elif isinstance(e, MessageDeadLettered) and e.group == COUPON_GROUP:
-                where = next(
-                    (f"{s.topic}#{s.queue_id}@{s.queue_offset}" for s in stored if s.topic == e.dlq_topic),
-                    e.dlq_topic,
-                )
-                table.add_row(fmt_ms(e.at_ms), self._t("ui.dead_letter"), "-", where)
-        if not table.row_count:
-            table.add_row("", self._t("ui.no_rows"), "", "")
-        return table
-
-    def _process_queues(self, shop: Shop, lesson: Lesson) -> Table:
-        """The queues with the coupon group's offset on the broker and, per coupon process,
-        its local offset and what it has in flight; a blank cell: the process does not
-        own that queue (a queue blank for every process is consumed by nobody)."""
-        broker = shop.world.broker
-        names = lane_names(lesson, self.lang, self._lanes)
-        table = Table(title=self._t("ui.queues_title", topic=TOPIC), box=box.SIMPLE_HEAVY)
-        table.add_column(self._t("ui.queue"), no_wrap=True, min_width=cell_len(f"{TOPIC}#0"))
-        table.add_column(self._t("ui.pq_max"), justify="right")
-        table.add_column(self._t("ui.pq_group"), justify="right")
-        consumers = [shop.coupon.consumers.get(p) for p in lesson.processes]
-        for process in lesson.processes:
-            table.add_column(self._t("ui.pq_local", client=names[process]), justify="right")
-            table.add_column(self._t("ui.pq_flight", client=names[process]), justify="right")
-        owned = [set(c.assigned()) if c is not None else set() for c in consumers]
-        flights = [c.in_flight() if c is not None else {} for c in consumers]
-        for mq in broker.topic_queues(TOPIC):
-            committed = broker.query_offset(COUPON_GROUP, mq)
-            cells = [str(mq), str(broker.max_offset(mq)), "-" if committed is None else str(committed)]
-            for consumer, mine, flight in zip(consumers, owned, flights, strict=True):
-                if consumer is None or mq not in mine:
-                    cells += ["", ""]
-                    continue
-                local = consumer.local_offset(mq)
-                cells += ["-" if local is None else str(local), ",".join(map(str, flight.get(mq, []))) or "-"]
-            table.add_row(*cells)
-        return table
-
-    def _coupons(self, shop: Shop, order: str) -> Table:
-        """Every coupon; past ``COUPON_ROWS`` rows, only the lesson's order and the orders
-        with more than one coupon, the others counted in a last row."""
-        table = Table(title=self._t("ui.coupons_title"), box=box.SIMPLE_HEAVY)
-        for key in ("ui.coupon_id", "ui.order", "ui.user", "ui.msg_id", "ui.issued_at"):
-            table.add_column(self._t(key))
-        rows = shop.coupons()
-        per_order = Counter(row[1] for row in rows)
-        shown = rows
-        if len(rows) > COUPON_ROWS:
-            shown = [row for row in rows if row[1] == order or per_order[row[1]] > 1]
-        for cid, row_order, user, msg_id, issued in shown:
-            table.add_row(str(cid), row_order, user, short(msg_id), fmt_ms(issued))
-        left_out = {row[1] for row in rows} - {row[1] for row in shown}
-        if left_out:
-            if not per_order[order]:  # the lesson's order is the one that went wrong: say so in the table
-                table.add_row("", order, Text(self._t("ui.no_coupon"), style="bold"), "", "")
-            table.caption = self._t("ui.coupons_left_out", n=len(left_out))
-            table.caption_justify = "left"
-        if not rows:
-            table.add_row("", self._t("ui.no_rows"), "", "", "")
-        return table
-
-    def _verdict(self, lesson: Lesson, run: Run, shop: Shop, s: RunSummary) -> Panel:
-        orders = lesson.verdict_orders()
-        counts = {order: 0 for order in orders}
-        for row in shop.coupons():
-            if row[1] in counts:
-                counts[row[1]] += 1
-        red = {o: len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (o,))) for o in orders}
-        width = self.console.width - 4
-        if len(orders) == 1:
-            order = orders[0]
-            coupons, n_red = counts[order], red[order]
-            if coupons == 0:
-                line = self._t("ui.verdict_lost", order=order)
-            elif coupons > 1:
-                line = self._t("ui.verdict_dup", order=order, coupons=coupons, dups=coupons - 1)
-            else:
-                line = self._t("ui.verdict_ok", order=order)
-            if n_red > 1:  # every group gets every duplicate: a doubled red packet is the same bug
-                red_text = self._t("ui.red_packets_dup", order=order, n=n_red, dups=n_red - 1)
-            else:
-                red_text = self._t("ui.red_packets", order=order, n=n_red)
-        else:
-            line = self._orders_line(counts)
-            red_text = self._red_packets_line(red)
-        red_line = Text(wrap(red_text, width), style="bold" if any(n > 1 for n in red.values()) else "")
-        others = self._other_orders(shop, orders)
-        body = Group(
-            Text(wrap(line, width), style="bold"),
-            red_line,
-            *(Text(wrap(other, width), style="bold") for other in others),
-            "",
-            Text(wrap(self._t(run.moral), width), no_wrap=True),
-        )
-        ok = all(n == 1 for n in counts.values()) and all(n == 1 for n in red.values()) and not others
-        return Panel(body, title=self._t("ui.verdict"), border_style="green" if ok else "red")
-
-    def _other_orders(self, shop: Shop, orders: tuple[str, ...]) -> list[str]:
-        """What went wrong for the paid orders other than the lesson's own: orders with more
-        than one coupon or red packet, and orders without one."""
-        lines: list[str] = []
-        sep = self._t("ui.list_sep")
-        ledger = shop.coupon_db.name
-        paid = [e.key for e in shop.world.trace.of(EffectExpected) if e.ledger == ledger and e.key not in orders]
-        ledgers = (
-            ("coupons", shop.coupon_db.query("SELECT order_id FROM coupons")),
-            ("red_packets", shop.red_packet_db.query("SELECT order_id FROM red_packets")),
-        )
-        for what, rows in ledgers:
-            count = Counter(str(r[0]) for r in rows)
-            doubled = [o for o in paid if count[o] > 1]
-            missing = [o for o in paid if count[o] == 0]
-            if doubled:
-                extra = sum(count[o] - 1 for o in doubled)
-                lines.append(self._t(f"ui.others_dup_{what}", n=len(doubled), orders=sep.join(doubled), extra=extra))
-            if missing:
-                lines.append(self._t(f"ui.others_lost_{what}", n=len(missing), orders=sep.join(missing)))
-        return lines
-
-    def _orders_line(self, counts: dict[str, int]) -> str:
-        """Coupons per paid order, then how many are duplicates and which orders got none."""
-        each = self._t("ui.list_sep").join(self._t("ui.order_count", order=o, n=n) for o, n in counts.items())
-        line = self._t("ui.verdict_orders", n=len(counts), counts=each)
-        dups = sum(n - 1 for n in counts.values() if n > 1)
-        lost = [o for o, n in counts.items() if n == 0]
-        more: list[str] = []
-        if dups:
-            more.append(self._t("ui.verdict_orders_dup", dups=dups))
-        if lost:
-            more.append(self._t("ui.verdict_orders_lost", n=len(lost), orders=self._t("ui.list_sep").join(lost)))
-        if not dups and not lost:
-            more.append(self._t("ui.verdict_orders_ok"))
-        for sentence in more:  # a space after an English full stop, none after a Chinese 。
-            line += sentence if line.endswith("。") else " " + sentence
-        return line
-
-    def _red_packets_line(self, red: dict[str, int]) -> str:
-        dups = sum(n - 1 for n in red.values() if n > 1)
-        if dups:
-            return self._t("ui.red_packets_orders_dup", n=sum(red.values()), orders=len(red), dups=dups)
-        return self._t("ui.red_packets_orders", n=sum(red.values()), orders=len(red))
-
-
-_SVG_TEXT = re.compile(r'(<text[^>]*?textLength=")([0-9.]+)("[^>]*>)([^<]*)(</text>)')
-
-
-def _fix_wide_text(svg: str) -> str:
-    """Rich sizes each SVG text run by its number of characters; a Chinese character takes
-    two terminal cells, so runs with Chinese were squeezed to half width. Size them by cells."""
-
-    def widen(m: re.Match[str]) -> str:
-        text = html.unescape(m.group(4))
-        if not text or cell_len(text) == len(text):
-            return m.group(0)
-        per_char = float(m.group(2)) / len(text)
-        return f"{m.group(1)}{per_char * cell_len(text):.1f}{m.group(3)}{m.group(4)}{m.group(5)}"
-
-    return _SVG_TEXT.sub(widen, svg)
-
-
-def export(console: Console, path: str, title: str, *, clear: bool = False) -> None:
-    """Write what ``console`` recorded to ``path`` as .svg, .html or .txt (``clear``: and
-    start a new recording, for the next page)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".svg":
-        svg = console.export_svg(title=title, clear=clear)
-        Path(path).write_text(_fix_wide_text(svg), encoding="utf-8")
-    elif suffix in (".html", ".htm"):
-        console.save_html(path, clear=clear)
-    else:
-        console.save_text(path, clear=clear)

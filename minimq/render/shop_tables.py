@@ -1,0 +1,153 @@
+"""The shop's state as tables a step shows: the queues with each group's offsets (or each
+coupon process's), the coupons, the retries, and a lesson's own tables (``Look``).
+
+Owns: ``queues``, ``process_queues``, ``coupons``, ``retries`` and ``state_table``, each
+read from the shop at the moment a step ends, in English or Chinese.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from rich import box
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
+
+from minimq.apps.incident import COUPON_GROUP, RED_PACKET_GROUP, TOPIC
+from minimq.apps.shop import Shop
+from minimq.events import MessageDeadLettered, MessageSentBack, MessageStored
+from minimq.i18n import t
+from minimq.i18n.describe import fmt_ms, short
+from minimq.lessons.look import Label, StateTable
+
+OFFSET_COLUMN = 8  # cells
+COUPON_ROWS = 12  # a longer coupons table shows only the orders that went wrong, and the lesson's
+
+
+def _label(label: Label, lang: str) -> str:
+    return t(label.key, lang, **label.values)
+
+
+def queues(shop: Shop, lang: str) -> Table:
+    """The topic's queues with the coupon and red-packet groups' offsets side by side."""
+    broker = shop.world.broker
+    coupon, red = shop.coupon.consumer(), shop.red_packet.consumer
+    table = Table(title=t("ui.queues_title", lang, topic=TOPIC), box=box.SIMPLE_HEAVY)
+    # At 80 columns every header word and queue name still fits whole: the queue column
+    # keeps its width, the offsets columns at least 8 cells (a four-character Chinese
+    # word), and the headers name each group shortly.
+    table.add_column(t("ui.queue", lang), no_wrap=True, min_width=len(f"{TOPIC}#0"))
+    table.add_column(t("ui.max_offset", lang), justify="right", min_width=OFFSET_COLUMN)
+    coupon_name, red_name = t("ui.coupon_group", lang), t("ui.red_packet_group", lang)
+    for key, who in (
+        ("ui.committed_on_broker", coupon_name),
+        ("ui.local_offset", coupon_name),
+        ("ui.in_flight", coupon_name),
+        ("ui.committed_on_broker", red_name),
+        ("ui.local_offset", red_name),
+    ):
+        table.add_column(t(key, lang, group=who, client=who), justify="right", min_width=OFFSET_COLUMN)
+    in_flight = coupon.in_flight()
+    for mq in broker.topic_queues(TOPIC):
+        cells = [str(mq), str(broker.max_offset(mq))]
+        for value in (broker.query_offset(COUPON_GROUP, mq), coupon.local_offset(mq)):
+            cells.append("-" if value is None else str(value))
+        cells.append(",".join(map(str, in_flight.get(mq, []))) or "-")
+        for value in (broker.query_offset(RED_PACKET_GROUP, mq), red.local_offset(mq)):
+            cells.append("-" if value is None else str(value))
+        table.add_row(*cells)
+    return table
+
+
+def process_queues(shop: Shop, processes: tuple[str, ...], names: Mapping[str, str], lang: str) -> Table:
+    """The queues with the coupon group's offset on the broker and, per coupon process,
+    its local offset and what it has in flight; a blank cell: the process does not
+    own that queue (a queue blank for every process is consumed by nobody)."""
+    broker = shop.world.broker
+    table = Table(title=t("ui.queues_title", lang, topic=TOPIC), box=box.SIMPLE_HEAVY)
+    table.add_column(t("ui.queue", lang), no_wrap=True, min_width=cell_len(f"{TOPIC}#0"))
+    table.add_column(t("ui.pq_max", lang), justify="right")
+    table.add_column(t("ui.pq_group", lang), justify="right")
+    consumers = [shop.coupon.consumers.get(p) for p in processes]
+    for process in processes:
+        table.add_column(t("ui.pq_local", lang, client=names[process]), justify="right")
+        table.add_column(t("ui.pq_flight", lang, client=names[process]), justify="right")
+    owned = [set(c.assigned()) if c is not None else set() for c in consumers]
+    flights = [c.in_flight() if c is not None else {} for c in consumers]
+    for mq in broker.topic_queues(TOPIC):
+        committed = broker.query_offset(COUPON_GROUP, mq)
+        cells = [str(mq), str(broker.max_offset(mq)), "-" if committed is None else str(committed)]
+        for consumer, mine, flight in zip(consumers, owned, flights, strict=True):
+            if consumer is None or mq not in mine:
+                cells += ["", ""]
+                continue
+            local = consumer.local_offset(mq)
+            cells += ["-" if local is None else str(local), ",".join(map(str, flight.get(mq, []))) or "-"]
+        table.add_row(*cells)
+    return table
+
+
+def coupons(shop: Shop, order: str, lang: str) -> Table:
+    """Every coupon; past ``COUPON_ROWS`` rows, only the lesson's order and the orders
+    with more than one coupon, the others counted in a last row."""
+    table = Table(title=t("ui.coupons_title", lang), box=box.SIMPLE_HEAVY)
+    for key in ("ui.coupon_id", "ui.order", "ui.user", "ui.msg_id", "ui.issued_at"):
+        table.add_column(t(key, lang))
+    rows = shop.coupons()
+    per_order = Counter(row[1] for row in rows)
+    shown = rows
+    if len(rows) > COUPON_ROWS:
+        shown = [row for row in rows if row[1] == order or per_order[row[1]] > 1]
+    for cid, row_order, user, msg_id, issued in shown:
+        table.add_row(str(cid), row_order, user, short(msg_id), fmt_ms(issued))
+    left_out = {row[1] for row in rows} - {row[1] for row in shown}
+    if left_out:
+        if not per_order[order]:  # the lesson's order is the one that went wrong: say so in the table
+            table.add_row("", order, Text(t("ui.no_coupon", lang), style="bold"), "", "")
+        table.caption = t("ui.coupons_left_out", lang, n=len(left_out))
+        table.caption_justify = "left"
+    if not rows:
+        table.add_row("", t("ui.no_rows", lang), "", "", "")
+    return table
+
+
+def retries(shop: Shop, lang: str) -> Table:
+    """What the coupon group's consumers sent back: each copy the broker took, when it
+    is due, and where it was stored (``%RETRY%``, or ``%DLQ%`` for a dead letter)."""
+    trace = shop.world.trace.events
+    stored = [e for e in trace if isinstance(e, MessageStored) and e.topic.startswith("%")]
+    table = Table(title=t("ui.retries_title", lang, group=COUPON_GROUP), box=box.SIMPLE_HEAVY)
+    for key in ("ui.taken_back_at", "ui.retry_no", "ui.due_at", "ui.stored_at"):
+        table.add_column(t(key, lang), justify="left" if key == "ui.stored_at" else "right")
+    for e in trace:
+        if isinstance(e, MessageSentBack) and e.group == COUPON_GROUP:
+            where = next(
+                (
+                    f"{s.topic}#{s.queue_id}@{s.queue_offset}"
+                    for s in stored
+                    if s.msg_id == e.msg_id and s.reconsume_times == e.reconsume_times + 1 and s.at_ms == e.due_ms
+                ),
+                t("ui.waiting", lang),
+            )
+            table.add_row(fmt_ms(e.at_ms), str(e.reconsume_times + 1), fmt_ms(e.due_ms), where)
+        elif isinstance(e, MessageDeadLettered) and e.group == COUPON_GROUP:
+            where = next(
+                (f"{s.topic}#{s.queue_id}@{s.queue_offset}" for s in stored if s.topic == e.dlq_topic),
+                e.dlq_topic,
+            )
+            table.add_row(fmt_ms(e.at_ms), t("ui.dead_letter", lang), "-", where)
+    if not table.row_count:
+        table.add_row("", t("ui.no_rows", lang), "", "")
+    return table
+
+
+def state_table(spec: StateTable, lang: str) -> Table:
+    """A table a lesson's ``Look`` describes as data."""
+    table = Table(title=_label(spec.title, lang), box=box.SIMPLE_HEAVY)
+    for i, column in enumerate(spec.columns):
+        table.add_column(_label(column, lang), justify="left" if i == 0 else "right")
+    for row in spec.rows:
+        table.add_row(*(_label(cell, lang) if isinstance(cell, Label) else cell for cell in row))
+    return table
