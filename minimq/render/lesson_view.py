@@ -2,7 +2,8 @@
 
 Owns: ``LessonView``, the ``View`` that prints a lesson with rich, in English or Chinese,
 pausing after each step when asked. Everything goes through one ``Console(record=True)``
-so the whole run can be exported as SVG, HTML or text (``export``). A lesson with a
+so the whole run can be exported as SVG, HTML or text (``minimq.render.export``); the
+state tables are ``shop_tables``'s and the verdict ``shop_verdict``'s. A lesson with a
 ``Look`` (``minimq.lessons.look``) brings its own lanes, state tables, verdict and closing
 columns; the others get the coupon and red-packet pictures of lessons 1 to 3. A lesson
 with several coupon processes (``Lesson.processes``) gets a lane per process and a queues
