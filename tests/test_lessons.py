@@ -295,3 +295,16 @@ def test_the_coverage_table_names_exactly_the_lessons_that_show_each_path() -> N
         path = row[2:].split(" ", 1)[0]
         named = {int(n) for n in re.findall(r"(\d+) `[a-z-]+`", row.rsplit("|", 2)[-2])}
         assert named == {lesson.number for lesson in LESSONS if path in lesson.paths}, path
+
+
+def test_the_tour_runs_without_the_test_extra() -> None:
+    # README's first command installs minimq without [test]: no greenlet, no Hypothesis,
+    # though the fix matrix runs the checker's lab (plain-def designs need greenlet only)
+    code = (
+        "import sys; sys.modules['greenlet'] = None; sys.modules['hypothesis'] = None\n"
+        "from minimq.cli import main\n"
+        "sys.exit(main(['tour', '--no-pause', '--width', '100']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "minimq tour --all" in done.stdout

@@ -21,8 +21,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from minimq.apps.design_db import DesignDB
-from minimq.apps.design_db_sync import SyncDesignDB
-from minimq.apps.greenlets import call_sync
 from minimq.errors import SleepInSimulationError, ThreadInSimulationError
 from minimq.runtime.listener import read_status
 from minimq.testing.calls import HandlerCall
@@ -78,7 +76,10 @@ class DesignCalls:
                 module = self.modules[client]
                 if self.design.is_async:
                     result = await module.handle(msg, DesignDB(call.session))
-                else:
+                else:  # greenlet (the test extra) is needed only for a plain-def design
+                    from minimq.apps.design_db_sync import SyncDesignDB
+                    from minimq.apps.greenlets import call_sync
+
                     result = await call_sync(module.handle, msg, SyncDesignDB(call.session), on_start=call.attach)
             except BaseException as exc:
                 if self._raised(call, exc):
