@@ -4,12 +4,7 @@ Run it as `python lessons/07_consume_timeout.py` (or `minimq lesson 7`); every f
 `minimq lesson` works here too: --lang zh, --no-pause, --export lesson7.svg, --json, --seed N.
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
-
-from minimq.cli import main
+from _run import run
 
 if __name__ == "__main__":
-    sys.exit(main(["lesson", "7", *sys.argv[1:]]))
+    raise SystemExit(run(7))

@@ -4,12 +4,7 @@ Run it as `python lessons/08_send_back_fails.py` (or `minimq lesson 8`); every f
 `minimq lesson` works here too: --lang zh, --no-pause, --export lesson8.svg, --json, --seed N.
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
-
-from minimq.cli import main
+from _run import run
 
 if __name__ == "__main__":
-    sys.exit(main(["lesson", "8", *sys.argv[1:]]))
+    raise SystemExit(run(8))

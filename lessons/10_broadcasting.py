@@ -4,12 +4,7 @@ Run it as `python lessons/10_broadcasting.py` (or `minimq lesson 10`); every fla
 `minimq lesson` works here too: --lang zh, --no-pause, --export lesson10.svg, --json, --seed N.
 """
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
-
-from minimq.cli import main
+from _run import run
 
 if __name__ == "__main__":
-    sys.exit(main(["lesson", "10", *sys.argv[1:]]))
+    raise SystemExit(run(10))

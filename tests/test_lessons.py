@@ -208,6 +208,35 @@ def test_lesson_script_runs_from_a_clone() -> None:
     assert json.loads(done.stdout)["lesson"] == "lost-reply"
 
 
+def test_a_lesson_script_without_rich_says_how_to_install_it() -> None:
+    # the system Python of a fresh clone has no rich: one line, not a traceback
+    script = ROOT / "lessons" / "01_upstream_retry.py"
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['rich'] = None\n"
+        f"sys.path.insert(0, {str(script.parent)!r}); sys.argv = [{str(script)!r}]\n"
+        f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+    )
+    env = {**os.environ, "LANG": "en_US.UTF-8", "LC_ALL": ""}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "minimq needs its dependencies (rich is missing): run python3 -m venv .venv && .venv/bin/pip install -e . "
+        "once, then .venv/bin/python lessons/01_upstream_retry.py"
+    ]
+
+
+def test_every_lesson_has_its_script_and_the_readme_names_only_files_that_exist() -> None:
+    scripts = {p.name for p in (ROOT / "lessons").glob("[0-9][0-9]_*.py")}
+    assert scripts == {f"{lesson.number:02d}_{lesson.slug.replace('-', '_')}.py" for lesson in LESSONS}
+    readme = (ROOT / "lessons" / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([0-9][0-9]_[a-z_]+\.py)`", readme))
+    assert named == scripts
+    for path in re.findall(r"\]\(([^)#]+)\)", readme):  # relative links
+        assert (ROOT / "lessons" / path).exists(), path
+
+
 def test_tour_json_covers_every_lesson(capsys: pytest.CaptureFixture[str]) -> None:
     summary = json.loads(run(capsys, "tour", "--json")[1])
     assert [s["lesson"] for s in summary["lessons"]] == [lesson.slug for lesson in TOUR]
@@ -308,3 +337,42 @@ def test_the_tour_runs_without_the_test_extra() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "minimq tour --all" in done.stdout
+
+
+def test_export_makes_the_slides_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pattern = str(tmp_path / "slides" / "l1-{n}.svg")  # README's example, on a fresh clone
+    assert run(capsys, "lesson", "1", "--no-pause", "--export", pattern)[0] == 0
+    assert (tmp_path / "slides" / "l1-01.svg").is_file()
+
+
+def test_export_says_when_its_folder_cannot_be_made(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "lesson", "1", "--lang", "zh", "--export", str(tmp_path / "taken" / "x.svg"))
+    assert code == 2
+    assert "无法创建目录" in err and "taken" in err
+
+
+def test_json_and_export_together_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "lesson", "1", "--json", "--export", str(tmp_path / "x.svg"))
+    assert code == 2 and out == ""
+    assert "--json" in err and "--export" in err
+    assert not (tmp_path / "x.svg").exists()
+
+
+@pytest.mark.parametrize("width", ["0", "-5", "19", "wide"])
+def test_a_width_too_small_or_not_a_number_is_refused(capsys: pytest.CaptureFixture[str], width: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["lesson", "1", "--no-pause", "--width", width])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "at least 20" in err and repr(width) in err
+
+
+def test_no_color_in_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minimq.render.console import make_console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_console(80).no_color
+    monkeypatch.delenv("NO_COLOR")
+    assert not make_console(80).no_color
+    assert make_console(80, no_color=True).no_color

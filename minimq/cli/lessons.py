@@ -52,15 +52,19 @@ def _chosen(args: argparse.Namespace, lang: str) -> list[AnyLesson] | None:
     return [lesson]
 
 
-def _check_export(path: str | None) -> str | None:
-    """An error message for an export path we cannot write, or None."""
+def _check_export(path: str | None, lang: str) -> str | None:
+    """An error message for an export path we cannot write, or None. A missing folder is
+    made (``--export 'slides/l1-{n}.svg'`` on a fresh clone)."""
     if path is None:
         return None
-    if Path(path.replace("{n}", "01")).suffix.lower() not in EXPORT_SUFFIXES:
-        return f"--export must end in .svg, .html or .txt, got {path!r}"
-    parent = Path(path.replace("{n}", "01")).resolve().parent
-    if not parent.is_dir():
-        return f"--export directory does not exist: {str(parent)!r}"
+    first = Path(path.replace("{n}", "01"))
+    if first.suffix.lower() not in EXPORT_SUFFIXES:
+        return t("ui.export_suffix", lang, path=path)
+    parent = first.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return t("ui.export_dir", lang, path=str(parent))
     return None
 
 
@@ -69,7 +73,9 @@ def run_lessons(args: argparse.Namespace) -> int:
     lessons = _chosen(args, lang)
     if lessons is None:
         return 2
-    problem = _check_export(args.export)
+    problem = _check_export(args.export, lang)
+    if args.json and args.export:
+        problem = t("ui.json_and_export", lang)
     if problem:
         print(f"minimq: error: {problem}", file=sys.stderr)
         return 2

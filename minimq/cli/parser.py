@@ -14,7 +14,7 @@ import argparse
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from minimq import __version__
 from minimq.i18n import LANGS, default_lang, t
@@ -69,6 +69,24 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*lines, line.rstrip()] if line.strip() else lines
 
 
+MIN_WIDTH = 20  # narrower, no table or timeline can hold its columns (check asks 40 of its own)
+
+
+def _width(lang: str) -> Callable[[str], int]:
+    """``--width``: a whole number of columns, at least ``MIN_WIDTH``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < MIN_WIDTH:
+            raise argparse.ArgumentTypeError(t("ui.bad_width", lang, value=text, least=MIN_WIDTH))
+        return value
+
+    return parse
+
+
 def _lang_option(p: argparse.ArgumentParser, lang: str, default: object = argparse.SUPPRESS) -> None:
     # A subcommand's --lang only overrides a top-level one: an unset one must not reset it.
     p.add_argument("--lang", choices=LANGS, default=default, help=t("cli.lang", lang))
@@ -80,7 +98,7 @@ def _lesson_options(p: argparse.ArgumentParser, lang: str) -> None:
     p.add_argument("--no-pause", action="store_true", help=t("cli.no_pause", lang))
     p.add_argument("--export", metavar="FILE", help=t("cli.export", lang))
     p.add_argument("--json", action="store_true", help=t("cli.json_summary", lang))
-    p.add_argument("--width", type=int, default=None, help=t("cli.width", lang))
+    p.add_argument("--width", type=_width(lang), default=None, help=t("cli.width", lang))
     p.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
 
 
@@ -127,7 +145,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help=t("cli.json_summary", lang))
     demo.add_argument("--trace-out", metavar="FILE", help=t("cli.trace_out", lang))
     demo.add_argument("--realtime", type=_positive_float, metavar="SPEED", help=t("cli.realtime", lang))
-    demo.add_argument("--width", type=int, default=None, help=t("cli.width", lang))
+    demo.add_argument("--width", type=_width(lang), default=None, help=t("cli.width", lang))
     demo.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
 
     trace = command("trace", "cli.cmd_trace")

@@ -144,6 +144,28 @@ UI: dict[str, tuple[str, str]] = {
         "走完所有课程。P1 .. P20 是 docs/semantics.md 里编号的重复投递路径。",
     ),
     "ui.unknown_lesson": ("unknown lesson {name!r}; the lessons are:", "没有这一课：{name!r}。现有课程："),
+    "ui.bad_width": (
+        "the width must be a whole number of columns, at least {least}; got {value!r}",
+        "宽度必须是整数列数，至少 {least} 列；收到的是 {value!r}",
+    ),
+    "ui.export_suffix": (
+        "--export must end in .svg, .html or .txt; got {path!r}",
+        "--export 的文件名必须以 .svg、.html 或 .txt 结尾；收到的是 {path!r}",
+    ),
+    "ui.export_dir": (
+        "--export: cannot create the folder {path!r} (a file of that name, or no permission)",
+        "--export：无法创建目录 {path!r}（已有同名文件，或没有权限）",
+    ),
+    "ui.json_and_export": (
+        "--json prints the summary and --export writes the narration: choose one",
+        "--json 输出摘要，--export 导出讲解内容：二者只能选一个",
+    ),
+    "ui.script_needs_install": (
+        "minimq needs its dependencies ({module} is missing): run python3 -m venv .venv && "
+        ".venv/bin/pip install -e . once, then .venv/bin/python lessons/{script}",
+        "minimq 的依赖没有装（缺少 {module}）：先运行一次 python3 -m venv .venv && .venv/bin/pip install -e .，"
+        "再用 .venv/bin/python lessons/{script} 运行",
+    ),
     "ui.exported": ("Wrote {path}", "已导出 {path}"),
     "ui.tour_done": (
         "That was the short tour: the three ways of the incident, one payment and two coupons, and the fix "

@@ -15,8 +15,9 @@ __all__ = ["Console", "make_console", "print_paragraph"]
 
 
 def make_console(width: int | None = None, no_color: bool = False, record: bool = False) -> Console:
-    """A console of ``width`` columns (the terminal's if None); ``no_color`` for plain text."""
-    return Console(width=width, no_color=no_color, highlight=False, record=record, soft_wrap=False)
+    """A console of ``width`` columns (the terminal's if None); ``no_color`` for plain text,
+    which the ``NO_COLOR`` environment variable asks for too (rich reads it when not told)."""
+    return Console(width=width, no_color=no_color or None, highlight=False, record=record, soft_wrap=False)
 
 
 def print_paragraph(console: Console, text: str) -> None:
