@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from minimq.cli import main
 from minimq.i18n import CATALOG, t
@@ -376,3 +377,17 @@ def test_no_color_in_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("NO_COLOR")
     assert not make_console(80).no_color
     assert make_console(80, no_color=True).no_color
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_queues_table_names_the_topic_once_and_splits_by_group_when_narrow(
+    capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    wide = run(capsys, "lesson", "3", "--no-pause", "--width", "100", "--lang", lang)[1]
+    narrow = run(capsys, "lesson", "3", "--no-pause", "--width", "60", "--lang", lang)[1]
+    assert "order-paid#0  " not in wide and "  q0  " in wide  # rows q0..q3 under a title naming the topic
+    group = t("ui.red_packet_group", lang)
+    # 100 columns: one table, both groups on each queue's row; 60: a table per group
+    assert wide.count("q3 ") == narrow.count("q3 ") // 2
+    assert group in narrow
+    assert max(cell_len(line.rstrip()) for line in narrow.splitlines()) <= 60

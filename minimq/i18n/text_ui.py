@@ -15,7 +15,10 @@ UI: dict[str, tuple[str, str]] = {
     "ui.in_flight": ("{client}\nin flight", "{client}\n处理中的\n队列位点"),
     "ui.coupon_group": ("coupon", "优惠券组"),
     "ui.red_packet_group": ("red packet", "红包组"),
-    "ui.queues_title": ("Broker: topic {topic}, offsets side by side", "Broker：主题 {topic}，队列位点与各组消费位点"),
+    "ui.queues_title": (
+        "Broker: topic {topic}, queues q0..q{last}, offsets side by side",
+        "Broker：主题 {topic} 的队列 q0..q{last}，队列位点与各组消费位点",
+    ),
     "ui.retries_title": (
         "Broker: what {group} sent back (retry topic)",
         "Broker：{group} 发回的消息（重试队列）",

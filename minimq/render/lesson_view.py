@@ -188,7 +188,8 @@ class LessonView:
             c.print(Text(self._t(key, n=rest), style="dim"))
         if "queues" in step.show:
             if len(lesson.processes) == 1:
-                c.print(tables.queues(shop, self.lang))
+                for table in tables.queues(shop, self.lang, c.width):
+                    c.print(table)
             else:
                 names = lane_names(lesson, self.lang, self._lanes)
                 c.print(tables.process_queues(shop, lesson.processes, names, self.lang))

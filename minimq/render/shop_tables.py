@@ -7,11 +7,12 @@ read from the shop at the moment a step ends, in English or Chinese.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import Mapping
 
 from rich import box
-from rich.cells import cell_len
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -26,38 +27,76 @@ OFFSET_COLUMN = 8  # cells
 COUPON_ROWS = 12  # a longer coupons table shows only the orders that went wrong, and the lesson's
 
 
+def _queues_title(shop: Shop, lang: str) -> str:
+    """The title names the topic once; the rows are its queues, q0 .. qN."""
+    last = len(shop.world.broker.topic_queues(TOPIC)) - 1
+    return t("ui.queues_title", lang, topic=TOPIC, last=last)
+
+
 def _label(label: Label, lang: str) -> str:
     return t(label.key, lang, **label.values)
 
 
-def queues(shop: Shop, lang: str) -> Table:
-    """The topic's queues with the coupon and red-packet groups' offsets side by side."""
+def queues(shop: Shop, lang: str, width: int) -> list[Table]:
+    """The topic's queues with the coupon and red-packet groups' offsets side by side; when
+    that is wider than ``width`` (60 columns), one table per group."""
     broker = shop.world.broker
     coupon, red = shop.coupon.consumer(), shop.red_packet.consumer
-    table = Table(title=t("ui.queues_title", lang, topic=TOPIC), box=box.SIMPLE_HEAVY)
-    # At 80 columns every header word and queue name still fits whole: the queue column
-    # keeps its width, the offsets columns at least 8 cells (a four-character Chinese
-    # word), and the headers name each group shortly.
-    table.add_column(t("ui.queue", lang), no_wrap=True, min_width=len(f"{TOPIC}#0"))
-    table.add_column(t("ui.max_offset", lang), justify="right", min_width=OFFSET_COLUMN)
-    coupon_name, red_name = t("ui.coupon_group", lang), t("ui.red_packet_group", lang)
-    for key, who in (
-        ("ui.committed_on_broker", coupon_name),
-        ("ui.local_offset", coupon_name),
-        ("ui.in_flight", coupon_name),
-        ("ui.committed_on_broker", red_name),
-        ("ui.local_offset", red_name),
-    ):
-        table.add_column(t(key, lang, group=who, client=who), justify="right", min_width=OFFSET_COLUMN)
+    mqs = broker.topic_queues(TOPIC)
     in_flight = coupon.in_flight()
-    for mq in broker.topic_queues(TOPIC):
-        cells = [str(mq), str(broker.max_offset(mq))]
-        for value in (broker.query_offset(COUPON_GROUP, mq), coupon.local_offset(mq)):
-            cells.append("-" if value is None else str(value))
-        cells.append(",".join(map(str, in_flight.get(mq, []))) or "-")
-        for value in (broker.query_offset(RED_PACKET_GROUP, mq), red.local_offset(mq)):
-            cells.append("-" if value is None else str(value))
-        table.add_row(*cells)
+
+    def offset(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    coupon_name, red_name = t("ui.coupon_group", lang), t("ui.red_packet_group", lang)
+    groups = [
+        [
+            (
+                t("ui.committed_on_broker", lang, group=coupon_name),
+                [offset(broker.query_offset(COUPON_GROUP, q)) for q in mqs],
+            ),
+            (t("ui.local_offset", lang, client=coupon_name), [offset(coupon.local_offset(q)) for q in mqs]),
+            (
+                t("ui.in_flight", lang, client=coupon_name),
+                [",".join(map(str, in_flight.get(q, []))) or "-" for q in mqs],
+            ),
+        ],
+        [
+            (
+                t("ui.committed_on_broker", lang, group=red_name),
+                [offset(broker.query_offset(RED_PACKET_GROUP, q)) for q in mqs],
+            ),
+            (t("ui.local_offset", lang, client=red_name), [offset(red.local_offset(q)) for q in mqs]),
+        ],
+    ]
+    lead = [
+        (t("ui.queue", lang), [f"q{q.queue_id}" for q in mqs]),
+        (t("ui.max_offset", lang), [str(broker.max_offset(q)) for q in mqs]),
+    ]
+    every = [*lead, *groups[0], *groups[1]]
+    if _width_of(every) <= width:
+        return [_offsets_table(_queues_title(shop, lang), every)]
+    return [_offsets_table(_queues_title(shop, lang) if i == 0 else None, [*lead, *g]) for i, g in enumerate(groups)]
+
+
+def _width_of(columns: list[tuple[str, list[str]]]) -> int:
+    """The narrowest rich can draw the table of these columns (every offsets column keeps
+    ``OFFSET_COLUMN`` cells, a header wraps between its words)."""
+    probe = Console(width=1000, file=io.StringIO())
+    return probe.measure(_offsets_table(None, columns)).minimum  # headers wrap at their spaces
+
+
+def _offsets_table(title: str | None, columns: list[tuple[str, list[str]]]) -> Table:
+    # At 80 columns every header word still fits whole: the offsets columns take at least
+    # 8 cells (a four-character Chinese word), and the headers name each group shortly.
+    table = Table(title=None if title is None else Text(title, overflow="fold"), box=box.SIMPLE_HEAVY)
+    for i, (head, _) in enumerate(columns):
+        if i == 0:
+            table.add_column(head, no_wrap=True)
+        else:
+            table.add_column(head, justify="right", min_width=OFFSET_COLUMN)
+    for row in zip(*(cells for _, cells in columns), strict=True):
+        table.add_row(*row)
     return table
 
 
@@ -66,8 +105,8 @@ def process_queues(shop: Shop, processes: tuple[str, ...], names: Mapping[str, s
     its local offset and what it has in flight; a blank cell: the process does not
     own that queue (a queue blank for every process is consumed by nobody)."""
     broker = shop.world.broker
-    table = Table(title=t("ui.queues_title", lang, topic=TOPIC), box=box.SIMPLE_HEAVY)
-    table.add_column(t("ui.queue", lang), no_wrap=True, min_width=cell_len(f"{TOPIC}#0"))
+    table = Table(title=_queues_title(shop, lang), box=box.SIMPLE_HEAVY)
+    table.add_column(t("ui.queue", lang), no_wrap=True)
     table.add_column(t("ui.pq_max", lang), justify="right")
     table.add_column(t("ui.pq_group", lang), justify="right")
     consumers = [shop.coupon.consumers.get(p) for p in processes]
@@ -78,7 +117,7 @@ def process_queues(shop: Shop, processes: tuple[str, ...], names: Mapping[str, s
     flights = [c.in_flight() if c is not None else {} for c in consumers]
     for mq in broker.topic_queues(TOPIC):
         committed = broker.query_offset(COUPON_GROUP, mq)
-        cells = [str(mq), str(broker.max_offset(mq)), "-" if committed is None else str(committed)]
+        cells = [f"q{mq.queue_id}", str(broker.max_offset(mq)), "-" if committed is None else str(committed)]
         for consumer, mine, flight in zip(consumers, owned, flights, strict=True):
             if consumer is None or mq not in mine:
                 cells += ["", ""]
