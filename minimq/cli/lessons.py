@@ -1,8 +1,9 @@
 """``minimq lessons``, ``minimq lesson N`` and ``minimq tour``.
 
 Owns: choosing lessons, language, pausing and export for the command line. Step mode
-(wait for Enter after each step) is the default on a terminal; ``--no-pause``, ``--json``
-or a stdout/stdin that is not a terminal run straight through. ``--export FILE`` writes
+(``minimq.cli.pager``: Enter, ``b`` back, a page number, ``q`` quit) is the default on a
+terminal; ``--no-pause``, ``--json`` or a stdout/stdin that is not a terminal run straight
+through, printing exactly what they printed before step mode had keys. ``--export FILE`` writes
 the whole run; a ``{n}`` in FILE writes one numbered file per step instead (slides).
 """
 
@@ -12,7 +13,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import IO, cast
 
+from minimq.cli.pager import Pager, QuitLesson
 from minimq.i18n import default_lang, t
 from minimq.lessons import LESSONS, TOUR, AnyLesson, find
 from minimq.lessons.fix_matrix import MatrixLesson, run_matrix_lesson, summary
@@ -98,18 +101,12 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
     from minimq.render.export import export
     from minimq.render.lesson_view import LessonView
 
-    console = make_console(args.width, args.no_color, record=args.export is not None)
     interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.no_pause
-    state = {"pausing": interactive}
-
-    def pause() -> None:
-        if not state["pausing"]:
-            return
-        try:
-            console.input(f"[dim]{t('ui.press_enter', lang)}[/]")
-        except EOFError:  # stdin closed: run on unattended
-            state["pausing"] = False
-
+    pager = None
+    if interactive:
+        pager = Pager(sys.stdout, page_total(lessons), lang, width=args.width, no_color=args.no_color)
+    tape = cast("IO[str]", pager.tape) if pager is not None else None  # a TextIOBase; typeshed wants IO
+    console = make_console(args.width, args.no_color, record=args.export is not None, file=tape)
     title = "minimq tour" if args.command == "tour" else t(lessons[0].title, lang)
     pages: list[str] = []
 
@@ -118,19 +115,30 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
         if args.export and "{n}" in args.export:
             pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
             export(console, pages[-1], title, clear=True)
-        pause()
+        if pager is not None:
+            pager.pause()
 
     view = LessonView(console, lang, args.seed, page)
-    for lesson in lessons:
-        if isinstance(lesson, MatrixLesson):
-            matrix_view.render(console, lesson, args.seed, run_matrix_lesson(lesson, args.seed, lang), lang)
-            page()
-        else:
-            run_lesson(lesson, args.seed, view)
-    if args.command == "tour":
-        print_paragraph(console, _closing(lessons, args.all, lang))
+    finished = False
+    try:
+        for lesson in lessons:
+            if isinstance(lesson, MatrixLesson):
+                matrix_view.render(console, lesson, args.seed, run_matrix_lesson(lesson, args.seed, lang), lang)
+                page()
+            else:
+                run_lesson(lesson, args.seed, view)
+    except QuitLesson as stop:  # raised by the pager only; the runner has closed its shop
+        if pager is not None:
+            pager.finish()
+            pager.say(t("ui.step_quit", lang, n=stop.page, total=pager.total))
+    else:
+        finished = True
+        if pager is not None:
+            pager.finish()
+        if args.command == "tour":
+            print_paragraph(console, _closing(lessons, args.all, lang))
     if args.export and pages:
-        if args.command == "tour":  # the closing line gets a page of its own
+        if args.command == "tour" and finished:  # the closing line gets a page of its own
             pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
             export(console, pages[-1], title, clear=True)
         print(t("ui.exported", lang, path=f"{pages[0]} .. {pages[-1]} ({len(pages)})"), file=sys.stderr)
@@ -138,6 +146,13 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
         export(console, args.export, title)
         print(t("ui.exported", lang, path=args.export), file=sys.stderr)
     return 0
+
+
+def page_total(lessons: list[AnyLesson]) -> int:
+    """The pages the lessons are told in: one for the fix matrix, ``page_count`` for a story."""
+    from minimq.render.lesson_view import page_count
+
+    return sum(1 if isinstance(lesson, MatrixLesson) else page_count(lesson) for lesson in lessons)
 
 
 def _closing(lessons: list[AnyLesson], whole: bool, lang: str) -> str:

@@ -1,7 +1,15 @@
 """Labels, headings and prompts shared by every lesson."""
 
 UI: dict[str, tuple[str, str]] = {
-    "ui.press_enter": ("Press Enter to continue…", "按回车继续……"),
+    "ui.step_prompt": (
+        "page {n}/{total} · Enter: next · b: back · 1-{total}: go to · q: quit › ",
+        "第 {n}/{total} 页 · 回车：下一页 · b：上一页 · 1-{total}：跳到该页 · q：退出 › ",
+    ),
+    "ui.step_keys": (
+        "Type Enter, b, a page number from 1 to {total}, or q.",
+        "请按回车，或输入 b、1 到 {total} 的页码、q。",
+    ),
+    "ui.step_quit": ("Stopped at page {n} of {total}.", "已退出，停在第 {n}/{total} 页。"),
     "ui.step": ("Step {n}", "第 {n} 步"),
     "ui.run": ("Run {n} of {total}: {title}", "第 {n}/{total} 轮：{title}"),
     "ui.happened": ("What happened", "发生了什么"),

@@ -6,6 +6,8 @@ without importing rich itself.
 
 from __future__ import annotations
 
+from typing import IO
+
 from rich.console import Console
 from rich.text import Text
 
@@ -14,10 +16,13 @@ from minimq.render.wrap import wrap
 __all__ = ["Console", "make_console", "print_paragraph"]
 
 
-def make_console(width: int | None = None, no_color: bool = False, record: bool = False) -> Console:
-    """A console of ``width`` columns (the terminal's if None); ``no_color`` for plain text,
-    which the ``NO_COLOR`` environment variable asks for too (rich reads it when not told)."""
-    return Console(width=width, no_color=no_color or None, highlight=False, record=record, soft_wrap=False)
+def make_console(
+    width: int | None = None, no_color: bool = False, record: bool = False, file: IO[str] | None = None
+) -> Console:
+    """A console of ``width`` columns (the terminal's if None); ``no_color`` for plain text;
+    ``file`` to write somewhere other than stdout (step mode's tape). ``NO_COLOR`` in the
+    environment asks for plain text too (rich reads it when ``no_color`` is not set)."""
+    return Console(width=width, no_color=no_color or None, highlight=False, record=record, soft_wrap=False, file=file)
 
 
 def print_paragraph(console: Console, text: str) -> None:

@@ -101,8 +101,14 @@ def _set_up(event: Event) -> bool:
     return isinstance(event, SendSucceeded)
 
 
+def page_count(lesson: Lesson) -> int:
+    """How many pages ``LessonView`` tells ``lesson`` in, one per pause: the opening, each
+    step, each run's timeline and verdict, the summary. Step mode numbers pages by it."""
+    return 2 + sum(len(run.steps) + 1 for run in lesson.runs)
+
+
 class LessonView:
-    """Prints a lesson; ``pause`` waits for Enter after each step."""
+    """Prints a lesson; ``pause`` ends a page (step mode asks there what to show next)."""
 
     def __init__(self, console: Console, lang: str, seed: int, pause: Callable[[], None] | None = None) -> None:
         self.console = console
