@@ -7,10 +7,16 @@ same ``Message`` again, the broker now holds two copies with one msg id, and a c
 system with no idempotency issues two coupons. The lessons (``minimq.lessons``) tell this
 and the other paths step by step; this module is the engine's smoke test a learner can
 run.
+
+``run`` lets the simulated minute pass in one go, or in slices with a call between them
+(``minimq demo --realtime`` prints what the trace gained and sleeps there, outside the
+world). The order system's send loop is a task of the world either way, so the slices do
+not change the run: the same seed gives the same trace, however the minute is cut.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_CLIENT, RED_PACKET_GROUP, TOPIC
@@ -21,6 +27,17 @@ from minimq.model import ConsumeStatus, MessageExt, SendResult
 from minimq.world import World
 
 ORDER = "order-1001"
+RUN_MS = 60_000  # the demo's simulated minute
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """One attempt of the order system's send loop: the reply it got, or the error send() raised."""
+
+    attempt: int
+    status: str | None = None  # SendStatus value (SEND_OK, ...) when a reply came
+    queue_offset: int | None = None
+    error: str | None = None  # the exception's class name when send() raised
 
 
 @dataclass
@@ -30,14 +47,14 @@ class Demo:
     world: World
     coupons: list[tuple[str, str, int]] = field(default_factory=list)  # (order, msg id, at ms)
     red_packets: list[str] = field(default_factory=list)
-    send_log: list[str] = field(default_factory=list)
+    sends: list[SendOutcome] = field(default_factory=list)
 
     def report(self) -> Report:
         return check(self.world.trace)
 
 
-def build(seed: int = 42, realtime_speed: float | None = None) -> Demo:
-    world = World(seed, realtime_speed=realtime_speed)
+def build(seed: int = 42) -> Demo:
+    world = World(seed)
     demo = Demo(world)
     world.broker.create_topic(TOPIC)
     ledger = EffectLedger(world, "coupons")
@@ -59,23 +76,33 @@ def build(seed: int = 42, realtime_speed: float | None = None) -> Demo:
     return demo
 
 
-def order_system_sends(demo: Demo) -> None:
+async def order_system_sends(demo: Demo) -> SendResult | None:
     """The order system's 'never lose a message' loop (``minimq.apps.orders``): on an
     error, send the same ``Message`` object again."""
 
     def log(attempt: int, outcome: SendResult | Exception) -> None:
         if isinstance(outcome, SendResult):
-            demo.send_log.append(f"attempt {attempt}: {outcome.status.value} offset {outcome.queue_offset}")
+            demo.sends.append(SendOutcome(attempt, status=outcome.status.value, queue_offset=outcome.queue_offset))
         else:
-            demo.send_log.append(f"attempt {attempt}: {type(outcome).__name__}")
+            demo.sends.append(SendOutcome(attempt, error=type(outcome).__name__))
 
     sender = OrderSender(demo.world, resend="same")
-    demo.world.run(sender.send_order_paid(ORDER, "alice", report=log))
+    return await sender.send_order_paid(ORDER, "alice", report=log)
 
 
-def run(seed: int = 42, realtime_speed: float | None = None) -> Demo:
-    """Build the demo world, run it for a simulated minute, and return it."""
-    demo = build(seed, realtime_speed)
-    order_system_sends(demo)
-    demo.world.run_until(60_000)
+def run(seed: int = 42, *, slice_ms: int | None = None, between: Callable[[Demo], None] | None = None) -> Demo:
+    """Build the demo world, let a simulated minute pass, and return it. With ``slice_ms``,
+    the minute passes ``slice_ms`` at a time and ``between(demo)`` is called after each
+    slice (and once before the first)."""
+    demo = build(seed)
+    world = demo.world
+    sending = world.spawn(order_system_sends(demo), "order-system")
+    step = slice_ms or RUN_MS
+    if between is not None:
+        between(demo)
+    while world.now_ms < RUN_MS:
+        world.run_until(min(world.now_ms + step, RUN_MS))
+        if between is not None:
+            between(demo)
+    sending.result()  # an error of the send loop is the demo's error, not a silent task
     return demo

@@ -22,7 +22,8 @@ imports and names with ``ast``.
   name ``threading.Thread`` and ``threading.Thread.start`` and call nothing of threading.
 - The checker's supervision, outside every simulation (``SUPERVISION``): ``minimq check``
   forks worker processes (each runs one deterministic loop) and watches them against the
-  wall clock, and its progress display is paced by it.
+  wall clock, and its progress display is paced by it. ``minimq demo --realtime`` (``PACING``)
+  reads the wall clock between the slices of its run, and sleeps there with ``wall_sleep``.
 
 Each violation is reported as ``path:line: what is wrong``.
 """
@@ -98,6 +99,9 @@ EXPLORER = "minimq/testing/shards.py"
 # one deterministic loop at a time) and watches them against the wall clock, and paces its
 # progress display by it. No world ever sees these.
 SUPERVISION = frozenset({"minimq/testing/workers.py", "minimq/render/progress.py"})
+# Outside any simulation too, ``minimq demo --realtime`` reads the wall clock between the
+# slices of its run, to know how long to sleep (with no_wall_sleep's ``wall_sleep``).
+PACING = frozenset({"minimq/cli/demo.py"})
 TIME_SLEEP_HOME = "minimq/sim/no_wall_sleep.py"
 # The guard that refuses threads inside a simulation wraps threading.Thread.start, so it
 # must import threading; it is held to naming Thread and Thread.start (no call, no other name).
@@ -281,7 +285,7 @@ def determinism_violations(module: Module) -> list[str]:
         elif name == "time.sleep":
             if module.path != TIME_SLEEP_HOME:
                 out.append(f"{where}: uses time.sleep (only {TIME_SLEEP_HOME} paces real-time mode)")
-        elif (name.startswith("time.") or name in WALL_CLOCK) and module.path not in SUPERVISION:
+        elif (name.startswith("time.") or name in WALL_CLOCK) and module.path not in SUPERVISION | PACING:
             out.append(f"{where}: uses {name} (wall clock; use the world's virtual now_ms)")
         elif name.startswith("threading.") and (is_call or name not in THREAD_GUARD_NAMES):
             out.append(f"{where}: uses {name} (only {THREAD_GUARD_HOME} names threading, to refuse threads)")

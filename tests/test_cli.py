@@ -235,7 +235,15 @@ HELP = {
         "cli.width",
         "cli.no_color",
     ],
-    "demo": ["cli.demo_seed", "cli.json_summary", "cli.trace_out", "cli.realtime", "cli.width", "cli.no_color"],
+    "demo": [
+        "cli.lang",
+        "cli.demo_seed",
+        "cli.json_summary",
+        "cli.trace_out",
+        "cli.realtime",
+        "cli.width",
+        "cli.no_color",
+    ],
     "trace": ["cli.trace_file", "cli.json_verdicts", "cli.timeline", "cli.strict"],
 }
 

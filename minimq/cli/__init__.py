@@ -2,7 +2,7 @@
 
 Owns: ``main`` and its exit codes. ``minimq tour`` runs every lesson, ``minimq lesson N``
 one, ``minimq lessons`` lists them (``cli.lessons``); ``minimq check`` explores a design
-(``cli.check``); ``minimq demo`` runs the engine's smoke scenario; ``minimq trace FILE``
+(``cli.check``); ``minimq demo`` runs the engine's smoke scenario (``cli.demo``); ``minimq trace FILE``
 reads a JSON-lines trace back and runs the checkers. The parser is ``cli.parser``.
 Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``: a lost message, a
 duplicated or lost effect, a broken retry rule); 2 bad usage or
@@ -30,7 +30,8 @@ __all__ = ["build_parser", "main", "requested_lang"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(requested_lang(argv))
+    lang = requested_lang(argv)
+    parser = build_parser(lang)
     args = parser.parse_args(argv)
     try:
         if args.command == "lessons":
@@ -50,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             return check(args)
         if args.command == "demo":
-            return _demo(args)
+            from minimq.cli.demo import run as demo
+
+            return demo(args)
         if args.command == "trace":
             return _trace(args)
         parser.print_help()
@@ -65,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nminimq: interrupted", file=sys.stderr)
+        print(f"\n{t('err.interrupted', lang)}", file=sys.stderr)
         return 130
 
 
@@ -78,33 +81,6 @@ def _quiet_stdout() -> None:
         pass
     finally:
         os.close(devnull)
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from minimq import demo as scenario
-
-    demo = scenario.run(seed=args.seed, realtime_speed=args.realtime)
-    world = demo.world
-    if args.trace_out:
-        world.trace.write(args.trace_out)
-    report = demo.report()
-    if args.json:
-        summary = {
-            "scenario": "demo",
-            "seed": args.seed,
-            "coupons": len(demo.coupons),
-            **report.summary(),
-            "virtual_ms": world.now_ms,
-            "trace_sha256": world.trace.sha256(),
-        }
-        print(json.dumps(summary, indent=2))
-    else:
-        from minimq.render.console import make_console
-        from minimq.render.demo_view import render
-
-        render(demo, make_console(args.width, args.no_color))
-    world.close()
-    return 0
 
 
 def _trace(args: argparse.Namespace) -> int:

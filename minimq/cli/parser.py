@@ -141,6 +141,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     _check_options(command("check", "cli.cmd_check"), lang)
 
     demo = command("demo", "cli.cmd_demo")
+    _lang_option(demo, lang)
     demo.add_argument("--seed", type=int, default=42, help=t("cli.demo_seed", lang))
     demo.add_argument("--json", action="store_true", help=t("cli.json_summary", lang))
     demo.add_argument("--trace-out", metavar="FILE", help=t("cli.trace_out", lang))

@@ -14,6 +14,7 @@ import os
 from minimq.i18n.text_check import CHECK
 from minimq.i18n.text_cli import CLI
 from minimq.i18n.text_dashboard import DASHBOARD
+from minimq.i18n.text_demo import DEMO
 from minimq.i18n.text_design import DESIGN
 from minimq.i18n.text_events import EVENTS
 from minimq.i18n.text_lesson1 import LESSON1
@@ -68,6 +69,7 @@ CATALOG = _merge(
     SCHEDULE,
     DESIGN,
     CLI,
+    DEMO,
 )
 
 

@@ -1,65 +1,101 @@
-"""The demo as a learner sees it: the setting, the timeline, the data, the verdict."""
+"""The demo as a learner sees it: the setting, the timeline, the data, the verdict, in en or zh.
+
+``render`` prints all of it after the run; ``minimq demo --realtime`` prints the setting
+first, the events as they happen (``minimq.render.demo_live``), and then ``summary``.
+Every line comes from the catalog (``minimq/i18n/text_demo.py``).
+"""
 
 from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from minimq.apps.incident import COUPON_GROUP, RED_PACKET_GROUP, TOPIC
-from minimq.demo import ORDER, Demo
+from minimq.demo import ORDER, Demo, SendOutcome
+from minimq.i18n import t
 from minimq.i18n.describe import fmt_ms, short
 from minimq.render.state import queues_table
 from minimq.render.timeline import timeline
+from minimq.render.wrap import wrap
 
-SETTING = (
-    "The payment system has told the order system that [bold]{order}[/] is paid.\n"
-    "The order system sends an 'order paid' message to topic [bold]{topic}[/] and, so that no\n"
-    "message is ever lost, sends it again whenever send() raises.\n"
-    "Two consumer groups read the topic: [bold]{coupon}[/] gives one coupon per paid order,\n"
-    "[bold]{red}[/] gives a red packet. Neither checks for duplicates.\n"
-    "Fault armed: the broker will store the first send, but its reply will be lost."
-)
+NAMES = (ORDER, TOPIC, COUPON_GROUP, RED_PACKET_GROUP)  # shown in bold in the setting
 
 
-def render(demo: Demo, console: Console) -> None:
-    world = demo.world
-    console.print(
-        Panel(
-            SETTING.format(order=ORDER, topic=TOPIC, coupon=COUPON_GROUP, red=RED_PACKET_GROUP),
-            title="minimq demo: one payment, two coupons",
-        )
-    )
-    console.print(timeline(world.trace, title=f"What happened (virtual time, seed {world.seed})"))
-    console.print(_coupons(demo))
-    console.print(queues_table(world.broker, TOPIC, [COUPON_GROUP, RED_PACKET_GROUP]))
-    console.print(_verdict(demo))
+def render(demo: Demo, console: Console, lang: str = "en") -> None:
+    console.print(setting(lang, console.width))
+    console.print(timeline(demo.world.trace, title=t("demo.timeline", lang, seed=demo.world.seed), lang=lang))
+    summary(demo, console, lang)
 
 
-def _coupons(demo: Demo) -> Table:
-    table = Table(title="Coupon system: coupons issued")
+def setting(lang: str, width: int) -> Panel:
+    """The opening panel: who sends what to whom, and the fault that is armed."""
+    text = t("demo.setting", lang, order=ORDER, topic=TOPIC, coupon=COUPON_GROUP, red=RED_PACKET_GROUP)
+    return Panel(_fit(text, lang, width - 4), title=t("demo.title", lang))
+
+
+def _fit(text: str, lang: str, width: int) -> str | Text:
+    """``text`` as rich wraps it in English (the golden transcript pins that), or broken by
+    ``minimq.render.wrap`` in Chinese, which rich would break only at the spaces around an
+    English word. The demo's names stay bold."""
+    if lang == "en":
+        return text
+    fitted = Text(wrap(Text.from_markup(text).plain, width), no_wrap=True)
+    fitted.highlight_words(NAMES, "bold")
+    return fitted
+
+
+def summary(demo: Demo, console: Console, lang: str = "en") -> None:
+    """What the run left behind: the coupons, the broker's queues, and the verdict."""
+    console.print(_coupons(demo, lang))
+    console.print(queues_table(demo.world.broker, TOPIC, [COUPON_GROUP, RED_PACKET_GROUP], lang=lang))
+    console.print(_verdict(demo, lang, console.width))
+
+
+def _coupons(demo: Demo, lang: str) -> Table:
+    table = Table(title=t("demo.coupons", lang))
     table.add_column("#", justify="right")
-    table.add_column("order")
-    table.add_column("from msg id")
-    table.add_column("at")
+    table.add_column(t("demo.col_order", lang))
+    table.add_column(t("demo.col_msg_id", lang))
+    table.add_column(t("demo.col_at", lang))
     for n, (order, msg_id, at) in enumerate(demo.coupons, 1):
         table.add_row(str(n), order, short(msg_id), fmt_ms(at))
     return table
 
 
-def _verdict(demo: Demo) -> Panel:
+def _send(outcome: SendOutcome, lang: str) -> str:
+    if outcome.error is None:
+        return t("demo.send_ok", lang, attempt=outcome.attempt, status=outcome.status, offset=outcome.queue_offset)
+    key = "demo.send_timeout" if outcome.error == "SendTimeoutError" else "demo.send_raised"
+    return t(key, lang, attempt=outcome.attempt, error=outcome.error)
+
+
+def _verdict(demo: Demo, lang: str, width: int) -> Panel:
     report = demo.report()
     copies = demo.world.broker.query_by_key(TOPIC, ORDER)
+    sep = t("demo.ids_sep", lang)
     lines = [
-        f"Send attempts by the order system: {'; '.join(demo.send_log)}.",
-        f"The broker holds {len(copies)} copies of the message for {ORDER}: msg id "
-        f"{', '.join(sorted({short(c.msg_id) for c in copies}))} (the same object was re-sent), "
-        f"offset msg ids {', '.join(short(c.offset_msg_id) for c in copies)}.",
-        f"Coupons issued for {ORDER}: {len(demo.coupons)}. "
-        f"Duplicate effects: {len(report.duplicated_effects)}; lost effects: {len(report.lost_effects)}.",
-        "Why: RocketMQ delivers at least once. The reply was lost after the broker stored the message,",
-        "so the producer could not know, and sending again stored a second copy. Every consumer with a",
-        "side effect must be idempotent; the lessons show how (minimq tour).",
+        t("demo.sends", lang, attempts=t("demo.sends_sep", lang).join(_send(s, lang) for s in demo.sends)),
+        t(
+            "demo.copies",
+            lang,
+            n=len(copies),
+            order=ORDER,
+            ids=sep.join(sorted({short(c.msg_id) for c in copies})),
+            offset_ids=sep.join(short(c.offset_msg_id) for c in copies),
+        ),
+        t(
+            "demo.coupon_count",
+            lang,
+            order=ORDER,
+            n=len(demo.coupons),
+            dup=len(report.duplicated_effects),
+            lost=len(report.lost_effects),
+        ),
+        *t("demo.why", lang).split("\n"),  # one renderable a line, as rich wrapped them from the start
     ]
     style = "red" if report.duplicated_effects else "green"
-    return Panel(Group(*lines), title="Verdict", border_style=style)
+    return Panel(
+        Group(*(_fit(line, lang, width - 4) for line in lines)), title=t("demo.verdict", lang), border_style=style
+    )

@@ -202,13 +202,21 @@ def _folded_row(
 def _row(
     e: ev.Event, names: list[str], column: str, mark: str | None, lang: str, brief: bool, ids: Mapping[str, str] | None
 ) -> list[Text | str]:
+    row: list[Text | str] = [fmt_ms(e.at_ms), *("" for _ in names)]
+    row[1 + names.index(column)] = event_text(e, mark, lang, brief=brief, ids=ids)
+    return row
+
+
+def event_text(
+    e: ev.Event, mark: str | None, lang: str, *, brief: bool = False, ids: Mapping[str, str] | None = None
+) -> Text:
+    """What a row says about ``e``: its sentence, marked as a repeat (``duplicate_marks``)
+    or styled as a fault; the demo's live feed prints the same words."""
     said = describe(e, lang, brief=brief, ids=ids)
-    text = Text(said)
     if mark is not None:
         key, style = MARKS[mark]
-        text = Text((t(key, lang) if key else "") + said, style=style)
-    elif isinstance(e, ev.FaultInjected | ev.ConsumerCrashed | ev.ConsumerShutdown):
+        return Text((t(key, lang) if key else "") + said, style=style)
+    text = Text(said)
+    if isinstance(e, ev.FaultInjected | ev.ConsumerCrashed | ev.ConsumerShutdown):
         text.stylize("bold yellow")
-    row: list[Text | str] = [fmt_ms(e.at_ms), *("" for _ in names)]
-    row[1 + names.index(column)] = text
-    return row
+    return text
