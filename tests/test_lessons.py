@@ -391,3 +391,16 @@ def test_the_queues_table_names_the_topic_once_and_splits_by_group_when_narrow(
     assert wide.count("q3 ") == narrow.count("q3 ") // 2
     assert group in narrow
     assert max(cell_len(line.rstrip()) for line in narrow.splitlines()) <= 60
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_the_timeline_never_cuts_a_word(capsys: pytest.CaptureFixture[str], width: int) -> None:
+    from minimq.render.timeline import timeline
+    from minimq.render.wrap import words
+
+    out = run(capsys, "lesson", "2", "--no-pause", "--width", str(width), "--lang", "en")[1]
+    assert max(cell_len(line.rstrip()) for line in out.splitlines()) <= width
+    said = {word for line in out.splitlines() for word in words(line.replace("│", " ").replace("┃", " "))}
+    for cut in ("CONSUME_SUC", "UCCESS", "payme", "coupo"):  # what five-letter lanes used to print
+        assert cut not in said, cut
+    assert timeline([], width=width).row_count == 0

@@ -232,6 +232,7 @@ class LessonView:
                 brief=True,
                 broadcasting=broadcasting,
                 skip=skip,
+                width=c.width,
             )
         )
         width = c.width - 4

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
+from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -22,6 +24,7 @@ from minimq import events as ev
 from minimq.check import repeat_kinds
 from minimq.i18n import t
 from minimq.i18n.describe import describe, fmt_ms, lane
+from minimq.render.wrap import words
 
 QUIET = (ev.OffsetCommittedLocally,)
 GAP = "\0gap"  # the column of a row that stands for a stretch of skipped events
@@ -118,6 +121,7 @@ def timeline(
     fit: bool = False,
     broadcasting: Collection[str] | None = None,
     skip: Collection[int] = (),
+    width: int | None = None,
 ) -> Table:
     """Lay ``events`` out in lanes. ``lanes`` maps an event's lane to a column name (events
     of unmapped lanes are left out); ``columns`` gives the column order; ``ids`` names msg
@@ -125,7 +129,10 @@ def timeline(
     what it holds instead of giving every lane the same width; ``broadcasting`` names the
     groups whose deliveries count per client (by default, those started among ``events``);
     ``skip`` holds indexes of events to leave out (they still count for the duplicate
-    marks): a stretch of them after a drawn row is one row saying how many events it held."""
+    marks): a stretch of them after a drawn row is one row saying how many events it held.
+    With ``width``, no word is cut: each lane is at least as wide as its longest word, and
+    when the lanes cannot all have that in ``width`` columns the timeline is a list (time,
+    lane, what happened) instead."""
     every = list(events)
     marks = duplicate_marks(every, broadcasting)
     folded = folds(every, fold) if fold is not None else {}
@@ -155,22 +162,70 @@ def timeline(
         rows.append((len(every) - 1, gap[-1], GAP))
         gaps[len(every) - 1] = (len(gap), gap[0].at_ms)
     names = columns or lanes_of(e for _, e, c in rows if c != GAP)
-    table = Table(title=title, show_lines=False, expand=False)
-    table.add_column(t("ui.t", lang), style="dim", no_wrap=True)
-    for name in names:
-        table.add_column(name, overflow="fold", ratio=None if fit else 1)
+    cells: list[list[Text | str]] = []
     for i, e, column in rows:
         if column == "…":
-            table.add_row(*_folded_row(folded[i], names, lanes, lang, ids))
-            continue
-        if column == GAP:
+            cells.append(_folded_row(folded[i], names, lanes, lang, ids))
+        elif column == GAP:
             n, start = gaps[i]
-            said = Text(t("ui.timeline_gap", lang, n=n), style="dim")
-            table.add_row(fmt_ms(start), said, *("" for _ in names[1:]))
-            continue
-        if column not in names:
-            continue
-        table.add_row(*_row(e, names, column, marks.get(i), lang, brief, ids))
+            cells.append([fmt_ms(start), Text(t("ui.timeline_gap", lang, n=n), style="dim"), *("" for _ in names[1:])])
+        elif column in names:
+            cells.append(_row(e, names, column, marks.get(i), lang, brief, ids))
+    if width is None:
+        return _lanes_table(title, names, cells, lang, None if fit else 1, {})
+    least = [_longest_word([names[i], *(str(row[1 + i]) for row in cells)]) for i in range(len(names))]
+    most = [max([least[i], *(cell_len(str(row[1 + i])) for row in cells)]) for i in range(len(names))]
+    room = width - TIME_CELLS - 2 * (len(names) + 1) - (len(names) + 2)  # padding and borders
+    if sum(least) > room:
+        return _list_table(title, names, cells, lang)
+    return _lanes_table(title, names, cells, lang, None, dict(enumerate(_share(room, least, most))))
+
+
+TIME_CELLS = 9  # 00:00.000
+
+
+def _share(room: int, least: list[int], most: list[int]) -> list[int]:
+    """Lane widths that add up to at most ``room``: each lane its longest word, then the
+    rest handed out a cell at a time to the lanes whose text is still wider."""
+    widths = list(least)
+    spare = room - sum(widths)
+    while spare > 0:
+        wanting = [i for i, w in enumerate(widths) if w < most[i]]
+        if not wanting:
+            break
+        for i in wanting[:spare]:
+            widths[i] += 1
+        spare = room - sum(widths)
+    return widths
+
+
+def _longest_word(texts: list[str]) -> int:
+    """The widest piece no line may break inside: an English word, a number, one Chinese character."""
+    return max((cell_len(token) for text in texts for token in words(text)), default=1)
+
+
+def _lanes_table(
+    title: str, names: list[str], cells: list[list[Text | str]], lang: str, ratio: int | None, least: dict[int, int]
+) -> Table:
+    """A column per lane; ``least`` fixes a lane's width (never under its longest word)."""
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column(t("ui.t", lang), style="dim", no_wrap=True)
+    for i, name in enumerate(names):
+        table.add_column(name, overflow="fold", ratio=ratio, width=least.get(i))
+    for row in cells:
+        table.add_row(*row)
+    return table
+
+
+def _list_table(title: str, names: list[str], cells: list[list[Text | str]], lang: str) -> Table:
+    """Too narrow for a column per lane: one line per row, its lane named."""
+    table = Table(title=title, box=box.SIMPLE, show_header=False, title_justify="left")
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for row in cells:
+        lane_index = next((i for i, cell in enumerate(row[1:]) if str(cell)), 0)
+        table.add_row(row[0], names[lane_index], row[1 + lane_index])
     return table
 
 

@@ -18,6 +18,11 @@ _NO_LINE_START = set("，。、；：！？）】」』”%")
 _NO_LINE_END = set("（【「『“")
 
 
+def words(text: str) -> list[str]:
+    """The pieces a line may break between: English words and numbers, single Chinese characters."""
+    return [token for token in _TOKEN.findall(text) if not token.isspace()]
+
+
 def _strip(line: list[str]) -> None:
     while line and line[-1] == " ":
         line.pop()
