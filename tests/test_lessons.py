@@ -404,3 +404,18 @@ def test_the_timeline_never_cuts_a_word(capsys: pytest.CaptureFixture[str], widt
     for cut in ("CONSUME_SUC", "UCCESS", "payme", "coupo"):  # what five-letter lanes used to print
         assert cut not in said, cut
     assert timeline([], width=width).row_count == 0
+
+
+def test_an_svg_export_is_slide_wide_and_loads_no_remote_font(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "l1.svg"
+    assert run(capsys, "lesson", "1", "--no-pause", "--lang", "zh", "--export", str(path))[0] == 0
+    svg = path.read_text(encoding="utf-8")
+    fetched = set(re.findall(r"url\((?!#)|@import|https?://(?!www\.w3\.org/2000/svg|www\.textualize\.io)[^\s\"')]+", svg))
+    assert not fetched  # an offline classroom reaches no CDN
+    assert "Noto Sans Mono CJK SC" in svg  # a local CJK monospace face before the generic one
+    width = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))  # type: ignore[union-attr]
+    narrow = tmp_path / "narrow.svg"
+    assert run(capsys, "lesson", "1", "--no-pause", "--width", "80", "--export", str(narrow))[0] == 0
+    assert width / float(re.search(r'viewBox="0 0 ([0-9.]+)', narrow.read_text()).group(1)) > 1.4  # type: ignore[union-attr]

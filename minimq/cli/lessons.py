@@ -55,6 +55,9 @@ def _chosen(args: argparse.Namespace, lang: str) -> list[AnyLesson] | None:
     return [lesson]
 
 
+SVG_WIDTH = 120  # columns of an exported SVG unless --width says otherwise
+
+
 def _check_export(path: str | None, lang: str) -> str | None:
     """An error message for an export path we cannot write, or None. A missing folder is
     made (``--export 'slides/l1-{n}.svg'`` on a fresh clone)."""
@@ -101,12 +104,15 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
     from minimq.render.export import export
     from minimq.render.lesson_view import LessonView
 
+    width = args.width
+    if width is None and args.export and args.export.lower().endswith(".svg"):
+        width = SVG_WIDTH  # a slide, not a terminal: wide enough for the timelines' lanes
     interactive = sys.stdout.isatty() and sys.stdin.isatty() and not args.no_pause
     pager = None
     if interactive:
-        pager = Pager(sys.stdout, page_total(lessons), lang, width=args.width, no_color=args.no_color)
+        pager = Pager(sys.stdout, page_total(lessons), lang, width=width, no_color=args.no_color)
     tape = cast("IO[str]", pager.tape) if pager is not None else None  # a TextIOBase; typeshed wants IO
-    console = make_console(args.width, args.no_color, record=args.export is not None, file=tape)
+    console = make_console(width, args.no_color, record=args.export is not None, file=tape)
     title = "minimq tour" if args.command == "tour" else t(lessons[0].title, lang)
     pages: list[str] = []
 

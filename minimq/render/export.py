@@ -1,4 +1,5 @@
-"""Writing what a console recorded to a file: SVG (Chinese sized by terminal cells), HTML or text.
+"""Writing what a console recorded to a file: SVG (Chinese sized by terminal cells, local
+fonts only), HTML or text.
 
 Owns: ``export``.
 """
@@ -29,13 +30,28 @@ def _fix_wide_text(svg: str) -> str:
     return _SVG_TEXT.sub(widen, svg)
 
 
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+_FONT_FAMILY = re.compile(r"font-family:\s*Fira Code, monospace;")
+# Local fonts only (an offline classroom reaches no CDN): a monospace face for the Latin
+# text, then the CJK monospace faces Linux, macOS and Windows ship.
+FONT_STACK = (
+    '"Fira Code", "DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Sarasa Mono SC", Menlo, '
+    '"PingFang SC", Consolas, "Microsoft YaHei Mono", monospace'
+)
+
+
+def _local_fonts(svg: str) -> str:
+    """Rich's SVG loads Fira Code from a CDN; keep only fonts the machine has."""
+    return _FONT_FAMILY.sub(f"font-family: {FONT_STACK};", _FONT_FACE.sub("", svg))
+
+
 def export(console: Console, path: str, title: str, *, clear: bool = False) -> None:
     """Write what ``console`` recorded to ``path`` as .svg, .html or .txt (``clear``: and
     start a new recording, for the next page)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".svg":
         svg = console.export_svg(title=title, clear=clear)
-        Path(path).write_text(_fix_wide_text(svg), encoding="utf-8")
+        Path(path).write_text(_local_fonts(_fix_wide_text(svg)), encoding="utf-8")
     elif suffix in (".html", ".htm"):
         console.save_html(path, clear=clear)
     else:
