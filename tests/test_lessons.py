@@ -412,7 +412,8 @@ def test_an_svg_export_is_slide_wide_and_loads_no_remote_font(
     path = tmp_path / "l1.svg"
     assert run(capsys, "lesson", "1", "--no-pause", "--lang", "zh", "--export", str(path))[0] == 0
     svg = path.read_text(encoding="utf-8")
-    fetched = set(re.findall(r"url\((?!#)|@import|https?://(?!www\.w3\.org/2000/svg|www\.textualize\.io)[^\s\"')]+", svg))
+    remote = r"url\((?!#)|@import|https?://(?!www\.w3\.org/2000/svg|www\.textualize\.io)[^\s\"')]+"
+    fetched = set(re.findall(remote, svg))
     assert not fetched  # an offline classroom reaches no CDN
     assert "Noto Sans Mono CJK SC" in svg  # a local CJK monospace face before the generic one
     width = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))  # type: ignore[union-attr]
