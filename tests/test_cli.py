@@ -133,7 +133,7 @@ def test_bad_trace_content_exits_2_naming_the_problem(
 def test_a_directory_is_not_a_trace(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run_cli(capsys, "trace", str(tmp_path))
     assert code == 2
-    assert err == f"minimq: error: Is a directory: {str(tmp_path)!r}\n"
+    assert err == f"minimq: error: {str(tmp_path)!r} is a folder, not a file\n"
 
 
 def test_an_unreadable_trace_file(
@@ -148,7 +148,7 @@ def test_an_unreadable_trace_file(
     monkeypatch.setattr(Path, "open", refuse)  # chmod 000 does not stop root
     code, _, err = run_cli(capsys, "trace", str(path))
     assert code == 2
-    assert err == f"minimq: error: Permission denied: {str(path)!r}\n"
+    assert err == f"minimq: error: permission denied: {str(path)!r}\n"
 
 
 def test_a_binary_file_exits_2_without_a_traceback_from_the_shell(tmp_path: Path) -> None:
@@ -411,3 +411,13 @@ def test_trace_strict_fails_on_a_broken_retry_rule(capsys: pytest.CaptureFixture
     code, out, _ = run_cli(capsys, "trace", str(path), "--json")
     assert code == 0 and json.loads(out)["retry_violations"] == 1
     assert run_cli(capsys, "trace", str(path), "--strict")[0] == 1
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "no such file: "), ("zh", "文件不存在：")])
+def test_a_missing_file_is_named_in_the_chosen_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str, said: str
+) -> None:
+    missing = tmp_path / "nowhere.trace"
+    assert main(["--lang", lang, "trace", str(missing)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert said in err and repr(str(missing)) in err and "Traceback" not in err

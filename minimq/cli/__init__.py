@@ -16,6 +16,7 @@ no permission); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -65,11 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         return 141  # 128 + SIGPIPE, what a shell reports for a killed pipe writer
     except OSError as exc:
-        print(f"minimq: error: {exc.strerror or exc}: {exc.filename!r}", file=sys.stderr)
+        print(t("err.prefix", lang, message=_os_error(exc, lang)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"\n{t('err.interrupted', lang)}", file=sys.stderr)
         return 130
+
+
+_OS_ERRORS = {errno.ENOENT: "err.no_file", errno.EACCES: "err.not_allowed", errno.EISDIR: "err.is_dir"}
+
+
+def _os_error(exc: OSError, lang: str) -> str:
+    """A file that cannot be read or written, said in ``lang`` with its path."""
+    key = _OS_ERRORS.get(exc.errno or 0)
+    if key is not None:
+        return t(key, lang, path=exc.filename)
+    return t("err.os", lang, problem=exc.strerror or str(exc), path=exc.filename)
 
 
 def _quiet_stdout() -> None:

@@ -187,6 +187,10 @@ CHECK: dict[str, tuple[str, str]] = {
     # -- errors --------------------------------------------------------------------------------
     "err.prefix": ("minimq: error: {message}", "minimq：错误：{message}"),
     "err.interrupted": ("minimq: interrupted", "minimq：已中断"),
+    "err.no_file": ("no such file: {path!r}", "文件不存在：{path!r}"),
+    "err.not_allowed": ("permission denied: {path!r}", "没有权限：{path!r}"),
+    "err.is_dir": ("{path!r} is a folder, not a file", "{path!r} 是目录，不是文件"),
+    "err.os": ("{problem}: {path!r}", "{problem}：{path!r}"),
     "err.examples": (
         "--examples must be a whole number from 1 to {max}, got {value}",
         "--examples 必须是 1 到 {max} 之间的整数，实际是 {value}",
