@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     except MinimqError as exc:
-        print(f"minimq: error: {exc}", file=sys.stderr)
+        print(t("err.prefix", lang, message=str(exc)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``minimq lesson 1 --json | head``): stop quietly
         _quiet_stdout()
