@@ -296,7 +296,9 @@ def test_help_is_in_the_users_language(
     for key in HELP[command]:
         assert help_line(key, lang) in out, key
         assert help_line(key, other) not in out, key
-    assert out.startswith(f"usage: minimq {command}".rstrip())  # argparse's own words stay English
+    usage = "用法：" if lang == "zh" else "usage: "  # argparse's own words follow the language too
+    assert out.startswith(f"{usage}minimq {command}".rstrip())
+    assert ("显示本帮助并退出" in out) == (lang == "zh")
 
 
 @pytest.mark.parametrize("argv", [["--lang", "zh", "--help"], ["--lang", "zh", "check", "--help"]])
@@ -421,3 +423,14 @@ def test_a_missing_file_is_named_in_the_chosen_language(
     assert main(["--lang", lang, "trace", str(missing)]) == 2
     err = capsys.readouterr().err.strip()
     assert said in err and repr(str(missing)) in err and "Traceback" not in err
+
+
+
+def test_argparse_errors_follow_the_language(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "zh", "lesson", "1", "--bogus"])
+    assert done.value.code == 2
+    assert "无法识别的参数：--bogus" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["lesson", "1", "--bogus", "--lang", "en"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err  # and the swap did not stick

@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from minimq.cli.parser import build_parser, requested_lang
+from minimq.cli.parser import argparse_words, build_parser, requested_lang
 from minimq.errors import MinimqError, ValidationError
 from minimq.i18n import default_lang, t
 
@@ -32,8 +32,9 @@ __all__ = ["build_parser", "main", "requested_lang"]
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = requested_lang(argv)
-    parser = build_parser(lang)
-    args = parser.parse_args(argv)
+    with argparse_words(lang):  # argparse words its groups and -h as the parser is built
+        parser = build_parser(lang)
+        args = parser.parse_args(argv)
     try:
         if args.command == "lessons":
             from minimq.cli.lessons import list_lessons

@@ -14,10 +14,12 @@ import argparse
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from minimq import __version__
-from minimq.i18n import LANGS, default_lang, t
+from minimq.i18n import CATALOG, LANGS, default_lang, t
 
 
 def _positive_float(text: str) -> float:
@@ -40,6 +42,19 @@ class _HelpFormatter(argparse.HelpFormatter):
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+    def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
+        # argparse measures its "usage: " prefix in characters; "用法：" takes twice as many
+        # columns, so the usage lines get that much less room.
+        if prefix is None:
+            module: Any = argparse
+            prefix = str(module._("usage: "))
+        extra = _cells(prefix) - len(prefix)
+        self._width -= extra
+        try:
+            return str(super()._format_usage(usage, actions, groups, prefix))
+        finally:
+            self._width += extra
 
 
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
@@ -155,6 +170,23 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     trace.add_argument("--timeline", action="store_true", help=t("cli.timeline", lang))
     trace.add_argument("--strict", action="store_true", help=t("cli.strict", lang))
     return parser
+
+
+@contextmanager
+def argparse_words(lang: str) -> Iterator[None]:
+    """argparse's own words ("usage:", "options", its error lines) in ``lang``: argparse
+    looks each up through its module's gettext ``_``, swapped here for the catalog's."""
+    if lang != "zh":
+        yield
+        return
+    said = {CATALOG[key][0]: CATALOG[key][1] for key in CATALOG if key.startswith("ap.")}
+    module: Any = argparse  # typeshed does not list argparse's gettext alias
+    original: Callable[[str], str] = module._
+    module._ = lambda message: said.get(message, original(message))
+    try:
+        yield
+    finally:
+        module._ = original
 
 
 def requested_lang(argv: Sequence[str]) -> str:

@@ -91,4 +91,23 @@ CLI: dict[str, tuple[str, str]] = {
         "exit 1 if a message was lost, an effect duplicated or lost, or a retry broke RocketMQ's rules",
         "有消息丢失、出现重复发放或漏发，或者重试不符合 RocketMQ 的规则时，退出码为 1",
     ),
+    # -- argparse's own words (its gettext message ids, English as argparse writes them) -------
+    "ap.usage": ("usage: ", "用法："),
+    "ap.positional": ("positional arguments", "位置参数"),
+    "ap.options": ("options", "选项"),
+    "ap.help": ("show this help message and exit", "显示本帮助并退出"),
+    "ap.error": ("%(prog)s: error: %(message)s\n", "%(prog)s：错误：%(message)s\n"),
+    "ap.argument": ("argument %(argument_name)s: %(message)s", "参数 %(argument_name)s：%(message)s"),
+    "ap.invalid_choice": (
+        "invalid choice: %(value)r (choose from %(choices)s)",
+        "无效的取值：%(value)r（可选：%(choices)s）",
+    ),
+    "ap.invalid_value": ("invalid %(type)s value: %(value)r", "%(type)s 取值无效：%(value)r"),
+    "ap.required": ("the following arguments are required: %s", "缺少必需的参数：%s"),
+    "ap.unrecognized": ("unrecognized arguments: %s", "无法识别的参数：%s"),
+    "ap.expected_one": ("expected one argument", "需要跟一个取值"),
+    "ap.ambiguous": (
+        "ambiguous option: %(option)s could match %(matches)s",
+        "选项有歧义：%(option)s 可能是 %(matches)s",
+    ),
 }
