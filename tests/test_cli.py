@@ -425,7 +425,6 @@ def test_a_missing_file_is_named_in_the_chosen_language(
     assert said in err and repr(str(missing)) in err and "Traceback" not in err
 
 
-
 def test_argparse_errors_follow_the_language(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["--lang", "zh", "lesson", "1", "--bogus"])
