@@ -26,7 +26,7 @@ def _label(label: Label, lang: str) -> str:
     return t(label.key, lang, **label.values)
 
 
-VerdictLines = list[tuple[str, bool]]  # each line, and whether it is bad news (drawn bold)
+VerdictLines = list[tuple[str, bool]]  # each line, and whether it is drawn bold (the headline, bad news)
 
 
 def verdict(lesson: Lesson, run: Run, shop: Shop, lang: str, width: int) -> Panel:
