@@ -77,7 +77,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("words", ("minimq.i18n",)),
     ("testing", ("minimq.testing",)),
     ("lessons", ("minimq.lessons",)),
-    ("presentation", ("minimq.render",)),
+    ("presentation", ("minimq.render", "minimq.site")),
     ("cli", ("minimq.cli", "minimq.__main__", "minimq")),
 )
 NO_THREADS = ("threading", "_thread", "concurrent.futures", "multiprocessing")

@@ -17,7 +17,7 @@ from minimq.cli import parser as cli_parser
 from minimq.i18n import CATALOG, t
 from minimq.testing.schedule import PATHS
 
-COMMANDS = ("lessons", "lesson", "tour", "check", "demo", "trace")
+COMMANDS = ("lessons", "lesson", "tour", "check", "demo", "trace", "site")
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -245,6 +245,7 @@ HELP = {
         "cli.no_color",
     ],
     "trace": ["cli.trace_file", "cli.json_verdicts", "cli.timeline", "cli.strict"],
+    "site": ["cli.site_out", "cli.site_lang", "cli.lesson_seed"],
 }
 
 

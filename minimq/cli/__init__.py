@@ -3,7 +3,8 @@
 Owns: ``main`` and its exit codes. ``minimq tour`` runs every lesson, ``minimq lesson N``
 one, ``minimq lessons`` lists them (``cli.lessons``); ``minimq check`` explores a design
 (``cli.check``); ``minimq demo`` runs the engine's smoke scenario (``cli.demo``); ``minimq trace FILE``
-reads a JSON-lines trace back and runs the checkers. The parser is ``cli.parser``.
+reads a JSON-lines trace back and runs the checkers; ``minimq site OUT_DIR`` writes
+the lesson site (``cli.site``). The parser is ``cli.parser``.
 Exit codes: 0 done; 1 the checkers found a problem (``trace --strict``: a lost message, a
 duplicated or lost effect, a broken retry rule); 2 bad usage or
 bad input, always with one line that names the problem and the value, never a traceback:
@@ -58,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo(args)
         if args.command == "trace":
             return _trace(args)
+        if args.command == "site":
+            from minimq.cli.site import run as site
+
+            return site(args, lang)
         parser.print_help()
         return 0
     except MinimqError as exc:

@@ -164,6 +164,11 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     demo.add_argument("--width", type=_width(lang), default=None, help=t("cli.width", lang))
     demo.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
 
+    site = command("site", "cli.cmd_site")
+    site.add_argument("out_dir", metavar="OUT_DIR", help=t("cli.site_out", lang))
+    site.add_argument("--lang", choices=(*LANGS, "both"), default="both", help=t("cli.site_lang", lang))
+    site.add_argument("--seed", type=int, default=1, help=t("cli.lesson_seed", lang))
+
     trace = command("trace", "cli.cmd_trace")
     trace.add_argument("file", help=t("cli.trace_file", lang))
     trace.add_argument("--json", action="store_true", help=t("cli.json_verdicts", lang))

@@ -101,6 +101,33 @@ def _set_up(event: Event) -> bool:
     return isinstance(event, SendSucceeded)
 
 
+def summary_rows(
+    lesson: Lesson, look: Look | None, summaries: Sequence[RunSummary], lang: str
+) -> tuple[list[str], list[tuple[list[str], bool]]]:
+    """The closing table as data: its headers, and per run its cells and whether the run
+    left no duplicate and no lost effect (the lesson site reads it too)."""
+    if look is not None:
+        keys = ("ui.design", *(col.title for col in look.summary))
+    else:
+        keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
+    headers = [t(key, lang) for key in (*keys, "ui.virtual_time")]
+    rows: list[tuple[list[str], bool]] = []
+    for run, s in zip(lesson.runs, summaries, strict=True):
+        if look is not None:
+            numbers = [col.value(s) for col in look.summary]
+        else:
+            coupon, red = s.groups[COUPON_GROUP], s.groups[RED_PACKET_GROUP]
+            numbers = [s.duplicate_deliveries, coupon.duplicate_effects, red.duplicate_effects, s.lost_effects]
+        ok = not s.duplicate_effects and not s.lost_effects
+        rows.append(([t(run.title, lang), *map(str, numbers), fmt_ms(s.virtual_ms)], ok))
+    return headers, rows
+
+
+def summary_point(summaries: Sequence[RunSummary]) -> bool:
+    """Whether a fix row still counts extra deliveries (``ui.summary_point`` says why that is right)."""
+    return any(s.duplicate_deliveries and not s.duplicate_effects and not s.lost_effects for s in summaries)
+
+
 def page_count(lesson: Lesson) -> int:
     """How many pages ``LessonView`` tells ``lesson`` in, one per pause: the opening, each
     step, each run's timeline and verdict, the summary. Step mode numbers pages by it."""
@@ -245,23 +272,14 @@ class LessonView:
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
         c = self.console
         table = Table(title=self._t("ui.summary_title", n=lesson.number), box=box.SIMPLE_HEAVY)
-        if self._look is not None:
-            keys = ("ui.design", *(col.title for col in self._look.summary))
-        else:
-            keys = ("ui.design", "ui.dup_deliveries_all", "ui.dup_effects", "ui.dup_red_packets", "ui.lost_all")
-        for key in (*keys, "ui.virtual_time"):
+        headers, rows = summary_rows(lesson, self._look, summaries, self.lang)
+        for i, head in enumerate(headers):
             # fold, not "…": a Chinese line may break between any two characters
-            table.add_column(self._t(key), justify="left" if key == "ui.design" else "right", overflow="fold")
-        for run, s in zip(lesson.runs, summaries, strict=True):
-            style = "green" if not s.duplicate_effects and not s.lost_effects else "red"
-            if self._look is not None:
-                numbers = [col.value(s) for col in self._look.summary]
-            else:
-                coupon, red = s.groups[COUPON_GROUP], s.groups[RED_PACKET_GROUP]
-                numbers = [s.duplicate_deliveries, coupon.duplicate_effects, red.duplicate_effects, s.lost_effects]
-            table.add_row(Text(self._t(run.title), style=style), *map(str, numbers), fmt_ms(s.virtual_ms))
+            table.add_column(head, justify="left" if i == 0 else "right", overflow="fold")
+        for cells, ok in rows:
+            table.add_row(Text(cells[0], style="green" if ok else "red"), *cells[1:])
         c.print(table)
-        if any(s.duplicate_deliveries and not s.duplicate_effects and not s.lost_effects for s in summaries):
+        if summary_point(summaries):
             c.print(Text(wrap(self._t("ui.summary_point"), self.console.width), no_wrap=True))
         c.print(Panel(self._para(lesson.diagnosis, lesson.limits), border_style="magenta"))
         self._wait()

@@ -1,7 +1,9 @@
 """The verdict of one run: how many coupons and red packets each order got, in words.
 
 Owns: ``verdict`` (the shop's own, for the lessons of the coupon incident) and
-``look_verdict`` (the lines a lesson's ``Look`` reads from its shop).
+``look_verdict`` (the lines a lesson's ``Look`` reads from its shop), each a rich panel
+drawn from its data (``verdict_lines``, ``look_verdict_lines``: the lines, each with
+whether it tells a duplicate or a loss), which the lesson site (``minimq.site``) reads too.
 """
 
 from __future__ import annotations
@@ -24,8 +26,26 @@ def _label(label: Label, lang: str) -> str:
     return t(label.key, lang, **label.values)
 
 
+VerdictLines = list[tuple[str, bool]]  # each line, and whether it is drawn bold (the headline, bad news)
+
+
 def verdict(lesson: Lesson, run: Run, shop: Shop, lang: str, width: int) -> Panel:
     """Coupons and red packets per order of the lesson, the other orders that went wrong, the moral."""
+    lines, ok = verdict_lines(lesson, shop, lang)
+    return _panel(lines, ok, run, lang, width)
+
+
+def _panel(lines: VerdictLines, ok: bool, run: Run, lang: str, width: int) -> Panel:
+    body = Group(
+        *(Text(wrap(line, width), style="bold" if bad else "") for line, bad in lines),
+        "",
+        Text(wrap(t(run.moral, lang), width), no_wrap=True),
+    )
+    return Panel(body, title=t("ui.verdict", lang), border_style="green" if ok else "red")
+
+
+def verdict_lines(lesson: Lesson, shop: Shop, lang: str) -> tuple[VerdictLines, bool]:
+    """The verdict's lines (without the moral), and whether the run came out right."""
     orders = lesson.verdict_orders()
     counts = {order: 0 for order in orders}
     for row in shop.coupons():
@@ -48,29 +68,22 @@ def verdict(lesson: Lesson, run: Run, shop: Shop, lang: str, width: int) -> Pane
     else:
         line = _orders_line(counts, lang)
         red_text = _red_packets_line(red, lang)
-    red_line = Text(wrap(red_text, width), style="bold" if any(n > 1 for n in red.values()) else "")
     others = _other_orders(shop, orders, lang)
-    body = Group(
-        Text(wrap(line, width), style="bold"),
-        red_line,
-        *(Text(wrap(other, width), style="bold") for other in others),
-        "",
-        Text(wrap(t(run.moral, lang), width), no_wrap=True),
-    )
+    lines = [(line, True), (red_text, any(n > 1 for n in red.values())), *((other, True) for other in others)]
     ok = all(n == 1 for n in counts.values()) and all(n == 1 for n in red.values()) and not others
-    return Panel(body, title=t("ui.verdict", lang), border_style="green" if ok else "red")
+    return lines, ok
 
 
 def look_verdict(look: Look, run: Run, shop: Shop, lang: str, width: int) -> Panel:
     """The verdict lines a lesson's ``Look`` reads from the shop, and the moral."""
+    lines, ok = look_verdict_lines(look, shop, lang)
+    return _panel(lines, ok, run, lang, width)
+
+
+def look_verdict_lines(look: Look, shop: Shop, lang: str) -> tuple[VerdictLines, bool]:
+    """The lines a lesson's ``Look`` reads from the shop, and whether none is bad."""
     lines = look.verdict(shop)
-    body = Group(
-        *(Text(wrap(_label(line.text, lang), width), style="bold" if line.bad else "") for line in lines),
-        "",
-        Text(wrap(t(run.moral, lang), width), no_wrap=True),
-    )
-    ok = not any(line.bad for line in lines)
-    return Panel(body, title=t("ui.verdict", lang), border_style="green" if ok else "red")
+    return [(_label(line.text, lang), line.bad) for line in lines], not any(line.bad for line in lines)
 
 
 def _other_orders(shop: Shop, orders: tuple[str, ...], lang: str) -> list[str]:

@@ -1,0 +1,71 @@
+"""``minimq site OUT_DIR``: every lesson page in each language, the index, the fix matrix.
+
+Owns: ``build_site`` and the duration estimate (``minutes``). Each lesson runs once per
+language with the same seed (the trace is the same; only the words differ). A lesson's
+duration is read from its shape: a minute per step, two per run (its verdict and
+timeline), three for the setting and the closing table; the fix matrix gets
+``MATRIX_MINUTES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from minimq.i18n import t
+from minimq.lessons import LESSONS
+from minimq.lessons.base import Lesson
+from minimq.lessons.fix_matrix import run_matrix_lesson
+from minimq.site.collect import collect_lesson
+from minimq.site.page import index_name, index_page, lesson_page, matrix_page, page_name
+
+MATRIX_MINUTES = 15
+
+
+def minutes(lesson: Lesson) -> int:
+    """How long a workshop spends on ``lesson``, estimated from its steps and runs."""
+    return sum(len(run.steps) for run in lesson.runs) + 2 * len(lesson.runs) + 3
+
+
+def build_site(out_dir: Path, langs: Sequence[str], seed: int = 1) -> list[Path]:
+    """Write the site into ``out_dir`` (created if missing); returns the files written."""
+    out_dir.mkdir(exist_ok=True)
+    written: list[Path] = []
+    first = langs[0]
+
+    def other(name_of: Any, lang: str) -> str | None:
+        rest = [x for x in langs if x != lang]
+        return name_of(rest[0]) if rest else None
+
+    def write(name: str, text: str) -> None:
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    for lang in langs:
+        index = index_name(lang, first)
+        entries: list[dict[str, Any]] = []
+        for lesson in LESSONS:
+            name = page_name(lesson.number, lesson.slug, lang)
+            switch = other(lambda x, lesson=lesson: page_name(lesson.number, lesson.slug, x), lang)
+            if isinstance(lesson, Lesson):
+                data = collect_lesson(lesson, lang, seed)
+                write(name, lesson_page(data, index, switch))
+                moral, length = data["runs"][-1]["moral"], minutes(lesson)
+            else:
+                rows = run_matrix_lesson(lesson, seed, lang)
+                write(name, matrix_page(lesson, seed, rows, lang, index, switch))
+                moral, length = t(lesson.setting, lang).split("\n\n")[0], MATRIX_MINUTES
+            entries.append(
+                {
+                    "number": lesson.number,
+                    "title": t(lesson.title, lang),
+                    "href": name,
+                    "paths": list(lesson.paths),
+                    "moral": moral,
+                    "minutes": length,
+                }
+            )
+        write(index, index_page(entries, lang, other(lambda x: index_name(x, first), lang)))
+    return written

@@ -1,0 +1,158 @@
+// The lesson player: builds one slide per step from the JSON embedded in the page
+// (#lesson-data), shows one at a time, and keeps the slide's id in the address
+// (#intro, #r2s3, #r2end, #end) so that a link opens that step. No network, no library.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("lesson-data").textContent);
+  const ui = data.ui;
+  const deck = document.getElementById("deck");
+  const slides = [];
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function panel(title, cls) {
+    const box = el("div", "panel " + (cls || ""));
+    if (title) box.appendChild(el("h2", "", title));
+    return box;
+  }
+  function paragraphs(box, text, cls) {
+    for (const part of String(text).split(/\n\n+/)) if (part) box.appendChild(el("p", cls || "", part));
+  }
+  function table(spec) {
+    const t = el("table");
+    if (spec.title) t.appendChild(el("caption", "", spec.title));
+    const head = el("tr");
+    for (const h of spec.headers) head.appendChild(el("th", "", h));
+    t.appendChild(el("thead")).appendChild(head);
+    const body = t.appendChild(el("tbody"));
+    for (const row of spec.rows) {
+      const tr = body.appendChild(el("tr"));
+      for (const cell of row) tr.appendChild(el("td", "", cell));
+    }
+    if (spec.caption) {
+      const tr = body.appendChild(el("tr"));
+      const td = tr.appendChild(el("td", "note", spec.caption));
+      td.colSpan = spec.headers.length;
+    }
+    return t;
+  }
+  function events(rows, stepOf, current) {
+    const t = el("table", "events");
+    for (const row of rows) {
+      const tr = t.appendChild(el("tr", row.mark ? "mark-" + row.mark : ""));
+      if (stepOf) tr.classList.add(stepOf(row) === current ? "now" : stepOf(row) > current ? "later" : "before");
+      tr.appendChild(el("td", "t", row.t));
+      tr.appendChild(el("td", "lane", row.lane));
+      const td = tr.appendChild(el("td", "", row.text));
+      if (row.mark) td.appendChild(el("span", "badge " + row.mark, ui.marks[row.mark] || row.mark));
+    }
+    return t;
+  }
+  function slide(id, cls, heading) {
+    const s = el("section", "slide " + cls);
+    s.id = id;
+    s.dataset.heading = heading;
+    deck.appendChild(s);
+    slides.push(s);
+    return s;
+  }
+
+  // the opening: the ticket, the setting, how to read ids
+  const intro = slide("intro", "text", data.title);
+  const left = intro.appendChild(panel(data.opening ? ui.opening : ui.setting, "narr"));
+  if (data.opening) paragraphs(left, data.opening, "say");
+  paragraphs(left, data.world);
+  const right = intro.appendChild(panel(ui.setting));
+  paragraphs(right, data.setting);
+  const legend = right.appendChild(el("details"));
+  legend.appendChild(el("summary", "", ui.legend));
+  paragraphs(legend, data.legend);
+
+  for (const run of data.runs) {
+    for (const step of run.steps) {
+      const s = slide("r" + run.n + "s" + step.n, "step", run.heading + " · " + ui.step.replace("{n}", step.n));
+      const narr = s.appendChild(panel(ui.step.replace("{n}", step.n), "narr"));
+      if (step.n === 1) paragraphs(narr, run.explain, "explain");
+      paragraphs(narr, step.narration, "say");
+      const ev = s.appendChild(panel(ui.happened, "events-panel"));
+      if (step.events.length) ev.appendChild(events(step.events));
+      else if (!step.note) ev.appendChild(el("p", "note", ui.nothing));
+      if (step.note) ev.appendChild(el("p", "note", step.note));
+      const st = s.appendChild(panel(ui.state, "state-panel"));
+      if (!step.tables.length) st.appendChild(el("p", "note", ui.no_state));
+      for (const spec of step.tables) st.appendChild(table(spec));
+    }
+    const end = slide("r" + run.n + "end", "runend", run.heading + " · " + ui.verdict);
+    const v = end.appendChild(panel(ui.verdict, "verdict" + (run.verdict.ok ? " ok" : "")));
+    for (const line of run.verdict.lines) v.appendChild(el("p", line.strong ? "strong" : "", line.text));
+    v.appendChild(el("h2", "", ui.moral));
+    paragraphs(v, run.moral, "moral");
+    // The timeline picture: minimq.render.sequence's SVG when it was there at build time,
+    // else every listed event of the run, step by step.
+    const tl = end.appendChild(panel(run.timeline_title, "timeline"));
+    if (run.svg) tl.insertAdjacentHTML("beforeend", run.svg);
+    else {
+      const rows = [];
+      for (const step of run.steps) for (const row of step.events) rows.push(row);
+      tl.appendChild(events(rows));
+    }
+  }
+
+  const last = slide("end", "text", data.summary.title);
+  const sum = last.appendChild(panel(data.summary.title));
+  const t = sum.appendChild(table({ title: "", headers: data.summary.headers, rows: data.summary.rows.map((r) => r.cells), caption: "" }));
+  data.summary.rows.forEach((r, i) => t.tBodies[0].rows[i].classList.add(r.ok ? "good" : "bad"));
+  if (data.summary.point) sum.appendChild(el("p", "note", data.summary.point));
+  const diag = last.appendChild(panel(ui.diagnosis));
+  paragraphs(diag, data.diagnosis);
+  diag.appendChild(el("h2", "", ui.limits));
+  paragraphs(diag, data.limits);
+
+  // navigation: the address holds the slide's id
+  const pos = document.getElementById("pos");
+  const heading = document.getElementById("heading");
+  const prev = document.getElementById("prev");
+  const next = document.getElementById("next");
+  let at = 0;
+  function show(i) {
+    at = Math.max(0, Math.min(slides.length - 1, i));
+    slides.forEach((s, j) => s.classList.toggle("current", j === at));
+    pos.textContent = ui.slide_of.replace("{n}", at + 1).replace("{total}", slides.length);
+    heading.textContent = data.title + " — " + slides[at].dataset.heading;
+    prev.disabled = at === 0;
+    next.disabled = at === slides.length - 1;
+    if (location.hash !== "#" + slides[at].id) history.replaceState(null, "", "#" + slides[at].id);
+    const other = document.getElementById("other-lang");
+    if (other) other.hash = slides[at].id;
+  }
+  function fromHash() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const i = slides.findIndex((s) => s.id === id);
+    show(i < 0 ? 0 : i);
+  }
+  function present() {
+    document.body.classList.toggle("present");
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (document.body.classList.contains("present") && document.documentElement.requestFullscreen)
+      document.documentElement.requestFullscreen().catch(() => {});
+  }
+  prev.addEventListener("click", () => show(at - 1));
+  next.addEventListener("click", () => show(at + 1));
+  document.getElementById("present").addEventListener("click", present);
+  window.addEventListener("hashchange", fromHash);
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (["ArrowRight", "PageDown", " ", "Enter"].includes(e.key)) show(at + 1);
+    else if (["ArrowLeft", "PageUp", "Backspace"].includes(e.key)) show(at - 1);
+    else if (e.key === "Home") show(0);
+    else if (e.key === "End") show(slides.length - 1);
+    else if (e.key === "f") present();
+    else return;
+    e.preventDefault();
+  });
+  fromHash();
+})();

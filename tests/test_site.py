@@ -1,0 +1,84 @@
+"""``minimq site``: every page written, offline, with every step of every run in its data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from minimq.cli import main
+from minimq.lessons import LESSONS
+from minimq.lessons.base import Lesson
+from minimq.site.page import page_name
+
+SVG_NS = "http://www.w3.org/2000/svg"
+DATA = re.compile(r'<script type="application/json" id="lesson-data">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "out"
+    assert main(["site", str(out)]) == 0
+    return out
+
+
+def test_writes_the_index_and_every_lesson_page_in_both_languages(site: Path) -> None:
+    assert (site / "index.html").is_file()
+    assert (site / "index.zh.html").is_file()
+    for lesson in LESSONS:
+        for lang in ("en", "zh"):
+            assert (site / page_name(lesson.number, lesson.slug, lang)).is_file()
+
+
+def test_no_page_refers_to_the_network(site: Path) -> None:
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8").replace(SVG_NS, "")
+        assert not re.search(r"https?://", text), page.name
+
+
+def test_each_page_holds_every_step_of_every_run(site: Path) -> None:
+    for lesson in LESSONS:
+        if not isinstance(lesson, Lesson):
+            continue
+        for lang in ("en", "zh"):
+            html = (site / page_name(lesson.number, lesson.slug, lang)).read_text(encoding="utf-8")
+            found = DATA.search(html)
+            assert found is not None
+            data = json.loads(found.group(1))
+            assert [len(run["steps"]) for run in data["runs"]] == [len(run.steps) for run in lesson.runs]
+            assert all(run["verdict"]["lines"] and run["moral"] for run in data["runs"])
+            assert len(data["summary"]["rows"]) == len(lesson.runs)
+
+
+def test_a_duplicate_is_marked_in_lesson_1(site: Path) -> None:
+    html = (site / page_name(1, "upstream-retry", "en")).read_text(encoding="utf-8")
+    found = DATA.search(html)
+    assert found is not None
+    rows = [row for step in json.loads(found.group(1))["runs"][0]["steps"] for row in step["events"]]
+    assert any(row["mark"] == "effect" for row in rows)
+
+
+def test_the_index_lists_every_lesson(site: Path) -> None:
+    for name, lang in (("index.html", "en"), ("index.zh.html", "zh")):
+        index = (site / name).read_text(encoding="utf-8")
+        for lesson in LESSONS:
+            assert f'href="{page_name(lesson.number, lesson.slug, lang)}"' in index
+
+
+def test_one_language_only(tmp_path: Path) -> None:
+    assert main(["site", str(tmp_path / "zh"), "--lang", "zh"]) == 0
+    assert (tmp_path / "zh" / "index.html").is_file()
+    assert not list((tmp_path / "zh").glob("*.en.html"))
+    assert 'id="other-lang"' not in (tmp_path / "zh" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["file", "no-parent"])
+def test_a_bad_out_dir_exits_2(tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    out = target if where == "file" else tmp_path / "missing" / "out"
+    assert main(["site", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and len(err.strip().splitlines()) == 1
