@@ -46,6 +46,8 @@ svg.sq {{ font-family: {FONTS}; font-size: {FONT}px; }}
 .sq .sq-head rect {{ fill: #eef1f5; stroke: #57606a; }}
 .sq .sq-head text {{ font-weight: 700; stroke: none; }}
 .sq .sq-lane {{ stroke: #8c959f; stroke-width: 1.2; }}
+.sq .sq-gone {{ stroke: #fff; stroke-width: 4; }}
+.sq .sq-dead {{ stroke: #bc4c00; stroke-width: 2; stroke-dasharray: 1 5; stroke-linecap: round; }}
 .sq .sq-time {{ fill: #57606a; font-size: 12px; font-variant-numeric: tabular-nums; }}
 .sq .sq-stepname {{ fill: #57606a; font-size: 12px; font-weight: 700; }}
 .sq .sq-step-bg {{ fill: transparent; }}
@@ -115,6 +117,8 @@ class _Canvas:
         self.steps: dict[int, list[int]] = {}  # step: [top, bottom]
         self.last_time = ""
         self.step = -1
+        self.down: dict[int, int] = {}  # column: where its process died
+        self.dead: list[tuple[int, int, int]] = []  # (column, top, bottom) while a process was down
 
     def begin(self, step: int) -> None:
         """Room for a step's name above its first item, when ``step`` is a new one."""
@@ -211,7 +215,11 @@ class _Canvas:
             body.append(f'<path d="M{left + 6:g} {top + 8} l10 10 M{left + 6:g} {top + 18} l10 -10"/>')
         elif item.style is Style.DUPLICATE:
             body.append(_warning(left + 12, top + 7))
+        if item.life == "up" and item.dst in self.down:
+            self.dead.append((item.dst, self.down.pop(item.dst), top))
         self.y = top + height + 6
+        if item.life == "down":
+            self.down[item.dst] = self.y - 4
         self._why(item, x, body, 3.5 * self.lane_w)
         body.append(self.time(item.at_ms, top + 2 + height / 2))
         self._group(item, item.style.value, body, top)
@@ -313,6 +321,12 @@ def _lanes(canvas: _Canvas, columns: Sequence[str], head: int, bottom: int, lang
     for n in range(len(columns)):
         x = canvas.cx(n)
         out += [f'<line class="sq-lane" x1="{x:g}" y1="{a}" x2="{x:g}" y2="{b}"/>' for a, b in spans]
+    # A process that is down has no lane: a dotted stretch from its crash to its restart.
+    dead = [*canvas.dead, *((n, top, bottom) for n, top in sorted(canvas.down.items()))]
+    for n, top, end in dead:
+        x = canvas.cx(n)
+        for cls in ("sq-gone", "sq-dead"):  # the lane's line wiped out, then dotted over
+            out.append(f'<line class="{cls}" x1="{x:g}" y1="{top}" x2="{x:g}" y2="{end}"/>')
     return out
 
 

@@ -50,6 +50,7 @@ class Item:
     reason: str = ""
     skipped: int = 0
     until_ms: int = 0  # the last event's time: a gap's end, an event's own time
+    life: str = ""  # "down": the lane's process died here; "up": it started again
 
 
 def step_of(at_ms: int, steps: Sequence[tuple[int, int]]) -> int:
@@ -169,7 +170,8 @@ def items(
             label = t(MARKS[mark][0], lang) + label
         reason = firsts.reason(e, lang, broadcasting) if mark in ("duplicate", "effect") else ""
         step = step_of(e.at_ms, steps)
-        out.append(Item(e.at_ms, step, src, dst, label, _style(e, mark), reason, until_ms=e.at_ms))
+        life = "down" if isinstance(e, ev.ConsumerCrashed) else "up" if isinstance(e, ev.ConsumerStarted) else ""
+        out.append(Item(e.at_ms, step, src, dst, label, _style(e, mark), reason, until_ms=e.at_ms, life=life))
     if gap:
         out.append(_gap(gap, steps, lang))
     return out
