@@ -62,6 +62,14 @@ def test_trace_round_trip_through_the_cli(capsys: pytest.CaptureFixture[str], tm
     assert run_cli(capsys, "trace", str(path), "--strict")[0] == 1
 
 
+def test_trace_draws_a_sequence_diagram(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path, svg = tmp_path / "demo.jsonl", tmp_path / "demo.svg"
+    run_cli(capsys, "demo", "--json", "--trace-out", str(path))
+    assert run_cli(capsys, "--lang", "zh", "trace", str(path), "--json", "--svg", str(svg))[0] == 0
+    drawn = svg.read_text(encoding="utf-8")
+    assert drawn.startswith("<svg") and "sq-dup" in drawn and "重复发放" in drawn
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
@@ -244,7 +252,7 @@ HELP = {
         "cli.width",
         "cli.no_color",
     ],
-    "trace": ["cli.trace_file", "cli.json_verdicts", "cli.timeline", "cli.strict"],
+    "trace": ["cli.trace_file", "cli.json_verdicts", "cli.timeline", "cli.trace_svg", "cli.strict"],
     "site": ["cli.site_out", "cli.site_lang", "cli.lesson_seed"],
 }
 

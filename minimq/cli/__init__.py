@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 from minimq.cli.check import run as check
             except ModuleNotFoundError as exc:
-                lang = args.lang or default_lang()
+                lang = getattr(args, "lang", None) or default_lang()
                 print(t("err.prefix", lang, message=t("err.hypothesis", lang, module=exc.name)), file=sys.stderr)
                 return 2
             return check(args)
@@ -112,6 +112,16 @@ def _trace(args: argparse.Namespace) -> int:
         )
     report = check(trace)
     summary = report.summary()
+    if args.svg:
+        from pathlib import Path
+
+        from minimq.render.sequence import sequence_svg
+        from minimq.render.timeline import lanes_of
+
+        columns = lanes_of(trace.events)
+        lang = getattr(args, "lang", None) or default_lang()
+        svg = sequence_svg(trace.events, lanes={c: c for c in columns}, columns=columns, lang=lang, title=args.file)
+        Path(args.svg).write_text(svg, encoding="utf-8")
     if args.json:
         print(json.dumps({"file": args.file, "events": len(trace), **summary}, indent=2))
     else:

@@ -173,6 +173,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     trace.add_argument("file", help=t("cli.trace_file", lang))
     trace.add_argument("--json", action="store_true", help=t("cli.json_verdicts", lang))
     trace.add_argument("--timeline", action="store_true", help=t("cli.timeline", lang))
+    trace.add_argument("--svg", metavar="OUT", help=t("cli.trace_svg", lang))
     trace.add_argument("--strict", action="store_true", help=t("cli.strict", lang))
     return parser
 

@@ -31,6 +31,7 @@ from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_schedule import SCHEDULE
+from minimq.i18n.text_sequence import SEQUENCE
 from minimq.i18n.text_site import SITE
 from minimq.i18n.text_ui import UI
 
@@ -68,6 +69,7 @@ CATALOG = _merge(
     MATRIX,
     CHECK,
     SCHEDULE,
+    SEQUENCE,
     DESIGN,
     CLI,
     DEMO,

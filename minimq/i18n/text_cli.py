@@ -87,6 +87,10 @@ CLI: dict[str, tuple[str, str]] = {
     "cli.trace_file": ("a trace written by --trace-out", "由 --trace-out 写出的 trace 文件"),
     "cli.json_verdicts": ("print the verdicts as JSON", "以 JSON 输出检查结论"),
     "cli.timeline": ("also draw the timeline", "同时画出时间线"),
+    "cli.trace_svg": (
+        "also write the trace as an SVG sequence diagram to OUT",
+        "同时把轨迹画成 SVG 时序图，写到 OUT",
+    ),
     "cli.strict": (
         "exit 1 if a message was lost, an effect duplicated or lost, or a retry broke RocketMQ's rules",
         "有消息丢失、出现重复发放或漏发，或者重试不符合 RocketMQ 的规则时，退出码为 1",
