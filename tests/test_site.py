@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -50,6 +51,11 @@ def test_each_page_holds_every_step_of_every_run(site: Path) -> None:
             assert [len(run["steps"]) for run in data["runs"]] == [len(run.steps) for run in lesson.runs]
             assert all(run["verdict"]["lines"] and run["moral"] for run in data["runs"])
             assert len(data["summary"]["rows"]) == len(lesson.runs)
+            for run in data["runs"]:  # each run's timeline picture: a band for each step that did something
+                svg = ElementTree.fromstring(run["svg"])
+                drawn = {g.get("data-step") for g in svg.iter() if g.get("data-step")}
+                busy = {str(step["n"]) for step in run["steps"] if step["events"] or step["note"]}
+                assert busy <= drawn <= {str(step["n"]) for step in run["steps"]}, (lesson.slug, run["n"])
 
 
 def test_a_duplicate_is_marked_in_lesson_1(site: Path) -> None:
@@ -58,6 +64,8 @@ def test_a_duplicate_is_marked_in_lesson_1(site: Path) -> None:
     assert found is not None
     rows = [row for step in json.loads(found.group(1))["runs"][0]["steps"] for row in step["events"]]
     assert any(row["mark"] == "effect" for row in rows)
+    svg = json.loads(found.group(1))["runs"][0]["svg"]
+    assert "DUPLICATE" in svg and "order-1001" in svg  # drawn in the picture too, with its reason
 
 
 def test_the_index_lists_every_lesson(site: Path) -> None:

@@ -10,14 +10,12 @@ setting, diagnosis, limits and closing table. The events of a step are filtered 
 terminal filters them (quiet lanes and groups, bookkeeping noise), so page and terminal
 tell the same story. Every value is a str, int, bool, list or dict: ``json.dumps`` takes it.
 
-The timeline picture of a run comes from ``minimq.render.sequence.sequence_svg`` when that
-module exists (``_sequence_svg``: the hook); without it a page shows the run's event rows.
+The timeline picture of a run is ``minimq.render.sequence.sequence_svg`` of the events the
+steps listed, in the lanes they use, with each step's band (``data-step``).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from typing import Any
 
 from minimq.apps.shop import Shop
@@ -29,7 +27,8 @@ from minimq.lessons.look import Look
 from minimq.lessons.runner import RunSummary, run_lesson
 from minimq.model import MessageModel
 from minimq.render import shop_tables as tables
-from minimq.render.lesson_view import LANES, lane_names, shown, summary_point, summary_rows
+from minimq.render.lesson_view import COLUMNS, LANES, lane_columns, lane_names, shown, summary_point, summary_rows
+from minimq.render.sequence import sequence_svg
 from minimq.render.shop_verdict import look_verdict_lines, verdict_lines
 from minimq.render.table_data import TableData, table_data
 from minimq.render.timeline import duplicate_marks, is_noise
@@ -47,20 +46,10 @@ def _table(data: TableData) -> Data:
     }
 
 
-def _sequence_svg(events: list[Event], lang: str, lanes: dict[str, str]) -> str | None:
-    """The run's sequence diagram as SVG, or None while ``minimq.render.sequence`` is not
-    there. The keyword arguments it declares among ``lang`` and ``lanes`` are passed."""
-    try:
-        module = importlib.import_module("minimq.render.sequence")
-    except ModuleNotFoundError:
-        return None
-    draw = getattr(module, "sequence_svg", None)
-    if draw is None:
-        return None
-    accepted = inspect.signature(draw).parameters
-    options = {k: v for k, v in {"lang": lang, "lanes": lanes}.items() if k in accepted}
-    svg = draw(events, **options)
-    return svg if isinstance(svg, str) else None
+def _used_columns(columns: list[str], names: dict[str, str], events: list[Event]) -> list[str]:
+    """The lanes that hold at least one drawn event, in the lesson's order."""
+    used = {names[raw] for e in events if (raw := lane(e)) in names}
+    return [c for c in columns if c in used]
 
 
 class SiteView:
@@ -87,7 +76,9 @@ class SiteView:
     def lesson_start(self, lesson: Lesson) -> None:
         look = lesson.extra.get("look")
         self._look = look if isinstance(look, Look) else None
-        self._names = lane_names(lesson, self.lang, dict(self._look.lanes) if self._look else LANES)
+        self._lanes = dict(self._look.lanes) if self._look else LANES
+        self._order = list(self._look.columns) if self._look else COLUMNS
+        self._names = lane_names(lesson, self.lang, self._lanes)
         self.data = {
             "kind": "lesson",
             "lang": self.lang,
@@ -108,6 +99,9 @@ class SiteView:
     def run_start(self, lesson: Lesson, n: int, run: Run) -> None:
         self._pending = []
         self._drawn = []
+        self._steps: list[tuple[int, int]] = []
+        self._pictured: list[Event] = []  # what the picture gets: the drawn events, and the scenes
+        self._skipped: set[int] = set()  # indexes in it of the scenes' events: bands, not rows
         self.data["runs"].append(
             {
                 "n": n,
@@ -120,7 +114,11 @@ class SiteView:
         )
 
     def step(self, lesson: Lesson, run: Run, n: int, step: Step, events: list[Event], shop: Shop) -> None:
+        self._steps.append((n, step.until_ms))
         listed = events if step.events else [e for e in events if e.kind in step.only]
+        if not step.events:  # a scene the steps do not list: one band in the picture
+            self._skipped.update(range(len(self._pictured), len(self._pictured) + len(events)))
+            self._pictured.extend(events)
         rows: list[Data] = []
         for e in listed:
             raw = lane(e)
@@ -131,6 +129,8 @@ class SiteView:
             rows.append(row)
             self._pending.append((row, e))
             self._drawn.append(e)
+            if step.events:
+                self._pictured.append(e)
         note = ""
         if not step.events:
             key = "ui.events_not_listed" if not self.data["runs"][-1]["steps"] else "ui.events_not_drawn"
@@ -160,7 +160,10 @@ class SiteView:
         record["verdict"] = {"lines": [{"text": text, "strong": bad} for text, bad in lines], "ok": ok}
         record["moral"] = self._t(run.moral)
         record["timeline_title"] = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
-        record["svg"] = _sequence_svg(self._drawn, self.lang, self._names)
+        columns = _used_columns(lane_columns(lesson, self.lang, self._lanes, self._order), self._names, self._drawn)
+        record["svg"] = sequence_svg(
+            self._pictured, lanes=self._names, columns=columns, lang=self.lang, steps=self._steps, skip=self._skipped
+        )
         record["summary"] = summary.as_dict()
 
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
