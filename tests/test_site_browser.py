@@ -251,3 +251,21 @@ def test_every_slide_fits_the_viewport_with_no_network_request_and_no_console_er
     resources = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
     assert [u for u in resources if not u.startswith(LOCAL_SCHEMES)] == []
     assert [e for e in _log(browser, "browser") if e["level"] == "SEVERE"] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_diagram_is_legible_and_opens_at_its_duplicate(browser: webdriver.Chrome, site: Path, lang: str) -> None:
+    _open(browser, site, lang, "r1end")
+    svg = browser.find_element(By.CSS_SELECTOR, "section.slide.current .timeline svg")
+    scale = browser.execute_script(
+        "return arguments[0].getBoundingClientRect().width / arguments[0].viewBox.baseVal.width", svg
+    )
+    assert scale > 0.9, scale  # drawn at about its own size, so its 12 px labels stay readable on a projector
+    dup = svg.find_element(By.CSS_SELECTOR, "g.sq-dup")
+    top, bottom = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom]", dup
+    )
+    box = browser.execute_script(
+        "const r = arguments[0].closest('.timeline').getBoundingClientRect(); return [r.top, r.bottom]", svg
+    )
+    assert box[0] <= top and bottom <= box[1]  # scrolled to the first duplicate, not to step 1

@@ -126,6 +126,12 @@
     prev.disabled = at === 0;
     next.disabled = at === slides.length - 1;
     if (location.hash !== "#" + slides[at].id) history.replaceState(null, "", "#" + slides[at].id);
+    // a run's diagram opens at its first duplicate, the point of the slide
+    const dup = slides[at].querySelector(".timeline g.sq-dup");
+    if (dup) {
+      const box = slides[at].querySelector(".timeline");
+      box.scrollTop += dup.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
+    }
     const other = document.getElementById("other-lang");
     if (other) other.hash = slides[at].id;
   }
