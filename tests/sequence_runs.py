@@ -4,10 +4,10 @@ columns and steps that ``minimq.render.lesson_view`` gives its timeline."""
 from __future__ import annotations
 
 from minimq.apps.shop import Shop
-from minimq.events import ConsumerStarted, Event, Rebalanced, SendSucceeded
+from minimq.events import Event
 from minimq.lessons.base import Lesson, Run
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
-from minimq.render.lesson_view import lane_columns, lane_names, shown
+from minimq.render.lesson_view import lane_columns, lane_names, set_up, shown
 from minimq.render.sequence import sequence_svg
 
 
@@ -19,18 +19,10 @@ class _Keep(NullView):
         self.traces.append(list(shop.world.trace.events))
 
 
-def _set_up(event: Event) -> bool:
-    if isinstance(event, ConsumerStarted):
-        return not event.restart
-    if isinstance(event, Rebalanced):
-        return not event.before
-    return isinstance(event, SendSucceeded)
-
-
 def picture_events(lesson: Lesson, run: Run, trace: list[Event]) -> tuple[list[Event], set[int]]:
     """The events a run's picture is drawn from, and the indexes among them left undrawn:
     the scene (the first steps that list no events) and the busy stretches of later ones."""
-    events = [e for e in trace if not _set_up(e) and shown(lesson, e)]
+    events = [e for e in trace if not set_up(e) and shown(lesson, e)]
     skip: set[int] = set()
     start, listed = 0, False
     for step in run.steps:

@@ -92,7 +92,15 @@ def shown(lesson: Lesson, event: Event) -> bool:
     return not lesson.quiet_groups or getattr(event, "group", None) not in lesson.quiet_groups
 
 
-def _set_up(event: Event) -> bool:
+def hidden(lesson: Lesson, look: Look | None, event: Event) -> bool:
+    """An event the lesson leaves out of its pictures: of a quiet lane or group, or of a
+    group its ``Look`` hides."""
+    if not shown(lesson, event):
+        return True
+    return look is not None and getattr(event, "group", None) in look.hidden_groups
+
+
+def set_up(event: Event) -> bool:
     """Start-up and bookkeeping a timeline picture leaves out (the narration shows them)."""
     if isinstance(event, ConsumerStarted):
         return not event.restart
@@ -153,10 +161,7 @@ class LessonView:
         self._columns: list[str] = COLUMNS
 
     def _hidden(self, event: Event) -> bool:
-        """An event of a group or a lane the lesson leaves out of its pictures."""
-        if self._lesson is not None and not shown(self._lesson, event):
-            return True
-        return self._look is not None and getattr(event, "group", None) in self._look.hidden_groups
+        return self._lesson is not None and hidden(self._lesson, self._look, event)
 
     def _label(self, label: Label) -> str:
         return self._t(label.key, **label.values)
@@ -241,7 +246,7 @@ class LessonView:
         title = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
         # Every event counts for the duplicate marks (a copy is a duplicate of one delivered
         # during the scene or a stretch not drawn); the scene and those stretches get no rows.
-        events = [e for e in shop.world.trace.events if not _set_up(e) and not self._hidden(e)]
+        events = [e for e in shop.world.trace.events if not set_up(e) and not self._hidden(e)]
         skip = {i for i, e in enumerate(events) if e.at_ms < self._scene_ms or id(e) in self._unlisted}
         columns = lane_columns(lesson, self.lang, self._lanes, self._columns)
         if self._look is not None:  # a lane this run does not use takes no room

@@ -27,7 +27,15 @@ from minimq.lessons.look import Look
 from minimq.lessons.runner import RunSummary, run_lesson
 from minimq.model import MessageModel
 from minimq.render import shop_tables as tables
-from minimq.render.lesson_view import COLUMNS, LANES, lane_columns, lane_names, shown, summary_point, summary_rows
+from minimq.render.lesson_view import (
+    COLUMNS,
+    LANES,
+    hidden,
+    lane_columns,
+    lane_names,
+    summary_point,
+    summary_rows,
+)
 from minimq.render.sequence import sequence_svg
 from minimq.render.shop_verdict import look_verdict_lines, verdict_lines
 from minimq.render.table_data import TableData, table_data
@@ -66,11 +74,6 @@ class SiteView:
 
     def _t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
-
-    def _hidden(self, lesson: Lesson, event: Event) -> bool:
-        if not shown(lesson, event):
-            return True
-        return self._look is not None and getattr(event, "group", None) in self._look.hidden_groups
 
     # -- the View protocol ------------------------------------------------------------
     def lesson_start(self, lesson: Lesson) -> None:
@@ -122,7 +125,7 @@ class SiteView:
         rows: list[Data] = []
         for e in listed:
             raw = lane(e)
-            if raw is None or raw not in self._names or is_noise(e) or self._hidden(lesson, e):
+            if raw is None or raw not in self._names or is_noise(e) or hidden(lesson, self._look, e):
                 continue
             row: Data = {"t": fmt_ms(e.at_ms), "ms": e.at_ms, "lane": self._names[raw], "text": describe(e, self.lang)}
             row["mark"] = ""
