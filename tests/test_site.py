@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -90,3 +91,23 @@ def test_a_bad_out_dir_exits_2(tmp_path: Path, where: str, capsys: pytest.Captur
     assert main(["site", str(out), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert str(out) in err and len(err.strip().splitlines()) == 1
+
+
+def test_each_lesson_page_holds_its_handout(site: Path) -> None:
+    """The print handout: the story, the picture of the first run that goes wrong with its
+    verdict, what every run shows, the fix and the closing table (browser tests print it)."""
+    for lesson in LESSONS:
+        if not isinstance(lesson, Lesson):
+            continue
+        for lang in ("en", "zh"):
+            html = (site / page_name(lesson.number, lesson.slug, lang)).read_text(encoding="utf-8")
+            found = DATA.search(html)
+            assert found is not None
+            data = json.loads(found.group(1))
+            handout = html[html.index('<article class="handout">') : html.index("</article>")]
+            wrong = next(run for run in data["runs"] if not run["verdict"]["ok"])
+            assert handout.count("<svg") == 1 and wrong["svg"] in handout
+            for run in data["runs"]:
+                assert escape(run["moral"].split("\n\n")[0]) in handout
+            assert escape(data["runs"][-1]["explain"].split("\n\n")[0]) in handout
+            assert all(escape(cell) in handout for row in data["summary"]["rows"] for cell in row["cells"])

@@ -14,6 +14,7 @@ those two binaries, so it never downloads a browser. Select these tests with
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -27,9 +28,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.print_page_options import PrintOptions
 
 from minimq.cli import main
 from minimq.i18n import t
+from minimq.lessons import LESSONS
+from minimq.lessons.base import Lesson
 from minimq.site.page import page_name
 
 pytestmark = pytest.mark.browser
@@ -269,3 +273,43 @@ def test_the_diagram_is_legible_and_opens_at_its_duplicate(browser: webdriver.Ch
         "const r = arguments[0].closest('.timeline').getBoundingClientRect(); return [r.top, r.bottom]", svg
     )
     assert box[0] <= top and bottom <= box[1]  # scrolled to the first duplicate, not to step 1
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF that Chromium wrote (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_lesson_prints_as_a_handout_of_a_few_a4_pages(browser: webdriver.Chrome, site: Path, lang: str) -> None:
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
+    options.background = False  # a school printer: no background colours
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for lesson in LESSONS:
+        if not isinstance(lesson, Lesson):
+            continue
+        browser.get((site / page_name(lesson.number, lesson.slug, lang)).as_uri() + "#r1s2")
+        pdf = base64.b64decode(browser.print_page(options))  # type: ignore[no-untyped-call]  # untyped in selenium
+        assert 2 <= _pdf_pages(pdf) <= 4, (lesson.number, _pdf_pages(pdf))
+        if lesson.number == 1:
+            (ARTIFACTS / f"lesson-01-handout.{lang}.pdf").write_bytes(pdf)
+    # what the printer gets: the handout alone, its duplicate drawn in black, not red
+    browser.get((site / page_name(1, "upstream-retry", lang)).as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = browser.execute_script(
+            "return [...document.body.children].filter(e => getComputedStyle(e).display !== 'none')"
+            ".map(e => e.tagName + '.' + e.className)"
+        )
+        stroke = browser.execute_script(
+            "return getComputedStyle(document.querySelector('article.handout g.sq-dup line')).stroke"
+        )
+        text = browser.find_element(By.CSS_SELECTOR, "article.handout").text
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert shown == ["ARTICLE.handout"]
+    assert stroke == "rgb(0, 0, 0)"
+    data = _data(site, lang)
+    for piece in (data["opening"], data["runs"][0]["moral"], data["runs"][-1]["explain"], data["diagnosis"]):
+        assert _words(piece.split("\n\n")[0]) in _words(text)

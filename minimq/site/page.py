@@ -73,7 +73,7 @@ def _json_script(data: Data) -> str:
 def lesson_page(data: Data, index: str, other: str | None) -> str:
     """A lesson's player page; ``other`` is the same page in the other language, if built."""
     lang = data["lang"]
-    title = f"{data['number']}. {data['title']}"
+    title = data["title"]
     return (
         _head(title, lang, "deck")
         + '<header class="bar">'
@@ -82,13 +82,63 @@ def lesson_page(data: Data, index: str, other: str | None) -> str:
         + f'<nav><button id="prev">{escape(t("site.prev", lang))}</button> '
         + f'<button id="next">{escape(t("site.next", lang))}</button> '
         + f'<button id="present">{escape(t("site.present", lang))}</button> '
+        + f'<button id="print">{escape(t("site.print", lang))}</button> '
         + _switch(other, lang)
         + "</nav></header>\n"
         + '<main id="deck"></main>\n'
         + f'<div class="keys">{escape(t("site.keys", lang))}</div>\n'
+        + handout(data)
         + _json_script({**data, "ui": _ui(lang)})
         + f"<script>\n{_static('player.js')}</script>\n</body>\n</html>\n"
     )
+
+
+def paths_text(paths: list[str], lang: str) -> str:
+    """A lesson's duplication paths (P1 ...); lesson 1's duplicate is born before RocketMQ."""
+    return " ".join(paths) if paths else t("site.upstream", lang)
+
+
+def _summary_table(summary: Data) -> str:
+    heads = "".join(f"<th>{escape(h)}</th>" for h in summary["headers"])
+    rows = "".join(
+        f'<tr class="{"good" if r["ok"] else "bad"}">' + "".join(f"<td>{escape(c)}</td>" for c in r["cells"]) + "</tr>"
+        for r in summary["rows"]
+    )
+    return f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def handout(data: Data) -> str:
+    """The lesson as a printed handout (shown only by the print stylesheet): the story, the
+    timeline picture of the first run that goes wrong with its verdict, what each run
+    shows, and the fix with the closing table; a few A4 pages, readable in black and white."""
+    lang, runs = data["lang"], data["runs"]
+    shown = next((run for run in runs if not run["verdict"]["ok"]), runs[0])
+    fix = runs[-1]
+    story = (_h2("site.opening", lang) + _paras(data["opening"])) if data["opening"] else ""
+    story += _h2("site.setting", lang) + _paras(data["world"]) + _paras(data["setting"])
+    verdict = "".join(
+        f'<p class="{"strong" if line["strong"] else ""}">{escape(line["text"])}</p>'
+        for line in shown["verdict"]["lines"]
+    )
+    each = "".join(f"<h3>{escape(run['heading'])}</h3>{_paras(run['moral'])}" for run in runs)
+    command = f"minimq lesson {data['number']} --seed {data['seed']} --lang {lang}"
+    meta = t("site.handout_meta", lang, paths=paths_text(data["paths"], lang), command=command)
+    return (
+        f'<article class="handout">\n<h1>{escape(data["title"])}</h1>'
+        + f'<p class="meta">{escape(meta)}</p>'
+        + f'<section class="story">{story}</section>'
+        + f'<section class="picture"><h2>{escape(shown["timeline_title"])}</h2>'
+        + f'<div class="verdict">{verdict}</div>{shown.get("svg") or ""}</section>'
+        + f'<section class="morals">{_h2("site.handout_runs", lang)}{each}</section>'
+        + f'<section class="fix">{_h2("site.handout_fix", lang)}<h3>{escape(fix["title"])}</h3>'
+        + f"{_paras(fix['explain'])}{_summary_table(data['summary'])}"
+        + f"{_h2('site.diagnosis', lang)}{_paras(data['diagnosis'])}"
+        + f"{_h2('site.limits', lang)}{_paras(data['limits'])}</section>\n</article>\n"
+    )
+
+
+def _h2(key: str, lang: str) -> str:
+    return f"<h2>{escape(t(key, lang))}</h2>"
 
 
 def index_page(entries: list[Data], lang: str, other: str | None) -> str:
@@ -97,7 +147,7 @@ def index_page(entries: list[Data], lang: str, other: str | None) -> str:
     for e in entries:
         rows.append(
             f'<tr><td>{e["number"]}</td><td><a href="{escape(e["href"])}">{escape(e["title"])}</a></td>'
-            f"<td>{escape(' '.join(e['paths']))}</td><td>{escape(e['moral'])}</td>"
+            f"<td>{escape(paths_text(e['paths'], lang))}</td><td>{escape(e['moral'])}</td>"
             f"<td>{escape(t('site.minutes', lang, n=e['minutes']))}</td></tr>"
         )
     heads = "".join(

@@ -149,6 +149,7 @@
   prev.addEventListener("click", () => show(at - 1));
   next.addEventListener("click", () => show(at + 1));
   document.getElementById("present").addEventListener("click", present);
+  document.getElementById("print").addEventListener("click", () => window.print());
   window.addEventListener("hashchange", fromHash);
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
