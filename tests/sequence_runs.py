@@ -35,7 +35,7 @@ def picture_events(lesson: Lesson, run: Run, trace: list[Event]) -> tuple[list[E
     return events, skip
 
 
-def sequence(lesson: Lesson, n: int, lang: str, seed: int = 1) -> str:
+def sequence(lesson: Lesson, n: int, lang: str, seed: int = 1, width: int = 1280) -> str:
     """Run ``n`` (from 1) of ``lesson`` as an SVG sequence diagram."""
     keep = _Keep()
     run_lesson(lesson, seed, keep)
@@ -49,4 +49,5 @@ def sequence(lesson: Lesson, n: int, lang: str, seed: int = 1) -> str:
         steps=[(k, step.until_ms) for k, step in enumerate(run.steps, 1)],
         title=f"{lesson.number}.{n} {run.design}",
         skip=skip,
+        width=width,
     )

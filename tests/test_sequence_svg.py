@@ -105,3 +105,23 @@ def test_text_is_escaped_and_long_quiet_stretches_are_broken() -> None:
     (gap,) = groups(svg, "sq-break")
     assert "30 min later" in said(gap)
     assert int(root.get("height") or 0) < 400  # not 30 minutes drawn to scale
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("number", [1, 3])
+def test_a_narrow_picture_keeps_every_box_inside_its_width(number: int, lang: str) -> None:
+    """At 700 px (a step slide's panel) labels wrap onto more lines; no box leaves the
+    picture nor does the legend (a second row if need be), and the lane headings say where they end."""
+    wide, narrow = drawn(number, lang), sequence({1: LESSON1, 3: LESSON3}[number], 1, lang, width=700)
+    root = ET.fromstring(narrow)
+    assert root.get("viewBox", "").split()[2] == "700"
+    (head,) = groups(narrow, "sq-head")
+    top = float(next(head.iter(f"{SVG}rect")).get("y", 0))
+    assert root.get("data-head") == f"{top - 4:g} {top + 34:g}"  # the headings' boxes, 30 px tall
+    for rect in root.iter(f"{SVG}rect"):
+        left, width = float(rect.get("x", 0)), float(rect.get("width", 0))
+        assert left >= 0 and left + width <= 700, ET.tostring(rect)
+    assert int(root.get("height", 0)) > int(ET.fromstring(wide).get("height", 0))
+    (legend,) = groups(narrow, "sq-legend")
+    ends = [float(line.get("x2", 0)) for line in legend.iter(f"{SVG}line")]
+    assert len(ends) == 5 and max(ends) <= 700  # each entry's arrow on the picture, on a second row if need be

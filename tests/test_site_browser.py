@@ -187,15 +187,32 @@ def test_the_keyboard_steps_to_a_later_step_and_shows_its_narration(
 def test_the_duplicate_is_marked_on_the_step_that_shows_it(browser: webdriver.Chrome, site: Path, lang: str) -> None:
     data = _data(site, lang)
     _open(browser, site, lang, "r1s2")
+    # the picture: the step's band highlighted, its duplicate drawn and scrolled into view,
+    # the lane headings still on screen above it, the next step not drawn yet
+    band = browser.find_element(By.CSS_SELECTOR, "section.slide.current .picture rect.sq-step-bg.sq-now")
+    assert band.get_attribute("data-step") == "2"
+    assert band.value_of_css_property("fill") == "rgb(255, 244, 194)"
+    dup = browser.find_element(By.CSS_SELECTOR, "section.slide.current .picture g.sq-dup.sq-now")
+    assert _in_view(browser, dup, ".picture")
+    heads = browser.find_element(By.CSS_SELECTOR, "section.slide.current .picture .sticky svg")
+    assert _in_view(browser, heads, ".picture")
+    assert browser.execute_script("return arguments[0].closest('.picture').scrollTop", dup) > 0
+    later = browser.find_elements(By.CSS_SELECTOR, "section.slide.current .picture g.sq-ev.sq-later")
+    assert later and all(g.value_of_css_property("visibility") == "hidden" for g in later)
+    # the same events as a list, with the badge
+    _press(browser, "l")
     rows = browser.find_elements(By.CSS_SELECTOR, "section.slide.current tr.mark-duplicate")
     assert rows, "no row marked as a duplicate on step 2 of run 1"
     badge = rows[0].find_element(By.CSS_SELECTOR, ".badge.duplicate")
     assert badge.is_displayed() and _in_view(browser, badge, ".events-panel")
     assert badge.text == data["ui"]["marks"]["duplicate"]
     assert badge.value_of_css_property("background-color") == "rgba(198, 40, 40, 1)"  # --bad, the red badge
-    # the slide before has nothing to mark
+    _press(browser, "l")
+    assert not rows[0].is_displayed() and dup.is_displayed()
+    # the slide before has nothing to mark, in the list or in the picture
     _press(browser, Keys.ARROW_LEFT)
     assert not browser.find_elements(By.CSS_SELECTOR, "section.slide.current .badge")
+    assert not browser.find_elements(By.CSS_SELECTOR, "section.slide.current .picture g.sq-ev.sq-dup:not(.sq-later)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _press(browser, Keys.ARROW_RIGHT)
     browser.save_screenshot(str(ARTIFACTS / f"lesson-01-r1s2.{lang}.png"))
@@ -207,7 +224,7 @@ def test_the_verdict_slide_draws_the_duplicate_in_the_sequence_diagram(
 ) -> None:
     _open(browser, site, lang, "r1end")
     assert _hash(browser) == "#r1end"
-    svg = browser.find_element(By.CSS_SELECTOR, "section.slide.current .timeline svg")
+    svg = browser.find_element(By.CSS_SELECTOR, "section.slide.current .timeline .picture > svg")
     assert svg.is_displayed() and svg.size["width"] > 0 and svg.size["height"] > 0
     dups = svg.find_elements(By.CSS_SELECTOR, "g.sq-dup")
     assert dups, "the sequence diagram draws no duplicate"
@@ -260,7 +277,7 @@ def test_every_slide_fits_the_viewport_with_no_network_request_and_no_console_er
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_diagram_is_legible_and_opens_at_its_duplicate(browser: webdriver.Chrome, site: Path, lang: str) -> None:
     _open(browser, site, lang, "r1end")
-    svg = browser.find_element(By.CSS_SELECTOR, "section.slide.current .timeline svg")
+    svg = browser.find_element(By.CSS_SELECTOR, "section.slide.current .timeline .picture > svg")
     scale = browser.execute_script(
         "return arguments[0].getBoundingClientRect().width / arguments[0].viewBox.baseVal.width", svg
     )

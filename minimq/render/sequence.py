@@ -45,10 +45,11 @@ def _text(x: float, y: float, text: str, cls: str = "", anchor: str = "middle") 
 class _Canvas:
     """Lays items out top to bottom and collects their SVG, one ``<g>`` per item."""
 
-    def __init__(self, columns: Sequence[str], lang: str, top: int) -> None:
+    def __init__(self, columns: Sequence[str], lang: str, top: int, width: int) -> None:
         self.lang = lang
+        self.width = width
         self.columns = len(columns)
-        self.lane_w = (WIDTH - AXIS - 8) / max(len(columns), 1)
+        self.lane_w = (width - AXIS - 8) / max(len(columns), 1)
         self.y = top
         self.parts: list[str] = []
         self.breaks: list[tuple[int, int]] = []  # (top, bottom) where the lanes are not drawn
@@ -88,7 +89,7 @@ class _Canvas:
             )
             step_attr = f' data-step="{step}"' if step else ""
             mid = top + 17
-            text = _text(AXIS + (WIDTH - AXIS) / 2, mid + 4, f"≈ {said} ≈")
+            text = _text(AXIS + (self.width - AXIS) / 2, mid + 4, f"≈ {said} ≈")
             self.parts.append(f'<g class="sq-break"{step_attr}>{zigzag}{text}</g>')
         elif ms > 0:
             self.y += min(22, round(4 * (1 + ms / 100) ** 0.5))
@@ -104,7 +105,7 @@ class _Canvas:
         top = self.y
         self.y += 30
         width = text_px(item.label) + 24
-        x = AXIS + (WIDTH - AXIS) / 2
+        x = AXIS + (self.width - AXIS) / 2
         body = [
             f'<rect x="{x - width / 2:g}" y="{top + 4}" width="{width}" height="22" rx="11"/>',
             _text(x, top + 19, item.label),
@@ -145,7 +146,7 @@ class _Canvas:
         label = lines_within(item.label, int(1.6 * self.lane_w - 14 - mark), bold)
         width = max(text_px(line, bold) for line in label) + 14 + mark
         height = LINE * len(label) + 6
-        left = min(max(x - width / 2, AXIS - 4), WIDTH - 4 - width)  # inside the picture
+        left = min(max(x - width / 2, AXIS - 4), self.width - 4 - width)  # inside the picture
         x = left + width / 2
         body = [f'<rect class="sq-note" x="{left:g}" y="{top + 2}" width="{width}" height="{height}" rx="4"/>']
         body += [_text(x + mark / 2, top + 2 + LINE * (n + 1) - 3, line) for n, line in enumerate(label)]
@@ -168,7 +169,7 @@ class _Canvas:
             return
         why = lines_within(item.reason, int(room))
         half = max(text_px(line) for line in why) / 2
-        x = min(max(x, AXIS + half + 4), WIDTH - half - 4)
+        x = min(max(x, AXIS + half + 4), self.width - half - 4)
         body += [_text(x, self.y + LINE * (n + 1) - 4, line, "sq-why") for n, line in enumerate(why)]
         self.y += LINE * len(why) + 4
 
@@ -188,12 +189,16 @@ def sequence_svg(
     steps: Sequence[tuple[int, int]] = (),
     title: str = "",
     skip: Collection[int] = (),
+    width: int = WIDTH,
 ) -> str:
     """One run of ``events`` as an SVG sequence diagram (see the module's docstring).
     ``skip`` holds indexes of events not to draw (they still count for the duplicate
-    marks), as ``timeline`` takes it: each stretch of them is one band saying how many."""
+    marks), as ``timeline`` takes it: each stretch of them is one band saying how many.
+    ``width`` in px: a narrower picture wraps its labels onto more lines, so that a page
+    can draw it at its own size in a narrower panel. The lane headings' top and bottom
+    are in ``data-head`` (a page may keep them in view while the picture scrolls)."""
     head = 40 if title else 8
-    canvas = _Canvas(columns, lang, head + 42)
+    canvas = _Canvas(columns, lang, head + 42, width)
     previous: int | None = None
     for item in items(events, lanes=lanes, columns=columns, lang=lang, steps=steps, skip=skip):
         if previous is not None and not item.skipped:
@@ -207,14 +212,14 @@ def sequence_svg(
         else:
             canvas.arrow(item)
     bottom = canvas.y + 12
-    legend = _legend(lang, bottom)
-    height = bottom + 40
+    legend, rows = _legend(lang, bottom, width)
+    height = bottom + 12 + 28 * rows
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sq" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sq" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" data-head="{head - 4} {head + 34}">',
         f"<title>{_x(title or t('seq.time', lang))}</title>",
         f"<style>{STYLE}</style>",
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#fff"/>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
     ]
     out += _step_bands(canvas, lang)
     if title:
@@ -235,7 +240,7 @@ def _step_bands(canvas: _Canvas, lang: str) -> list[str]:
         alt = " sq-alt" if n % 2 else ""
         out.append(
             f'<g data-step="{number}"><rect class="sq-step-bg{alt}" data-step="{number}" x="0" y="{top}" '
-            f'width="{WIDTH}" height="{bottom - top}"/>'
+            f'width="{canvas.width}" height="{bottom - top}"/>'
             + _text(8, top + 15, t("seq.step", lang, n=number), "sq-stepname", "start")
             + "</g>"
         )
@@ -277,16 +282,19 @@ LEGEND = (
 )
 
 
-def _legend(lang: str, y: int) -> str:
-    """A key to the arrows along the bottom, so a printed page explains itself."""
-    out, x = ['<g class="sq-legend">'], AXIS
+def _legend(lang: str, y: int, width: int) -> tuple[str, int]:
+    """A key to the arrows along the bottom, so a printed page explains itself; a new row
+    when the next entry would not fit. Returns the SVG and how many rows it took."""
+    out, x, rows = ['<g class="sq-legend">'], AXIS, 1
     for style, key in LEGEND:
+        said = t(key, lang)
+        if x > AXIS and x + 44 + text_px(said) > width - 8:
+            x, y, rows = AXIS, y + 28, rows + 1
         head = f'<polygon points="{x + 36},{y + 14} {x + 26},{y + 9} {x + 26},{y + 19}"/>'
         if style is Style.FAILED:
             head = f'<path d="M{x + 24} {y + 8} l12 12 M{x + 24} {y + 20} l12 -12"/>'
-        said = t(key, lang)
         out.append(f'<g class="sq-{style.value}"><line x1="{x}" y1="{y + 14}" x2="{x + 36}" y2="{y + 14}"/>{head}')
         out.append(_text(x + 44, y + 18, said, "", "start") + "</g>")
         x += 44 + text_px(said) + 28
     out.append("</g>")
-    return "".join(out)
+    return "".join(out), rows

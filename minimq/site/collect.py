@@ -11,7 +11,8 @@ terminal filters them (quiet lanes and groups, bookkeeping noise), so page and t
 tell the same story. Every value is a str, int, bool, list or dict: ``json.dumps`` takes it.
 
 The timeline picture of a run is ``minimq.render.sequence.sequence_svg`` of the events the
-steps listed, in the lanes they use, with each step's band (``data-step``).
+steps listed, in the lanes they use, with each step's band (``data-step``): ``svg`` for the
+verdict slide and the handout (1280 px), ``svg_steps`` for the step slides (``STEP_PX``).
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ from minimq.render.lesson_view import (
     summary_point,
     summary_rows,
 )
-from minimq.render.sequence import sequence_svg
+from minimq.render.sequence import WIDTH, sequence_svg
 from minimq.render.shop_verdict import look_verdict_lines, verdict_lines
 from minimq.render.table_data import TableData, table_data
 from minimq.render.timeline import duplicate_marks, is_noise
 
 Data = dict[str, Any]
 WIDE = 10_000  # columns: the queues table stays one table (the page scrolls inside its panel)
+STEP_PX = 700  # the picture on a step slide, drawn at its own size in the player's right column
 
 
 def _table(data: TableData) -> Data:
@@ -164,8 +166,17 @@ class SiteView:
         record["moral"] = self._t(run.moral)
         record["timeline_title"] = self._t("ui.timeline", n=n, title=self._t(run.title), seed=self.seed)
         columns = _used_columns(lane_columns(lesson, self.lang, self._lanes, self._order), self._names, self._drawn)
-        record["svg"] = sequence_svg(
-            self._pictured, lanes=self._names, columns=columns, lang=self.lang, steps=self._steps, skip=self._skipped
+        record["svg"], record["svg_steps"] = (
+            sequence_svg(
+                self._pictured,
+                lanes=self._names,
+                columns=columns,
+                lang=self.lang,
+                steps=self._steps,
+                skip=self._skipped,
+                width=px,
+            )
+            for px in (WIDTH, STEP_PX)
         )
         record["summary"] = summary.as_dict()
 

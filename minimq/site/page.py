@@ -60,6 +60,8 @@ def _ui(lang: str) -> dict[str, Any]:
     words["happened"] = t("ui.happened", lang)
     words["nothing"] = t("ui.nothing_happened", lang)
     words["verdict"] = t("ui.verdict", lang)
+    words["as_list"] = t("site.as_list", lang)
+    words["as_picture"] = t("site.as_picture", lang)
     words["marks"] = {m: t(f"site.mark.{m}", lang) for m in ("duplicate", "retry", "effect")}
     return words
 

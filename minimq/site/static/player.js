@@ -52,6 +52,47 @@
     }
     return t;
   }
+  // A run's sequence diagram (SVG from minimq.render.sequence), its lane headings kept in
+  // view while it scrolls: a copy cropped to the headings sticks to the top and covers the
+  // picture's own. On a step slide (``current``) the step's band is highlighted, the steps
+  // before it are dimmed and the ones after it are not there yet.
+  function picture(svgText, current) {
+    const box = el("div", "picture");
+    box.insertAdjacentHTML("beforeend", svgText);
+    const svg = box.querySelector("svg");
+    const width = svg.viewBox.baseVal.width;
+    const headEnd = Number((svg.dataset.head || "0 0").split(" ")[1]);
+    const head = svg.cloneNode(true);
+    head.setAttribute("viewBox", "0 0 " + width + " " + headEnd);
+    head.removeAttribute("height");
+    head.querySelectorAll("g.sq-ev, g[data-step], g.sq-break, g.sq-legend").forEach((g) => g.remove());
+    head.classList.add("sq-heads");
+    box.insertBefore(el("div", "sticky"), svg).appendChild(head);
+    svg.style.marginTop = (-100 * headEnd) / width + "%";
+    if (current !== undefined) {
+      for (const node of svg.querySelectorAll("[data-step]")) {
+        const n = Number(node.dataset.step);
+        node.classList.add(n === current ? "sq-now" : n < current ? "sq-before" : "sq-later");
+      }
+    }
+    return box;
+  }
+  // Scrolls a slide's picture to what it is there for: the current step's first duplicate,
+  // else the current step's band, else (a verdict) the run's first duplicate.
+  function aim(s) {
+    const box = s.querySelector(".picture");
+    if (!box) return;
+    const target =
+      box.querySelector("g.sq-ev.sq-dup.sq-now") ||
+      box.querySelector("rect.sq-step-bg.sq-now") ||
+      (box.querySelector(".sq-now") ? null : box.querySelector("g.sq-ev.sq-dup"));
+    if (!target) return;
+    const sticky = box.querySelector(".sticky").getBoundingClientRect().height;
+    const band = target.tagName === "rect";
+    const room = box.clientHeight - sticky;
+    const offset = band ? 4 : room / 3;
+    box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - sticky - offset;
+  }
   function slide(id, cls, heading) {
     const s = el("section", "slide " + cls);
     s.id = id;
@@ -79,8 +120,12 @@
       if (step.n === 1) paragraphs(narr, run.explain, "explain");
       paragraphs(narr, step.narration, "say");
       const ev = s.appendChild(panel(ui.happened, "events-panel"));
-      if (step.events.length) ev.appendChild(events(step.events));
-      else if (!step.note) ev.appendChild(el("p", "note", ui.nothing));
+      const toggle = ev.querySelector("h2").appendChild(el("button", "view", ""));
+      toggle.addEventListener("click", flip);
+      if (run.svg_steps) ev.appendChild(picture(run.svg_steps, step.n));
+      const list = ev.appendChild(el("div", "list"));
+      if (step.events.length) list.appendChild(events(step.events));
+      else if (!step.note) list.appendChild(el("p", "note", ui.nothing));
       if (step.note) ev.appendChild(el("p", "note", step.note));
       const st = s.appendChild(panel(ui.state, "state-panel"));
       if (!step.tables.length) st.appendChild(el("p", "note", ui.no_state));
@@ -94,7 +139,7 @@
     // The timeline picture: minimq.render.sequence's SVG when it was there at build time,
     // else every listed event of the run, step by step.
     const tl = end.appendChild(panel(run.timeline_title, "timeline"));
-    if (run.svg) tl.insertAdjacentHTML("beforeend", run.svg);
+    if (run.svg) tl.appendChild(picture(run.svg));
     else {
       const rows = [];
       for (const step of run.steps) for (const row of step.events) rows.push(row);
@@ -126,12 +171,7 @@
     prev.disabled = at === 0;
     next.disabled = at === slides.length - 1;
     if (location.hash !== "#" + slides[at].id) history.replaceState(null, "", "#" + slides[at].id);
-    // a run's diagram opens at its first duplicate, the point of the slide
-    const dup = slides[at].querySelector(".timeline g.sq-dup");
-    if (dup) {
-      const box = slides[at].querySelector(".timeline");
-      box.scrollTop += dup.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
-    }
+    aim(slides[at]);
     const other = document.getElementById("other-lang");
     if (other) other.hash = slides[at].id;
   }
@@ -139,6 +179,16 @@
     const id = decodeURIComponent(location.hash.slice(1));
     const i = slides.findIndex((s) => s.id === id);
     show(i < 0 ? 0 : i);
+  }
+  // A step's events as a picture (the default) or as a list: one choice for every slide.
+  function flip() {
+    document.body.classList.toggle("list-view");
+    label();
+    aim(slides[at]);
+  }
+  function label() {
+    const list = document.body.classList.contains("list-view");
+    for (const b of document.querySelectorAll("button.view")) b.textContent = list ? ui.as_picture : ui.as_list;
   }
   function present() {
     document.body.classList.toggle("present");
@@ -158,8 +208,11 @@
     else if (e.key === "Home") show(0);
     else if (e.key === "End") show(slides.length - 1);
     else if (e.key === "f") present();
+    else if (e.key === "l") flip();
     else return;
     e.preventDefault();
   });
+  if (!data.runs.some((run) => run.svg_steps)) document.body.classList.add("list-view");
+  label();
   fromHash();
 })();
