@@ -97,3 +97,31 @@ def test_every_relative_link_resolves() -> None:
 def test_the_guide_is_linked_from_both_readmes() -> None:
     assert "(docs/workshop.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert "(../docs/workshop.md)" in (ROOT / "lessons" / "README.md").read_text(encoding="utf-8")
+
+
+def _slots() -> dict[str, int]:
+    """The half-day plan's rows (English): the block's words, and its minutes."""
+    english = TEXT.split("\n## 中文\n", 1)[0]
+    plan = english.split("### The half-day workshop", 1)[1].split("\n### ", 1)[0]
+    found = {}
+    for start, end, block in re.findall(r"^\| (\d+:\d\d) to (\d+:\d\d) \| ([^|]+)\|", plan, re.M):
+        (h1, m1), (h2, m2) = (map(int, x.split(":")) for x in (start, end))
+        found[block.strip()] = (h2 * 60 + m2) - (h1 * 60 + m1)
+    return found
+
+
+def test_the_lesson_site_gives_each_lesson_its_time_in_the_half_day_plan() -> None:
+    """The index's "about N min" is the guide's slot for a lesson taught in step mode."""
+    from minimq.lessons import LESSONS
+    from minimq.lessons.base import Lesson
+    from minimq.site.build import MATRIX_MINUTES
+
+    slots = _slots()
+    for lesson in LESSONS:
+        slot = next((m for block, m in slots.items() if re.match(rf"lesson {lesson.number}, ", block)), None)
+        minutes = lesson.minutes if isinstance(lesson, Lesson) else MATRIX_MINUTES
+        if slot is not None:
+            assert minutes == slot, f"lesson {lesson.number}: the index says {minutes} min, the guide {slot}"
+    shared = next(m for block, m in slots.items() if block.startswith("lessons 8 to 11: two of them in step mode"))
+    assert all(isinstance(lesson, Lesson) and 2 * lesson.minutes <= shared for lesson in LESSONS[7:11])
+    assert sum(1 for block in slots if re.match(r"lesson \d+, ", block)) >= 8  # the plan was read

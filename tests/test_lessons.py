@@ -19,7 +19,7 @@ from rich.cells import cell_len
 
 from minimq.cli import main
 from minimq.i18n import CATALOG, t
-from minimq.lessons import LESSONS, TOUR, find
+from minimq.lessons import LESSON1, LESSONS, TOUR, find
 from minimq.lessons.base import Lesson
 from minimq.lessons.fix_matrix import FIX_MATRIX
 from minimq.testing.matrix import COLUMNS
@@ -159,6 +159,26 @@ def test_export(capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str)
     assert "上游重试" in content or "&#" in content
     if suffix == ".svg":
         assert content.lstrip().startswith("<svg")
+
+
+def test_one_lesson_exported_to_html_is_its_player_page(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The lesson site's page for the lesson (the player and the print handout), on its own:
+    no link to a site index or to another language that is not there; a tour stays a transcript."""
+    from minimq.site.collect import collect_lesson
+    from minimq.site.page import lesson_page
+
+    path = tmp_path / "deck" / "l1.html"
+    assert run(capsys, "lesson", "1", "--no-pause", "--lang", "zh", "--export", str(path))[0] == 0
+    page = path.read_text(encoding="utf-8")
+    assert page == lesson_page(collect_lesson(LESSON1, "zh", 1), None, None)
+    assert 'id="lesson-data"' in page and '<article class="handout">' in page
+    assert 'id="other-lang"' not in page and "index.html" not in page
+    matrix = tmp_path / "l12.html"
+    assert run(capsys, "lesson", "12", "--no-pause", "--export", str(matrix))[0] == 0
+    assert "minimq check" in matrix.read_text(encoding="utf-8")
+    tour = tmp_path / "tour.html"
+    assert run(capsys, "tour", "--no-pause", "--export", str(tour))[0] == 0
+    assert 'id="lesson-data"' not in tour.read_text(encoding="utf-8")
 
 
 def test_export_refuses_unknown_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Owns: choosing lessons, language, pausing and export for the command line. Step 
 (``minimq.cli.pager``: Enter, ``b`` back, a page number, ``q`` quit) is the default on a
 terminal; ``--no-pause``, ``--json`` or a stdout/stdin that is not a terminal run straight
 through, printing exactly what they printed before step mode had keys. ``--export FILE`` writes
-the whole run; a ``{n}`` in FILE writes one numbered file per step instead (slides).
+the whole run; a ``{n}`` in FILE writes one numbered file per step instead (slides). One
+lesson exported to .html is its lesson-site page (``minimq.site``), not a transcript.
 """
 
 from __future__ import annotations
@@ -148,10 +149,22 @@ def _narrate(args: argparse.Namespace, lessons: list[AnyLesson], lang: str) -> i
             pages.append(args.export.replace("{n}", f"{len(pages) + 1:02d}"))
             export(console, pages[-1], title, clear=True)
         print(t("ui.exported", lang, path=f"{pages[0]} .. {pages[-1]} ({len(pages)})"), file=sys.stderr)
+    elif args.export and finished and _player_page(args):
+        from minimq.site.build import lesson_file
+
+        lesson_file(lessons[0], Path(args.export), lang, args.seed)
+        print(t("ui.exported", lang, path=args.export), file=sys.stderr)
     elif args.export:
         export(console, args.export, title)
         print(t("ui.exported", lang, path=args.export), file=sys.stderr)
     return 0
+
+
+def _player_page(args: argparse.Namespace) -> bool:
+    """``minimq lesson N --export x.html`` writes the lesson site's page for it (a player that
+    steps through the lesson, prints as a handout); a tour's .html stays the transcript."""
+    export: str = args.export
+    return args.command == "lesson" and export.lower().endswith((".html", ".htm"))
 
 
 def page_total(lessons: list[AnyLesson]) -> int:

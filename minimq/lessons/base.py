@@ -61,6 +61,7 @@ class Lesson:
     extra: Mapping[str, Any] = field(default_factory=dict)
     opening: str | None = None  # catalog key: told before the shop, when the lesson opens the story
     paths: tuple[str, ...] = ()  # the duplication paths of docs/semantics.md (P1 ...) it shows
+    minutes: int = 12  # taught in step mode: its slot in docs/workshop.md's half-day plan
     processes: tuple[str, ...] = (COUPON_CLIENT,)  # the coupon processes it shows, each its own lane
     orders: tuple[str, ...] = ()  # the orders its verdict counts coupons for (empty: ``order`` alone)
     # Left out of its event lists and timelines, to keep the coupon group in focus: these

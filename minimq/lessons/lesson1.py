@@ -78,4 +78,5 @@ LESSON = Lesson(
     limits="l1.limits",
     opening="l1.opening",
     paths=(),  # path A, an upstream retry, is not RocketMQ's: it happens before the broker
+    minutes=15,
 )

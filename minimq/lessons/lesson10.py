@@ -246,5 +246,6 @@ LESSON = Lesson(
     limits="l10.limits",
     order=REPLAYED,
     paths=("P12",),
+    minutes=8,
     extra={"look": LOOK},
 )

@@ -106,6 +106,7 @@ LESSON = Lesson(
     diagnosis="l11.diagnosis",
     limits="l11.limits",
     paths=("P19",),
+    minutes=8,
     processes=(COUPON_CLIENT, COUPON_2),
     orders=ORDERS,
     quiet_lanes=COUPON_FOCUS,

@@ -78,5 +78,6 @@ LESSON = Lesson(
     ),
     diagnosis="l2.diagnosis",
     paths=("P1", "P2"),
+    minutes=12,
     limits="l2.limits",
 )

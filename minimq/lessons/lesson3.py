@@ -116,5 +116,6 @@ LESSON = Lesson(
     ),
     diagnosis="l3.diagnosis",
     paths=("P4", "P5", "P6"),
+    minutes=15,
     limits="l3.limits",
 )

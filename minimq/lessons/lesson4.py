@@ -142,4 +142,5 @@ LESSON = Lesson(
     limits="l4.limits",
     order=ORDER,
     paths=("P4", "P6"),
+    minutes=15,
 )

@@ -113,6 +113,7 @@ LESSON = Lesson(
     diagnosis="l5.diagnosis",
     limits="l5.limits",
     paths=("P6", "P7"),
+    minutes=12,
     processes=("coupon-1", COUPON_2),
     orders=ORDERS,
     quiet_lanes=COUPON_FOCUS,

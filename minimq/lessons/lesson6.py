@@ -204,5 +204,6 @@ LESSON = Lesson(
     diagnosis="l6.diagnosis",
     limits="l6.limits",
     paths=("P8",),
+    minutes=12,
     extra={"look": LOOK},
 )

@@ -93,4 +93,5 @@ LESSON = Lesson(
     diagnosis="l7.diagnosis",
     limits="l7.limits",
     paths=("P10",),
+    minutes=12,
 )

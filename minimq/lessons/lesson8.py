@@ -93,4 +93,5 @@ LESSON = Lesson(
     diagnosis="l8.diagnosis",
     limits="l8.limits",
     paths=("P9",),
+    minutes=8,
 )

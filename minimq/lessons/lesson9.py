@@ -84,4 +84,5 @@ LESSON = Lesson(
     diagnosis="l9.diagnosis",
     limits="l9.limits",
     paths=("P11",),
+    minutes=8,
 )

@@ -1,10 +1,9 @@
 """``minimq site OUT_DIR``: every lesson page in each language, the index, the fix matrix.
 
-Owns: ``build_site`` and the duration estimate (``minutes``). Each lesson runs once per
-language with the same seed (the trace is the same; only the words differ). A lesson's
-duration is read from its shape: a minute per step, two per run (its verdict and
-timeline), three for the setting and the closing table; the fix matrix gets
-``MATRIX_MINUTES``.
+Owns: ``build_site`` and ``lesson_file`` (one page alone). Each lesson runs once per
+language with the same seed (the trace is the same; only the words differ). The index
+gives each lesson the time docs/workshop.md's half-day plan gives it (``Lesson.minutes``;
+the fix matrix ``MATRIX_MINUTES``), which a test holds to the guide.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from minimq.i18n import t
-from minimq.lessons import LESSONS
+from minimq.lessons import LESSONS, AnyLesson
 from minimq.lessons.base import Lesson
 from minimq.lessons.fix_matrix import run_matrix_lesson
 from minimq.site.collect import collect_lesson
@@ -23,9 +22,14 @@ from minimq.site.page import index_name, index_page, lesson_page, matrix_page, p
 MATRIX_MINUTES = 15
 
 
-def minutes(lesson: Lesson) -> int:
-    """How long a workshop spends on ``lesson``, estimated from its steps and runs."""
-    return sum(len(run.steps) for run in lesson.runs) + 2 * len(lesson.runs) + 3
+def lesson_file(lesson: AnyLesson, path: Path, lang: str, seed: int = 1) -> None:
+    """One lesson's page on its own (``minimq lesson N --export x.html``): the site's page
+    for it, without the index and language links a page only has inside the site."""
+    if isinstance(lesson, Lesson):
+        text = lesson_page(collect_lesson(lesson, lang, seed), None, None)
+    else:
+        text = matrix_page(lesson, seed, run_matrix_lesson(lesson, seed, lang), lang, None, None)
+    path.write_text(text, encoding="utf-8")
 
 
 def build_site(out_dir: Path, langs: Sequence[str], seed: int = 1) -> list[Path]:
@@ -52,7 +56,7 @@ def build_site(out_dir: Path, langs: Sequence[str], seed: int = 1) -> list[Path]
             if isinstance(lesson, Lesson):
                 data = collect_lesson(lesson, lang, seed)
                 write(name, lesson_page(data, index, switch))
-                moral, length = data["runs"][-1]["moral"], minutes(lesson)
+                moral, length = data["runs"][-1]["moral"], lesson.minutes
             else:
                 rows = run_matrix_lesson(lesson, seed, lang)
                 write(name, matrix_page(lesson, seed, rows, lang, index, switch))

@@ -72,14 +72,19 @@ def _json_script(data: Data) -> str:
     return f'<script type="application/json" id="lesson-data">{text}</script>\n'
 
 
-def lesson_page(data: Data, index: str, other: str | None) -> str:
-    """A lesson's player page; ``other`` is the same page in the other language, if built."""
+def _home(index: str | None, lang: str) -> str:
+    return f'<a href="{escape(index)}">{escape(t("site.index", lang))}</a>' if index else ""
+
+
+def lesson_page(data: Data, index: str | None, other: str | None) -> str:
+    """A lesson's player page; ``index`` links the site's index and ``other`` the same page
+    in the other language, when the page is part of a site that has them."""
     lang = data["lang"]
     title = data["title"]
     return (
         _head(title, lang, "deck")
         + '<header class="bar">'
-        + f'<a href="{escape(index)}">{escape(t("site.index", lang))}</a>'
+        + _home(index, lang)
         + f'<h1 id="heading">{escape(title)}</h1><span class="pos" id="pos"></span>'
         + f'<nav><button id="prev">{escape(t("site.prev", lang))}</button> '
         + f'<button id="next">{escape(t("site.next", lang))}</button> '
@@ -170,7 +175,7 @@ def _paras(text: str) -> str:
 
 
 def matrix_page(
-    lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str, index: str, other: str | None
+    lesson: MatrixLesson, seed: int, rows: list[list[Cell]], lang: str, index: str | None, other: str | None
 ) -> str:
     """The fix matrix: a row per design, a column per path, each cell one measured run."""
     heads = "".join(f'<th title="{escape(t(c.label, lang))}">{escape(c.code)}</th>' for c in COLUMNS)
@@ -204,10 +209,10 @@ def matrix_page(
             f"<h3><code>{escape(design)}</code></h3><p>{escape(t(f'lm.why.{design}', lang))}</p><ul>{items}</ul>"
             f"<p><code>{escape(command)}</code></p>"
         )
-    title = f"{lesson.number}. {t(lesson.title, lang)}"
+    title = t(lesson.title, lang)
     return (
         _head(title, lang, "page")
-        + f'<p><a href="{escape(index)}">{escape(t("site.index", lang))}</a> {_switch(other, lang)}</p>'
+        + f"<p>{_home(index, lang)} {_switch(other, lang)}</p>"
         + f"<h1>{escape(title)}</h1>{_paras(t(lesson.setting, lang))}"
         + f"<table><caption>{escape(t('lm.table_title', lang, seed=seed))}</caption>"
         + f"<thead><tr><th>{escape(t('lm.design', lang))}</th>{heads}</tr></thead>"
