@@ -24,8 +24,10 @@ SITE: dict[str, tuple[str, str]] = {
     "site.print": ("Print handout", "打印讲义"),
     "site.other_lang": ("中文", "English"),
     "site.keys": (
-        "→ or space: next · ←: back · Home/End: first/last · l: picture or list · f: presenter mode",
-        "→ 或空格：下一步 · ←：上一步 · Home/End：第一步/最后一步 · l：图或列表 · f：演示模式",
+        "→ or space: next · ←: back · Home/End: first/last · l: picture or list · f: presenter mode"
+        " · n: speaker notes · s: speaker window",
+        "→ 或空格：下一步 · ←：上一步 · Home/End：第一步/最后一步 · l：图或列表 · f：演示模式"
+        " · n：讲者备注 · s：讲者窗口",
     ),
     "site.handout_meta": (
         "Duplication paths: {paths}. To see it step by step: {command}",
@@ -34,6 +36,8 @@ SITE: dict[str, tuple[str, str]] = {
     "site.upstream": ("upstream, before the broker", "上游，消息到 Broker 之前"),
     "site.handout_runs": ("What each run shows", "每一轮说明了什么"),
     "site.handout_fix": ("The fix", "修复方案"),
+    "site.notes": ("Speaker notes", "讲者备注"),
+    "site.no_notes": ("(no note for this slide)", "（这一页没有备注）"),
     "site.as_list": ("as a list", "看列表"),
     "site.as_picture": ("as a picture", "看图"),
     "site.setting": ("The setting", "场景"),

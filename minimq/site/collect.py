@@ -6,7 +6,7 @@ view keeps, per run and step: the narration (catalog text), the step's events as
 the state after the step as plain tables (``minimq.render.shop_tables`` read back by
 ``table_data``: the queues with max, broker and local offsets and messages in flight,
 the coupons, a lesson's own tables), and per run its verdict and moral; per lesson its
-setting, diagnosis, limits and closing table. The events of a step are filtered as the
+setting, diagnosis, limits, closing table and speaker notes. The events of a step are filtered as the
 terminal filters them (quiet lanes and groups, bookkeeping noise), so page and terminal
 tell the same story. Every value is a str, int, bool, list or dict: ``json.dumps`` takes it.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from minimq.apps.shop import Shop
 from minimq.events import ConsumerStarted, Event
-from minimq.i18n import t
+from minimq.i18n import CATALOG, t
 from minimq.i18n.describe import describe, fmt_ms, lane
 from minimq.lessons.base import Lesson, Run, Step
 from minimq.lessons.look import Look
@@ -181,6 +181,7 @@ class SiteView:
         record["summary"] = summary.as_dict()
 
     def lesson_end(self, lesson: Lesson, summaries: list[RunSummary]) -> None:
+        self.data["notes"] = speaker_notes(lesson, self.lang)
         headers, rows = summary_rows(lesson, self._look, summaries, self.lang)
         self.data["summary"] = {
             "title": self._t("ui.summary_title", n=lesson.number),
@@ -208,6 +209,22 @@ class SiteView:
                 if name in step.show:
                     out.append(table_data(tables.state_table(build(shop), self.lang)))
         return [_table(d) for d in out]
+
+
+def slide_ids(lesson: Lesson) -> list[str]:
+    """The player's slides in order: ``intro``, each run's steps (``r1s1`` ...) and verdict
+    (``r1end``), then ``end``; a speaker note's key ends with one of them."""
+    ids = ["intro"]
+    for n, run in enumerate(lesson.runs, 1):
+        ids += [f"r{n}s{k}" for k in range(1, len(run.steps) + 1)] + [f"r{n}end"]
+    return [*ids, "end"]
+
+
+def speaker_notes(lesson: Lesson, lang: str) -> dict[str, str]:
+    """What the instructor asks at each slide (``note.<slug>.<slide>`` in the catalog, from
+    docs/workshop.md's questions): shown in presenter mode, never on the projected slide."""
+    keys = {slide: f"note.{lesson.slug}.{slide}" for slide in slide_ids(lesson)}
+    return {slide: t(key, lang) for slide, key in keys.items() if key in CATALOG}
 
 
 def collect_lesson(lesson: Lesson, lang: str, seed: int = 1) -> Data:

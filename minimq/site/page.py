@@ -60,6 +60,8 @@ def _ui(lang: str) -> dict[str, Any]:
     words["happened"] = t("ui.happened", lang)
     words["nothing"] = t("ui.nothing_happened", lang)
     words["verdict"] = t("ui.verdict", lang)
+    words["notes"] = t("site.notes", lang)
+    words["no_notes"] = t("site.no_notes", lang)
     words["as_list"] = t("site.as_list", lang)
     words["as_picture"] = t("site.as_picture", lang)
     words["marks"] = {m: t(f"site.mark.{m}", lang) for m in ("duplicate", "retry", "effect")}
@@ -93,6 +95,7 @@ def lesson_page(data: Data, index: str | None, other: str | None) -> str:
         + _switch(other, lang)
         + "</nav></header>\n"
         + '<main id="deck"></main>\n'
+        + f'<aside id="notes" aria-label="{escape(t("site.notes", lang))}"></aside>\n'
         + f'<div class="keys">{escape(t("site.keys", lang))}</div>\n'
         + handout(data)
         + _json_script({**data, "ui": _ui(lang)})

@@ -162,6 +162,24 @@
   const heading = document.getElementById("heading");
   const prev = document.getElementById("prev");
   const next = document.getElementById("next");
+  const notes = document.getElementById("notes");
+  // The speaker window (``s``): this page with ?speaker, notes shown; the two windows
+  // follow each other through localStorage (file:// pages share it; nothing leaves the machine).
+  const channel = "minimq:" + data.slug + ":" + data.lang;
+  const speaker = new URLSearchParams(location.search).has("speaker");
+  if (speaker) document.body.classList.add("speaker", "notes-on");
+  function tell(id) {
+    try {
+      if (localStorage.getItem(channel) !== id) localStorage.setItem(channel, id);
+    } catch (e) {
+      /* storage refused (a private window): each window steps on its own */
+    }
+  }
+  window.addEventListener("storage", (e) => {
+    if (e.key !== channel || !e.newValue) return;
+    const i = slides.findIndex((s) => s.id === e.newValue);
+    if (i >= 0 && i !== at) show(i);
+  });
   let at = 0;
   function show(i) {
     at = Math.max(0, Math.min(slides.length - 1, i));
@@ -172,6 +190,9 @@
     next.disabled = at === slides.length - 1;
     if (location.hash !== "#" + slides[at].id) history.replaceState(null, "", "#" + slides[at].id);
     aim(slides[at]);
+    const note = (data.notes || {})[slides[at].id];
+    notes.replaceChildren(el("h2", "", ui.notes), el("p", note ? "" : "note", note || ui.no_notes));
+    tell(slides[at].id);
     const other = document.getElementById("other-lang");
     if (other) other.hash = slides[at].id;
   }
@@ -209,6 +230,12 @@
     else if (e.key === "End") show(slides.length - 1);
     else if (e.key === "f") present();
     else if (e.key === "l") flip();
+    else if (e.key === "n") document.body.classList.toggle("notes-on");
+    else if (e.key === "s" && !speaker) {
+      const url = new URL(location.href);
+      url.search = "?speaker";
+      window.open(url.href, "minimq-speaker", "width=1000,height=720");
+    }
     else return;
     e.preventDefault();
   });
