@@ -30,6 +30,7 @@ from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
+from minimq.i18n.text_notes import NOTES
 from minimq.i18n.text_schedule import SCHEDULE
 from minimq.i18n.text_sequence import SEQUENCE
 from minimq.i18n.text_site import SITE
@@ -74,6 +75,7 @@ CATALOG = _merge(
     CLI,
     DEMO,
     SITE,
+    NOTES,
 )
 
 
