@@ -330,3 +330,33 @@ def test_every_lesson_prints_as_a_handout_of_a_few_a4_pages(browser: webdriver.C
     data = _data(site, lang)
     for piece in (data["opening"], data["runs"][0]["moral"], data["runs"][-1]["explain"], data["diagnosis"]):
         assert _words(piece.split("\n\n")[0]) in _words(text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_speaker_notes_follow_the_slide_and_a_speaker_window_drives_the_projector(
+    browser: webdriver.Chrome, site: Path, lang: str
+) -> None:
+    data = _data(site, lang)
+    _open(browser, site, lang, "r1s1")
+    notes = browser.find_element(By.ID, "notes")
+    assert not notes.is_displayed()  # the room never sees them unless asked
+    _press(browser, "n")
+    assert _words(notes.text).endswith(_words(data["notes"]["r1s1"]))
+    _press(browser, Keys.ARROW_RIGHT)
+    assert _words(notes.text).endswith(_words(data["notes"]["r1s2"]))
+    _press(browser, "n")
+    assert not notes.is_displayed()
+    projector = browser.current_window_handle
+    _press(browser, "s")
+    (speaker,) = [h for h in browser.window_handles if h != projector]
+    try:
+        browser.switch_to.window(speaker)
+        assert _hash(browser) == "#r1s2" and browser.find_element(By.ID, "notes").is_displayed()
+        _press(browser, Keys.ARROW_RIGHT)  # the speaker steps on; the projector follows
+        assert _hash(browser) == "#r1s3"
+        assert _words(browser.find_element(By.ID, "notes").text).endswith(_words(data["notes"]["r1s3"]))
+    finally:
+        browser.close()
+        browser.switch_to.window(projector)
+    assert _hash(browser) == "#r1s3"
+    assert not browser.find_element(By.ID, "notes").is_displayed()

@@ -51,7 +51,7 @@ SITE: dict[str, tuple[str, str]] = {
     "site.limits": ("What the fix does not cover", "修复覆盖不到的地方"),
     "site.mark.duplicate": ("duplicate", "重复投递"),
     "site.mark.retry": ("retry", "重试"),
-    "site.mark.effect": ("duplicate effect", "重复生效"),
+    "site.mark.effect": ("duplicate effect", "重复发放"),
     "site.slide_of": ("{n} / {total}", "{n} / {total}"),
     "site.matrix_legend": ("What a cell means", "格子的含义"),
     "site.written": ("Wrote {n} pages; open {path}", "已写出 {n} 个页面，请打开 {path}"),
