@@ -56,18 +56,20 @@ def build_site(out_dir: Path, langs: Sequence[str], seed: int = 1) -> list[Path]
             if isinstance(lesson, Lesson):
                 data = collect_lesson(lesson, lang, seed)
                 write(name, lesson_page(data, index, switch))
-                moral, length = data["runs"][-1]["moral"], lesson.minutes
+                # what goes wrong (the naive run's moral) and the run that fixes it
+                moral, fix, length = data["runs"][0]["moral"], data["runs"][-1]["title"], lesson.minutes
             else:
                 rows = run_matrix_lesson(lesson, seed, lang)
                 write(name, matrix_page(lesson, seed, rows, lang, index, switch))
-                moral, length = t(lesson.setting, lang).split("\n\n")[0], MATRIX_MINUTES
+                moral, fix, length = t(lesson.setting, lang).split("\n\n")[0], "", MATRIX_MINUTES
             entries.append(
                 {
                     "number": lesson.number,
-                    "title": t(lesson.title, lang),
+                    "title": t(lesson.title, lang).split(" · ", 1)[-1],  # the number has its column
                     "href": name,
                     "paths": list(lesson.paths),
-                    "moral": moral,
+                    "moral": moral.split("\n\n")[0],
+                    "fix": fix,
                     "minutes": length,
                 }
             )

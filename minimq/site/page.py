@@ -152,16 +152,16 @@ def _h2(key: str, lang: str) -> str:
 
 
 def index_page(entries: list[Data], lang: str, other: str | None) -> str:
-    """Every lesson: number, title (a link), paths, what it shows, how long it takes."""
+    """Every lesson: number, title (a link), paths, what goes wrong, the fix, how long it takes."""
     rows = []
     for e in entries:
         rows.append(
             f'<tr><td>{e["number"]}</td><td><a href="{escape(e["href"])}">{escape(e["title"])}</a></td>'
-            f"<td>{escape(paths_text(e['paths'], lang))}</td><td>{escape(e['moral'])}</td>"
+            f"<td>{escape(paths_text(e['paths'], lang))}</td><td>{escape(e['moral'])}</td><td>{escape(e['fix'])}</td>"
             f"<td>{escape(t('site.minutes', lang, n=e['minutes']))}</td></tr>"
         )
     heads = "".join(
-        f"<th>{escape(t(f'site.col_{k}', lang))}</th>" for k in ("lesson", "title", "paths", "moral", "minutes")
+        f"<th>{escape(t(f'site.col_{k}', lang))}</th>" for k in ("lesson", "title", "paths", "moral", "fix", "minutes")
     )
     return (
         _head(t("site.index_title", lang), lang, "page")

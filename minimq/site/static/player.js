@@ -103,7 +103,7 @@
   }
 
   // the opening: the ticket, the setting, how to read ids
-  const intro = slide("intro", "text", data.title);
+  const intro = slide("intro", "text", data.opening ? ui.opening : ui.setting);
   const left = intro.appendChild(panel(data.opening ? ui.opening : ui.setting, "narr"));
   if (data.opening) paragraphs(left, data.opening, "say");
   paragraphs(left, data.world);
@@ -191,7 +191,16 @@
     if (location.hash !== "#" + slides[at].id) history.replaceState(null, "", "#" + slides[at].id);
     aim(slides[at]);
     const note = (data.notes || {})[slides[at].id];
-    notes.replaceChildren(el("h2", "", ui.notes), el("p", note ? "" : "note", note || ui.no_notes));
+    notes.replaceChildren(el("h2", "", ui.notes));
+    // "Ask: ...", "Answer: ...": the label in bold, one line each
+    for (const line of (note || ui.no_notes).split("\n")) {
+      const p = notes.appendChild(el("p", note ? "" : "note"));
+      const cut = line.search(/[:：]/);
+      if (note && cut > 0 && cut < 12) {
+        p.appendChild(el("b", "", line.slice(0, cut + 1)));
+        p.appendChild(document.createTextNode(line.slice(cut + 1)));
+      } else p.textContent = line;
+    }
     tell(slides[at].id);
     const other = document.getElementById("other-lang");
     if (other) other.hash = slides[at].id;
