@@ -91,6 +91,21 @@ class SendFailedError(MinimqError):
     "Send [3] times, still failed")."""
 
 
+class InvalidReceiptHandle(MinimqError):
+    """The proxy refused an ack or a change of invisible time: the receipt handle expired
+    (gRPC ``Code.INVALID_RECEIPT_HANDLE``, "receipt handle is expired"). The message has
+    been, or will be, delivered again."""
+
+    def __init__(self, request: str, msg_id: str, visible_ms: int) -> None:
+        self.request = request
+        self.msg_id = msg_id
+        self.visible_ms = visible_ms
+        super().__init__(
+            f"INVALID_RECEIPT_HANDLE: receipt handle is expired ({request} of msg {msg_id}, "
+            f"visible again since t={visible_ms} ms)"
+        )
+
+
 class ClientStateError(MinimqError, RuntimeError):
     """A client was used in a state that does not allow the call (for example ``send``
     on a producer that was never started or is shut down)."""

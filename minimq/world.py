@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from minimq.errors import ValidationError
 from minimq.runtime.broker import Broker
+from minimq.runtime.pop_push_consumer import PopPushConsumer
 from minimq.sim.kernel import Simulation
 
 if TYPE_CHECKING:
     from minimq.model import MessageExt
     from minimq.runtime.producer import Producer
     from minimq.runtime.push_consumer import PushConsumer
+    from minimq.runtime.simple_consumer import SimpleConsumer
 
 DEFAULT_BROKER = "broker-a"
 QUIET_CHECK_MS = 1000  # the first look at whether the world is quiet
@@ -49,6 +51,7 @@ class World(Simulation):
         self.brokers: dict[str, Broker] = {}
         self.broker: Broker = self._add_broker(DEFAULT_BROKER)
         self.consumers: list[PushConsumer] = []  # every push consumer handed out, in order
+        self.pop_consumers: list[SimpleConsumer | PopPushConsumer] = []  # every POP client handed out
 
     def _add_broker(self, name: str) -> Broker:
         broker = Broker(self, name)
@@ -70,10 +73,32 @@ class World(Simulation):
         self.consumers.append(consumer)
         return consumer
 
+    def simple_consumer(self, group: str, topics: str | Sequence[str], **options: Any) -> SimpleConsumer:
+        """A RocketMQ 5.x ``SimpleConsumer`` (POP): ``receive``, ``ack``,
+        ``change_invisible_duration`` (``minimq.runtime.simple_consumer``)."""
+        from minimq.runtime.simple_consumer import SimpleConsumer
+
+        self._check_open("create a simple consumer")
+        consumer = SimpleConsumer(self, group, topics, broker=DEFAULT_BROKER, **options)
+        self.pop_consumers.append(consumer)
+        return consumer
+
+    def pop_push_consumer(self, group: str, topic: str, handler: Handler, **options: Any) -> PopPushConsumer:
+        """A RocketMQ 5.x gRPC ``PushConsumer``: POP with the proxy's auto-renew, a
+        listener, ack or nack (``minimq.runtime.pop_push_consumer``)."""
+        self._check_open("create a push consumer")
+        consumer = PopPushConsumer(self, group, topic, handler, broker=DEFAULT_BROKER, **options)
+        self.pop_consumers.append(consumer)
+        return consumer
+
     # -- is anything left to happen? ---------------------------------------------------
     def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
-        - no broker holds a retry copy waiting for its delay;
+        - no broker holds a retry copy waiting for its delay, nor a POP checkpoint
+          neither acked nor revived (a popped message still invisible);
+        - every running POP push consumer has nothing cached or being consumed, and nothing
+          left to receive (a SimpleConsumer receives when its application says: that is
+          the application's ``busy()``);
         - every running consumer has consumed every queue it owns up to the broker's max
           offset, no operator's reset of it waits for the next pull, and nothing is in
           flight (a handler still running counts: the consume-timeout scan and a
@@ -91,12 +116,14 @@ class World(Simulation):
           no consumer at all is quiet once its brokers are;
         - and ``busy()``, the application's own say (a task still sending, a handler of
           its own still running, a process it will restart), is false."""
-        if any(b.stats().scheduled_retries for b in self.brokers.values()):
+        if any(b.stats().scheduled_retries or b.stats().pop_checkpoints for b in self.brokers.values()):
             return False
         if busy is not None and busy():
             return False
         running = [c for c in self.consumers if c.running]
         if not all(c.stats().done for c in running):
+            return False
+        if not all(c.done for c in self.pop_consumers if isinstance(c, PopPushConsumer) and c.running):
             return False
         return all(self._settled(group) for group in sorted({c.group for c in self.consumers}))
 

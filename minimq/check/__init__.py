@@ -37,6 +37,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   end of the trace (``until_ms``, by default its last event) must have been stored by then.
   A group's ``maxReconsumeTimes`` is the one its consumers recorded when they started
   (``ConsumerStarted.max_reconsume_times``); ``max_reconsume_times`` may name another.
+  POP (5.x): a revival (``MessageRevived``) counts as the failed attempt, and makes the
+  copy in ``%RETRY%<group>_<topic>`` due at once, with ``reconsume_times`` up to 17; a
+  POP group's dead letter is the proxy's, at ``reconsume_times`` 17 exactly.
   A send-back whose reply the consumer never saw (``SendBackFailed`` of
   ``CONSUMER_SEND_MSG_BACK``) may have been taken all the same, so the copy may be taken
   back once more for it: the fallback's second retry copy (P9). One RocketMQ behaviour

@@ -17,6 +17,8 @@ from minimq.events import (
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
+    MessagePopped,
+    MessageRevived,
     MessageSentBack,
     MessageStored,
     RetriedLocally,
@@ -72,6 +74,7 @@ _TIMEOUT_LEVEL = 3  # cleanExpireMsg sends a timed-out message back at level 3
 _MAX_RECONSUME_CONCURRENTLY = 16  # maxReconsumeTimes -1
 _MAX_RECONSUME_ORDERLY = 2**31 - 1  # Integer.MAX_VALUE
 _RETRY, _DLQ = "%RETRY%", "%DLQ%"
+_POP_MAX_ATTEMPTS = 17  # the proxy's maxAttempts (retryMaxTimes 16 + 1): the DLQ at the 18th pop
 
 
 def _delay_ms(level: int) -> int:
@@ -99,6 +102,10 @@ class _RetryAudit:
         self.unanswered: Counter[tuple[str, str]] = Counter()  # (group, copy)
         self.local: set[tuple[str, str, int]] = set()  # (group, msg id, reconsume times)
         self.due: Counter[tuple[str, str, int, int]] = Counter()  # (group, msg id, r, due ms)
+        # POP: the groups that popped, and their retry topics (%RETRY%<group>_<topic>),
+        # whose copies are made due by a revival, not by a send-back
+        self.pop_groups: set[str] = set()
+        self.pop_retry: set[str] = set()
 
     def max_times(self, group: str) -> int:
         if group in self.configured:
@@ -137,6 +144,10 @@ class _RetryAudit:
                 self._dead_lettered(e)
             case MessageStored():
                 self._stored(e)
+            case MessagePopped():
+                self.pop_groups.add(e.group)
+            case MessageRevived():
+                self._revived(e)
 
     def _orphan(self, client: str) -> None:
         for key in [k for k in self.running if k[0] == client]:
@@ -155,7 +166,7 @@ class _RetryAudit:
         if r > self.max_times(g) and (g, m, r) not in self.local:
             detail = f"delivered at reconsume_times {r} > {self.max_times(g)}, not by a local retry"
             self.bad(RetryRule.PAST_MAX_WITHOUT_LOCAL_RETRY, e, g, m, detail)
-        if e.topic.startswith(_RETRY) and e.topic != _RETRY + g:
+        if e.topic.startswith(_RETRY) and e.topic not in (_RETRY + g, f"{_RETRY}{g}_{e.real_topic}"):
             self.bad(RetryRule.ANOTHER_GROUPS_RETRY_TOPIC, e, g, m, f"consumed from {e.topic}")
 
     def _retried_locally(self, e: RetriedLocally) -> None:
@@ -198,9 +209,23 @@ class _RetryAudit:
             detail = f"due at {e.due_ms}, level {e.delay_level} makes it {e.at_ms + _delay_ms(e.delay_level)}"
             self.bad(RetryRule.WRONG_DUE_TIME, e, g, m, detail)
 
+    def _revived(self, e: MessageRevived) -> None:
+        """A POP checkpoint not acked in time: an attempt that failed, and a retry copy due now."""
+        self.failed_at.add((e.group, e.msg_id, e.reconsume_times))
+        self.pop_retry.add(e.retry_topic)
+        self.due[(e.retry_topic.removeprefix(_RETRY), e.msg_id, e.reconsume_times + 1, e.at_ms)] += 1
+
     def _dead_lettered(self, e: MessageDeadLettered) -> None:
-        self._take_back(e)
         g, m, r = e.group, e.msg_id, e.reconsume_times
+        if g in self.pop_groups:  # the proxy's forward of the 18th pop, not a failed delivery's send-back
+            if r != _POP_MAX_ATTEMPTS:
+                self.bad(
+                    RetryRule.WRONG_DLQ_RECONSUME_TIMES, e, g, m, f"at reconsume_times {r}, POP max {_POP_MAX_ATTEMPTS}"
+                )
+            if e.dlq_topic != _DLQ + g:
+                self.bad(RetryRule.WRONG_DLQ_TOPIC, e, g, m, f"into {e.dlq_topic}")
+            return
+        self._take_back(e)
         # the broker counts from the stored copy, at most the maximum; an orderly client sends
         # its own count, one more after each failed attempt to dead-letter
         if r < self.max_times(g) or (r > self.max_times(g) and g not in self.orderly):
@@ -215,7 +240,7 @@ class _RetryAudit:
                 self.bad(RetryRule.NEW_MESSAGE_WITH_RETRIES, e, "", m, f"stored in {e.topic} at reconsume_times {r}")
             return
         g = e.topic.removeprefix(_RETRY)
-        if not 1 <= r <= self.max_times(g):
+        if not 1 <= r <= (_POP_MAX_ATTEMPTS if e.topic in self.pop_retry else self.max_times(g)):
             self.bad(RetryRule.RETRY_COPY_OUT_OF_RANGE, e, g, m, f"stored at reconsume_times {r}")
         if self.due[(g, m, r, e.at_ms)] > 0:
             self.due[(g, m, r, e.at_ms)] -= 1

@@ -1,7 +1,7 @@
 """The trace vocabulary: every state change in a simulation is one of these events.
 
 Owns: the event types, one module per part of the system (``world``, ``producer``,
-``broker``, ``consumer``, ``consume``, ``effects``), all importable from here. Each is a
+``broker``, ``consumer``, ``consume``, ``pop``, ``effects``), all importable from here. Each is a
 frozen record (``minimq.records``: keyword arguments only), named in the past tense,
 stamped with the virtual time ``at_ms`` at which it happened. Fields are plain strings,
 ints, ``None`` and tuples, so a trace can be written as JSON lines and read back
@@ -53,6 +53,13 @@ from minimq.events.effects import (
     EffectApplied,
     EffectExpected,
 )
+from minimq.events.pop import (
+    AckRejected,
+    InvisibleTimeChanged,
+    MessageAcked,
+    MessagePopped,
+    MessageRevived,
+)
 from minimq.events.producer import (
     SendAttempted,
     SendFailed,
@@ -67,6 +74,7 @@ from minimq.events.world import (
 
 __all__ = [
     "EVENT_TYPES",
+    "AckRejected",
     "AppEvent",
     "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
@@ -80,9 +88,13 @@ __all__ = [
     "EffectExpected",
     "Event",
     "FaultInjected",
+    "InvisibleTimeChanged",
+    "MessageAcked",
     "MessageConsumed",
     "MessageDeadLettered",
     "MessageDelivered",
+    "MessagePopped",
+    "MessageRevived",
     "MessageSentBack",
     "MessageStored",
     "MessagesPulled",

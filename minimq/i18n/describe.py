@@ -9,7 +9,7 @@ a caller that has named them (``minimq check`` calls msg ids A, B, ...) passes `
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from minimq import events as ev
 from minimq.i18n import CATALOG, t
@@ -64,6 +64,10 @@ def lane(event: ev.Event) -> str | None:
             | ev.OffsetReset()
             | ev.ConsumerRegistered()
             | ev.ConsumerUnregistered()
+            | ev.MessagePopped()
+            | ev.MessageAcked()
+            | ev.InvisibleTimeChanged()
+            | ev.MessageRevived()
         ):
             return "broker"
         case ev.OffsetPersisted():
@@ -83,6 +87,7 @@ def lane(event: ev.Event) -> str | None:
             | ev.ConsumerStarted()
             | ev.ConsumerCrashed()
             | ev.ConsumerShutdown()
+            | ev.AckRejected()
         ):
             return event.client
         case ev.EffectApplied():
@@ -198,6 +203,10 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return (key if event.notified else key + ".quiet"), values
         case ev.QueueLocked() | ev.QueueUnlocked():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "client": event.client}
+        case (
+            ev.MessagePopped() | ev.MessageAcked() | ev.AckRejected() | ev.InvisibleTimeChanged() | ev.MessageRevived()
+        ):
+            return _pop_values(event, key, lang, sid)
         case ev.AppEvent():
             args = dict(event.args)
             values = dict(args)
@@ -210,6 +219,41 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                 values["at"] = fmt_ms(int(args["at_ms"]))
             return f"app.{event.action}", values
     return key, {}
+
+
+PopEvent = ev.MessagePopped | ev.MessageAcked | ev.AckRejected | ev.InvisibleTimeChanged | ev.MessageRevived
+
+
+def _pop_values(event: PopEvent, key: str, lang: str, sid: Callable[[str], str]) -> tuple[str, dict[str, object]]:
+    """POP's events (``minimq.events.pop``): which sentence, and its values."""
+    values: dict[str, object] = {"msg": sid(event.msg_id), "client": event.client, "group": event.group}
+    match event:
+        case ev.MessagePopped():
+            values |= {
+                "where": f"{event.topic}#{event.queue_id}@{event.queue_offset}",
+                "invisible": fmt_duration(event.invisible_ms, lang),
+                "visible": fmt_ms(event.visible_ms),
+                "attempt": event.reconsume_times + 1,
+            }
+            return (key + ".retry" if event.reconsume_times else key), values
+        case ev.MessageAcked():
+            if event.via == "dead letter":
+                return key + ".dlq", values
+            return (key if event.took_effect else key + ".stale"), values
+        case ev.AckRejected():
+            values |= {"request": event.request, "visible": fmt_ms(event.visible_ms)}
+            return key, values
+        case ev.InvisibleTimeChanged():
+            values |= {"invisible": fmt_duration(event.invisible_ms, lang), "visible": fmt_ms(event.visible_ms)}
+            stale = "" if event.took_effect or event.reason != "client" else ".stale"
+            return f"{key}.{event.reason.replace(' ', '_')}{stale}", values
+        case ev.MessageRevived():
+            values |= {
+                "visible": fmt_ms(event.visible_ms),
+                "retry": event.retry_topic,
+                "times": event.reconsume_times + 1,
+            }
+            return key, values
 
 
 def _members(ids: tuple[str, ...], lang: str) -> str:

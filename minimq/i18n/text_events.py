@@ -337,3 +337,70 @@ EVENTS.update(
         "appb.lock_free": ("{msg}: lock free after {waited}", "{msg}：等了 {waited}，锁释放"),
     }
 )
+
+# POP (5.x SimpleConsumer and push consumer; ``minimq.events.pop``, lesson 13)
+EVENTS.update(
+    {
+        "ev.MessagePopped": (
+            "pops {msg} from {where} for {client}: invisible to {group} for {invisible}, until {visible}",
+            "为 {client} POP 出 {msg}（来自 {where}）：对消费组 {group} 不可见 {invisible}，到 {visible} 为止",
+        ),
+        "ev.MessagePopped.retry": (
+            "pops {msg} from {where} for {client} (attempt {attempt}): invisible to {group} for {invisible}, until {visible}",
+            "为 {client} POP 出 {msg}（来自 {where}，第 {attempt} 次投递）：对消费组 {group} 不可见 {invisible}，到 {visible} 为止",
+        ),
+        "ev.MessageAcked": (
+            "ack of {msg} from {client}: its checkpoint is done, it will not come back",
+            "收到 {client} 对 {msg} 的 ack：检查点（checkpoint）完成，不会再投递",
+        ),
+        "ev.MessageAcked.stale": (
+            "ack of {msg} from {client} answers OK but acks nothing: that handle's checkpoint is gone",
+            "收到 {client} 对 {msg} 的 ack：应答成功，但什么也没确认，这个句柄（ReceiptHandle）对应的检查点已经不在了",
+        ),
+        "ev.MessageAcked.dlq": (
+            "acks {msg} for {group}: the proxy moved it to the dead-letter queue",
+            "替 {group} ack 掉 {msg}：Proxy 已把它转进死信队列",
+        ),
+        "ev.AckRejected": (
+            "{request} of {msg} rejected: INVALID_RECEIPT_HANDLE, receipt handle is expired (since {visible})",
+            "{msg} 的 {request} 被拒：INVALID_RECEIPT_HANDLE，句柄已过期（{visible} 起）",
+        ),
+        "ev.InvisibleTimeChanged.client": (
+            "{client} makes {msg} invisible for {invisible} more, until {visible}: a new checkpoint and handle",
+            "{client} 把 {msg} 的不可见时间改成 {invisible}，到 {visible} 为止：新的检查点和句柄",
+        ),
+        "ev.InvisibleTimeChanged.client.stale": (
+            "{client} changes {msg} with an old handle: another checkpoint, until {visible}, revived on its own",
+            "{client} 用旧句柄修改 {msg} 的不可见时间：又多了一个检查点（到 {visible}），到期会单独再投递一次",
+        ),
+        "ev.InvisibleTimeChanged.renew": (
+            "auto-renew: {msg} of {client} invisible for {invisible} more, until {visible}",
+            "自动续期：{client} 手里的 {msg} 再不可见 {invisible}，到 {visible} 为止",
+        ),
+        "ev.InvisibleTimeChanged.stop_renew": (
+            "3 h of renewals are over: the proxy nacks {msg} of {client}, visible again at {visible}",
+            "续期满 3 小时：Proxy 替 {client} nack 掉 {msg}，{visible} 重新可见",
+        ),
+        "ev.InvisibleTimeChanged.client_gone": (
+            "{client} is gone: {msg} becomes visible again after {invisible}",
+            "{client} 已下线：{msg} {invisible} 后重新可见",
+        ),
+        "ev.MessageRevived": (
+            "{msg} popped by {client} was not acked by {visible}: revived into {retry} as retry {times}",
+            "{client} POP 出的 {msg} 到 {visible} 还没 ack：重新投递到 {retry}，第 {times} 次重试",
+        ),
+        "evb.MessagePopped": ("POP {msg} for {client}", "为 {client} POP {msg}"),
+        "evb.MessagePopped.retry": ("POP {msg} (attempt {attempt})", "POP {msg}（第 {attempt} 次投递）"),
+        "evb.MessageAcked": ("ack {msg}: done", "{msg} ack 完成"),
+        "evb.MessageAcked.stale": ("ack {msg}: nothing acked", "{msg} ack 落空"),
+        "evb.MessageAcked.dlq": ("{msg} acked after the DLQ", "{msg} 进死信后 ack"),
+        "evb.AckRejected": ("{request} rejected: handle expired", "{request} 被拒：句柄已过期"),
+        "evb.InvisibleTimeChanged.client": ("{msg} invisible until {visible}", "{msg} 不可见到 {visible}"),
+        "evb.InvisibleTimeChanged.client.stale": ("{msg}: old handle, extra checkpoint", "{msg}：旧句柄，多一个检查点"),
+        "evb.InvisibleTimeChanged.renew": ("renew {msg} until {visible}", "{msg} 续期到 {visible}"),
+        "evb.InvisibleTimeChanged.stop_renew": ("stop renew: nack {msg}", "停止续期：nack {msg}"),
+        "evb.InvisibleTimeChanged.client_gone": ("{client} gone: {msg} visible", "{client} 下线：{msg} 重新可见"),
+        "evb.MessageRevived": ("{msg} not acked: retry {times}", "{msg} 未 ack：第 {times} 次重试"),
+        "via.pop": ("moved at pop time", "POP 时即前移"),
+    }
+)

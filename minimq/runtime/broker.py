@@ -4,7 +4,7 @@ Owns: the request handlers of RocketMQ's broker, over the sans-I/O core. Mirrors
 ``SendMessageProcessor``, ``PullMessageProcessor`` (holding pulls in ``long_polling``),
 ``ConsumerManageProcessor``, and the broker's doors to ``ConsumerManager`` and
 ``RebalanceLockManager`` (``minimq.core.groups``); a consumer's send-back is handled by
-``minimq.runtime.send_back``.
+``minimq.runtime.send_back``, POP consumption (5.x) by ``minimq.runtime.pop_service``.
 Rules kept here:
 - Topics are created explicitly (``autoCreateTopicEnable=false``); a send to an unknown
   topic is refused and nothing is stored.
@@ -37,6 +37,7 @@ from minimq.events import ConsumerRegistered, ConsumerUnregistered, MessageStore
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
 from minimq.runtime import admin
 from minimq.runtime.long_polling import PullRequestHoldService
+from minimq.runtime.pop_service import PopService
 from minimq.runtime.send_back import SendBackService
 from minimq.runtime.stats import BrokerStats
 
@@ -69,6 +70,7 @@ class Broker:
         self.locks = RebalanceLockManager()
         self.holds = PullRequestHoldService(world)
         self.send_backs = SendBackService(world, self)
+        self.pops = PopService(world, self)
 
     # -- topics ------------------------------------------------------------------------
     def create_topic(self, topic: str, queue_nums: int = DEFAULT_TOPIC_QUEUE_NUMS) -> None:
@@ -166,6 +168,7 @@ class Broker:
             )
         )
         self.holds.notify_arriving(mq)
+        self.pops.notify_arriving(mq)
         return stored
 
     # -- pull --------------------------------------------------------------------------
@@ -314,6 +317,8 @@ class Broker:
             stored=self.store.message_count(),
             scheduled_retries=self.send_backs.scheduled,
             held_pulls=self.holds.held(),
+            pop_checkpoints=self.pops.checkpoints.pending(),
+            held_receives=self.pops.held(),
         )
 
     def store_copy(self, copy: Copy) -> MessageExt:

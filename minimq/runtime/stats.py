@@ -20,6 +20,8 @@ class BrokerStats:
     stored: int  # copies in every queue's log: business, %RETRY% and %DLQ% topics
     scheduled_retries: int  # retry copies waiting for their delay (a send-back's ladder)
     held_pulls: int  # pulls held until a message arrives or the hold times out
+    pop_checkpoints: int = 0  # POP: popped messages neither acked nor revived yet
+    held_receives: int = 0  # POP: receives held until a message arrives or the wait ends
 
 
 @record
