@@ -31,6 +31,9 @@ What each system does, and the knobs the lessons turn:
 - SMS (``minimq.apps.sms``, with ``sms``): the coupon handler tells the user by SMS
   through a gateway that can answer late, instead of the plain notification; each SMS
   is an effect in ledger ``SMS``, one expected per paid order (lesson 6).
+- POP (``coupon_pop``, a ``minimq.apps.pop_coupons.PopCoupon``, lesson 13): the coupon
+  processes are RocketMQ 5.x SimpleConsumers (receive with an invisible duration, the
+  design, ack) instead of push consumers.
 - Several coupon processes (``coupon-1``, ``coupon-2`` when a deploy scales out, lesson 5);
   ``coupon_client_ip`` and ``coupon_instance_name`` are the deploy's shared client
   configuration (one IP and one instance name for every process: one client id, lesson 11).
@@ -77,6 +80,7 @@ from minimq.apps.incident import (
 )
 from minimq.apps.kv import KeyValueStore
 from minimq.apps.orders import OrderSender, Resend
+from minimq.apps.pop_coupons import PopCoupon, PopCouponSystem
 from minimq.apps.sms import SmsGateway, SmsSettings
 from minimq.apps.wallet_lock import WalletLock
 from minimq.events import AppEvent, EffectApplied, EffectExpected
@@ -127,6 +131,7 @@ class Shop:
         marketing_down: tuple[int, int] | None = None,
         coupon_client_ip: str | None = None,
         coupon_instance_name: str | None = None,
+        coupon_pop: PopCoupon | None = None,
     ) -> None:
         self.world = World(seed)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
@@ -160,6 +165,8 @@ class Shop:
         self.coupon = CouponSystem(
             self.world, runner, coupon_consumer, client_ip=coupon_client_ip, instance_name=coupon_instance_name
         )
+        # with ``coupon_pop`` the coupon processes are 5.x SimpleConsumers (lesson 13)
+        self.pop_coupon = PopCouponSystem(self.world, runner, coupon_pop) if coupon_pop is not None else None
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)
         self.red_packet = RedPacketSystem(self, idempotent_red_packet)
@@ -176,7 +183,10 @@ class Shop:
     def start_coupon(self, client: str = COUPON_CLIENT) -> None:
         """Start (or restart) a coupon system's process, saying which design it runs."""
         self.event(client, "design", design=self.design.name)
-        self.coupon.start(client)
+        if self.pop_coupon is not None:
+            self.pop_coupon.start(client)
+        else:
+            self.coupon.start(client)
 
     def new_order(self, order_id: str, user: str, amount: int = 199) -> None:
         """An unpaid order exists; one effect is expected for it in every ledger (one coupon,

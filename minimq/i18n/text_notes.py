@@ -9,6 +9,8 @@ A question sits on the last slide before its answer is shown: one about what the
 will do sits on this run's verdict slide when that run's first step already shows the answer.
 """
 
+from minimq.i18n.text_lesson13 import NOTES13
+
 NOTES: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- lesson 1
     "note.upstream-retry.intro": (
@@ -875,3 +877,5 @@ NOTES: dict[str, tuple[str, str]] = {
         "留意：“加了唯一索引就好了”：在这里幂等只是纵深防御，不是修复。",
     ),
 }
+
+NOTES.update(NOTES13)  # lesson 13's notes live with its narration
