@@ -3,8 +3,9 @@
 Owns: ``items(events, ...)``, the trace read as drawable ``Item``s, before any layout.
 Arrows are the messages between systems: the payment callback (payment → order), a
 send (producer → broker: stored), a delivery (broker → consumer), a persisted consume
-offset (consumer → broker), a send-back to the retry topic (consumer → broker) and an
-effect (consumer → its database). Everything else is a note on its own lane; a crash,
+offset (consumer → broker), a send-back to the retry topic (consumer → broker), a POP
+ack or change of invisible time (consumer → broker) and an effect (consumer → its
+database). Everything else is a note on its own lane; a crash,
 an injected fault or a consume timeout is a fault note. A repeated delivery is marked as
 ``minimq.render.timeline.duplicate_marks`` marks it (a duplicate, a retry the consumer
 asked for, a repeated effect), a duplicate with its reason read off the trace: when the
@@ -79,6 +80,8 @@ def _ends(e: ev.Event, every: list[ev.Event], i: int) -> tuple[str | None, str |
             return (lane(by) if by else None), "broker"
         case ev.SendBackFailed() | ev.SendFailed():
             return lane(e), "broker"
+        case ev.MessageAcked(via="client") | ev.InvisibleTimeChanged(reason="client"):  # POP: the client's request
+            return e.client, "broker"
         case ev.EffectApplied():
             return e.by, e.ledger
     return None, lane(e)
@@ -94,7 +97,9 @@ def _tried(e: ev.Event, msg_id: str, group: str) -> bool:
 def _style(e: ev.Event, mark: str | None) -> Style:
     if mark in ("duplicate", "effect"):
         return Style.DUPLICATE
-    if mark == "retry" or isinstance(e, ev.MessageSentBack) or (isinstance(e, ev.MessageStored) and e.reconsume_times):
+    if mark == "retry" or isinstance(e, ev.MessageSentBack | ev.MessageRevived):
+        return Style.RETRY
+    if isinstance(e, ev.MessageStored) and e.reconsume_times:
         return Style.RETRY
     if isinstance(e, ev.SendFailed | ev.SendBackFailed):
         return Style.FAILED
