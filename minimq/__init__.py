@@ -13,6 +13,8 @@ from minimq.errors import (
     ValidationError,
 )
 from minimq.model import (
+    ConsumeConcurrentlyContext,
+    ConsumeOrderlyContext,
     ConsumeStatus,
     Message,
     MessageExt,
@@ -30,6 +32,8 @@ from minimq.world import World
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConsumeConcurrentlyContext",
+    "ConsumeOrderlyContext",
     "ConsumeStatus",
     "CrashPoint",
     "EffectLedger",

@@ -38,7 +38,11 @@ if TYPE_CHECKING:
 DEFAULT_BROKER = "broker-a"
 QUIET_CHECK_MS = 1000  # the first look at whether the world is quiet
 QUIET_CHECK_MAX_MS = 60_000  # the looks then come at doubling intervals, up to this
-Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
+Handler = (
+    Callable[["MessageExt"], Any]
+    | Callable[["MessageExt"], Awaitable[Any]]
+    | Callable[[list["MessageExt"], Any], Any]  # a batch listener (batch=True): handler(msgs, context)
+)
 
 
 class World(Simulation):

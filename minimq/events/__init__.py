@@ -29,6 +29,7 @@ from minimq.events.broker import (
     QueueUnlocked,
 )
 from minimq.events.consume import (
+    BatchConsumed,
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
     ConsumeTimedOut,
@@ -68,6 +69,7 @@ from minimq.events.world import (
 __all__ = [
     "EVENT_TYPES",
     "AppEvent",
+    "BatchConsumed",
     "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",

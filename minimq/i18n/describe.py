@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from minimq import events as ev
 from minimq.i18n import CATALOG, t
+from minimq.model import ConsumeStatus
 
 
 def short(msg_id: str) -> str:
@@ -71,6 +72,7 @@ def lane(event: ev.Event) -> str | None:
         case (
             ev.MessageDelivered()
             | ev.MessageConsumed()
+            | ev.BatchConsumed()
             | ev.ConsumeResultDiscarded()
             | ev.ConsumeFailureDropped()
             | ev.ConsumeTimedOut()
@@ -162,6 +164,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.MessageConsumed():
             values = {"msg": sid(event.msg_id), "status": event.status, "note": _note(event.note, lang)}
             return (key + ".note" if event.note else key), values
+        case ev.BatchConsumed():
+            return _batch(event, key, lang)
         case ev.ConsumeTimedOut():
             ran = fmt_duration(event.at_ms - event.started_ms, lang)
             return key, {"msg": sid(event.msg_id), "ran": ran, "started": fmt_ms(event.started_ms)}
@@ -212,6 +216,18 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
     return key, {}
 
 
+def _batch(event: ev.BatchConsumed, key: str, lang: str) -> tuple[str, dict[str, object]]:
+    """A batch listener's answer: all of it consumed, a part (``ackIndex``), or none."""
+    n, ok = len(event.msg_ids), event.ack_index + 1
+    values: dict[str, object] = {"status": event.status, "n": n, "queue": f"{event.topic}#{event.queue_id}"}
+    values |= {"ack": event.ack_index, "ok": ok, "failed": n - ok, "note": _note(event.note, lang)}
+    if ok == n:
+        return key + ".all", values
+    if event.status == ConsumeStatus.SUCCESS.value:  # ackIndex below the batch's last
+        return key + ".part", values
+    return key + (".none.note" if event.note else ".none"), values
+
+
 def _members(ids: tuple[str, ...], lang: str) -> str:
     """A group's member list in short: how many, and each client id listed more than once."""
     if not ids:
@@ -251,4 +267,6 @@ def _note(note: str, lang: str) -> str:
     its message kept as the application wrote it, like a Java stack trace's)."""
     if note.startswith("raised "):
         return t("ev.note_raised", lang, error=note.removeprefix("raised "))
+    if note.startswith("past ackIndex "):  # minimq.core.consume_batch.PAST_ACK_INDEX
+        return t("ev.note_past_ack_index", lang, index=note.removeprefix("past ackIndex "))
     return note

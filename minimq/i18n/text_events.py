@@ -71,6 +71,31 @@ EVENTS: dict[str, tuple[str, str]] = {
         "handler returned {status} for {msg} ({note})",
         "消费逻辑处理完 {msg}，返回 {status}（{note}）",
     ),
+    "ev.BatchConsumed.all": (
+        "handler returned {status} for a batch of {n} from {queue}: all {n} consumed",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}：{n} 条全部消费成功",
+    ),
+    "ev.BatchConsumed.part": (
+        "handler returned {status} for a batch of {n} from {queue} with ackIndex = {ack}: "
+        "the first {ok} consumed, the other {failed} count as failed",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}，ackIndex = {ack}：前 {ok} 条消费成功，"
+        "后 {failed} 条按消费失败处理",
+    ),
+    "ev.BatchConsumed.none": (
+        "handler returned {status} for a batch of {n} from {queue}: the whole batch counts as failed, "
+        "the messages it did finish included",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}：整批 {n} 条都按消费失败处理，已经处理成功的也算在内",
+    ),
+    "ev.BatchConsumed.none.note": (
+        "handler returned {status} for a batch of {n} from {queue} ({note}): the whole batch counts as failed, "
+        "the messages it did finish included",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}（{note}）：整批 {n} 条都按消费失败处理，"
+        "已经处理成功的也算在内",
+    ),
+    "ev.note_past_ack_index": (
+        "after ackIndex = {index}: counts as failed",
+        "排在 ackIndex = {index} 之后：按消费失败处理",
+    ),
     "ev.ConsumeResultDiscarded": (
         "result for {msg} discarded: its queue was taken away by a rebalance",
         "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
@@ -244,6 +269,13 @@ EVENTS.update(
             "{msg} to %RETRY%: try {attempt} failed",
             "{msg} 发往重试队列第 {attempt} 次失败",
         ),
+        "evb.BatchConsumed.all": ("batch of {n}: {status}", "一批 {n} 条：{status}"),
+        "evb.BatchConsumed.part": (
+            "batch of {n}: ackIndex = {ack}, {failed} failed",
+            "一批 {n} 条：ackIndex = {ack}，{failed} 条失败",
+        ),
+        "evb.BatchConsumed.none": ("batch of {n}: {status}, all {n} failed", "一批 {n} 条：{status}，整批失败"),
+        "evb.BatchConsumed.none.note": ("batch of {n}: {status}, all {n} failed", "一批 {n} 条：{status}，整批失败"),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
         "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
