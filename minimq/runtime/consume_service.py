@@ -101,7 +101,10 @@ class ConcurrentConsumeService(_Base):
         idle workers, and start new ones (up to ``consumeThreadMax``) when none is idle, as
         a thread pool starts its core threads."""
         n = self.batch_size
-        requests = [(msgs[i : i + n], pq, mq) for i in range(0, len(msgs), n)]
+        if n == 1:
+            requests = [([m], pq, mq) for m in msgs]
+        else:
+            requests = [(msgs[i : i + n], pq, mq) for i in range(0, len(msgs), n)]
         self._requests.extend(requests)
         idle = self._idle
         waiting = len(requests)

@@ -23,11 +23,13 @@ import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from minimq.core.consume_result import failure, read_status
 from minimq.events import MessageDelivered
 from minimq.model import MessageExt
+
+_In = TypeVar("_In")  # one message, or a batch listener's list
 
 # read_status is the core's rule; it is offered here too, next to the call it reads.
 __all__ = ["application_line", "delivered", "invoke", "invoke_batch", "read_status"]
@@ -50,27 +52,23 @@ def delivered(msg: MessageExt, *, client: str, group: str, now_ms: int) -> Messa
     )
 
 
-async def invoke(handler: Callable[[MessageExt], Any], msg: MessageExt, *, orderly: bool) -> tuple[str, str]:
+async def invoke(handler: Callable[[_In], Any], msg: _In, *, orderly: bool) -> tuple[str, str]:
     """Run ``handler(msg)`` and read its status; exceptions become failures."""
-    return await _call(handler, (msg,), orderly)
-
-
-async def invoke_batch(
-    handler: Callable[[list[MessageExt], Any], Any], msgs: list[MessageExt], context: object, *, orderly: bool
-) -> tuple[str, str]:
-    """Run a batch listener, ``handler(msgs, context)``, and read its status likewise."""
-    return await _call(handler, (msgs, context), orderly)
-
-
-async def _call(handler: Callable[..., Any], args: tuple[object, ...], orderly: bool) -> tuple[str, str]:
     try:
-        result = handler(*args)
+        result = handler(msg)
         if inspect.isawaitable(result):
             result = await result
     except Exception as exc:  # the listener's own failure, never ours
         where = application_line(exc.__traceback__)
         return failure(orderly=orderly).value, f"raised {type(exc).__name__}: {exc}" + (f" at {where}" if where else "")
     return read_status(result, orderly=orderly)
+
+
+async def invoke_batch(
+    handler: Callable[[list[MessageExt], Any], Any], msgs: list[MessageExt], context: object, *, orderly: bool
+) -> tuple[str, str]:
+    """Run a batch listener, ``handler(msgs, context)``, and read its status likewise."""
+    return await invoke(lambda batch: handler(batch, context), msgs, orderly=orderly)
 
 
 _NOT_THE_APPLICATION = tuple(
