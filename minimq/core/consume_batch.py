@@ -53,7 +53,6 @@ from minimq.records import record
 _SUCCESS = ConsumeStatus.SUCCESS.value
 _LATER = ConsumeStatus.RECONSUME_LATER.value
 _ORDERLY_SUCCESS = OrderlyStatus.SUCCESS.value
-_SUSPEND = OrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT.value
 PAST_ACK_INDEX = "past ackIndex"  # the note of a message after the last one acknowledged
 
 
@@ -102,7 +101,6 @@ def read_batch(
     """The listener answered ``status`` (and ``ack_index``) for ``msgs``: how many, from
     the first, are acknowledged, and the events: the batch's, then each message's."""
     last = ack_index_applied(status, ack_index, len(msgs), orderly=orderly)
-    failed = _SUSPEND if orderly else _LATER
     batch = BatchConsumed(
         at_ms=now_ms,
         client=client,
@@ -114,19 +112,21 @@ def read_batch(
         note=note,
         ack_index=last,
     )
-    each = tuple(
-        MessageConsumed(
-            at_ms=now_ms,
-            client=client,
-            group=group,
-            msg_id=m.msg_id,
-            offset_msg_id=m.offset_msg_id,
-            status=status if i <= last or status != _SUCCESS else failed,
-            note=note if i <= last or status != _SUCCESS else f"{PAST_ACK_INDEX} {last}",
+    events: list[BatchConsumed | MessageConsumed] = [batch]
+    for i, m in enumerate(msgs):
+        past = status == _SUCCESS and i > last  # the listener said CONSUME_SUCCESS; RocketMQ reads a failure
+        events.append(
+            MessageConsumed(
+                at_ms=now_ms,
+                client=client,
+                group=group,
+                msg_id=m.msg_id,
+                offset_msg_id=m.offset_msg_id,
+                status=_LATER if past else status,
+                note=f"{PAST_ACK_INDEX} {last}" if past else note,
+            )
         )
-        for i, m in enumerate(msgs)
-    )
-    return last + 1, (batch, *each)
+    return last + 1, tuple(events)
 
 
 # -- concurrently ----------------------------------------------------------------------
