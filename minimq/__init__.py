@@ -14,6 +14,7 @@ from minimq.errors import (
 )
 from minimq.model import (
     ConsumeStatus,
+    LocalTransactionState,
     Message,
     MessageExt,
     MessageModel,
@@ -21,6 +22,7 @@ from minimq.model import (
     OrderlyStatus,
     SendResult,
     SendStatus,
+    TransactionSendResult,
 )
 from minimq.runtime.producer import select_by_hash
 from minimq.sim.faults import CrashPoint
@@ -33,6 +35,7 @@ __all__ = [
     "ConsumeStatus",
     "CrashPoint",
     "EffectLedger",
+    "LocalTransactionState",
     "Message",
     "MessageExt",
     "MessageModel",
@@ -45,6 +48,7 @@ __all__ = [
     "SendStatus",
     "SendTimeoutError",
     "Trace",
+    "TransactionSendResult",
     "UnknownTopic",
     "ValidationError",
     "World",
