@@ -191,6 +191,14 @@ class HalfMessageTable:
     def ops_queued(self) -> int:
         return len(self._ops_queued)
 
+    def op_written(self, half_offset: int) -> bool:
+        """Whether the op record of ``half_offset`` is written: the scan skips it."""
+        return half_offset in self._ops_written
+
+    def op_queued(self, half_offset: int) -> bool:
+        """Whether the op record of ``half_offset`` waits for the next batch."""
+        return half_offset in self._ops_queued
+
     # -- the check-back scan ------------------------------------------------------------
     def scan(self, now_ms: int, *, timeout_ms: int, check_max: int) -> list[Check | Discard]:
         """One run of ``TransactionalMessageServiceImpl.check`` at ``now_ms``: what it
