@@ -415,5 +415,21 @@ EVENTS.update(
         "evb.HalfMessageDiscarded": ("{msg} discarded after {times} checks", "{msg} 回查 {times} 次后丢弃"),
         "evb.OpMessageWritten": ("op: {offsets} done", "Op 消息：{offsets} 已结束"),
         "fault.lose_end_transaction": ("the END_TRANSACTION of {target} is lost", "{target} 的 END_TRANSACTION 丢了"),
+        # the order system's transactional message (``minimq.apps.order_tx``, lesson 14)
+        "app.tx_update": (
+            "local transaction for {order}: UPDATE orders SET status='PAID' (not committed yet), then the invoicing call ({invoice})",
+            "{order} 的本地事务：UPDATE orders SET status='PAID'（还没提交），接着调用开票服务（{invoice}）",
+        ),
+        "appb.tx_update": ("{order}: UPDATE → PAID, invoicing {invoice}", "{order}：UPDATE → PAID，开票 {invoice}"),
+        "app.tx_commit": (
+            "local transaction for {order}: the invoice is done; COMMIT, the order is PAID",
+            "{order} 的本地事务：发票开好了，事务提交（COMMIT），订单状态为 PAID",
+        ),
+        "appb.tx_commit": ("{order}: COMMIT, PAID", "{order}：事务提交，PAID"),
+        "app.tx_check": (
+            "check listener reads {order}: {status} → {answer}",
+            "回查监听器查订单 {order}：状态 {status} → 返回 {answer}",
+        ),
+        "appb.tx_check": ("check: {order} {status} → {answer}", "回查：{order} {status} → {answer}"),
     }
 )
