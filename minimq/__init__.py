@@ -16,6 +16,7 @@ from minimq.model import (
     ConsumeConcurrentlyContext,
     ConsumeOrderlyContext,
     ConsumeStatus,
+    LocalTransactionState,
     Message,
     MessageExt,
     MessageModel,
@@ -23,6 +24,7 @@ from minimq.model import (
     OrderlyStatus,
     SendResult,
     SendStatus,
+    TransactionSendResult,
 )
 from minimq.runtime.producer import select_by_hash
 from minimq.sim.faults import CrashPoint
@@ -37,6 +39,7 @@ __all__ = [
     "ConsumeStatus",
     "CrashPoint",
     "EffectLedger",
+    "LocalTransactionState",
     "Message",
     "MessageExt",
     "MessageModel",
@@ -49,6 +52,7 @@ __all__ = [
     "SendStatus",
     "SendTimeoutError",
     "Trace",
+    "TransactionSendResult",
     "UnknownTopic",
     "ValidationError",
     "World",

@@ -203,3 +203,23 @@ class ConsumeOrderlyContext:
 
     def __repr__(self) -> str:
         return f"ConsumeOrderlyContext(message_queue={self.message_queue!r})"
+
+
+class LocalTransactionState(enum.StrEnum):
+    """What a local transaction or a check listener answers (RocketMQ
+    ``LocalTransactionState``, spelling kept): commit the half message, roll it back, or
+    not known yet (the broker will check back). An exception, ``None`` or any other value
+    counts as ``UNKNOW``."""
+
+    COMMIT_MESSAGE = "COMMIT_MESSAGE"
+    ROLLBACK_MESSAGE = "ROLLBACK_MESSAGE"
+    UNKNOW = "UNKNOW"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSendResult(SendResult):
+    """What ``send_in_transaction()`` returns (RocketMQ ``TransactionSendResult``): the
+    half message's send result and what the local transaction answered.
+    ``queue_offset`` is the half message's offset in ``RMQ_SYS_TRANS_HALF_TOPIC``."""
+
+    local_state: LocalTransactionState

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from minimq.model import MessageExt
     from minimq.runtime.producer import Producer
     from minimq.runtime.push_consumer import PushConsumer
+    from minimq.runtime.transaction_producer import CheckListener, TransactionProducer
 
 DEFAULT_BROKER = "broker-a"
 QUIET_CHECK_MS = 1000  # the first look at whether the world is quiet
@@ -66,6 +67,14 @@ class World(Simulation):
         self._check_open("create a producer")
         return Producer(self, group, broker=DEFAULT_BROKER, **options)
 
+    def transaction_producer(self, group: str, check_listener: CheckListener, **options: Any) -> TransactionProducer:
+        """A transactional producer of ``group``, started: the broker checks back with
+        ``check_listener`` (``minimq.runtime.transaction_producer``)."""
+        from minimq.runtime.transaction_producer import TransactionProducer
+
+        self._check_open("create a producer")
+        return TransactionProducer(self, group, check_listener, broker=DEFAULT_BROKER, **options)
+
     def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
         from minimq.runtime.push_consumer import PushConsumer
 
@@ -77,7 +86,9 @@ class World(Simulation):
     # -- is anything left to happen? ---------------------------------------------------
     def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
-        - no broker holds a retry copy waiting for its delay;
+        - no broker holds a retry copy waiting for its delay, or a half message not
+          resolved yet (its transaction still to be committed, rolled back or
+          discarded, or its op record still to be written);
         - every running consumer has consumed every queue it owns up to the broker's max
           offset, no operator's reset of it waits for the next pull, and nothing is in
           flight (a handler still running counts: the consume-timeout scan and a
@@ -95,7 +106,7 @@ class World(Simulation):
           no consumer at all is quiet once its brokers are;
         - and ``busy()``, the application's own say (a task still sending, a handler of
           its own still running, a process it will restart), is false."""
-        if any(b.stats().scheduled_retries for b in self.brokers.values()):
+        if any(b.stats().scheduled_retries or b.stats().unresolved_halves for b in self.brokers.values()):
             return False
         if busy is not None and busy():
             return False

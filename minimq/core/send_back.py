@@ -58,12 +58,13 @@ DLQ_NUMS_PER_GROUP = 1  # AbstractSendMessageProcessor.DLQ_NUMS_PER_GROUP
 @record
 class Copy:
     """A copy of the stored message ``source`` to append to ``queue``. The store adds the
-    rest: the queue offset, a new offset msg id and the store time."""
+    rest: the queue offset, a new offset msg id and the store time. ``origin_msg_id`` is
+    None for a copy that is not a retry (a transaction's commit)."""
 
     source: MessageExt
     queue: MessageQueue
     reconsume_times: int
-    origin_msg_id: str
+    origin_msg_id: str | None
 
 
 @record

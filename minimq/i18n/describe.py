@@ -9,7 +9,7 @@ a caller that has named them (``minimq check`` calls msg ids A, B, ...) passes `
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from minimq import events as ev
 from minimq.i18n import CATALOG, t
@@ -65,8 +65,18 @@ def lane(event: ev.Event) -> str | None:
             | ev.OffsetReset()
             | ev.ConsumerRegistered()
             | ev.ConsumerUnregistered()
+            | ev.ProducerRegistered()
+            | ev.ProducerUnregistered()
+            | ev.HalfMessageStored()
+            | ev.TransactionChecked()
+            | ev.HalfMessageCommitted()
+            | ev.HalfMessageRolledBack()
+            | ev.HalfMessageDiscarded()
+            | ev.OpMessageWritten()
         ):
             return "broker"
+        case ev.TransactionEnded():
+            return event.producer
         case ev.OffsetPersisted():
             return event.client if event.store == "local" else "broker"
         case (
@@ -202,6 +212,18 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             return (key if event.notified else key + ".quiet"), values
         case ev.QueueLocked() | ev.QueueUnlocked():
             return key, {"queue": f"{event.topic}#{event.queue_id}", "client": event.client}
+        case (
+            ev.ProducerRegistered()
+            | ev.ProducerUnregistered()
+            | ev.HalfMessageStored()
+            | ev.TransactionEnded()
+            | ev.TransactionChecked()
+            | ev.HalfMessageCommitted()
+            | ev.HalfMessageRolledBack()
+            | ev.HalfMessageDiscarded()
+            | ev.OpMessageWritten()
+        ):
+            return _transaction(event, key, sid)
         case ev.AppEvent():
             args = dict(event.args)
             values = dict(args)
@@ -226,6 +248,35 @@ def _batch(event: ev.BatchConsumed, key: str, lang: str) -> tuple[str, dict[str,
     if event.status == ConsumeStatus.SUCCESS.value:  # ackIndex below the batch's last
         return key + ".part", values
     return key + (".none.note" if event.note else ".none"), values
+
+
+def _transaction(event: ev.Event, key: str, sid: Callable[[str], str]) -> tuple[str, dict[str, object]]:
+    """The catalog key and values of a transactional message's event (path P16)."""
+    match event:
+        case ev.ProducerRegistered() | ev.ProducerUnregistered():
+            return key, {"producer": event.producer, "group": event.group}
+        case ev.HalfMessageStored():
+            queue = f"{event.real_topic}#{event.real_queue_id}"
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset, "queue": queue}
+        case ev.TransactionEnded():
+            variant = (".check" if event.from_check else "") + (".note" if event.note else "")
+            values: dict[str, object] = {"msg": sid(event.msg_id), "state": event.state, "offset": event.half_offset}
+            return key + variant, values | {"note": event.note}
+        case ev.TransactionChecked():
+            values = {"msg": sid(event.msg_id), "offset": event.half_offset, "copy": event.copy_offset}
+            values |= {"times": event.check_times, "producer": event.producer, "group": event.group}
+            return (key if event.producer else key + ".nobody"), values
+        case ev.HalfMessageCommitted():
+            where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
+            values = {"msg": sid(event.msg_id), "offset": event.half_offset, "where": where, "n": event.commits}
+            return (key + ".again" if event.commits > 1 else key), values
+        case ev.HalfMessageRolledBack():
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset}
+        case ev.HalfMessageDiscarded():
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset, "times": event.check_times}
+        case ev.OpMessageWritten():
+            return key, {"offsets": ", ".join(f"@{n}" for n in event.half_offsets)}
+    return key, {}
 
 
 def _members(ids: tuple[str, ...], lang: str) -> str:
