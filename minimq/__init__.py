@@ -13,7 +13,10 @@ from minimq.errors import (
     ValidationError,
 )
 from minimq.model import (
+    ConsumeConcurrentlyContext,
+    ConsumeOrderlyContext,
     ConsumeStatus,
+    LocalTransactionState,
     Message,
     MessageExt,
     MessageModel,
@@ -21,6 +24,7 @@ from minimq.model import (
     OrderlyStatus,
     SendResult,
     SendStatus,
+    TransactionSendResult,
 )
 from minimq.runtime.producer import select_by_hash
 from minimq.sim.faults import CrashPoint
@@ -30,9 +34,12 @@ from minimq.world import World
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConsumeConcurrentlyContext",
+    "ConsumeOrderlyContext",
     "ConsumeStatus",
     "CrashPoint",
     "EffectLedger",
+    "LocalTransactionState",
     "Message",
     "MessageExt",
     "MessageModel",
@@ -45,6 +52,7 @@ __all__ = [
     "SendStatus",
     "SendTimeoutError",
     "Trace",
+    "TransactionSendResult",
     "UnknownTopic",
     "ValidationError",
     "World",

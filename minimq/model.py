@@ -2,9 +2,10 @@
 
 Owns: ``Message`` (what an application builds and sends), ``MessageExt`` (a stored copy,
 as the broker keeps it and a listener receives it), ``MessageQueue``, ``SendResult`` and
-the status enums. Mirrors RocketMQ's ``Message``, ``MessageExt``/``MessageClientExt``,
-``MessageQueue``, ``SendResult``, ``ConsumeConcurrentlyStatus`` and
-``ConsumeOrderlyStatus``.
+the status enums, and the contexts a batch listener gets next to its messages. Mirrors
+RocketMQ's ``Message``, ``MessageExt``/``MessageClientExt``, ``MessageQueue``,
+``SendResult``, ``ConsumeConcurrentlyStatus``, ``ConsumeOrderlyStatus``,
+``ConsumeConcurrentlyContext`` and ``ConsumeOrderlyContext``.
 
 The two ids (lesson 2 turns on them):
 - ``msg_id`` is the client's UNIQ_KEY. The producer writes it into the ``Message`` object
@@ -21,6 +22,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from minimq.errors import ValidationError
 from minimq.records import record
 
 MAX_VIRTUAL_MS = 100_000_000_000
@@ -150,3 +152,74 @@ class SendResult:
     offset_msg_id: str
     queue: MessageQueue
     queue_offset: int
+
+
+ACK_INDEX_ALL = 2**31 - 1  # ConsumeConcurrentlyContext.ackIndex = Integer.MAX_VALUE
+
+
+class ConsumeConcurrentlyContext:
+    """What a concurrent batch listener (``batch=True``) gets next to its messages
+    (RocketMQ ``ConsumeConcurrentlyContext``): the queue they came from, and ``ack_index``.
+
+    ``ack_index`` starts at ``Integer.MAX_VALUE``: the whole batch. A listener that
+    returns ``CONSUME_SUCCESS`` after setting it to k acknowledges messages 0..k only; the
+    ones after k count as failed (clustering: sent back; broadcasting: dropped). On
+    ``RECONSUME_LATER`` it is ignored and the whole batch counts as failed
+    (``minimq.core.consume_batch``). Set it to -1 to fail the batch with a success.
+    ``delayLevelWhenNextConsume`` is not modelled (always 0: the broker decides)."""
+
+    __slots__ = ("_ack_index", "message_queue")
+
+    def __init__(self, message_queue: MessageQueue) -> None:
+        self.message_queue = message_queue
+        self._ack_index = ACK_INDEX_ALL
+
+    @property
+    def ack_index(self) -> int:
+        return self._ack_index
+
+    @ack_index.setter
+    def ack_index(self, value: int) -> None:
+        # Java takes any int; below -1 its processConsumeResult throws on msgs.get(-2) and
+        # the batch is never finished. minimq refuses it where it is set, in the listener.
+        if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+            raise ValidationError("ack_index must be an int: -1 (nothing acknowledged) or more", value)
+        self._ack_index = value
+
+    def __repr__(self) -> str:
+        return f"ConsumeConcurrentlyContext(message_queue={self.message_queue!r}, ack_index={self._ack_index})"
+
+
+class ConsumeOrderlyContext:
+    """What an orderly batch listener (``batch=True``) gets next to its messages (RocketMQ
+    ``ConsumeOrderlyContext``): the queue they came from. A batch succeeds or fails as a
+    whole. ``autoCommit`` is always true and ``suspendCurrentQueueTimeMillis`` is the
+    consumer's (``suspend_ms``): neither is settable here."""
+
+    __slots__ = ("message_queue",)
+
+    def __init__(self, message_queue: MessageQueue) -> None:
+        self.message_queue = message_queue
+
+    def __repr__(self) -> str:
+        return f"ConsumeOrderlyContext(message_queue={self.message_queue!r})"
+
+
+class LocalTransactionState(enum.StrEnum):
+    """What a local transaction or a check listener answers (RocketMQ
+    ``LocalTransactionState``, spelling kept): commit the half message, roll it back, or
+    not known yet (the broker will check back). An exception, ``None`` or any other value
+    counts as ``UNKNOW``."""
+
+    COMMIT_MESSAGE = "COMMIT_MESSAGE"
+    ROLLBACK_MESSAGE = "ROLLBACK_MESSAGE"
+    UNKNOW = "UNKNOW"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSendResult(SendResult):
+    """What ``send_in_transaction()`` returns (RocketMQ ``TransactionSendResult``): the
+    half message's send result and what the local transaction answered.
+    ``queue_offset`` is the half message's offset in ``RMQ_SYS_TRANS_HALF_TOPIC``."""
+
+    local_state: LocalTransactionState

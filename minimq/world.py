@@ -36,11 +36,17 @@ if TYPE_CHECKING:
     from minimq.runtime.producer import Producer
     from minimq.runtime.push_consumer import PushConsumer
     from minimq.runtime.simple_consumer import SimpleConsumer
+    from minimq.runtime.transaction_producer import CheckListener, TransactionProducer
 
 DEFAULT_BROKER = "broker-a"
 QUIET_CHECK_MS = 1000  # the first look at whether the world is quiet
 QUIET_CHECK_MAX_MS = 60_000  # the looks then come at doubling intervals, up to this
-Handler = Callable[["MessageExt"], Any] | Callable[["MessageExt"], Awaitable[Any]]
+Handler = (
+    Callable[["MessageExt"], Any]
+    | Callable[["MessageExt"], Awaitable[Any]]
+    | Callable[[list["MessageExt"], Any], Any]  # a batch listener (batch=True): handler(msgs, context)
+)
+MessageHandler = Callable[["MessageExt"], Any]  # one message at a time (a coroutine function too)
 
 
 class World(Simulation):
@@ -65,6 +71,14 @@ class World(Simulation):
         self._check_open("create a producer")
         return Producer(self, group, broker=DEFAULT_BROKER, **options)
 
+    def transaction_producer(self, group: str, check_listener: CheckListener, **options: Any) -> TransactionProducer:
+        """A transactional producer of ``group``, started: the broker checks back with
+        ``check_listener`` (``minimq.runtime.transaction_producer``)."""
+        from minimq.runtime.transaction_producer import TransactionProducer
+
+        self._check_open("create a producer")
+        return TransactionProducer(self, group, check_listener, broker=DEFAULT_BROKER, **options)
+
     def push_consumer(self, group: str, topics: str | Sequence[str], handler: Handler, **options: Any) -> PushConsumer:
         from minimq.runtime.push_consumer import PushConsumer
 
@@ -83,7 +97,7 @@ class World(Simulation):
         self.pop_consumers.append(consumer)
         return consumer
 
-    def pop_push_consumer(self, group: str, topic: str, handler: Handler, **options: Any) -> PopPushConsumer:
+    def pop_push_consumer(self, group: str, topic: str, handler: MessageHandler, **options: Any) -> PopPushConsumer:
         """A RocketMQ 5.x gRPC ``PushConsumer``: POP with the proxy's auto-renew, a
         listener, ack or nack (``minimq.runtime.pop_push_consumer``)."""
         self._check_open("create a push consumer")
@@ -94,8 +108,10 @@ class World(Simulation):
     # -- is anything left to happen? ---------------------------------------------------
     def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
-        - no broker holds a retry copy waiting for its delay, nor a POP checkpoint
-          neither acked nor revived (a popped message still invisible);
+        - no broker holds a retry copy waiting for its delay, or a half message not
+          resolved yet (its transaction still to be committed, rolled back or
+          discarded, or its op record still to be written), or a POP checkpoint neither
+          acked nor revived (a popped message still invisible);
         - every running POP push consumer has nothing cached or being consumed, and nothing
           left to receive (a SimpleConsumer receives when its application says: that is
           the application's ``busy()``);
@@ -116,7 +132,10 @@ class World(Simulation):
           no consumer at all is quiet once its brokers are;
         - and ``busy()``, the application's own say (a task still sending, a handler of
           its own still running, a process it will restart), is false."""
-        if any(b.stats().scheduled_retries or b.stats().pop_checkpoints for b in self.brokers.values()):
+        if any(
+            s.scheduled_retries or s.unresolved_halves or s.pop_checkpoints
+            for s in (b.stats() for b in self.brokers.values())
+        ):
             return False
         if busy is not None and busy():
             return False

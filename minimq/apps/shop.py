@@ -17,6 +17,9 @@ What each system does, and the knobs the lessons turn:
   background with the order system's retry loop (``minimq.apps.orders``, which re-sends
   the same ``Message`` or builds a new one: path B), then ``work_ms`` of other work
   before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
+  With ``order_tx`` (a ``minimq.apps.order_tx.OrderTx``, lesson 14) it sends "order paid"
+  as a transactional message instead, whose local transaction marks the order paid
+  (``minimq.apps.order_tx``), started in the background before it answers.
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
   (``minimq/designs/``) with the story's timing around it (``STORY_TIMING``, or a
   ``CouponTiming`` of the lesson's: a marketing lookup that hangs or is down, a timeout on
@@ -79,6 +82,7 @@ from minimq.apps.incident import (
     TOPIC,
 )
 from minimq.apps.kv import KeyValueStore
+from minimq.apps.order_tx import OrderTx, TransactionalOrders
 from minimq.apps.orders import OrderSender, Resend
 from minimq.apps.pop_coupons import PopCoupon, PopCouponSystem
 from minimq.apps.sms import SmsGateway, SmsSettings
@@ -131,6 +135,7 @@ class Shop:
         marketing_down: tuple[int, int] | None = None,
         coupon_client_ip: str | None = None,
         coupon_instance_name: str | None = None,
+        order_tx: OrderTx | None = None,
         coupon_pop: PopCoupon | None = None,
     ) -> None:
         self.world = World(seed)
@@ -159,6 +164,8 @@ class Shop:
         self.order = OrderSystem(
             self, idempotent_callback, resend, order_work_ms, first_callback_extra_ms, ordered=ordered
         )
+        if order_tx is not None:
+            self.order.tx = TransactionalOrders(self.world, self.order_db, order_tx)
         if marketing_down is not None:  # one more window in which the marketing service fails every call
             timing = replace(timing, marketing_down=(*timing.marketing_down, marketing_down))
         runner = StoryRunner(self.design, self.coupon_db, timing, wallet_lock, redis=self.redis, sms=self.sms)
@@ -249,9 +256,14 @@ class OrderSystem:
         self.work_ms = work_ms
         self.first_extra_ms = first_extra_ms
         self.sender = OrderSender(shop.world, resend=resend, ordered=ordered)
+        self.tx: TransactionalOrders | None = None  # "order paid" as a transactional message
 
     async def on_payment_callback(self, order_id: str, attempt: int) -> str:
         shop, world = self.shop, self.shop.world
+        if self.tx is not None:  # the local transaction marks the order paid
+            world.spawn(self.tx.pay(order_id), f"pay-{order_id}-{attempt}")
+            await asyncio.sleep(self.work_ms / 1000)
+            return "OK"
         async with shop.order_db.session("order") as db:
             sql = "UPDATE orders SET status = 'PAID', paid_ms = ? WHERE id = ?"
             if self.idempotent:

@@ -12,6 +12,8 @@ from minimq.events import (
     ConsumerStarted,
     ConsumeTimedOut,
     Event,
+    HalfMessageCommitted,
+    HalfMessageStored,
     MessageConsumed,
     MessageDeadLettered,
     MessageDelivered,
@@ -65,11 +67,15 @@ def subscriptions(trace: Trace) -> dict[str, set[str]]:
 
 
 def lost_messages(trace: Trace) -> list[LostMessage]:
+    """Messages sent (a transactional one: committed) that a subscribed group never got
+    and never dead-lettered."""
     subs = subscriptions(trace)
     delivered = {(e.group, e.msg_id) for e in trace.of(MessageDelivered)}
     dead = {(e.group, e.msg_id) for e in trace.of(MessageDeadLettered)}
+    # a half message is owed to no one until a COMMIT: a rolled-back one is not lost
+    withheld = {e.msg_id for e in trace.of(HalfMessageStored)} - {e.msg_id for e in trace.of(HalfMessageCommitted)}
     lost: list[LostMessage] = []
-    seen: set[str] = set()
+    seen: set[str] = set(withheld)
     for e in trace.of(SendSucceeded):
         if e.msg_id in seen:
             continue

@@ -11,8 +11,9 @@ The answer:
   ``RECONSUME_LATER`` (orderly: ``SUSPEND_CURRENT_QUEUE_A_MOMENT``), and the note says
   why. So does an exception (``minimq.runtime.listener`` reads that one). Java's types
   make a non-status impossible; the status strings are accepted for the members they name.
-Concurrently (``consumeMessageBatchMaxSize = 1``, so ``ackIndex`` is 0 on
-``CONSUME_SUCCESS`` and -1 on ``RECONSUME_LATER``: the one message failed or it did not):
+Concurrently (``consumeMessageBatchMaxSize = 1``, the default, so ``ackIndex`` is 0 on
+``CONSUME_SUCCESS`` and -1 on ``RECONSUME_LATER``: the one message failed or it did not;
+a batch listener's answer is ``minimq.core.consume_batch``, which uses the records here):
 - If the queue was dropped while the listener ran (a rebalance), the result is discarded:
   no offset update, no send-back (``ConsumeResultDiscarded``).
 - A failed message is sent back (clustering) with delay level 0, unless the consume-timeout
@@ -103,7 +104,7 @@ class RetryLocally:
 class Discard:
     """The queue is gone: forget the result."""
 
-    events: tuple[ConsumeResultDiscarded]
+    events: tuple[ConsumeResultDiscarded, ...]
 
 
 @record
@@ -257,7 +258,21 @@ def _put_back(
 
 
 def _discard(msg: MessageExt, client: str, group: str, now_ms: int) -> Discard:
-    discarded = ConsumeResultDiscarded(
-        at_ms=now_ms, client=client, group=group, msg_id=msg.msg_id, offset_msg_id=msg.offset_msg_id, reason=DISCARDED
+    return discard([msg], client, group, now_ms)
+
+
+def discard(msgs: list[MessageExt], client: str, group: str, now_ms: int) -> Discard:
+    """Forget the results of ``msgs``: their queue was dropped (a batch's too)."""
+    return Discard(
+        events=tuple(
+            ConsumeResultDiscarded(
+                at_ms=now_ms,
+                client=client,
+                group=group,
+                msg_id=m.msg_id,
+                offset_msg_id=m.offset_msg_id,
+                reason=DISCARDED,
+            )
+            for m in msgs
+        )
     )
-    return Discard(events=(discarded,))

@@ -59,8 +59,8 @@ DLQ_NUMS_PER_GROUP = 1  # AbstractSendMessageProcessor.DLQ_NUMS_PER_GROUP
 class Copy:
     """A copy of the stored message ``source`` to append to ``queue``. The store adds the
     rest: the queue offset, a new offset msg id and the store time. ``origin_msg_id`` is
-    None only for a POP revival of a first copy (``minimq.core.pop``: no
-    ``ORIGIN_MESSAGE_ID`` is set)."""
+    None for a copy that is not a retry (a transaction's commit), and for a POP revival of
+    a first copy (``minimq.core.pop``: no ``ORIGIN_MESSAGE_ID`` is set)."""
 
     source: MessageExt
     queue: MessageQueue

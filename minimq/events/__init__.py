@@ -1,12 +1,12 @@
 """The trace vocabulary: every state change in a simulation is one of these events.
 
 Owns: the event types, one module per part of the system (``world``, ``producer``,
-``broker``, ``consumer``, ``consume``, ``pop``, ``effects``), all importable from here. Each is a
-frozen record (``minimq.records``: keyword arguments only), named in the past tense,
-stamped with the virtual time ``at_ms`` at which it happened. Fields are plain strings,
-ints, ``None`` and tuples, so a trace can be written as JSON lines and read back
-unchanged (``minimq.trace``). Lessons, pictures, checkers and tests all read these and
-nothing else.
+``broker``, ``consumer``, ``consume``, ``pop``, ``effects``, ``transaction``), all
+importable from here. Each is a frozen record (``minimq.records``: keyword arguments
+only), named in the past tense, stamped with the virtual time ``at_ms`` at which it
+happened. Fields are plain strings, ints, ``None`` and tuples, so a trace can be written
+as JSON lines and read back unchanged (``minimq.trace``). Lessons, pictures, checkers
+and tests all read these and nothing else.
 
 Who is who in the fields: ``producer`` names a producer; a consumer's ``client`` is the
 name of its process (its lane), kept across restarts, while ``client_id`` is what the
@@ -29,6 +29,7 @@ from minimq.events.broker import (
     QueueUnlocked,
 )
 from minimq.events.consume import (
+    BatchConsumed,
     ConsumeFailureDropped,
     ConsumeResultDiscarded,
     ConsumeTimedOut,
@@ -66,6 +67,17 @@ from minimq.events.producer import (
     SendGaveUp,
     SendSucceeded,
 )
+from minimq.events.transaction import (
+    HalfMessageCommitted,
+    HalfMessageDiscarded,
+    HalfMessageRolledBack,
+    HalfMessageStored,
+    OpMessageWritten,
+    ProducerRegistered,
+    ProducerUnregistered,
+    TransactionChecked,
+    TransactionEnded,
+)
 from minimq.events.world import (
     FaultInjected,
     TopicCreated,
@@ -76,6 +88,7 @@ __all__ = [
     "EVENT_TYPES",
     "AckRejected",
     "AppEvent",
+    "BatchConsumed",
     "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",
@@ -88,6 +101,10 @@ __all__ = [
     "EffectExpected",
     "Event",
     "FaultInjected",
+    "HalfMessageCommitted",
+    "HalfMessageDiscarded",
+    "HalfMessageRolledBack",
+    "HalfMessageStored",
     "InvisibleTimeChanged",
     "MessageAcked",
     "MessageConsumed",
@@ -101,6 +118,9 @@ __all__ = [
     "OffsetCommittedLocally",
     "OffsetPersisted",
     "OffsetReset",
+    "OpMessageWritten",
+    "ProducerRegistered",
+    "ProducerUnregistered",
     "PullFailed",
     "PullFlowControlled",
     "PullOffsetMoved",
@@ -114,5 +134,7 @@ __all__ = [
     "SendGaveUp",
     "SendSucceeded",
     "TopicCreated",
+    "TransactionChecked",
+    "TransactionEnded",
     "WorldStarted",
 ]

@@ -38,6 +38,26 @@ class MessageConsumed(Event):
 
 
 @record
+class BatchConsumed(Event):
+    """A batch listener (``consumeMessageBatchMaxSize > 1``, ``batch=True``) finished the
+    messages ``msg_ids`` of one queue, in offset order: ``status`` as RocketMQ reads it,
+    ``note`` as for ``MessageConsumed``. ``ack_index`` is the last message acknowledged
+    once RocketMQ's rule is applied (``processConsumeResult``): ``ackIndex`` clamped to
+    the batch on ``CONSUME_SUCCESS``, -1 on a failure; an orderly batch is all (its size
+    - 1) or nothing (-1). A ``MessageConsumed`` per message follows, with what that
+    message counts as."""
+
+    client: str
+    group: str
+    topic: str
+    queue_id: int
+    msg_ids: tuple[str, ...]
+    status: str
+    note: str
+    ack_index: int
+
+
+@record
 class ConsumeResultDiscarded(Event):
     """The listener finished but its queue was dropped meanwhile (rebalance): no offset
     update, no send-back."""

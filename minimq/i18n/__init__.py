@@ -29,6 +29,7 @@ from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lesson13 import LESSON13
+from minimq.i18n.text_lesson14 import LESSON14
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -69,6 +70,7 @@ CATALOG = _merge(
     LESSON10,
     LESSON11,
     LESSON13,
+    LESSON14,
     MATRIX,
     CHECK,
     SCHEDULE,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from minimq import events as ev
 from minimq.i18n import CATALOG, t
+from minimq.model import ConsumeStatus
 
 
 def short(msg_id: str) -> str:
@@ -68,13 +69,24 @@ def lane(event: ev.Event) -> str | None:
             | ev.MessageAcked()
             | ev.InvisibleTimeChanged()
             | ev.MessageRevived()
+            | ev.ProducerRegistered()
+            | ev.ProducerUnregistered()
+            | ev.HalfMessageStored()
+            | ev.TransactionChecked()
+            | ev.HalfMessageCommitted()
+            | ev.HalfMessageRolledBack()
+            | ev.HalfMessageDiscarded()
+            | ev.OpMessageWritten()
         ):
             return "broker"
+        case ev.TransactionEnded():
+            return event.producer
         case ev.OffsetPersisted():
             return event.client if event.store == "local" else "broker"
         case (
             ev.MessageDelivered()
             | ev.MessageConsumed()
+            | ev.BatchConsumed()
             | ev.ConsumeResultDiscarded()
             | ev.ConsumeFailureDropped()
             | ev.ConsumeTimedOut()
@@ -167,6 +179,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.MessageConsumed():
             values = {"msg": sid(event.msg_id), "status": event.status, "note": _note(event.note, lang)}
             return (key + ".note" if event.note else key), values
+        case ev.BatchConsumed():
+            return _batch(event, key, lang)
         case ev.ConsumeTimedOut():
             ran = fmt_duration(event.at_ms - event.started_ms, lang)
             return key, {"msg": sid(event.msg_id), "ran": ran, "started": fmt_ms(event.started_ms)}
@@ -207,6 +221,18 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             ev.MessagePopped() | ev.MessageAcked() | ev.AckRejected() | ev.InvisibleTimeChanged() | ev.MessageRevived()
         ):
             return _pop_values(event, key, lang, sid)
+        case (
+            ev.ProducerRegistered()
+            | ev.ProducerUnregistered()
+            | ev.HalfMessageStored()
+            | ev.TransactionEnded()
+            | ev.TransactionChecked()
+            | ev.HalfMessageCommitted()
+            | ev.HalfMessageRolledBack()
+            | ev.HalfMessageDiscarded()
+            | ev.OpMessageWritten()
+        ):
+            return _transaction(event, key, sid)
         case ev.AppEvent():
             args = dict(event.args)
             values = dict(args)
@@ -256,6 +282,47 @@ def _pop_values(event: PopEvent, key: str, lang: str, sid: Callable[[str], str])
             return key, values
 
 
+def _batch(event: ev.BatchConsumed, key: str, lang: str) -> tuple[str, dict[str, object]]:
+    """A batch listener's answer: all of it consumed, a part (``ackIndex``), or none."""
+    n, ok = len(event.msg_ids), event.ack_index + 1
+    values: dict[str, object] = {"status": event.status, "n": n, "queue": f"{event.topic}#{event.queue_id}"}
+    values |= {"ack": event.ack_index, "ok": ok, "failed": n - ok, "note": _note(event.note, lang)}
+    if ok == n:
+        return key + ".all", values
+    if event.status == ConsumeStatus.SUCCESS.value:  # ackIndex below the batch's last
+        return key + ".part", values
+    return key + (".none.note" if event.note else ".none"), values
+
+
+def _transaction(event: ev.Event, key: str, sid: Callable[[str], str]) -> tuple[str, dict[str, object]]:
+    """The catalog key and values of a transactional message's event (path P16)."""
+    match event:
+        case ev.ProducerRegistered() | ev.ProducerUnregistered():
+            return key, {"producer": event.producer, "group": event.group}
+        case ev.HalfMessageStored():
+            queue = f"{event.real_topic}#{event.real_queue_id}"
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset, "queue": queue}
+        case ev.TransactionEnded():
+            variant = (".check" if event.from_check else "") + (".note" if event.note else "")
+            values: dict[str, object] = {"msg": sid(event.msg_id), "state": event.state, "offset": event.half_offset}
+            return key + variant, values | {"note": event.note}
+        case ev.TransactionChecked():
+            values = {"msg": sid(event.msg_id), "offset": event.half_offset, "copy": event.copy_offset}
+            values |= {"times": event.check_times, "producer": event.producer, "group": event.group}
+            return (key if event.producer else key + ".nobody"), values
+        case ev.HalfMessageCommitted():
+            where = f"{event.topic}#{event.queue_id}@{event.queue_offset}"
+            values = {"msg": sid(event.msg_id), "offset": event.half_offset, "where": where, "n": event.commits}
+            return (key + ".again" if event.commits > 1 else key), values
+        case ev.HalfMessageRolledBack():
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset}
+        case ev.HalfMessageDiscarded():
+            return key, {"msg": sid(event.msg_id), "offset": event.half_offset, "times": event.check_times}
+        case ev.OpMessageWritten():
+            return key, {"offsets": ", ".join(f"@{n}" for n in event.half_offsets)}
+    return key, {}
+
+
 def _members(ids: tuple[str, ...], lang: str) -> str:
     """A group's member list in short: how many, and each client id listed more than once."""
     if not ids:
@@ -295,4 +362,6 @@ def _note(note: str, lang: str) -> str:
     its message kept as the application wrote it, like a Java stack trace's)."""
     if note.startswith("raised "):
         return t("ev.note_raised", lang, error=note.removeprefix("raised "))
+    if note.startswith("past ackIndex "):  # minimq.core.consume_batch.PAST_ACK_INDEX
+        return t("ev.note_past_ack_index", lang, index=note.removeprefix("past ackIndex "))
     return note

@@ -71,6 +71,31 @@ EVENTS: dict[str, tuple[str, str]] = {
         "handler returned {status} for {msg} ({note})",
         "消费逻辑处理完 {msg}，返回 {status}（{note}）",
     ),
+    "ev.BatchConsumed.all": (
+        "handler returned {status} for a batch of {n} from {queue}: all {n} consumed",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}：{n} 条全部消费成功",
+    ),
+    "ev.BatchConsumed.part": (
+        "handler returned {status} for a batch of {n} from {queue} with ackIndex = {ack}: "
+        "the first {ok} consumed, the other {failed} count as failed",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}，ackIndex = {ack}：前 {ok} 条消费成功，"
+        "后 {failed} 条按消费失败处理",
+    ),
+    "ev.BatchConsumed.none": (
+        "handler returned {status} for a batch of {n} from {queue}: the whole batch counts as failed, "
+        "the messages it did finish included",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}：整批 {n} 条都按消费失败处理，已经处理成功的也算在内",
+    ),
+    "ev.BatchConsumed.none.note": (
+        "handler returned {status} for a batch of {n} from {queue} ({note}): the whole batch counts as failed, "
+        "the messages it did finish included",
+        "消费逻辑批量处理完 {queue} 的 {n} 条消息，返回 {status}（{note}）：整批 {n} 条都按消费失败处理，"
+        "已经处理成功的也算在内",
+    ),
+    "ev.note_past_ack_index": (
+        "after ackIndex = {index}: counts as failed",
+        "排在 ackIndex = {index} 之后：按消费失败处理",
+    ),
     "ev.ConsumeResultDiscarded": (
         "result for {msg} discarded: its queue was taken away by a rebalance",
         "{msg} 的消费结果被丢弃：这个队列已在重平衡中分给了别的消费者",
@@ -244,6 +269,13 @@ EVENTS.update(
             "{msg} to %RETRY%: try {attempt} failed",
             "{msg} 发往重试队列第 {attempt} 次失败",
         ),
+        "evb.BatchConsumed.all": ("batch of {n}: {status}", "一批 {n} 条：{status}"),
+        "evb.BatchConsumed.part": (
+            "batch of {n}: ackIndex = {ack}, {failed} failed",
+            "一批 {n} 条：ackIndex = {ack}，{failed} 条失败",
+        ),
+        "evb.BatchConsumed.none": ("batch of {n}: {status}, all {n} failed", "一批 {n} 条：{status}，整批失败"),
+        "evb.BatchConsumed.none.note": ("batch of {n}: {status}, all {n} failed", "一批 {n} 条：{status}，整批失败"),
         "evb.ConsumeResultDiscarded": ("{msg} result discarded", "{msg} 消费结果作废"),
         "evb.ConsumeTimedOut": ("{msg}: consume timeout, sent back", "{msg}：消费超时，发回重试"),
         "evb.ConsumeFailureDropped": ("{msg} DROPPED, no retry", "{msg} 被丢弃，不重试"),
@@ -402,5 +434,101 @@ EVENTS.update(
         "evb.InvisibleTimeChanged.client_gone": ("{client} gone: {msg} visible", "{client} 下线：{msg} 重新可见"),
         "evb.MessageRevived": ("{msg} not acked: retry {times}", "{msg} 未 ack：第 {times} 次重试"),
         "via.pop": ("moved at pop time", "POP 时即前移"),
+    }
+)
+
+# transactional messages: half messages, their end, the broker's check-back (path P16)
+EVENTS.update(
+    {
+        "ev.ProducerRegistered": (
+            "producer {producer} of group {group} registered: the broker's check-backs go to it",
+            "生产者 {producer}（生产者组 {group}）已注册，Broker 的事务回查会发给它",
+        ),
+        "ev.ProducerUnregistered": (
+            "producer {producer} of group {group} unregistered",
+            "生产者 {producer}（生产者组 {group}）已注销",
+        ),
+        "ev.HalfMessageStored": (
+            "stored half message {msg} at RMQ_SYS_TRANS_HALF_TOPIC@{offset}, bound for {queue}: consumers cannot see it until a COMMIT",
+            "把半消息 {msg} 存到 RMQ_SYS_TRANS_HALF_TOPIC@{offset}（目标队列 {queue}）：COMMIT 之前消费者看不到它",
+        ),
+        "ev.TransactionEnded": (
+            "local transaction answered {state} for {msg}: END_TRANSACTION sent oneway",
+            "本地事务对 {msg} 返回 {state}，单向（oneway）发出 END_TRANSACTION",
+        ),
+        "ev.TransactionEnded.note": (
+            "local transaction for {msg} {note}: {state}, END_TRANSACTION sent oneway",
+            "{msg} 的本地事务{note}：按 {state} 处理，单向（oneway）发出 END_TRANSACTION",
+        ),
+        "ev.TransactionEnded.check": (
+            "check listener answered {state} for {msg} (half @{offset}): END_TRANSACTION sent oneway",
+            "回查监听器（checkLocalTransaction）对 {msg}（半消息 @{offset}）返回 {state}，单向发出 END_TRANSACTION",
+        ),
+        "ev.TransactionEnded.check.note": (
+            "check listener for {msg} (half @{offset}) {note}: {state}, END_TRANSACTION sent oneway",
+            "回查监听器（checkLocalTransaction）处理 {msg}（半消息 @{offset}）时{note}：按 {state} 处理，单向发出 END_TRANSACTION",
+        ),
+        "ev.TransactionChecked": (
+            "check-back #{times}: half {msg} @{offset} is still open; written back as @{copy}, asks {producer}",
+            "第 {times} 次事务回查：半消息 {msg} @{offset} 还没有结果，重新写入半消息队列 @{copy}，向 {producer} 回查",
+        ),
+        "ev.TransactionChecked.nobody": (
+            "check-back #{times}: half {msg} @{offset} is still open; written back as @{copy}, no producer of {group} online to ask",
+            "第 {times} 次事务回查：半消息 {msg} @{offset} 还没有结果，重新写入半消息队列 @{copy}；生产者组 {group} 没有在线的生产者可问",
+        ),
+        "ev.HalfMessageCommitted": (
+            "COMMIT: half {msg} @{offset} copied into {where}, where consumers get it",
+            "COMMIT：半消息 {msg} @{offset} 写入 {where}，消费者从这里拿到它",
+        ),
+        "ev.HalfMessageCommitted.again": (
+            "COMMIT again: half {msg} @{offset} copied into {where}: COMMIT {n} of this msg id, and nothing checks (#5574)",
+            "又一次 COMMIT：半消息 {msg} @{offset} 写入 {where}，这个 msgId 已经第 {n} 次 COMMIT，Broker 不做去重（#5574）",
+        ),
+        "ev.HalfMessageRolledBack": (
+            "ROLLBACK: half {msg} @{offset} is done, never delivered",
+            "ROLLBACK：半消息 {msg} @{offset} 回滚，不会投递",
+        ),
+        "ev.HalfMessageDiscarded": (
+            "half {msg} @{offset} checked {times} times (transactionCheckMax): moved to TRANS_CHECK_MAX_TIME_TOPIC, never delivered",
+            "半消息 {msg} @{offset} 已回查 {times} 次（transactionCheckMax）：移入 TRANS_CHECK_MAX_TIME_TOPIC，不会投递，等同回滚",
+        ),
+        "ev.OpMessageWritten": (
+            "op message written: {offsets} marked done in the half queue, skipped by every later check-back",
+            "写入 Op 消息：半消息队列中的 {offsets} 标记为已结束，之后的事务回查都会跳过",
+        ),
+        "evb.ProducerRegistered": ("{producer} registered", "{producer} 已注册"),
+        "evb.ProducerUnregistered": ("{producer} unregistered", "{producer} 已注销"),
+        "evb.HalfMessageStored": ("half {msg} @{offset}", "半消息 {msg} @{offset}"),
+        "evb.TransactionEnded": ("END {state} {msg}", "END {state} {msg}"),
+        "evb.TransactionEnded.note": ("END {state} {msg}", "END {state} {msg}"),
+        "evb.TransactionEnded.check": ("check: END {state} {msg}", "回查：END {state} {msg}"),
+        "evb.TransactionEnded.check.note": ("check: END {state} {msg}", "回查：END {state} {msg}"),
+        "evb.TransactionChecked": (
+            "check #{times}: {msg} @{offset} → @{copy}",
+            "第 {times} 次回查 {msg} @{offset} → @{copy}",
+        ),
+        "evb.TransactionChecked.nobody": ("check #{times}: nobody to ask", "第 {times} 次回查：无人可问"),
+        "evb.HalfMessageCommitted": ("COMMIT {msg} → {where}", "COMMIT {msg} → {where}"),
+        "evb.HalfMessageCommitted.again": ("COMMIT {n} of {msg} → {where}", "第 {n} 次 COMMIT {msg} → {where}"),
+        "evb.HalfMessageRolledBack": ("ROLLBACK {msg} @{offset}", "ROLLBACK {msg} @{offset}"),
+        "evb.HalfMessageDiscarded": ("{msg} discarded after {times} checks", "{msg} 回查 {times} 次后丢弃"),
+        "evb.OpMessageWritten": ("op: {offsets} done", "Op 消息：{offsets} 已结束"),
+        "fault.lose_end_transaction": ("the END_TRANSACTION of {target} is lost", "{target} 的 END_TRANSACTION 丢了"),
+        # the order system's transactional message (``minimq.apps.order_tx``, lesson 14)
+        "app.tx_update": (
+            "local transaction for {order}: UPDATE orders SET status='PAID' (not committed yet), then the invoicing call ({invoice})",
+            "{order} 的本地事务：UPDATE orders SET status='PAID'（还没提交），接着调用开票服务（{invoice}）",
+        ),
+        "appb.tx_update": ("{order}: UPDATE → PAID, invoicing {invoice}", "{order}：UPDATE → PAID，开票 {invoice}"),
+        "app.tx_commit": (
+            "local transaction for {order}: the invoice is done; COMMIT, the order is PAID",
+            "{order} 的本地事务：发票开好了，事务提交（COMMIT），订单状态为 PAID",
+        ),
+        "appb.tx_commit": ("{order}: COMMIT, PAID", "{order}：事务提交，PAID"),
+        "app.tx_check": (
+            "check listener reads {order}: {status} → {answer}",
+            "回查监听器查订单 {order}：状态 {status} → 返回 {answer}",
+        ),
+        "appb.tx_check": ("check: {order} {status} → {answer}", "回查：{order} {status} → {answer}"),
     }
 )

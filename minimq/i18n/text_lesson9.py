@@ -126,14 +126,14 @@ LESSON9: dict[str, tuple[str, str]] = {
         "%RETRY%<group> with RECONSUME_TIME N + 1, and the broker dead-letters it (5.1.1 and later; a 4.9.x "
         "client sends N, and the broker dead-letters it all the same). consumeMessageBatchMaxSize is 1 by "
         "default; with a larger batch a suspension repeats the whole batch, the effects of its first messages "
-        "included (minimq always takes one message at a time).",
+        "included (this lesson keeps the default: one message at a time).",
         "起作用的规则：顺序消费的消费逻辑（MessageListenerOrderly）抛异常、返回 null 或 SUSPEND_CURRENT_QUEUE_A_MOMENT 时，这批消息被放回"
         "本地，暂停 suspendCurrentQueueTimeMillis = 1000 毫秒后原地重新消费，整个队列跟着等"
         "（ConsumeMessageOrderlyService.processConsumeResult、checkReconsumeTimes）。maxReconsumeTimes = -1 "
         "在顺序消费下就是 Integer.MAX_VALUE（并发消费是 16）。显式设成 N，则 reconsumeTimes 为 N 的那次是"
         "最后一次：客户端把消息发到 %RETRY%<消费组>，RECONSUME_TIME 为 N + 1，Broker 把它转进死信队列"
         "（5.1.1 及以后；4.9.x 客户端发的是 N，Broker 照样转进死信队列）。consumeMessageBatchMaxSize 默认为 1；"
-        "批量更大时，一次暂停会把整批重来，前几条已经做完的业务操作也跟着重做（minimq 只模拟一次一条）。",
+        "批量更大时，一次暂停会把整批重来，前几条已经做完的业务操作也跟着重做（这一课用默认值：一次一条）。",
     ),
     "l9.limits": (
         "The SMS for order-1001 is never sent: the fix stops repeating the coupon, it does not deliver the "

@@ -1,7 +1,7 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson11``, the
-fix matrix ``fix_matrix``, ``lesson13``), the step runner (``runner``) and the registry (``LESSONS``,
+Owns: the lesson scripts (``lesson1`` .. ``lesson11``, ``lesson13``, ``lesson14``, the
+fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
 ``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
 """
 
@@ -21,6 +21,7 @@ from minimq.lessons.lesson9 import LESSON as LESSON9
 from minimq.lessons.lesson10 import LESSON as LESSON10
 from minimq.lessons.lesson11 import LESSON as LESSON11
 from minimq.lessons.lesson13 import LESSON as LESSON13
+from minimq.lessons.lesson14 import LESSON as LESSON14
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -35,8 +36,9 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON9,
     LESSON10,
     LESSON11,
-    FIX_MATRIX,
     LESSON13,
+    LESSON14,
+    FIX_MATRIX,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix
 

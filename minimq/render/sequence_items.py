@@ -4,8 +4,9 @@ Owns: ``items(events, ...)``, the trace read as drawable ``Item``s, before any l
 Arrows are the messages between systems: the payment callback (payment → order), a
 send (producer → broker: stored), a delivery (broker → consumer), a persisted consume
 offset (consumer → broker), a send-back to the retry topic (consumer → broker), a POP
-ack or change of invisible time (consumer → broker) and an effect (consumer → its
-database). Everything else is a note on its own lane; a crash,
+ack or change of invisible time (consumer → broker), an effect (consumer → its
+database), and a transaction's half message and end (producer → broker) and check-back
+(broker → producer). Everything else is a note on its own lane; a crash,
 an injected fault or a consume timeout is a fault note. A repeated delivery is marked as
 ``minimq.render.timeline.duplicate_marks`` marks it (a duplicate, a retry the consumer
 asked for, a repeated effect), a duplicate with its reason read off the trace: when the
@@ -67,10 +68,14 @@ def _ends(e: ev.Event, every: list[ev.Event], i: int) -> tuple[str | None, str |
     match e:
         case ev.AppEvent(system="payment", action="callback_sent"):
             return "payment", "order"
-        case ev.MessageStored(reconsume_times=0):
+        case ev.MessageStored(reconsume_times=0) | ev.HalfMessageStored():
             sends = (s for s in reversed(every[:i]) if isinstance(s, ev.SendAttempted) and s.msg_id == e.msg_id)
             sender = next(sends, None)
             return (sender.producer if sender else None), "broker"
+        case ev.TransactionEnded():
+            return e.producer, "broker"
+        case ev.TransactionChecked() if e.producer:
+            return "broker", e.producer
         case ev.MessageDelivered():
             return "broker", e.client
         case ev.OffsetPersisted(store="broker"):
@@ -95,7 +100,7 @@ def _tried(e: ev.Event, msg_id: str, group: str) -> bool:
 
 
 def _style(e: ev.Event, mark: str | None) -> Style:
-    if mark in ("duplicate", "effect"):
+    if mark in ("duplicate", "effect") or (isinstance(e, ev.HalfMessageCommitted) and e.commits > 1):
         return Style.DUPLICATE
     if mark == "retry" or isinstance(e, ev.MessageSentBack | ev.MessageRevived):
         return Style.RETRY

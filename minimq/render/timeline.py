@@ -49,7 +49,7 @@ def lanes_of(events: Iterable[ev.Event]) -> list[str]:
         name = lane(e)
         if name is None or name == "broker":
             continue
-        if isinstance(e, ev.SendAttempted | ev.SendFailed | ev.SendSucceeded | ev.SendGaveUp):
+        if isinstance(e, ev.SendAttempted | ev.SendFailed | ev.SendSucceeded | ev.SendGaveUp | ev.TransactionEnded):
             bucket = producers
         elif isinstance(e, ev.EffectApplied):
             bucket = ledgers

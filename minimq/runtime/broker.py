@@ -13,6 +13,8 @@ Rules kept here:
   check once 15 s have passed.
 - A pull carries the consumer's offset, which the broker stores (piggyback commit).
 - The next pull of a queue reset by an operator gets ``PULL_OFFSET_MOVED`` (``admin``).
+- A half message (``TRAN_MSG``) goes to ``minimq.runtime.transaction``, which also
+  answers ``END_TRANSACTION`` and checks back with the producers.
 - A consumer's heartbeat creates its group's retry topic (1 queue). The members a
   registration or an unregistration concerns are told to rebalance
   (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway, down each member's channel).
@@ -31,7 +33,8 @@ from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
 from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy, RetryMessage
 from minimq.core.store import MessageStore
-from minimq.core.validators import check_group, check_new_topic, retry_topic
+from minimq.core.transaction import PROPERTY_TRANSACTION_PREPARED
+from minimq.core.validators import check_group, check_new_topic, is_system_topic, retry_topic
 from minimq.errors import UnknownTopic, ValidationError
 from minimq.events import ConsumerRegistered, ConsumerUnregistered, MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
@@ -40,6 +43,7 @@ from minimq.runtime.long_polling import PullRequestHoldService
 from minimq.runtime.pop_service import PopService
 from minimq.runtime.send_back import SendBackService
 from minimq.runtime.stats import BrokerStats
+from minimq.runtime.transaction import TransactionService
 
 if TYPE_CHECKING:
     from minimq.sim.kernel import Simulation
@@ -70,6 +74,7 @@ class Broker:
         self.locks = RebalanceLockManager()
         self.holds = PullRequestHoldService(world)
         self.send_backs = SendBackService(world, self)
+        self.transactions = TransactionService(world, self)
         self.pops = PopService(world, self)
 
     # -- topics ------------------------------------------------------------------------
@@ -97,7 +102,7 @@ class Broker:
         return self.store.queues(topic)
 
     def business_topics(self) -> list[str]:
-        return sorted(t for t in self.store.topics if not t.startswith("%"))
+        return sorted(t for t in self.store.topics if not t.startswith("%") and not is_system_topic(t))
 
     def max_offset(self, mq: MessageQueue) -> int:
         return self.store.max_offset(mq)
@@ -110,6 +115,8 @@ class Broker:
             raise UnknownTopic(msg.topic, self.business_topics())
         mq = self.store.queue(msg.topic, queue_id % queues)
         assert msg.msg_id is not None
+        if msg.properties.get(PROPERTY_TRANSACTION_PREPARED) == "true":
+            return self.transactions.prepare(msg, mq, born_ms)  # a half message
         stored = self._append(
             mq,
             msg.topic,
@@ -317,6 +324,7 @@ class Broker:
             stored=self.store.message_count(),
             scheduled_retries=self.send_backs.scheduled,
             held_pulls=self.holds.held(),
+            unresolved_halves=self.transactions.unresolved(),
             pop_checkpoints=self.pops.checkpoints.pending(),
             held_receives=self.pops.held(),
         )

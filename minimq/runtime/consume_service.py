@@ -8,13 +8,16 @@ back, retry here, discard) and the consume-timeout scan are decided in
 (records their events, sends back through the network, waits) and schedules the work.
 Concurrent rules kept here:
 - Up to 20 consume workers (``consumeThreadMin/Max``), started as work arrives, take
-  messages one at a time (``consumeMessageBatchMaxSize = 1``) in pull order; a request
-  whose queue was dropped is skipped.
+  requests in pull order; a request whose queue was dropped is skipped. A request is one
+  message (``consumeMessageBatchMaxSize = 1``, the default), or, for a consumer made with
+  ``batch=True``, up to that many messages of one pull, handed to
+  ``minimq.runtime.batch_consume``.
 - The consume-timeout scan runs at a fixed rate of 15 min, the first time 15 min after
   start (``scheduleAtFixedRate``), in clustering only.
 Orderly rules kept here:
 - One consume loop per queue, only while the queue's lock is held and younger than 30 s
-  (checked again every 100 ms).
+  (checked again every 100 ms); it takes one message at a time, or up to
+  ``consumeMessageBatchMaxSize`` for a batch listener (``takeMessages``).
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from typing import TYPE_CHECKING, assert_never
 
 from minimq.core import consume_result as rule
 from minimq.core.process_queue import ProcessQueue
-from minimq.events import Event, MessageConsumed, MessageDelivered
+from minimq.events import Event, MessageConsumed
 from minimq.model import MessageExt, MessageQueue
-from minimq.runtime.listener import invoke
+from minimq.runtime.batch_consume import consume_concurrently, consume_orderly
+from minimq.runtime.listener import delivered, invoke
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
@@ -48,21 +52,7 @@ class _Base:
         s = self.s
         world = s.world
         pq.mark_started(msg, world.now_ms)
-        world.emit(
-            MessageDelivered(
-                at_ms=world.now_ms,
-                client=s.client,
-                group=s.group,
-                topic=msg.queue.topic,
-                queue_id=msg.queue.queue_id,
-                queue_offset=msg.queue_offset,
-                msg_id=msg.msg_id,
-                offset_msg_id=msg.offset_msg_id,
-                real_topic=msg.topic,
-                keys=msg.keys,
-                reconsume_times=msg.reconsume_times,
-            )
-        )
+        world.emit(delivered(msg, client=s.client, group=s.group, now_ms=world.now_ms))
         s.maybe_crash(CrashPoint.BEFORE_HANDLER, msg)
         extra = world.faults.extra_delay(s.group, msg)
         if extra:
@@ -95,21 +85,29 @@ class ConcurrentConsumeService(_Base):
 
     def __init__(self, session: ConsumerSession, threads: int) -> None:
         super().__init__(session)
-        self._requests: deque[tuple[MessageExt, ProcessQueue, MessageQueue]] = deque()
+        self._requests: deque[tuple[list[MessageExt], ProcessQueue, MessageQueue]] = deque()
         self._idle: list[asyncio.Future[None]] = []
         self._started = 0
         self.threads = threads
+        self.batch_size = session.consumer.consume_message_batch_max_size
+        self.batch = session.consumer.batch
 
     def start(self) -> None:
         if self.s.clustering:
             self.s.spawn(self._clean_expired_loop(), f"{self.s.client}-clean-expired")
 
     def submit(self, msgs: list[MessageExt], pq: ProcessQueue, mq: MessageQueue) -> None:
-        """Queue one request per message; wake idle workers, and start new ones (up to
-        ``consumeThreadMax``) when none is idle, as a thread pool starts its core threads."""
-        self._requests.extend((m, pq, mq) for m in msgs)
+        """Queue one request per ``batch_size`` messages (``submitConsumeRequest``); wake
+        idle workers, and start new ones (up to ``consumeThreadMax``) when none is idle, as
+        a thread pool starts its core threads."""
+        n = self.batch_size
+        if n == 1:
+            requests = [([m], pq, mq) for m in msgs]
+        else:
+            requests = [(msgs[i : i + n], pq, mq) for i in range(0, len(msgs), n)]
+        self._requests.extend(requests)
         idle = self._idle
-        waiting = len(msgs)
+        waiting = len(requests)
         while waiting and idle:
             fut = idle.pop()
             if not fut.done():
@@ -120,10 +118,10 @@ class ConcurrentConsumeService(_Base):
             self.s.spawn(self._worker(), f"{self.s.client}-consume-{self._started}")
             waiting -= 1
 
-    def submit_later(self, msg: MessageExt, pq: ProcessQueue, mq: MessageQueue, delay_ms: int) -> None:
+    def submit_later(self, msgs: list[MessageExt], pq: ProcessQueue, mq: MessageQueue, delay_ms: int) -> None:
         def resubmit() -> None:
             if self.s.alive and not pq.dropped:
-                self.submit([msg], pq, mq)
+                self.submit(msgs, pq, mq)
 
         self.s.world.call_later_ms(delay_ms, resubmit)
 
@@ -136,9 +134,13 @@ class ConcurrentConsumeService(_Base):
                 self._idle.append(fut)
                 await fut
                 continue
-            msg, pq, mq = requests.popleft()
-            if not pq.dropped:
-                await self._consume(msg, pq, mq)
+            msgs, pq, mq = requests.popleft()
+            if pq.dropped:
+                continue
+            if self.batch:
+                await consume_concurrently(self, msgs, pq, mq)
+            else:
+                await self._consume(msgs[0], pq, mq)
 
     async def _consume(self, msg: MessageExt, pq: ProcessQueue, mq: MessageQueue) -> None:
         s = self.s
@@ -155,7 +157,7 @@ class ConcurrentConsumeService(_Base):
                 s.commit_local(mq, offset, increase_only=increase_only, msg=msg)
             case rule.RetryLocally(again=again, delay_ms=delay_ms, events=events):
                 self.record(events)
-                self.submit_later(again, pq, mq, delay_ms)
+                self.submit_later([again], pq, mq, delay_ms)
             case rule.Discard(events=events):
                 self.record(events)
             case _:
@@ -193,6 +195,8 @@ class OrderlyConsumeService(_Base):
         super().__init__(session)
         self.suspend_ms = rule.suspend_time_ms(suspend_ms)
         self._wakers: dict[MessageQueue, Waker] = {}
+        self.batch_size = session.consumer.consume_message_batch_max_size
+        self.batch = session.consumer.batch
 
     def start(self) -> None:
         return None
@@ -217,9 +221,13 @@ class OrderlyConsumeService(_Base):
             if not self._may_consume(pq):
                 await asyncio.sleep(LOCK_RETRY_MS / 1000)
                 continue
-            taken = pq.take(1)
+            taken = pq.take(self.batch_size)
             if not taken:
                 await self._wakers[mq].wait()
+                continue
+            if self.batch:
+                if not await consume_orderly(self, taken, pq, mq):
+                    return
                 continue
             msg = taken[0]
             status, _ = await self.deliver(msg, pq, orderly=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from minimq.core import delay
@@ -204,7 +204,17 @@ class ConsumerSession:
             w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: self.broker.expire_channel(self.group, channel))
 
     # -- offsets ------------------------------------------------------------------------
-    def commit_local(self, mq: MessageQueue, offset: int, *, increase_only: bool, msg: MessageExt | None) -> None:
+    def commit_local(
+        self,
+        mq: MessageQueue,
+        offset: int,
+        *,
+        increase_only: bool,
+        msg: MessageExt | None,
+        batch: Sequence[MessageExt] = (),
+    ) -> None:
+        """Move the local offset of ``mq``; then the crash point after a local commit of
+        ``msg`` or of any message of ``batch`` (a batch listener's)."""
         if offset < 0 or not self.alive:
             return
         pq = self.pq_table.get(mq)
@@ -223,6 +233,8 @@ class ConsumerSession:
             )
         if msg is not None:
             self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, msg)
+        for each in batch:
+            self.maybe_crash(CrashPoint.AFTER_LOCAL_COMMIT, each)
 
     def persist_all(self, via: str) -> None:
         """``persistAll``: one ``UPDATE_CONSUMER_OFFSET`` per owned queue, sent together."""

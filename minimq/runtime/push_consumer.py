@@ -8,7 +8,15 @@ Defaults (``DefaultMQPushConsumer``): clustering; consume from last offset; allo
 averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
 concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min;
 ``consumeConcurrentlyMaxSpan = 2000`` (1..65535, checked at start in Java's
-``checkConfig``, here when the consumer is made).
+``checkConfig``, here when the consumer is made); ``consumeMessageBatchMaxSize = 1``
+(1..1024, likewise).
+
+The handler takes one message (``handler(msg)``), unless the consumer is made with
+``batch=True``: then it is RocketMQ's listener, ``handler(msgs, context)``, called with a
+list of up to ``consume_message_batch_max_size`` messages of one queue and a
+``ConsumeConcurrentlyContext`` (orderly: ``ConsumeOrderlyContext``) whose ``ack_index``
+it may set (``minimq.core.consume_batch``). A batch size above 1 needs ``batch=True``, so
+a one-message handler is never handed a list.
 
 Who is who: ``name`` is the process in the trace (its lane, its faults, its host's
 disk), kept across restarts; ``client_id`` is what the broker knows the running process
@@ -29,7 +37,7 @@ from minimq.core.offsets import ConsumeFromWhere
 from minimq.core.process_queue import CONSUME_CONCURRENTLY_MAX_SPAN
 from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, UnknownTopic, ValidationError
-from minimq.model import MessageExt, MessageModel, MessageQueue
+from minimq.model import MessageModel, MessageQueue
 from minimq.runtime.consumer_session import ConsumerSession
 from minimq.runtime.stats import ConsumerStats, QueueStats
 from minimq.sim.faults import CrashPoint
@@ -39,6 +47,8 @@ if TYPE_CHECKING:
 
 CONSUME_THREADS = 20
 PULL_BATCH_SIZE = 32
+CONSUME_MESSAGE_BATCH_MAX_SIZE = 1
+BATCH_SIZE_LIMIT = 1024  # DefaultMQPushConsumerImpl.checkConfig, for both batch sizes
 SUSPEND_CURRENT_QUEUE_TIME_MS = 1000
 MAX_SPAN_LIMIT = 65535  # DefaultMQPushConsumerImpl.checkConfig
 
@@ -51,7 +61,7 @@ class PushConsumer:
         world: Simulation,
         group: str,
         topics: str | Sequence[str],
-        handler: Callable[[MessageExt], Any],
+        handler: Callable[..., Any],
         *,
         broker: str,
         name: str | None = None,
@@ -66,6 +76,8 @@ class PushConsumer:
         consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
         allocate: str = "AVG",
         consume_concurrently_max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN,
+        batch: bool = False,
+        consume_message_batch_max_size: int = CONSUME_MESSAGE_BATCH_MAX_SIZE,
     ) -> None:
         self.world = world
         self.group = check_group(group)
@@ -76,6 +88,7 @@ class PushConsumer:
         if not callable(handler):
             raise ValidationError("the handler must be callable (def or async def taking a message)", handler)
         self.handler = handler
+        self.batch, self.consume_message_batch_max_size = _check_batch(batch, consume_message_batch_max_size)
         self.name = name or f"{group}-{world.next_client_seq()}"
         self.client_ip = client_ip or world.next_host_ip()  # ClientConfig.clientIP: this host's address
         if instance_name is not None and (not isinstance(instance_name, str) or not instance_name):
@@ -87,7 +100,7 @@ class PushConsumer:
         if not isinstance(consume_threads, int) or consume_threads < 1:
             raise ValidationError("consume_threads must be at least 1", consume_threads)
         self.consume_threads = consume_threads
-        if not isinstance(pull_batch_size, int) or not 1 <= pull_batch_size <= 1024:
+        if not isinstance(pull_batch_size, int) or not 1 <= pull_batch_size <= BATCH_SIZE_LIMIT:
             raise ValidationError("pull_batch_size must be 1..1024", pull_batch_size)
         self.pull_batch_size = pull_batch_size
         if not isinstance(max_reconsume_times, int) or max_reconsume_times < -1:
@@ -215,3 +228,19 @@ class PushConsumer:
         if not self.running or self.session is None:
             return {}
         return {mq: pq.in_flight_offsets() for mq, pq in sorted(self.session.pq_table.items())}
+
+
+def _check_batch(batch: object, size: object) -> tuple[bool, int]:
+    """``batch`` and ``consumeMessageBatchMaxSize`` as ``checkConfig`` and the handler's
+    shape allow them."""
+    if not isinstance(batch, bool):
+        raise ValidationError("batch must be True (handler(msgs, context)) or False (handler(msg))", batch)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= BATCH_SIZE_LIMIT:
+        raise ValidationError(f"consumeMessageBatchMaxSize Out of range [1, {BATCH_SIZE_LIMIT}]", size)
+    if size > 1 and not batch:
+        raise ValidationError(
+            "a batch of more than one message needs a batch listener: pass batch=True and write the handler "
+            "as handler(msgs, context)",
+            size,
+        )
+    return batch, size

@@ -17,9 +17,10 @@ class BrokerStats:
     """One broker: how many copies it stores, and what it still has to do by itself."""
 
     name: str
-    stored: int  # copies in every queue's log: business, %RETRY% and %DLQ% topics
+    stored: int  # copies in every queue's log: business, %RETRY%, %DLQ% and transaction topics
     scheduled_retries: int  # retry copies waiting for their delay (a send-back's ladder)
     held_pulls: int  # pulls held until a message arrives or the hold times out
+    unresolved_halves: int = 0  # half messages the check-back will reach, op records not written yet
     pop_checkpoints: int = 0  # POP: popped messages neither acked nor revived yet
     held_receives: int = 0  # POP: receives held until a message arrives or the wait ends
 

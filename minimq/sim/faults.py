@@ -21,6 +21,8 @@ firing is a ``FaultInjected`` event in the trace, named after its kind. The kind
   chosen message.
 - ``SlowHandler`` (``slow_handler``): a consumer spends ``delay_ms`` more on a message (a
   GC pause, a slow downstream call) before its listener runs.
+- ``LoseEndTransaction`` (``lose_end_transaction``): a transactional producer's oneway
+  ``END_TRANSACTION`` never arrives; the half waits for the broker's check-back (P16).
 """
 
 from __future__ import annotations
@@ -115,8 +117,17 @@ class SlowHandler:
     key: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoseEndTransaction:
+    """A oneway ``END_TRANSACTION`` for a message with ``key`` among its keys (for any,
+    without one) never arrives: the producer's own end, or its answer to a check."""
+
+    kind: ClassVar[str] = "lose_end_transaction"
+    key: str | None = None
+
+
 # they fire a number of times
-Counted = LoseSendReply | LoseSendBackReply | LoseOffsetPersist | CrashConsumer | SlowHandler
+Counted = LoseSendReply | LoseSendBackReply | LoseOffsetPersist | CrashConsumer | SlowHandler | LoseEndTransaction
 Fault = Counted | BrokerOutage
 
 
@@ -190,6 +201,9 @@ class FaultPlan:
             raise ValidationError("a slow handler must be slower by at least 1 ms", delay_ms)
         self._arm(SlowHandler(delay_ms=delay_ms, group=group, key=key), times)
 
+    def lose_end_transaction(self, *, key: str | None = None, times: int = 1) -> None:
+        self._arm(LoseEndTransaction(key=key), times)
+
     def _arm(self, fault: Counted, times: int) -> None:
         self._armed.append(_Armed(fault, _check_times(times)))
 
@@ -251,3 +265,11 @@ class FaultPlan:
                     self._fire(armed, group, f"handler slowed by {delay} ms (msg {msg.msg_id})")
                     return delay
         return 0
+
+    def end_transaction_lost(self, msg_id: str, keys: tuple[str, ...]) -> bool:
+        for armed in self._armed:
+            match armed.fault:
+                case LoseEndTransaction(key=key) if armed.times_left > 0 and _keyed(key, keys):
+                    self._fire(armed, msg_id, f"END_TRANSACTION of {msg_id} lost")
+                    return True
+        return False
