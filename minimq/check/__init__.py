@@ -16,7 +16,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   more effects, or with none.
 - **offset regression**: the broker's committed offset for a (group, queue) moved back.
   An operator's reset (``OffsetReset``) is not one, nor is the consumer later storing
-  that same reset offset over the stale one its first pull after the reset carried.
+  that same reset offset over the stale one its first pull after the reset carried; nor
+  a restarted broker going back to its last flush (``OffsetRestored``), nor the consumer
+  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``).
 - **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
   the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
   consume timeout, a failed send-back): the consumer asked for it. Any other repeated

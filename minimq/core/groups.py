@@ -100,6 +100,16 @@ class ConsumerManager(Generic[C]):
         that two channels registered with is listed twice)."""
         return sorted(self._members.get(group, {}).values())
 
+    def has_members(self, group: str) -> bool:
+        """Whether ``group`` has a member now (``getConsumerGroupInfo`` is not null)."""
+        return bool(self._members.get(group))
+
+    def drop_all_channels(self) -> None:
+        """The broker process died: every connection, and so every registration, is gone.
+        The groups stay known: their subscriptions are on disk (``subscriptionGroup.json``)."""
+        for members in self._members.values():
+            members.clear()
+
     def known_groups(self) -> list[str]:
         """Every group that ever registered (``SubscriptionGroupManager``: a group's
         subscription is created at its first registration and outlives its members)."""

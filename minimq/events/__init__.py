@@ -1,7 +1,7 @@
 """The trace vocabulary: every state change in a simulation is one of these events.
 
 Owns: the event types, one module per part of the system (``world``, ``producer``,
-``broker``, ``consumer``, ``consume``, ``effects``), all importable from here. Each is a
+``broker``, ``restart``, ``consumer``, ``consume``, ``effects``), all importable from here. Each is a
 frozen record (``minimq.records``: keyword arguments only), named in the past tense,
 stamped with the virtual time ``at_ms`` at which it happened. Fields are plain strings,
 ints, ``None`` and tuples, so a trace can be written as JSON lines and read back
@@ -59,6 +59,14 @@ from minimq.events.producer import (
     SendGaveUp,
     SendSucceeded,
 )
+from minimq.events.restart import (
+    BrokerCrashed,
+    BrokerRestarted,
+    CommitLogTruncated,
+    OffsetCorrected,
+    OffsetRestored,
+    ScheduleProgressRestored,
+)
 from minimq.events.world import (
     FaultInjected,
     TopicCreated,
@@ -68,6 +76,9 @@ from minimq.events.world import (
 __all__ = [
     "EVENT_TYPES",
     "AppEvent",
+    "BrokerCrashed",
+    "BrokerRestarted",
+    "CommitLogTruncated",
     "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",
@@ -87,8 +98,10 @@ __all__ = [
     "MessageStored",
     "MessagesPulled",
     "OffsetCommittedLocally",
+    "OffsetCorrected",
     "OffsetPersisted",
     "OffsetReset",
+    "OffsetRestored",
     "PullFailed",
     "PullFlowControlled",
     "PullOffsetMoved",
@@ -96,6 +109,7 @@ __all__ = [
     "QueueUnlocked",
     "Rebalanced",
     "RetriedLocally",
+    "ScheduleProgressRestored",
     "SendAttempted",
     "SendBackFailed",
     "SendFailed",

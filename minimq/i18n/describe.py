@@ -64,6 +64,12 @@ def lane(event: ev.Event) -> str | None:
             | ev.OffsetReset()
             | ev.ConsumerRegistered()
             | ev.ConsumerUnregistered()
+            | ev.BrokerCrashed()
+            | ev.BrokerRestarted()
+            | ev.CommitLogTruncated()
+            | ev.OffsetRestored()
+            | ev.ScheduleProgressRestored()
+            | ev.OffsetCorrected()
         ):
             return "broker"
         case ev.OffsetPersisted():
@@ -139,6 +145,21 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                 "previous": event.previous if event.previous >= 0 else "-",
                 "time": fmt_ms(event.timestamp_ms),
             }
+        case ev.BrokerCrashed() | ev.BrokerRestarted() | ev.CommitLogTruncated() | ev.OffsetRestored():
+            return _restart_values(event, key, lang)
+        case ev.ScheduleProgressRestored():
+            again, flushed = event.previous - event.offset, _flushed(event.flushed_ms, lang)
+            return key, {"level": event.delay_level, "offset": event.offset, "previous": event.previous} | {
+                "again": again,
+                "flushed": flushed,
+            }
+        case ev.OffsetCorrected():
+            return key, {
+                "group": event.group,
+                "queue": f"{event.topic}#{event.queue_id}",
+                "pull_offset": event.pull_offset,
+                "offset": event.offset,
+            }
         case ev.PullOffsetMoved():
             queue = f"{event.topic}#{event.queue_id}"
             return key, {"queue": queue, "pull_offset": event.pull_offset, "offset": event.offset}
@@ -210,6 +231,32 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                 values["at"] = fmt_ms(int(args["at_ms"]))
             return f"app.{event.action}", values
     return key, {}
+
+
+def _flushed(at_ms: int, lang: str) -> str:
+    """When something was last flushed: a time, or "never"."""
+    return fmt_ms(at_ms) if at_ms >= 0 else t("flushed.never", lang)
+
+
+def _restart_values(event: ev.Event, key: str, lang: str) -> tuple[str, dict[str, object]]:
+    """The values of the sentences of a broker's crash and restart."""
+    values: dict[str, object] = {}
+    match event:
+        case ev.BrokerCrashed():
+            offsets, delay = _flushed(event.offsets_flushed_ms, lang), _flushed(event.delay_flushed_ms, lang)
+            values = {"broker": event.broker, "offsets": offsets, "delay": delay}
+            key = f"{key}.{event.how}"
+        case ev.BrokerRestarted():
+            values = {"broker": event.broker, "down": fmt_duration(event.down_ms, lang)}
+        case ev.CommitLogTruncated():
+            values = {"lost": event.lost, "scheduled": event.scheduled_lost}
+            values["flushed"] = _flushed(event.flushed_ms, lang)
+        case ev.OffsetRestored():
+            values = {"group": event.group, "queue": f"{event.topic}#{event.queue_id}"}
+            values["offset"] = event.offset if event.offset >= 0 else "-"
+            values["previous"] = event.previous if event.previous >= 0 else "-"
+            values["flushed"] = _flushed(event.flushed_ms, lang)
+    return key, values
 
 
 def _members(ids: tuple[str, ...], lang: str) -> str:

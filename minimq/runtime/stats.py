@@ -20,6 +20,7 @@ class BrokerStats:
     stored: int  # copies in every queue's log: business, %RETRY% and %DLQ% topics
     scheduled_retries: int  # retry copies waiting for their delay (a send-back's ladder)
     held_pulls: int  # pulls held until a message arrives or the hold times out
+    down: bool = False  # crashed and not restarted yet: unreachable, it does nothing
 
 
 @record
@@ -36,8 +37,9 @@ class QueueStats:
     @property
     def done(self) -> bool:
         """Everything stored in the queue has been consumed, nothing is in flight, and no
-        reset waits for the next pull."""
-        return self.in_flight == 0 and (self.local_offset or 0) >= self.max_offset and not self.reset_pending
+        reset waits for the next pull; nor a correction: a local offset past the max offset
+        (the commit log lost its tail) is moved back at the next pull."""
+        return self.in_flight == 0 and (self.local_offset or 0) == self.max_offset and not self.reset_pending
 
 
 @record
