@@ -41,9 +41,13 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   (``ConsumerStarted.max_reconsume_times``); ``max_reconsume_times`` may name another.
   A send-back whose reply the consumer never saw (``SendBackFailed`` of
   ``CONSUMER_SEND_MSG_BACK``) may have been taken all the same, so the copy may be taken
-  back once more for it: the fallback's second retry copy (P9). One RocketMQ behaviour
-  minimq does not model would read as a violation here: a listener asking for the DLQ at
-  once (``delayLevelWhenNextConsume = -1``).
+  back once more for it: the fallback's second retry copy (P9). After a broker restart
+  (``BrokerRestarted``, P13) a retry copy may be stored late (it came due while the broker
+  was down) or again (delivered since the last flush of the delay progress, #3473): a
+  copy is fine if a send-back made it due by then; a copy sent back after the commit
+  log's last flush before an OS crash (``CommitLogTruncated``) may never come. One
+  RocketMQ behaviour minimq does not model would read as a violation here: a listener
+  asking for the DLQ at once (``delayLevelWhenNextConsume = -1``).
 Call the checkers after the world has run long enough for retries to drain.
 """
 

@@ -22,7 +22,8 @@ Membership rules (``ConsumerManager``, ``ConsumerGroupInfo``):
   allocates alike; the channels to notify are told in client-id order, then in order of
   registration.
 - A group is known from its first registration on, even with no member left
-  (``autoCreateSubscriptionGroup=true``); an administrative reset needs a known group.
+  (``autoCreateSubscriptionGroup=true``), and after a broker restart, which drops every
+  registration (``drop_all_channels``); an administrative reset needs a known group.
 Lock rules (``RebalanceLockManager.tryLockBatch``, ``unlockBatch``):
 - An orderly lock on a queue is granted when the queue is free, already the client's, or
   its holder's lock is older than 60 s (``REBALANCE_LOCK_MAX_LIVE_TIME``); a renewal
