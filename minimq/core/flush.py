@@ -69,7 +69,7 @@ class PeriodicFlush:
 @dataclass(slots=True)
 class CommitLogFlush:
     """How much of the commit log is on disk: ``writes`` entries, ``position`` bytes,
-    forced at ``at_ms`` (None: nothing since the broker started)."""
+    as of ``at_ms`` (the broker's start, or its last flush since)."""
 
     thorough: PeriodicFlush
     writes: int = 0
@@ -99,4 +99,4 @@ def commit_log_flush(start_ms: int, writes: int, position: int) -> CommitLogFlus
     """The commit log of a broker started at ``start_ms`` with ``writes`` entries
     (``position`` bytes) already on disk."""
     thorough = PeriodicFlush(start_ms, FLUSH_COMMIT_LOG_THOROUGH_INTERVAL_MS, FLUSH_COMMIT_LOG_THOROUGH_INTERVAL_MS)
-    return CommitLogFlush(thorough, writes, position)
+    return CommitLogFlush(thorough, writes, position, start_ms)

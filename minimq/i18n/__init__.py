@@ -28,6 +28,7 @@ from minimq.i18n.text_lesson8 import LESSON8
 from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
+from minimq.i18n.text_lesson15 import LESSON15
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -67,6 +68,7 @@ CATALOG = _merge(
     LESSON9,
     LESSON10,
     LESSON11,
+    LESSON15,
     MATRIX,
     CHECK,
     SCHEDULE,

@@ -133,6 +133,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.OffsetPersisted():
             queue = f"{event.topic}#{event.queue_id}"
             via = event.via
+            if via.startswith("timer "):  # a consumer's own persist interval (persist_interval_ms)
+                via = t("via.timer_every", lang, every=fmt_duration(int(via.split()[1]), lang))
             with contextlib.suppress(KeyError):
                 via = t(f"via.{via}", lang)
             local = ".local" if event.store == "local" else ""

@@ -356,6 +356,7 @@ EVENTS.update(
         "via.pull": ("with a pull", "随拉取请求上报"),
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
         "via.shutdown": ("shutdown", "优雅停机"),
+        "via.timer_every": ("every {every}", "每 {every}一次"),
         "via.offset moved": (
             "the broker's new offset, after OFFSET_MOVED",
             "收到 OFFSET_MOVED 后上报 Broker 给的新位点",

@@ -1,7 +1,7 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
 Owns: the lesson scripts (``lesson1`` .. ``lesson11``, the
-fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
+fix matrix ``fix_matrix``, ``lesson15``), the step runner (``runner``) and the registry (``LESSONS``,
 ``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
 """
 
@@ -20,6 +20,7 @@ from minimq.lessons.lesson8 import LESSON as LESSON8
 from minimq.lessons.lesson9 import LESSON as LESSON9
 from minimq.lessons.lesson10 import LESSON as LESSON10
 from minimq.lessons.lesson11 import LESSON as LESSON11
+from minimq.lessons.lesson15 import LESSON as LESSON15
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -35,6 +36,7 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON10,
     LESSON11,
     FIX_MATRIX,
+    LESSON15,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix
 

@@ -58,6 +58,9 @@ class BrokerLife:
         self.epoch = 0  # the incarnation: 0 at the first start, one more at each restart
         self._crashed_ms = 0
         self._lose_unflushed = False
+        # when the offsets and the delay progress on disk were written (None: never), across restarts
+        self.offsets_written_ms: int | None = None
+        self.delay_written_ms: int | None = None
         self._flushes(world.now_ms)
 
     def _flushes(self, start_ms: int) -> None:
@@ -74,9 +77,17 @@ class BrokerLife:
         now, broker = self._world.now_ms, self._broker
         if self._offsets.catch_up(now):
             broker.offsets.flush()
+            self.offsets_written_ms = self._offsets.taken_ms
         if self._delay.catch_up(now):
             broker.send_backs.schedule.flush()
+            self.delay_written_ms = self._delay.taken_ms
         self._commit_log.before_write(now, broker.store.writes, broker.store.position)
+
+    def offsets_on_disk(self) -> dict[tuple[str, str, int], int]:
+        """The consumer offsets as last written to disk (group, topic, queue id -> offset):
+        what a crash now would go back to. Reading takes the flushes due by now."""
+        self.catch_up()
+        return dict(self._broker.offsets.flushed)
 
     def written(self) -> None:
         """A commit-log write is done: the flush service forces 4 dirty pages at once."""
@@ -99,8 +110,8 @@ class BrokerLife:
                 at_ms=world.now_ms,
                 broker=broker.name,
                 how="os" if lose_unflushed else "process",
-                offsets_flushed_ms=_ms(self._offsets.taken_ms),
-                delay_flushed_ms=_ms(self._delay.taken_ms),
+                offsets_flushed_ms=_ms(self.offsets_written_ms),
+                delay_flushed_ms=_ms(self.delay_written_ms),
             )
         )
         broker.holds.fail_all(RemotingSendRequestError(f"connection to {broker.name} reset: the broker crashed"))
@@ -119,7 +130,7 @@ class BrokerLife:
         world.emit(BrokerRestarted(at_ms=now, broker=name, down_ms=now - self._crashed_ms))
         if self._lose_unflushed:
             self._truncate()
-        flushed = _ms(self._offsets.taken_ms)
+        flushed = _ms(self.offsets_written_ms)
         for (group, topic, queue_id), offset, previous in broker.offsets.reload():
             world.emit(
                 OffsetRestored(
@@ -132,7 +143,7 @@ class BrokerLife:
                     flushed_ms=flushed,
                 )
             )
-        flushed = _ms(self._delay.taken_ms)
+        flushed = _ms(self.delay_written_ms)
         for level, offset, previous in broker.send_backs.schedule.reload():
             world.emit(
                 ScheduleProgressRestored(

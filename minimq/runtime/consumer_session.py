@@ -11,7 +11,8 @@ Rules:
 - At start the session sends a heartbeat, which makes it a member of its group
   (``heartbeat``), then rebalances (``rebalance``); nothing is registered before the
   heartbeat arrives.
-- Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
+- Offsets are persisted every 5 s (``persist_interval_ms``), the first time 10 s after
+  start, as oneway requests.
 - A request that reaches a broker restarted since this process last reached it travels
   on a new connection: the client sends a heartbeat and rebalances at once
   (``onChannelActive``, ``enableHeartbeatChannelEventListener=true``, 5.2.0 and later).
@@ -278,10 +279,12 @@ class ConsumerSession:
         return update, lost
 
     async def _persist_loop(self) -> None:
+        interval = self.consumer.persist_interval_ms
+        via = "timer" if interval == PERSIST_INTERVAL_MS else f"timer {interval}"  # an interval of its own
         await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)
         while True:
-            self.persist_all("timer")
-            await asyncio.sleep(PERSIST_INTERVAL_MS / 1000)
+            self.persist_all(via)
+            await asyncio.sleep(interval / 1000)
 
     # -- send-back ---------------------------------------------------------------------
     async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:

@@ -8,7 +8,9 @@ Defaults (``DefaultMQPushConsumer``): clustering; consume from last offset; allo
 averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
 concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min;
 ``consumeConcurrentlyMaxSpan = 2000`` (1..65535, checked at start in Java's
-``checkConfig``, here when the consumer is made); ``consumeTimestamp`` (read only with
+``checkConfig``, here when the consumer is made); offsets persisted every 5000 ms, the
+first time 10 s after start (``ClientConfig.persistConsumerOffsetInterval``:
+``persist_interval_ms``); ``consumeTimestamp`` (read only with
 ``CONSUME_FROM_TIMESTAMP``) 30 minutes before the consumer was made, to the second (Java
 keeps it as ``yyyyMMddHHmmss``).
 
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from minimq.core.allocate import ALLOCATORS, Allocator
 from minimq.core.client_id import build_client_id, instance_name_at_start, nano_time, process_pid
+from minimq.core.offset_store import PERSIST_INTERVAL_MS
 from minimq.core.offsets import CONSUME_TIMESTAMP_BEFORE_MS, ConsumeFromWhere
 from minimq.core.process_queue import CONSUME_CONCURRENTLY_MAX_SPAN
 from minimq.core.validators import check_group, check_topic
@@ -67,6 +70,7 @@ class PushConsumer:
         suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
         consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
         consume_timestamp_ms: int | None = None,
+        persist_interval_ms: int = PERSIST_INTERVAL_MS,
         allocate: str = "AVG",
         consume_concurrently_max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN,
     ) -> None:
@@ -107,6 +111,11 @@ class PushConsumer:
         if isinstance(consume_timestamp_ms, bool) or not isinstance(consume_timestamp_ms, int):
             raise ValidationError("consume_timestamp_ms must be an int of virtual milliseconds", consume_timestamp_ms)
         self.consume_timestamp_ms = consume_timestamp_ms
+        if isinstance(persist_interval_ms, bool) or not isinstance(persist_interval_ms, int) or persist_interval_ms < 1:
+            raise ValidationError(
+                "persist_interval_ms must be a whole number of milliseconds, 1 or more", persist_interval_ms
+            )
+        self.persist_interval_ms = persist_interval_ms
         if allocate not in ALLOCATORS:
             raise ValidationError(f"allocate must be one of {', '.join(ALLOCATORS)}", allocate)
         self.allocator: Allocator = ALLOCATORS[allocate]

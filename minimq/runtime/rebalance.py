@@ -44,6 +44,7 @@ from minimq.model import MessageQueue
 from minimq.runtime.consume_service import OrderlyConsumeService
 
 if TYPE_CHECKING:
+    from minimq.runtime.broker import Broker
     from minimq.runtime.consumer_session import ConsumerSession
 
 LOCK_RENEW_INTERVAL_MS = 20_000
@@ -94,7 +95,7 @@ class Rebalancer:
                 try:
                     cids = await self.s.world.network.call(
                         self.s.broker_name,
-                        lambda b: b.consumer_ids(self.s.group),
+                        self._consumer_ids,
                         what="get consumer id list",
                         timeout_ms=REQUEST_TIMEOUT_MS,
                     )
@@ -105,6 +106,11 @@ class Rebalancer:
                 mine = self.s.consumer.allocator(self.s.client_id, mq_all, cids)
             balanced = await self._update_process_queues(topic, mine) and balanced
         return balanced
+
+    def _consumer_ids(self, broker: Broker) -> list[str]:
+        """``GET_CONSUMER_LIST_BY_GROUP``, on this process's connection to ``broker``."""
+        self.s.connected(broker)
+        return broker.consumer_ids(self.s.group)
 
     async def _update_process_queues(self, topic: str, mine: list[MessageQueue]) -> bool:
         """``updateProcessQueueTableInRebalance``: drop, then gain; balanced when the queues
