@@ -29,6 +29,7 @@ from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lesson15 import LESSON15
+from minimq.i18n.text_lesson16 import LESSON16
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -69,6 +70,7 @@ CATALOG = _merge(
     LESSON10,
     LESSON11,
     LESSON15,
+    LESSON16,
     MATRIX,
     CHECK,
     SCHEDULE,

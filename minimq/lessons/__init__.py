@@ -1,7 +1,7 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
 Owns: the lesson scripts (``lesson1`` .. ``lesson11``, the
-fix matrix ``fix_matrix``, ``lesson15``), the step runner (``runner``) and the registry (``LESSONS``,
+fix matrix ``fix_matrix``, ``lesson15``, ``lesson16``), the step runner (``runner``) and the registry (``LESSONS``,
 ``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
 """
 
@@ -21,6 +21,7 @@ from minimq.lessons.lesson9 import LESSON as LESSON9
 from minimq.lessons.lesson10 import LESSON as LESSON10
 from minimq.lessons.lesson11 import LESSON as LESSON11
 from minimq.lessons.lesson15 import LESSON as LESSON15
+from minimq.lessons.lesson16 import LESSON as LESSON16
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -37,6 +38,7 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON11,
     FIX_MATRIX,
     LESSON15,
+    LESSON16,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix
 
