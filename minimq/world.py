@@ -14,7 +14,8 @@ module knows that brokers and clients meet here; the runtime sees only the kerne
     world.run_for(60_000)      # let a simulated minute pass
 
 One broker, ``broker-a`` (the name RocketMQ's sample configurations give the first
-broker), is built with every world; ``world.broker`` is it.
+broker), is built with every world; ``world.broker`` is it. ``broker_crash(at_ms, ...)``
+plans its crash and restart (path P13, ``minimq.runtime.broker_life``).
 
 ``quiet()`` says whether anything is left to happen, from the brokers' and the
 consumers' statistics (``minimq.runtime.stats``), and ``run_until_quiet(limit_ms)`` lets
@@ -58,6 +59,7 @@ class World(Simulation):
         self.broker: Broker = self._add_broker(DEFAULT_BROKER)
         self.consumers: list[PushConsumer] = []  # every push consumer handed out, in order
         self.pop_consumers: list[SimpleConsumer | PopPushConsumer] = []  # every POP client handed out
+        self._planned = 0  # broker crashes and restarts still to come (broker_crash)
 
     def _add_broker(self, name: str) -> Broker:
         broker = Broker(self, name)
@@ -105,10 +107,50 @@ class World(Simulation):
         self.pop_consumers.append(consumer)
         return consumer
 
+    def broker_crash(
+        self,
+        at_ms: int,
+        *,
+        down_ms: int | None = None,
+        lose_unflushed: bool = False,
+        broker: str = DEFAULT_BROKER,
+    ) -> None:
+        """Plan a crash of ``broker`` at ``at_ms`` and, ``down_ms`` later, its restart (None:
+        it stays down until ``world.broker.restart()``). ``lose_unflushed``: the machine
+        goes down too (an OS crash, a power loss), and the commit log loses what it had not
+        flushed. See ``minimq.runtime.broker_life``."""
+        self._check_open("plan a broker crash")
+        target = self.brokers.get(broker)
+        if target is None:
+            raise ValidationError(f"no broker of that name (brokers: {', '.join(self.brokers)})", broker)
+        if isinstance(at_ms, bool) or not isinstance(at_ms, int) or at_ms < self.now_ms:
+            raise ValidationError(f"at_ms must be a whole millisecond, now ({self.now_ms}) or later", at_ms)
+        if down_ms is not None and (isinstance(down_ms, bool) or not isinstance(down_ms, int) or down_ms < 1):
+            raise ValidationError("down_ms must be a whole number of milliseconds, 1 or more (or None)", down_ms)
+        if not isinstance(lose_unflushed, bool):
+            raise ValidationError("lose_unflushed must be True or False", lose_unflushed)
+
+        def crash() -> None:
+            self._planned -= 1
+            target.crash(lose_unflushed=lose_unflushed)
+
+        def restart() -> None:
+            self._planned -= 1
+            target.restart()
+
+        self._planned += 1
+        self.call_later_ms(at_ms - self.now_ms, crash)
+        if down_ms is not None:
+            self._planned += 1
+            self.call_later_ms(at_ms + down_ms - self.now_ms, restart)
+
     # -- is anything left to happen? ---------------------------------------------------
     def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
-        - no broker holds a retry copy waiting for its delay, or a half message not
+        - every broker runs, and no crash or restart planned by ``broker_crash`` is still
+          to come;
+        - no broker holds a retry copy waiting for its delay (in
+          ``SCHEDULE_TOPIC_XXXX``), or a half message not
           resolved yet (its transaction still to be committed, rolled back or
           discarded, or its op record still to be written), or a POP checkpoint neither
           acked nor revived (a popped message still invisible);
@@ -132,8 +174,8 @@ class World(Simulation):
           no consumer at all is quiet once its brokers are;
         - and ``busy()``, the application's own say (a task still sending, a handler of
           its own still running, a process it will restart), is false."""
-        if any(
-            s.scheduled_retries or s.unresolved_halves or s.pop_checkpoints
+        if self._planned or any(
+            s.down or s.scheduled_retries or s.unresolved_halves or s.pop_checkpoints
             for s in (b.stats() for b in self.brokers.values())
         ):
             return False

@@ -20,6 +20,9 @@ from minimq.i18n.text_notes import NOTES as SHARED_NOTES
 from minimq.lessons import LESSONS
 from minimq.lessons.base import Lesson
 
+# every note of the catalog: text_notes.py's, and those a later lesson keeps with its own
+# words (text_lessonN.py)
+NOTES = {key: text for key, text in CATALOG.items() if key.startswith("note.")}
 STORY_LESSONS = [lesson for lesson in LESSONS if isinstance(lesson, Lesson)]
 BY_SLUG = {lesson.slug: lesson for lesson in STORY_LESSONS}
 SLIDE = re.compile(r"r(\d+)(?:s(\d+)|end)")

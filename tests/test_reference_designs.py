@@ -43,6 +43,7 @@ WRONG = {  # design -> what goes wrong
     "query_then_insert_sync": "duplicated",
     "mark_first": "lost",
     "redis_do_then_mark": "duplicated",
+    "redis_do_then_mark_1h": "duplicated",
     "msgid_table": "duplicated",
     "unique_key_reconsume": "retried",  # one coupon, but a recognised duplicate answered RECONSUME_LATER
 }
@@ -53,6 +54,7 @@ FIX = {
     "query_then_insert_sync": "F2",
     "mark_first": "F3",
     "redis_do_then_mark": "F4",
+    "redis_do_then_mark_1h": "F4",
     "msgid_table": "F6",
     "unique_key": "F7",
     "unique_key_sync": "F7",

@@ -16,7 +16,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   more effects, or with none.
 - **offset regression**: the broker's committed offset for a (group, queue) moved back.
   An operator's reset (``OffsetReset``) is not one, nor is the consumer later storing
-  that same reset offset over the stale one its first pull after the reset carried.
+  that same reset offset over the stale one its first pull after the reset carried; nor
+  a restarted broker going back to its last flush (``OffsetRestored``), nor the consumer
+  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``).
 - **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
   the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
   consume timeout, a failed send-back): the consumer asked for it. Any other repeated
@@ -42,9 +44,13 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   POP group's dead letter is the proxy's, at ``reconsume_times`` 17 exactly.
   A send-back whose reply the consumer never saw (``SendBackFailed`` of
   ``CONSUMER_SEND_MSG_BACK``) may have been taken all the same, so the copy may be taken
-  back once more for it: the fallback's second retry copy (P9). One RocketMQ behaviour
-  minimq does not model would read as a violation here: a listener asking for the DLQ at
-  once (``delayLevelWhenNextConsume = -1``).
+  back once more for it: the fallback's second retry copy (P9). After a broker restart
+  (``BrokerRestarted``, P13) a retry copy may be stored late (it came due while the broker
+  was down) or again (delivered since the last flush of the delay progress, #3473): a
+  copy is fine if a send-back made it due by then; a copy sent back after the commit
+  log's last flush before an OS crash (``CommitLogTruncated``) may never come. One
+  RocketMQ behaviour minimq does not model would read as a violation here: a listener
+  asking for the DLQ at once (``delayLevelWhenNextConsume = -1``).
 Call the checkers after the world has run long enough for retries to drain.
 """
 

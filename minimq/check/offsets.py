@@ -1,10 +1,13 @@
-"""Checkers of offsets: a group's committed offset moving back, other than by an operator."""
+"""Checkers of offsets: a group's committed offset moving back, other than by an operator
+(``OffsetReset``), by a broker restart that loaded an older flush (``OffsetRestored``,
+path P13: RocketMQ's own regression, which the consumers then replay), or by the
+broker's correction of an offset past the queue's end (``OffsetCorrected``, P15)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from minimq.events import OffsetPersisted, OffsetReset
+from minimq.events import OffsetCorrected, OffsetPersisted, OffsetReset, OffsetRestored
 from minimq.trace import Trace
 
 
@@ -25,6 +28,17 @@ def offset_regressions(trace: Trace) -> list[OffsetRegression]:
     for e in trace.events:
         if isinstance(e, OffsetReset):
             last[(e.group, e.topic, e.queue_id)] = reset_to[(e.group, e.topic, e.queue_id)] = e.offset
+            continue
+        if isinstance(e, OffsetCorrected):  # out of range: the client will store the broker's offset
+            reset_to[(e.group, e.topic, e.queue_id)] = e.offset
+            continue
+        if isinstance(e, OffsetRestored):  # the table as flushed: what comes next starts from there
+            k = (e.group, e.topic, e.queue_id)
+            reset_to.pop(k, None)  # reset marks are not flushed
+            if e.offset >= 0:
+                last[k] = e.offset
+            else:
+                last.pop(k, None)
             continue
         if not isinstance(e, OffsetPersisted) or e.store == "local":
             continue

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from minimq.events import (
+    BrokerCrashed,
+    BrokerRestarted,
+    CommitLogTruncated,
     ConsumerCrashed,
     ConsumerShutdown,
     ConsumerStarted,
@@ -106,6 +109,12 @@ class _RetryAudit:
         # whose copies are made due by a revival, not by a send-back
         self.pop_groups: set[str] = set()
         self.pop_retry: set[str] = set()
+        # a broker crash (P13): when each copy was sent back, so that a restart may store it
+        # late or again (#3473), and an OS crash may lose it
+        self.sent_at: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
+        self.restarted = False
+        self.crashed_ms = 0
+        self.lost_windows: list[tuple[int, int]] = []  # (flushed ms, crash ms): send-backs lost
 
     def max_times(self, group: str) -> int:
         if group in self.configured:
@@ -148,6 +157,12 @@ class _RetryAudit:
                 self.pop_groups.add(e.group)
             case MessageRevived():
                 self._revived(e)
+            case BrokerCrashed():
+                self.crashed_ms = e.at_ms
+            case BrokerRestarted():
+                self.restarted = True
+            case CommitLogTruncated():
+                self.lost_windows.append((e.flushed_ms, self.crashed_ms))
 
     def _orphan(self, client: str) -> None:
         for key in [k for k in self.running if k[0] == client]:
@@ -199,6 +214,7 @@ class _RetryAudit:
         self._take_back(e)
         g, m, r = e.group, e.msg_id, e.reconsume_times
         self.due[(g, m, r + 1, e.due_ms)] += 1
+        self.sent_at[(g, m, r + 1, e.due_ms)].append(e.at_ms)
         if r >= self.max_times(g):
             self.bad(RetryRule.SENT_BACK_PAST_MAX, e, g, m, f"scheduled a retry at reconsume_times {r}")
         levels = {_RETRY_BASE_LEVEL + r} | ({_TIMEOUT_LEVEL} if (g, e.offset_msg_id) in self.timed_out else set())
@@ -244,8 +260,20 @@ class _RetryAudit:
             self.bad(RetryRule.RETRY_COPY_OUT_OF_RANGE, e, g, m, f"stored at reconsume_times {r}")
         if self.due[(g, m, r, e.at_ms)] > 0:
             self.due[(g, m, r, e.at_ms)] -= 1
-        else:
+        elif not self._after_restart(g, m, r, e.at_ms):
             self.bad(RetryRule.RETRY_COPY_NOT_DUE, e, g, m, f"stored at reconsume_times {r}, no send-back made it due")
+
+    def _after_restart(self, g: str, m: str, r: int, at_ms: int) -> bool:
+        """A restarted broker stores a copy due while it was down late, and a copy it had
+        stored since its last delay-progress flush again (#3473): either way a send-back
+        made it due by now."""
+        if not self.restarted:
+            return False
+        late = [k for k in sorted(self.due) if k[:3] == (g, m, r) and k[3] <= at_ms and self.due[k] > 0]
+        if late:
+            self.due[late[0]] -= 1
+            return True
+        return any(k[:3] == (g, m, r) and k[3] <= at_ms for k in self.sent_at)
 
     def missing(self, until_ms: int) -> list[RetryViolation]:
         """The send-backs whose retry copy was due before ``until_ms`` and never stored."""
@@ -258,8 +286,13 @@ class _RetryAudit:
                 detail=f"{n} retry copy(ies) at reconsume_times {r} due, none stored",
             )
             for (g, m, r, due), n in sorted(self.due.items(), key=lambda item: (item[0][3], item[0]))
-            if n > 0 and due < until_ms
+            if n > 0 and due < until_ms and not self._lost((g, m, r, due))
         ]
+
+    def _lost(self, key: tuple[str, str, int, int]) -> bool:
+        """The copy was sent back after the commit log's last flush before an OS crash:
+        the crash lost it."""
+        return any(flushed <= at <= crashed for at in self.sent_at[key] for flushed, crashed in self.lost_windows)
 
 
 def retry_violations(

@@ -22,7 +22,8 @@ Membership rules (``ConsumerManager``, ``ConsumerGroupInfo``):
   allocates alike; the channels to notify are told in client-id order, then in order of
   registration.
 - A group is known from its first registration on, even with no member left
-  (``autoCreateSubscriptionGroup=true``); an administrative reset needs a known group.
+  (``autoCreateSubscriptionGroup=true``), and after a broker restart, which drops every
+  registration (``drop_all_channels``); an administrative reset needs a known group.
 Lock rules (``RebalanceLockManager.tryLockBatch``, ``unlockBatch``):
 - An orderly lock on a queue is granted when the queue is free, already the client's, or
   its holder's lock is older than 60 s (``REBALANCE_LOCK_MAX_LIVE_TIME``); a renewal
@@ -99,6 +100,16 @@ class ConsumerManager(Generic[C]):
         """``GET_CONSUMER_LIST_BY_GROUP``: one client id per channel, sorted (a client id
         that two channels registered with is listed twice)."""
         return sorted(self._members.get(group, {}).values())
+
+    def has_members(self, group: str) -> bool:
+        """Whether ``group`` has a member now (``getConsumerGroupInfo`` is not null)."""
+        return bool(self._members.get(group))
+
+    def drop_all_channels(self) -> None:
+        """The broker process died: every connection, and so every registration, is gone.
+        The groups stay known: their subscriptions are on disk (``subscriptionGroup.json``)."""
+        for members in self._members.values():
+            members.clear()
 
     def known_groups(self) -> list[str]:
         """Every group that ever registered (``SubscriptionGroupManager``: a group's

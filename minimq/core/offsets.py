@@ -5,18 +5,25 @@ Mirrors RocketMQ ``ConsumerOffsetManager`` (broker) and
 Rules:
 - The broker keeps one committed offset per (group, topic, queue). A committed offset is
   the **next** offset to consume, not the last one consumed.
-- ``ConsumeFromWhere`` applies only when the broker has no offset for the queue:
-  ``CONSUME_FROM_LAST_OFFSET`` (the default) starts at the queue's max offset, but a
-  ``%RETRY%`` topic starts at 0, and the broker answers 0 instead of "not found" while
-  offset 0 is still in memory (``ConsumerManageProcessor.queryConsumerOffset``). No
-  message is ever evicted in minimq, so a new group always starts at 0. That answer is the
-  broker's: a broadcasting consumer (``LocalFileOffsetStore``) with no offsets file starts
-  at the queue's max offset.
-  ``CONSUME_FROM_FIRST_OFFSET`` starts at 0.
+- ``ConsumeFromWhere`` applies only when the broker has no offset for the queue, and the
+  broker answers 0 instead of "not found" while offset 0 is still in memory
+  (``ConsumerManageProcessor.queryConsumerOffset``, whatever the consumer's setting):
+  with minimq's page cache (``minimq.core.store``) a new group on a queue holding a
+  message always starts at 0 (path P15). That answer is the broker's: a broadcasting
+  consumer (``LocalFileOffsetStore``) with no offsets file does not ask it.
+  Otherwise ``CONSUME_FROM_LAST_OFFSET`` (the default) starts at the queue's max offset,
+  a ``%RETRY%`` topic at 0; ``CONSUME_FROM_FIRST_OFFSET`` at 0;
+  ``CONSUME_FROM_TIMESTAMP`` at the first message stored at or after the consumer's
+  ``consumeTimestamp`` (``searchOffset``; by default 30 minutes before the consumer was
+  made), a ``%RETRY%`` topic at its max offset.
 - An administrative reset (``assignResetOffset``, RocketMQ 5.2.0 and later) sets the
   committed offset and marks the queue reset. While the mark stands, offset updates from
   clients are ignored; the next pull of the queue takes the mark away
   (``queryThenEraseResetOffset``) and is told where to restart (``minimq.runtime.admin``).
+- The table is written to disk every 5 s, the first time 10 s after the broker starts
+  (``flush``, timed by ``minimq.core.flush``). A restarted broker loads what was written
+  last (``reload``): the offsets committed since are gone, and so are the reset marks,
+  which are never written (path P13).
 """
 
 from __future__ import annotations
@@ -29,6 +36,10 @@ from minimq.core.validators import RETRY_GROUP_TOPIC_PREFIX
 class ConsumeFromWhere(enum.StrEnum):
     CONSUME_FROM_LAST_OFFSET = "CONSUME_FROM_LAST_OFFSET"
     CONSUME_FROM_FIRST_OFFSET = "CONSUME_FROM_FIRST_OFFSET"
+    CONSUME_FROM_TIMESTAMP = "CONSUME_FROM_TIMESTAMP"
+
+
+CONSUME_TIMESTAMP_BEFORE_MS = 30 * 60 * 1000  # DefaultMQPushConsumer.consumeTimestamp: now - 30 min
 
 
 class ConsumerOffsetTable:
@@ -37,6 +48,7 @@ class ConsumerOffsetTable:
     def __init__(self) -> None:
         self._table: dict[tuple[str, str, int], int] = {}
         self._resets: dict[tuple[str, str, int], int] = {}  # resetOffsetTable
+        self.flushed: dict[tuple[str, str, int], int] = {}  # the table as last written to disk
 
     def commit(self, group: str, topic: str, queue_id: int, offset: int) -> None:
         self._table[(group, topic, queue_id)] = offset
@@ -55,6 +67,24 @@ class ConsumerOffsetTable:
 
     def snapshot(self) -> dict[tuple[str, str, int], int]:
         return dict(self._table)
+
+    # -- the disk (ConsumerOffsetManager.persist / load) -------------------------------
+    def flush(self) -> None:
+        """``persist``: write the offset table (not the reset marks) to disk."""
+        self.flushed = dict(self._table)
+
+    def reload(self) -> list[tuple[tuple[str, str, int], int | None, int | None]]:
+        """``load`` at a restart: the table becomes what was written last, without reset
+        marks. Returns ``(key, offset, previous)`` for each entry it changed (None: no
+        offset), in key order."""
+        changed = [
+            (key, self.flushed.get(key), self._table.get(key))
+            for key in sorted(set(self._table) | set(self.flushed))
+            if self.flushed.get(key) != self._table.get(key)
+        ]
+        self._table = dict(self.flushed)
+        self._resets = {}
+        return changed
 
     # -- administrative reset (ConsumerOffsetManager, useServerSideResetOffset=true) ---
     def assign_reset(self, group: str, topic: str, queue_id: int, offset: int) -> None:
@@ -75,18 +105,39 @@ class ConsumerOffsetTable:
         return self._resets.pop((group, topic, queue_id), None)
 
 
+def needs_search(where: ConsumeFromWhere, topic: str, broker_offset: int | None) -> bool:
+    """Whether the start needs the broker to search the queue by time (``searchOffset``)."""
+    no_offset = broker_offset is None or broker_offset < 0
+    timestamp = where is ConsumeFromWhere.CONSUME_FROM_TIMESTAMP
+    return no_offset and timestamp and not topic.startswith(RETRY_GROUP_TOPIC_PREFIX)
+
+
 def pull_from_where(
     where: ConsumeFromWhere,
     topic: str,
     broker_offset: int | None,
     max_offset: int,
     offset_zero_in_memory: bool = True,
+    searched: int | None = None,
 ) -> int:
-    """The offset a consumer starts pulling a newly assigned queue from."""
+    """The offset a consumer starts pulling a newly assigned queue from
+    (``computePullFromWhereWithException``). ``offset_zero_in_memory``: the broker would
+    answer 0 for a queue it has no offset of (pass False when ``broker_offset`` is
+    already that answer); ``searched``: the offset of the first message stored at or
+    after the consumer's timestamp, when ``needs_search``."""
     if broker_offset is not None and broker_offset >= 0:
         return broker_offset
-    if where is ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET:
-        return 0
-    if topic.startswith(RETRY_GROUP_TOPIC_PREFIX) or offset_zero_in_memory:
-        return 0
-    return max_offset
+    retry = topic.startswith(RETRY_GROUP_TOPIC_PREFIX)
+    match where:
+        case ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET:
+            return 0
+        case _ if offset_zero_in_memory:
+            return 0
+        case ConsumeFromWhere.CONSUME_FROM_TIMESTAMP if retry:
+            return max_offset
+        case ConsumeFromWhere.CONSUME_FROM_TIMESTAMP:
+            if searched is None:
+                raise ValueError(f"CONSUME_FROM_TIMESTAMP needs the searched offset of {topic}")
+            return searched
+        case _:
+            return 0 if retry else max_offset

@@ -15,10 +15,22 @@ Rules:
   first message stored at or after the time, clamped to the queue's [min, max] offsets.
   Messages are stored at the world's current time, so store times never decrease
   along a log.
+- Every write goes to one commit log, in write order: the copies of every queue, and the
+  delayed retry copies kept in ``SCHEDULE_TOPIC_XXXX`` (``minimq.core.schedule``). An OS
+  crash cuts the log back to what was flushed (``truncate``, path P13): the copies written
+  since are gone from their queues, whose max offsets go back, and the next copies reuse
+  those queue offsets and commit-log offsets (``recoverAbnormally``).
+- A message is "in memory" while the commit log written after it fits in the page cache
+  RocketMQ lets a read count on (``accessMessageInMemoryMaxRatio`` = 40 % of the host's
+  memory): the broker's answer to a new group depends on it (``minimq.core.offsets``).
 
 Simplifications (named in docs/semantics.md): one broker; no file expiry (72 h
 retention never comes in a simulation); no commit-log/consume-queue split, so there
-is no dispatch lag; the commit-log offset grows by body length plus a fixed header.
+is no dispatch lag; the commit-log offset grows by body length plus a fixed header; a
+schedule copy takes no commit-log space (so the offset msg ids of the other copies are
+those of a store without one); "in memory" counts the bytes written since (RocketMQ
+4.x's ``checkInDiskByCommitOffset``; 5.x asks the OS whether the page is resident), on a
+host of ``HOST_MEMORY_BYTES``.
 """
 
 from __future__ import annotations
@@ -30,6 +42,8 @@ from minimq.model import MessageExt, MessageQueue
 STORE_HOST_HEX = "7F00000100002A9F"  # 127.0.0.1:10911, the broker's default listen port
 MSG_HEADER_BYTES = 91  # fixed part of a commit-log entry, before body/topic/properties
 MAX_TRANSFER_COUNT = 32
+HOST_MEMORY_BYTES = 8 * 1024**3  # StoreUtil.TOTAL_PHYSICAL_MEMORY_SIZE of the simulated broker host
+ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO = 40  # MessageStoreConfig.accessMessageInMemoryMaxRatio (%)
 
 
 class MessageStore:
@@ -43,6 +57,9 @@ class MessageStore:
         self._by_key: dict[str, list[MessageExt]] = {}
         self._by_msg_id: dict[str, list[MessageExt]] = {}
         self._commitlog_offset = 0
+        self._writes: list[MessageExt | None] = []  # the commit log in write order; None: a schedule copy
+        # the page cache a read may count on: a test shrinks it to push offset 0 out of memory
+        self.memory_bytes = HOST_MEMORY_BYTES * ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO // 100
 
     # -- topics ------------------------------------------------------------------
     def create_topic(self, topic: str, queue_nums: int) -> bool:
@@ -75,13 +92,57 @@ class MessageStore:
         if msg.queue_offset != len(log):
             raise ValueError(f"queue offset {msg.queue_offset} is not the next of {msg.queue}")
         log.append(msg)
+        self._writes.append(msg)
         self._by_offset_id[msg.offset_msg_id] = msg
         self._by_msg_id.setdefault(msg.msg_id, []).append(msg)
         for key in msg.keys:
             self._by_key.setdefault(key, []).append(msg)
         return msg
 
+    def write_elsewhere(self) -> int:
+        """Note a commit-log write kept outside the queue logs (a schedule copy); return
+        its place in the write order."""
+        self._writes.append(None)
+        return len(self._writes) - 1
+
+    @property
+    def writes(self) -> int:
+        """Entries written to the commit log so far."""
+        return len(self._writes)
+
+    @property
+    def position(self) -> int:
+        """The commit log's write position in bytes (RocketMQ ``getMaxPhyOffset``)."""
+        return self._commitlog_offset
+
+    def truncate(self, writes: int, position: int) -> list[MessageExt]:
+        """Cut the commit log back to its first ``writes`` entries (``position`` bytes):
+        the copies written later leave their queues and indexes. Returns them, oldest
+        first (an OS crash lost them: ``recoverAbnormally``)."""
+        lost = [m for m in self._writes[writes:] if m is not None]
+        del self._writes[writes:]
+        for msg in reversed(lost):
+            self._logs[msg.queue].pop()
+            del self._by_offset_id[msg.offset_msg_id]
+            self._by_msg_id[msg.msg_id].remove(msg)
+            if not self._by_msg_id[msg.msg_id]:
+                del self._by_msg_id[msg.msg_id]
+            for key in msg.keys:
+                self._by_key[key].remove(msg)
+                if not self._by_key[key]:
+                    del self._by_key[key]
+        self._commitlog_offset = position
+        return lost
+
     # -- reading -----------------------------------------------------------------
+    def in_memory(self, queue: MessageQueue, offset: int) -> bool:
+        """Whether the copy at ``offset`` of ``queue`` is still in the page cache
+        (``checkInMemByConsumeOffset``): False when there is none."""
+        log = self._logs[queue]
+        if not 0 <= offset < len(log):
+            return False
+        return self._commitlog_offset - commit_log_offset(log[offset]) <= self.memory_bytes
+
     def max_offset(self, queue: MessageQueue) -> int:
         """The offset the next stored message will get (RocketMQ ``maxOffset``)."""
         return len(self._logs[queue])
@@ -119,6 +180,11 @@ class MessageStore:
 
     def message_count(self) -> int:
         return len(self._by_offset_id)
+
+
+def commit_log_offset(msg: MessageExt) -> int:
+    """The physical offset of a stored copy, read back from its offset msg id."""
+    return int(msg.offset_msg_id[len(STORE_HOST_HEX) :], 16)
 
 
 def _store_ms(msg: MessageExt) -> int:

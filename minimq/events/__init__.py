@@ -1,7 +1,7 @@
 """The trace vocabulary: every state change in a simulation is one of these events.
 
 Owns: the event types, one module per part of the system (``world``, ``producer``,
-``broker``, ``consumer``, ``consume``, ``pop``, ``effects``, ``transaction``), all
+``broker``, ``restart``, ``consumer``, ``consume``, ``pop``, ``effects``, ``transaction``), all
 importable from here. Each is a frozen record (``minimq.records``: keyword arguments
 only), named in the past tense, stamped with the virtual time ``at_ms`` at which it
 happened. Fields are plain strings, ints, ``None`` and tuples, so a trace can be written
@@ -67,6 +67,14 @@ from minimq.events.producer import (
     SendGaveUp,
     SendSucceeded,
 )
+from minimq.events.restart import (
+    BrokerCrashed,
+    BrokerRestarted,
+    CommitLogTruncated,
+    OffsetCorrected,
+    OffsetRestored,
+    ScheduleProgressRestored,
+)
 from minimq.events.transaction import (
     HalfMessageCommitted,
     HalfMessageDiscarded,
@@ -89,6 +97,9 @@ __all__ = [
     "AckRejected",
     "AppEvent",
     "BatchConsumed",
+    "BrokerCrashed",
+    "BrokerRestarted",
+    "CommitLogTruncated",
     "ConsumeFailureDropped",
     "ConsumeResultDiscarded",
     "ConsumeTimedOut",
@@ -116,8 +127,10 @@ __all__ = [
     "MessageStored",
     "MessagesPulled",
     "OffsetCommittedLocally",
+    "OffsetCorrected",
     "OffsetPersisted",
     "OffsetReset",
+    "OffsetRestored",
     "OpMessageWritten",
     "ProducerRegistered",
     "ProducerUnregistered",
@@ -128,6 +141,7 @@ __all__ = [
     "QueueUnlocked",
     "Rebalanced",
     "RetriedLocally",
+    "ScheduleProgressRestored",
     "SendAttempted",
     "SendBackFailed",
     "SendFailed",

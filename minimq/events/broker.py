@@ -51,7 +51,8 @@ class OffsetPersisted(Event):
     """A consumer offset was persisted: in the broker's ``ConsumerOffsetTable``
     (``store="broker"``, clustering) or in the client's own offsets file
     (``store="local"``, broadcasting's ``LocalFileOffsetStore``). ``via`` says what sent
-    it: ``pull``, ``timer``, ``rebalance``, ``shutdown`` or ``offset moved``."""
+    it: ``pull``, ``timer`` (every 5 s; ``timer <ms>`` for a consumer's own
+    ``persist_interval_ms``), ``rebalance``, ``shutdown`` or ``offset moved``."""
 
     group: str
     topic: str

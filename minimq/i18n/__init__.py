@@ -30,6 +30,8 @@ from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
 from minimq.i18n.text_lesson13 import LESSON13
 from minimq.i18n.text_lesson14 import LESSON14
+from minimq.i18n.text_lesson15 import LESSON15
+from minimq.i18n.text_lesson16 import LESSON16
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -71,6 +73,8 @@ CATALOG = _merge(
     LESSON11,
     LESSON13,
     LESSON14,
+    LESSON15,
+    LESSON16,
     MATRIX,
     CHECK,
     SCHEDULE,

@@ -77,6 +77,12 @@ def lane(event: ev.Event) -> str | None:
             | ev.HalfMessageRolledBack()
             | ev.HalfMessageDiscarded()
             | ev.OpMessageWritten()
+            | ev.BrokerCrashed()
+            | ev.BrokerRestarted()
+            | ev.CommitLogTruncated()
+            | ev.OffsetRestored()
+            | ev.ScheduleProgressRestored()
+            | ev.OffsetCorrected()
         ):
             return "broker"
         case ev.TransactionEnded():
@@ -144,6 +150,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
         case ev.OffsetPersisted():
             queue = f"{event.topic}#{event.queue_id}"
             via = event.via
+            if via.startswith("timer "):  # a consumer's own persist interval (persist_interval_ms)
+                via = t("via.timer_every", lang, every=fmt_duration(int(via.split()[1]), lang))
             with contextlib.suppress(KeyError):
                 via = t(f"via.{via}", lang)
             local = ".local" if event.store == "local" else ""
@@ -155,6 +163,21 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                 "offset": event.offset,
                 "previous": event.previous if event.previous >= 0 else "-",
                 "time": fmt_ms(event.timestamp_ms),
+            }
+        case ev.BrokerCrashed() | ev.BrokerRestarted() | ev.CommitLogTruncated() | ev.OffsetRestored():
+            return _restart_values(event, key, lang)
+        case ev.ScheduleProgressRestored():
+            again, flushed = event.previous - event.offset, _flushed(event.flushed_ms, lang)
+            return key, {"level": event.delay_level, "offset": event.offset, "previous": event.previous} | {
+                "again": again,
+                "flushed": flushed,
+            }
+        case ev.OffsetCorrected():
+            return key, {
+                "group": event.group,
+                "queue": f"{event.topic}#{event.queue_id}",
+                "pull_offset": event.pull_offset,
+                "offset": event.offset,
             }
         case ev.PullOffsetMoved():
             queue = f"{event.topic}#{event.queue_id}"
@@ -321,6 +344,32 @@ def _transaction(event: ev.Event, key: str, sid: Callable[[str], str]) -> tuple[
         case ev.OpMessageWritten():
             return key, {"offsets": ", ".join(f"@{n}" for n in event.half_offsets)}
     return key, {}
+
+
+def _flushed(at_ms: int, lang: str) -> str:
+    """When something was last flushed: a time, or "never"."""
+    return fmt_ms(at_ms) if at_ms >= 0 else t("flushed.never", lang)
+
+
+def _restart_values(event: ev.Event, key: str, lang: str) -> tuple[str, dict[str, object]]:
+    """The values of the sentences of a broker's crash and restart."""
+    values: dict[str, object] = {}
+    match event:
+        case ev.BrokerCrashed():
+            offsets, delay = _flushed(event.offsets_flushed_ms, lang), _flushed(event.delay_flushed_ms, lang)
+            values = {"broker": event.broker, "offsets": offsets, "delay": delay}
+            key = f"{key}.{event.how}"
+        case ev.BrokerRestarted():
+            values = {"broker": event.broker, "down": fmt_duration(event.down_ms, lang)}
+        case ev.CommitLogTruncated():
+            values = {"lost": event.lost, "scheduled": event.scheduled_lost}
+            values["flushed"] = _flushed(event.flushed_ms, lang)
+        case ev.OffsetRestored():
+            values = {"group": event.group, "queue": f"{event.topic}#{event.queue_id}"}
+            values["offset"] = event.offset if event.offset >= 0 else "-"
+            values["previous"] = event.previous if event.previous >= 0 else "-"
+            values["flushed"] = _flushed(event.flushed_ms, lang)
+    return key, values
 
 
 def _members(ids: tuple[str, ...], lang: str) -> str:

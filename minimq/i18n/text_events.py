@@ -35,7 +35,42 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "ev.PullOffsetMoved": (
         "pull of {queue} from {pull_offset} answered OFFSET_MOVED: drops the queue, pulls again from {offset}",
-        "从队列位点 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点已被重置）：丢弃这个队列，从 {offset} 重新拉取",
+        "从队列位点 {pull_offset} 拉取 {queue}，Broker 回复 OFFSET_MOVED（消费位点被重置或越界）：丢弃这个队列，"
+        "从 {offset} 重新拉取",
+    ),
+    "ev.BrokerCrashed.process": (
+        "{broker} CRASHED (the process died): unreachable; offsets last flushed at {offsets}, "
+        "delay progress at {delay}",
+        "{broker} 进程崩溃：Broker 不可达；消费位点上次刷盘在 {offsets}，延迟消息进度上次刷盘在 {delay}",
+    ),
+    "ev.BrokerCrashed.os": (
+        "{broker} CRASHED with its machine: unreachable, and the commit log's unflushed tail is lost; offsets "
+        "last flushed at {offsets}, delay progress at {delay}",
+        "{broker} 所在机器宕机：Broker 不可达，CommitLog 还没刷盘的部分丢失；消费位点上次刷盘在 {offsets}，"
+        "延迟消息进度上次刷盘在 {delay}",
+    ),
+    "ev.BrokerRestarted": (
+        "{broker} restarted after {down}: loads offsets and delay progress from disk, knows no consumer yet",
+        "{broker} 停了 {down} 后重启：从磁盘加载消费位点和延迟消息进度，还不认识任何消费者",
+    ),
+    "ev.CommitLogTruncated": (
+        "the commit log ends at its last flush ({flushed}): {lost} stored messages and {scheduled} delayed "
+        "retries acknowledged since are gone",
+        "CommitLog 只恢复到上次刷盘（{flushed}）：之后确认过的 {lost} 条消息和 {scheduled} 条延迟重试消息丢失",
+    ),
+    "ev.OffsetRestored": (
+        "{group} offset {queue} back to {offset} as flushed at {flushed} (was {previous})",
+        "{group} 的消费位点 {queue} 回退到 {flushed} 刷盘时的 {offset}（原为 {previous}）",
+    ),
+    "ev.ScheduleProgressRestored": (
+        "delay level {level} back to offset {offset} as flushed at {flushed} (was {previous}): {again} retry "
+        "copies will be stored again",
+        "延迟级别 {level} 的投递进度回退到 {flushed} 刷盘时的 {offset}（原为 {previous}）：{again} 条已投递的"
+        "重试消息会再投递一次",
+    ),
+    "ev.OffsetCorrected": (
+        "{group} pulled {queue} from {pull_offset}, past its max offset: corrected to {offset} (OFFSET_MOVED)",
+        "{group} 从 {pull_offset} 拉取 {queue}，超出最大位点：Broker 纠正为 {offset}（OFFSET_MOVED）",
     ),
     "ev.PullFlowControlled.span": (
         "WARN the queue's messages, span too long, so do flow control, minOffset={min}, maxOffset={max}, "
@@ -250,6 +285,16 @@ EVENTS.update(
         "evb.OffsetPersisted.local": ("offsets file: {queue} = {offset}", "消费位点文件：{queue} = {offset}"),
         "evb.OffsetReset": ("{group} offset {queue} reset to {offset}", "{group} 消费位点 {queue} 重置为 {offset}"),
         "evb.PullOffsetMoved": ("{queue} moved to {offset}", "{queue} 消费位点移到 {offset}"),
+        "evb.BrokerCrashed.process": ("{broker} CRASHED", "{broker} 崩溃"),
+        "evb.BrokerCrashed.os": ("{broker} machine down", "{broker} 机器宕机"),
+        "evb.BrokerRestarted": ("{broker} restarted", "{broker} 重启"),
+        "evb.CommitLogTruncated": ("{lost} messages lost", "丢失 {lost} 条消息"),
+        "evb.OffsetRestored": ("{group} offset {queue} back to {offset}", "{group} 消费位点 {queue} 回退到 {offset}"),
+        "evb.ScheduleProgressRestored": (
+            "delay level {level} back to {offset}",
+            "延迟级别 {level} 进度回退到 {offset}",
+        ),
+        "evb.OffsetCorrected": ("{queue} corrected to {offset}", "{queue} 纠正为 {offset}"),
         "evb.PullFlowControlled.span": (
             "flow control: span {value} > {threshold}",
             "跨度流控：{value} > {threshold}",
@@ -329,6 +374,7 @@ EVENTS.update(
             "{target} 发回 Broker 的应答丢了",
         ),
         "fault.broker_outage": ("broker unreachable", "Broker 不可达"),
+        "flushed.never": ("never", "从未刷盘"),
         "fault.lose_offset_persist": ("an offset update is lost", "一次消费位点上报丢了"),
         "fault.crash_consumer": ("{target} crashes", "{target} 崩溃"),
         "fault.slow_handler": ("handler slowed down", "消费逻辑变慢"),
@@ -342,7 +388,11 @@ EVENTS.update(
         "via.pull": ("with a pull", "随拉取请求上报"),
         "via.rebalance": ("queue given up in a rebalance", "重平衡让出队列"),
         "via.shutdown": ("shutdown", "优雅停机"),
-        "via.offset moved": ("the reset offset, after OFFSET_MOVED", "消费位点被重置后上报"),
+        "via.timer_every": ("every {every}", "每 {every}一次"),
+        "via.offset moved": (
+            "the broker's new offset, after OFFSET_MOVED",
+            "收到 OFFSET_MOVED 后上报 Broker 给的新位点",
+        ),
         "left.unregister": ("unregistered at shutdown", "停机时注销"),
         "left.channel closed": ("its connection closed", "连接已断开"),
         "left.channel expired": ("no heartbeat for 120 s", "120 秒没有心跳"),

@@ -27,6 +27,10 @@ UI: dict[str, tuple[str, str]] = {
         "Broker: topic {topic}, queues q0..q{last}, offsets side by side",
         "Broker：主题 {topic} 的队列 q0..q{last}，队列位点与各组消费位点",
     ),
+    "ui.disk_title": ("Broker's disk (flushed {when})", "Broker 磁盘（{when} 刷盘）"),
+    "ui.disk_when": ("{time}", "{time}"),
+    "ui.disk_never": ("never", "从未"),
+    "ui.on_disk": ("{group}\noffset on disk", "{group}\n磁盘上的\n消费位点"),
     "ui.retries_title": (
         "Broker: what {group} sent back (retry topic)",
         "Broker：{group} 发回的消息（重试队列）",

@@ -233,6 +233,8 @@ class LessonView:
                 c.print(tables.process_queues(shop, lesson.processes, names, self.lang))
         if "retries" in step.show:
             c.print(tables.retries(shop, self.lang))
+        if "disk" in step.show:
+            c.print(tables.disk(shop, self.lang))
         if "coupons" in step.show:
             c.print(tables.coupons(shop, lesson.order, self.lang))
         for name in step.show:

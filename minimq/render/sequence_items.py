@@ -110,9 +110,20 @@ def _style(e: ev.Event, mark: str | None) -> Style:
         return Style.FAILED
     if isinstance(e, ev.ConsumerCrashed | ev.FaultInjected | ev.ConsumeTimedOut | ev.ConsumerShutdown):
         return Style.FAULT
+    if isinstance(e, ev.BrokerCrashed | ev.CommitLogTruncated | ev.OffsetRestored | ev.ScheduleProgressRestored):
+        return Style.FAULT
     if isinstance(e, ev.OffsetPersisted):
         return Style.OFFSET
     return Style.PLAIN
+
+
+def _life(e: ev.Event) -> str:
+    """A process that died here ("down") or started again ("up"): a consumer, or the broker."""
+    if isinstance(e, ev.ConsumerCrashed | ev.BrokerCrashed):
+        return "down"
+    if isinstance(e, ev.ConsumerStarted | ev.BrokerRestarted):
+        return "up"
+    return ""
 
 
 class _Firsts:
@@ -180,7 +191,7 @@ def items(
             label = t(MARKS[mark][0], lang) + label
         reason = firsts.reason(e, lang, broadcasting) if mark in ("duplicate", "effect") else ""
         step = step_of(e.at_ms, steps)
-        life = "down" if isinstance(e, ev.ConsumerCrashed) else "up" if isinstance(e, ev.ConsumerStarted) else ""
+        life = _life(e)
         out.append(Item(e.at_ms, step, src, dst, label, _style(e, mark), reason, until_ms=e.at_ms, life=life))
     if gap:
         out.append(_gap(gap, steps, lang))

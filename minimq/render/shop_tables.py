@@ -1,8 +1,9 @@
 """The shop's state as tables a step shows: the queues with each group's offsets (or each
 coupon process's), the coupons, the retries, and a lesson's own tables (``Look``).
 
-Owns: ``queues``, ``process_queues``, ``coupons``, ``retries`` and ``state_table``, each
-read from the shop at the moment a step ends, in English or Chinese.
+Owns: ``queues``, ``process_queues``, ``coupons``, ``retries``, ``disk`` (the broker's
+consumer offsets as last flushed, lesson 15) and ``state_table``, each read from the shop
+at the moment a step ends, in English or Chinese.
 """
 
 from __future__ import annotations
@@ -179,6 +180,24 @@ def retries(shop: Shop, lang: str) -> Table:
             table.add_row(fmt_ms(e.at_ms), t("ui.dead_letter", lang), "-", where)
     if not table.row_count:
         table.add_row("", t("ui.no_rows", lang), "", "")
+    return table
+
+
+def disk(shop: Shop, lang: str) -> Table:
+    """The consumer offsets the broker last wrote to its disk, per queue and group: what a
+    broker crash goes back to (``minimq.runtime.broker_life``)."""
+    broker = shop.world.broker
+    on_disk = broker.life.offsets_on_disk()
+    written = broker.life.offsets_written_ms
+    when = t("ui.disk_never", lang) if written is None else t("ui.disk_when", lang, time=fmt_ms(written))
+    table = Table(title=t("ui.disk_title", lang, when=when), box=box.SIMPLE_HEAVY)
+    table.add_column(t("ui.queue", lang))
+    groups = ((COUPON_GROUP, "ui.coupon_group"), (RED_PACKET_GROUP, "ui.red_packet_group"))
+    for _, name in groups:
+        table.add_column(t("ui.on_disk", lang, group=t(name, lang)), justify="right")
+    for mq in broker.topic_queues(TOPIC):
+        cells = [str(on_disk.get((group, mq.topic, mq.queue_id), "-")) for group, _ in groups]
+        table.add_row(f"q{mq.queue_id}", *cells)
     return table
 
 

@@ -18,9 +18,16 @@ Rules kept here:
 - A consumer's heartbeat creates its group's retry topic (1 queue). The members a
   registration or an unregistration concerns are told to rebalance
   (``NOTIFY_CONSUMER_IDS_CHANGED``, oneway, down each member's channel).
+- A pull from a group with no member registered is refused (``SUBSCRIPTION_NOT_EXIST``):
+  after a restart, until the consumers' heartbeats come back. A pull from an offset past
+  the queue's max offset is answered ``PULL_OFFSET_MOVED`` (``offset_range``).
+- The broker can crash and restart (``crash``, ``restart``: ``broker_life``); what it
+  changes is flushed to disk on RocketMQ's schedule, and a restart goes back to that.
 
 Simplifications: one broker, always master; a dead consumer's channel closes at once
-(process crash), so it leaves the group without the 120 s channel expiry.
+(process crash), so it leaves the group without the 120 s channel expiry; only a broker
+that has restarted refuses a pull from a group it lists no member of (one that never
+did takes it: a test's direct pull, a broadcasting consumer whose first heartbeat failed).
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ from minimq.core.validators import check_group, check_new_topic, is_system_topic
 from minimq.errors import UnknownTopic, ValidationError
 from minimq.events import ConsumerRegistered, ConsumerUnregistered, MessageStored, OffsetPersisted, TopicCreated
 from minimq.model import Message, MessageExt, MessageQueue, SendResult, SendStatus
-from minimq.runtime import admin
+from minimq.runtime import admin, offset_range
+from minimq.runtime.broker_life import BrokerLife
 from minimq.runtime.long_polling import PullRequestHoldService
 from minimq.runtime.pop_service import PopService
 from minimq.runtime.send_back import SendBackService
@@ -59,6 +67,7 @@ class PullResult:
     next_offset: int
     max_offset: int
     offset_moved: bool = False  # PULL_OFFSET_MOVED: restart the queue from next_offset
+    refused: str | None = None  # a response code the client takes as an error (MQBrokerException)
 
 
 class Broker:
@@ -76,6 +85,27 @@ class Broker:
         self.send_backs = SendBackService(world, self)
         self.transactions = TransactionService(world, self)
         self.pops = PopService(world, self)
+        self.life = BrokerLife(world, self)  # flushes, crash, restart
+
+    # -- life ---------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        """Whether the broker process runs (False between ``crash`` and ``restart``)."""
+        return self.life.alive
+
+    @property
+    def epoch(self) -> int:
+        """The broker's incarnation: 0 at its first start, one more at each restart."""
+        return self.life.epoch
+
+    def crash(self, *, lose_unflushed: bool = False) -> None:
+        """The broker process dies now (``lose_unflushed``: an OS crash that loses the
+        commit log's unflushed tail too): see ``minimq.runtime.broker_life``."""
+        self.life.crash(lose_unflushed=lose_unflushed)
+
+    def restart(self) -> None:
+        """Start the broker again from what it had flushed to disk."""
+        self.life.restart()
 
     # -- topics ------------------------------------------------------------------------
     def create_topic(self, topic: str, queue_nums: int = DEFAULT_TOPIC_QUEUE_NUMS) -> None:
@@ -144,6 +174,7 @@ class Broker:
         reconsume_times: int,
         origin: str | None,
     ) -> MessageExt:
+        self.life.catch_up()
         now = self._world.now_ms
         stored = MessageExt(
             topic=real_topic,
@@ -161,6 +192,7 @@ class Broker:
             origin_msg_id=origin,
         )
         self.store.append(stored)
+        self.life.written()
         self._world.emit(
             MessageStored(
                 at_ms=now,
@@ -190,7 +222,10 @@ class Broker:
         suspend_ms: int = BROKER_SUSPEND_MAX_TIME_MS,
     ) -> PullResult:
         """Answer a pull, holding it while the queue has nothing new (long polling); a queue
-        reset since the last pull gets ``PULL_OFFSET_MOVED``, its stale commit stored anyway."""
+        reset since the last pull gets ``PULL_OFFSET_MOVED``, its stale commit stored anyway;
+        so does a pull from past the max offset (``offset_range``)."""
+        if self.epoch and not self.groups.has_members(group):  # only after a restart: see the module's docstring
+            return PullResult([], offset, self.store.max_offset(mq), refused="SUBSCRIPTION_NOT_EXIST")
         moved = self.offsets.take_reset(group, mq.topic, mq.queue_id)
         if commit_offset is not None and commit_offset > 0:
             self.update_offset(group, mq, commit_offset, client, "pull")
@@ -198,6 +233,9 @@ class Broker:
             return PullResult([], moved, self.store.max_offset(mq), offset_moved=True)
         if mq.topic not in self.store.topics:
             raise UnknownTopic(mq.topic, self.business_topics())
+        corrected = offset_range.correct_pull_offset(self._world, self, group, client, mq, offset)
+        if corrected is not None:
+            return PullResult([], corrected, self.store.max_offset(mq), offset_moved=True)
         msgs = self.store.get(mq, offset, max_nums)
         if not msgs and suspend_ms > 0:
             await self.holds.hold(mq, suspend_ms)
@@ -212,6 +250,7 @@ class Broker:
     # -- offsets -----------------------------------------------------------------------
     def update_offset(self, group: str, mq: MessageQueue, offset: int, client: str, via: str) -> None:
         """``UPDATE_CONSUMER_OFFSET`` (or a pull's piggyback commit)."""
+        self.life.catch_up()
         if self.offsets.update(group, mq.topic, mq.queue_id, offset):
             self._world.emit(
                 OffsetPersisted(
@@ -227,7 +266,17 @@ class Broker:
             )
 
     def query_offset(self, group: str, mq: MessageQueue) -> int | None:
+        """The group's committed offset of ``mq`` (None: none)."""
         return self.offsets.query(group, mq.topic, mq.queue_id)
+
+    def query_consumer_offset(self, group: str, mq: MessageQueue) -> int | None:
+        """``QUERY_CONSUMER_OFFSET``: the committed offset, or 0 while offset 0 is in memory
+        (``offset_range``)."""
+        return offset_range.query_consumer_offset(self, group, mq)
+
+    def search_offset(self, mq: MessageQueue, timestamp_ms: int) -> int:
+        """``SEARCH_OFFSET_BY_TIMESTAMP`` (``offset_range``)."""
+        return offset_range.search_offset(self, mq, timestamp_ms)
 
     def reset_offset_by_time(self, *, group: str, topic: str, timestamp_ms: int) -> dict[MessageQueue, int]:
         """``mqadmin resetOffsetByTime``: see ``minimq.runtime.admin``."""
@@ -327,6 +376,7 @@ class Broker:
             unresolved_halves=self.transactions.unresolved(),
             pop_checkpoints=self.pops.checkpoints.pending(),
             held_receives=self.pops.held(),
+            down=not self.alive,
         )
 
     def store_copy(self, copy: Copy) -> MessageExt:

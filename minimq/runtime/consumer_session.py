@@ -11,7 +11,11 @@ Rules:
 - At start the session sends a heartbeat, which makes it a member of its group
   (``heartbeat``), then rebalances (``rebalance``); nothing is registered before the
   heartbeat arrives.
-- Offsets are persisted every 5 s, the first time 10 s after start, as oneway requests.
+- Offsets are persisted every 5 s (``persist_interval_ms``), the first time 10 s after
+  start, as oneway requests.
+- A request that reaches a broker restarted since this process last reached it travels
+  on a new connection: the client sends a heartbeat and rebalances at once
+  (``onChannelActive``, ``enableHeartbeatChannelEventListener=true``, 5.2.0 and later).
 - Graceful shutdown interrupts running listeners (``shutdownNow``), unlocks an orderly
   consumer's queues (and waits for the answer), persists offsets (oneway) and leaves the
   group (a request). A crash does none of that.
@@ -85,6 +89,7 @@ class ConsumerSession:
         self.heartbeats = Heartbeats(self)
         self.puller = Puller(self)
         self._restart = restart
+        self.broker_epoch = self.broker.epoch  # the broker incarnation this process is connected to
 
     # -- life -------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
@@ -119,6 +124,14 @@ class ConsumerSession:
         """This process's connection to the broker: what the broker registers it by and
         pushes ``NOTIFY_CONSUMER_IDS_CHANGED`` down (it wakes the rebalance service)."""
         return self.rebalancer.wake
+
+    def connected(self, broker: Broker) -> None:
+        """A request of this process reached ``broker``: if the broker restarted since the
+        last one, the request opened a new connection, and the client heartbeats and
+        rebalances (``MQClientInstance``'s ``ChannelEventListener.onChannelActive``)."""
+        if broker.epoch != self.broker_epoch:
+            self.broker_epoch = broker.epoch
+            self.spawn(self.heartbeats.channel_active(), f"{self.client}-reconnect")
 
     @property
     def broker(self) -> Broker:
@@ -270,13 +283,20 @@ class ConsumerSession:
     def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[Broker], None], bool]:
         """The oneway request that stores ``offset`` at the broker, and whether it is lost."""
         lost = self.world.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
-        return (lambda b: b.update_offset(self.group, mq, offset, self.client, via)), lost
+
+        def update(broker: Broker) -> None:
+            self.connected(broker)
+            broker.update_offset(self.group, mq, offset, self.client, via)
+
+        return update, lost
 
     async def _persist_loop(self) -> None:
+        interval = self.consumer.persist_interval_ms
+        via = "timer" if interval == PERSIST_INTERVAL_MS else f"timer {interval}"  # an interval of its own
         await asyncio.sleep(PERSIST_INITIAL_DELAY_MS / 1000)
         while True:
-            self.persist_all("timer")
-            await asyncio.sleep(PERSIST_INTERVAL_MS / 1000)
+            self.persist_all(via)
+            await asyncio.sleep(interval / 1000)
 
     # -- send-back ---------------------------------------------------------------------
     async def send_message_back(self, msg: MessageExt, delay_level: int) -> bool:

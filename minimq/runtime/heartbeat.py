@@ -22,6 +22,10 @@ Rules (timing in ``minimq.core.rebalance``):
   (``AbstractAllocateMessageQueueStrategy.check``: not in the client id list); the next
   heartbeat that arrives makes it a member, and the broker's notification makes every
   member, this one too, rebalance.
+- A request that reaches a restarted broker opens a new connection, and a 5.2.0+ client
+  then sends a heartbeat through it and, once it is answered, rebalances at once
+  (``onChannelActive``: ``sendHeartbeatToBroker``, then ``rebalanceImmediately``). Until
+  then the broker knows no member of the group and refuses its pulls.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Heartbeats:
         channel = s.channel  # the connection the broker notifies it through
 
         def register(broker: Broker) -> None:
+            s.connected(broker)
             broker.register(s.group, s.client_id, s.clustering, channel, s.client)
 
         try:
@@ -58,6 +63,11 @@ class Heartbeats:
         except RemotingError:
             return False
         return True
+
+    async def channel_active(self) -> None:
+        """``onChannelActive``: a heartbeat on the new connection, then a rebalance."""
+        if await self.send():
+            self.s.rebalancer.wake()
 
     async def loop(self) -> None:
         """The start's heartbeat and ``rebalanceImmediately``, then the scheduled ones."""

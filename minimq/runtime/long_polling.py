@@ -11,6 +11,8 @@ Owns: ``PullRequestHoldService``, RocketMQ's class of the same name as the broke
   at which ``now >= suspendTimestamp + timeoutMillis``. So an idle queue's pull is
   answered after 15 to 20 s; once idle, the next pull arrives a moment after the check
   that answered the last one and waits until the check 20 s later.
+- When the broker process dies, every held pull's connection closes: each fails at once
+  (``fail_all``), and the client tries again later.
 
 Simplifications: the check runs at exact multiples of 5 s of virtual time (the Java
 thread drifts by the time each check takes), and it is only scheduled while a pull is
@@ -70,6 +72,17 @@ class PullRequestHoldService:
         if held:
             for fut, _ in held:
                 _answer(fut)
+
+    def fail_all(self, error: Exception) -> None:
+        """The broker died: every held pull fails with ``error``; the check stops."""
+        held, self._held = self._held, {}
+        for entries in held.values():
+            for fut, _ in entries:
+                if not fut.done():
+                    fut.set_exception(error)
+        if self._check is not None:
+            self._check.cancel()
+            self._check = None
 
     def _schedule_check(self) -> None:
         now = self._world.now_ms

@@ -12,8 +12,13 @@ Owns: ``Puller``, the pull loop of one consumer session (``pullMessage`` of
 - Each pull carries the local offset to the broker, which stores it (piggyback commit).
 - A pull that finds nothing while nothing is cached moves the local offset to the pull's
   next offset (``correctTagsOffset``).
-- A pull answered ``PULL_OFFSET_MOVED`` (an operator reset the queue) drops the queue,
-  persists the broker's offset and rebalances at once, which pulls it again from there.
+- A pull answered ``PULL_OFFSET_MOVED`` (an operator reset the queue, or the offset was
+  past the queue's max offset) drops the queue, persists the broker's offset and
+  rebalances at once, which pulls it again from there.
+- A pull the broker refuses (``SUBSCRIPTION_NOT_EXIST``: a restarted broker that has not
+  had this group's heartbeat yet) is an error like a failed request: tried again after
+  3000 ms. The pull that reaches a restarted broker first opens a new connection, which
+  makes the client send a heartbeat and rebalance (``ConsumerSession.connected``).
 """
 
 from __future__ import annotations
@@ -66,21 +71,17 @@ class Puller:
             commit = self.s.offset_store.read(mq) if self.s.clustering else None
 
             def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
+                self.s.connected(b)
                 return b.pull(self.s.group, self.s.client, mq, offset, batch, commit)
 
             try:
                 result = await w.network.call_async(self.s.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
-                w.emit(
-                    PullFailed(
-                        at_ms=w.now_ms,
-                        client=self.s.client,
-                        group=self.s.group,
-                        topic=mq.topic,
-                        queue_id=mq.queue_id,
-                        error=str(exc),
-                    )
-                )
+                self._failed(mq, str(exc))
+                await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
+                continue
+            if result.refused is not None:  # MQBrokerException: onException, like a failed request
+                self._failed(mq, f"{result.refused}: the broker knows no member of {self.s.group} yet")
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
                 continue
             if pq.dropped:
@@ -106,6 +107,19 @@ class Puller:
                 self.s.service.submit(msgs, pq, mq)
             elif pq.count == 0:  # correctTagsOffset
                 self.s.commit_local(mq, offset, increase_only=True, msg=None)
+
+    def _failed(self, mq: MessageQueue, error: str) -> None:
+        w = self.s.world
+        w.emit(
+            PullFailed(
+                at_ms=w.now_ms,
+                client=self.s.client,
+                group=self.s.group,
+                topic=mq.topic,
+                queue_id=mq.queue_id,
+                error=error,
+            )
+        )
 
     def _flow_controlled(self, mq: MessageQueue, pq: ProcessQueue, reason: FlowControl, max_span: int) -> None:
         """Count a pull put off by flow control; the first and every 1000th are recorded,

@@ -9,7 +9,11 @@ averagely; 20 consume threads; pull batch 32; ``maxReconsumeTimes = -1`` (16 for
 concurrent, for ever for orderly); suspend 1000 ms (orderly); consume timeout 15 min;
 ``consumeConcurrentlyMaxSpan = 2000`` (1..65535, checked at start in Java's
 ``checkConfig``, here when the consumer is made); ``consumeMessageBatchMaxSize = 1``
-(1..1024, likewise).
+(1..1024, likewise); offsets persisted every 5000 ms, the
+first time 10 s after start (``ClientConfig.persistConsumerOffsetInterval``:
+``persist_interval_ms``); ``consumeTimestamp`` (read only with
+``CONSUME_FROM_TIMESTAMP``) 30 minutes before the consumer was made, to the second (Java
+keeps it as ``yyyyMMddHHmmss``).
 
 The handler takes one message (``handler(msg)``), unless the consumer is made with
 ``batch=True``: then it is RocketMQ's listener, ``handler(msgs, context)``, called with a
@@ -33,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from minimq.core.allocate import ALLOCATORS, Allocator
 from minimq.core.client_id import build_client_id, instance_name_at_start, nano_time, process_pid
-from minimq.core.offsets import ConsumeFromWhere
+from minimq.core.offset_store import PERSIST_INTERVAL_MS
+from minimq.core.offsets import CONSUME_TIMESTAMP_BEFORE_MS, ConsumeFromWhere
 from minimq.core.process_queue import CONSUME_CONCURRENTLY_MAX_SPAN
 from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, UnknownTopic, ValidationError
@@ -74,6 +79,8 @@ class PushConsumer:
         max_reconsume_times: int = -1,
         suspend_ms: int = SUSPEND_CURRENT_QUEUE_TIME_MS,
         consume_from_where: ConsumeFromWhere | str = ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET,
+        consume_timestamp_ms: int | None = None,
+        persist_interval_ms: int = PERSIST_INTERVAL_MS,
         allocate: str = "AVG",
         consume_concurrently_max_span: int = CONSUME_CONCURRENTLY_MAX_SPAN,
         batch: bool = False,
@@ -107,7 +114,21 @@ class PushConsumer:
             raise ValidationError("max_reconsume_times must be -1 (the default) or >= 0", max_reconsume_times)
         self.max_reconsume_times = max_reconsume_times
         self.suspend_ms = suspend_ms
+        if consume_from_where not in ConsumeFromWhere.__members__.values():
+            raise ValidationError(
+                f"consume_from_where must be one of {', '.join(ConsumeFromWhere)}", consume_from_where
+            )
         self.consume_from_where = ConsumeFromWhere(consume_from_where)
+        if consume_timestamp_ms is None:  # DefaultMQPushConsumer's field: now - 30 min, to the second
+            consume_timestamp_ms = (world.now_ms - CONSUME_TIMESTAMP_BEFORE_MS) // 1000 * 1000
+        if isinstance(consume_timestamp_ms, bool) or not isinstance(consume_timestamp_ms, int):
+            raise ValidationError("consume_timestamp_ms must be an int of virtual milliseconds", consume_timestamp_ms)
+        self.consume_timestamp_ms = consume_timestamp_ms
+        if isinstance(persist_interval_ms, bool) or not isinstance(persist_interval_ms, int) or persist_interval_ms < 1:
+            raise ValidationError(
+                "persist_interval_ms must be a whole number of milliseconds, 1 or more", persist_interval_ms
+            )
+        self.persist_interval_ms = persist_interval_ms
         if allocate not in ALLOCATORS:
             raise ValidationError(f"allocate must be one of {', '.join(ALLOCATORS)}", allocate)
         self.allocator: Allocator = ALLOCATORS[allocate]

@@ -12,12 +12,15 @@ Rules (the timing is ``minimq.core.rebalance``'s):
 - Each client fetches the group's client ids and allocates on its own (averagely by
   default); a broadcasting consumer takes every queue. A round is balanced when the
   queues it works on are the queues it was allocated; a failed id-list query skips the
-  topic and leaves the round balanced (``findConsumerIdList`` answers null).
+  topic and leaves the round balanced (``findConsumerIdList`` answers null), and so does
+  a group with no member on the broker (``SYSTEM_ERROR`` "no consumer for this group":
+  a restarted broker before the heartbeats), so the consumer keeps its queues.
 - A queue taken away is dropped: its offset is persisted (oneway) and forgotten, the
   results of listeners still running for it will be discarded, and (orderly) it is
   unlocked. A queue gained starts at the offset the broker holds (``ConsumeFromWhere`` if
-  none), and its first pull comes 500 ms later: whatever the previous owner finished but
-  had not persisted is delivered again.
+  none; ``CONSUME_FROM_TIMESTAMP`` asks the broker to search the queue by time), and its
+  first pull comes 500 ms later: whatever the previous owner finished but had not
+  persisted is delivered again.
 - An orderly consumer in clustering locks a queue on the broker before it owns it and
   renews its locks every 20 s, the first time 1 s after start.
 """
@@ -27,7 +30,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from minimq.core.offsets import pull_from_where
+from minimq.core.offsets import needs_search, pull_from_where
 from minimq.core.process_queue import ProcessQueue
 from minimq.core.rebalance import (
     PULL_DELAY_AFTER_REBALANCE_MS,
@@ -41,6 +44,7 @@ from minimq.model import MessageQueue
 from minimq.runtime.consume_service import OrderlyConsumeService
 
 if TYPE_CHECKING:
+    from minimq.runtime.broker import Broker
     from minimq.runtime.consumer_session import ConsumerSession
 
 LOCK_RENEW_INTERVAL_MS = 20_000
@@ -91,15 +95,22 @@ class Rebalancer:
                 try:
                     cids = await self.s.world.network.call(
                         self.s.broker_name,
-                        lambda b: b.consumer_ids(self.s.group),
+                        self._consumer_ids,
                         what="get consumer id list",
                         timeout_ms=REQUEST_TIMEOUT_MS,
                     )
                 except RemotingError:
                     continue  # findConsumerIdList answers null: the topic is skipped, "balanced"
+                if not cids:
+                    continue  # SYSTEM_ERROR "no consumer for this group": null as well
                 mine = self.s.consumer.allocator(self.s.client_id, mq_all, cids)
             balanced = await self._update_process_queues(topic, mine) and balanced
         return balanced
+
+    def _consumer_ids(self, broker: Broker) -> list[str]:
+        """``GET_CONSUMER_LIST_BY_GROUP``, on this process's connection to ``broker``."""
+        self.s.connected(broker)
+        return broker.consumer_ids(self.s.group)
 
     async def _update_process_queues(self, topic: str, mine: list[MessageQueue]) -> bool:
         """``updateProcessQueueTableInRebalance``: drop, then gain; balanced when the queues
@@ -168,22 +179,27 @@ class Rebalancer:
 
     async def _pull_from_where(self, mq: MessageQueue) -> int:
         if self.s.clustering:
+            # the broker answers 0 for "no offset yet" while offset 0 is in memory
             stored = await self.s.world.network.call(
                 self.s.broker_name,
-                lambda b: b.query_offset(self.s.group, mq),
+                lambda b: b.query_consumer_offset(self.s.group, mq),
                 what="query consumer offset",
                 timeout_ms=REQUEST_TIMEOUT_MS,
             )
-        else:
+        else:  # LocalFileOffsetStore: no file, no offset (the broker is not asked)
             stored = self.s.world.disk.get(self.s.client, {}).get((self.s.group, mq))
-        # Only the broker answers 0 for "no offset yet" while offset 0 is in memory; a
-        # broadcasting consumer with no offsets file starts at maxOffset (LocalFileOffsetStore).
+        where = self.s.consumer.consume_from_where
+        searched = None
+        if needs_search(where, mq.topic, stored):
+            timestamp = self.s.consumer.consume_timestamp_ms
+            searched = await self.s.world.network.call(
+                self.s.broker_name,
+                lambda b: b.search_offset(mq, timestamp),
+                what="search offset by timestamp",
+                timeout_ms=REQUEST_TIMEOUT_MS,
+            )
         start = pull_from_where(
-            self.s.consumer.consume_from_where,
-            mq.topic,
-            stored,
-            self.s.broker.max_offset(mq),
-            offset_zero_in_memory=self.s.clustering,
+            where, mq.topic, stored, self.s.broker.max_offset(mq), offset_zero_in_memory=False, searched=searched
         )
         if stored is not None and not self.s.clustering:
             self.s.offset_store.update(mq, stored)

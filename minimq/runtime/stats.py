@@ -23,6 +23,7 @@ class BrokerStats:
     unresolved_halves: int = 0  # half messages the check-back will reach, op records not written yet
     pop_checkpoints: int = 0  # POP: popped messages neither acked nor revived yet
     held_receives: int = 0  # POP: receives held until a message arrives or the wait ends
+    down: bool = False  # crashed and not restarted yet: unreachable, it does nothing
 
 
 @record
@@ -39,8 +40,9 @@ class QueueStats:
     @property
     def done(self) -> bool:
         """Everything stored in the queue has been consumed, nothing is in flight, and no
-        reset waits for the next pull."""
-        return self.in_flight == 0 and (self.local_offset or 0) >= self.max_offset and not self.reset_pending
+        reset waits for the next pull; nor a correction: a local offset past the max offset
+        (the commit log lost its tail) is moved back at the next pull."""
+        return self.in_flight == 0 and (self.local_offset or 0) == self.max_offset and not self.reset_pending
 
 
 @record

@@ -14,6 +14,9 @@ Mirrors what RocketMQ's ``NettyRemotingClient`` lets happen, shown in lesson 2:
   waits its whole budget and gets ``RemotingTimeoutError``, or the channel closes at
   once and it gets ``RemotingSendRequestError``. The broker's work is not undone.
 - Oneway requests (offset persists, unlocks) get no reply, so their loss is unseen.
+- An endpoint whose process died (``take_down``, a broker crash) is unreachable like one
+  in an outage until it is back (``bring_up``); a oneway request still on the wire when
+  it dies is lost with its connection.
 """
 
 from __future__ import annotations
@@ -58,10 +61,22 @@ class Network:
         self._world = world
         self.latency_ms = latency_ms
         self._endpoints: dict[str, Any] = {}
+        self._down: set[str] = set()  # endpoints whose process is dead (a crashed broker)
 
     def register(self, name: str, endpoint: object) -> None:
         """Requests to ``name`` reach ``endpoint`` from now on (a new broker, a restarted one)."""
         self._endpoints[name] = endpoint
+
+    def take_down(self, name: str) -> None:
+        """The process behind ``name`` died: it is unreachable until ``bring_up``."""
+        self._down.add(name)
+
+    def bring_up(self, name: str) -> None:
+        """The process behind ``name`` runs again."""
+        self._down.discard(name)
+
+    def is_down(self, name: str) -> bool:
+        return name in self._down
 
     def route(self, name: str) -> Any:
         """The endpoint ``name`` stands for now (a route lookup: no time, no fault)."""
@@ -81,10 +96,12 @@ class Network:
         loop.call_at(loop.time() + self.latency_ms / 1000, _set_result_unless_cancelled, fut)
         return fut
 
-    def _check_reachable(self, what: str) -> None:
+    def _check_reachable(self, what: str, to: str) -> None:
         faults = self._world.faults
         if faults.outages and faults.broker_down(self._world.now_ms):
             raise RemotingConnectError(f"connect to broker failed: broker unreachable ({what})")
+        if self._down and to in self._down:
+            raise RemotingConnectError(f"connect to {to} failed: connection refused, the broker is down ({what})")
 
     async def call(
         self,
@@ -99,10 +116,10 @@ class Network:
         bring its reply back. It must be reachable both when the request leaves and when
         it arrives."""
         begin = self._world.now_ms
-        self._check_reachable(what)
+        self._check_reachable(what, to)
         if self.latency_ms:
             await self._on_the_wire()
-        self._check_reachable(what)
+        self._check_reachable(what, to)
         try:
             endpoint = self._endpoints[to]  # ``route``, inlined: every request comes this way
         except KeyError:
@@ -122,10 +139,10 @@ class Network:
     ) -> T:
         """``call`` for a handler that may wait (a held pull); the same steps."""
         begin = self._world.now_ms
-        self._check_reachable(what)
+        self._check_reachable(what, to)
         if self.latency_ms:
             await self._on_the_wire()
-        self._check_reachable(what)
+        self._check_reachable(what, to)
         try:
             endpoint = self._endpoints[to]
         except KeyError:
@@ -170,7 +187,7 @@ class Network:
     def oneway_all(self, to: str, requests: Sequence[tuple[Callable[[Any], object], bool]], *, what: str) -> list[bool]:
         """Send oneway requests to ``to`` back to back (``handler``, ``lost``); they arrive
         together, in order, one latency later. Return, per request, False if it was dropped."""
-        if self._world.faults.broker_down(self._world.now_ms):
+        if self._world.faults.broker_down(self._world.now_ms) or to in self._down:
             return [False] * len(requests)
         sent = [handler for handler, lost in requests if not lost]
         if sent and self.latency_ms:
@@ -191,6 +208,8 @@ class Network:
         return True
 
     def _arrive_all(self, to: str, handlers: list[Callable[[Any], object]]) -> None:
+        if self._down and to in self._down:  # it died meanwhile: the connection went with it
+            return
         endpoint = self.route(to)
         for handler in handlers:
             handler(endpoint)
