@@ -114,7 +114,9 @@ class BrokerLife:
                 delay_flushed_ms=_ms(self.delay_written_ms),
             )
         )
-        broker.holds.fail_all(RemotingSendRequestError(f"connection to {broker.name} reset: the broker crashed"))
+        reset = f"connection to {broker.name} reset: the broker crashed"
+        broker.holds.fail_all(RemotingSendRequestError(reset))
+        broker.pops.fail_all(RemotingSendRequestError(reset))
         broker.groups.drop_all_channels()
         broker.locks = RebalanceLockManager()
         broker.send_backs.stop()

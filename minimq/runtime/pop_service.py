@@ -203,6 +203,13 @@ class PopService:
             if not held:
                 self._held.pop(topic, None)
 
+    def fail_all(self, error: Exception) -> None:
+        """The broker crashed: every held receive's connection is reset."""
+        for held in self._held.values():
+            for _, _, fut in held:
+                if not fut.done():
+                    fut.set_exception(error)
+
     def notify_arriving(self, mq: MessageQueue) -> None:
         """``notifyMessageArriving``: a message was stored in ``mq``; wake one held
         receive of each group waiting on its topic."""
@@ -284,6 +291,9 @@ class PopService:
         """``PopReviveService``: store every un-acked message of each due checkpoint again."""
         self._revive = None
         broker, now = self._broker, self._world.now_ms
+        if not broker.alive:  # a crashed broker revives nothing; its checkpoints wait on disk
+            self._schedule_revive()
+            return
         for ck in self.checkpoints.revive_due(now):
             mq = broker.store.queue(ck.topic, ck.queue_id)
             for offset in ck.unacked():

@@ -234,6 +234,9 @@ class TransactionService:
     def _scan(self) -> None:
         self._scan_due = None
         now = self._world.now_ms
+        if not self._broker.alive:  # a crashed broker checks nothing; its halves wait on disk
+            self._arm_scan()
+            return
         for step in self.table.scan(now, timeout_ms=self.timeout_ms, check_max=self.check_max):
             match step:
                 case Discard(half=half):
