@@ -47,9 +47,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import os
 import sys
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from typing import Any
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from stateful_support import ReplayAside, assert_same_trace
 
 from minimq import ConsumeStatus, CrashPoint, Message, MessageExt, SendFailedError, SendTimeoutError, World
 from minimq.check import lost_messages, retry_violations
@@ -481,50 +480,6 @@ def replay(seed: int, ops: list[Op]) -> str:
         h.world.close()
 
 
-class ReplayAside:
-    """``replay(seed, ops)`` in a forked child, so that it runs on the other core while
-    this process drains its own world. ``collect()`` returns the trace; ``close()`` (always
-    call it) stops and reaps the child if the trace was not collected. Without ``fork``, or
-    with other threads about, the replay simply runs in ``collect()``."""
-
-    def __init__(self, seed: int, ops: list[Op]) -> None:
-        self.seed, self.ops = seed, ops
-        self.pid: int | None = None
-        if not hasattr(os, "fork") or threading.active_count() > 1:
-            return
-        read_end, write_end = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: replay, hand the trace over, leave without cleanup
-            code = 1
-            try:
-                os.close(read_end)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(replay(seed, ops).encode())
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        self.pipe = os.fdopen(read_end, "rb")
-
-    def collect(self) -> str:
-        if self.pid is None:
-            return replay(self.seed, self.ops)
-        text = self.pipe.read().decode()
-        assert self._reap() == 0, "the replay raised in the child process"
-        return text
-
-    def close(self) -> None:
-        if self.pid is not None:
-            self.pipe.close()  # a child still writing gets a broken pipe and exits
-            self._reap()
-
-    def _reap(self) -> int:
-        pid, self.pid = self.pid, None
-        assert pid is not None
-        self.pipe.close()
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-
-
 # -- the strategies: what a rule may act on, drawn by name ------------------------------
 # ``st.runner()`` is the machine itself, so a strategy can draw from its current state.
 # (``flatmap`` to ``st.just``, not ``map``: Hypothesis would print a mapped value as the
@@ -762,7 +717,8 @@ class BrokerMachine(RuleBasedStateMachine):
                 # save the drain.
                 return
             self.ops.append(Finish())
-            aside = ReplayAside(self.seed, self.ops)
+            seed, ops = self.seed, list(self.ops)
+            aside = ReplayAside(lambda: replay(seed, ops))
             h.apply(Finish())
             assert h.drained(), "retries did not drain in 12 virtual hours"
             self.local_offsets_never_pass_an_unfinished_message()
@@ -831,13 +787,7 @@ class BrokerMachine(RuleBasedStateMachine):
     def replay_gives_the_same_trace(self, again: str) -> None:
         """The same operations in a fresh world with the same seed gave ``again``: it is
         this world's trace, byte for byte."""
-        first = self.harness.world.trace.to_jsonl()
-        if first != again:
-            a, b = first.splitlines(), again.splitlines()
-            at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-            shown_a = a[at] if at < len(a) else "<end>"
-            shown_b = b[at] if at < len(b) else "<end>"
-            raise AssertionError(f"replay diverged at trace line {at + 1}:\n  {shown_a}\n  {shown_b}")
+        assert_same_trace(self.harness.world.trace.to_jsonl(), again)
 
 
 # Each example simulates more than ten virtual hours (the >= 5 h drain, and its replay),
