@@ -3,7 +3,12 @@
 What RocketMQ keeps on disk survives (the checkpoints in the revive log, the halves in
 the half topic: both in the commit log), but a dead broker revives nothing and checks
 nothing: a popped message comes back only after the restart, a half is checked only
-after it. A receive the broker held when it died fails, its connection reset."""
+after it. A receive the broker held when it died fails, its connection reset.
+
+An OS crash cuts the commit log back to its last flush (docs/semantics.md section 16,
+path P13): a half written since is gone from the half queue (the next half takes its
+offset), and a checkpoint goes with the message it names.
+Found by the state machine of tests/test_stateful_v5.py."""
 
 from __future__ import annotations
 
@@ -13,7 +18,14 @@ import pytest
 
 from minimq import LocalTransactionState, Message, World
 from minimq.errors import MinimqError
-from minimq.events import BrokerCrashed, BrokerRestarted, MessageRevived, TransactionChecked
+from minimq.events import (
+    BrokerCrashed,
+    BrokerRestarted,
+    CommitLogTruncated,
+    HalfMessageCommitted,
+    MessageRevived,
+    TransactionChecked,
+)
 
 
 def _world() -> World:
@@ -76,3 +88,68 @@ def test_the_check_back_waits_for_the_restart() -> None:
     (restarted,) = world.trace.of(BrokerRestarted)
     assert checks and all(e.at_ms >= restarted.at_ms for e in checks)
     world.close()
+
+
+# -- an OS crash cuts the half queue and the checkpoints with the commit log -------------------
+def _errors(world: World) -> list[str]:
+    """What the world's callbacks and tasks raise from now on (the loop only logs it)."""
+    errors: list[str] = []
+    world.loop.set_exception_handler(lambda loop, context: errors.append(repr(context.get("exception"))))
+    return errors
+
+
+def _unknown(msg: object) -> LocalTransactionState:
+    return LocalTransactionState.UNKNOW
+
+
+def test_an_os_crash_cuts_an_unflushed_half_and_the_next_half_takes_its_offset() -> None:
+    with _world() as world:
+        errors = _errors(world)
+        producer = world.transaction_producer("order-system", lambda msg: LocalTransactionState.COMMIT_MESSAGE)
+        world.run_until(1_000)
+        first = world.run(producer.send_in_transaction(Message("order-paid", b"{}", keys=("order-1",)), _unknown))
+        world.broker_crash(2_000, down_ms=1_000, lose_unflushed=True)  # the first flush is due at 10 s
+        world.run_until(3_000)
+        (cut,) = world.trace.of(CommitLogTruncated)
+        assert cut.lost == 1, "the half was in the commit log"
+        second = world.run(producer.send_in_transaction(Message("order-paid", b"{}", keys=("order-2",)), _unknown))
+        assert (first.queue_offset, second.queue_offset) == (0, 0), "the next half takes the offset of the one cut"
+        assert world.run_until_quiet(300_000)
+        assert {e.msg_id for e in world.trace.of(TransactionChecked)} == {second.msg_id}
+        assert [e.msg_id for e in world.trace.of(HalfMessageCommitted)] == [second.msg_id]
+        assert errors == []
+
+
+def test_a_half_written_after_a_flush_fell_due_is_not_in_that_flush() -> None:
+    with _world() as world:
+        producer = world.transaction_producer("order-system", _unknown)
+        world.run_until(12_000)  # the commit log's flush at 10 s found nothing written
+        world.run(producer.send_in_transaction(Message("order-paid", b"{}", keys=("order-1",)), _unknown))
+        world.broker_crash(15_000, down_ms=1_000, lose_unflushed=True)
+        world.run_until(16_000)
+        (cut,) = world.trace.of(CommitLogTruncated)
+        assert (cut.lost, cut.flushed_ms) == (1, 10_000)
+
+
+def test_an_os_crash_cuts_the_checkpoint_of_a_popped_message_it_cut_and_the_others_revive() -> None:
+    with _world() as world:
+        errors = _errors(world)
+        consumer = world.simple_consumer("coupon-system", "order-paid", name="c1")
+        consumer.start()
+        producer = world.producer("order-system")
+        world.run_until(11_000)
+        kept = world.run(producer.send(Message("order-paid", b"x" * 20_000, keys=("order-1",))))  # 5 pages: flushed
+        world.run_until(11_500)
+        cut = world.run(producer.send(Message("order-paid", b"{}", keys=("order-2",))))  # not flushed
+
+        async def receive() -> list[str]:
+            return [view.msg_id for view in await consumer.receive(4, invisible_duration_ms=10_000)]
+
+        assert sorted(world.run(receive())) == sorted([kept.msg_id, cut.msg_id])
+        world.broker_crash(12_000, down_ms=1_000, lose_unflushed=True)
+        world.run_until(60_000)
+        (revived,) = world.trace.of(MessageRevived)
+        assert revived.msg_id == kept.msg_id, "the checkpoint of the message cut went with it"
+        assert revived.visible_ms + 2_000 < revived.at_ms <= revived.visible_ms + 3_000, "the revive service goes on"
+        assert world.broker.stats().pop_checkpoints == 0
+        assert errors == []

@@ -32,17 +32,24 @@ Rules (defaults of ``BrokerConfig`` and ``PopAckConstants``):
   D + 2 to 3 s. Each un-acked message is stored again in ``%RETRY%<group>_<topic>``
   (``buildPopRetryTopicV1``; the ``+`` form needs ``enableRetryTopicV2``, off), queue 0
   of 1 (``PopAckConstants.retryQueueNum``), with ``reconsumeTimes + 1`` and the same
-  msg id (``reviveRetry``); a checkpoint of a retry topic revives into that topic.
+  msg id (``reviveRetry``); a checkpoint of a retry topic revives into that topic. An
+  offset with no message left (an OS crash cut it) is skipped ("can not get biz msg,
+  then continue").
+- **An OS crash** cuts a checkpoint with the messages it names (it was written after
+  them, ``cut``).
 
 Simplifications: checkpoints and acks are a table, not timer messages in the 8 queues of
 ``rmq_sys_REVIVE_LOG_<cluster>`` (one revive pass, at exact seconds, in checkpoint
-order); the revive service's idle back-off (``reviveMaxSlow``) is not modelled; the copy
-does not get ``FIRST_POP_TIME``; FIFO pop (``ConsumerOrderInfoManager``), buffer merging
-(``enablePopBufferMerge``, off) and the KV pop service (off) are not modelled.
+order), so an OS crash spares the checkpoints and acks of the messages it spares (in
+RocketMQ those written since the last flush are cut as well); the revive service's idle
+back-off (``reviveMaxSlow``) is not modelled; the copy does not get ``FIRST_POP_TIME``;
+FIFO pop (``ConsumerOrderInfoManager``), buffer merging (``enablePopBufferMerge``, off)
+and the KV pop service (off) are not modelled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from minimq.core.send_back import Copy
@@ -195,6 +202,19 @@ class CheckpointTable:
         )
         self.add(ck)
         return ck.handle(handle.queue_offset), self.ack(handle)
+
+    def cut(self, max_offsets: Mapping[tuple[str, int], int]) -> list[Checkpoint]:
+        """An OS crash cut the queues back to ``max_offsets`` ((topic, queue id) -> max
+        offset): a checkpoint that names a message past the end was written after it, so
+        it is cut too. Returns the checkpoints dropped."""
+        cut = [
+            ck
+            for ck in self._cks.values()
+            if (ck.topic, ck.queue_id) in max_offsets and max(ck.offsets) >= max_offsets[(ck.topic, ck.queue_id)]
+        ]
+        for ck in cut:
+            del self._cks[ck.key]
+        return cut
 
     def revive_due(self, now_ms: int) -> list[Checkpoint]:
         """Take out every checkpoint the revive service revives at ``now_ms``."""

@@ -45,8 +45,12 @@ Rules:
   written yet (up to 3 s, or 6 s for the first) races the scan the same way.
 The table decides; the shell stores the copies, asks the producers and records the
 events (``minimq.runtime.transaction``).
+- An OS crash that cuts the commit log back cuts the half queue with it (``cut``): an
+  entry written since the last flush is gone, with its op records; the producer's END
+  for it finds nothing, and the next halves take its offset.
 Simplifications: one half queue (RocketMQ has one too); the op records are kept as a set
-of half offsets, not as messages; the first check is never put off by the
+of half offsets, not as messages (so an OS crash spares the op records of the entries it
+spares, and a process crash the ones still queued); the first check is never put off by the
 ``CHECK_IMMUNITY_TIME_IN_SECONDS`` property, so the 5.1.1 guard that refuses a producer's
 commit after it (code 604) is not modelled; an op batch is never written early for size
 (``transactionOpMsgMaxSize = 4096`` bytes); the scan reads every op record at once and
@@ -230,6 +234,19 @@ class HalfMessageTable:
         copy = Half(len(self.halves), half.msg_id, half.group, half.born_ms, now_ms, half.check_times + 1)
         self.halves.append(copy)
         return copy
+
+    # -- an OS crash -----------------------------------------------------------------------
+    def cut(self, length: int) -> list[Half]:
+        """The half queue ends at ``length`` after an OS crash cut the commit log back
+        (``recoverAbnormally``): the entries past it are gone, with their op records
+        (written after them, so cut too) and those queued for them; the scan goes on from
+        the new end at the latest, where the next halves reuse the offsets. Returns the
+        entries cut."""
+        cut, self.halves = self.halves[length:], self.halves[:length]
+        self._ops_written = {o for o in self._ops_written if o < length}
+        self._ops_queued = [o for o in self._ops_queued if o < length]
+        self.scan_offset = min(self.scan_offset, length)
+        return cut
 
     def awaiting_scan(self) -> int:
         """Entries a scan still has to reach that have no op record written: it will

@@ -14,7 +14,8 @@ Rules:
   since the last 5 s flush (the first 10 s after start), delay progress since the last
   10 s flush. A process crash keeps the whole commit log (the page cache survives);
   ``lose_unflushed=True`` is an OS crash or a power loss, which also cuts the commit log
-  back to its last flush (at least 4 dirty pages of 4 KiB, or every 10 s).
+  back to its last flush (at least 4 dirty pages of 4 KiB, or every 10 s): the half
+  messages and the POP checkpoints of what it cut go with it.
 - **Restart** (``restart``): the store recovers (an OS crash: the lost tail is gone and
   the queues' max offsets go back, so a consumer offset past them is corrected at its
   next pull: ``Broker.pull``); the offset table and the delay progress are loaded as
@@ -161,6 +162,8 @@ class BrokerLife:
         world, broker, log = self._world, self._broker, self._commit_log
         lost = broker.store.truncate(log.writes, log.position)
         scheduled_lost = broker.send_backs.schedule.truncate(log.writes)
+        broker.transactions.cut()  # the halves are in the commit log too
+        broker.pops.cut()  # and a checkpoint comes after the messages it names
         flushed_ms = _ms(log.at_ms)
         world.emit(
             CommitLogTruncated(

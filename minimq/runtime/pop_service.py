@@ -20,7 +20,9 @@ What this module does with the decisions:
 - Ack and change of invisible time answer ``INVALID_RECEIPT_HANDLE`` for an expired
   handle, else act on the checkpoint table (``MessageAcked``, ``InvisibleTimeChanged``).
 - The revive pass runs at every whole second while a checkpoint waits, and stores each
-  un-acked message of a due checkpoint again (``MessageRevived``, then ``MessageStored``).
+  un-acked message of a due checkpoint again (``MessageRevived``, then ``MessageStored``);
+  a message an OS crash cut is skipped.
+- An OS crash cuts the checkpoints of the messages it cut (``cut``).
 
 Simplifications: the proxy's DLQ forward and ack happen at pop time, not after the
 response; the long-polling check is exact (Java's runs every 20 ms); no ``POLLING_FULL``.
@@ -277,6 +279,12 @@ class PopService:
         )
         return Changed(OK, new)
 
+    def cut(self) -> None:
+        """An OS crash cut the queues back: a checkpoint of a message cut goes with it."""
+        store = self._broker.store
+        ends = {(mq.topic, mq.queue_id): store.max_offset(mq) for topic in store.topics for mq in store.queues(topic)}
+        self.checkpoints.cut(ends)
+
     # -- revive -----------------------------------------------------------------------
     def _schedule_revive(self) -> None:
         """Look again at the next whole second while a checkpoint waits (the revive
@@ -297,7 +305,10 @@ class PopService:
         for ck in self.checkpoints.revive_due(now):
             mq = broker.store.queue(ck.topic, ck.queue_id)
             for offset in ck.unacked():
-                copy, event = revive(broker.store.get(mq, offset, 1)[0], ck, now)
+                found = broker.store.get(mq, offset, 1)
+                if not found:  # an OS crash cut it: "can not get biz msg, then continue"
+                    continue
+                copy, event = revive(found[0], ck, now)
                 self._world.emit(event)
                 broker.ensure_topic(copy.queue.topic, POP_RETRY_QUEUE_NUMS)
                 broker.store_copy(copy)

@@ -22,6 +22,8 @@ Rules performed here (the decisions are the core's):
   asked, and the entry is checked again at the next scan all the same.
 - Settings: ``configure(check_interval_ms=, timeout_ms=, check_max=)`` (broker.conf's
   ``transactionCheckInterval``, ``transactionTimeOut``, ``transactionCheckMax``).
+- An OS crash cuts the half queue with the commit log (``cut``): a half written since the
+  last flush is gone, and an END or a check for it finds nothing.
 Simplifications: the timers run only while the half queue has work (a scan with nothing
 to reach does nothing, so leaving it out changes no trace; a world with no half has no
 transaction timer at all); a discarded half is stored in ``TRANS_CHECK_MAX_TIME_TOPIC``
@@ -144,6 +146,7 @@ class TransactionService:
         assert msg.msg_id is not None
         world, store = self._world, self._broker.store
         self._broker.ensure_topic(TRANS_HALF_TOPIC, 1)
+        self._broker.life.catch_up()  # a commit-log write: the flushes due first
         group = msg.properties.get(PROPERTY_PRODUCER_GROUP, "")
         half = self.table.prepare(msg_id=msg.msg_id, group=group, born_ms=born_ms, now_ms=world.now_ms)
         props = {**msg.properties, PROPERTY_REAL_TOPIC: mq.topic, PROPERTY_REAL_QUEUE_ID: str(mq.queue_id)}
@@ -160,7 +163,7 @@ class TransactionService:
             born_ms=born_ms,
             store_ms=world.now_ms,
         )
-        store.append(stored)
+        self._append(stored)
         world.emit(
             HalfMessageStored(
                 at_ms=world.now_ms,
@@ -253,9 +256,10 @@ class TransactionService:
         broker.ensure_topic(TRANS_CHECK_MAX_TIME_TOPIC, 1)
         mq = store.queue(TRANS_CHECK_MAX_TIME_TOPIC, 0)
         source = store.get(HALF_QUEUE, half.half_offset, 1)[0]
+        broker.life.catch_up()
         offset_msg_id = store.next_offset_msg_id(len(source.body))
         now = self._world.now_ms
-        store.append(
+        self._append(
             dataclasses.replace(
                 source, queue=mq, queue_offset=store.max_offset(mq), offset_msg_id=offset_msg_id, store_ms=now
             )
@@ -274,6 +278,7 @@ class TransactionService:
         """``putBackHalfMsgQueue`` + ``resolveHalfMsg``: store ``copy``, ask a producer."""
         store, now = self._broker.store, self._world.now_ms
         source = store.get(HALF_QUEUE, half.half_offset, 1)[0]
+        self._broker.life.catch_up()
         props = dict(source.properties) | {PROPERTY_TRANSACTION_CHECK_TIMES: str(copy.check_times)}
         written = dataclasses.replace(
             source,
@@ -282,7 +287,7 @@ class TransactionService:
             offset_msg_id=store.next_offset_msg_id(len(source.body)),
             store_ms=now,
         )
-        store.append(written)
+        self._append(written)
         asked = self._available(half.group)
         self._world.emit(
             TransactionChecked(
@@ -300,6 +305,18 @@ class TransactionService:
             real = dataclasses.replace(written, queue=self._broker.store.queue(written.topic, _real_queue_id(written)))
             request = CheckRequest(msg=real, offset_msg_id=written.offset_msg_id, half_offset=copy.half_offset)
             self._world.network.push(lambda: channel(request), what=f"check transaction {half.msg_id}")
+
+    def _append(self, msg: MessageExt) -> None:
+        """Write ``msg`` to the commit log, as every write is: the flush service wakes."""
+        self._broker.store.append(msg)
+        self._broker.life.written()
+
+    def cut(self) -> None:
+        """An OS crash cut the commit log back, and the half queue with it: the entries
+        past its new end are gone (``HalfMessageTable.cut``)."""
+        store = self._broker.store
+        if TRANS_HALF_TOPIC in store.topics:
+            self.table.cut(store.max_offset(HALF_QUEUE))
 
     # -- op records ------------------------------------------------------------------------
     def _arm_ops(self) -> None:
