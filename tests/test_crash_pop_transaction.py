@@ -7,7 +7,8 @@ after it. A receive the broker held when it died fails, its connection reset.
 
 An OS crash cuts the commit log back to its last flush (docs/semantics.md section 16,
 path P13): a half written since is gone from the half queue (the next half takes its
-offset), and a checkpoint goes with the message it names.
+offset), a checkpoint goes with the message it names, and a group's pop offset left
+past a queue's new end is moved to it by the next pop (``OFFSET_OVERFLOW_BADLY``, P15).
 Found by the state machine of tests/test_stateful_v5.py."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 
 import pytest
 
-from minimq import LocalTransactionState, Message, World
+from minimq import ConsumeStatus, LocalTransactionState, Message, World
 from minimq.errors import MinimqError
 from minimq.events import (
     BrokerCrashed,
@@ -24,8 +25,10 @@ from minimq.events import (
     CommitLogTruncated,
     HalfMessageCommitted,
     MessageRevived,
+    OffsetCorrected,
     TransactionChecked,
 )
+from minimq.model import MessageQueue
 
 
 def _world() -> World:
@@ -131,6 +134,10 @@ def test_a_half_written_after_a_flush_fell_due_is_not_in_that_flush() -> None:
         assert (cut.lost, cut.flushed_ms) == (1, 10_000)
 
 
+def _to_queue_0(mqs: list[MessageQueue], msg: Message, arg: object) -> MessageQueue:
+    return mqs[0]
+
+
 def test_an_os_crash_cuts_the_checkpoint_of_a_popped_message_it_cut_and_the_others_revive() -> None:
     with _world() as world:
         errors = _errors(world)
@@ -153,3 +160,51 @@ def test_an_os_crash_cuts_the_checkpoint_of_a_popped_message_it_cut_and_the_othe
         assert revived.visible_ms + 2_000 < revived.at_ms <= revived.visible_ms + 3_000, "the revive service goes on"
         assert world.broker.stats().pop_checkpoints == 0
         assert errors == []
+
+
+def test_a_pop_past_the_max_offset_after_an_os_crash_is_corrected_to_it() -> None:
+    with _world() as world:
+        consumer = world.simple_consumer("coupon-system", "order-paid", name="c1")
+        consumer.start()
+        producer = world.producer("order-system")
+
+        def send(key: str, at_ms: int) -> str:
+            world.run_until(at_ms)
+            return world.run(producer.send(Message("order-paid", b"{}", keys=(key,)), selector=_to_queue_0)).msg_id
+
+        async def receive_and_ack() -> list[str]:
+            views = await consumer.receive(4, invisible_duration_ms=10_000)
+            for view in views:
+                await consumer.ack(view)
+            return [view.keys[0] for view in views]
+
+        send("order-1", 5_000)  # on disk at the flush at 10 s
+        send("order-2", 11_000)  # not yet at 16 s (the next flush is at 20 s) ...
+        assert world.run(receive_and_ack()) == ["order-1", "order-2"]  # ... but the pop offset 2 is (15 s)
+        world.broker_crash(16_000, down_ms=1_000, lose_unflushed=True)
+        world.run_until(18_000)
+        q0 = world.broker.store.queue("order-paid", 0)
+        assert (world.broker.max_offset(q0), world.broker.query_offset("coupon-system", q0)) == (1, 2)
+        assert world.run(receive_and_ack()) == []  # the pop finds offset 2 past the max offset 1
+        (corrected,) = world.trace.of(OffsetCorrected)
+        assert (corrected.pull_offset, corrected.offset, corrected.status) == (2, 1, "OFFSET_OVERFLOW_BADLY")
+        assert world.broker.query_offset("coupon-system", q0) == 1
+        send("order-3", 20_000)  # stored at offset 1: popped, not skipped
+        assert world.run(receive_and_ack()) == ["order-3"]
+
+
+def test_a_pop_offset_left_past_an_empty_queue_stays_and_the_world_still_gets_quiet() -> None:
+    # NO_MESSAGE_IN_QUEUE is not among the statuses a pop corrects: the offset stays past
+    # the end, a message stored below it is skipped, and there is nothing left to pop
+    with _world() as world:
+        consumer = world.pop_push_consumer("points", "order-paid", lambda msg: ConsumeStatus.SUCCESS, name="p1")
+        consumer.start()
+        producer = world.producer("order-system")
+        world.run_until(11_000)
+        world.run(producer.send(Message("order-paid", b"{}", keys=("order-1",)), selector=_to_queue_0))
+        world.broker_crash(16_000, down_ms=1_000, lose_unflushed=True)  # offsets flushed at 15 s, the log at 10 s
+        assert world.run_until_quiet(120_000), "nothing is left for the consumer to pop"
+        q0 = world.broker.store.queue("order-paid", 0)
+        assert (world.broker.max_offset(q0), world.broker.query_offset("points", q0)) == (0, 1)
+        assert world.broker.pops.backlog("points", "order-paid") == 0
+        assert world.trace.of(OffsetCorrected) == []

@@ -78,7 +78,9 @@ class OffsetCorrected(Event):
     """A pull of ``group`` (process ``client``) asked for ``pull_offset``, past the queue's
     max offset: the broker answered ``PULL_OFFSET_MOVED`` with ``offset``, the max offset.
     ``status`` is RocketMQ's ``GetMessageStatus``: ``OFFSET_OVERFLOW_BADLY``, or
-    ``NO_MESSAGE_IN_QUEUE`` for an empty queue (``offset`` 0)."""
+    ``NO_MESSAGE_IN_QUEUE`` for an empty queue (``offset`` 0). A pop (5.x) past the max
+    offset is told the same way: the broker committed ``offset`` for the group and popped
+    from there."""
 
     group: str
     client: str

@@ -69,8 +69,8 @@ EVENTS: dict[str, tuple[str, str]] = {
         "重试消息会再投递一次",
     ),
     "ev.OffsetCorrected": (
-        "{group} pulled {queue} from {pull_offset}, past its max offset: corrected to {offset} (OFFSET_MOVED)",
-        "{group} 从 {pull_offset} 拉取 {queue}，超出最大位点：Broker 纠正为 {offset}（OFFSET_MOVED）",
+        "{group} read {queue} from {pull_offset}, past its max offset: the broker corrected it to {offset}",
+        "{group} 从 {pull_offset} 读取 {queue}，超出最大位点：Broker 纠正为 {offset}",
     ),
     "ev.PullFlowControlled.span": (
         "WARN the queue's messages, span too long, so do flow control, minOffset={min}, maxOffset={max}, "

@@ -25,6 +25,10 @@ Rules (RocketMQ 5.x broker):
 - **Version note**: up to 4.9.3, ``OFFSET_OVERFLOW_BADLY`` on a queue whose min offset
   was 0 moved the consumer to 0 instead, and it consumed the whole queue again
   (apache/rocketmq#2181, fixed by #4215 in 4.9.4). Not modelled.
+- A pop (5.x, ``PopMessageProcessor.popMsgFromQueue``) from past the max offset is
+  ``OFFSET_OVERFLOW_BADLY`` too: the broker commits the max offset for the group and pops
+  from there (``correct_pop_offset``). An empty queue (``NO_MESSAGE_IN_QUEUE``) is not in
+  the list of statuses it corrects: the offset stays until a message arrives.
 An offset goes out of range when the commit log loses its tail (an OS crash,
 ``minimq.runtime.broker_life``), or in RocketMQ after a failover truncates it.
 """
@@ -77,6 +81,31 @@ def correct_pull_offset(
             pull_offset=offset,
             offset=max_offset,
             status=NO_MESSAGE_IN_QUEUE if max_offset == 0 else OFFSET_OVERFLOW_BADLY,
+        )
+    )
+    return max_offset
+
+
+def correct_pop_offset(
+    world: Simulation, broker: Broker, group: str, client: str, mq: MessageQueue, offset: int
+) -> int | None:
+    """The max offset, when a pop of ``group`` from ``offset`` is past it (recorded as
+    ``OffsetCorrected``), else None. ``PopMessageProcessor.popMsgFromQueue`` commits the
+    store's next begin offset on ``OFFSET_OVERFLOW_BADLY`` and pops from there; an empty
+    queue (``NO_MESSAGE_IN_QUEUE``) is left as it is."""
+    max_offset = broker.store.max_offset(mq)
+    if offset <= max_offset or max_offset == 0:
+        return None
+    world.emit(
+        OffsetCorrected(
+            at_ms=world.now_ms,
+            group=group,
+            client=client,
+            topic=mq.topic,
+            queue_id=mq.queue_id,
+            pull_offset=offset,
+            offset=max_offset,
+            status=OFFSET_OVERFLOW_BADLY,
         )
     )
     return max_offset

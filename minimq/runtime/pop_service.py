@@ -22,7 +22,10 @@ What this module does with the decisions:
 - The revive pass runs at every whole second while a checkpoint waits, and stores each
   un-acked message of a due checkpoint again (``MessageRevived``, then ``MessageStored``);
   a message an OS crash cut is skipped.
-- An OS crash cuts the checkpoints of the messages it cut (``cut``).
+- A group's offset past a queue's max offset (after an OS crash) is moved to the max
+  offset by its next pop of that queue (``OFFSET_OVERFLOW_BADLY``: ``OffsetCorrected``,
+  ``offset_range.correct_pop_offset``); an OS crash also cuts the checkpoints of the
+  messages it cut (``cut``).
 
 Simplifications: the proxy's DLQ forward and ack happen at pop time, not after the
 response; the long-polling check is exact (Java's runs every 20 ms); no ``POLLING_FULL``.
@@ -48,6 +51,7 @@ from minimq.core.pop import (
 from minimq.errors import UnknownTopic
 from minimq.events import InvisibleTimeChanged, MessageAcked, MessagePopped
 from minimq.model import MessageExt, MessageQueue
+from minimq.runtime import offset_range
 from minimq.runtime.pop_renew import ReceiptHandleManager
 
 if TYPE_CHECKING:
@@ -133,6 +137,10 @@ class PopService:
         broker.offsets.take_reset(group, mq.topic, mq.queue_id)  # resetPopOffset: the reset offset is committed
         committed = broker.query_offset(group, mq)
         offset = 0 if committed is None else committed  # getInitOffset: offset 0 is in memory
+        corrected = offset_range.correct_pop_offset(self._world, broker, group, client, mq, offset)
+        if corrected is not None:  # past the max offset (an OS crash): commit the max, pop from there
+            broker.update_offset(group, mq, corrected, client, "pop")
+            offset = corrected
         msgs = broker.store.get(mq, offset, max_nums - len(out))
         if not msgs:
             if committed is None:  # getPopOffset(init=true) commits the initial offset
@@ -180,13 +188,14 @@ class PopService:
         return True
 
     def backlog(self, group: str, topic: str) -> int:
-        """Messages left to pop for ``group`` in ``topic`` and its retry topic (``restNum``)."""
+        """Messages left to pop for ``group`` in ``topic`` and its retry topic (``restNum``);
+        a queue the group's offset is past (an OS crash cut it back) has none."""
         store, broker = self._broker.store, self._broker
         queues = list(store.queues(topic))
         retry = pop_retry_topic(group, topic)
         if retry in store.topics:
             queues.append(store.queue(retry, 0))
-        return sum(store.max_offset(mq) - (broker.query_offset(group, mq) or 0) for mq in queues)
+        return sum(max(0, store.max_offset(mq) - (broker.query_offset(group, mq) or 0)) for mq in queues)
 
     # -- long polling -----------------------------------------------------------------
     async def _hold(self, group: str, topic: str, expiry: int) -> None:
