@@ -587,6 +587,23 @@ def test_a_retry_copy_is_missing_only_once_it_is_due() -> None:
     )
 
 
+def test_a_retry_copy_due_while_the_broker_is_down_is_missing_only_1_s_after_its_restart() -> None:
+    # the broker dies before the copy is due (10 s): a dead broker stores nothing, and a
+    # restarted one delivers every level FIRST_DELAY_TIME (1 s) after it starts
+    crashed = events.BrokerCrashed(at_ms=9_000, broker="b", how="process", offsets_flushed_ms=5_000, delay_flushed_ms=0)
+    down = [*failed("coupon", "A"), sent_back("coupon", "A"), crashed]
+    assert retry_violations(Trace(down), until_ms=60_000) == [], "still down: nothing can be stored"
+    restarted = events.BrokerRestarted(at_ms=20_000, broker="b", down_ms=11_000)
+    assert retry_violations(Trace([*down, restarted]), until_ms=21_000) == []
+    (missing,) = retry_violations(Trace([*down, restarted]), until_ms=21_001)
+    assert (missing.rule, missing.at_ms) == (RetryRule.RETRY_COPY_MISSING, 10_000)
+    # a copy due within the first second after the restart waits for that first run too
+    back_at_9_500 = events.BrokerRestarted(at_ms=9_500, broker="b", down_ms=500)
+    early = Trace([*down, back_at_9_500])
+    assert retry_violations(early, until_ms=10_500) == []
+    assert len(retry_violations(early, until_ms=10_501)) == 1
+
+
 def test_the_checker_states_rocketmqs_delay_levels_as_the_engine_does() -> None:
     from minimq.check.retries import _delay_ms
     from minimq.core.delay import delay_ms

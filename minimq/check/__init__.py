@@ -46,7 +46,8 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   ``CONSUMER_SEND_MSG_BACK``) may have been taken all the same, so the copy may be taken
   back once more for it: the fallback's second retry copy (P9). After a broker restart
   (``BrokerRestarted``, P13) a retry copy may be stored late (it came due while the broker
-  was down) or again (delivered since the last flush of the delay progress, #3473): a
+  was down: it must be there 1 s after the restart, and none is missing while the broker
+  is still down) or again (delivered since the last flush of the delay progress, #3473): a
   copy is fine if a send-back made it due by then; a copy sent back after the commit
   log's last flush before an OS crash (``CommitLogTruncated``) may never come. One
   RocketMQ behaviour minimq does not model would read as a violation here: a listener

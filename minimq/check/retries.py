@@ -4,6 +4,7 @@ rules say (``minimq.check``'s docstring states them)."""
 from __future__ import annotations
 
 import enum
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ _MAX_RECONSUME_CONCURRENTLY = 16  # maxReconsumeTimes -1
 _MAX_RECONSUME_ORDERLY = 2**31 - 1  # Integer.MAX_VALUE
 _RETRY, _DLQ = "%RETRY%", "%DLQ%"
 _POP_MAX_ATTEMPTS = 17  # the proxy's maxAttempts (retryMaxTimes 16 + 1): the DLQ at the 18th pop
+_FIRST_DELAY_MS = 1000  # ScheduleMessageService.FIRST_DELAY_TIME: a restarted broker's first delivery
 
 
 def _delay_ms(level: int) -> int:
@@ -114,6 +116,7 @@ class _RetryAudit:
         self.sent_at: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
         self.restarted = False
         self.crashed_ms = 0
+        self.down: list[tuple[int, int | None]] = []  # (crash ms, restart ms or None: still down)
         self.lost_windows: list[tuple[int, int]] = []  # (flushed ms, crash ms): send-backs lost
 
     def max_times(self, group: str) -> int:
@@ -159,8 +162,10 @@ class _RetryAudit:
                 self._revived(e)
             case BrokerCrashed():
                 self.crashed_ms = e.at_ms
+                self.down.append((e.at_ms, None))
             case BrokerRestarted():
                 self.restarted = True
+                self.down[-1:] = [(self.crashed_ms, e.at_ms)]
             case CommitLogTruncated():
                 self.lost_windows.append((e.flushed_ms, self.crashed_ms))
 
@@ -286,8 +291,20 @@ class _RetryAudit:
                 detail=f"{n} retry copy(ies) at reconsume_times {r} due, none stored",
             )
             for (g, m, r, due), n in sorted(self.due.items(), key=lambda item: (item[0][3], item[0]))
-            if n > 0 and due < until_ms and not self._lost((g, m, r, due))
+            if n > 0 and self._stored_by(due) < until_ms and not self._lost((g, m, r, due))
         ]
+
+    def _stored_by(self, due: int) -> float:
+        """When a copy due at ``due`` must be stored: then, or, when the broker was down by
+        then (or restarted less than 1 s before), 1 s after it restarted
+        (``ScheduleMessageService`` starts each level ``FIRST_DELAY_TIME`` after the start);
+        never while it stays down."""
+        for crashed, restarted in self.down:
+            if restarted is None and crashed <= due:
+                return math.inf
+            if restarted is not None and crashed <= due < restarted + _FIRST_DELAY_MS:
+                return restarted + _FIRST_DELAY_MS
+        return due
 
     def _lost(self, key: tuple[str, str, int, int]) -> bool:
         """The copy was sent back after the commit log's last flush before an OS crash:
