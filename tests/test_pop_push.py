@@ -116,3 +116,15 @@ def test_graceful_shutdown_finishes_the_cached_messages_then_leaves(w: World) ->
     assert not c.running
     assert [e.took_effect for e in w.trace.of(MessageAcked)] == [True] * 3
     assert w.trace.of(InvisibleTimeChanged) == [] and w.broker.stats().pop_checkpoints == 0
+
+
+def test_a_push_consumer_started_while_the_broker_is_unreachable_connects_once_it_is_back(w: World) -> None:
+    # found by tests/test_stateful_v5.py: the first heartbeat failed and the receive loop died
+    w.faults.broker_outage(0, 2_500)
+    c = w.pop_push_consumer(GROUP, TOPIC, ok, name="c1")
+    c.start()
+    send(w, "k1", at_ms=3_000)
+    assert w.run_until_quiet(60_000)
+    (popped,) = w.trace.of(MessagePopped)
+    assert popped.at_ms <= 4_001, "it receives from the second after the outage on"
+    assert [e.took_effect for e in w.trace.of(MessageAcked)] == [True]

@@ -21,7 +21,8 @@ Rules (defaults of ``PushConsumerBuilderImpl`` and ``ProcessQueueImpl``):
   delay for its delivery attempt (1 s, 5 s, 10 s, ..., ``getNextAttemptDelay``). The
   proxy dead-letters it at the 18th pop.
 - An ack or a nack that fails on the network is tried again after 1 s; one refused with
-  ``INVALID_RECEIPT_HANDLE`` is given up (``AckRejected``).
+  ``INVALID_RECEIPT_HANDLE`` is given up (``AckRejected``). So is the first heartbeat,
+  which makes the proxy track the client, when the broker is unreachable at start.
 - A crash closes its channel one network latency later: the proxy makes every handle it
   still held visible after 1 s. A graceful ``shutdown`` waits for the receive in flight,
   lets the consumption threads finish every cached message, then leaves (the proxy
@@ -174,12 +175,17 @@ class PopPushConsumer:
     # -- receiving --------------------------------------------------------------------
     async def _receive_loop(self) -> None:
         w = self.world
-        await w.network.call(
-            self.broker_name,
-            lambda b: b.pops.renewals.connect(self.name, self.group),
-            what="heartbeat",
-            timeout_ms=REQUEST_TIMEOUT_MS,
-        )
+        while not self._stopping:  # the first heartbeat: the proxy knows the client from then on
+            try:
+                await w.network.call(
+                    self.broker_name,
+                    lambda b: b.pops.renewals.connect(self.name, self.group),
+                    what="heartbeat",
+                    timeout_ms=REQUEST_TIMEOUT_MS,
+                )
+                break
+            except RemotingError:  # unreachable: tried again, as a failed receive is
+                await asyncio.sleep(BACKOFF_MS / 1000)
         poll = proxy.polling_ms(LONG_POLLING_MS)
         while not self._stopping:
             room = MAX_CACHE_MESSAGE_COUNT - len(self._cache) - self._busy
