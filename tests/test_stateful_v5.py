@@ -4,8 +4,9 @@ The second state machine (the first, test_stateful.py, drives the 4.x remoting p
 consumer). What it explores, on one topic of 4 queues:
 - group ``coupon``: 5.x SimpleConsumers (``s1``, ``s2``, ...) that the rules drive one
   request at a time: ``receive`` (n messages, an invisible duration of 10 s to 3 min),
-  ``ack``, ``change_invisible_duration`` (0 to 3 min: an extension or a nack) of a view
-  still held, or ``forget`` one (the application never answers it); a SimpleConsumer
+  ``ack``, ``change_invisible_duration`` (0 to 3 min: an extension or a nack; maybe
+  with the handle from before the view's last change, P18) of a view still held, or
+  ``forget`` one (the application never answers it); a SimpleConsumer
   goes away (crash or shutdown: its views are left to expire) and another joins (P17,
   P18);
 - group ``points`` (optional): 5.x push consumers on POP (``p1``, ...), with auto-renew
@@ -21,8 +22,8 @@ consumer). What it explores, on one topic of 4 queues:
   ``transactionTimeOut`` (so a check-back scan falls inside it), with a lost
   ``END_TRANSACTION``, and a check listener whose answer the rules change (P16);
 - the broker crashing, as a process or with its machine (an OS crash loses the commit
-  log's unflushed tail), restarting by itself or when a rule says (P13, P15); virtual
-  time passing.
+  log's unflushed tail), restarting by itself or when a rule says (P13, P15); the
+  network to the broker failing for a few seconds; virtual time passing.
 A key is ``OK``, ``FLAKY`` (its listener fails a few times in each push group, the
 application nacks it as often in the drain) or ``POISON`` (fails for ever: the DLQ).
 
@@ -81,6 +82,7 @@ import enum
 import gc
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +104,7 @@ from minimq import (
     check,
 )
 from minimq.check import retry_violations
-from minimq.core.pop import REVIVE_INTERVAL_MS, REVIVE_LAG_MS, pop_retry_topic
+from minimq.core.pop import REVIVE_INTERVAL_MS, REVIVE_LAG_MS, ReceiptHandle, pop_retry_topic
 from minimq.errors import InvalidReceiptHandle, RemotingError
 from minimq.events import (
     AckRejected,
@@ -224,6 +226,7 @@ class Ack:
 class Change:
     view: str
     invisible_ms: int
+    old_handle: bool  # with the handle the view had before its last change (P18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,12 @@ class BrokerRestart:
 
 
 @dataclass(frozen=True, slots=True)
+class Outage:
+    delay_ms: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class Advance:
     ms: int
 
@@ -296,6 +305,7 @@ Op = (
     | BatchRestart
     | BrokerCrash
     | BrokerRestart
+    | Outage
     | Advance
     | Finish
 )
@@ -576,6 +586,14 @@ class Harness:
         self.world = w = World(seed=seed)
         self.errors: list[str] = []
         w.loop.set_exception_handler(self._loop_error)
+        spawn = w.spawn
+
+        def spawn_watched(coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+            task = spawn(coro, name)
+            task.add_done_callback(self._task_done)
+            return task
+
+        w.spawn = spawn_watched  # type: ignore[method-assign]  # a task that raises is an error too
         self.watch = Watch(w)
         w.trace.subscribe(self.watch.see)
         w.broker.create_topic(TOPIC)
@@ -588,6 +606,7 @@ class Harness:
         self.ack_index = False
         self.views: dict[str, tuple[str, MessageView]] = {}  # label -> (client, view)
         self.left: set[str] = set()  # POP clients that crashed or shut down
+        self.old_handles: dict[str, ReceiptHandle] = {}  # label -> the handle before its last change
         self.labels = 0
         self.kinds: dict[str, KeyKind] = {}
         self.fail_left: dict[tuple[str, str], int] = {}
@@ -603,6 +622,10 @@ class Harness:
         message = str(context.get("message", ""))
         if not message.startswith("Task was destroyed but it is pending"):
             self.errors.append(f"{message}: {context.get('exception')!r}")
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.errors.append(f"task {task.get_name()} raised {task.exception()!r}")
 
     # -- the applications --------------------------------------------------------------
     def _fails(self, group: str, key: str) -> Failure | None:
@@ -699,6 +722,8 @@ class Harness:
                 self._broker_crash(delay, down, os)
             case BrokerRestart():
                 w.broker.restart()
+            case Outage(delay_ms=delay, duration_ms=duration):
+                w.faults.broker_outage(w.now_ms + delay, duration)
             case Advance(ms=ms):
                 w.run_for(ms)
             case Finish():
@@ -785,19 +810,23 @@ class Harness:
         c, w = self.simple[client], self.world
         if not c.running:
             return
+        if isinstance(op, Change) and op.old_handle and op.view in self.old_handles:
+            view = MessageView(view.message, self.old_handles[op.view], view.delivery_attempt)  # a stale copy
         visible, arrives = view.receipt_handle.visible_ms, w.now_ms + w.network.latency_ms
         try:
             if isinstance(op, Ack):
                 w.run(c.ack(view))
                 del self.views[op.view]
             else:
+                before = view.receipt_handle
                 w.run(c.change_invisible_duration(view, op.invisible_ms))
+                self.old_handles[op.view] = before
             refused = False
         except InvalidReceiptHandle:
             refused = True
-            del self.views[op.view]
+            self.views.pop(op.view, None)
         except RemotingError:
-            return  # the broker is down: the application keeps the view
+            return  # the broker is unreachable: the application keeps the view
         if refused != (visible <= arrives):
             self.watch.problems["revivals_and_receipt_handles_follow_the_pop_rules"].append(
                 f"{op} at t={arrives}: refused={refused}, the handle was good until {visible}"
@@ -1063,9 +1092,11 @@ class BrokerMachineV5(RuleBasedStateMachine):
         self.do(Ack(view))
 
     @precondition(lambda self: bool(self.harness.views))
-    @rule(view=held_view(), invisible_ms=change_ms)
-    def change_invisible_duration(self, view: str, invisible_ms: int) -> None:
-        self.do(Change(view, invisible_ms))
+    @rule(view=held_view(), invisible_ms=change_ms, old_handle=st.booleans())
+    def change_invisible_duration(self, view: str, invisible_ms: int, old_handle: bool) -> None:
+        """An extension or a nack (0 ms); ``old_handle``: with the handle ``view`` had
+        before its last change, which writes a checkpoint of its own (P18)."""
+        self.do(Change(view, invisible_ms, old_handle))
 
     @precondition(lambda self: bool(self.harness.views))
     @rule(view=held_view())
@@ -1117,6 +1148,11 @@ class BrokerMachineV5(RuleBasedStateMachine):
     @rule()
     def broker_restart(self) -> None:
         self.do(BrokerRestart())
+
+    @rule(delay_ms=st.integers(0, 2_000), duration_ms=st.integers(1, 10_000))
+    def outage(self, delay_ms: int, duration_ms: int) -> None:
+        """The network to the broker fails for a while: requests fail, oneways are lost."""
+        self.do(Outage(delay_ms, duration_ms))
 
     @rule(ms=advance_ms)
     def advance(self, ms: int) -> None:
