@@ -22,7 +22,9 @@ Rules (defaults of ``PushConsumerBuilderImpl`` and ``ProcessQueueImpl``):
   proxy dead-letters it at the 18th pop.
 - An ack or a nack that fails on the network is tried again after 1 s; one refused with
   ``INVALID_RECEIPT_HANDLE`` is given up (``AckRejected``). So is the first heartbeat,
-  which makes the proxy track the client, when the broker is unreachable at start.
+  which makes the proxy track the client, when the broker is unreachable at start
+  (Java's ``ClientImpl.startUp`` fails after ``maxStartupAttempts`` = 3 route fetches;
+  minimq's ``start()`` reads the route without the network).
 - A crash closes its channel one network latency later: the proxy makes every handle it
   still held visible after 1 s. A graceful ``shutdown`` waits for the receive in flight,
   lets the consumption threads finish every cached message, then leaves (the proxy
