@@ -46,6 +46,7 @@ from minimq.events import (
     RouteRefreshed,
 )
 from minimq.i18n.describe import describe, lane
+from minimq.model import OrderlyStatus
 
 GROUP = "coupon"
 CRASH_MS = 68_000  # after the slave's 61 s sync, which copied c1's offsets of its shutdown
@@ -239,6 +240,22 @@ def test_the_same_seed_gives_the_same_trace() -> None:
     first, again = outage(slave_read_enable=True), outage(slave_read_enable=True)
     assert first.trace.sha256() == again.trace.sha256()
     assert outage(slave_read_enable=True, seed=8).trace.sha256() != first.trace.sha256()
+
+
+def test_an_orderly_consumer_cannot_lock_on_a_slave_and_consumes_nothing_from_it(w: World) -> None:
+    """Path P20 needs a slave acting as master (not modelled); by default a lock needs the
+    master (``findBrokerAddressInSubscribe(…, MASTER_ID, true)``), so an orderly consumer
+    takes no queue while the master is down, slaveReadEnable or not."""
+    w.add_slave(slave_read_enable=True)
+    send(w, "k0", queue=0, at_ms=1000)
+    w.broker_crash(2000, down_ms=60_000)
+    w.run_until(3000)
+    c1 = w.push_consumer(GROUP, TOPIC, lambda msg: OrderlyStatus.SUCCESS, name="c1", orderly=True)
+    c1.start()
+    w.run_until(61_000)
+    assert keys_delivered(w) == [] and c1.assigned() == []
+    w.run_until(120_000)
+    assert keys_delivered(w) == ["k0"], "once the master is back in its route"
 
 
 # -- producers, a lost master, and what is refused ---------------------------------------------

@@ -161,7 +161,7 @@ class ClientRoute:
         with none the request fails."""
         address = self._addresses.get(MASTER_ID)
         if address is None:
-            raise RemotingConnectError(f"the broker[{self.broker_name}] has no master in the route ({what})")
+            raise RemotingConnectError(f"Broker[{self.broker_name}] master node does not exist ({what})")
         return address
 
     def addresses(self) -> list[str]:
