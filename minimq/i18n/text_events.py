@@ -638,12 +638,12 @@ EVENTS.update(
             "{slave} 从 {master} 同步 {group} 的消费位点 {queue}：回退到 {offset}（原为 {previous}）",
         ),
         "evb.OffsetSyncedFromMaster": (
-            "slave: {group} offset {queue} = {offset}",
-            "Slave：{group} 消费位点 {queue} = {offset}",
+            "slave ← master: {group} offset {queue} = {offset}",
+            "Slave ← Master：{group} 消费位点 {queue} = {offset}",
         ),
         "evb.OffsetSyncedFromMaster.back": (
-            "slave: {group} offset {queue} back to {offset}",
-            "Slave：{group} 消费位点 {queue} 回退到 {offset}",
+            "slave ← master: {group} offset {queue} back to {offset}",
+            "Slave ← Master：{group} 消费位点 {queue} 回退到 {offset}",
         ),
     }
 )
