@@ -175,10 +175,8 @@ class ConsumerSession:
         # Each broker it was connected to sees the channel close and tells the other members.
         channel = self.channel
         for name in self.route.addresses():
-            w.call_later_ms(w.network.latency_ms, self._closer(w.network.route(name), channel))
-
-    def _closer(self, broker: Broker, channel: Callable[[], None]) -> Callable[[], None]:
-        return functools.partial(broker.close_channel, self.group, channel)
+            close = w.network.route(name).close_channel
+            w.call_later_ms(w.network.latency_ms, functools.partial(close, self.group, channel))
 
     def maybe_crash(self, point: CrashPoint, msg: MessageExt) -> None:
         if self.world.faults.crash_at(self.client, point, msg):
