@@ -118,7 +118,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"

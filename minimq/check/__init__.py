@@ -18,7 +18,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   An operator's reset (``OffsetReset``) is not one, nor is the consumer later storing
   that same reset offset over the stale one its first pull after the reset carried; nor
   a restarted broker going back to its last flush (``OffsetRestored``), nor the consumer
-  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``).
+  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``),
+  nor a slave overwriting its table with its master's (``OffsetSyncedFromMaster``); a
+  slave's table is followed apart from its master's.
 - **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
   the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
   consume timeout, a failed send-back): the consumer asked for it. Any other repeated

@@ -101,6 +101,8 @@ class BrokerLife:
             raise ValidationError("lose_unflushed must be True or False", lose_unflushed)
         if not self.alive:
             raise ClientStateError(f"broker {self._broker.name!r} is already down; restart() it first")
+        if self._broker.ha is not None:
+            self._broker.ha.check_crash(self._broker, lose_unflushed)
         self.catch_up()  # the disk as it stands at the crash
         world, broker = self._world, self._broker
         self.alive, self._crashed_ms, self._lose_unflushed = False, world.now_ms, lose_unflushed
@@ -120,12 +122,16 @@ class BrokerLife:
         broker.groups.drop_all_channels()
         broker.locks = RebalanceLockManager()
         broker.send_backs.stop()
+        if broker.ha is not None:  # a master with a slave: replication and route (P14)
+            broker.ha.master_crashed()
 
     def restart(self) -> None:
         """Start the broker again: recover the store, load what was flushed, go back on
         the network; the delay levels deliver 1 s later."""
         if self.alive:
             raise ClientStateError(f"broker {self._broker.name!r} is running; crash() it first")
+        if self._broker.ha is not None:
+            self._broker.ha.check_restart()
         world, broker = self._world, self._broker
         now, name = world.now_ms, broker.name
         self.alive, self.epoch = True, self.epoch + 1
@@ -155,6 +161,8 @@ class BrokerLife:
         self._flushes(now)
         world.network.bring_up(name)
         broker.send_backs.start()
+        if broker.ha is not None:
+            broker.ha.master_restarted()
 
     def _truncate(self) -> None:
         """``recoverAbnormally`` after an OS crash: the commit log ends at its last flush."""
