@@ -301,6 +301,8 @@ def test_a_schedule_refuses_a_deploy_it_does_not_know() -> None:
         Schedule((O1,), consumer="pull")
     with pytest.raises(ValueError, match="producer must be one of plain, transaction"):
         Schedule((O1,), producer="tx")
+    with pytest.raises(ValueError, match="slow_tx and lost_end steps need producer='transaction'"):
+        Schedule((O1,), SLOW_TX)
 
 
 # Tokens stored before the RocketMQ 5 paths (tests/test_schedule_tokens.py), replayed with

@@ -49,6 +49,7 @@ from minimq.testing.steps import (
     Slow,
     SlowTx,
     Step,
+    TxStep,
     UpstreamRetry,
     order_of,
 )
@@ -102,6 +103,8 @@ class Schedule:
             raise ValidationError(f"consumer must be one of {', '.join(CONSUMERS)}", self.consumer)
         if self.producer not in PRODUCERS:
             raise ValidationError(f"producer must be one of {', '.join(PRODUCERS)}", self.producer)
+        if self.producer != "transaction" and any(isinstance(s, TxStep) for s in self.steps):
+            raise ValidationError("slow_tx and lost_end steps need producer='transaction'", self.producer)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
