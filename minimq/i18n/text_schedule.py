@@ -69,6 +69,109 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "an operator resets coupon-system's offsets back to {when} (mqadmin resetOffsetByTime)",
         "运维把 coupon-system 的消费位点重置回 {when}（mqadmin resetOffsetByTime）",
     ),
+    "step.slow_tx": (
+        "the local transaction of {order} takes {held} (the invoicing call inside the open database transaction), "
+        "past transactionTimeOut (6 s): a check-back scan (every 30 s) may come in the middle of it",
+        "{order} 的本地事务要执行 {held}（开着数据库事务等开票服务），超过了 transactionTimeOut（6 秒）：中间可能赶上一次"
+        "事务回查扫描（每 30 秒一次）",
+    ),
+    "step.lost_end": (
+        "the order system's END_TRANSACTION (COMMIT) for {order} is lost on its way (it is oneway): the half "
+        "waits for the check-back",
+        "订单系统为 {order} 发出的 END_TRANSACTION（COMMIT，二次确认）在路上丢了（它是 oneway 发送）：半消息只能等事务回查",
+    ),
+    # -- the same steps on POP (SimpleConsumers): no rebalance, no consume timeout, a revival ---------
+    "step.join_pop": (
+        "{client} starts: a second SimpleConsumer of the group, receiving from every queue (POP has no rebalance)",
+        "{client} 启动：消费组里又多了一个 SimpleConsumer，所有队列它都能取（POP 没有重平衡）",
+    ),
+    "step.leave_pop": (
+        "{client} shuts down: the call in progress stops, and what it did not ack comes back after its invisible "
+        "duration",
+        "{client} 停机：正在执行的消费逻辑被中断，没 ack 的消息等不可见时间到了再回来",
+    ),
+    "step.slow_pop": (
+        "the handler of {order} is held {held} before it starts, past its 30 s invisible duration",
+        "{order} 的消费逻辑开始执行前被卡住 {held}，超过了 30 秒的不可见时间",
+    ),
+    "step.slow_pop_mid": (
+        "the handler of {order} is held {held} before database statement {statement}, past its 30 s invisible duration",
+        "{order} 的消费逻辑在第 {statement} 条数据库语句前被卡住 {held}，超过了 30 秒的不可见时间",
+    ),
+    "step.outage_pop": (
+        "the coupon database and Redis are down for {duration}: every statement fails, and a failed message is "
+        "not acked, so it comes back every time its 30 s invisible duration is over",
+        "优惠券库和 Redis 宕机 {duration}：所有语句都失败；失败的消息不 ack，每次不可见时间（30 秒）一到就又回来",
+    ),
+    "where.pop.AFTER_HANDLER": (
+        "after the handler returned, before its ack",
+        "消费逻辑返回之后、ack 之前",
+    ),
+    "where.pop.AFTER_LOCAL_COMMIT": (
+        "right after its ack (POP keeps no offset locally: nothing is lost)",
+        "刚 ack 完（POP 没有本地消费位点，所以什么也不会丢）",
+    ),
+    # -- how the shop runs (a schedule's consumer and producer), told before its steps --------------
+    "step.on_pop": (
+        "the coupon system's processes are RocketMQ 5 SimpleConsumers (POP): receive(16, invisible 30 s), "
+        "handle, ack only on CONSUME_SUCCESS",
+        "优惠券系统的进程都是 RocketMQ 5 的 SimpleConsumer（POP）：receive(16, 不可见时间 30 秒)，执行消费逻辑，"
+        "只有返回 CONSUME_SUCCESS 才 ack",
+    ),
+    "step.on_tx": (
+        "the order system sends every 'order paid' as a transactional message: half message, local transaction "
+        "(mark the order PAID, invoice, COMMIT), then END_TRANSACTION",
+        "订单系统的每条支付成功消息都是事务消息：先发半消息，再执行本地事务（把订单改成 PAID、开票、事务提交），"
+        "最后发 END_TRANSACTION（二次确认）",
+    ),
+    # -- the duplication paths (``minimq check --paths``) -------------------------------------------
+    "path.upstream-retry": (
+        "the payment system calls the order callback twice (two messages, two msg ids)",
+        "支付系统把订单回调调了两次（两条消息，两个 msgId）",
+    ),
+    "path.lost-reply": (
+        "the broker stores the message, the reply is lost, the producer sends again",
+        "Broker 存下了消息，应答却丢了，生产者又发一次",
+    ),
+    "path.crash": (
+        "a consumer crashes at a chosen point (between two statements too) and restarts",
+        "消费者进程在指定的位置崩溃（包括两条语句之间），然后重启",
+    ),
+    "path.rebalance": ("a consumer joins or leaves the group", "有消费者加入或退出消费组"),
+    "path.reconsume-later": (
+        "a database statement fails after part of the work was done",
+        "做完一部分工作后，某条数据库语句失败",
+    ),
+    "path.consume-timeout": (
+        "a handler runs past the 15 min consume timeout",
+        "消费逻辑执行超过 15 分钟的消费超时",
+    ),
+    "path.late-redelivery": (
+        "a copy arrives an hour or more later: a late callback, the coupon system down for hours, "
+        "the database down (the retry ladder), an offset reset an hour back",
+        "一小时甚至更久之后又来一条：迟到的回调、优惠券系统宕机几个小时、数据库宕机（重试间隔逐级拉长）、"
+        "把消费位点重置回一小时以前",
+    ),
+    "path.pop": (
+        "the coupon system runs on RocketMQ 5 SimpleConsumers: a call slower than the 30 s invisible duration, "
+        "a failed call or a crash before the ack, and the message is revived and delivered again, maybe to the "
+        "other process while the first still works",
+        "优惠券系统跑在 RocketMQ 5 的 SimpleConsumer 上：消费逻辑超过 30 秒的不可见时间、调用失败、ack 之前崩溃，"
+        "消息都会被 revive 回来重新投递，可能投给另一个进程，而第一个进程还在处理它",
+    ),
+    "path.transaction": (
+        "the order system sends 'order paid' in a transaction: a local transaction longer than "
+        "transactionTimeOut with a check-back scan inside it is committed twice (apache/rocketmq#5574); a lost "
+        "END_TRANSACTION is committed by the check-back",
+        "订单系统用事务消息发支付成功消息：本地事务超过 transactionTimeOut、中间又赶上一次回查扫描，就会被提交两次"
+        "（apache/rocketmq#5574）；二次确认丢了，由事务回查来提交",
+    ),
+    "path.reset": (
+        "an operator resets coupon-system's offsets back in time (mqadmin resetOffsetByTime): everything since is "
+        "delivered again, even while a copy is still in flight",
+        "运维把 coupon-system 的消费位点往回重置（mqadmin resetOffsetByTime）：从那个时间点起的消息全部重新投递，"
+        "哪怕第一次投递还没处理完",
+    ),
     # -- a stored schedule (a replay token) that cannot be read ---------------------------------
     "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档剧本：{where} {problem}"),
     "sched.not_text": ("a replay token is text, got {value}", "重放 token 应该是文本，实际是 {value}"),
@@ -105,4 +208,8 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "必须是剧本里的订单（{orders}），实际是 {value}",
     ),
     "sched.missing": ("must not be empty, got {value}", "不能为空，实际是 {value}"),
+    "sched.needs_tx": (
+        "a {kind} step needs a schedule whose producer is transaction, got {value}",
+        "{kind} 步骤要求剧本的 producer 是 transaction，实际是 {value}",
+    ),
 }

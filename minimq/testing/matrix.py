@@ -1,9 +1,11 @@
 """The fix matrix: every design of the ladder against one schedule per duplication path.
 
 Owns: ``COLUMNS`` (one hand-written schedule for each way a coupon message is duplicated,
-named by the path it takes: the story's path A, docs/semantics.md's P1 to P10), ``Cell``
-and ``run_matrix``. Each cell is one lab run (``run_schedule``) of one design under one
-schedule, with the same seed for every cell, so the table is measured, not asserted:
+named by the path it takes: the story's path A, docs/semantics.md's P1 to P10, and
+RocketMQ 5's: G1 the coupon system on POP (P17), H1 "order paid" sent in a transaction
+(P16), R1 an operator's offset reset (P15)), ``Cell`` and ``run_matrix``. Each cell is
+one lab run (``run_schedule``) of one design under one schedule, with the same seed for
+every cell, so the table is measured, not asserted:
 - ``ok``: exactly one coupon, and the design answered like a RocketMQ listener must;
 - ``duplicate``: two coupons for the order; ``lost``: none;
 - ``wrong``: one coupon, but a verdict all the same (a duplicate answered with
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from minimq.testing.design import LoadedDesign
 from minimq.testing.lab import run_schedule
 from minimq.testing.schedule import READY_MS, Schedule
-from minimq.testing.steps import Crash, Fail, Join, LostReply, Pay, Slow, Step, UpstreamRetry
+from minimq.testing.steps import Crash, Fail, Join, LostReply, Pay, Reset, Slow, SlowTx, Step, UpstreamRetry
 from minimq.testing.story import violation_in_words
 
 ORDER = "order-1"
@@ -40,16 +42,39 @@ _D1: tuple[Step, ...] = (
 )
 
 
+# G1: on POP, the handler waits 40 s before its 2nd statement (past its 30 s invisible
+# duration) while c2 runs too: the message is revived at about 35 s and c2 receives it
+# while c1 still works.
+_G1: tuple[Step, ...] = (
+    _PAY,
+    Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=40_000),
+    Join(at_ms=T0, client="c2"),
+)
+# R1: the handler waits 3 s before its 2nd statement; the operator's reset comes 2 ms
+# after the pay, as the message was just delivered: the next pull is answered
+# OFFSET_MOVED, the queue is dropped and pulled again, and the copy is delivered again
+# while the first still works (a reset that comes once the pull is held is learned only
+# 15 s later, after the first copy is done).
+_R1: tuple[Step, ...] = (
+    _PAY,
+    Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=3000),
+    Reset(at_ms=T0 + 2, delay_ms=0),
+)
+
+
 @dataclass(frozen=True)
 class Column:
     """One way the message is duplicated: ``code`` heads the column, ``label`` (a catalog
-    key) says what happens, ``path`` names it (docs/semantics.md), ``steps`` play it."""
+    key) says what happens, ``path`` names it (docs/semantics.md), ``steps`` play it, with
+    the shop's ``consumer`` and ``producer`` (``minimq.testing.schedule.Schedule``)."""
 
     code: str
     label: str
     path: str
     steps: tuple[Step, ...]
     orders: tuple[str, ...] = (ORDER,)  # the orders it pays; a cell counts the one that went worst
+    consumer: str = "push"
+    producer: str = "plain"
 
 
 def _crash_before(statement: int) -> Crash:
@@ -78,6 +103,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("E4", "matrix.col.E4", "P8", (_PAY, Fail(at_ms=T0, order=ORDER, statement=3, how="after"))),
     Column("F1", "matrix.col.F1", "P10", (_PAY, Slow(at_ms=T0, order=ORDER, delay_ms=_HELD_MS))),
     Column("F2", "matrix.col.F2", "P10", (_PAY, Slow(at_ms=T0, order=ORDER, statement=2, delay_ms=_HELD_MS))),
+    Column("G1", "matrix.col.G1", "P17", _G1, consumer="pop"),
+    Column(
+        "H1",
+        "matrix.col.H1",
+        "P16",
+        (_PAY, SlowTx(at_ms=T0, order=ORDER, delay_ms=40_000)),
+        producer="transaction",
+    ),
+    Column("R1", "matrix.col.R1", "P15", _R1),
 )
 
 
@@ -95,11 +129,11 @@ class Cell:
 
 
 def schedule_of(column: Column) -> Schedule:
-    return Schedule(column.orders, column.steps)
+    return Schedule(column.orders, column.steps, column.consumer, column.producer)
 
 
 def column_named(code: str) -> Column | None:
-    """The column ``code`` names (``A1`` .. ``F2``, any case), or None."""
+    """The column ``code`` names (``A1`` .. ``R1``, any case), or None."""
     return next((c for c in COLUMNS if c.code == code.strip().upper()), None)
 
 
