@@ -68,13 +68,19 @@ class BrokerLife:
         self._offsets = offsets_flush(start_ms)
         self._delay = delay_flush(start_ms)
         self._commit_log = commit_log_flush(start_ms, store.writes, store.position)
+        self.next_ms = self._next_due()
+
+    def _next_due(self) -> int:
+        """The earliest flush not taken yet: before it, ``catch_up`` has nothing to do."""
+        return min(self._offsets.next_due(), self._delay.next_due(), self._commit_log.thorough.next_due())
 
     # -- the flushes ---------------------------------------------------------------------
     def catch_up(self) -> None:
         """Take the flushes due by now, before anything changes (``minimq.core.flush``)."""
-        if not self.alive:
+        now = self._world.now_ms
+        if now < self.next_ms or not self.alive:  # asked at every write: nothing due, at once
             return
-        now, broker = self._world.now_ms, self._broker
+        broker = self._broker
         if self._offsets.catch_up(now):
             broker.offsets.flush()
             self.offsets_written_ms = self._offsets.taken_ms
@@ -82,6 +88,7 @@ class BrokerLife:
             broker.send_backs.schedule.flush()
             self.delay_written_ms = self._delay.taken_ms
         self._commit_log.before_write(now, broker.store.writes, broker.store.position)
+        self.next_ms = self._next_due()
 
     def offsets_on_disk(self) -> dict[tuple[str, str, int], int]:
         """The consumer offsets as last written to disk (group, topic, queue id -> offset):

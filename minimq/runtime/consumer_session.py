@@ -140,7 +140,7 @@ class ConsumerSession:
         last one (or this process never reached it: a master back in its route), the
         request opened a new connection, and the client heartbeats and rebalances
         (``MQClientInstance``'s ``ChannelEventListener.onChannelActive``)."""
-        if broker.epoch != self.broker_epochs.get(broker.name):
+        if broker.life.epoch != self.broker_epochs.get(broker.name):
             self.broker_epochs[broker.name] = broker.epoch
             self.spawn(self.heartbeats.channel_active(broker.name), f"{self.client}-reconnect")
 
