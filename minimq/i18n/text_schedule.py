@@ -118,6 +118,15 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "优惠券系统的进程都是 RocketMQ 5 的 SimpleConsumer（POP）：receive(16, 不可见时间 30 秒)，执行消费逻辑，"
         "只有返回 CONSUME_SUCCESS 才 ack",
     ),
+    "step.broker_crash": (
+        "the broker crashes (the process dies), back {restart} later with its flushed offsets",
+        "Broker 进程崩溃，{restart}后重启，消费位点回到上次刷盘的值",
+    ),
+    "step.broker_crash_os": (
+        "the broker's machine crashes (an OS crash: the unflushed commit log is lost), back {restart} later "
+        "with its flushed offsets",
+        "Broker 所在机器宕机（操作系统崩溃，没刷盘的 CommitLog 丢失），{restart}后重启，消费位点回到上次刷盘的值",
+    ),
     "step.on_tx": (
         "the order system sends every 'order paid' as a transactional message: half message, local transaction "
         "(mark the order PAID, invoice, COMMIT), then END_TRANSACTION",
@@ -171,6 +180,17 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "delivered again, even while a copy is still in flight",
         "运维把 coupon-system 的消费位点往回重置（mqadmin resetOffsetByTime）：从那个时间点起的消息全部重新投递，"
         "哪怕第一次投递还没处理完",
+    ),
+    "path.broker-crash": (
+        "the broker crashes and restarts (or its machine does, losing the unflushed commit log): the consumer "
+        "offsets go back to its last 5 s flush and the retry progress to its last 10 s flush, so a coupon process "
+        "restarted or given a queue after it consumes again",
+        "Broker 进程崩溃后重启（或者整台机器宕机，丢掉还没刷盘的 CommitLog）：消费位点回到它最近一次 5 秒刷盘的值，"
+        "延迟消息进度回到最近一次 10 秒刷盘的值，之后重启或重平衡拿到队列的优惠券进程会重复消费",
+    ),
+    "sched.overlap": (
+        "a broker crash while the broker is still down from the one at {value}",
+        "上一次 Broker 崩溃（{value}）还没恢复，又安排了一次崩溃",
     ),
     # -- a stored schedule (a replay token) that cannot be read ---------------------------------
     "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档剧本：{where} {problem}"),

@@ -45,8 +45,9 @@ from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
 from minimq.testing.lab_shop import LAB_POP, LabOrders, pop_coupons
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import Schedule
+from minimq.testing.schedule import BROKER_DOWN_MS, Schedule
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -232,6 +233,9 @@ class Lab:
                 self.orders.invoice_ms[step.order] = step.delay_ms  # read when its local transaction runs
             case LostEnd():
                 faults.lose_end_transaction(key=step.order)
+            case BrokerCrash():
+                down = step.restart_after or BROKER_DOWN_MS
+                world.broker_crash(world.now_ms, down_ms=down, lose_unflushed=step.how == "os")
             case _:
                 assert_never(step)
 
@@ -328,6 +332,8 @@ def _ends(step: Step) -> int:
             return step.at_ms + step.restart_after
         case Outage():
             return step.at_ms + step.delay_ms
+        case BrokerCrash():
+            return step.at_ms + (step.restart_after or BROKER_DOWN_MS)
         case Pay() | UpstreamRetry() | LostReply() | Restart() | Join() | Leave() | Fail() | Slow() | Reset():
             return step.at_ms
         case SlowTx() | LostEnd():

@@ -30,9 +30,17 @@ from typing import Any, assert_never
 
 from minimq.errors import ValidationError
 from minimq.i18n import t
-from minimq.testing.schedule_check import CONSUMERS, PRODUCERS, parse_schedule, read_schedule
+from minimq.testing.schedule_check import (
+    BROKER_DOWN_MS,
+    CONSUMERS,
+    PRODUCERS,
+    broker_crash_overlap,
+    parse_schedule,
+    read_schedule,
+)
 from minimq.testing.steps import (
     KINDS,
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -54,7 +62,18 @@ from minimq.testing.steps import (
     order_of,
 )
 
-__all__ = ["CONSUMERS", "KINDS", "LATE_MS", "PATHS", "PRODUCERS", "READY_MS", "Schedule", "Step", "path_words"]
+__all__ = [
+    "BROKER_DOWN_MS",
+    "CONSUMERS",
+    "KINDS",
+    "LATE_MS",
+    "PATHS",
+    "PRODUCERS",
+    "READY_MS",
+    "Schedule",
+    "Step",
+    "path_words",
+]
 
 # The duplication paths, in the order they are listed; what each means is in the catalog
 # (``path.<name>``, English and Chinese), so ``minimq check --help`` says it in either.
@@ -69,6 +88,7 @@ PATH_NAMES = (
     "pop",
     "transaction",
     "reset",
+    "broker-crash",
 )
 PATHS: dict[str, str] = {name: t(f"path.{name}", "en") for name in PATH_NAMES}
 
@@ -105,6 +125,9 @@ class Schedule:
             raise ValidationError(f"producer must be one of {', '.join(PRODUCERS)}", self.producer)
         if self.producer != "transaction" and any(isinstance(s, TxStep) for s in self.steps):
             raise ValidationError("slow_tx and lost_end steps need producer='transaction'", self.producer)
+        overlap = broker_crash_overlap(self.steps)
+        if overlap is not None:
+            raise ValidationError("a broker crash while the broker is still down from the one at", overlap[1])
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -201,6 +224,8 @@ def _path(step: Step, *, pop: bool) -> str | None:
             return "reset"
         case SlowTx() | LostEnd():
             return "transaction"
+        case BrokerCrash():
+            return "broker-crash"
         case _:
             assert_never(step)
 
@@ -209,7 +234,7 @@ def _renamed(step: Step, renames: dict[str, str]) -> Step:
     match step:
         case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow() | SlowTx() | LostEnd():
             return replace(step, order=renames[step.order])
-        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash():
             return step
         case _:
             assert_never(step)

@@ -203,6 +203,20 @@ class LostEnd:
     order: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerCrash:
+    """The broker dies now and restarts ``restart_after`` ms later (10 s when 0); with
+    ``how="os"`` its machine goes down too and the commit log loses what it had not
+    flushed (path ``broker-crash``, P13). It comes back with the consumer offsets of its
+    last 5 s flush and the delay progress of its last 10 s flush: a coupon process
+    started, or given a queue, after that reads the older offset and consumes again."""
+
+    kind: ClassVar[str] = "broker_crash"
+    at_ms: int
+    how: str = ""
+    restart_after: int = 0
+
+
 Step = (
     Pay
     | UpstreamRetry
@@ -219,6 +233,7 @@ Step = (
     | Reset
     | SlowTx
     | LostEnd
+    | BrokerCrash
 )
 Send = Pay | UpstreamRetry | LostReply  # the kinds that send "order paid"
 TxStep = SlowTx | LostEnd  # the kinds that need a transactional producer
@@ -241,6 +256,7 @@ BY_KIND: dict[str, type[Step]] = {
         Reset,
         SlowTx,
         LostEnd,
+        BrokerCrash,
     )
 }
 KINDS = frozenset(BY_KIND)
@@ -255,7 +271,7 @@ def order_of(step: Step) -> str:
     match step:
         case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow() | SlowTx() | LostEnd():
             return step.order
-        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash():
             return ""
         case _:
             assert_never(step)

@@ -20,8 +20,9 @@ from minimq.i18n.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import CONSUME_TIMEOUT_MS, INVISIBLE_MS, Schedule
+from minimq.testing.schedule import BROKER_DOWN_MS, CONSUME_TIMEOUT_MS, INVISIBLE_MS, Schedule
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -119,6 +120,9 @@ def _step(step: Step, lang: str, pop: bool = False) -> str:
             return t("step.slow_tx", lang, order=step.order, held=fmt_duration(step.delay_ms, lang))
         case LostEnd():
             return t("step.lost_end", lang, order=step.order)
+        case BrokerCrash():
+            key = "step.broker_crash_os" if step.how == "os" else "step.broker_crash"
+            return t(key, lang, restart=fmt_duration(step.restart_after or BROKER_DOWN_MS, lang))
         case _:
             assert_never(step)
 
