@@ -184,9 +184,10 @@ SCHEDULE: dict[str, tuple[str, str]] = {
     "path.broker-crash": (
         "the broker crashes and restarts (or its machine does, losing the unflushed commit log): the consumer "
         "offsets go back to its last 5 s flush and the retry progress to its last 10 s flush, so a coupon process "
-        "restarted or given a queue after it consumes again",
+        "that starts a queue after it (restarted during the outage, or before its next offset persist) consumes again",
         "Broker 进程崩溃后重启（或者整台机器宕机，丢掉还没刷盘的 CommitLog）：消费位点回到它最近一次 5 秒刷盘的值，"
-        "延迟消息进度回到最近一次 10 秒刷盘的值，之后重启或重平衡拿到队列的优惠券进程会重复消费",
+        "延迟消息进度回到最近一次 10 秒刷盘的值；之后才开始消费某个队列的优惠券进程（宕机期间重启的，"
+        "或者在下一次提交消费位点之前重启的）会重复消费",
     ),
     "sched.overlap": (
         "a broker crash while the broker is still down from the one at {value}",

@@ -88,7 +88,7 @@ FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
     ("slow_tx", "transaction", 3),  # transactional producer only
     ("lost_end", "transaction", 1),  # transactional producer only
     ("reset", "reset", 2),
-    ("broker_crash", "broker-crash", 2),
+    ("broker_crash", "broker-crash", 4),
 )
 # POP and the transactional producer are ways to deploy, not faults: drawn once in four
 # schedules each, so that a bug of the push consumer's paths is found about as fast with
