@@ -1,28 +1,32 @@
-"""``minimq check``'s broker-fault path: ``broker-crash`` (P13).
+"""``minimq check``'s broker-fault paths: ``broker-crash`` (P13) and ``failover`` (P14).
 
 The broker crashes (``BrokerCrash``: the process, or with ``how="os"`` its machine) and
 restarts 10 s later with the consumer offsets of its last 5 s flush; a coupon process
 killed in the window starts the queue from there and consumes again. Each hand-written
 schedule is replayed to a known verdict for a right and a wrong design; the step goes
 through JSON and back; tokens stored before it still read the same; exploration is kept
-to a few dozen schedules.
+to a few dozen schedules. With a ``master_down`` step the lab's broker has a slave that
+serves reads; the master's loss and a deploy just after it is back duplicate the outage
+(lesson 17's shape, the fix matrix's J1).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
 from minimq.apps.design import DESIGNS_DIR
 from minimq.cli import main
 from minimq.errors import ValidationError
-from minimq.events import BrokerCrashed, OffsetRestored
+from minimq.events import BrokerCrashed, OffsetPersisted, OffsetRestored
 from minimq.testing import Schedule, explore, load_design, run_schedule
 from minimq.testing.lab import GROUP, TOPIC
 from minimq.testing.matrix import column_named, schedule_of
 from minimq.testing.schedule import PATHS, READY_MS
 from minimq.testing.schedule_check import ScheduleError
 from minimq.testing.stats import run_statistics
-from minimq.testing.steps import BrokerCrash, Kill, Pay
+from minimq.testing.steps import BrokerCrash, Kill, MasterDown, Pay
 from minimq.testing.story import schedule_in_words
 
 PAY = Pay(at_ms=READY_MS, order="order-1")
@@ -137,3 +141,50 @@ def test_a_wrong_design_fails_the_path() -> None:
     result = explore(design("no_dedupe"), examples=40, seed=0, paths=["broker-crash"])
     assert result.counterexample is not None
     assert "broker-crash" in result.counterexample.schedule.paths()
+
+
+# -- failover (P14): a master lost while the coupon system reads from its slave -------------------
+def test_j1_duplicates_only_a_wrong_design_and_needs_the_master_down() -> None:
+    column = column_named("J1")
+    assert column is not None and column.path == "P14"
+    schedule = schedule_of(column)
+    assert schedule.slave() and "failover" in schedule.paths()
+    wrong = run_schedule(load_design(design("no_dedupe")), schedule)
+    assert wrong.coupons == {"order-1": 2} and wrong.kinds() == {"duplicate"}
+    persisted = {e.store for e in wrong.trace.of(OffsetPersisted) if e.group == GROUP}
+    assert "slave" in persisted  # the offsets of the outage went to the slave
+    for name in ("unique_key", "unique_key_sync", "conditional_state"):
+        assert run_schedule(load_design(design(name)), schedule).ok, name
+    control = replace(schedule, steps=tuple(s for s in schedule.steps if not isinstance(s, MasterDown)))
+    assert not control.slave()
+    assert run_schedule(load_design(design("no_dedupe")), control).coupons == {"order-1": 1}
+
+
+def test_a_failover_step_goes_through_json_and_is_checked() -> None:
+    schedule = Schedule(("order-1",), (PAY, MasterDown(at_ms=68_000), MasterDown(at_ms=400_000, restart_after=5000)))
+    assert Schedule.from_token(schedule.token()) == schedule
+    base = '{"orders":["order-1"],%s"steps":[%s]}'
+    down = '{"at_ms":1000,"kind":"master_down"}'
+    with pytest.raises(ScheduleError, match=r"steps\[0\]\.kind"):
+        Schedule.from_json(base % ('"consumer":"pop",', down))
+    with pytest.raises(ScheduleError, match=r"steps\[1\]\.how"):
+        Schedule.from_json(base % ("", down + ',{"at_ms":500000,"kind":"broker_crash","how":"os"}'))
+    with pytest.raises(ScheduleError, match=r"steps\[1\]\.at_ms"):  # the master is down until 238 s
+        Schedule.from_json(base % ("", down + ',{"at_ms":200000,"kind":"broker_crash"}'))
+    with pytest.raises(ValidationError):
+        Schedule(("order-1",), (MasterDown(at_ms=1000),), consumer="pop")
+
+
+def test_the_failover_story_says_the_slave_serves_reads() -> None:
+    schedule = schedule_of(column_named("J1"))  # type: ignore[arg-type]
+    en, zh = schedule_in_words(schedule, "en"), schedule_in_words(schedule, "zh")
+    assert "slaveReadEnable=true" in en[0] and "slaveReadEnable=true" in zh[0]
+    assert any("master goes down" in line for line in en)
+    assert any("Master 宕机" in line for line in zh)
+
+
+def test_failover_is_explored_and_passed_by_a_right_design() -> None:
+    result = explore(design("unique_key"), examples=8, seed=0, paths=["failover"])
+    assert result.ok and "failover" in result.paths_seen
+    wrong = explore(design("no_dedupe"), examples=20, seed=0, paths=["failover"])
+    assert wrong.counterexample is not None and wrong.counterexample.schedule.slave()

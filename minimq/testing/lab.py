@@ -45,7 +45,8 @@ from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
 from minimq.testing.lab_shop import LAB_POP, LabOrders, pop_coupons
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import BROKER_DOWN_MS, Schedule
+from minimq.testing.schedule import Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
     BrokerCrash,
     Crash,
@@ -56,6 +57,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -146,6 +148,8 @@ class Lab:
             self.coupon = self.supervisor.coupon = pop_coupons(self.world, self.calls)
         if schedule.producer == "transaction":
             self.orders.transactional(schedule.orders)
+        if schedule.slave():  # path failover: the team runs the pair with slaveReadEnable=true
+            self.world.add_slave(self.world.broker.name, slave_read_enable=True)
 
     # -- the coupon consumers ----------------------------------------------------------
     @property
@@ -233,9 +237,9 @@ class Lab:
                 self.orders.invoice_ms[step.order] = step.delay_ms  # read when its local transaction runs
             case LostEnd():
                 faults.lose_end_transaction(key=step.order)
-            case BrokerCrash():
-                down = step.restart_after or BROKER_DOWN_MS
-                world.broker_crash(world.now_ms, down_ms=down, lose_unflushed=step.how == "os")
+            case BrokerCrash() | MasterDown():
+                os = isinstance(step, BrokerCrash) and step.how == "os"
+                world.broker_crash(world.now_ms, down_ms=down_ms(step), lose_unflushed=os)
             case _:
                 assert_never(step)
 
@@ -332,8 +336,8 @@ def _ends(step: Step) -> int:
             return step.at_ms + step.restart_after
         case Outage():
             return step.at_ms + step.delay_ms
-        case BrokerCrash():
-            return step.at_ms + (step.restart_after or BROKER_DOWN_MS)
+        case BrokerCrash() | MasterDown():
+            return step.at_ms + down_ms(step)
         case Pay() | UpstreamRetry() | LostReply() | Restart() | Join() | Leave() | Fail() | Slow() | Reset():
             return step.at_ms
         case SlowTx() | LostEnd():

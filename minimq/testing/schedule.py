@@ -49,6 +49,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -89,6 +90,7 @@ PATH_NAMES = (
     "transaction",
     "reset",
     "broker-crash",
+    "failover",
 )
 PATHS: dict[str, str] = {name: t(f"path.{name}", "en") for name in PATH_NAMES}
 
@@ -123,6 +125,10 @@ class Schedule:
             raise ValidationError(f"consumer must be one of {', '.join(CONSUMERS)}", self.consumer)
         if self.producer not in PRODUCERS:
             raise ValidationError(f"producer must be one of {', '.join(PRODUCERS)}", self.producer)
+        if any(isinstance(s, MasterDown) for s in self.steps) and (self.consumer, self.producer) != ("push", "plain"):
+            raise ValidationError("a master_down step needs the push consumer and the plain producer", self.consumer)
+        if self.slave() and any(isinstance(s, BrokerCrash) and s.how == "os" for s in self.steps):
+            raise ValidationError("a broker with a slave (a master_down step) takes no OS crash", "os")
         if self.producer != "transaction" and any(isinstance(s, TxStep) for s in self.steps):
             raise ValidationError("slow_tx and lost_end steps need producer='transaction'", self.producer)
         overlap = broker_crash_overlap(self.steps)
@@ -165,6 +171,11 @@ class Schedule:
     def without_step(self, index: int) -> Schedule:
         """The same schedule without its ``index``-th step."""
         return replace(self, steps=self.steps[:index] + self.steps[index + 1 :])
+
+    def slave(self) -> bool:
+        """Whether the broker runs with a slave that serves reads: a schedule with a
+        ``master_down`` step (path ``failover``)."""
+        return any(isinstance(s, MasterDown) for s in self.steps)
 
     def sends_every_order(self) -> bool:
         """Whether every order of the schedule is paid (sent at least once)."""
@@ -226,6 +237,8 @@ def _path(step: Step, *, pop: bool) -> str | None:
             return "transaction"
         case BrokerCrash():
             return "broker-crash"
+        case MasterDown():
+            return "failover"
         case _:
             assert_never(step)
 
@@ -234,7 +247,7 @@ def _renamed(step: Step, renames: dict[str, str]) -> Step:
     match step:
         case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow() | SlowTx() | LostEnd():
             return replace(step, order=renames[step.order])
-        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash():
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash() | MasterDown():
             return step
         case _:
             assert_never(step)
