@@ -188,3 +188,12 @@ def test_failover_is_explored_and_passed_by_a_right_design() -> None:
     assert result.ok and "failover" in result.paths_seen
     wrong = explore(design("no_dedupe"), examples=20, seed=0, paths=["failover"])
     assert wrong.counterexample is not None and wrong.counterexample.schedule.slave()
+
+
+@pytest.mark.parametrize("code", ["I1", "J1"])
+def test_same_seed_same_trace(code: str) -> None:
+    schedule = schedule_of(column_named(code))  # type: ignore[arg-type]
+    loaded = load_design(design("no_dedupe"))
+    first = run_schedule(loaded, schedule, seed=5).trace.to_jsonl()
+    assert first == run_schedule(loaded, schedule, seed=5).trace.to_jsonl()
+    assert first != run_schedule(loaded, schedule, seed=6).trace.to_jsonl()  # other msg ids

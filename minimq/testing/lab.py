@@ -23,7 +23,10 @@ the wall-clock ``Watchdog`` stops a busy loop or a blocking call; an error at a
 restart's import or in ``setup`` is a ``DesignError``.
 
 How the shop runs is the schedule's to say (``lab_shop``): the coupon system on POP
-(``consumer="pop"``), the order system's transactional producer (``producer="transaction"``).
+(``consumer="pop"``), the order system's transactional producer (``producer="transaction"``),
+and, for a schedule with a ``master_down`` step (path ``failover``), a slave of the broker
+that serves reads (``World.add_slave(..., slave_read_enable=True)``). A ``broker_crash``
+or ``master_down`` step is ``World.broker_crash`` (``minimq.runtime.broker_life``).
 """
 
 from __future__ import annotations

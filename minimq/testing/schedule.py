@@ -18,6 +18,11 @@ message, path ``transaction``). On POP every consumer-side fault (a crash, a kil
 failed statement, a slow call, a second process) ends the same way, in a revival after
 the invisible duration, so it counts as path ``pop``.
 
+A ``master_down`` step (path ``failover``) also says how the broker runs: with a slave
+that serves reads, for that schedule only; nothing else in its JSON changes. A schedule
+refuses two broker crashes that overlap, a ``master_down`` with POP or the
+transactional producer, and an OS crash of a broker with a slave.
+
 ``read`` schedules with ``schedule_check.read_schedule``: every field is checked.
 """
 
