@@ -79,6 +79,14 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.checks": ("transaction check-backs", "事务回查"),
     "check.stats.commits_again": ("msg ids committed a second time (#5574)", "同一个 msgId 被再次提交（#5574）"),
     "check.stats.resets": ("offset resets by an operator", "运维重置消费位点"),
+    "check.stats.broker_crashes": (
+        "broker crashes (restarted from its flushes)",
+        "Broker 崩溃（重启后从刷盘数据恢复）",
+    ),
+    "check.stats.offsets_back": (
+        "queues whose offset the restarted broker put back",
+        "Broker 重启后消费位点回退的队列",
+    ),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),
     "check.stats.path": ("schedules with path {path}", "含 {path} 路径的剧本"),
     "where.BEFORE_HANDLER": ("before the handler runs", "调用消费逻辑之前"),

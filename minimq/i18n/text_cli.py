@@ -54,8 +54,8 @@ CLI: dict[str, tuple[str, str]] = {
     ),
     "cli.paths_title": ("duplication paths (--paths):", "重复消息路径（--paths）："),
     "cli.replay": (
-        "run only this stored schedule (from a failure report), or a column of the fix matrix (A1 .. R1)",
-        "只重放这一个保存下来的剧本（取自失败报告），或者修复矩阵里的一列（A1 .. R1）",
+        "run only this stored schedule (from a failure report), or a column of the fix matrix (A1 .. J1)",
+        "只重放这一个保存下来的剧本（取自失败报告），或者修复矩阵里的一列（A1 .. J1）",
     ),
     "cli.jobs": (
         "worker processes (default: one per core); the result is the same",

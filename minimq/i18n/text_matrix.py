@@ -123,6 +123,15 @@ MATRIX: dict[str, tuple[str, str]] = {
         "committed twice, one msg id",
         "用事务消息发送；本地事务执行 40 秒，中间赶上一次回查：同一个 msgId 提交了两次",
     ),
+    "matrix.col.I1": (
+        "the broker crashes before its 5 s flush of the offsets; c1 is restarted while it is down",
+        "Broker 在 5 秒一次的消费位点刷盘之前崩溃；它宕机期间 c1 被重启",
+    ),
+    "matrix.col.J1": (
+        "the master is lost while the coupon system is down; it consumes from the slave, and a deploy comes "
+        "just after the master is back",
+        "优惠券系统停机期间 Master 宕机；它恢复后从 Slave 消费，Master 回来后紧接着发布上线",
+    ),
     "matrix.col.R1": (
         "an operator resets the offsets to the start while the handler is busy: the queue is pulled again",
         "消费逻辑还没执行完，运维就把消费位点重置回起点：这个队列被重新拉取",

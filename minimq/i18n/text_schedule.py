@@ -118,6 +118,26 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "优惠券系统的进程都是 RocketMQ 5 的 SimpleConsumer（POP）：receive(16, 不可见时间 30 秒)，执行消费逻辑，"
         "只有返回 CONSUME_SUCCESS 才 ack",
     ),
+    "step.broker_crash": (
+        "the broker crashes (the process dies), back {restart} later with its flushed offsets",
+        "Broker 进程崩溃，{restart}后重启，消费位点回到上次刷盘的值",
+    ),
+    "step.broker_crash_os": (
+        "the broker's machine crashes (an OS crash: the unflushed commit log is lost), back {restart} later "
+        "with its flushed offsets",
+        "Broker 所在机器宕机（操作系统崩溃，没刷盘的 CommitLog 丢失），{restart}后重启，消费位点回到上次刷盘的值",
+    ),
+    "step.master_down": (
+        "the broker's master goes down, back {restart} later: clients read from the slave until their route "
+        "poll (every 30 s) finds the master again",
+        "Broker 的 Master 宕机，{restart}后恢复：客户端在下一次路由轮询（每 30 秒）发现 Master 回来之前，都从 Slave 读",
+    ),
+    "step.on_slave": (
+        "broker-a has a slave, broker-a-s, copied asynchronously, and serves reads from it while the master "
+        "is down (slaveReadEnable=true; the 5.x default, false, refuses every pull from the slave)",
+        "broker-a 有一个异步复制的 Slave（broker-a-s），Master 宕机期间由 Slave 提供读"
+        "（slaveReadEnable=true；5.x 默认是 false，Slave 拒绝所有拉取请求）",
+    ),
     "step.on_tx": (
         "the order system sends every 'order paid' as a transactional message: half message, local transaction "
         "(mark the order PAID, invoice, COMMIT), then END_TRANSACTION",
@@ -171,6 +191,34 @@ SCHEDULE: dict[str, tuple[str, str]] = {
         "delivered again, even while a copy is still in flight",
         "运维把 coupon-system 的消费位点往回重置（mqadmin resetOffsetByTime）：从那个时间点起的消息全部重新投递，"
         "哪怕第一次投递还没处理完",
+    ),
+    "path.broker-crash": (
+        "the broker crashes and restarts (or its machine does, losing the unflushed commit log): the consumer "
+        "offsets go back to its last 5 s flush and the retry progress to its last 10 s flush, so a coupon process "
+        "that starts a queue after it (restarted during the outage, or before its next offset persist) consumes again",
+        "Broker 进程崩溃后重启（或者整台机器宕机，丢掉还没刷盘的 CommitLog）：消费位点回到它最近一次 5 秒刷盘的值，"
+        "延迟消息进度回到最近一次 10 秒刷盘的值；之后才开始消费某个队列的优惠券进程（宕机期间重启的，"
+        "或者在下一次提交消费位点之前重启的）会重复消费",
+    ),
+    "path.failover": (
+        "the broker's master is down while the coupon system reads from its slave (slaveReadEnable=true: with "
+        "the 5.x default nothing is read there), and comes back with older offsets; the slave's sync copies them "
+        "over its own, and a deploy before the next route poll consumes the outage again",
+        "Master 宕机期间优惠券系统从 Slave 消费（需要 slaveReadEnable=true：5.x 默认值下 Slave 不提供读），"
+        "Master 带着更旧的消费位点回来，Slave 的同步又把它们覆盖到自己身上；在下一次路由轮询之前发布上线，"
+        "宕机期间的消息会被重复消费",
+    ),
+    "sched.needs_push": (
+        "a {kind} step needs the push consumer and the plain producer, got {value}",
+        "{kind} 步骤要求 push 消费者和普通生产者，实际是 {value}",
+    ),
+    "sched.os_with_slave": (
+        "a broker with a slave (a master_down step) takes no OS crash, got {value}",
+        "有 Slave 的 Broker（剧本里有 master_down 步骤）不能做操作系统崩溃，实际是 {value}",
+    ),
+    "sched.overlap": (
+        "a broker crash while the broker is still down from the one at {value}",
+        "上一次 Broker 崩溃（{value}）还没恢复，又安排了一次崩溃",
     ),
     # -- a stored schedule (a replay token) that cannot be read ---------------------------------
     "sched.error": ("not a stored schedule: {where} {problem}", "不是有效的存档剧本：{where} {problem}"),

@@ -23,7 +23,10 @@ the wall-clock ``Watchdog`` stops a busy loop or a blocking call; an error at a
 restart's import or in ``setup`` is a ``DesignError``.
 
 How the shop runs is the schedule's to say (``lab_shop``): the coupon system on POP
-(``consumer="pop"``), the order system's transactional producer (``producer="transaction"``).
+(``consumer="pop"``), the order system's transactional producer (``producer="transaction"``),
+and, for a schedule with a ``master_down`` step (path ``failover``), a slave of the broker
+that serves reads (``World.add_slave(..., slave_read_enable=True)``). A ``broker_crash``
+or ``master_down`` step is ``World.broker_crash`` (``minimq.runtime.broker_life``).
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ from minimq.testing.lab_faults import CallFaults
 from minimq.testing.lab_shop import LAB_POP, LabOrders, pop_coupons
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -55,6 +60,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -145,6 +151,8 @@ class Lab:
             self.coupon = self.supervisor.coupon = pop_coupons(self.world, self.calls)
         if schedule.producer == "transaction":
             self.orders.transactional(schedule.orders)
+        if schedule.slave():  # path failover: the team runs the pair with slaveReadEnable=true
+            self.world.add_slave(self.world.broker.name, slave_read_enable=True)
 
     # -- the coupon consumers ----------------------------------------------------------
     @property
@@ -232,6 +240,9 @@ class Lab:
                 self.orders.invoice_ms[step.order] = step.delay_ms  # read when its local transaction runs
             case LostEnd():
                 faults.lose_end_transaction(key=step.order)
+            case BrokerCrash() | MasterDown():
+                os = isinstance(step, BrokerCrash) and step.how == "os"
+                world.broker_crash(world.now_ms, down_ms=down_ms(step), lose_unflushed=os)
             case _:
                 assert_never(step)
 
@@ -328,6 +339,8 @@ def _ends(step: Step) -> int:
             return step.at_ms + step.restart_after
         case Outage():
             return step.at_ms + step.delay_ms
+        case BrokerCrash() | MasterDown():
+            return step.at_ms + down_ms(step)
         case Pay() | UpstreamRetry() | LostReply() | Restart() | Join() | Leave() | Fail() | Slow() | Reset():
             return step.at_ms
         case SlowTx() | LostEnd():

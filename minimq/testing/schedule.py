@@ -18,6 +18,11 @@ message, path ``transaction``). On POP every consumer-side fault (a crash, a kil
 failed statement, a slow call, a second process) ends the same way, in a revival after
 the invisible duration, so it counts as path ``pop``.
 
+A ``master_down`` step (path ``failover``) also says how the broker runs: with a slave
+that serves reads, for that schedule only; nothing else in its JSON changes. A schedule
+refuses two broker crashes that overlap, a ``master_down`` with POP or the
+transactional producer, and an OS crash of a broker with a slave.
+
 ``read`` schedules with ``schedule_check.read_schedule``: every field is checked.
 """
 
@@ -30,9 +35,17 @@ from typing import Any, assert_never
 
 from minimq.errors import ValidationError
 from minimq.i18n import t
-from minimq.testing.schedule_check import CONSUMERS, PRODUCERS, parse_schedule, read_schedule
+from minimq.testing.schedule_check import (
+    BROKER_DOWN_MS,
+    CONSUMERS,
+    PRODUCERS,
+    broker_crash_overlap,
+    parse_schedule,
+    read_schedule,
+)
 from minimq.testing.steps import (
     KINDS,
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -41,6 +54,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -54,7 +68,18 @@ from minimq.testing.steps import (
     order_of,
 )
 
-__all__ = ["CONSUMERS", "KINDS", "LATE_MS", "PATHS", "PRODUCERS", "READY_MS", "Schedule", "Step", "path_words"]
+__all__ = [
+    "BROKER_DOWN_MS",
+    "CONSUMERS",
+    "KINDS",
+    "LATE_MS",
+    "PATHS",
+    "PRODUCERS",
+    "READY_MS",
+    "Schedule",
+    "Step",
+    "path_words",
+]
 
 # The duplication paths, in the order they are listed; what each means is in the catalog
 # (``path.<name>``, English and Chinese), so ``minimq check --help`` says it in either.
@@ -69,6 +94,8 @@ PATH_NAMES = (
     "pop",
     "transaction",
     "reset",
+    "broker-crash",
+    "failover",
 )
 PATHS: dict[str, str] = {name: t(f"path.{name}", "en") for name in PATH_NAMES}
 
@@ -103,8 +130,15 @@ class Schedule:
             raise ValidationError(f"consumer must be one of {', '.join(CONSUMERS)}", self.consumer)
         if self.producer not in PRODUCERS:
             raise ValidationError(f"producer must be one of {', '.join(PRODUCERS)}", self.producer)
+        if any(isinstance(s, MasterDown) for s in self.steps) and (self.consumer, self.producer) != ("push", "plain"):
+            raise ValidationError("a master_down step needs the push consumer and the plain producer", self.consumer)
+        if self.slave() and any(isinstance(s, BrokerCrash) and s.how == "os" for s in self.steps):
+            raise ValidationError("a broker with a slave (a master_down step) takes no OS crash", "os")
         if self.producer != "transaction" and any(isinstance(s, TxStep) for s in self.steps):
             raise ValidationError("slow_tx and lost_end steps need producer='transaction'", self.producer)
+        overlap = broker_crash_overlap(self.steps)
+        if overlap is not None:
+            raise ValidationError("a broker crash while the broker is still down from the one at", overlap[1])
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -142,6 +176,11 @@ class Schedule:
     def without_step(self, index: int) -> Schedule:
         """The same schedule without its ``index``-th step."""
         return replace(self, steps=self.steps[:index] + self.steps[index + 1 :])
+
+    def slave(self) -> bool:
+        """Whether the broker runs with a slave that serves reads: a schedule with a
+        ``master_down`` step (path ``failover``)."""
+        return any(isinstance(s, MasterDown) for s in self.steps)
 
     def sends_every_order(self) -> bool:
         """Whether every order of the schedule is paid (sent at least once)."""
@@ -201,6 +240,10 @@ def _path(step: Step, *, pop: bool) -> str | None:
             return "reset"
         case SlowTx() | LostEnd():
             return "transaction"
+        case BrokerCrash():
+            return "broker-crash"
+        case MasterDown():
+            return "failover"
         case _:
             assert_never(step)
 
@@ -209,7 +252,7 @@ def _renamed(step: Step, renames: dict[str, str]) -> Step:
     match step:
         case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow() | SlowTx() | LostEnd():
             return replace(step, order=renames[step.order])
-        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash() | MasterDown():
             return step
         case _:
             assert_never(step)

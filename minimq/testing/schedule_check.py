@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 from typing import Any, assert_never
 
@@ -26,6 +27,7 @@ from minimq.testing.steps import (
     BY_KIND,
     KINDS,
     USES,
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -34,6 +36,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -46,6 +49,8 @@ from minimq.testing.steps import (
 )
 
 WEEK_MS = 7 * 24 * 3_600_000
+BROKER_DOWN_MS = 10_000  # a broker crash without its own restart_after is down this long
+MASTER_DOWN_MS = 237_000  # a master_down without its own restart_after: lesson 17's outage
 MAX_STATEMENT = 100
 MAX_TIMES = 16
 MAX_STEPS = 200
@@ -73,6 +78,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lost_reply", "resend"): ("", "same", "new"),
     ("fail", "how"): ("", "after"),
     ("crash", "point"): CRASH_POINTS,
+    ("broker_crash", "how"): ("", "os"),
 }
 
 
@@ -141,7 +147,31 @@ def _schedule(data: Any) -> Stored:
     for i, step in enumerate(steps):
         if isinstance(step, TxStep) and producer != "transaction":
             raise ScheduleError(f"steps[{i}].kind", "sched.needs_tx", kind=step.kind, value=producer)
+    for i, step in enumerate(steps):
+        if isinstance(step, MasterDown) and (consumer, producer) != ("push", "plain"):
+            raise ScheduleError(f"steps[{i}].kind", "sched.needs_push", kind=step.kind, value=f"{consumer}/{producer}")
+        if isinstance(step, BrokerCrash) and step.how == "os" and any(isinstance(s, MasterDown) for s in steps):
+            raise ScheduleError(f"steps[{i}].how", "sched.os_with_slave", value=step.how)
+    overlap = broker_crash_overlap(steps)
+    if overlap is not None:
+        raise ScheduleError(f"steps[{overlap[0]}].at_ms", "sched.overlap", value=overlap[1])
     return orders, steps, consumer, producer
+
+
+def broker_crash_overlap(steps: tuple[Step, ...]) -> tuple[int, int] | None:
+    """The first broker crash that comes while the broker is still down from an earlier
+    one, as (its index, the earlier one's at_ms); None when none does (a crashed broker
+    cannot crash again before its restart)."""
+    crashes = sorted((s.at_ms, i, down_ms(s)) for i, s in enumerate(steps) if isinstance(s, BrokerCrash | MasterDown))
+    for (at, _, down), (later, i, _) in itertools.pairwise(crashes):
+        if later <= at + down:
+            return i, at
+    return None
+
+
+def down_ms(step: BrokerCrash | MasterDown) -> int:
+    """How long a broker crash or a master's loss keeps the broker down."""
+    return step.restart_after or (MASTER_DOWN_MS if isinstance(step, MasterDown) else BROKER_DOWN_MS)
 
 
 def _mode(name: str, raw: Any, choices: tuple[str, ...]) -> str:
@@ -248,7 +278,7 @@ def _consistent(at: str, step: Step) -> None:
             _order(at, step.order)
         case Pay() | UpstreamRetry() | LostReply() | Fail() | LostEnd():
             _order(at, step.order)
-        case Down():
+        case Down() | BrokerCrash() | MasterDown():
             pass
         case _:
             assert_never(step)

@@ -8,7 +8,9 @@ how many retries and dead letters the broker produced, how many crashes and reba
 happened, and how much virtual time the runs covered. The paths of RocketMQ 5 add their
 own: POP messages revived after their invisible duration and acks refused because the
 receipt handle had expired (``pop``), check-backs and second COMMITs of a transactional
-"order paid" (``transaction``), and operators' offset resets (``reset``); these figures
+"order paid" (``transaction``), operators' offset resets (``reset``), and broker
+crashes with the queues whose offsets the restarted broker put back behind what it held
+(``broker-crash``); these figures
 are reported only when they are not zero, so a check that explores none of those paths
 reports what it always did. Counted from each run's trace, so the figures are the same
 whichever process ran it.
@@ -39,9 +41,13 @@ FIGURES = (
     "checks",
     "commits_again",
     "resets",
+    "broker_crashes",
+    "offsets_back",
     "virtual_ms",
 )
-SHOWN_IF_ANY = frozenset({"sms_checked", "revived", "acks_refused", "checks", "commits_again", "resets"})
+SHOWN_IF_ANY = frozenset(
+    {"sms_checked", "revived", "acks_refused", "checks", "commits_again", "resets", "broker_crashes", "offsets_back"}
+)
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Statistics:
     checks: int = 0  # transactional producer: the broker's check-backs
     commits_again: int = 0  # transactional producer: a msg id committed a second time (#5574)
     resets: int = 0  # an operator's resetOffsetByTime of the group
+    broker_crashes: int = 0  # the broker crashed (and restarted from its flushes)
+    offsets_back: int = 0  # a restarted broker's offsets of the group behind what it held at the crash (queues)
     virtual_ms: int = 0
     per_path: Counter[str] = field(default_factory=Counter)
 
@@ -111,7 +119,7 @@ def run_statistics(
 
 
 def _rocketmq5(stats: Statistics, e: ev.Event, group: str, topic: str) -> None:
-    """The figures of the POP, transaction and reset paths."""
+    """The figures of the POP, transaction, reset and broker-crash paths."""
     if isinstance(e, ev.MessageRevived) and e.group == group:
         stats.revived += 1
     elif isinstance(e, ev.AckRejected) and e.group == group:
@@ -122,3 +130,7 @@ def _rocketmq5(stats: Statistics, e: ev.Event, group: str, topic: str) -> None:
         stats.commits_again += 1
     elif isinstance(e, ev.OffsetReset) and e.group == group and e.topic == topic and e.queue_id == 0:
         stats.resets += 1  # one event per queue: counted once, at queue 0
+    elif isinstance(e, ev.BrokerCrashed):
+        stats.broker_crashes += 1
+    elif isinstance(e, ev.OffsetRestored) and e.group == group and e.topic == topic and e.offset < e.previous:
+        stats.offsets_back += 1

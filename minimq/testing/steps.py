@@ -203,6 +203,36 @@ class LostEnd:
     order: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerCrash:
+    """The broker dies now and restarts ``restart_after`` ms later (10 s when 0); with
+    ``how="os"`` its machine goes down too and the commit log loses what it had not
+    flushed (path ``broker-crash``, P13). It comes back with the consumer offsets of its
+    last 5 s flush and the delay progress of its last 10 s flush: a coupon process
+    started, or given a queue, after that reads the older offset and consumes again."""
+
+    kind: ClassVar[str] = "broker_crash"
+    at_ms: int
+    how: str = ""
+    restart_after: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MasterDown:
+    """The broker's master dies now and is back ``restart_after`` ms later (237 s when 0,
+    lesson 17's outage); a schedule with this step runs the broker with a slave that
+    serves reads (``slaveReadEnable=true``: the 5.x default, false, refuses every pull
+    from a slave, so nothing is consumed and nothing diverges). While the master is out of
+    a client's route the coupon system consumes from the slave and persists its offsets
+    there; the master comes back with its own flushed offsets, the slave's sync copies
+    them over its own, and a coupon process that asks the master where to start in that
+    window consumes again (path ``failover``, P14)."""
+
+    kind: ClassVar[str] = "master_down"
+    at_ms: int
+    restart_after: int = 0
+
+
 Step = (
     Pay
     | UpstreamRetry
@@ -219,6 +249,8 @@ Step = (
     | Reset
     | SlowTx
     | LostEnd
+    | BrokerCrash
+    | MasterDown
 )
 Send = Pay | UpstreamRetry | LostReply  # the kinds that send "order paid"
 TxStep = SlowTx | LostEnd  # the kinds that need a transactional producer
@@ -241,6 +273,8 @@ BY_KIND: dict[str, type[Step]] = {
         Reset,
         SlowTx,
         LostEnd,
+        BrokerCrash,
+        MasterDown,
     )
 }
 KINDS = frozenset(BY_KIND)
@@ -255,7 +289,7 @@ def order_of(step: Step) -> str:
     match step:
         case Pay() | UpstreamRetry() | LostReply() | Crash() | Fail() | Slow() | SlowTx() | LostEnd():
             return step.order
-        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset():
+        case Kill() | Down() | Restart() | Join() | Leave() | Outage() | Reset() | BrokerCrash() | MasterDown():
             return ""
         case _:
             assert_never(step)

@@ -21,7 +21,9 @@ from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import CONSUME_TIMEOUT_MS, INVISIBLE_MS, Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -30,6 +32,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -77,6 +80,7 @@ def schedule_in_words(schedule: Schedule, lang: str = "en") -> list[str]:
     pop = schedule.consumer == "pop"
     deploy = ["step.on_pop"] if pop else []
     deploy += ["step.on_tx"] if schedule.producer == "transaction" else []
+    deploy += ["step.on_slave"] if schedule.slave() else []
     lines = [f"{fmt_ms(0)} {t(key, lang)}" for key in deploy]
     return lines + [f"{fmt_ms(s.at_ms)} {_step(s, lang, pop)}" for s in sorted(schedule.steps, key=lambda s: s.at_ms)]
 
@@ -119,6 +123,11 @@ def _step(step: Step, lang: str, pop: bool = False) -> str:
             return t("step.slow_tx", lang, order=step.order, held=fmt_duration(step.delay_ms, lang))
         case LostEnd():
             return t("step.lost_end", lang, order=step.order)
+        case BrokerCrash():
+            key = "step.broker_crash_os" if step.how == "os" else "step.broker_crash"
+            return t(key, lang, restart=fmt_duration(down_ms(step), lang))
+        case MasterDown():
+            return t("step.master_down", lang, restart=fmt_duration(down_ms(step), lang))
         case _:
             assert_never(step)
 

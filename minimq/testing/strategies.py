@@ -41,12 +41,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
 from minimq.errors import ValidationError
 from minimq.testing.schedule import PATHS, READY_MS, Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
@@ -55,6 +58,7 @@ from minimq.testing.steps import (
     Leave,
     LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
@@ -86,12 +90,17 @@ FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
     ("slow_tx", "transaction", 3),  # transactional producer only
     ("lost_end", "transaction", 1),  # transactional producer only
     ("reset", "reset", 2),
+    ("broker_crash", "broker-crash", 4),
+    ("failover", "failover", 1),  # 5 min 40 s of virtual time a run
 )
 # POP and the transactional producer are ways to deploy, not faults: drawn once in four
 # schedules each, so that a bug of the push consumer's paths is found about as fast with
 # every path explored as with those alone
 MODE_WEIGHT = 3
-PUSH_ONLY = frozenset({"slow"})  # no consume timeout on POP
+PUSH_ONLY = frozenset({"slow", "broker_crash", "failover"})  # no consume timeout on POP; a broker crash: see below
+# A broker crash is drawn with the push consumer and the plain producer only: what it
+# does to POP checkpoints and half messages is lessons 13 to 15's, not this path's.
+PLAIN_ONLY = frozenset({"broker_crash", "failover"})
 POP_ONLY = frozenset({"invisible"})
 TX_ONLY = frozenset({"slow_tx", "lost_end"})
 HOUR = 3_600_000
@@ -119,6 +128,23 @@ POP_HOLD_MS = {500: 40_000, 2000: 65_000, 6000: 150_000}
 # three scans in its middle
 SLOW_TX_MS = {500: 40_000, 2000: 27_000, 6000: 100_000}
 RESET_AFTER_MS = {500: 1_000, 2000: 10_000, 6000: 5 * 60_000}  # an operator's reset, this long after
+# A broker crash, by the ``restart`` choice: after every send is done (the last, a lost
+# reply's resend, by about 9 s), after the coupon process's first offset persist (10 s)
+# but before the broker's flush of it (15 s), or after that flush (nothing comes again).
+BROKER_CRASH_MS = {500: 11_000, 2000: 13_000, 6000: 16_000}
+# the coupon process c1 killed 1 s into the 10 s outage, 1 s after the restart (before its
+# next persist), or not at all; by the ``detail`` choice
+BROKER_KILL_AFTER_MS = (1_000, 11_000, None)
+# Failover, lesson 17's shape: the coupon system down from the faults' time (just after
+# its first payments) to 90 s, so the orders wait on the master; the master lost at 68 s
+# (after the slave's offset sync at 61 s) and back at 305 s (the slave learns it at its
+# next route poll and syncs at 313 s); the coupon system consumes from the slave from
+# 90 s on. Then a deploy (c1 killed, back 1 s later), by the ``restart`` choice: at 315 s,
+# before the old process's next route poll, with the master's older offsets over the
+# slave's; at 340 s, after it (its offsets reached the master: nothing comes again); or
+# none.
+FAILOVER_DOWN_MS, FAILOVER_BACK_MS, FAILOVER_COUPON_MS = 68_000, 305_000, 90_000
+FAILOVER_DEPLOY_MS = {500: 315_000, 2000: 340_000, 6000: None}
 
 
 def check_paths(paths: Iterable[str] | None) -> list[str]:
@@ -170,6 +196,8 @@ def _fits(kind: str, consumer: str, producer: str) -> bool:
     """Whether a kind of fault means something with this consumer and producer."""
     if kind in TX_ONLY:
         return producer == "transaction"
+    if kind in PLAIN_ONLY and producer != "plain":
+        return False
     return kind not in (PUSH_ONLY if consumer == "pop" else POP_ONLY)
 
 
@@ -233,6 +261,10 @@ def _fault(n_orders: int, paths: tuple[str, ...], consumer: str, producer: str) 
             return [SlowTx(at_ms=READY_MS, order=order, delay_ms=SLOW_TX_MS[restart])]
         if kind == "lost_end":
             return [LostEnd(at_ms=READY_MS, order=order)]
+        if kind == "broker_crash":  # with the flag, an OS crash (see _os_crash)
+            return _broker_crash(BROKER_CRASH_MS[restart], BROKER_KILL_AFTER_MS[detail % 3], os=flag)
+        if kind == "failover":
+            return _failover(at, FAILOVER_DEPLOY_MS[restart])
         if kind == "reset":  # with the flag, while a handler of the order is still busy
             reset = Reset(at_ms=at + RESET_AFTER_MS[restart], delay_ms=0)
             return [Slow(at_ms=at, order=order, statement=detail % 4, delay_ms=BUSY_MS), reset] if flag else [reset]
@@ -271,6 +303,42 @@ def _invisible(variant: int, at: int, order: str, hold_ms: int, *, second: bool)
     return [*steps, Join(at_ms=at, client="c2")] if second else steps
 
 
+def _broker_crash(at: int, kill_after: int | None, *, os: bool) -> list[Step]:
+    """The broker down 10 s from ``at`` (its machine too with ``os``), and coupon process
+    c1 killed ``kill_after`` ms after the crash (back 500 ms later)."""
+    crash = BrokerCrash(at_ms=at, how="os" if os else "")
+    return [crash] if kill_after is None else [crash, Kill(at_ms=at + kill_after, client="c1", restart_after=500)]
+
+
+def _failover(at: int, deploy: int | None) -> list[Step]:
+    """The coupon system down from ``at`` while the orders wait, the master lost and back,
+    a deploy at ``deploy``."""
+    steps: list[Step] = [
+        Down(at_ms=at, restart_after=FAILOVER_COUPON_MS - at),
+        MasterDown(at_ms=FAILOVER_DOWN_MS, restart_after=FAILOVER_BACK_MS - FAILOVER_DOWN_MS),
+    ]
+    return steps if deploy is None else [*steps, Kill(at_ms=deploy, client="c1", restart_after=1000)]
+
+
+def _broker_crashes_fit(steps: list[Step]) -> list[Step]:
+    """The drawn steps with every broker crash that would come while the broker is still
+    down left out, and an OS crash made a process crash unless the schedule's only
+    faults are kills: what an OS crash cuts from the commit log (a retry copy, a message
+    not consumed yet) is lost whatever the design, which is not what ``minimq check``
+    asks of it."""
+    down_until = -1
+    kept: list[Step] = []
+    failover = any(isinstance(s, MasterDown) for s in steps)  # then no other broker crash
+    for step in steps:
+        if isinstance(step, BrokerCrash | MasterDown):
+            if step.at_ms <= down_until or (failover and isinstance(step, BrokerCrash)):
+                continue
+            down_until = step.at_ms + down_ms(step)
+        kept.append(step)
+    quiet = all(isinstance(s, Pay | UpstreamRetry | LostReply | Kill | BrokerCrash) for s in kept)
+    return [replace(s, how="") if isinstance(s, BrokerCrash) and not quiet else s for s in kept]
+
+
 @functools.lru_cache(maxsize=64)
 def _schedules(paths: tuple[str, ...], max_orders: int) -> st.SearchStrategy[Schedule]:
     parts = _parts(paths)
@@ -296,7 +364,7 @@ def _schedules(paths: tuple[str, ...], max_orders: int) -> st.SearchStrategy[Sch
         if drawn is not None:
             for fault in draw(drawn):
                 steps += fault
-        return Schedule(orders, tuple(steps), consumer, producer)
+        return Schedule(orders, tuple(_broker_crashes_fit(steps)), consumer, producer)
 
     return schedule()
 
