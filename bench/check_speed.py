@@ -2,7 +2,7 @@
 well it uses both cores.
 
     python bench/check_speed.py [--seeds 20] [--rate-seeds 100] [--repeat 3] [--examples 200] [--design PATH]
-                                [--jobs-examples 1000] [--jobs-seeds 3]
+                                [--jobs-examples 1000] [--jobs-seeds 3] [--paths p1,p2]
 
 For each seed it runs `explore()` on the design (default: minimq/designs/
 query_then_insert.py) over every path, as `minimq check` does, and records:
@@ -28,6 +28,12 @@ schedules per seed, ``--jobs-seeds`` seeds, each timed interleaved; target: at l
 on an idle two-core machine). Both use worker processes as ``minimq check`` does, so the
 ratio is of the same code with one or two workers; the verdict and the figures of the
 two are checked identical.
+
+``--paths`` limits every exploration to those paths (default: all of them, as ``minimq
+check``); to compare this code with an older one on the paths both have, run both with
+the same list, the older one through ``PYTHONPATH``:
+
+    PYTHONPATH=/path/to/old python bench/check_speed.py --paths upstream-retry,lost-reply,...
 """
 
 from __future__ import annotations
@@ -45,10 +51,13 @@ from minimq.testing.design import LoadedDesign
 ROOT = Path(__file__).resolve().parent.parent
 
 
+PATHS: list[str] | None = None  # --paths (None: every path)
+
+
 def _explore(design: LoadedDesign, seed: int, examples: int) -> tuple[int | None, int, float, float]:
     """(examples needed or None, runs, wall s, cpu s) of one seed."""
     start, start_cpu = time.perf_counter(), time.process_time()
-    result = explore(design, examples=examples, seed=seed)
+    result = explore(design, examples=examples, seed=seed, paths=PATHS)
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     return (None if result.ok else result.examples), result.runs, wall, cpu
 
@@ -88,13 +97,17 @@ def main() -> None:
     parser.add_argument("--sync", default=str(ROOT / "minimq/designs/query_then_insert_sync.py"))
     parser.add_argument("--jobs-examples", type=int, default=1000, help="schedules per seed for the --jobs ratio")
     parser.add_argument("--jobs-seeds", type=int, default=3, help="seeds for the --jobs ratio")
+    parser.add_argument("--paths", default=None, help="comma-separated paths to explore (default: all)")
     args = parser.parse_args()
+    global PATHS
+    PATHS = args.paths.split(",") if args.paths else None
     if min(args.seeds, args.rate_seeds, args.repeat) < 1:
         parser.error(
             f"--seeds, --rate-seeds and --repeat must be at least 1, got {args.seeds}, {args.rate_seeds}, {args.repeat}"
         )
 
     print(f"python {platform.python_version()} ({platform.python_implementation()}), one process")
+    print(f"paths: {args.paths or 'all'}")
     design = load_design(args.design)
     explore(design, examples=5, seed=10_000)  # warm up imports
     rows = _timed(design, max(args.seeds, args.rate_seeds), args.examples, args.repeat)
@@ -113,7 +126,7 @@ def main() -> None:
 
     right = load_design(args.right)
     start = time.perf_counter()
-    result = explore(right, examples=args.examples, seed=0)
+    result = explore(right, examples=args.examples, seed=0, paths=PATHS)
     elapsed = time.perf_counter() - start
     print(
         f"design {Path(args.right).name}: ok={result.ok}, {result.examples} schedules generated, "
@@ -126,7 +139,7 @@ def main() -> None:
 
 def _sync(args: argparse.Namespace) -> None:
     design = load_design(args.sync)
-    needed = [explore(design, examples=args.examples, seed=seed).examples for seed in range(args.seeds)]
+    needed = [explore(design, examples=args.examples, seed=seed, paths=PATHS).examples for seed in range(args.seeds)]
     print(
         f"design {Path(args.sync).name} (plain def): examples needed: median {statistics.median(needed)}, "
         f"max {max(needed)} over seeds 0..{args.seeds - 1} (target: median <= 100)"
@@ -141,7 +154,9 @@ def _jobs(args: argparse.Namespace) -> None:
     for seed in range(args.jobs_seeds):
         for jobs in (1, 2):
             start = time.perf_counter()
-            r = explore(args.right, examples=args.jobs_examples, seed=seed, jobs=jobs, isolate=True, timeout_s=60)
+            r = explore(
+                args.right, examples=args.jobs_examples, seed=seed, jobs=jobs, isolate=True, timeout_s=60, paths=PATHS
+            )
             times[jobs].append(time.perf_counter() - start)
             results[jobs].append((r.ok, r.examples, r.runs, r.stats.to_dict()))
         runs += r.runs

@@ -16,6 +16,10 @@ module knows that brokers and clients meet here; the runtime sees only the kerne
 One broker, ``broker-a`` (the name RocketMQ's sample configurations give the first
 broker), is built with every world; ``world.broker`` is it. ``broker_crash(at_ms, ...)``
 plans its crash and restart (path P13, ``minimq.runtime.broker_life``).
+``World(slave=True)`` or ``add_slave("broker-a", slave_read_enable=...)`` gives it a slave,
+``broker-a-s``, and a name server that routes clients to it while the master is gone
+(path P14, ``minimq.runtime.replication``, ``minimq.runtime.route``); ``lose_master``
+loses the master with its disk.
 
 ``quiet()`` says whether anything is left to happen, from the brokers' and the
 consumers' statistics (``minimq.runtime.stats``), and ``run_until_quiet(limit_ms)`` lets
@@ -27,9 +31,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from minimq.errors import ValidationError
+from minimq.core.replication import SYNC_TIMINGS
+from minimq.errors import ClientStateError, ValidationError
 from minimq.runtime.broker import Broker
 from minimq.runtime.pop_push_consumer import PopPushConsumer
+from minimq.runtime.replication import HAService
+from minimq.runtime.route import NameServer
 from minimq.sim.kernel import Simulation
 
 if TYPE_CHECKING:
@@ -53,19 +60,79 @@ MessageHandler = Callable[["MessageExt"], Any]  # one message at a time (a corou
 class World(Simulation):
     """The simulated deployment: the kernel, its brokers and its clients."""
 
-    def __init__(self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None) -> None:
+    def __init__(
+        self, seed: int = 0, *, latency_ms: int = 1, realtime_speed: float | None = None, slave: bool = False
+    ) -> None:
+        if not isinstance(slave, bool):
+            raise ValidationError("slave must be True or False", slave)
         super().__init__(seed, latency_ms=latency_ms, realtime_speed=realtime_speed)
         self.brokers: dict[str, Broker] = {}
         self.broker: Broker = self._add_broker(DEFAULT_BROKER)
+        self.slaves: dict[str, Broker] = {}  # broker name -> its slave (add_slave)
+        self.name_server: NameServer | None = None  # made with the first slave
         self.consumers: list[PushConsumer] = []  # every push consumer handed out, in order
         self.pop_consumers: list[SimpleConsumer | PopPushConsumer] = []  # every POP client handed out
         self._planned = 0  # broker crashes and restarts still to come (broker_crash)
+        if slave:
+            self.add_slave(DEFAULT_BROKER)
 
     def _add_broker(self, name: str) -> Broker:
         broker = Broker(self, name)
         self.brokers[name] = broker
         self.network.register(name, broker)
         return broker
+
+    def add_slave(self, broker: str = DEFAULT_BROKER, *, slave_read_enable: bool = False, sync: str = "5.x") -> Broker:
+        """Give ``broker`` a slave (``brokerId`` 1, named ``<broker>-s``), replicated from it
+        asynchronously, and a name server that routes clients to the slave while the master
+        is out of the route. ``slave_read_enable`` is ``BrokerConfig.slaveReadEnable`` of the
+        pair (5.x default False: the slave refuses pulls); ``sync`` the slave's offset sync
+        timing, ``"5.x"`` (every 63 s) or ``"4.9.8"`` (every 10 s). See
+        ``minimq.runtime.replication``."""
+        self._check_open("add a slave")
+        master = self.brokers.get(broker)
+        if master is None:
+            raise ValidationError(f"no broker of that name (brokers: {', '.join(self.brokers)})", broker)
+        if broker in self.slaves:
+            raise ClientStateError(f"broker {broker!r} has a slave already: {self.slaves[broker].name}")
+        if not master.alive:
+            raise ClientStateError(f"broker {broker!r} is down; a slave connects to a running master")
+        if not isinstance(slave_read_enable, bool):
+            raise ValidationError("slave_read_enable must be True or False", slave_read_enable)
+        if sync not in SYNC_TIMINGS:
+            raise ValidationError(f"sync must be one of {', '.join(SYNC_TIMINGS)}", sync)
+        if self.name_server is None:
+            self.name_server = NameServer(self)
+        slave = Broker(self, f"{broker}-s")
+        self.network.register(slave.name, slave)
+        master.slave_read_enable = slave.slave_read_enable = slave_read_enable
+        HAService(self, master, slave, self.name_server, SYNC_TIMINGS[sync])
+        self.slaves[broker] = slave
+        return slave
+
+    def lose_master(self, at_ms: int, *, broker: str = DEFAULT_BROKER) -> None:
+        """Plan the loss of ``broker``'s master at ``at_ms``, disk and all: it never comes
+        back, its slave serves reads, and what the slave had not copied yet is lost."""
+        self._check_open("lose a master")
+        if broker not in self.slaves:
+            raise ValidationError("only a broker with a slave can be lost (add_slave first)", broker)
+        if isinstance(at_ms, bool) or not isinstance(at_ms, int) or at_ms < self.now_ms:
+            raise ValidationError(f"at_ms must be a whole millisecond, now ({self.now_ms}) or later", at_ms)
+        ha = self.brokers[broker].ha
+        assert ha is not None
+
+        def lose() -> None:
+            self._planned -= 1
+            ha.lose_master()
+
+        self._planned += 1
+        self.call_later_ms(at_ms - self.now_ms, lose)
+
+    def serving(self, broker: str) -> Broker:
+        """The broker that serves ``broker``'s readers now: the master while it runs, else
+        its slave (if it has one)."""
+        master = self.brokers[broker]
+        return master if master.alive or broker not in self.slaves else self.slaves[broker]
 
     def producer(self, group: str, **options: Any) -> Producer:
         from minimq.runtime.producer import Producer
@@ -147,8 +214,9 @@ class World(Simulation):
     # -- is anything left to happen? ---------------------------------------------------
     def quiet(self, busy: Callable[[], bool] | None = None) -> bool:
         """Nothing is left to happen, as far as the brokers and the consumers can tell:
-        - every broker runs, and no crash or restart planned by ``broker_crash`` is still
-          to come;
+        - every broker runs (but a master lost with its disk, which never will), no crash
+          or restart planned by ``broker_crash`` or ``lose_master`` is still to come, and
+          every running master's slave has copied all it stores;
         - no broker holds a retry copy waiting for its delay (in
           ``SCHEDULE_TOPIC_XXXX``), or a half message not
           resolved yet (its transaction still to be committed, rolled back or
@@ -176,9 +244,11 @@ class World(Simulation):
           its own still running, a process it will restart), is false."""
         if self._planned or any(
             s.down or s.scheduled_retries or s.unresolved_halves or s.pop_checkpoints
-            for s in (b.stats() for b in self.brokers.values())
+            for s in (b.stats() for b in self.brokers.values() if b.ha is None or not b.ha.disk_lost)
         ):
             return False
+        if any(b.ha is not None and b.alive and b.ha.behind for b in self.brokers.values()):
+            return False  # the slave has copies still to take
         if busy is not None and busy():
             return False
         running = [c for c in self.consumers if c.running]
@@ -196,7 +266,7 @@ class World(Simulation):
         if not running:
             return False
         clustering = [c.session.client_id for c in running if c.clustering and c.session is not None]
-        broker = self.brokers[running[0].broker_name]
+        broker = self.serving(running[0].broker_name)
         if clustering and broker.consumer_ids(group) != sorted(clustering):
             return False
         return all(c.assigned() == c.due_queues() for c in running)

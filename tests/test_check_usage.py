@@ -198,7 +198,7 @@ CRASH = {"client": "c1", "point": "AFTER_HANDLER"}
         ([step(at_ms=1.5)], "steps[0].at_ms must be a whole number, got 1.5"),
         ([step(at_ms=True)], "steps[0].at_ms must be a whole number, got True"),
         ([{"at_ms": 0, "kind": "teleport"}], "steps[0].kind must be one of"),
-        ([{"at_ms": 0, "kind": ["pay"]}], "steps[0].kind must be one of crash, down, fail, join, kill"),
+        ([{"at_ms": 0, "kind": ["pay"]}], "steps[0].kind must be one of broker_crash, crash, down, fail, join"),
         ([step(order="order-7")], "steps[0].order must be an order of the schedule (order-1), got 'order-7'"),
         ([step(wings=2)], "steps[0].wings is no field of a schedule"),
         ([step(delay_ms=5)], "steps[0].delay_ms is not a setting of a pay step, got 5"),

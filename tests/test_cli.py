@@ -235,6 +235,7 @@ HELP = {
         "cli.examples",
         "cli.check_seed",
         "cli.paths",
+        "cli.paths_title",
         "cli.replay",
         "cli.jobs",
         "cli.timeout",

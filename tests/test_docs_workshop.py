@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from minimq.lessons import find
+from minimq.lessons import LESSONS, find
 from minimq.testing.matrix import COLUMNS
 from minimq.testing.schedule import PATHS
 
@@ -52,7 +52,7 @@ def test_every_lesson_it_names_exists() -> None:
     for number in numbers:
         assert find(number) is not None, f"docs/workshop.md names lesson {number}, which does not exist"
     commands = _commands("lesson")
-    assert {args[0] for args in commands} >= {str(n) for n in range(1, 13)}, "every lesson is driven somewhere"
+    assert {args[0] for args in commands} >= {str(lesson.number) for lesson in LESSONS}, "every lesson is driven"
     for args in commands:
         if args[0] == "N":  # the prose's placeholder, "minimq lesson N"
             continue
@@ -100,11 +100,15 @@ def test_the_guide_is_linked_from_both_readmes() -> None:
 
 
 def _slots() -> dict[str, int]:
-    """The half-day plan's rows (English): the block's words, and its minutes."""
+    """The half-day plan's and the RocketMQ 5 session's rows (English): the block's words,
+    and its minutes."""
     english = TEXT.split("\n## 中文\n", 1)[0]
-    plan = english.split("### The half-day workshop", 1)[1].split("\n### ", 1)[0]
+    plans = [
+        english.split(heading, 1)[1].split("\n### ", 1)[0]
+        for heading in ("### The half-day workshop", "### The RocketMQ 5 and broker session")
+    ]
     found = {}
-    for start, end, block in re.findall(r"^\| (\d+:\d\d) to (\d+:\d\d) \| ([^|]+)\|", plan, re.M):
+    for start, end, block in re.findall(r"^\| (\d+:\d\d) to (\d+:\d\d) \| ([^|]+)\|", "\n".join(plans), re.M):
         (h1, m1), (h2, m2) = (map(int, x.split(":")) for x in (start, end))
         found[block.strip()] = (h2 * 60 + m2) - (h1 * 60 + m1)
     return found
@@ -112,7 +116,6 @@ def _slots() -> dict[str, int]:
 
 def test_the_lesson_site_gives_each_lesson_its_time_in_the_half_day_plan() -> None:
     """The index's "about N min" is the guide's slot for a lesson taught in step mode."""
-    from minimq.lessons import LESSONS
     from minimq.lessons.base import Lesson
     from minimq.site.build import MATRIX_MINUTES
 
@@ -124,4 +127,4 @@ def test_the_lesson_site_gives_each_lesson_its_time_in_the_half_day_plan() -> No
             assert minutes == slot, f"lesson {lesson.number}: the index says {minutes} min, the guide {slot}"
     shared = next(m for block, m in slots.items() if block.startswith("lessons 8 to 11: two of them in step mode"))
     assert all(isinstance(lesson, Lesson) and 2 * lesson.minutes <= shared for lesson in LESSONS[7:11])
-    assert sum(1 for block in slots if re.match(r"lesson \d+, ", block)) >= 8  # the plan was read
+    assert sum(1 for block in slots if re.match(r"lesson \d+, ", block)) >= 13  # both plans were read

@@ -118,7 +118,7 @@ def transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> st
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])
 def test_golden_transcript(capsys: pytest.CaptureFixture[str], number: int, lang: str) -> None:
     text = transcript(capsys, number, lang)
     path = GOLDEN / f"lesson{number}.{lang}.txt"
@@ -308,7 +308,7 @@ def test_the_fix_matrix_measures_every_design_against_every_path(capsys: pytest.
     for wrong in FIX_MATRIX.designs[:-2]:
         assert any(cell["outcome"] != "ok" for cell in designs[wrong].values()), wrong
     assert {cell["outcome"] for cell in designs["mark_first"].values()} == {"ok", "lost"}  # it loses, never doubles
-    assert summary["paths"] == ["P1", "P2", "P5", "P7", "P8", "P10"]
+    assert summary["paths"] == ["P1", "P2", "P5", "P7", "P8", "P10", "P13", "P14", "P15", "P16", "P17"]
 
 
 def test_a_matrix_cell_replays_by_its_column_code(capsys: pytest.CaptureFixture[str]) -> None:

@@ -155,20 +155,30 @@ SCHEDULES = {column.code: schedule_of(column) for column in COLUMNS}
 # E: statement 1 or 2 fails, or statement 2 or 3 runs and then its reply is lost (the
 # connection drops: a COMMIT went through, the handler sees an error), F: consume
 # timeout, held before the handler or before its statement 2 (in the middle of its work,
-# so the retry copy overlaps it).
+# so the retry copy overlaps it), G: on POP, held 40 s before statement 2 while c2 runs:
+# the revived copy overlaps the first (what "mark first" claims before it holds, and the
+# msg id table's row lock, absorb), H: a transactional "order paid" committed twice with
+# one msg id (only no dedupe lets the second through: each copy comes alone, 18 s apart),
+# R: an operator's reset while the handler is busy: the queue is pulled again and the
+# copies overlap, I: the broker crashes before its flush of the offsets and c1 is
+# restarted while it is down: the new process starts the queue from the broker's older
+# offset (the copies come 20 s apart, so only what one process cannot see breaks), J: the
+# master is lost while the coupon system, down when the order came, is out; it consumes
+# from the slave, and a deploy just after the master is back reads the master's older
+# offset (lesson 17's shape: the copies come minutes apart).
 MATRIX = {
-    #                      A1   A2   B1   B2   B3   C1   C2   C3   C4   D1   E1   E2   E3   E4   F1   F2
-    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2),
-    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 1),
-    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2),
-    "query_then_insert_sync": (2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2),
-    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1),
-    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 2),
-    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
-    "unique_key":         (1,) * 16,
-    "unique_key_reconsume": (1,) * 16,
-    "unique_key_sync":    (1,) * 16,
-    "conditional_state":  (1,) * 16,
+    #                      A1 A2 B1 B2 B3 C1 C2 C3 C4 D1 E1 E2 E3 E4 F1 F2 G1 H1 R1 I1 J1
+    "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2, 2, 2, 2, 2, 2),
+    "memory_set":         (2, 1, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 1, 2, 1, 2, 2, 2),
+    "query_then_insert":  (2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 1),
+    "query_then_insert_sync": (2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 2, 1, 1),
+    "mark_first":         (1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+    "redis_do_then_mark": (2, 1, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 1, 1),
+    "msgid_table":        (2, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+    "unique_key":         (1,) * 21,
+    "unique_key_reconsume": (1,) * 21,
+    "unique_key_sync":    (1,) * 21,
+    "conditional_state":  (1,) * 21,
 }  # fmt: skip
 
 

@@ -1,10 +1,12 @@
 """Replay tokens written before steps became one class per kind read back to the same
 schedule, and write back to the same token, byte for byte.
 
-Each token below was printed by minimq before the change (by ``minimq check``, in the
+Each token of ``TOKENS`` was printed by minimq before the change (by ``minimq check``, in the
 docs, or by ``Schedule.token()`` on schedules drawn from the strategies and a few
-written by hand); together they use every kind of step, every setting of each, and
-every value of ``how``, ``resend`` and ``point``.
+written by hand); ``NEW_TOKENS`` were printed once the RocketMQ 5 paths came (a schedule's
+``consumer`` and ``producer``, the steps ``slow_tx`` and ``lost_end``). Together they use
+every kind of step, every setting of each, and every value of ``how``, ``resend`` and
+``point``; the old ones still read as push consumers and a plain producer.
 """
 
 from __future__ import annotations
@@ -60,21 +62,38 @@ TOKENS = (
 )
 
 
+NEW_TOKENS = (
+    # tests/test_check_paths.py NEW: pop, transaction, slow_tx, lost_end, a reset to a later time
+    "eyJjb25zdW1lciI6InBvcCIsIm9yZGVycyI6WyJvcmRlci0xIiwib3JkZXItMiJdLCJwcm9kdWNlciI6InRyYW5zYWN0aW9uIiwic3RlcHMiOlt7ImF0X21zIjoyMDAwLCJraW5kIjoicGF5Iiwib3JkZXIiOiJvcmRlci0xIn0seyJhdF9tcyI6MjAwMCwia2luZCI6InBheSIsIm9yZGVyIjoib3JkZXItMiJ9LHsiYXRfbXMiOjIwMDAsImRlbGF5X21zIjoyNzAwMCwia2luZCI6InNsb3dfdHgiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoyMDAwLCJraW5kIjoibG9zdF9lbmQiLCJvcmRlciI6Im9yZGVyLTIifSx7ImF0X21zIjoxMjAwMCwiZGVsYXlfbXMiOjIwMDAsImtpbmQiOiJyZXNldCJ9LHsiYXRfbXMiOjIwMDAsImRlbGF5X21zIjo0MDAwMCwia2luZCI6InNsb3ciLCJvcmRlciI6Im9yZGVyLTIiLCJzdGF0ZW1lbnQiOjF9LHsiYXRfbXMiOjIwMDAsImNsaWVudCI6ImMyIiwia2luZCI6ImpvaW4ifV19",
+    # the fix matrix's G1 (POP), H1 (transaction), R1 (reset)
+    "eyJjb25zdW1lciI6InBvcCIsIm9yZGVycyI6WyJvcmRlci0xIl0sInN0ZXBzIjpbeyJhdF9tcyI6MjAwMCwia2luZCI6InBheSIsIm9yZGVyIjoib3JkZXItMSJ9LHsiYXRfbXMiOjIwMDAsImRlbGF5X21zIjo0MDAwMCwia2luZCI6InNsb3ciLCJvcmRlciI6Im9yZGVyLTEiLCJzdGF0ZW1lbnQiOjJ9LHsiYXRfbXMiOjIwMDAsImNsaWVudCI6ImMyIiwia2luZCI6ImpvaW4ifV19",
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJwcm9kdWNlciI6InRyYW5zYWN0aW9uIiwic3RlcHMiOlt7ImF0X21zIjoyMDAwLCJraW5kIjoicGF5Iiwib3JkZXIiOiJvcmRlci0xIn0seyJhdF9tcyI6MjAwMCwiZGVsYXlfbXMiOjQwMDAwLCJraW5kIjoic2xvd190eCIsIm9yZGVyIjoib3JkZXItMSJ9XX0",
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJzdGVwcyI6W3siYXRfbXMiOjIwMDAsImtpbmQiOiJwYXkiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoyMDAwLCJkZWxheV9tcyI6MzAwMCwia2luZCI6InNsb3ciLCJvcmRlciI6Im9yZGVyLTEiLCJzdGF0ZW1lbnQiOjJ9LHsiYXRfbXMiOjIwMDIsImtpbmQiOiJyZXNldCJ9XX0",
+    # the fix matrix's J1: a master_down (the lab's broker with a slave)
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJzdGVwcyI6W3siYXRfbXMiOjIwMDAsImtpbmQiOiJwYXkiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoyMDAwLCJraW5kIjoiZG93biIsInJlc3RhcnRfYWZ0ZXIiOjg4MDAwfSx7ImF0X21zIjo2ODAwMCwia2luZCI6Im1hc3Rlcl9kb3duIiwicmVzdGFydF9hZnRlciI6MjM3MDAwfSx7ImF0X21zIjozMTUwMDAsImNsaWVudCI6ImMxIiwia2luZCI6ImtpbGwiLCJyZXN0YXJ0X2FmdGVyIjoxMDAwfV19",
+    # tests/test_check_broker.py: an OS crash of the broker, down 30 s; the fix matrix's I1
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJzdGVwcyI6W3siYXRfbXMiOjIwMDAsImtpbmQiOiJwYXkiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoxMTAwMCwiaG93Ijoib3MiLCJraW5kIjoiYnJva2VyX2NyYXNoIiwicmVzdGFydF9hZnRlciI6MzAwMDB9LHsiYXRfbXMiOjEyMDAwLCJjbGllbnQiOiJjMSIsImtpbmQiOiJraWxsIiwicmVzdGFydF9hZnRlciI6NTAwfV19",
+    "eyJvcmRlcnMiOlsib3JkZXItMSJdLCJzdGVwcyI6W3siYXRfbXMiOjIwMDAsImtpbmQiOiJwYXkiLCJvcmRlciI6Im9yZGVyLTEifSx7ImF0X21zIjoxMTAwMCwia2luZCI6ImJyb2tlcl9jcmFzaCJ9LHsiYXRfbXMiOjEyMDAwLCJjbGllbnQiOiJjMSIsImtpbmQiOiJraWxsIiwicmVzdGFydF9hZnRlciI6NTAwfV19",
+)
+
+
 def _json(token: str) -> str:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
 
 
-@pytest.mark.parametrize("token", TOKENS)
+@pytest.mark.parametrize("token", TOKENS + NEW_TOKENS)
 def test_a_stored_token_reads_back_and_writes_the_same_token(token: str) -> None:
     schedule = Schedule.from_token(token)
     assert schedule.token() == token
     assert schedule.to_json() == _json(token)
     assert Schedule.from_json(_json(token)) == schedule
+    if token in TOKENS:  # stored before a schedule could say how the shop runs
+        assert (schedule.consumer, schedule.producer) == ("push", "plain")
 
 
 def test_the_tokens_use_every_kind_of_step_and_every_setting() -> None:
     used: dict[str, set[str]] = {kind: set() for kind in BY_KIND}
-    for token in TOKENS:
+    for token in TOKENS + NEW_TOKENS:
         for step in json.loads(_json(token))["steps"]:
             used[step["kind"]] |= set(step) - {"at_ms", "kind"}
     assert used == {kind: set(settings) for kind, settings in USES.items()}

@@ -111,3 +111,15 @@ def test_each_lesson_page_holds_its_handout(site: Path) -> None:
                 assert escape(run["moral"].split("\n\n")[0]) in handout
             assert escape(data["runs"][-1]["explain"].split("\n\n")[0]) in handout
             assert all(escape(cell) in handout for row in data["summary"]["rows"] for cell in row["cells"])
+
+
+def test_a_step_shows_the_tables_it_names_as_the_terminal_does(site: Path) -> None:
+    """Lesson 15's steps name the broker's disk: its page shows that table too."""
+    from minimq.i18n import t
+
+    html = (site / page_name(15, "broker-crash", "en")).read_text(encoding="utf-8")
+    found = DATA.search(html)
+    assert found is not None
+    steps = [step for run in json.loads(found.group(1))["runs"] for step in run["steps"]]
+    titles = {table["title"] for step in steps for table in step["tables"]}
+    assert any(t("ui.disk_title", "en").split("{")[0] in title for title in titles), titles

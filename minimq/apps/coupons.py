@@ -295,3 +295,13 @@ class CouponSystem:
         consumer = self.consumer(client)
         if not consumer.running and self.runner.load(client):
             consumer.start()
+
+    def crash(self, client: str, point: str = "now") -> None:
+        """``client``'s process dies now (``kill -9``), if it ever ran."""
+        if client in self.consumers:
+            self.consumers[client].crash(point)
+
+    def shutdown(self, client: str) -> None:
+        """``client``'s process shuts down gracefully, if it ever ran."""
+        if client in self.consumers:
+            self.consumers[client].shutdown()

@@ -21,6 +21,14 @@ table alone.
 A design's module is executed afresh each time the coupon system (re)starts
 (``instance``), so module-level state dies with the process, as in a real deploy.
 
+The same ``handle`` runs whether the coupon system is a push consumer's listener or a
+RocketMQ 5.x SimpleConsumer's loop (POP: lesson 13, and ``minimq check``'s path
+``pop``). On POP its answer decides the ack: ``CONSUME_SUCCESS`` acks the message;
+anything else (``RECONSUME_LATER``, an exception, a value that is not a status) leaves it
+un-acked, so it is revived and delivered again once its invisible duration is over,
+with ``msg.reconsume_times`` one higher, up to 17 times before the dead-letter queue.
+Nothing new is asked of a design.
+
 The shipped designs live in ``minimq/designs/``: the ladder of fixes from no dedupe to
 the UNIQUE key, each file's docstring saying why it is right or wrong. The lessons run
 them, and ``minimq check`` grades them (``minimq check unique_key`` names one).

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from minimq.apps.incident import ORDER_GROUP, order_paid
+from minimq.apps.orders import SEND_ATTEMPTS, Resend
+from minimq.errors import SendFailedError, SendTimeoutError
 from minimq.events import AppEvent
 from minimq.model import LocalTransactionState, Message, MessageExt
 
@@ -67,12 +69,27 @@ class TransactionalOrders:
         fields = tuple((k, str(v)) for k, v in args.items())
         self.world.emit(AppEvent(at_ms=self.world.now_ms, system=ORDER_LANE, action=action, args=fields))
 
-    async def pay(self, order_id: str) -> None:
-        """Send "order paid" for ``order_id`` in a transaction with marking it paid."""
+    async def pay(self, order_id: str, *, resend: Resend | None = None) -> None:
+        """Send "order paid" for ``order_id`` in a transaction with marking it paid.
+
+        With ``resend`` (the lab of ``minimq check``), the order system's "never lose a
+        message" loop of ``minimq.apps.orders``: a send that raises (a lost reply after the
+        broker stored the half) is tried again, up to ``SEND_ATTEMPTS`` in all, with the
+        same ``Message`` or a new one; the half the broker stored for the failed attempt is
+        left to the check-back. Without it (lesson 14), a send that raises ends the call."""
         user = str(self.db.query("SELECT user_id FROM orders WHERE id = ?", (order_id,))[0][0])
+        msg = order_paid(order_id, user)
         self.sending += 1
         try:
-            await self.producer.send_in_transaction(order_paid(order_id, user), self.mark_paid)
+            for _ in range(SEND_ATTEMPTS if resend is not None else 1):
+                try:
+                    await self.producer.send_in_transaction(msg, self.mark_paid)
+                    return
+                except (SendTimeoutError, SendFailedError):
+                    if resend is None:
+                        raise
+                    if resend == "new":
+                        msg = order_paid(order_id, user)
         finally:
             self.sending -= 1
 

@@ -48,6 +48,9 @@ What each system does, and the knobs the lessons turn:
   broadcasting group with a cache per instance (``minimq.apps.dashboard``), started by the
   lesson. With ``dashboard_campaign`` its listener also issues the coupon, running the
   shop's coupon design: the anti-pattern lesson 10 takes apart.
+- The broker (``slave``, lesson 17): broker-a gets a slave, ``broker-a-s``, with
+  ``World.add_slave``'s options (``{"slave_read_enable": True}``): the shop's clients read
+  from it while broker-a is out of their route.
 
 ``ledgers`` names, per consumer group (per instance, ``group/client``, for a broadcasting
 group, as ``minimq.check`` counts it), the effect ledgers that must each hold exactly one
@@ -137,8 +140,11 @@ class Shop:
         coupon_instance_name: str | None = None,
         order_tx: OrderTx | None = None,
         coupon_pop: PopCoupon | None = None,
+        slave: Mapping[str, Any] | None = None,
     ) -> None:
         self.world = World(seed)
+        if slave is not None:  # broker-a gets a slave: World.add_slave's options (lesson 17)
+            self.world.add_slave(**slave)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
         self.world.broker.create_topic(TOPIC)
         self.order_db = Database(self.world, self.dir / "order.db", "order DB")

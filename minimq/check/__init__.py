@@ -18,7 +18,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   An operator's reset (``OffsetReset``) is not one, nor is the consumer later storing
   that same reset offset over the stale one its first pull after the reset carried; nor
   a restarted broker going back to its last flush (``OffsetRestored``), nor the consumer
-  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``).
+  storing the offset the broker corrected an out-of-range pull to (``OffsetCorrected``),
+  nor a slave overwriting its table with its master's (``OffsetSyncedFromMaster``); a
+  slave's table is followed apart from its master's.
 - **a retry, not a duplicate** (``repeat_kinds``): a repeated delivery is a *retry* when
   the previous attempt of the same msg id failed (``RECONSUME_LATER``, an exception, a
   consume timeout, a failed send-back): the consumer asked for it. Any other repeated
@@ -35,7 +37,9 @@ gives the same verdicts). Vocabulary (after Maelstrom):
   ``%DLQ%<group>`` instead: at exactly the maximum, or past it for an orderly consumer
   whose own attempt to dead-letter failed. A delivery at ``reconsume_times`` r > 0 follows a
   failed attempt at r - 1 (a stored retry copy, or a local retry after a failed
-  send-back); only a local retry delivers past the maximum. A retry copy due before the
+  send-back); only a local retry delivers past the maximum. A message of an orderly batch
+  that was dead-lettered and put back with its batch keeps its count: its local retry
+  follows the failed attempt at r itself. A retry copy due before the
   end of the trace (``until_ms``, by default its last event) must have been stored by then.
   A group's ``maxReconsumeTimes`` is the one its consumers recorded when they started
   (``ConsumerStarted.max_reconsume_times``); ``max_reconsume_times`` may name another.

@@ -80,6 +80,9 @@ _MAX_RECONSUME_ORDERLY = 2**31 - 1  # Integer.MAX_VALUE
 _RETRY, _DLQ = "%RETRY%", "%DLQ%"
 _POP_MAX_ATTEMPTS = 17  # the proxy's maxAttempts (retryMaxTimes 16 + 1): the DLQ at the 18th pop
 _FIRST_DELAY_MS = 1000  # ScheduleMessageService.FIRST_DELAY_TIME: a restarted broker's first delivery
+# ConsumeMessageOrderlyService.checkReconsumeTimes, then makeMessageToConsumeAgain: a message
+# of an orderly batch that went to the retry topic is put back as it is (RetriedLocally.reason)
+_PUT_BACK_WITH_BATCH = "dead-lettered, put back with its batch"
 
 
 def _delay_ms(level: int) -> int:
@@ -192,8 +195,12 @@ class _RetryAudit:
     def _retried_locally(self, e: RetriedLocally) -> None:
         g, m, r = e.group, e.msg_id, e.reconsume_times
         self.local.add((g, m, r))
-        if (g, m, r - 1) not in self.failed_at:
-            detail = f"retried locally at reconsume_times {r}, no attempt failed at {r - 1}"
+        # An orderly batch is put back whole; a message of it already sent to the retry
+        # topic (or the DLQ) goes back with its count unchanged, so the attempt that
+        # failed is this one, at r, not one at r - 1.
+        failed = r if e.reason == _PUT_BACK_WITH_BATCH else r - 1
+        if (g, m, failed) not in self.failed_at:
+            detail = f"retried locally at reconsume_times {r}, no attempt failed at {failed}"
             self.bad(RetryRule.RETRY_WITHOUT_FAILURE, e, g, m, detail)
 
     def _consumed(self, e: MessageConsumed) -> None:

@@ -109,7 +109,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     paths = validate(args)
     with run_dir():
         if args.replay:
-            column = column_named(args.replay)  # a cell of the fix-matrix lesson: A1 .. F2
+            column = column_named(args.replay)  # a cell of the fix-matrix lesson: A1 .. J1
             schedule = schedule_of(column) if column is not None else Schedule.from_token(args.replay)
             return _report_replay(args, lang, replay_in_worker(args.design, schedule, args.seed, args.timeout))
         jobs = args.jobs or default_jobs()

@@ -41,7 +41,15 @@ class _HelpFormatter(argparse.HelpFormatter):
         return _wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+        # one paragraph per line of ``text``; a line that starts with spaces (an item of a
+        # list, as in check's list of paths) keeps them, and its wrapped lines hang under it
+        lines = []
+        for part in text.split("\n"):
+            lead = part[: len(part) - len(part.lstrip())]
+            hang = lead + "  " if lead else ""
+            wrapped = self._split_lines(part, width - len(indent) - len(hang)) or [""]
+            lines += [indent + (lead if i == 0 else hang) + line for i, line in enumerate(wrapped)]
+        return "\n".join(lines)
 
     def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
         # argparse measures its "usage: " prefix in characters; "用法：" takes twice as many
@@ -133,6 +141,13 @@ def _check_options(p: argparse.ArgumentParser, lang: str) -> None:
     p.add_argument("--no-color", action="store_true", help=t("cli.no_color", lang))
 
 
+def _paths_epilog(lang: str) -> str:
+    """What each duplication path of ``--paths`` plays, one a line, in ``lang``."""
+    from minimq.testing.schedule import path_words
+
+    return "\n".join([t("cli.paths_title", lang), *(f"  {name}: {said}" for name, said in path_words(lang).items())])
+
+
 def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     """The whole command line, its help in ``lang`` (``main`` picks it from the argv)."""
     parser = argparse.ArgumentParser(
@@ -154,6 +169,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     _lesson_options(tour, lang)
 
     _check_options(command("check", "cli.cmd_check"), lang)
+    sub.choices["check"].epilog = _paths_epilog(lang)
 
     demo = command("demo", "cli.cmd_demo")
     _lang_option(demo, lang)

@@ -56,6 +56,12 @@ class PeriodicFlush:
             return None
         return first + (now_ms - first) // self.interval_ms * self.interval_ms
 
+    def next_due(self) -> int:
+        """The time of the next flush not taken yet: nothing is due before it."""
+        if self.taken_ms is None:
+            return self.start_ms + self.first_ms
+        return self.taken_ms + self.interval_ms
+
     def catch_up(self, now_ms: int) -> bool:
         """Whether a flush fell due since the last one taken: the caller writes its state
         as it stands, which is what that flush wrote."""

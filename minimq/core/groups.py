@@ -23,7 +23,9 @@ Membership rules (``ConsumerManager``, ``ConsumerGroupInfo``):
   registration.
 - A group is known from its first registration on, even with no member left
   (``autoCreateSubscriptionGroup=true``), and after a broker restart, which drops every
-  registration (``drop_all_channels``); an administrative reset needs a known group.
+  registration (``drop_all_channels``); an administrative reset needs a known group. A
+  POP request makes its group known too, without a member (``PopMessageProcessor`` looks
+  the group up with ``findSubscriptionGroupConfig``, which creates it).
 Lock rules (``RebalanceLockManager.tryLockBatch``, ``unlockBatch``):
 - An orderly lock on a queue is granted when the queue is free, already the client's, or
   its holder's lock is older than 60 s (``REBALANCE_LOCK_MAX_LIVE_TIME``); a renewal
@@ -68,6 +70,11 @@ class ConsumerManager(Generic[C]):
         is_new = channel not in members
         members[channel] = client  # updateChannel: a known channel keeps its place
         return self._channels(group) if is_new else []
+
+    def create_group(self, group: str) -> None:
+        """``SubscriptionGroupManager.findSubscriptionGroupConfig`` with
+        ``autoCreateSubscriptionGroup``: ``group`` is known from now on, with no member."""
+        self._members.setdefault(group, {})
 
     def unregister(self, group: str, channel: C) -> list[C]:
         """``UNREGISTER_CLIENT`` (``unregisterConsumer``): remove the registration made

@@ -134,6 +134,28 @@ class MessageStore:
         self._commitlog_offset = position
         return lost
 
+    def replicate(self, source: MessageStore, upto: int) -> list[MessageExt]:
+        """A slave's copy of ``source``'s commit log (HA): take ``source``'s entries from this
+        store's end up to its ``upto``-th write, in write order, at the same queue offsets
+        and commit-log positions (topics first: a slave knows its master's topics). Returns
+        the copies it took."""
+        for topic, queue_nums in source.topics.items():
+            self.create_topic(topic, queue_nums)
+        copied: list[MessageExt] = []
+        for entry in source._writes[len(self._writes) : upto]:
+            if entry is None:
+                self.write_elsewhere()
+                continue
+            self.append(entry)
+            self._commitlog_offset = commit_log_offset(entry) + MSG_HEADER_BYTES + len(entry.body)
+            copied.append(entry)
+        return copied
+
+    def copies_after(self, writes: int) -> int:
+        """How many stored copies (not schedule copies) the commit log holds past its first
+        ``writes`` entries: what a slave that copied ``writes`` entries still lacks."""
+        return sum(1 for entry in self._writes[writes:] if entry is not None)
+
     # -- reading -----------------------------------------------------------------
     def in_memory(self, queue: MessageQueue, offset: int) -> bool:
         """Whether the copy at ``offset`` of ``queue`` is still in the page cache

@@ -1,12 +1,12 @@
 """The trace vocabulary: every state change in a simulation is one of these events.
 
 Owns: the event types, one module per part of the system (``world``, ``producer``,
-``broker``, ``restart``, ``consumer``, ``consume``, ``pop``, ``effects``, ``transaction``), all
-importable from here. Each is a frozen record (``minimq.records``: keyword arguments
-only), named in the past tense, stamped with the virtual time ``at_ms`` at which it
-happened. Fields are plain strings, ints, ``None`` and tuples, so a trace can be written
-as JSON lines and read back unchanged (``minimq.trace``). Lessons, pictures, checkers
-and tests all read these and nothing else.
+``broker``, ``restart``, ``consumer``, ``consume``, ``pop``, ``effects``, ``transaction``,
+``replication``), all importable from here. Each is a frozen record (``minimq.records``:
+keyword arguments only), named in the past tense, stamped with the virtual time ``at_ms``
+at which it happened. Fields are plain strings, ints, ``None`` and tuples, so a trace can
+be written as JSON lines and read back unchanged (``minimq.trace``). Lessons, pictures,
+checkers and tests all read these and nothing else.
 
 Who is who in the fields: ``producer`` names a producer; a consumer's ``client`` is the
 name of its process (its lane), kept across restarts, while ``client_id`` is what the
@@ -67,6 +67,13 @@ from minimq.events.producer import (
     SendGaveUp,
     SendSucceeded,
 )
+from minimq.events.replication import (
+    MessagesReplicated,
+    OffsetSyncedFromMaster,
+    ReplicationLagged,
+    RouteChanged,
+    RouteRefreshed,
+)
 from minimq.events.restart import (
     BrokerCrashed,
     BrokerRestarted,
@@ -126,11 +133,13 @@ __all__ = [
     "MessageSentBack",
     "MessageStored",
     "MessagesPulled",
+    "MessagesReplicated",
     "OffsetCommittedLocally",
     "OffsetCorrected",
     "OffsetPersisted",
     "OffsetReset",
     "OffsetRestored",
+    "OffsetSyncedFromMaster",
     "OpMessageWritten",
     "ProducerRegistered",
     "ProducerUnregistered",
@@ -140,7 +149,10 @@ __all__ = [
     "QueueLocked",
     "QueueUnlocked",
     "Rebalanced",
+    "ReplicationLagged",
     "RetriedLocally",
+    "RouteChanged",
+    "RouteRefreshed",
     "ScheduleProgressRestored",
     "SendAttempted",
     "SendBackFailed",

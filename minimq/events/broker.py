@@ -49,8 +49,9 @@ class MessageDeadLettered(Event):
 @record
 class OffsetPersisted(Event):
     """A consumer offset was persisted: in the broker's ``ConsumerOffsetTable``
-    (``store="broker"``, clustering) or in the client's own offsets file
-    (``store="local"``, broadcasting's ``LocalFileOffsetStore``). ``via`` says what sent
+    (``store="broker"``, clustering; ``store="slave"`` when the broker is a slave, which
+    takes a consumer's offset updates while its master is out of the route) or in the
+    client's own offsets file (``store="local"``, broadcasting's ``LocalFileOffsetStore``). ``via`` says what sent
     it: ``pull``, ``timer`` (every 5 s; ``timer <ms>`` for a consumer's own
     ``persist_interval_ms``), ``rebalance``, ``shutdown`` or ``offset moved``."""
 

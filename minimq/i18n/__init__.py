@@ -32,6 +32,7 @@ from minimq.i18n.text_lesson13 import LESSON13
 from minimq.i18n.text_lesson14 import LESSON14
 from minimq.i18n.text_lesson15 import LESSON15
 from minimq.i18n.text_lesson16 import LESSON16
+from minimq.i18n.text_lesson17 import LESSON17
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -75,6 +76,7 @@ CATALOG = _merge(
     LESSON14,
     LESSON15,
     LESSON16,
+    LESSON17,
     MATRIX,
     CHECK,
     SCHEDULE,

@@ -87,6 +87,10 @@ def lane(event: ev.Event) -> str | None:
             return "broker"
         case ev.TransactionEnded():
             return event.producer
+        case ev.RouteChanged() | ev.MessagesReplicated() | ev.ReplicationLagged() | ev.OffsetSyncedFromMaster():
+            return "broker"  # the broker name's lane: master and slave alike
+        case ev.RouteRefreshed():
+            return event.client
         case ev.OffsetPersisted():
             return event.client if event.store == "local" else "broker"
         case (
@@ -154,8 +158,8 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
                 via = t("via.timer_every", lang, every=fmt_duration(int(via.split()[1]), lang))
             with contextlib.suppress(KeyError):
                 via = t(f"via.{via}", lang)
-            local = ".local" if event.store == "local" else ""
-            return key + local, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
+            store = {"local": ".local", "slave": ".slave"}.get(event.store, "")
+            return key + store, {"group": event.group, "queue": queue, "offset": event.offset, "via": via}
         case ev.OffsetReset():
             return key, {
                 "group": event.group,
@@ -166,6 +170,14 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             }
         case ev.BrokerCrashed() | ev.BrokerRestarted() | ev.CommitLogTruncated() | ev.OffsetRestored():
             return _restart_values(event, key, lang)
+        case (
+            ev.RouteChanged()
+            | ev.RouteRefreshed()
+            | ev.MessagesReplicated()
+            | ev.ReplicationLagged()
+            | ev.OffsetSyncedFromMaster()
+        ):
+            return _replication_values(event, key, lang)
         case ev.ScheduleProgressRestored():
             again, flushed = event.previous - event.offset, _flushed(event.flushed_ms, lang)
             return key, {"level": event.delay_level, "offset": event.offset, "previous": event.previous} | {
@@ -370,6 +382,38 @@ def _restart_values(event: ev.Event, key: str, lang: str) -> tuple[str, dict[str
             values["previous"] = event.previous if event.previous >= 0 else "-"
             values["flushed"] = _flushed(event.flushed_ms, lang)
     return key, values
+
+
+def _replication_values(event: ev.Event, key: str, lang: str) -> tuple[str, dict[str, object]]:
+    """The values of the sentences of a broker name with a slave (path P14)."""
+    match event:
+        case ev.RouteChanged():
+            values: dict[str, object] = {"broker": event.broker, "who": event.address}
+            return f"{key}.{event.via}", values | {"route": _route(event.broker_ids, event.addresses, lang)}
+        case ev.RouteRefreshed():
+            via = t("route.via.poll", lang) if event.via == "poll" else t("route.via.other", lang, what=event.via)
+            return key, {"broker": event.broker, "route": _route(event.broker_ids, event.addresses, lang), "via": via}
+        case ev.MessagesReplicated():
+            return key, {"master": event.master, "slave": event.slave, "count": event.count}
+        case ev.ReplicationLagged():
+            values = {"master": event.master, "slave": event.slave, "n": event.not_copied}
+            return (key + ".lost" if event.disk_lost else key), values
+        case ev.OffsetSyncedFromMaster():
+            values = {"master": event.master, "slave": event.slave, "group": event.group, "offset": event.offset}
+            values |= {
+                "queue": f"{event.topic}#{event.queue_id}",
+                "previous": event.previous if event.previous >= 0 else "-",
+            }
+            return (key + ".back" if 0 <= event.offset < event.previous else key), values
+    return key, {}
+
+
+def _route(ids: tuple[int, ...], addresses: tuple[str, ...], lang: str) -> str:
+    """A route of one broker name in words: each address with its role."""
+    if not ids:
+        return t("route.empty", lang)
+    roles = ("route.master" if broker_id == 0 else "route.slave" for broker_id in ids)
+    return ", ".join(t(role, lang, address=a) for role, a in zip(roles, addresses, strict=True))
 
 
 def _members(ids: tuple[str, ...], lang: str) -> str:

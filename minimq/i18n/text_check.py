@@ -68,6 +68,25 @@ CHECK: dict[str, tuple[str, str]] = {
     "check.stats.crashes": ("consumer crashes", "消费者进程崩溃"),
     "check.stats.rebalances": ("rebalances that moved a queue", "让队列换了消费者的重平衡"),
     "check.stats.faults": ("faults injected", "注入的故障"),
+    "check.stats.revived": (
+        "POP messages revived (not acked within their invisible duration)",
+        "POP 消息被 revive（不可见时间内没有 ack）",
+    ),
+    "check.stats.acks_refused": (
+        "acks refused (the receipt handle had expired)",
+        "被拒绝的 ack（receipt handle 已过期）",
+    ),
+    "check.stats.checks": ("transaction check-backs", "事务回查"),
+    "check.stats.commits_again": ("msg ids committed a second time (#5574)", "同一个 msgId 被再次提交（#5574）"),
+    "check.stats.resets": ("offset resets by an operator", "运维重置消费位点"),
+    "check.stats.broker_crashes": (
+        "broker crashes (restarted from its flushes)",
+        "Broker 崩溃（重启后从刷盘数据恢复）",
+    ),
+    "check.stats.offsets_back": (
+        "queues whose offset the restarted broker put back",
+        "Broker 重启后消费位点回退的队列",
+    ),
     "check.stats.virtual_ms": ("virtual time covered", "覆盖的模拟时长"),
     "check.stats.path": ("schedules with path {path}", "含 {path} 路径的剧本"),
     "where.BEFORE_HANDLER": ("before the handler runs", "调用消费逻辑之前"),
@@ -115,6 +134,13 @@ CHECK: dict[str, tuple[str, str]] = {
         "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经写入（事务已提交）：RocketMQ "
         "会重试这条消息（10 秒、30 秒、1 分钟……共 16 次、历时 4 小时 45 分 40 秒，之后进死信队列）。",
     ),
+    "verdict.retried_after_effect.pop": (
+        "{client} answered {msg} of {order} with {answer} at {at}, although the coupon of {order} had been "
+        "committed at {committed}: on POP the message is then not acked, so the broker revives it when its "
+        "invisible duration is over and delivers it again, up to 17 times, then into the dead-letter queue.",
+        "{at} {client} 对 {order} 的 {msg} 返回了 {answer}，可 {order} 的券在 {committed} 就已经写入（事务已提交）：在 POP "
+        "下这条消息就不会被 ack，不可见时间一到 Broker 就把它 revive 回来重新投递，最多 17 次，之后进死信队列。",
+    ),
     "hint.retried_after_effect": (
         "A duplicate that the design recognises must be acknowledged with CONSUME_SUCCESS, never RECONSUME_LATER.",
         "识别出重复消息后要直接返回 CONSUME_SUCCESS，不能返回 RECONSUME_LATER。",
@@ -156,6 +182,11 @@ CHECK: dict[str, tuple[str, str]] = {
         "RocketMQ sends such a message back after the 15 min consume timeout and delivers it again, while the "
         "stuck thread stays lost to the pool of 20 consume threads.",
         "RocketMQ 会在 15 分钟消费超时后把消息发回 Broker 重新投递，而卡住的线程一直占着 20 个消费线程中的一个。",
+    ),
+    "hint.did_not_return.pop": (
+        "On POP there is no consume timeout: the message comes back each time its invisible duration is over and "
+        "goes to another receive, while this call still holds its process's loop.",
+        "POP 没有消费超时：不可见时间一到消息就回来，交给下一个来取的消费者，而这次调用还一直占着它所在进程的循环。",
     ),
     "verdict.escaped": (
         "handle raised {raised} at {where} while {client} handled {msg} of {order} at {at}.",

@@ -52,9 +52,10 @@ CLI: dict[str, tuple[str, str]] = {
         "comma-separated duplication paths to explore (default all: {paths})",
         "要探索的重复消息路径，用逗号分隔（默认全部：{paths}）",
     ),
+    "cli.paths_title": ("duplication paths (--paths):", "重复消息路径（--paths）："),
     "cli.replay": (
-        "run only this stored schedule (from a failure report), or a column of the fix matrix (A1 .. F2)",
-        "只重放这一个保存下来的剧本（取自失败报告），或者修复矩阵里的一列（A1 .. F2）",
+        "run only this stored schedule (from a failure report), or a column of the fix matrix (A1 .. J1)",
+        "只重放这一个保存下来的剧本（取自失败报告），或者修复矩阵里的一列（A1 .. J1）",
     ),
     "cli.jobs": (
         "worker processes (default: one per core); the result is the same",

@@ -582,3 +582,68 @@ EVENTS.update(
         "appb.tx_check": ("check: {order} {status} → {answer}", "回查：{order} {status} → {answer}"),
     }
 )
+
+# a broker name with a master and a slave (``minimq.runtime.replication``, path P14, lesson 17)
+EVENTS.update(
+    {
+        "ev.OffsetPersisted.slave": (
+            "{group} offset {queue} = {offset} persisted on the slave ({via})",
+            "{group} 的消费位点 {queue} = {offset} 已持久化到 Slave（{via}）",
+        ),
+        "evb.OffsetPersisted.slave": (
+            "slave: {group} offset {queue} = {offset}",
+            "Slave：{group} 消费位点 {queue} = {offset}",
+        ),
+        "ev.RouteChanged.register": (
+            "name server: {who} registered; the route of {broker} is now {route}",
+            "NameServer：{who} 完成注册，{broker} 的路由现在是 {route}",
+        ),
+        "ev.RouteChanged.channel closed": (
+            "name server: the connection of {who} closed; the route of {broker} is now {route}",
+            "NameServer：{who} 的连接断开，{broker} 的路由现在是 {route}",
+        ),
+        "evb.RouteChanged.register": ("route of {broker}: {route}", "{broker} 路由：{route}"),
+        "evb.RouteChanged.channel closed": ("route of {broker}: {route}", "{broker} 路由：{route}"),
+        "ev.RouteRefreshed": (
+            "fetched the route of {broker} from the name server ({via}): now {route}",
+            "从 NameServer 拉取 {broker} 的路由（{via}）：现在是 {route}",
+        ),
+        "evb.RouteRefreshed": ("route of {broker}: {route}", "{broker} 路由：{route}"),
+        "route.master": ("{address} (master)", "{address}（Master）"),
+        "route.slave": ("{address} (slave)", "{address}（Slave）"),
+        "route.empty": ("no broker", "没有 Broker"),
+        "route.via.poll": ("every 30 s", "每 30 秒定时"),
+        "route.via.other": ("no address for {what}", "{what} 找不到地址"),
+        "ev.MessagesReplicated": (
+            "{slave} copied {count} message(s) from {master} (asynchronous replication)",
+            "{slave} 从 {master} 复制了 {count} 条消息（异步复制）",
+        ),
+        "evb.MessagesReplicated": ("{slave} copied {count}", "{slave} 复制 {count} 条"),
+        "ev.ReplicationLagged": (
+            "{master} died before {slave} had copied its last {n} message(s): they wait on {master}'s disk",
+            "{master} 挂掉时 {slave} 还有 {n} 条消息没复制过来：它们还在 {master} 的磁盘上",
+        ),
+        "ev.ReplicationLagged.lost": (
+            "{master} is lost with its disk: the {n} message(s) {slave} had not copied are gone for good",
+            "{master} 连同磁盘一起损毁：{slave} 还没复制的 {n} 条消息永久丢失",
+        ),
+        "evb.ReplicationLagged": ("{slave} lacks {n}", "{slave} 缺 {n} 条"),
+        "evb.ReplicationLagged.lost": ("{n} lost with {master}", "{n} 条随 {master} 丢失"),
+        "ev.OffsetSyncedFromMaster": (
+            "{slave} synced {group} offset {queue} from {master}: {offset} (was {previous})",
+            "{slave} 从 {master} 同步 {group} 的消费位点 {queue}：{offset}（原为 {previous}）",
+        ),
+        "ev.OffsetSyncedFromMaster.back": (
+            "{slave} synced {group} offset {queue} from {master}: back to {offset} (was {previous})",
+            "{slave} 从 {master} 同步 {group} 的消费位点 {queue}：回退到 {offset}（原为 {previous}）",
+        ),
+        "evb.OffsetSyncedFromMaster": (
+            "slave ← master: {group} offset {queue} = {offset}",
+            "Slave ← Master：{group} 消费位点 {queue} = {offset}",
+        ),
+        "evb.OffsetSyncedFromMaster.back": (
+            "slave ← master: {group} offset {queue} back to {offset}",
+            "Slave ← Master：{group} 消费位点 {queue} 回退到 {offset}",
+        ),
+    }
+)

@@ -8,13 +8,16 @@ MATRIX: dict[str, tuple[str, str]] = {
     "lm.setting": (
         "The lessons showed one path at a time. Here every coupon design of the ladder, from no dedupe to the "
         "conditional state transition, meets every way the coupon message is duplicated, one schedule per "
-        "path, all with the same seed: 128 runs of the real engine, measured now, not asserted. Each run pays "
+        "path, all with the same seed: 152 runs of the real engine, measured now, not asserted. Each run pays "
         "one order (D1 four, one per queue, so that the rebalance moves some); a cell says how many coupons "
-        "the order got (in D1, the order that went worst). The designs are the files of minimq/designs/, the "
-        "same ones minimq check grades.",
+        "the order got (in D1, the order that went worst). G1 runs the coupon system on RocketMQ 5's "
+        "SimpleConsumers (POP), H1 has the order system send in a transaction. The designs are the files of "
+        "minimq/designs/, the same ones minimq check grades.",
         "前面几课一次只看一条路径。这一课把阶梯上的每一种发券方案，从不去重到状态机 + 条件更新，放到每一种重复路径下各跑"
-        "一遍：每条路径一个剧本，seed 全都一样，真实引擎一共跑 128 次，表格是现场测出来的，不是写死的。每次运行只付一笔"
-        "订单（D1 付四笔，每个队列一笔，保证重平衡会挪走其中几个队列），格子里写的是这笔订单最后发了几张券（D1 取结果最差的那笔）。这些方案就是 minimq/designs/ 里的文件，也就是 minimq check 评判的那些。",
+        "一遍：每条路径一个剧本，seed 全都一样，真实引擎一共跑 152 次，表格是现场测出来的，不是写死的。每次运行只付一笔"
+        "订单（D1 付四笔，每个队列一笔，保证重平衡会挪走其中几个队列），格子里写的是这笔订单最后发了几张券（D1 取结果最差的那笔）。"
+        "G1 让优惠券系统跑在 RocketMQ 5 的 SimpleConsumer（POP）上，H1 让订单系统用事务消息发送。"
+        "这些方案就是 minimq/designs/ 里的文件，也就是 minimq check 评判的那些。",
     ),
     "lm.table_title": ("Coupons per paid order, seed {seed}", "每个已支付订单发出的券数，seed {seed}"),
     "lm.design": ("design", "方案"),
@@ -111,4 +114,26 @@ MATRIX: dict[str, tuple[str, str]] = {
     ),
     "matrix.col.F1": ("held 31 min before the handler: consume timeout", "消费逻辑开始前卡住 31 分钟：消费超时"),
     "matrix.col.F2": ("held 31 min mid-work: the retry overlaps it", "处理到一半卡住 31 分钟：重投与它重叠"),
+    "matrix.col.G1": (
+        "on POP, held 40 s mid-work, past its 30 s invisible duration: revived, and c2 gets it meanwhile",
+        "POP 下处理到一半卡住 40 秒，超过 30 秒的不可见时间：消息被 revive，交给了 c2",
+    ),
+    "matrix.col.H1": (
+        "sent in a transaction; the local transaction takes 40 s and a check-back scan comes in its middle: "
+        "committed twice, one msg id",
+        "用事务消息发送；本地事务执行 40 秒，中间赶上一次回查：同一个 msgId 提交了两次",
+    ),
+    "matrix.col.I1": (
+        "the broker crashes before its 5 s flush of the offsets; c1 is restarted while it is down",
+        "Broker 在 5 秒一次的消费位点刷盘之前崩溃；它宕机期间 c1 被重启",
+    ),
+    "matrix.col.J1": (
+        "the master is lost while the coupon system is down; it consumes from the slave, and a deploy comes "
+        "just after the master is back",
+        "优惠券系统停机期间 Master 宕机；它恢复后从 Slave 消费，Master 回来后紧接着发布上线",
+    ),
+    "matrix.col.R1": (
+        "an operator resets the offsets to the start while the handler is busy: the queue is pulled again",
+        "消费逻辑还没执行完，运维就把消费位点重置回起点：这个队列被重新拉取",
+    ),
 }

@@ -1,6 +1,6 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson11``, ``lesson13`` .. ``lesson16``, the
+Owns: the lesson scripts (``lesson1`` .. ``lesson11``, ``lesson13`` .. ``lesson17``, the
 fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
 ``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
 """
@@ -24,6 +24,7 @@ from minimq.lessons.lesson13 import LESSON as LESSON13
 from minimq.lessons.lesson14 import LESSON as LESSON14
 from minimq.lessons.lesson15 import LESSON as LESSON15
 from minimq.lessons.lesson16 import LESSON as LESSON16
+from minimq.lessons.lesson17 import LESSON as LESSON17
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -42,6 +43,7 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON14,
     LESSON15,
     LESSON16,
+    LESSON17,
     FIX_MATRIX,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix

@@ -235,6 +235,8 @@ class LessonView:
             c.print(tables.retries(shop, self.lang))
         if "disk" in step.show:
             c.print(tables.disk(shop, self.lang))
+        if "replicas" in step.show:
+            c.print(tables.replicas(shop, self.lang))
         if "coupons" in step.show:
             c.print(tables.coupons(shop, lesson.order, self.lang))
         for name in step.show:

@@ -35,7 +35,7 @@ def render(console: Console, lesson: MatrixLesson, seed: int, rows: list[list[Ce
     for table in _tables(lesson, seed, rows, lang, console.width):
         console.print(table)
     console.print(_legend(lang))
-    console.print(_columns(lang))
+    console.print(_columns(lang, console.width))
     wrong_rows = [row for row in rows if any(cell.outcome != "ok" for cell in row)]
     if wrong_rows:
         console.print(Rule(t("lm.wrong_title", lang), style="red"))
@@ -82,13 +82,16 @@ def _legend(lang: str) -> Table:
     return table
 
 
-def _columns(lang: str) -> Table:
+def _columns(lang: str, width: int) -> Table:
+    """What each column plays; a label is wrapped here (``wrap``: a Chinese one breaks
+    between characters, not only at spaces) to what the code and the path leave."""
     table = Table(title=t("lm.columns_title", lang), box=None, show_header=False, title_justify="left")
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column()
+    table.add_column(no_wrap=True)
+    room = max(width - 2 - max(len(c.code) for c in COLUMNS) - max(len(c.path) for c in COLUMNS) - 4, 20)
     for column in COLUMNS:
-        table.add_row(column.code, column.path, t(column.label, lang))
+        table.add_row(column.code, column.path, wrap(t(column.label, lang), room))
     return table
 
 

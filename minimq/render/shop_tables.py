@@ -2,7 +2,8 @@
 coupon process's), the coupons, the retries, and a lesson's own tables (``Look``).
 
 Owns: ``queues``, ``process_queues``, ``coupons``, ``retries``, ``disk`` (the broker's
-consumer offsets as last flushed, lesson 15) and ``state_table``, each read from the shop
+consumer offsets as last flushed, lesson 15), ``replicas`` (a master and its slave, lesson
+17) and ``state_table``, each read from the shop
 at the moment a step ends, in English or Chinese.
 """
 
@@ -198,6 +199,38 @@ def disk(shop: Shop, lang: str) -> Table:
     for mq in broker.topic_queues(TOPIC):
         cells = [str(on_disk.get((group, mq.topic, mq.queue_id), "-")) for group, _ in groups]
         table.add_row(f"q{mq.queue_id}", *cells)
+    return table
+
+
+def replicas(shop: Shop, lang: str) -> Table:
+    """broker-a and its slave side by side (lesson 17): each queue's max offset on both, the
+    coupon group's offset on both, and the coupon process's own. A master that is down shows
+    what it will come back with: the offsets on its disk (``minimq.runtime.replication``)."""
+    world = shop.world
+    master = world.broker
+    slave = world.slaves[master.name]
+    coupon = shop.coupon.consumer()
+    group = t("ui.coupon_group", lang)
+    on_master = master.offsets.snapshot() if master.alive else master.life.offsets_on_disk()
+    head = "ui.replica_offset" if master.alive else "ui.replica_offset_disk"
+    table = Table(title=t("ui.replicas_title", lang, topic=TOPIC), box=box.SIMPLE_HEAVY)
+    table.add_column(t("ui.queue", lang), no_wrap=True)
+    table.add_column(t("ui.replica_max", lang, broker=master.name), justify="right", min_width=OFFSET_COLUMN)
+    table.add_column(t("ui.replica_max", lang, broker=slave.name), justify="right", min_width=OFFSET_COLUMN)
+    table.add_column(t(head, lang, group=group, broker=master.name), justify="right", min_width=OFFSET_COLUMN)
+    table.add_column(t("ui.replica_offset", lang, group=group, broker=slave.name), justify="right")
+    table.add_column(t("ui.local_offset", lang, client=group), justify="right", min_width=OFFSET_COLUMN)
+    for mq in master.topic_queues(TOPIC):
+        key = (COUPON_GROUP, mq.topic, mq.queue_id)
+        local = coupon.local_offset(mq)
+        table.add_row(
+            f"q{mq.queue_id}",
+            str(master.max_offset(mq)),
+            str(slave.max_offset(mq)) if mq.topic in slave.store.topics else "-",
+            str(on_master.get(key, "-")),
+            str(slave.offsets.snapshot().get(key, "-")),
+            "-" if local is None else str(local),
+        )
     return table
 
 

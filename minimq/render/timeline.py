@@ -32,11 +32,12 @@ GAP = "\0gap"  # the column of a row that stands for a stretch of skipped events
 
 def is_noise(event: ev.Event) -> bool:
     """Bookkeeping a picture can leave out: local offset moves, retry-topic set-up, the
-    retry topic's offsets (persisted, or restored by a broker restart), and persists of
-    offset 0 (nothing consumed yet)."""
+    retry topic's offsets (persisted, restored by a broker restart, or synced to a slave),
+    and persists of offset 0 (nothing consumed yet)."""
     if isinstance(event, QUIET):
         return True
-    if isinstance(event, ev.Rebalanced | ev.OffsetPersisted | ev.OffsetRestored) and event.topic.startswith("%"):
+    kinds = ev.Rebalanced | ev.OffsetPersisted | ev.OffsetRestored | ev.OffsetSyncedFromMaster
+    if isinstance(event, kinds) and event.topic.startswith("%"):
         return True
     return isinstance(event, ev.OffsetPersisted) and event.offset == 0
 

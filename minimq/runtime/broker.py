@@ -23,11 +23,17 @@ Rules kept here:
   the queue's max offset is answered ``PULL_OFFSET_MOVED`` (``offset_range``).
 - The broker can crash and restart (``crash``, ``restart``: ``broker_life``); what it
   changes is flushed to disk on RocketMQ's schedule, and a restart goes back to that.
+- A broker is a master (``ASYNC_MASTER``) unless ``World.add_slave`` made it the slave of
+  its broker name (``minimq.runtime.replication``): a slave answers pulls only with
+  ``slaveReadEnable``, stores the offset updates it gets (``OffsetPersisted`` with
+  ``store="slave"``), and gets its copies and topics from its master.
 
-Simplifications: one broker, always master; a dead consumer's channel closes at once
-(process crash), so it leaves the group without the 120 s channel expiry; only a broker
-that has restarted refuses a pull from a group it lists no member of (one that never
-did takes it: a test's direct pull, a broadcasting consumer whose first heartbeat failed).
+Simplifications: a dead consumer's channel closes at once (process crash), so it leaves
+the group without the 120 s channel expiry; only a broker that has restarted refuses a
+pull from a group it lists no member of (one that never did takes it: a test's direct
+pull, a broadcasting consumer whose first heartbeat failed); a slave's topics and group
+members are not in the trace while its master is in the route (they mirror the
+master's: every consumer heartbeats both).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from minimq.core.groups import ConsumerManager, RebalanceLockManager
 from minimq.core.offsets import ConsumerOffsetTable
+from minimq.core.replication import SLAVE_READ_ENABLE, BrokerRole
 from minimq.core.send_back import RETRY_QUEUE_NUMS, Copy, RetryMessage
 from minimq.core.store import MessageStore
 from minimq.core.transaction import PROPERTY_TRANSACTION_PREPARED
@@ -54,6 +61,7 @@ from minimq.runtime.stats import BrokerStats
 from minimq.runtime.transaction import TransactionService
 
 if TYPE_CHECKING:
+    from minimq.runtime.replication import HAService
     from minimq.sim.kernel import Simulation
 
 Channel = Callable[[], None]  # a client's connection: the broker pushes notifications down it
@@ -86,6 +94,9 @@ class Broker:
         self.transactions = TransactionService(world, self)
         self.pops = PopService(world, self)
         self.life = BrokerLife(world, self)  # flushes, crash, restart
+        self.role = BrokerRole.ASYNC_MASTER  # MessageStoreConfig.brokerRole
+        self.slave_read_enable = SLAVE_READ_ENABLE  # BrokerConfig.slaveReadEnable
+        self.ha: HAService | None = None  # the master/slave pair this broker is in (World.add_slave)
 
     # -- life ---------------------------------------------------------------------------
     @property
@@ -119,8 +130,10 @@ class Broker:
     def ensure_topic(self, topic: str, queue_nums: int) -> None:
         """Create ``topic`` unless it exists: the broker's own creations (retry and DLQ
         topics) skip the checks of ``create_topic``."""
-        if self.store.create_topic(topic, queue_nums):
+        if self.store.create_topic(topic, queue_nums) and self._traced():
             self._world.emit(TopicCreated(at_ms=self._world.now_ms, topic=topic, queue_nums=queue_nums))
+            if self.ha is not None and self.role is not BrokerRole.SLAVE:
+                self.ha.written()  # the slave learns it with the next transfer
 
     def has_topic(self, topic: str) -> bool:
         return topic in self.store.topics
@@ -193,6 +206,8 @@ class Broker:
         )
         self.store.append(stored)
         self.life.written()
+        if self.ha is not None:
+            self.ha.written()
         self._world.emit(
             MessageStored(
                 at_ms=now,
@@ -223,7 +238,10 @@ class Broker:
     ) -> PullResult:
         """Answer a pull, holding it while the queue has nothing new (long polling); a queue
         reset since the last pull gets ``PULL_OFFSET_MOVED``, its stale commit stored anyway;
-        so does a pull from past the max offset (``offset_range``)."""
+        so does a pull from past the max offset (``offset_range``). A slave answers
+        through ``minimq.runtime.replication``."""
+        if self.role is BrokerRole.SLAVE and self.ha is not None:
+            return await self.ha.slave_pull(mq, offset, max_nums, suspend_ms)
         if self.epoch and not self.groups.has_members(group):  # only after a restart: see the module's docstring
             return PullResult([], offset, self.store.max_offset(mq), refused="SUBSCRIPTION_NOT_EXIST")
         moved = self.offsets.take_reset(group, mq.topic, mq.queue_id)
@@ -260,7 +278,7 @@ class Broker:
                     queue_id=mq.queue_id,
                     offset=offset,
                     via=via,
-                    store="broker",
+                    store="slave" if self.role is BrokerRole.SLAVE else "broker",
                     client=client,
                 )
             )
@@ -292,7 +310,7 @@ class Broker:
         self.ensure_topic(retry_topic(group), RETRY_QUEUE_NUMS)
         is_new = self.groups.client_of(group, channel) is None
         notify = self.groups.register(group, client_id, channel, clustering=clustering)
-        if is_new:
+        if is_new and self._traced():
             self._names[channel] = client
             self._world.emit(
                 ConsumerRegistered(
@@ -323,7 +341,7 @@ class Broker:
         self._left(group, channel, client_id, "channel expired", [])
 
     def _left(self, group: str, channel: Channel, client_id: str | None, via: str, notify: list[Channel]) -> None:
-        if client_id is not None:
+        if client_id is not None and self._traced():
             self._world.emit(
                 ConsumerUnregistered(
                     at_ms=self._world.now_ms,
@@ -336,6 +354,11 @@ class Broker:
                 )
             )
         self._notify(notify)
+
+    def _traced(self) -> bool:
+        """Whether this broker's topics and members go into the trace: a master's always, a
+        slave's while its master is out of the route (before, they mirror the master's)."""
+        return self.role is not BrokerRole.SLAVE or self.ha is None or not self.ha.master_live
 
     def _notify(self, channels: list[Channel]) -> None:
         for channel in channels:

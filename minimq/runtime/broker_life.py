@@ -69,13 +69,19 @@ class BrokerLife:
         self._offsets = offsets_flush(start_ms)
         self._delay = delay_flush(start_ms)
         self._commit_log = commit_log_flush(start_ms, store.writes, store.position)
+        self.next_ms = self._next_due()
+
+    def _next_due(self) -> int:
+        """The earliest flush not taken yet: before it, ``catch_up`` has nothing to do."""
+        return min(self._offsets.next_due(), self._delay.next_due(), self._commit_log.thorough.next_due())
 
     # -- the flushes ---------------------------------------------------------------------
     def catch_up(self) -> None:
         """Take the flushes due by now, before anything changes (``minimq.core.flush``)."""
-        if not self.alive:
+        now = self._world.now_ms
+        if now < self.next_ms or not self.alive:  # asked at every write: nothing due, at once
             return
-        now, broker = self._world.now_ms, self._broker
+        broker = self._broker
         if self._offsets.catch_up(now):
             broker.offsets.flush()
             self.offsets_written_ms = self._offsets.taken_ms
@@ -83,6 +89,7 @@ class BrokerLife:
             broker.send_backs.schedule.flush()
             self.delay_written_ms = self._delay.taken_ms
         self._commit_log.before_write(now, broker.store.writes, broker.store.position)
+        self.next_ms = self._next_due()
 
     def offsets_on_disk(self) -> dict[tuple[str, str, int], int]:
         """The consumer offsets as last written to disk (group, topic, queue id -> offset):
@@ -102,6 +109,8 @@ class BrokerLife:
             raise ValidationError("lose_unflushed must be True or False", lose_unflushed)
         if not self.alive:
             raise ClientStateError(f"broker {self._broker.name!r} is already down; restart() it first")
+        if self._broker.ha is not None:
+            self._broker.ha.check_crash(self._broker, lose_unflushed)
         self.catch_up()  # the disk as it stands at the crash
         world, broker = self._world, self._broker
         self.alive, self._crashed_ms, self._lose_unflushed = False, world.now_ms, lose_unflushed
@@ -121,12 +130,16 @@ class BrokerLife:
         broker.groups.drop_all_channels()
         broker.locks = RebalanceLockManager()
         broker.send_backs.stop()
+        if broker.ha is not None:  # a master with a slave: replication and route (P14)
+            broker.ha.master_crashed()
 
     def restart(self) -> None:
         """Start the broker again: recover the store, load what was flushed, go back on
         the network; the delay levels deliver 1 s later."""
         if self.alive:
             raise ClientStateError(f"broker {self._broker.name!r} is running; crash() it first")
+        if self._broker.ha is not None:
+            self._broker.ha.check_restart()
         world, broker = self._world, self._broker
         now, name = world.now_ms, broker.name
         self.alive, self.epoch = True, self.epoch + 1
@@ -156,6 +169,8 @@ class BrokerLife:
         self._flushes(now)
         world.network.bring_up(name)
         broker.send_backs.start()
+        if broker.ha is not None:
+            broker.ha.master_restarted()
 
     def _truncate(self) -> None:
         """``recoverAbnormally`` after an OS crash: the commit log ends at its last flush."""

@@ -19,12 +19,17 @@ Rules:
 - Graceful shutdown interrupts running listeners (``shutdownNow``), unlocks an orderly
   consumer's queues (and waits for the answer), persists offsets (oneway) and leaves the
   group (a request). A crash does none of that.
+- Each request goes to the address the process's copy of the route gives
+  (``minimq.runtime.route``): with a slave, offsets go to the slave while the master is
+  out of that copy, and the unregistration and a dead process's closed channel reach
+  every broker of the name.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +53,7 @@ from minimq.runtime.heartbeat import Heartbeats
 from minimq.runtime.producer import RETRY_TIMES_WHEN_SEND_FAILED, SEND_MSG_TIMEOUT_MS
 from minimq.runtime.pull import Puller
 from minimq.runtime.rebalance import LOCK_TIMEOUT_MS, REQUEST_TIMEOUT_MS, Rebalancer
+from minimq.runtime.route import client_route
 from minimq.runtime.waker import Waker
 from minimq.sim.faults import CrashPoint
 
@@ -89,7 +95,9 @@ class ConsumerSession:
         self.heartbeats = Heartbeats(self)
         self.puller = Puller(self)
         self._restart = restart
-        self.broker_epoch = self.broker.epoch  # the broker incarnation this process is connected to
+        self.route = client_route(self.world, self.client, self.broker_name)  # MQClientInstance.brokerAddrTable
+        # the incarnation of each broker this process is connected to
+        self.broker_epochs = {name: self.world.network.route(name).epoch for name in self.route.addresses()}
 
     # -- life -------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
@@ -116,6 +124,8 @@ class ConsumerSession:
         self.spawn(self.rebalancer.loop(), f"{self.client}-rebalance")
         self.spawn(self.heartbeats.loop(), f"{self.client}-heartbeat")  # joins the group
         self.spawn(self._persist_loop(), f"{self.client}-persist")
+        if self.route.polled:
+            self.spawn(self.route.poll_loop(), f"{self.client}-route")
         if self.orderly and self.clustering:
             self.spawn(self.rebalancer.lock_renew_loop(), f"{self.client}-lock")
 
@@ -127,16 +137,19 @@ class ConsumerSession:
 
     def connected(self, broker: Broker) -> None:
         """A request of this process reached ``broker``: if the broker restarted since the
-        last one, the request opened a new connection, and the client heartbeats and
-        rebalances (``MQClientInstance``'s ``ChannelEventListener.onChannelActive``)."""
-        if broker.epoch != self.broker_epoch:
-            self.broker_epoch = broker.epoch
-            self.spawn(self.heartbeats.channel_active(), f"{self.client}-reconnect")
+        last one (or this process never reached it: a master back in its route), the
+        request opened a new connection, and the client heartbeats and rebalances
+        (``MQClientInstance``'s ``ChannelEventListener.onChannelActive``)."""
+        if broker.life.epoch != self.broker_epochs.get(broker.name):
+            self.broker_epochs[broker.name] = broker.epoch
+            self.spawn(self.heartbeats.channel_active(broker.name), f"{self.client}-reconnect")
 
     @property
     def broker(self) -> Broker:
-        """The broker's route (its topics, queues and max offsets), looked up by name."""
-        broker: Broker = self.world.network.route(self.broker_name)
+        """The broker's route (its topics, queues and max offsets), looked up by name: the
+        broker this process reads from (the slave while its route has no master)."""
+        found = self.route.subscribe_target("route")
+        broker: Broker = self.world.network.route(found.address if found is not None else self.broker_name)
         return broker
 
     def _stop_tasks(self) -> None:
@@ -159,9 +172,11 @@ class ConsumerSession:
             )
         )
         self._stop_tasks()
-        # The broker sees the channel close and tells the other members.
+        # Each broker it was connected to sees the channel close and tells the other members.
         channel = self.channel
-        w.call_later_ms(w.network.latency_ms, lambda: self.broker.close_channel(self.group, channel))
+        for name in self.route.addresses():
+            close = w.network.route(name).close_channel
+            w.call_later_ms(w.network.latency_ms, functools.partial(close, self.group, channel))
 
     def maybe_crash(self, point: CrashPoint, msg: MessageExt) -> None:
         if self.world.faults.crash_at(self.client, point, msg):
@@ -188,7 +203,7 @@ class ConsumerSession:
             # a failure is logged by RocketMQ; the broker's locks expire after 60 s
             with contextlib.suppress(RemotingError):
                 await self.world.network.call(
-                    self.broker_name,
+                    self.route.master("unlock batch mq"),
                     lambda b: b.unlock(self.group, self.client_id, mqs),
                     what="unlock batch mq",
                     timeout_ms=LOCK_TIMEOUT_MS,
@@ -203,18 +218,21 @@ class ConsumerSession:
         w.spawn(self._unregister(), f"{self.client}-unregister")
 
     async def _unregister(self) -> None:
+        """``unregisterClient``: to every broker of the route, one after the other."""
         w = self.world
         channel = self.channel
 
         def unregister(broker: Broker) -> None:
             broker.unregister(self.group, channel)
 
-        try:
-            await w.network.call(self.broker_name, unregister, what="unregister client", timeout_ms=REQUEST_TIMEOUT_MS)
-        except RemotingError:
-            # The process is gone: the broker drops its silent channel when it expires
-            # (ClientHousekeepingService, channelExpiredTimeout).
-            w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, lambda: self.broker.expire_channel(self.group, channel))
+        for name in self.route.addresses():
+            try:
+                await w.network.call(name, unregister, what="unregister client", timeout_ms=REQUEST_TIMEOUT_MS)
+            except RemotingError:
+                # The process is gone: the broker drops its silent channel when it expires
+                # (ClientHousekeepingService, channelExpiredTimeout).
+                expire = w.network.route(name).expire_channel
+                w.call_later_ms(CHANNEL_EXPIRED_TIMEOUT_MS, functools.partial(expire, self.group, channel))
 
     # -- offsets ------------------------------------------------------------------------
     def commit_local(
@@ -257,7 +275,7 @@ class ConsumerSession:
                 self.persist(mq, offset, via)
             return
         requests = [self._offset_request(mq, offset, via) for mq, offset in items]
-        self.world.network.oneway_all(self.broker_name, requests, what="update consumer offset")
+        self._update_offsets(requests)
 
     def persist(self, mq: MessageQueue, offset: int, via: str) -> None:
         w = self.world
@@ -278,7 +296,14 @@ class ConsumerSession:
                     )
                 )
             return
-        w.network.oneway_all(self.broker_name, [self._offset_request(mq, offset, via)], what="update consumer offset")
+        self._update_offsets([self._offset_request(mq, offset, via)])
+
+    def _update_offsets(self, requests: list[tuple[Callable[[Broker], None], bool]]) -> None:
+        """``updateConsumeOffsetToBroker`` (oneway): to the master, or to the slave while the
+        route has no master (``findBrokerAddressInSubscribe(…, MASTER_ID, false)``)."""
+        found = self.route.subscribe_target("update consumer offset")
+        if found is not None:
+            self.world.network.oneway_all(found.address, requests, what="update consumer offset")
 
     def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[Broker], None], bool]:
         """The oneway request that stores ``offset`` at the broker, and whether it is lost."""
@@ -311,7 +336,7 @@ class ConsumerSession:
         world = self.world
         try:
             await world.network.call(
-                self.broker_name,
+                self.route.master("consumer send msg back"),
                 send_back,
                 what="consumer send msg back",
                 timeout_ms=SEND_BACK_TIMEOUT_MS,
@@ -336,7 +361,7 @@ class ConsumerSession:
                 break
             try:
                 await world.network.call(
-                    self.broker_name,
+                    self.route.master("send back as normal message"),
                     lambda b: b.put_retry_message(self.group, message),
                     what="send back as normal message",
                     timeout_ms=SEND_MSG_TIMEOUT_MS - cost,

@@ -22,6 +22,8 @@ Rules (timing in ``minimq.core.rebalance``):
   (``AbstractAllocateMessageQueueStrategy.check``: not in the client id list); the next
   heartbeat that arrives makes it a member, and the broker's notification makes every
   member, this one too, rebalance.
+- With a slave (``World.add_slave``) a heartbeat goes to every broker of the process's
+  route, master and slave, one after the other: both list the consumer.
 - A request that reaches a restarted broker opens a new connection, and a 5.2.0+ client
   then sends a heartbeat through it and, once it is answered, rebalances at once
   (``onChannelActive``: ``sendHeartbeatToBroker``, then ``rebalanceImmediately``). Until
@@ -49,8 +51,14 @@ class Heartbeats:
     def __init__(self, session: ConsumerSession) -> None:
         self.s = session
 
-    async def send(self) -> bool:
-        """One ``HEART_BEAT`` through this session's channel; False if it failed."""
+    async def send(self) -> None:
+        """``sendHeartbeatToAllBroker``: one heartbeat to each broker of the route (the
+        master, and its slave when it has one), one after the other."""
+        for address in self.s.route.addresses():
+            await self.send_to(address)
+
+    async def send_to(self, address: str) -> bool:
+        """One ``HEART_BEAT`` to ``address`` through this session's channel; False if it failed."""
         s = self.s
         channel = s.channel  # the connection the broker notifies it through
 
@@ -59,14 +67,14 @@ class Heartbeats:
             broker.register(s.group, s.client_id, s.clustering, channel, s.client)
 
         try:
-            await s.world.network.call(s.broker_name, register, what="heart beat", timeout_ms=HEARTBEAT_TIMEOUT_MS)
+            await s.world.network.call(address, register, what="heart beat", timeout_ms=HEARTBEAT_TIMEOUT_MS)
         except RemotingError:
             return False
         return True
 
-    async def channel_active(self) -> None:
+    async def channel_active(self, address: str) -> None:
         """``onChannelActive``: a heartbeat on the new connection, then a rebalance."""
-        if await self.send():
+        if await self.send_to(address):
             self.s.rebalancer.wake()
 
     async def loop(self) -> None:

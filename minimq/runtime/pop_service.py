@@ -100,6 +100,7 @@ class PopService:
         """``ReceiveMessage``: pop up to ``max_nums``, holding an empty receive ``poll_ms``."""
         if topic not in self._broker.store.topics:
             raise UnknownTopic(topic, self._broker.business_topics())
+        self._broker.groups.create_group(group)  # the subscription group, created at its first pop
         expiry = self._world.now_ms + poll_ms
         popped = self._pop(group, client, topic, min(max_nums, proxy.MAX_MESSAGE_NUM), invisible_ms)
         while not popped and self._world.now_ms < expiry:

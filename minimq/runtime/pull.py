@@ -16,9 +16,13 @@ Owns: ``Puller``, the pull loop of one consumer session (``pullMessage`` of
   past the queue's max offset) drops the queue, persists the broker's offset and
   rebalances at once, which pulls it again from there.
 - A pull the broker refuses (``SUBSCRIPTION_NOT_EXIST``: a restarted broker that has not
-  had this group's heartbeat yet) is an error like a failed request: tried again after
-  3000 ms. The pull that reaches a restarted broker first opens a new connection, which
-  makes the client send a heartbeat and rebalance (``ConsumerSession.connected``).
+  had this group's heartbeat yet; ``SYSTEM_BUSY``: a slave without ``slaveReadEnable``) is
+  an error like a failed request: tried again after 3000 ms. The pull that reaches a
+  restarted broker first opens a new connection, which makes the client send a heartbeat
+  and rebalance (``ConsumerSession.connected``).
+- A pull goes to the master while the process's route has it, else to the slave
+  (``PullAPIWrapper.pullKernelImpl``, ``minimq.runtime.route``); a pull to a slave does
+  not carry the commit offset (the client clears the flag).
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ PULL_DELAY_WHEN_EXCEPTION_MS = 3000
 PULL_DELAY_WHEN_FLOW_CONTROL_MS = 50
 PULL_DELAY_WHEN_NOT_LOCKED_MS = 3000
 PULL_TIMEOUT_MS = 30_000  # CONSUMER_TIMEOUT_MILLIS_WHEN_SUSPEND
+REFUSED = {  # what a refused pull's response says (MQBrokerException)
+    "SUBSCRIPTION_NOT_EXIST": "SUBSCRIPTION_NOT_EXIST: the broker knows no member of {group} yet",
+    "TOPIC_NOT_EXIST": "TOPIC_NOT_EXIST: the slave has not copied the topic yet",
+    "SYSTEM_BUSY": "SYSTEM_BUSY: [REJECTREQUEST]system busy, start flow control for a while (a slave, "
+    "slaveReadEnable=false)",
+}
 
 
 class Puller:
@@ -68,20 +78,25 @@ class Puller:
             if self.s.orderly and self.s.clustering and not pq.locked:
                 await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
                 continue
-            commit = self.s.offset_store.read(mq) if self.s.clustering else None
+            found = self.s.route.subscribe_target(what)
+            if found is None:  # "The broker[...] not exist"
+                self._failed(mq, f"the broker[{self.s.broker_name}] not exist")
+                await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
+                continue
+            commit = self.s.offset_store.read(mq) if self.s.clustering and not found.slave else None
 
             def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
                 self.s.connected(b)
                 return b.pull(self.s.group, self.s.client, mq, offset, batch, commit)
 
             try:
-                result = await w.network.call_async(self.s.broker_name, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
+                result = await w.network.call_async(found.address, request, what=what, timeout_ms=PULL_TIMEOUT_MS)
             except RemotingError as exc:
                 self._failed(mq, str(exc))
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
                 continue
             if result.refused is not None:  # MQBrokerException: onException, like a failed request
-                self._failed(mq, f"{result.refused}: the broker knows no member of {self.s.group} yet")
+                self._failed(mq, REFUSED[result.refused].format(group=self.s.group))
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
                 continue
             if pq.dropped:

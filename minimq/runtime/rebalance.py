@@ -23,11 +23,15 @@ Rules (the timing is ``minimq.core.rebalance``'s):
   persisted is delivered again.
 - An orderly consumer in clustering locks a queue on the broker before it owns it and
   renews its locks every 20 s, the first time 1 s after start.
+- With a slave, the id list and the offset query go to the slave while the process's
+  route has no master (an offset query first fetches the route once more); locks need the
+  master (``minimq.runtime.route``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from minimq.core.offsets import needs_search, pull_from_where
@@ -38,7 +42,7 @@ from minimq.core.rebalance import (
     too_soon_ms,
     wait_after_round_ms,
 )
-from minimq.errors import RemotingError
+from minimq.errors import RemotingConnectError, RemotingError
 from minimq.events import Rebalanced
 from minimq.model import MessageQueue
 from minimq.runtime.consume_service import OrderlyConsumeService
@@ -92,9 +96,12 @@ class Rebalancer:
             if not self.s.clustering:
                 mine = mq_all
             else:
+                found = self.s.route.subscribe_target("get consumer id list")  # findBrokerAddrByTopic
                 try:
+                    if found is None:
+                        raise RemotingConnectError(f"no address of {self.s.broker_name} in the route")
                     cids = await self.s.world.network.call(
-                        self.s.broker_name,
+                        found.address,
                         self._consumer_ids,
                         what="get consumer id list",
                         timeout_ms=REQUEST_TIMEOUT_MS,
@@ -160,7 +167,8 @@ class Rebalancer:
         self.s.offset_store.remove(mq)
         if self.s.orderly and self.s.clustering:
             unlock = lambda b: b.unlock(self.s.group, self.s.client_id, [mq])  # noqa: E731
-            self.s.world.network.oneway(self.s.broker_name, unlock, what="unlock")
+            with contextlib.suppress(RemotingError):  # no master in the route: nothing to unlock
+                self.s.world.network.oneway(self.s.route.master("unlock"), unlock, what="unlock")
 
     async def _add_queue(self, mq: MessageQueue) -> int | None:
         """Lock (orderly) and find the start offset of a gained queue; None if it failed."""
@@ -180,8 +188,11 @@ class Rebalancer:
     async def _pull_from_where(self, mq: MessageQueue) -> int:
         if self.s.clustering:
             # the broker answers 0 for "no offset yet" while offset 0 is in memory
+            found = self.s.route.offset_query_target("query consumer offset")
+            if found is None:
+                raise RemotingConnectError(f"the broker[{self.s.broker_name}] not exist (query consumer offset)")
             stored = await self.s.world.network.call(
-                self.s.broker_name,
+                found.address,
                 lambda b: b.query_consumer_offset(self.s.group, mq),
                 what="query consumer offset",
                 timeout_ms=REQUEST_TIMEOUT_MS,
@@ -193,7 +204,7 @@ class Rebalancer:
         if needs_search(where, mq.topic, stored):
             timestamp = self.s.consumer.consume_timestamp_ms
             searched = await self.s.world.network.call(
-                self.s.broker_name,
+                self.s.route.master("search offset by timestamp"),
                 lambda b: b.search_offset(mq, timestamp),
                 what="search offset by timestamp",
                 timeout_ms=REQUEST_TIMEOUT_MS,
@@ -207,7 +218,7 @@ class Rebalancer:
 
     async def _lock(self, mqs: list[MessageQueue]) -> frozenset[MessageQueue]:
         return await self.s.world.network.call(
-            self.s.broker_name,
+            self.s.route.master("lock batch mq"),
             lambda b: b.lock(self.s.group, self.s.client_id, mqs),
             what="lock batch mq",
             timeout_ms=LOCK_TIMEOUT_MS,

@@ -140,11 +140,12 @@ class SimpleConsumer:
             self.running, self._stopped = False, True
             self.world.emit(ConsumerShutdown(at_ms=self.world.now_ms, client=self.name, group=self.group))
 
-    def crash(self) -> None:
-        """The process dies: the same as a shutdown for the broker (nothing is tracked)."""
+    def crash(self, point: str = "now") -> None:
+        """The process dies (at ``point``, as the trace says it): the same as a shutdown
+        for the broker (nothing is tracked)."""
         if self.running:
             self.running, self._stopped = False, True
-            self.world.emit(ConsumerCrashed(at_ms=self.world.now_ms, client=self.name, group=self.group, point="now"))
+            self.world.emit(ConsumerCrashed(at_ms=self.world.now_ms, client=self.name, group=self.group, point=point))
 
     def _check_running(self, call: str) -> None:
         if not self.running:

@@ -202,6 +202,8 @@ class SiteView:
                 out.append(table_data(tables.process_queues(shop, lesson.processes, self._names, self.lang)))
         if "retries" in step.show:
             out.append(table_data(tables.retries(shop, self.lang)))
+        if "disk" in step.show:
+            out.append(table_data(tables.disk(shop, self.lang)))
         if self._look is None or "coupons" in step.show:
             out.append(table_data(tables.coupons(shop, lesson.order, self.lang)))
         if self._look is not None:

@@ -1,6 +1,9 @@
 """The coupon database a design under test writes to: built once per design, then reused.
 
-Owns: ``open_coupon_db(design, world)`` and ``give_back(design, db)``. The first run of
+Owns: ``open_coupon_db(design, world)`` and ``give_back(design, db)``, and the same for
+the order system's own database, which a schedule whose producer is ``transaction``
+needs (its local transaction marks the order PAID there, its check listener reads it):
+``open_order_db(world)``, ``give_back_order_db(db)``. The first run of
 a design creates the fixed ``coupons`` and ``sms_outbox`` tables, runs the design's
 ``setup`` and installs the audit trigger that reports committed coupon rows as effects
 (and, for a design with ``SENDS_SMS = True``, committed SMS rows in ``SMS_LEDGER``);
@@ -44,8 +47,10 @@ SMS_LEDGER = "SMS outbox"  # the SMS rows of a design that sends them, as the tr
 FIXED_TABLES = {"coupons", "sms_outbox"}  # the contract's tables: setup may not drop or alter them
 KEEP_PER_DESIGN = 4  # free databases kept per design (one lab at a time needs one)
 
-_templates: dict[LoadedDesign, sqlite3.Connection] = {}
-_free: dict[LoadedDesign, list[Database]] = {}
+ORDER_LEDGER = "order DB"  # the order system's database, as the trace names it
+ORDERS = object()  # the key of the order database's template and free list
+_templates: dict[object, sqlite3.Connection] = {}  # a LoadedDesign's, and ORDERS'
+_free: dict[object, list[Database]] = {}
 _numbers = itertools.count(1)
 _inherited: list[object] = []  # a parent's state, after a fork: kept alive, never closed here
 
@@ -85,6 +90,34 @@ def open_coupon_db(design: LoadedDesign, world: World) -> Database:
         _audit(design, db, create=False)
         db.reset(world, template)
     return db
+
+
+def open_order_db(world: World) -> Database:
+    """The order system's database for one run in ``world``: table ``orders``, empty."""
+    from minimq.apps.shop import ORDER_SCHEMA
+
+    free = _free.get(ORDERS)
+    template = _templates.get(ORDERS)
+    if template is not None and free:
+        db = free.pop()
+        db.reset(world, template)
+        return db
+    db = Database(world, process_dir() / f"order-{next(_numbers)}.db", ORDER_LEDGER)
+    if template is None:
+        db.script(ORDER_SCHEMA)
+        _templates[ORDERS] = db.copy()
+    else:
+        db.reset(world, template)
+    return db
+
+
+def give_back_order_db(db: Database) -> None:
+    """The run is over: keep the order database for the next run, or delete it."""
+    free = _free.setdefault(ORDERS, [])
+    if db.idle() and len(free) < KEEP_PER_DESIGN:
+        free.append(db)
+    else:
+        _remove(db)
 
 
 def _audit(design: LoadedDesign, db: Database, *, create: bool) -> None:

@@ -21,6 +21,12 @@ The design is user code, and the lab survives whatever it does (``design_calls``
 how each call of it ended): a call that never returns is reported with where it waits;
 the wall-clock ``Watchdog`` stops a busy loop or a blocking call; an error at a
 restart's import or in ``setup`` is a ``DesignError``.
+
+How the shop runs is the schedule's to say (``lab_shop``): the coupon system on POP
+(``consumer="pop"``), the order system's transactional producer (``producer="transaction"``),
+and, for a schedule with a ``master_down`` step (path ``failover``), a slave of the broker
+that serves reads (``World.add_slave(..., slave_read_enable=True)``). A ``broker_crash``
+or ``master_down`` step is ``World.broker_crash`` (``minimq.runtime.broker_life``).
 """
 
 from __future__ import annotations
@@ -30,31 +36,37 @@ from typing import Any, assert_never
 from minimq.apps.coupons import CouponSystem
 from minimq.apps.incident import COUPON_GROUP, TOPIC
 from minimq.apps.kv import KeyValueStore
-from minimq.apps.orders import OrderSender, Resend
+from minimq.apps.order_tx import ORDER_LANE
+from minimq.apps.pop_coupons import PopCouponSystem
 from minimq.check import effects_by_key
-from minimq.events import EffectApplied, EffectExpected, Event, MessageDeadLettered
-from minimq.runtime.push_consumer import PushConsumer
+from minimq.events import AppEvent, EffectApplied, EffectExpected, Event, MessageDeadLettered
 from minimq.sim.faults import CrashPoint
 from minimq.testing.calls import HandlerCall
 from minimq.testing.coupon_db import LEDGER, SMS_LEDGER, give_back, open_coupon_db
 from minimq.testing.design import DesignError, LoadedDesign
 from minimq.testing.design_calls import DesignCalls
 from minimq.testing.lab_faults import CallFaults
+from minimq.testing.lab_shop import LAB_POP, LabOrders, pop_coupons
 from minimq.testing.outcome import Outcome
 from minimq.testing.schedule import Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
     Join,
     Kill,
     Leave,
+    LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
     Restart,
     Slow,
+    SlowTx,
     Step,
     UpstreamRetry,
 )
@@ -73,7 +85,7 @@ from minimq.testing.verdict import (
 from minimq.testing.watchdog import Watchdog, WatchdogExpired
 from minimq.world import World
 
-__all__ = ["GROUP", "TOPIC", "Lab", "Outcome", "run_schedule"]
+__all__ = ["GROUP", "LAB_POP", "TOPIC", "Lab", "Outcome", "run_schedule"]
 
 GROUP = COUPON_GROUP
 SETTLE_MS = 3_000  # after the last step, before every consumer is brought back
@@ -117,12 +129,12 @@ class Lab:
             raise
         self.world.broker.create_topic(TOPIC)
         self.redis = KeyValueStore(self.world)
-        self.orders = OrderSender(self.world)
+        self.orders = LabOrders(self.world)
         self.faults = CallFaults(self.world, lambda client, why, after: self.supervisor.kill(client, why, after))
         self.calls = DesignCalls(
             design, self.world, self.db, self.redis, self.faults, stop=self._stop_now, ended=self._ended
         )
-        self.coupon = CouponSystem(self.world, self.calls)
+        self.coupon: CouponSystem | PopCouponSystem = CouponSystem(self.world, self.calls)
         self.supervisor = Supervisor(self.world, self.coupon, self.calls)
         self.paid: list[str] = []
         self.violated = False
@@ -131,11 +143,23 @@ class Lab:
         self._sms: dict[str, int] = {}
         self.world.trace.subscribe(self._watch)
 
+    # -- how the shop runs ----------------------------------------------------------------
+    def _deploy(self, schedule: Schedule) -> None:
+        """The coupon system on POP, and the order system's transactional producer, when
+        ``schedule`` says so (before anything starts)."""
+        if schedule.consumer == "pop":
+            self.coupon = self.supervisor.coupon = pop_coupons(self.world, self.calls)
+        if schedule.producer == "transaction":
+            self.orders.transactional(schedule.orders)
+        if schedule.slave():  # path failover: the team runs the pair with slaveReadEnable=true
+            self.world.add_slave(self.world.broker.name, slave_read_enable=True)
+
     # -- the coupon consumers ----------------------------------------------------------
     @property
-    def consumers(self) -> dict[str, PushConsumer]:
-        """The coupon system's processes that ever ran, by client id."""
-        return self.coupon.consumers
+    def consumers(self) -> dict[str, Any]:
+        """The coupon system's processes that ever ran, by client id (each a
+        ``PushConsumer``, or on POP its current ``SimpleConsumer``)."""
+        return dict(self.coupon.consumers)
 
     def _ended(self, call: HandlerCall) -> None:
         """A call ended: a failure after the effect, or a non-status, is certain at once."""
@@ -145,7 +169,9 @@ class Lab:
                 self._violated()
 
     def _watch(self, event: Event) -> None:
-        if isinstance(event, EffectApplied) and event.ledger == LEDGER:
+        if isinstance(event, AppEvent) and event.system == ORDER_LANE and event.action == "tx_commit":
+            self._expect(dict(event.args)["order"])  # the local transaction marked it PAID
+        elif isinstance(event, EffectApplied) and event.ledger == LEDGER:
             self._coupons[event.key] = self._coupons.get(event.key, 0) + 1
             if self._coupons[event.key] > 1:
                 self._violated()
@@ -165,11 +191,10 @@ class Lab:
         self.world.loop.stop()
 
     # -- the order system --------------------------------------------------------------
-    async def _send(self, order: str, resend: str = "same") -> None:
-        how: Resend = "new" if resend == "new" else "same"
-        await self.orders.send_order_paid(order, f"user-{order}", resend=how)
-
     def _expect(self, order: str) -> None:
+        """``order`` is paid: one coupon is expected for it. With the transactional
+        producer, an order is paid when its local transaction commits (one that failed,
+        say on the order database's lock, leaves it UNPAID, and no message goes out)."""
         if order not in self.paid:
             self.paid.append(order)
             self.world.emit(EffectExpected(at_ms=self.world.now_ms, ledger=LEDGER, key=order))
@@ -181,12 +206,14 @@ class Lab:
         world, faults, supervisor = self.world, self.world.faults, self.supervisor
         match step:
             case Pay() | UpstreamRetry():
-                self._expect(step.order)
-                world.spawn(self._send(step.order), f"send-{step.order}")
+                if self.orders.tx is None:  # else paid when its local transaction commits
+                    self._expect(step.order)
+                world.spawn(self.orders.send(step.order), f"send-{step.order}")
             case LostReply():
-                self._expect(step.order)
+                if self.orders.tx is None:
+                    self._expect(step.order)
                 faults.lose_send_reply(key=step.order, how=step.how or "timeout")
-                world.spawn(self._send(step.order, step.resend or "same"), f"send-{step.order}")
+                world.spawn(self.orders.send(step.order, step.resend or "same"), f"send-{step.order}")
             case Crash(point="BEFORE_STATEMENT"):
                 self.faults.crashes[(step.client, step.order, step.statement)] = step.restart_after or RESTART_MS
             case Crash():
@@ -198,8 +225,7 @@ class Lab:
             case Restart() | Join():
                 supervisor.start(step.client)
             case Leave():
-                if step.client in self.consumers:
-                    self.consumers[step.client].shutdown()
+                self.coupon.shutdown(step.client)
             case Fail():
                 self.faults.arm_fail(step.order, step.statement or 1, step.times or 1, after=step.how == "after")
             case Slow(statement=0):
@@ -210,12 +236,20 @@ class Lab:
                 self.faults.outages.append((world.now_ms, world.now_ms + step.delay_ms))
             case Reset():
                 world.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=step.delay_ms)
+            case SlowTx():
+                self.orders.invoice_ms[step.order] = step.delay_ms  # read when its local transaction runs
+            case LostEnd():
+                faults.lose_end_transaction(key=step.order)
+            case BrokerCrash() | MasterDown():
+                os = isinstance(step, BrokerCrash) and step.how == "os"
+                world.broker_crash(world.now_ms, down_ms=down_ms(step), lose_unflushed=os)
             case _:
                 assert_never(step)
 
     def run(self, schedule: Schedule) -> Outcome:
         world = self.world
         complete = False
+        self._deploy(schedule)
         try:
             with self.watchdog:
                 try:
@@ -229,6 +263,7 @@ class Lab:
             pass
         finally:
             give_back(self.design, self.db)
+            self.orders.close()
         if self.calls.design_error is not None:
             raise self.calls.design_error
         verdicts = self._verdicts(complete)
@@ -261,8 +296,14 @@ class Lab:
 
     def _busy(self) -> bool:
         """The lab's own work in progress: the order system still sending, a handler call
-        still running, a crashed process not yet restarted (``World.quiet`` says the rest)."""
-        return bool(self.orders.sending) or self.calls.running() or self.supervisor.restarting
+        still running, a crashed process not yet restarted, and on POP a message left to
+        receive, which only the application's next receive takes (``World.quiet`` says
+        the rest)."""
+        if self.orders.sending:
+            return True
+        if self.calls.running() or self.supervisor.restarting:
+            return True
+        return isinstance(self.coupon, PopCouponSystem) and self.world.broker.pops.backlog(GROUP, TOPIC) > 0
 
     def count(self) -> dict[str, int]:
         """Coupons committed per paid order (``minimq.check``'s count of the effects)."""
@@ -298,7 +339,11 @@ def _ends(step: Step) -> int:
             return step.at_ms + step.restart_after
         case Outage():
             return step.at_ms + step.delay_ms
+        case BrokerCrash() | MasterDown():
+            return step.at_ms + down_ms(step)
         case Pay() | UpstreamRetry() | LostReply() | Restart() | Join() | Leave() | Fail() | Slow() | Reset():
+            return step.at_ms
+        case SlowTx() | LostEnd():
             return step.at_ms
         case _:
             assert_never(step)

@@ -2,17 +2,22 @@
 
 Owns: ``read_schedule`` and ``ScheduleError``. A token comes from a bug report, a CI log
 or a hand edit, so nothing in it is trusted: the JSON must be an object with ``orders``
-(distinct non-empty names) and ``steps``; each step has a known ``kind`` and only the
+(distinct non-empty names) and ``steps``, and may say how the shop runs (``consumer``:
+push or pop; ``producer``: plain or transaction; absent, the first of each, as in every
+token stored before they existed); each step has a known ``kind`` and only the
 fields that kind uses, each of the right type and in range (times from 0 to a week,
 statements 1..100, a crash point RocketMQ has, a client c1 or c2, an order the schedule
-pays). A bad field is refused with its place (``steps[2].point``), what is wrong and the
-value, so a replay never runs something else than what was stored.
+pays), and a step of the transactional producer (``slow_tx``, ``lost_end``) needs a
+schedule whose producer is ``transaction``. A bad field is refused with its place
+(``steps[2].point``), what is wrong and the value, so a replay never runs something
+else than what was stored.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 from typing import Any, assert_never
 
@@ -22,28 +27,37 @@ from minimq.testing.steps import (
     BY_KIND,
     KINDS,
     USES,
+    BrokerCrash,
     Crash,
     Down,
     Fail,
     Join,
     Kill,
     Leave,
+    LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
     Restart,
     Slow,
+    SlowTx,
     Step,
+    TxStep,
     UpstreamRetry,
 )
 
 WEEK_MS = 7 * 24 * 3_600_000
+BROKER_DOWN_MS = 10_000  # a broker crash without its own restart_after is down this long
+MASTER_DOWN_MS = 237_000  # a master_down without its own restart_after: lesson 17's outage
 MAX_STATEMENT = 100
 MAX_TIMES = 16
 MAX_STEPS = 200
 MAX_ORDERS = 100
 CLIENTS = ("c1", "c2")
+CONSUMERS = ("push", "pop")  # the first of each is the default, left out of the JSON
+PRODUCERS = ("plain", "transaction")
 CRASH_POINTS = ("BEFORE_HANDLER", "IN_HANDLER", "AFTER_HANDLER", "AFTER_LOCAL_COMMIT", "BEFORE_STATEMENT")
 # every setting of every kind, in the order a step is checked (a test holds it to ``USES``)
 FIELDS: tuple[str, ...] = (
@@ -64,6 +78,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("lost_reply", "resend"): ("", "same", "new"),
     ("fail", "how"): ("", "after"),
     ("crash", "point"): CRASH_POINTS,
+    ("broker_crash", "how"): ("", "os"),
 }
 
 
@@ -86,12 +101,12 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-Stored = tuple[tuple[str, ...], tuple[Step, ...]]  # a schedule's orders and steps
+Stored = tuple[tuple[str, ...], tuple[Step, ...], str, str]  # a schedule's orders, steps, consumer, producer
 
 
 def read_schedule(token: str) -> Stored:
-    """A schedule's orders and steps from a replay token (URL-safe base64 of its JSON) or
-    from the JSON."""
+    """A schedule's orders, steps, consumer and producer from a replay token (URL-safe
+    base64 of its JSON) or from the JSON."""
     if not isinstance(token, str):
         raise ScheduleError("", "sched.not_text", value=token)
     text = token.strip()
@@ -104,7 +119,7 @@ def read_schedule(token: str) -> Stored:
 
 
 def parse_schedule(text: str) -> Stored:
-    """A schedule's orders and steps from its JSON."""
+    """A schedule's orders, steps, consumer and producer from its JSON."""
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
@@ -119,14 +134,53 @@ def _no_constant(name: str) -> None:
 def _schedule(data: Any) -> Stored:
     if not isinstance(data, dict):
         raise ScheduleError("", "sched.not_object", got=type(data).__name__)
-    extra = sorted(set(data) - {"orders", "steps"})
+    extra = sorted(set(data) - {"orders", "steps", "consumer", "producer"})
     if extra:
         raise ScheduleError(extra[0], "sched.unknown_field", value=extra[0])
     orders = _orders(data.get("orders"))
+    consumer = _mode("consumer", data.get("consumer"), CONSUMERS)
+    producer = _mode("producer", data.get("producer"), PRODUCERS)
     raw = data.get("steps")
     if not isinstance(raw, list) or len(raw) > MAX_STEPS:
         raise ScheduleError("steps", "sched.list", most=MAX_STEPS, value=raw)
-    return orders, tuple(_step(i, s, orders) for i, s in enumerate(raw))
+    steps = tuple(_step(i, s, orders) for i, s in enumerate(raw))
+    for i, step in enumerate(steps):
+        if isinstance(step, TxStep) and producer != "transaction":
+            raise ScheduleError(f"steps[{i}].kind", "sched.needs_tx", kind=step.kind, value=producer)
+    for i, step in enumerate(steps):
+        if isinstance(step, MasterDown) and (consumer, producer) != ("push", "plain"):
+            raise ScheduleError(f"steps[{i}].kind", "sched.needs_push", kind=step.kind, value=f"{consumer}/{producer}")
+        if isinstance(step, BrokerCrash) and step.how == "os" and any(isinstance(s, MasterDown) for s in steps):
+            raise ScheduleError(f"steps[{i}].how", "sched.os_with_slave", value=step.how)
+    overlap = broker_crash_overlap(steps)
+    if overlap is not None:
+        raise ScheduleError(f"steps[{overlap[0]}].at_ms", "sched.overlap", value=overlap[1])
+    return orders, steps, consumer, producer
+
+
+def broker_crash_overlap(steps: tuple[Step, ...]) -> tuple[int, int] | None:
+    """The first broker crash that comes while the broker is still down from an earlier
+    one, as (its index, the earlier one's at_ms); None when none does (a crashed broker
+    cannot crash again before its restart)."""
+    crashes = sorted((s.at_ms, i, down_ms(s)) for i, s in enumerate(steps) if isinstance(s, BrokerCrash | MasterDown))
+    for (at, _, down), (later, i, _) in itertools.pairwise(crashes):
+        if later <= at + down:
+            return i, at
+    return None
+
+
+def down_ms(step: BrokerCrash | MasterDown) -> int:
+    """How long a broker crash or a master's loss keeps the broker down."""
+    return step.restart_after or (MASTER_DOWN_MS if isinstance(step, MasterDown) else BROKER_DOWN_MS)
+
+
+def _mode(name: str, raw: Any, choices: tuple[str, ...]) -> str:
+    """``consumer`` or ``producer``: absent is the first choice, as before they existed."""
+    if raw is None:
+        return choices[0]
+    if not isinstance(raw, str) or raw not in choices:
+        raise ScheduleError(name, "sched.choice", choices=", ".join(choices), value=raw)
+    return raw
 
 
 def _orders(raw: Any) -> tuple[str, ...]:
@@ -218,9 +272,13 @@ def _consistent(at: str, step: Step) -> None:
                 raise ScheduleError(f"{at}.delay_ms", "sched.range", low=0, high=step.at_ms, value=step.delay_ms)
         case Kill() | Restart() | Join() | Leave():
             _client(at, step.client)
-        case Pay() | UpstreamRetry() | LostReply() | Fail():
+        case SlowTx():
+            if step.delay_ms < 1:
+                raise ScheduleError(f"{at}.delay_ms", "sched.range", low=1, high=WEEK_MS, value=step.delay_ms)
             _order(at, step.order)
-        case Down():
+        case Pay() | UpstreamRetry() | LostReply() | Fail() | LostEnd():
+            _order(at, step.order)
+        case Down() | BrokerCrash() | MasterDown():
             pass
         case _:
             assert_never(step)

@@ -220,7 +220,7 @@ def _smaller(schedule: Schedule) -> Iterable[Schedule]:
     for order in schedule.orders:
         yield schedule.without_order(order)
     for i in range(len(schedule.steps)):
-        candidate = Schedule(schedule.orders, schedule.steps[:i] + schedule.steps[i + 1 :])
+        candidate = schedule.without_step(i)
         if candidate.sends_every_order():
             yield candidate
 

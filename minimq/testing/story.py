@@ -20,20 +20,25 @@ from minimq.i18n.describe import fmt_duration, fmt_ms
 from minimq.testing import verdict as vd
 from minimq.testing.lab import GROUP
 from minimq.testing.outcome import Outcome
-from minimq.testing.schedule import CONSUME_TIMEOUT_MS, Schedule
+from minimq.testing.schedule import CONSUME_TIMEOUT_MS, INVISIBLE_MS, Schedule
+from minimq.testing.schedule_check import down_ms
 from minimq.testing.steps import (
+    BrokerCrash,
     Crash,
     Down,
     Fail,
     Join,
     Kill,
     Leave,
+    LostEnd,
     LostReply,
+    MasterDown,
     Outage,
     Pay,
     Reset,
     Restart,
     Slow,
+    SlowTx,
     Step,
     UpstreamRetry,
 )
@@ -70,20 +75,32 @@ def _letters(n: int) -> str:
 
 # -- the schedule ----------------------------------------------------------------------------
 def schedule_in_words(schedule: Schedule, lang: str = "en") -> list[str]:
-    return [f"{fmt_ms(s.at_ms)} {_step(s, lang)}" for s in sorted(schedule.steps, key=lambda s: s.at_ms)]
+    """Each step at its time; first, how the shop runs when it is not the default (the
+    coupon system on POP, the order system's transactional producer), from the start."""
+    pop = schedule.consumer == "pop"
+    deploy = ["step.on_pop"] if pop else []
+    deploy += ["step.on_tx"] if schedule.producer == "transaction" else []
+    deploy += ["step.on_slave"] if schedule.slave() else []
+    lines = [f"{fmt_ms(0)} {t(key, lang)}" for key in deploy]
+    return lines + [f"{fmt_ms(s.at_ms)} {_step(s, lang, pop)}" for s in sorted(schedule.steps, key=lambda s: s.at_ms)]
 
 
-def _step(step: Step, lang: str) -> str:
+def _step(step: Step, lang: str, pop: bool = False) -> str:
+    """One step in words (``pop``: as it goes on SimpleConsumers)."""
+    on = "_pop" if pop else ""
     match step:
         case Pay() | UpstreamRetry():
             return t(f"step.{step.kind}", lang, order=step.order)
-        case Join() | Leave() | Restart():
+        case Join() | Leave():
+            return t(f"step.{step.kind}{on}", lang, client=step.client)
+        case Restart():
             return t(f"step.{step.kind}", lang, client=step.client)
         case LostReply():
             variant = "fast_fail" if step.how == "fast_fail" else step.resend or "same"
             return t(f"step.lost_reply.{variant}", lang, order=step.order)
         case Crash():
-            where = t(f"where.{step.point}", lang, n=step.statement)
+            point = f"pop.{step.point}" if pop and step.point in _POP_POINTS else step.point
+            where = t(f"where.{point}", lang, n=step.statement)
             restart = fmt_duration(step.restart_after, lang)
             return t("step.crash", lang, client=step.client, where=where, order=step.order, restart=restart)
         case Kill():
@@ -94,15 +111,28 @@ def _step(step: Step, lang: str) -> str:
             key = "step.fail_after" if step.how == "after" else "step.fail"
             return t(key, lang, statement=step.statement, times=step.times, order=step.order)
         case Slow():
-            key = "step.slow" if step.delay_ms > CONSUME_TIMEOUT_MS else "step.busy"
+            key = "step.slow" if step.delay_ms > (INVISIBLE_MS if pop else CONSUME_TIMEOUT_MS) else "step.busy"
+            key += on if key == "step.slow" else ""
             key += "_mid" if step.statement else ""
             return t(key, lang, order=step.order, held=fmt_duration(step.delay_ms, lang), statement=step.statement)
         case Outage():
-            return t("step.outage", lang, duration=fmt_duration(step.delay_ms, lang))
+            return t(f"step.outage{on}", lang, duration=fmt_duration(step.delay_ms, lang))
         case Reset():
             return t("step.reset", lang, when=fmt_ms(step.delay_ms))
+        case SlowTx():
+            return t("step.slow_tx", lang, order=step.order, held=fmt_duration(step.delay_ms, lang))
+        case LostEnd():
+            return t("step.lost_end", lang, order=step.order)
+        case BrokerCrash():
+            key = "step.broker_crash_os" if step.how == "os" else "step.broker_crash"
+            return t(key, lang, restart=fmt_duration(down_ms(step), lang))
+        case MasterDown():
+            return t("step.master_down", lang, restart=fmt_duration(down_ms(step), lang))
         case _:
             assert_never(step)
+
+
+_POP_POINTS = ("AFTER_HANDLER", "AFTER_LOCAL_COMMIT")  # what comes after the handler differs on POP
 
 
 # -- what went wrong -----------------------------------------------------------------------------
@@ -111,12 +141,13 @@ def violation_in_words(outcome: Outcome, lang: str = "en", names: dict[str, str]
     per kind, and the deliveries of every order involved."""
     ids = names if names is not None else message_names(outcome.trace)
     committed = vd.coupon_times(outcome.trace, "coupon DB")
+    pop = outcome.schedule.consumer == "pop"
     lines: list[str] = []
     told: set[tuple[str, str, str]] = set()
     hinted: set[str] = set()
     orders: list[str] = []
     for v in outcome.violations:
-        said = _violation(v, lang, ids, committed, outcome.violations)
+        said = _violation(v, lang, ids, committed, outcome.violations, pop)
         key = (v.kind, v.order, getattr(v, "msg_id", ""))
         if said is None or key in told:
             continue
@@ -124,7 +155,8 @@ def violation_in_words(outcome: Outcome, lang: str = "en", names: dict[str, str]
         lines.append(said)
         if v.kind not in hinted and f"hint.{v.kind}" in _HINTS:
             hinted.add(v.kind)
-            lines.append("  " + t(f"hint.{v.kind}", lang))
+            hint = f"hint.{v.kind}.pop" if pop and f"hint.{v.kind}.pop" in _POP_WORDS else f"hint.{v.kind}"
+            lines.append("  " + t(hint, lang))
         if v.order and v.order not in orders:
             orders.append(v.order)
     lines += [_deliveries(outcome.trace, order, lang, ids) for order in orders]
@@ -133,6 +165,8 @@ def violation_in_words(outcome: Outcome, lang: str = "en", names: dict[str, str]
 
 _HINTS = {"hint.retried_after_effect", "hint.not_a_status", "hint.dead_lettered", "hint.did_not_return"}
 _HINTS |= {"hint.escaped", "hint.timed_out", "hint.lost_sms"}
+# what RocketMQ does next is told otherwise on POP: no send-back, no consume timeout, a revival
+_POP_WORDS = {"hint.did_not_return.pop", "verdict.retried_after_effect.pop"}
 
 
 def _at(where: str, code: str, lang: str) -> str:
@@ -143,7 +177,12 @@ def _at(where: str, code: str, lang: str) -> str:
 
 
 def _violation(
-    v: vd.Violation, lang: str, ids: dict[str, str], committed: dict[str, list[int]], every: list[vd.Violation]
+    v: vd.Violation,
+    lang: str,
+    ids: dict[str, str],
+    committed: dict[str, list[int]],
+    every: list[vd.Violation],
+    pop: bool = False,
 ) -> str | None:
     msg = ids.get(getattr(v, "msg_id", ""), "")
     match v:
@@ -164,7 +203,7 @@ def _violation(
             else:
                 answer = t("answer.failure", lang)
             return t(
-                "verdict.retried_after_effect",
+                "verdict.retried_after_effect.pop" if pop else "verdict.retried_after_effect",
                 lang,
                 client=v.client,
                 msg=msg,

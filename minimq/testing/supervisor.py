@@ -17,24 +17,38 @@ the end of the run:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from minimq.events import ConsumerCrashed, ConsumerShutdown, Event
 from minimq.sim.faults import CrashPoint
 
 if TYPE_CHECKING:
-    from minimq.apps.coupons import CouponSystem
-    from minimq.runtime.push_consumer import PushConsumer
     from minimq.testing.design_calls import DesignCalls
     from minimq.world import World
 
 RESTART_MS = 1000  # a crashed process comes back after this unless its step says otherwise
 
 
+class CouponProcesses(Protocol):
+    """The coupon system's processes, as the supervisor drives them: push consumers
+    (``minimq.apps.coupons.CouponSystem``) or SimpleConsumers
+    (``minimq.apps.pop_coupons.PopCouponSystem``)."""
+
+    @property
+    def consumers(self) -> Mapping[str, Any]: ...
+
+    def start(self, client: str) -> None: ...
+
+    def crash(self, client: str, point: str) -> None: ...
+
+    def shutdown(self, client: str) -> None: ...
+
+
 class Supervisor:
     """Starts, kills and restarts the coupon system's processes of one lab run."""
 
-    def __init__(self, world: World, coupon: CouponSystem, calls: DesignCalls) -> None:
+    def __init__(self, world: World, coupon: CouponProcesses, calls: DesignCalls) -> None:
         self.world, self.coupon, self.calls = world, coupon, calls
         self.armed: dict[tuple[str, str], list[int]] = {}  # (client, crash point) -> restart delays
         self.crashing: dict[str, int] = {}  # client -> restart delay of the crash the lab causes now
@@ -43,7 +57,7 @@ class Supervisor:
         world.trace.subscribe(self._watch)
 
     @property
-    def consumers(self) -> dict[str, PushConsumer]:
+    def consumers(self) -> Mapping[str, Any]:
         """The coupon system's processes that ever ran, by client id."""
         return self.coupon.consumers
 
@@ -73,7 +87,7 @@ class Supervisor:
         if client not in self.consumers:
             return
         self.crashing[client] = restart_after
-        self.consumers[client].crash(why)
+        self.coupon.crash(client, why)
         self.crashing.pop(client, None)  # a process that was down already did not crash again
 
     def arm_crash(self, client: str, point: CrashPoint, key: str, restart_after: int) -> None:
