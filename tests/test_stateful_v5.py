@@ -70,8 +70,9 @@ what it receives, nacks a FLAKY key as often as it fails and a POISON one for ev
 - the replay gives the same trace: the operations again, in a fresh world with the same
   seed, give the same trace byte for byte (in a forked child, meanwhile).
 A failing run prints its steps (``state.receive(client='s1', n=3, invisible_ms=30000)``,
-...), a program that replays it. Profiles: ``ci`` (8 examples, a few seconds) and
-``thorough`` (``HYPOTHESIS_PROFILE=thorough``: 300); tests/README.md.
+...), a program that replays it (``replay(seed, ops)`` does the same with the typed
+operations). Profiles: ``ci`` (8 examples of 25 steps, a few seconds) and ``thorough``
+(``HYPOTHESIS_PROFILE=thorough``: 300 of 40 steps, a few minutes); tests/README.md.
 """
 
 from __future__ import annotations
@@ -1301,10 +1302,12 @@ class BrokerMachineV5(RuleBasedStateMachine):
 
 # Each example drains its world for up to hours of virtual time (the retry ladders) and
 # replays it aside, so the profiles take fewer examples than their defaults.
+PROFILE = settings.get_current_profile_name()
 EXAMPLES = {"ci": 8, "thorough": 300}
+STEPS = {"ci": 25, "thorough": 40}
 BrokerMachineV5.TestCase.settings = settings(
     settings.default,
-    stateful_step_count=25,
-    max_examples=EXAMPLES.get(settings.get_current_profile_name(), settings.default.max_examples),
+    stateful_step_count=STEPS.get(PROFILE, 25),
+    max_examples=EXAMPLES.get(PROFILE, settings.default.max_examples),
 )
 TestBrokerMachineV5 = BrokerMachineV5.TestCase
