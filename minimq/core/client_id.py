@@ -36,6 +36,12 @@ def build_client_id(client_ip: str, instance_name: str) -> str:
     return f"{client_ip}@{instance_name}"
 
 
+def grpc_client_id(client_ip: str, seed: int, process: str, now_ms: int) -> str:
+    """A RocketMQ 5.x (gRPC) client's id, ``ClientIdProvider``: ``hostname@pid@index@nanoTime``
+    (hex), the first client of its process (index 0) at its first start."""
+    return f"{client_ip}@{process_pid(seed, process, 1)}@0@{nano_time(seed, process, 1, now_ms):x}"
+
+
 def instance_name_at_start(configured: str | None, *, clustering: bool, pid: int, nano_time: int) -> str:
     """The instance name a push consumer starts with: ``configured`` if set; else, in
     clustering, ``pid#nanoTime`` (``changeInstanceNameToPID``); else ``DEFAULT``."""

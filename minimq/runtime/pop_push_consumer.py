@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from minimq.core import pop_proxy as proxy
-from minimq.core.client_id import nano_time, process_pid
+from minimq.core.client_id import grpc_client_id
 from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, RemotingError, UnknownTopic, ValidationError
 from minimq.events import AckRejected, ConsumerCrashed, ConsumerShutdown, ConsumerStarted, MessageConsumed
@@ -105,10 +105,8 @@ class PopPushConsumer:
         broker = self.world.network.route(self.broker_name)
         if not broker.has_topic(self.topic):
             raise UnknownTopic(self.topic, broker.business_topics())
-        w, seed = self.world, self.world.seed
-        self.client_id = (
-            f"{self.client_ip}@{process_pid(seed, self.name, 1)}@0@{nano_time(seed, self.name, 1, w.now_ms):x}"
-        )
+        w = self.world
+        self.client_id = grpc_client_id(self.client_ip, w.seed, self.name, w.now_ms)
         self.running = True
         w.emit(
             ConsumerStarted(

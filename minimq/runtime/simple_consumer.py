@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from minimq.core import pop_proxy as proxy
-from minimq.core.client_id import nano_time, process_pid
+from minimq.core.client_id import grpc_client_id
 from minimq.core.pop import ReceiptHandle
 from minimq.core.validators import check_group, check_topic
 from minimq.errors import ClientStateError, InvalidReceiptHandle, UnknownTopic, ValidationError
@@ -115,9 +115,8 @@ class SimpleConsumer:
         for topic in self.topics:
             if not broker.has_topic(topic):
                 raise UnknownTopic(topic, broker.business_topics())
-        w, seed = self.world, self.world.seed
-        pid = process_pid(seed, self.name, 1)
-        self.client_id = f"{self.client_ip}@{pid}@0@{nano_time(seed, self.name, 1, w.now_ms):x}"
+        w = self.world
+        self.client_id = grpc_client_id(self.client_ip, w.seed, self.name, w.now_ms)
         self.running = True
         w.emit(
             ConsumerStarted(
