@@ -29,6 +29,7 @@ Rules:
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from minimq.core.validators import RETRY_GROUP_TOPIC_PREFIX
 
@@ -45,12 +46,16 @@ CONSUME_TIMESTAMP_BEFORE_MS = 30 * 60 * 1000  # DefaultMQPushConsumer.consumeTim
 class ConsumerOffsetTable:
     """The broker's committed offsets: (group, topic, queue id) -> next offset."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_change: Callable[[], None] = lambda: None) -> None:
         self._table: dict[tuple[str, str, int], int] = {}
         self._resets: dict[tuple[str, str, int], int] = {}  # resetOffsetTable
         self.flushed: dict[tuple[str, str, int], int] = {}  # the table as last written to disk
+        # called before the table changes: the broker takes the flushes due by now first
+        # (``minimq.core.flush``); an update that changes nothing does not call it
+        self._before_change = before_change
 
     def commit(self, group: str, topic: str, queue_id: int, offset: int) -> None:
+        self._before_change()
         self._table[(group, topic, queue_id)] = offset
 
     def update(self, group: str, topic: str, queue_id: int, offset: int) -> bool:
@@ -59,6 +64,7 @@ class ConsumerOffsetTable:
         key = (group, topic, queue_id)
         if self._table.get(key) == offset or (self._resets and key in self._resets):
             return False
+        self._before_change()
         self._table[key] = offset
         return True
 
@@ -91,6 +97,7 @@ class ConsumerOffsetTable:
         """``assignResetOffset``: commit ``offset`` and mark the queue reset. (Java's
         ``queryOffset`` answers the mark first; it always equals the committed offset
         here, because nothing else writes the table while the mark stands.)"""
+        self._before_change()
         self._resets[(group, topic, queue_id)] = offset
         self._table[(group, topic, queue_id)] = offset
 

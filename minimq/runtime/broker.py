@@ -85,7 +85,7 @@ class Broker:
         self._world = world
         self.name = name
         self.store = MessageStore()
-        self.offsets = ConsumerOffsetTable()
+        self.offsets = ConsumerOffsetTable(before_change=lambda: self.life.catch_up())
         self.groups: ConsumerManager[Channel] = ConsumerManager()
         self._names: dict[Channel, str] = {}  # the process behind each member's channel, for the trace
         self.locks = RebalanceLockManager()
@@ -242,7 +242,7 @@ class Broker:
         through ``minimq.runtime.replication``."""
         if self.role is BrokerRole.SLAVE and self.ha is not None:
             return await self.ha.slave_pull(mq, offset, max_nums, suspend_ms)
-        if self.epoch and not self.groups.has_members(group):  # only after a restart: see the module's docstring
+        if self.life.epoch and not self.groups.has_members(group):  # only after a restart: see the module's docstring
             return PullResult([], offset, self.store.max_offset(mq), refused="SUBSCRIPTION_NOT_EXIST")
         moved = self.offsets.take_reset(group, mq.topic, mq.queue_id)
         if commit_offset is not None and commit_offset > 0:
@@ -251,9 +251,11 @@ class Broker:
             return PullResult([], moved, self.store.max_offset(mq), offset_moved=True)
         if mq.topic not in self.store.topics:
             raise UnknownTopic(mq.topic, self.business_topics())
-        corrected = offset_range.correct_pull_offset(self._world, self, group, client, mq, offset)
-        if corrected is not None:
-            return PullResult([], corrected, self.store.max_offset(mq), offset_moved=True)
+        max_offset = self.store.max_offset(mq)
+        if offset > max_offset:  # out of range: moved (offset_range)
+            corrected = offset_range.correct_pull_offset(self._world, self, group, client, mq, offset)
+            if corrected is not None:
+                return PullResult([], corrected, max_offset, offset_moved=True)
         msgs = self.store.get(mq, offset, max_nums)
         if not msgs and suspend_ms > 0:
             await self.holds.hold(mq, suspend_ms)
@@ -261,14 +263,13 @@ class Broker:
             if moved is not None:
                 return PullResult([], moved, self.store.max_offset(mq), offset_moved=True)
             msgs = self.store.get(mq, offset, max_nums)
-        max_offset = self.store.max_offset(mq)
+            max_offset = self.store.max_offset(mq)
         next_offset = offset + len(msgs) if msgs else min(offset, max_offset)
         return PullResult(msgs, next_offset, max_offset)
 
     # -- offsets -----------------------------------------------------------------------
     def update_offset(self, group: str, mq: MessageQueue, offset: int, client: str, via: str) -> None:
         """``UPDATE_CONSUMER_OFFSET`` (or a pull's piggyback commit)."""
-        self.life.catch_up()
         if self.offsets.update(group, mq.topic, mq.queue_id, offset):
             self._world.emit(
                 OffsetPersisted(

@@ -140,8 +140,9 @@ class ConsumerSession:
         last one (or this process never reached it: a master back in its route), the
         request opened a new connection, and the client heartbeats and rebalances
         (``MQClientInstance``'s ``ChannelEventListener.onChannelActive``)."""
-        if broker.life.epoch != self.broker_epochs.get(broker.name):
-            self.broker_epochs[broker.name] = broker.epoch
+        epoch = broker.life.epoch
+        if epoch != self.broker_epochs.get(broker.name):
+            self.broker_epochs[broker.name] = epoch
             self.spawn(self.heartbeats.channel_active(broker.name), f"{self.client}-reconnect")
 
     @property
@@ -300,17 +301,20 @@ class ConsumerSession:
 
     def _update_offsets(self, requests: list[tuple[Callable[[Broker], None], bool]]) -> None:
         """``updateConsumeOffsetToBroker`` (oneway): to the master, or to the slave while the
-        route has no master (``findBrokerAddressInSubscribe(…, MASTER_ID, false)``)."""
-        found = self.route.subscribe_target("update consumer offset")
-        if found is not None:
+        route has no master (``findBrokerAddressInSubscribe(…, MASTER_ID, false)``). The
+        client makes its channel as it sends (``getAndCreateChannel``): after a broker
+        restart the batch opens a new one, which ``connected`` notices, even when a fault
+        loses every request on it."""
+        found = self.route.pull_target or self.route.subscribe_target("update consumer offset")
+        if found is not None and requests:  # the batch goes down one channel, made anew after a restart
+            requests.insert(0, (self.connected, False))
             self.world.network.oneway_all(found.address, requests, what="update consumer offset")
 
     def _offset_request(self, mq: MessageQueue, offset: int, via: str) -> tuple[Callable[[Broker], None], bool]:
         """The oneway request that stores ``offset`` at the broker, and whether it is lost."""
-        lost = self.world.faults.offset_persist_lost(self.group, f"offset {offset} of {mq} lost on the way ({via})")
+        lost = self.world.faults.offset_persist_lost(self.group, offset, mq, via)
 
         def update(broker: Broker) -> None:
-            self.connected(broker)
             broker.update_offset(self.group, mq, offset, self.client, via)
 
         return update, lost

@@ -69,6 +69,7 @@ class Puller:
         batch = self.s.consumer.pull_batch_size
         what = f"pull {mq}"
         max_span = self.s.consumer.consume_concurrently_max_span
+        s, route, epochs = self.s, self.s.route, self.s.broker_epochs
         while not pq.dropped:
             held = pq.flow_control(self.s.orderly, max_span)
             if held is not None:
@@ -78,7 +79,7 @@ class Puller:
             if self.s.orderly and self.s.clustering and not pq.locked:
                 await asyncio.sleep(PULL_DELAY_WHEN_NOT_LOCKED_MS / 1000)
                 continue
-            found = self.s.route.subscribe_target(what)
+            found = route.pull_target or route.subscribe_target(what)
             if found is None:  # "The broker[...] not exist"
                 self._failed(mq, f"the broker[{self.s.broker_name}] not exist")
                 await asyncio.sleep(PULL_DELAY_WHEN_EXCEPTION_MS / 1000)
@@ -86,7 +87,8 @@ class Puller:
             commit = self.s.offset_store.read(mq) if self.s.clustering and not found.slave else None
 
             def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
-                self.s.connected(b)
+                if b.life.epoch != epochs.get(b.name):  # a new connection: see ``connected``
+                    s.connected(b)
                 return b.pull(self.s.group, self.s.client, mq, offset, batch, commit)
 
             try:

@@ -223,7 +223,6 @@ class HAService:
             except RemotingError:
                 table = None  # logged by RocketMQ: "SyncConsumerOffset Exception"
         if table is not None:
-            self.slave.life.catch_up()
             for (group, topic, queue_id), offset, previous in put_all(self.slave.offsets, table):
                 w.emit(
                     OffsetSyncedFromMaster(

@@ -100,7 +100,9 @@ class ClientRoute:
         self.broker_name = broker_name
         self._name_server = name_server
         self._addresses: dict[int, str] = {}
-        self._pull_target: Found | None = None
+        # where pulls, offset updates and the consumer-id list go (``subscribe_target``);
+        # read directly on the hot paths, None when the route has no address at all
+        self.pull_target: Found | None = None
         self._set(name_server.addresses(broker_name) if name_server is not None else {MASTER_ID: broker_name})
 
     @property
@@ -111,7 +113,7 @@ class ClientRoute:
     def _set(self, addresses: dict[int, str]) -> None:
         self._addresses = addresses
         # the slave answers every pull with suggestWhichBrokerId = 0: pulls always ask for the master
-        self._pull_target = find_broker_address_in_subscribe(addresses, MASTER_ID, only_this=False)
+        self.pull_target = find_broker_address_in_subscribe(addresses, MASTER_ID, only_this=False)
 
     def refresh(self, via: str) -> None:
         """``updateTopicRouteInfoFromNameServer``: take the name server's route."""
@@ -143,9 +145,9 @@ class ClientRoute:
     def subscribe_target(self, via: str) -> Found | None:
         """``findBrokerAddressInSubscribe(name, MASTER_ID, false)``, fetching the route once
         more when it finds nothing: where pulls, offset updates and the consumer-id list go."""
-        if self._pull_target is None:
+        if self.pull_target is None:
             self.refresh(via)
-        return self._pull_target
+        return self.pull_target
 
     def offset_query_target(self, via: str) -> Found | None:
         """``fetchConsumeOffsetFromBroker``: the master only; with none, fetch the route and
@@ -154,7 +156,7 @@ class ClientRoute:
         if master is not None:
             return master
         self.refresh(via)
-        return self._pull_target
+        return self.pull_target
 
     def master(self, what: str) -> str:
         """The master's address (``findBrokerAddressInPublish``, or ``onlyThisBroker``);

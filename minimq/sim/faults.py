@@ -35,7 +35,7 @@ from minimq.errors import ValidationError
 from minimq.events import FaultInjected
 
 if TYPE_CHECKING:
-    from minimq.model import Message, MessageExt
+    from minimq.model import Message, MessageExt, MessageQueue
     from minimq.sim.kernel import Simulation
 
 
@@ -238,11 +238,14 @@ class FaultPlan:
                     return how
         return None
 
-    def offset_persist_lost(self, group: str, detail: str) -> bool:
+    def offset_persist_lost(self, group: str, offset: int, mq: MessageQueue, via: str) -> bool:
+        """Whether the offset update of ``group`` (``offset`` of ``mq``, sent by ``via``) is
+        lost on the way. Asked for every queue at every persist: the detail is only
+        written when the fault fires."""
         for armed in self._armed:
             match armed.fault:
                 case LoseOffsetPersist(group=only) if armed.times_left > 0 and only in (None, group):
-                    self._fire(armed, group, detail)
+                    self._fire(armed, group, f"offset {offset} of {mq} lost on the way ({via})")
                     return True
         return False
 
