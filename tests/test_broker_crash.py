@@ -75,9 +75,9 @@ def test_a_periodic_flush_is_due_first_after_its_delay_then_every_interval() -> 
 
 def test_the_commit_log_is_forced_at_4_dirty_pages_or_every_10_s() -> None:
     log = commit_log_flush(start_ms=0, writes=0, position=0)
-    log.after_write(100, 1, 3 * 4096)
-    assert (log.writes, log.position) == (0, 0), "3 dirty pages wait"
-    log.after_write(200, 2, 4 * 4096 + 10)
+    assert not log.due(3 * 4096), "3 dirty pages wait"
+    assert log.due(4 * 4096 + 10)
+    log.forced(200, 2, 4 * 4096 + 10)
     assert (log.writes, log.position, log.at_ms) == (2, 4 * 4096 + 10, 200)
     log.before_write(10_000, 5, 5 * 4096)
     assert (log.writes, log.position, log.at_ms) == (5, 5 * 4096, 10_000), "the thorough flush"
@@ -159,6 +159,23 @@ def test_before_the_first_flush_nothing_is_on_disk_and_a_restart_consumes_everyt
     assert [(e.queue_id, e.offset, e.previous, e.flushed_ms) for e in restored] == [(q, -1, 1, -1) for q in range(4)]
     again = sorted(keys_delivered(w, since_ms=9000))
     assert again == [f"{k}{q}" for k in "kn" for q in range(4)], "no offset: a new group starts at 0"
+
+
+def test_an_offset_reset_after_a_flush_time_leaves_that_flush_with_the_offsets_before_it(w: World) -> None:
+    """The flush of 15 s wrote the table as it stood then; an operator's reset at 16 s
+    must not reach it (the reset asks for the flushes due first, as any change does)."""
+    c = w.push_consumer(GROUP, TOPIC, ok, name="c1")
+    c.start()
+    for q in range(4):
+        send(w, f"k{q}", queue=q, at_ms=1000)
+    w.run_until(12_000)  # the persist of 10 s carried offset 1 of each queue
+    c.shutdown()  # nothing writes the table after this but the reset
+    w.run_until(16_000)
+    w.broker.reset_offset_by_time(group=GROUP, topic=TOPIC, timestamp_ms=0)
+    assert {v for (g, t, _), v in w.broker.offsets.snapshot().items() if (g, t) == (GROUP, TOPIC)} == {0}
+    on_disk = w.broker.life.offsets_on_disk()
+    assert {v for (g, t, _), v in on_disk.items() if (g, t) == (GROUP, TOPIC)} == {1}
+    assert w.broker.life.offsets_written_ms == 15_000
 
 
 def test_the_flushes_start_over_10_s_after_a_restart(w: World) -> None:

@@ -29,7 +29,7 @@ size in minimq (a 91-byte header plus the body, ``minimq.core.store``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FLUSH_CONSUMER_OFFSET_INTERVAL_MS = 5000  # BrokerConfig.flushConsumerOffsetInterval
 FLUSH_CONSUMER_OFFSET_FIRST_MS = 10_000  # scheduleAtFixedRate(..., 1000 * 10, ...)
@@ -81,16 +81,29 @@ class CommitLogFlush:
     writes: int = 0
     position: int = 0
     at_ms: int | None = None
+    force_at: int = field(init=False, default=0)  # the position that makes 4 pages dirty
 
     def before_write(self, now_ms: int, writes: int, position: int) -> None:
         """A thorough flush due by now forces everything written so far."""
         if self.thorough.catch_up(now_ms):
-            self.writes, self.position, self.at_ms = writes, position, self.thorough.taken_ms
+            self.forced(self.thorough.taken_ms, writes, position)
 
-    def after_write(self, now_ms: int, writes: int, position: int) -> None:
-        """The service, woken by a write, forces the file once 4 pages are dirty."""
-        if position // OS_PAGE_SIZE - self.position // OS_PAGE_SIZE >= FLUSH_COMMIT_LOG_LEAST_PAGES:
-            self.writes, self.position, self.at_ms = writes, position, now_ms
+    def __post_init__(self) -> None:
+        self.force_at = self._force_at()
+
+    def _force_at(self) -> int:
+        """The write position at which 4 pages past the flushed one are dirty."""
+        return (self.position // OS_PAGE_SIZE + FLUSH_COMMIT_LOG_LEAST_PAGES) * OS_PAGE_SIZE
+
+    def due(self, position: int) -> bool:
+        """The service, woken by a write that ends at ``position``, forces the file once
+        4 pages are dirty (then ``forced``)."""
+        return position >= self.force_at
+
+    def forced(self, now_ms: int | None, writes: int, position: int) -> None:
+        """Everything written so far (``writes`` entries, ``position`` bytes) is on disk."""
+        self.writes, self.position, self.at_ms = writes, position, now_ms
+        self.force_at = self._force_at()
 
 
 def offsets_flush(start_ms: int) -> PeriodicFlush:

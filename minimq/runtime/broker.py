@@ -85,7 +85,8 @@ class Broker:
         self._world = world
         self.name = name
         self.store = MessageStore()
-        self.offsets = ConsumerOffsetTable(before_change=lambda: self.life.catch_up())
+        self.life = BrokerLife(world, self)  # flushes, crash, restart: before the tables it flushes
+        self.offsets = ConsumerOffsetTable(before_change=self.life.catch_up)
         self.groups: ConsumerManager[Channel] = ConsumerManager()
         self._names: dict[Channel, str] = {}  # the process behind each member's channel, for the trace
         self.locks = RebalanceLockManager()
@@ -93,7 +94,6 @@ class Broker:
         self.send_backs = SendBackService(world, self)
         self.transactions = TransactionService(world, self)
         self.pops = PopService(world, self)
-        self.life = BrokerLife(world, self)  # flushes, crash, restart
         self.role = BrokerRole.ASYNC_MASTER  # MessageStoreConfig.brokerRole
         self.slave_read_enable = SLAVE_READ_ENABLE  # BrokerConfig.slaveReadEnable
         self.ha: HAService | None = None  # the master/slave pair this broker is in (World.add_slave)
@@ -187,8 +187,9 @@ class Broker:
         reconsume_times: int,
         origin: str | None,
     ) -> MessageExt:
-        self.life.catch_up()
-        now = self._world.now_ms
+        life, now = self.life, self._world.now_ms
+        if now >= life.next_ms:  # a flush fell due: taken before the write (``BrokerLife.catch_up``)
+            life.catch_up()
         stored = MessageExt(
             topic=real_topic,
             queue=mq,
@@ -205,7 +206,7 @@ class Broker:
             origin_msg_id=origin,
         )
         self.store.append(stored)
-        self.life.written()
+        life.written(self.store.position)
         if self.ha is not None:
             self.ha.written()
         self._world.emit(

@@ -97,10 +97,11 @@ class BrokerLife:
         self.catch_up()
         return dict(self._broker.offsets.flushed)
 
-    def written(self) -> None:
-        """A commit-log write is done: the flush service forces 4 dirty pages at once."""
-        store = self._broker.store
-        self._commit_log.after_write(self._world.now_ms, store.writes, store.position)
+    def written(self, position: int) -> None:
+        """A commit-log write ending at ``position`` is done: the flush service forces 4
+        dirty pages at once."""
+        if position >= self._commit_log.force_at:  # ``CommitLogFlush.due``, inlined: every write asks
+            self._commit_log.forced(self._world.now_ms, self._broker.store.writes, position)
 
     # -- crash and restart ----------------------------------------------------------------
     def crash(self, *, lose_unflushed: bool = False) -> None:

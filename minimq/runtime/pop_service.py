@@ -225,7 +225,10 @@ class PopService:
     def notify_arriving(self, mq: MessageQueue) -> None:
         """``notifyMessageArriving``: a message was stored in ``mq``; wake one held
         receive of each group waiting on its topic."""
-        for group in sorted({g for g, _, _ in self._held.get(mq.topic, [])}):
+        held = self._held.get(mq.topic)
+        if not held:  # no receive waits on the topic: every write asks
+            return
+        for group in sorted({g for g, _, _ in held}):
             self._wake(group, mq.topic)
 
     def _wake(self, group: str, topic: str) -> None:

@@ -309,7 +309,7 @@ class TransactionService:
     def _append(self, msg: MessageExt) -> None:
         """Write ``msg`` to the commit log, as every write is: the flush service wakes."""
         self._broker.store.append(msg)
-        self._broker.life.written()
+        self._broker.life.written(self._broker.store.position)
 
     def cut(self) -> None:
         """An OS crash cut the commit log back, and the half queue with it: the entries

@@ -86,6 +86,10 @@ class Simulation:
         self.seed = seed
         self.rng = random.Random(seed)
         self.loop = VirtualTimeLoop(0, realtime_speed)
+        # the virtual time in integer ms, set by the loop as it advances: a plain attribute,
+        # not a property, because a message reads it about 20 times (read it, never set it)
+        self.now_ms = 0
+        self.loop.on_advance = self._tick
         self.loop.set_exception_handler(_quiet_about_abandoned_tasks)
         self.trace = Trace()
         self.faults = FaultPlan(self)
@@ -98,9 +102,8 @@ class Simulation:
         self.emit(WorldStarted(at_ms=0, seed=seed))
 
     # -- time and events ----------------------------------------------------------------
-    @property
-    def now_ms(self) -> int:
-        return self.loop._now_ms  # read ~20 times a message: skip the loop's property
+    def _tick(self, now_ms: int) -> None:
+        self.now_ms = now_ms
 
     def emit(self, event: Event) -> None:
         if self._closed:

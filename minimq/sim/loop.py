@@ -48,7 +48,7 @@ import contextvars
 import heapq
 import math
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from minimq.errors import ClockOverflow, SimulationStalled, ValidationError, WorldClosedError
@@ -114,6 +114,7 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
             self.close()  # a refused loop is not left open (asyncio would warn when it is collected)
             raise
         self._now_ms = start_ms
+        self.on_advance: Callable[[int], None] | None = None  # told the new time after each advance
         self._clock_resolution = 1e-7
         self._stalled = False
         self._timer_seq = 0
@@ -136,6 +137,8 @@ class VirtualTimeLoop(asyncio.base_events.BaseEventLoop):
         if self._realtime_speed is not None:
             wall_sleep(delta_ms / 1000 / self._realtime_speed)
         self._now_ms += delta_ms
+        if self.on_advance is not None:
+            self.on_advance(self._now_ms)
 
     def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:  # type: ignore[override]
         """``BaseEventLoop.call_at`` with a first-in-first-out tie-break."""
