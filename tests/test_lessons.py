@@ -194,6 +194,13 @@ def test_find_by_number_slug_and_file_stem() -> None:
     assert find("99") is None
 
 
+def test_the_lessons_are_numbered_in_the_order_they_play() -> None:
+    """``minimq lessons``, the tour and the site play LESSONS in order: the numbers follow it,
+    and the fix matrix, the capstone, closes the course."""
+    assert [lesson.number for lesson in LESSONS] == list(range(1, len(LESSONS) + 1))
+    assert LESSONS[-1] is FIX_MATRIX
+
+
 def test_a_catalog_key_written_in_two_files_is_refused() -> None:
     from minimq.i18n import _merge
 

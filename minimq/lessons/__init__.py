@@ -1,8 +1,9 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson11``, ``lesson12`` .. ``lesson16``, the
-fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
-``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
+Owns: the lesson scripts (``lesson1`` .. ``lesson16``, and the fix matrix ``fix_matrix``,
+lesson 17, the capstone that closes the course), the step runner (``runner``) and the
+registry (``LESSONS``, in the order of their numbers, ``TOUR``, ``find``). Words live in
+``minimq.i18n``; pictures in ``minimq.render``.
 """
 
 from __future__ import annotations
