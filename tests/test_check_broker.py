@@ -7,7 +7,7 @@ schedule is replayed to a known verdict for a right and a wrong design; the step
 through JSON and back; tokens stored before it still read the same; exploration is kept
 to a few dozen schedules. With a ``master_down`` step the lab's broker has a slave that
 serves reads; the master's loss and a deploy just after it is back duplicate the outage
-(lesson 17's shape, the fix matrix's J1).
+(lesson 16's shape, the fix matrix's J1).
 """
 
 from __future__ import annotations

@@ -174,8 +174,8 @@ def test_one_lesson_exported_to_html_is_its_player_page(capsys: pytest.CaptureFi
     assert page == lesson_page(collect_lesson(LESSON1, "zh", 1), None, None)
     assert 'id="lesson-data"' in page and '<article class="handout">' in page
     assert 'id="other-lang"' not in page and "index.html" not in page
-    matrix = tmp_path / "l12.html"
-    assert run(capsys, "lesson", "12", "--no-pause", "--export", str(matrix))[0] == 0
+    matrix = tmp_path / "l17.html"
+    assert run(capsys, "lesson", "17", "--no-pause", "--export", str(matrix))[0] == 0
     assert "minimq check" in matrix.read_text(encoding="utf-8")
     tour = tmp_path / "tour.html"
     assert run(capsys, "tour", "--no-pause", "--export", str(tour))[0] == 0
@@ -190,8 +190,15 @@ def test_export_refuses_unknown_format(capsys: pytest.CaptureFixture[str], tmp_p
 
 def test_find_by_number_slug_and_file_stem() -> None:
     assert find("1") is find("upstream-retry") is find("01_upstream_retry") is LESSONS[0]
-    assert find("12") is find("fix-matrix") is FIX_MATRIX
+    assert find("17") is find("fix-matrix") is FIX_MATRIX
     assert find("99") is None
+
+
+def test_the_lessons_are_numbered_in_the_order_they_play() -> None:
+    """``minimq lessons``, the tour and the site play LESSONS in order: the numbers follow it,
+    and the fix matrix, the capstone, closes the course."""
+    assert [lesson.number for lesson in LESSONS] == list(range(1, len(LESSONS) + 1))
+    assert LESSONS[-1] is FIX_MATRIX
 
 
 def test_a_catalog_key_written_in_two_files_is_refused() -> None:
@@ -320,7 +327,7 @@ def test_a_matrix_cell_replays_by_its_column_code(capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize("width", [60, 80])
 def test_the_fix_matrix_keeps_every_column_at_narrow_widths(capsys: pytest.CaptureFixture[str], width: int) -> None:
-    assert main(["lesson", "12", "--no-pause", "--width", str(width), "--lang", "en"]) == 0
+    assert main(["lesson", "17", "--no-pause", "--width", str(width), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert max(len(line.rstrip()) for line in out.splitlines()) <= width
     header = [line.split() for line in out.splitlines() if line.split()[:1] == ["design"]]

@@ -3,8 +3,8 @@ story lesson has the notes an instructor needs, and each note reads at a glance 
 languages.
 
 A slide is ``intro``, ``r<run>s<step>``, ``r<run>end`` or ``end``, numbered from 1 as the
-lesson site's player numbers them; only the story lessons (1 to 11, and 14, whose notes
-are in its own text_lesson14.py) have notes, the fix matrix is no player page. A step
+lesson site's player numbers them; only the story lessons (1 to 16; 12 to 16 keep theirs in
+their own text_lessonN.py) have notes, the fix matrix is no player page. A step
 renumbered or a run removed leaves its note pointing at nothing: the first test names
 that key.
 """
@@ -29,7 +29,7 @@ SLIDE = re.compile(r"r(\d+)(?:s(\d+)|end)")
 PREFIXES = {"en": ("Ask: ", "Answer: ", "Watch for: "), "zh": ("问：", "答：", "留意：")}
 MAX_CHARS = 400  # read at a glance, on the presenter's screen
 # Every note in the catalog: text_notes.py's, and those a later lesson keeps in its own
-# text_lessonN.py (lesson 14's), as the site reads them (``t("note.<slug>.<slide>")``).
+# text_lessonN.py (lessons 12 to 16), as the site reads them (``t("note.<slug>.<slide>")``).
 NOTES = {key: text for key, text in CATALOG.items() if key.startswith("note.")}
 
 

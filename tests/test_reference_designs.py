@@ -165,7 +165,7 @@ SCHEDULES = {column.code: schedule_of(column) for column in COLUMNS}
 # offset (the copies come 20 s apart, so only what one process cannot see breaks), J: the
 # master is lost while the coupon system, down when the order came, is out; it consumes
 # from the slave, and a deploy just after the master is back reads the master's older
-# offset (lesson 17's shape: the copies come minutes apart).
+# offset (lesson 16's shape: the copies come minutes apart).
 MATRIX = {
     #                      A1 A2 B1 B2 B3 C1 C2 C3 C4 D1 E1 E2 E3 E4 F1 F2 G1 H1 R1 I1 J1
     "no_dedupe":          (2, 2, 2, 2, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2, 2, 2, 2, 2, 2),

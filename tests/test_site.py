@@ -114,10 +114,10 @@ def test_each_lesson_page_holds_its_handout(site: Path) -> None:
 
 
 def test_a_step_shows_the_tables_it_names_as_the_terminal_does(site: Path) -> None:
-    """Lesson 15's steps name the broker's disk: its page shows that table too."""
+    """Lesson 14's steps name the broker's disk: its page shows that table too."""
     from minimq.i18n import t
 
-    html = (site / page_name(15, "broker-crash", "en")).read_text(encoding="utf-8")
+    html = (site / page_name(14, "broker-crash", "en")).read_text(encoding="utf-8")
     found = DATA.search(html)
     assert found is not None
     steps = [step for run in json.loads(found.group(1))["runs"] for step in run["steps"]]

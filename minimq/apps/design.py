@@ -22,7 +22,7 @@ A design's module is executed afresh each time the coupon system (re)starts
 (``instance``), so module-level state dies with the process, as in a real deploy.
 
 The same ``handle`` runs whether the coupon system is a push consumer's listener or a
-RocketMQ 5.x SimpleConsumer's loop (POP: lesson 13, and ``minimq check``'s path
+RocketMQ 5.x SimpleConsumer's loop (POP: lesson 12, and ``minimq check``'s path
 ``pop``). On POP its answer decides the ack: ``CONSUME_SUCCESS`` acks the message;
 anything else (``RECONSUME_LATER``, an exception, a value that is not a status) leaves it
 un-acked, so it is revived and delivered again once its invisible duration is over,

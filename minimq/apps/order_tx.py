@@ -1,4 +1,4 @@
-"""The order system sends "order paid" as a RocketMQ transactional message (lesson 14, P16).
+"""The order system sends "order paid" as a RocketMQ transactional message (lesson 13, P16).
 
 Owns: ``OrderTx`` (the knobs) and ``TransactionalOrders``: the order system's
 ``TransactionMQProducer`` (group ``order-system``), its local transaction and its check
@@ -16,7 +16,7 @@ sent, or the other way round). A transactional message binds them:
   running from one that failed.
 The payment callback starts this in the background and answers at once, so the payment
 system never calls twice. ``transaction_timeout_ms`` is the broker's ``transactionTimeOut``
-(None: RocketMQ's 6 s), the wrong fix lesson 14 tries.
+(None: RocketMQ's 6 s), the wrong fix lesson 13 tries.
 
 Every step is an ``AppEvent`` in the order system's lane: ``tx_update`` (the UPDATE, not
 committed yet, and the invoicing call it waits for), ``tx_commit``, ``tx_check`` (what the
@@ -76,7 +76,7 @@ class TransactionalOrders:
         message" loop of ``minimq.apps.orders``: a send that raises (a lost reply after the
         broker stored the half) is tried again, up to ``SEND_ATTEMPTS`` in all, with the
         same ``Message`` or a new one; the half the broker stored for the failed attempt is
-        left to the check-back. Without it (lesson 14), a send that raises ends the call."""
+        left to the check-back. Without it (lesson 13), a send that raises ends the call."""
         user = str(self.db.query("SELECT user_id FROM orders WHERE id = ?", (order_id,))[0][0])
         msg = order_paid(order_id, user)
         self.sending += 1

@@ -1,7 +1,7 @@
 """The coupon system on RocketMQ 5.x's SimpleConsumer: receive, issue the coupon, ack.
 
 Owns: ``PopCoupon`` (the deploy's settings) and ``PopCouponSystem``, the coupon system
-of lesson 13 (pop-invisible-time, path P17) and of ``minimq check``'s path ``pop``. Each
+of lesson 12 (pop-invisible-time, path P17) and of ``minimq check``'s path ``pop``. Each
 process (``coupon-1``, ``coupon-2``; ``c1``, ``c2`` in the lab) is a ``SimpleConsumer``
 of group ``coupon-system`` on topic ``order-paid`` running the loop the 5.x client's
 samples show: ``receive(batch, invisible duration)``, then for each message, one after

@@ -17,7 +17,7 @@ What each system does, and the knobs the lessons turn:
   background with the order system's retry loop (``minimq.apps.orders``, which re-sends
   the same ``Message`` or builds a new one: path B), then ``work_ms`` of other work
   before it answers (the first call can be slowed by ``first_callback_extra_ms``: path A).
-  With ``order_tx`` (a ``minimq.apps.order_tx.OrderTx``, lesson 14) it sends "order paid"
+  With ``order_tx`` (a ``minimq.apps.order_tx.OrderTx``, lesson 13) it sends "order paid"
   as a transactional message instead, whose local transaction marks the order paid
   (``minimq.apps.order_tx``), started in the background before it answers.
 - Coupon (``CouponSystem``): a push consumer running a coupon design file
@@ -34,7 +34,7 @@ What each system does, and the knobs the lessons turn:
 - SMS (``minimq.apps.sms``, with ``sms``): the coupon handler tells the user by SMS
   through a gateway that can answer late, instead of the plain notification; each SMS
   is an effect in ledger ``SMS``, one expected per paid order (lesson 6).
-- POP (``coupon_pop``, a ``minimq.apps.pop_coupons.PopCoupon``, lesson 13): the coupon
+- POP (``coupon_pop``, a ``minimq.apps.pop_coupons.PopCoupon``, lesson 12): the coupon
   processes are RocketMQ 5.x SimpleConsumers (receive with an invisible duration, the
   design, ack) instead of push consumers.
 - Several coupon processes (``coupon-1``, ``coupon-2`` when a deploy scales out, lesson 5);
@@ -48,7 +48,7 @@ What each system does, and the knobs the lessons turn:
   broadcasting group with a cache per instance (``minimq.apps.dashboard``), started by the
   lesson. With ``dashboard_campaign`` its listener also issues the coupon, running the
   shop's coupon design: the anti-pattern lesson 10 takes apart.
-- The broker (``slave``, lesson 17): broker-a gets a slave, ``broker-a-s``, with
+- The broker (``slave``, lesson 16): broker-a gets a slave, ``broker-a-s``, with
   ``World.add_slave``'s options (``{"slave_read_enable": True}``): the shop's clients read
   from it while broker-a is out of their route.
 
@@ -143,7 +143,7 @@ class Shop:
         slave: Mapping[str, Any] | None = None,
     ) -> None:
         self.world = World(seed)
-        if slave is not None:  # broker-a gets a slave: World.add_slave's options (lesson 17)
+        if slave is not None:  # broker-a gets a slave: World.add_slave's options (lesson 16)
             self.world.add_slave(**slave)
         self.dir = Path(tempfile.mkdtemp(prefix="minimq-shop-", dir=scratch_dir()))
         self.world.broker.create_topic(TOPIC)
@@ -178,7 +178,7 @@ class Shop:
         self.coupon = CouponSystem(
             self.world, runner, coupon_consumer, client_ip=coupon_client_ip, instance_name=coupon_instance_name
         )
-        # with ``coupon_pop`` the coupon processes are 5.x SimpleConsumers (lesson 13)
+        # with ``coupon_pop`` the coupon processes are 5.x SimpleConsumers (lesson 12)
         self.pop_coupon = PopCouponSystem(self.world, runner, coupon_pop) if coupon_pop is not None else None
         if wallet_lock is not None:
             wallet_lock.schedule(self.world)

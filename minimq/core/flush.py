@@ -1,7 +1,7 @@
 """When the broker's state reaches its disk: the flushes a crash goes back to (path P13).
 
 Mirrors three RocketMQ 5.x broker services, with their defaults; tests/test_broker_crash.py
-runs them end to end and lesson 15 (broker-crash) shows what they leave behind.
+runs them end to end and lesson 14 (broker-crash) shows what they leave behind.
 - **Consumer offsets** (``ConsumerOffsetManager.persist``, scheduled in
   ``BrokerController.initializeBrokerScheduledTasks``): the whole table is written every
   ``flushConsumerOffsetInterval`` = 5000 ms, the first time 10 s after the broker starts.

@@ -4,7 +4,7 @@ Owns: the checkpoint table and the rules RocketMQ 5.x's broker keeps for POP con
 (``PopMessageProcessor``, ``AckMessageProcessor``, ``ChangeInvisibleTimeProcessor``,
 ``PopReviveService``, ``KeyBuilder.buildPopRetryTopicV1``, ``PopCheckPoint``,
 ``ReceiptHandle``), as synchronous decisions; ``minimq.runtime.pop_service`` performs
-them and ``minimq.core.pop_proxy`` holds the proxy's rules in front of them. Lesson 13
+them and ``minimq.core.pop_proxy`` holds the proxy's rules in front of them. Lesson 12
 (pop-invisible-time) shows them.
 
 Rules (defaults of ``BrokerConfig`` and ``PopAckConstants``):

@@ -7,7 +7,7 @@ Owns: the rules RocketMQ 5.x's proxy keeps in front of the broker's POP
 the 5.x clients' retry delay (``CustomizedBackoffRetryPolicy``). minimq has no separate
 proxy: ``minimq.runtime.pop_service`` applies these at the broker's door, and the
 clients check the invisible time before they send (a ``ValidationError``, where the
-proxy answers ``ILLEGAL_INVISIBLE_TIME``). Lesson 13 (pop-invisible-time) shows them.
+proxy answers ``ILLEGAL_INVISIBLE_TIME``). Lesson 12 (pop-invisible-time) shows them.
 
 Rules (defaults of ``ProxyConfig`` unless said):
 - A receive's invisible time is 10 s to 12 h (``minInvisibleTimeMillsForRecv``,

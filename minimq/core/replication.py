@@ -2,7 +2,7 @@
 
 Mirrors the rules of RocketMQ 5.x's master/slave mode (no controller, no slave acting
 master), with their defaults; ``minimq.runtime.replication`` and ``minimq.runtime.route``
-perform them, tests/test_failover.py runs them end to end and lesson 17 (broker-failover)
+perform them, tests/test_failover.py runs them end to end and lesson 16 (broker-failover)
 tells what they do to a coupon system (path P14).
 Rules:
 - **Roles.** A broker set is a master (``brokerId`` 0, ``brokerRole = ASYNC_MASTER``,

@@ -2,7 +2,7 @@
 
 Mirrors RocketMQ 5.x ``ScheduleMessageService`` (broker) and the way a delayed message is
 stored (``HookUtils.transformDelayLevelMessage``); tests/test_consumer_retry.py and
-tests/test_broker_crash.py run it, lesson 15 (broker-crash) shows its replay (#3473).
+tests/test_broker_crash.py run it, lesson 14 (broker-crash) shows its replay (#3473).
 Rules:
 - A retry copy the broker schedules (``minimq.core.send_back`` ``Retry``) is first written
   to ``SCHEDULE_TOPIC_XXXX``, queue ``delay level - 1`` (a level above 18 is 18), with

@@ -6,7 +6,7 @@ Wrong. Everything that breaks ``redis_do_then_mark.py`` breaks it (overlapping c
 both find no flag; a crash between the commit and the SET leaves no flag), and the hour is
 shorter than the windows in which a duplicate comes back: the retry ladder (4 h 46 min),
 an operator's reset by time (as far back as the broker keeps messages, 3 days), a
-payment platform's callbacks (24 h). Lesson 16 (offset-reset) replays over an hour of orders:
+payment platform's callbacks (24 h). Lesson 15 (offset-reset) replays over an hour of orders:
 the ones older than an hour have lost their flag and get a second coupon.
 """
 

@@ -28,11 +28,11 @@ from minimq.i18n.text_lesson8 import LESSON8
 from minimq.i18n.text_lesson9 import LESSON9
 from minimq.i18n.text_lesson10 import LESSON10
 from minimq.i18n.text_lesson11 import LESSON11
+from minimq.i18n.text_lesson12 import LESSON12
 from minimq.i18n.text_lesson13 import LESSON13
 from minimq.i18n.text_lesson14 import LESSON14
 from minimq.i18n.text_lesson15 import LESSON15
 from minimq.i18n.text_lesson16 import LESSON16
-from minimq.i18n.text_lesson17 import LESSON17
 from minimq.i18n.text_lessons import LESSONS
 from minimq.i18n.text_matrix import MATRIX
 from minimq.i18n.text_notes import NOTES
@@ -72,11 +72,11 @@ CATALOG = _merge(
     LESSON9,
     LESSON10,
     LESSON11,
+    LESSON12,
     LESSON13,
     LESSON14,
     LESSON15,
     LESSON16,
-    LESSON17,
     MATRIX,
     CHECK,
     SCHEDULE,

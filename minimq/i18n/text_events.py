@@ -420,7 +420,7 @@ EVENTS.update(
     }
 )
 
-# POP (5.x SimpleConsumer and push consumer; ``minimq.events.pop``, lesson 13)
+# POP (5.x SimpleConsumer and push consumer; ``minimq.events.pop``, lesson 12)
 EVENTS.update(
     {
         "ev.MessagePopped": (
@@ -564,7 +564,7 @@ EVENTS.update(
         "evb.HalfMessageDiscarded": ("{msg} discarded after {times} checks", "{msg} 回查 {times} 次后丢弃"),
         "evb.OpMessageWritten": ("op: {offsets} done", "Op 消息：{offsets} 已结束"),
         "fault.lose_end_transaction": ("the END_TRANSACTION of {target} is lost", "{target} 的 END_TRANSACTION 丢了"),
-        # the order system's transactional message (``minimq.apps.order_tx``, lesson 14)
+        # the order system's transactional message (``minimq.apps.order_tx``, lesson 13)
         "app.tx_update": (
             "local transaction for {order}: UPDATE orders SET status='PAID' (not committed yet), then the invoicing call ({invoice})",
             "{order} 的本地事务：UPDATE orders SET status='PAID'（还没提交），接着调用开票服务（{invoice}）",
@@ -583,7 +583,7 @@ EVENTS.update(
     }
 )
 
-# a broker name with a master and a slave (``minimq.runtime.replication``, path P14, lesson 17)
+# a broker name with a master and a slave (``minimq.runtime.replication``, path P14, lesson 16)
 EVENTS.update(
     {
         "ev.OffsetPersisted.slave": (

@@ -1,257 +1,304 @@
-"""Lesson 13 (path P17, POP invisible time): its narration and speaker notes, English and
-Chinese side by side.
+"""Lesson 13 (path P16, a transactional message committed twice): its narration, English
+and Chinese side by side, and its speaker notes (``note.transaction-commit.<slide>``).
 
-Numbers in the text are the lesson world's (``minimq.lessons.lesson13``): coupon-1 starts
-at 1 s and coupon-2 at 2 s, each receiving 16 at a time, invisible 30 s (5 min in run 2),
-an empty receive held 20 s; the batch job holds alice's wallet lock from 11:00 to 18:00;
-order-1001 is paid at 12:00. The notes (``NOTES13``) join the presenter's notes in
-``minimq.i18n.text_notes``.
+Numbers in the text are the lesson world's (``minimq.lessons.lesson13``): the broker's
+check-back scans run at 0:30, 1:00, 1:30, ... (every 30 s from its start); alice pays for
+order-1001 at 0:10 (invoicing call 40 s) and for order-1002 at 2:00 (100 s).
 """
 
 LESSON13: dict[str, tuple[str, str]] = {
     "l13.title": (
-        "Lesson 13 · POP invisible time: the message comes back while the first consumer still works",
-        "第 13 课 · POP 不可见时间：第一个消费者还没干完，消息又回来了",
-    ),
-    "l13.ticket": (
-        "Two weeks after the coupon system moved to RocketMQ 5's SimpleConsumer, a customer writes in: three "
-        "coupons for one order. The logs of that night show one 'order paid' message, three deliveries, and "
-        "two warnings: ack failed, INVALID_RECEIPT_HANDLE, receipt handle is expired.",
-        "优惠券系统切到 RocketMQ 5 的 SimpleConsumer 两周后，有用户投诉：一个订单拿到了三张券。查那天夜里的日"
-        "志：只有一条“订单支付成功”消息，却投递了三次，还有两条告警：ack 失败，INVALID_RECEIPT_HANDLE，"
-        "receipt handle is expired（句柄已过期）。",
+        "Lesson 13 · Transactional message: one order, two COMMITs",
+        "第 13 课 · 事务消息：一笔订单，两次 COMMIT",
     ),
     "l13.setting": (
-        "The coupon system now runs two processes, coupon-1 and coupon-2, each a SimpleConsumer of the group "
-        "coupon-system. There is no listener and no rebalance: each process loops receive(16, invisible "
-        "duration 30 s), issues the coupon, then acks the message. A popped message stays invisible to the "
-        "whole group for its invisible duration (invisibleDuration); if it is not acked by then, the broker "
-        "delivers it again. Before it inserts, the coupon system takes alice's wallet lock with lock(), which "
-        "waits without a limit (lesson 7). The coupon-expiry batch job takes wallet:alice at 11:00 and hangs "
-        "until 18:00. Alice pays for order-1001 at 12:00.",
-        "优惠券系统现在有两个进程 coupon-1 和 coupon-2，都是消费组 coupon-system 的 SimpleConsumer。没有消费"
-        "逻辑回调（MessageListener），也没有重平衡：每个进程循环调用 receive(16, 不可见时间 30 秒)，发券，再"
-        " ack 这条消息。被 POP 出来的消息在不可见时间（invisibleDuration）内对整个消费组都不可见；到期还没 "
-        "ack，Broker 就再投递一次。发券前，优惠券系统用 lock() 拿 alice 的券包锁，没有等待上限（第 7 课）。"
-        "过期券清理批处理任务 11:00 拿到 wallet:alice，一直卡到 18:00。alice 在 12:00 为 order-1001 付款。",
+        'Until now the order system made two separate moves: it committed the order PAID, then sent "order '
+        'paid" from a background task. A crash between the two leaves a paid order that no coupon ever '
+        'follows. So the team moved to a RocketMQ transactional message. The order system sends "order paid" '
+        "as a half message, which the broker stores in RMQ_SYS_TRANS_HALF_TOPIC where no consumer sees it; then "
+        "it runs its local transaction: UPDATE the order to PAID, ask the invoicing service for the invoice "
+        "(an order counts as paid only with its invoice), COMMIT; then it sends END_TRANSACTION COMMIT, oneway. "
+        "If no end arrives, the broker checks back: a scan every 30 s (transactionCheckInterval, from the "
+        "broker's start: 0:30, 1:00, ...) asks the order system about every half older than 6 s "
+        "(transactionTimeOut), and its check listener answers from the order database: PAID is COMMIT, "
+        "anything else UNKNOW (the local transaction may still be running). The invoicing service is slow "
+        "today: alice pays for order-1001 at 0:10 and its invoice takes 40 s; she pays for order-1002 at 2:00 "
+        "and that one takes 100 s.",
+        "以前订单系统分两步走：先把订单改成 PAID 并提交事务，再由后台任务发送“订单支付成功”消息。两步之间进"
+        "程一挂，订单付了款，券却永远不会来。于是团队改用 RocketMQ 事务消息：订单系统先把“订单支付成功”作为"
+        "半消息发出去，Broker 把它存进 RMQ_SYS_TRANS_HALF_TOPIC，消费者看不到；然后执行本地事务：UPDATE 订"
+        "单为 PAID，调用开票服务开发票（有了发票，订单才算付款完成），事务提交；最后单向（oneway）发送 END_"
+        "TRANSACTION COMMIT（二次确认）。如果迟迟收不到二次确认，Broker 会事务回查：每 30 秒扫描一次（transa"
+        "ctionCheckInterval，从 Broker 启动算起：0:30、1:00……），对存在超过 6 秒（transactionTimeOut）的半"
+        "消息向订单系统回查，回查监听器按订单库回答：PAID 就返回 COMMIT，否则返回 UNKNOW（本地事务可能还在"
+        "执行）。今天开票服务很慢：alice 0:10 为 order-1001 付款，开票用了 40 秒；2:00 为 order-1002 付款，"
+        "开票用了 100 秒。",
     ),
     "l13.scene": (
-        "Before the story: the red-packet system starts at 0 s, coupon-1 at 1 s, coupon-2 at 2 s. Each coupon "
-        "process sends a receive at once; the topic is empty, so the proxy holds it for the await duration, "
-        "20 s, then answers empty, and the process asks again: coupon-1's waits end at 21 s, 41 s, ..., "
-        "coupon-2's a second later. At 11:00 the batch job takes alice's wallet lock.",
-        "故事开始之前：红包系统第 0 秒启动，coupon-1 第 1 秒，coupon-2 第 2 秒。两个优惠券进程一启动就发 "
-        "receive；Topic 里没有消息，Proxy 就把请求挂住（长轮询），等满 20 秒的 awaitDuration 再返回空，进程接"
-        "着再发：coupon-1 每次等到 21 秒、41 秒……结束，coupon-2 晚一秒。11:00，批处理任务拿走了 alice 的券"
-        "包锁。",
+        "Before the story: the coupon and red-packet systems start at 0 s and take the four queues of order-paid "
+        "at their first rebalance, 1 s later. The order system's transactional producer registers its group, "
+        "order-system, with the broker: the check-backs will be sent to it.",
+        "故事开始之前：优惠券系统和红包系统第 0 秒启动，1 秒后第一次重平衡（Rebalance）时分到 order-paid 的"
+        "四个队列。订单系统的事务生产者向 Broker 注册了它的生产者组 order-system：事务回查会发给它。",
     ),
-    # ---------------------------------------------------------------- run 1: no dedupe, 30 s
-    "l13.run.naive": ("naive: no dedupe, invisible 30 s", "朴素实现：不做幂等，不可见时间 30 秒"),
+    # ---------------------------------------------------------------- run 1: naive
+    "l13.run.naive": ("naive: no dedupe", "朴素实现：不做幂等"),
     "l13.explain.naive": (
-        "Each process issues a coupon for every message it receives, then acks it. 30 s is twenty times what "
-        "a coupon call takes (1.5 s).",
-        "每个进程收到一条消息就发一张券，再 ack。30 秒是一次发券耗时（1.5 秒）的二十倍。",
+        "The coupon system inserts a coupon for every message it is given.",
+        "优惠券系统来一条消息就插一张券。",
     ),
     "l13.naive.1": (
-        "Alice pays at 12:00. 'order paid' is stored at 12:00.005 and wakes one waiting receive of the group, "
-        "the one whose wait ends first: coupon-1's. The broker pops the message for coupon-1, moves the "
-        "group's offset past it at once, and writes a checkpoint: invisible until 12:30.005. coupon-1 asks the "
-        "marketing service (1.2 s), then asks for alice's wallet lock at 12:01.208 and waits.",
-        "alice 在 12:00 付款。“订单支付成功”在 12:00.005 存进 Broker，唤醒该消费组一个正在挂着的 receive："
-        "最早到期的那个，也就是 coupon-1 的。Broker 为 coupon-1 POP 出这条消息，当场把消费组的消费位点挪过它"
-        "，再写一个检查点（checkpoint）：不可见到 12:30.005。coupon-1 先问营销服务（1.2 秒），12:01.208 去拿 "
-        "alice 的券包锁，开始等。",
+        "0:10, alice pays for order-1001. The payment callback starts the transaction and answers at once. The "
+        "half message is stored at offset @0 of the half queue, bound for an order-paid queue. The local "
+        "transaction runs the UPDATE (not committed yet) and waits 40 s for the invoicing service. No "
+        "consumer has seen anything.",
+        "0:10，alice 为 order-1001 付款。支付回调启动事务后马上应答。半消息存进半消息队列的 @0，目标是 order-"
+        "paid 的一个队列。本地事务执行了 UPDATE（还没提交），正在等开票服务，要等 40 秒。消费者什么都还没看到。",
     ),
     "l13.naive.2": (
-        "12:30.005: coupon-1's invisible duration is over and it has not acked. The broker's revive service "
-        "looks every second and revives a checkpoint once it is more than 2 s overdue: at 12:33 it stores the "
-        "message again in %RETRY%coupon-system_order-paid, same msgId, reconsumeTimes 1. No waiting receive "
-        "is woken by a revival; coupon-2's wait ends at 12:42, it asks again and pops the copy at 12:42.075: attempt "
-        "2, invisible until 13:12.075. It asks the marketing service and waits for the same lock. coupon-1 "
-        "has no idea: it is still waiting too.",
-        "12:30.005，coupon-1 的不可见时间到了，它还没 ack。Broker 的 revive 服务每秒看一次，检查点过期超过 "
-        "2 秒就重新投递：12:33 把消息再存进 %RETRY%coupon-system_order-paid，msgId 不变，reconsumeTimes 为"
-        " 1。重新投递不会唤醒正在挂着的 receive；coupon-2 的等待在 12:42 结束，它再发一次 receive，在 "
-        "12:42.075 拿到了这条：第 2 次投递，不可见到 13:12.075。它也去问营销服务，然后等同一把锁。coupon-1 对此一无所知："
-        "它也还在等。",
+        "0:30, the broker's scan. The half @0 is 20 s old, past transactionTimeOut (6 s), and no end has "
+        "arrived: the scan checks it. It does not ask about @0 itself: it writes the half message back at the "
+        "end of the half queue as a new entry, @1, with one check counted, and asks the order system about @1. "
+        "@0 is left behind; no scan will look at it again. The check listener reads order-1001: still UNPAID, "
+        "its transaction is open. UNKNOW: ask again later.",
+        "0:30，Broker 扫描。半消息 @0 已经存在 20 秒，超过了 transactionTimeOut（6 秒），又没收到二次确认：扫描"
+        "要回查它。但它问的不是 @0 本身：它把这条半消息重新写到半消息队列末尾，成为新的一条 @1（回查次数记 1），"
+        "然后拿 @1 去问订单系统。@0 就留在那里，以后的扫描不会再看它。回查监听器查 order-1001：还是 UNPAID，它"
+        "的事务还没提交。返回 UNKNOW：过会儿再问。",
     ),
     "l13.naive.3": (
-        "13:12.075: coupon-2's copy expires as well, and is revived at 13:15 as retry 2. This time nobody "
-        "receives it: both processes are stuck in their coupon call, and neither asks for more. Nothing else "
-        "happens until the lock is free.",
-        "13:12.075，coupon-2 手里这份也过期了，13:15 作为第 2 次重试重新投递。这回没人来取：两个进程都卡在"
-        "发券调用里，谁也不再 receive。在锁释放之前，什么都不会再发生。",
+        "0:50, the invoice is done: the local transaction COMMITs, order-1001 is PAID, and the producer sends "
+        "END_TRANSACTION COMMIT for the half its send result named: @0. The broker copies @0 into order-paid, "
+        "with its msgId: the coupon system issues a coupon. The op record that marks @0 done is written in the "
+        "next 3 s batch (0:54). Look at the half queue: @1, the entry the check asked about, is still open.",
+        "0:50，发票开好了：本地事务提交，order-1001 变成 PAID，生产者对发送结果里的那条半消息 @0 发出 END_TRANS"
+        "ACTION COMMIT。Broker 把 @0 写进 order-paid，msgId 不变：优惠券系统发了一张券。标记 @0 已结束的 Op "
+        "记录在下一个 3 秒批次里写入（0:54）。看半消息队列：回查问的那条 @1 还没有结果。",
     ),
     "l13.naive.4": (
-        "18:00: the batch job lets go. Both calls insert: coupon-1 commits at 18:00.002, coupon-2 at "
-        "18:00.004. Both ack, and both acks are refused: INVALID_RECEIPT_HANDLE, receipt handle is expired "
-        "(since 12:30.005 and 13:12.075). The coupons stay. coupon-1 asks for more at once and pops retry 2, "
-        "attempt 3: the lock is free now, so it issues a third coupon at 18:01.510 and acks it in time.",
-        "18:00，批处理任务放锁。两次调用都插入了：coupon-1 在 18:00.002 写入（事务已提交），coupon-2 在 "
-        "18:00.004。两个都去 ack，两个都被拒：INVALID_RECEIPT_HANDLE，句柄已过期（分别从 12:30.005 和 "
-        "13:12.075 起）。券照样留着。coupon-1 马上再 receive，拿到第 2 次重试，也就是第 3 次投递：锁已经空"
-        "了，它在 18:01.510 发出第三张券，并且及时 ack 了。",
+        "1:00, the next scan. @0 has its op record and is behind the scan anyway; @1 has none: it is checked, "
+        "written back as @2, and the order system is asked about @2. This time the check listener finds "
+        "order-1001 PAID: COMMIT. The broker copies @2 into order-paid, the same msgId a second time: it never "
+        "asks whether this transaction was committed before (apache/rocketmq#5574). A second coupon at "
+        "1:01.2, and the red-packet system pays a second red packet too.",
+        "1:00，下一次扫描。@0 有了 Op 记录，而且本来就在扫描位置之前；@1 没有 Op 记录：被回查，重新写成 @2，拿"
+        " @2 去问订单系统。这次回查监听器查到 order-1001 已经是 PAID：返回 COMMIT。Broker 把 @2 写进 order-paid"
+        "，同一个 msgId 第二次：它从不检查这个事务是不是已经 COMMIT 过（apache/rocketmq#5574）。1:01.2 发出第二"
+        "张券，红包系统也多发了一个红包。",
+    ),
+    "l13.naive.5": (
+        "order-1002 (2:00, invoicing 100 s) goes the same way, only longer: the scans at 2:30, 3:00 and 3:30 "
+        "each write the half back once more and get UNKNOW; the producer's COMMIT at 3:40 resolves the first "
+        "entry, the 4:00 scan checks the last one, now PAID: a second COMMIT, a second coupon. The events "
+        "listed are the checks, the commits and the coupons.",
+        "order-1002（2:00 付款，开票 100 秒）也是一样，只是更久：2:30、3:00、3:30 三次扫描，每次都再写一条半消"
+        "息、得到 UNKNOW；生产者 3:40 的 COMMIT 只了结了第一条，4:00 的扫描回查最后一条，这时已经是 PAID：第二"
+        "次 COMMIT，第二张券。下面只列出回查、COMMIT 和发券。",
     ),
     "l13.moral.naive": (
-        "A message not acked within its invisible duration comes back, to whoever asks next, while the first "
-        "consumer may still be working on it; every expiry is one more delivery.",
-        "不可见时间内没 ack 的消息会再回来，交给下一个来取的消费者，而第一个消费者可能还在处理它；每过期一次"
-        "，就多投递一次。",
+        "A local transaction longer than transactionTimeOut with a scan inside it is committed twice: once by "
+        "the producer, once by the check-back. Two messages with one msgId, for every consumer group.",
+        "本地事务比 transactionTimeOut 长、中间又赶上一次扫描，就会被 COMMIT 两次：一次来自生产者，一次来自事"
+        "务回查。同一个 msgId 的两条消息，每个消费组都会收到。",
     ),
-    # ---------------------------------------------------------------- run 2: a longer invisible time
-    "l13.run.longer": ("tempting fix: invisible 5 min", "看似能修：不可见时间改成 5 分钟"),
-    "l13.explain.longer": (
-        "The team raises the invisible duration to 5 min, two hundred times a coupon call. Still no dedupe.",
-        "团队把不可见时间调到 5 分钟，是一次发券耗时的两百倍。仍然不做幂等。",
+    # ---------------------------------------------------------------- run 2: a longer transactionTimeOut
+    "l13.run.timeout": ("broker: first check after 60 s", "Broker：60 秒后才第一次回查"),
+    "l13.explain.timeout": (
+        "The check came while the local transaction was still running, so the team makes the broker wait "
+        "longer before its first check: transactionTimeOut from 6 s to 60 s, more than the 40 s they saw. "
+        "The coupon system is still naive.",
+        "回查来的时候本地事务还没跑完，于是团队让 Broker 晚一点再第一次回查：transactionTimeOut 从 6 秒调到 60"
+        " 秒，比看到的 40 秒还长。优惠券系统仍是朴素实现。",
     ),
-    "l13.longer.1": (
-        "Same story. coupon-1 pops the message at 12:00.005, invisible until 17:00.005, and waits for the "
-        "lock. At 17:00.005 it has waited almost 5 min: the revive service brings the message back at 17:03, "
-        "and coupon-2's receive pops it when its wait ends, at 17:22.103. coupon-2 waits for the lock too.",
-        "同样的故事。coupon-1 在 12:00.005 POP 出消息，不可见到 17:00.005，然后等锁。到 17:00.005 它已经等了"
-        "将近 5 分钟：revive 服务在 17:03 把消息重新投递，coupon-2 的 receive 在 17:22.103 等待结束时拿到了它"
-        "。coupon-2 也去等锁。",
+    "l13.timeout.1": (
+        "order-1001: at the 0:30 and 1:00 scans the half is 20 s and 50 s old, not past 60 s: each scan stops "
+        "there and waits. The COMMIT at 0:50 resolves @0, its op record is written at 0:54, and the 1:30 scan "
+        "skips it. One message, one coupon.",
+        "order-1001：0:30 和 1:00 两次扫描时，半消息才存在 20 秒和 50 秒，没到 60 秒：扫描到这里就停下，等下一"
+        "次。0:50 的 COMMIT 了结了 @0，0:54 写入它的 Op 记录，1:30 的扫描直接跳过。一条消息，一张券。",
     ),
-    "l13.longer.2": (
-        "18:00: both insert, two coupons. coupon-1's ack is refused (its handle expired at 17:00.005); "
-        "coupon-2's is accepted, 18:00.305, well inside its 5 min.",
-        "18:00：两个都插入了，两张券。coupon-1 的 ack 被拒（句柄在 17:00.005 过期）；coupon-2 的 ack 在 "
-        "18:00.305 被接受，远没到它的 5 分钟。",
+    "l13.timeout.2": (
+        "order-1002, invoicing 100 s: at 2:30 and 3:00 its half is young enough, at 3:30 it is 90 s old: "
+        "checked, written back, UNKNOW. The COMMIT at 3:40 resolves the first entry, the 4:00 scan finds the "
+        "order PAID through the second: two messages, two coupons again.",
+        "order-1002，开票 100 秒：2:30 和 3:00 时半消息还不够老，3:30 时已经 90 秒：被回查、重新写一条、得到 UN"
+        "KNOW。3:40 的 COMMIT 了结了第一条，4:00 的扫描通过第二条查到订单已 PAID：又是两条消息、两张券。",
     ),
-    "l13.moral.longer": (
-        "A longer invisible duration only moves the window: a stall (a lock, a GC pause, a slow downstream) "
-        "is not bounded by what was measured. And acking first, then working, trades the duplicate for a "
-        "coupon lost whenever the call fails or the process dies.",
-        "调大不可见时间只是把窗口往后挪：卡住多久（一把锁、一次 GC、一个慢下游）不会受测出来的数据约束。先 "
-        "ack 再干活呢，是拿重复换丢失：调用一失败或者进程一挂，这张券就没了。",
+    "l13.moral.timeout": (
+        "A longer transactionTimeOut only moves the first check: any local transaction longer than it still "
+        "has a check inside it, and a COMMIT whose op record is not written yet (up to 3 s) when a scan comes "
+        "is checked as well. It narrows the window; it does not close it.",
+        "调大 transactionTimeOut 只是把第一次回查往后挪：比它更长的本地事务，中间照样会赶上回查；COMMIT 之后 Op"
+        " 记录还没写入（最多 3 秒）就遇上扫描的，也会被回查。窗口变窄了，但没有关上。",
     ),
     # ---------------------------------------------------------------- run 3: the fix
     "l13.run.right": ("the fix: UNIQUE key on the order id", "正确做法：订单号唯一索引"),
     "l13.explain.right": (
-        "Invisible 30 s as in run 1, and a UNIQUE key on coupons(order_id), the coupon inserted in its own "
-        "transaction; a key conflict counts as done (CONSUME_SUCCESS), so the message is acked.",
-        "不可见时间和第 1 轮一样是 30 秒，coupons(order_id) 上加唯一索引，券在自己的事务里插入；唯一键冲突"
-        "就当作已经处理完（CONSUME_SUCCESS），照样 ack。",
+        "RocketMQ's defaults again. UNIQUE key on coupons(order_id), the coupon inserted in its own "
+        "transaction; a key conflict is acknowledged with CONSUME_SUCCESS. The red-packet table gets the "
+        "same key.",
+        "Broker 恢复默认配置。coupons(order_id) 上加唯一索引，券在自己的事务里插入；唯一键冲突就直接返回 CONSUM"
+        "E_SUCCESS。红包表也加上同样的唯一索引。",
     ),
     "l13.right.1": (
-        "Until the lock is free, the same as run 1: coupon-1 has the message from 12:00.005, the revival at "
-        "12:33 goes to coupon-2 at 12:42.075, the one at 13:15 waits in the retry topic.",
-        "锁释放之前，和第 1 轮一模一样：coupon-1 从 12:00.005 起拿着消息，12:33 的重新投递在 12:42.075 交给"
-        "了 coupon-2，13:15 那次躺在重试队列里。",
+        "order-1001 as in run 1: the 0:30 check, the producer's COMMIT of @0 at 0:50, the 1:00 check's COMMIT "
+        "of @2: two messages with one msgId. The first delivery inserts the coupon; the second one's INSERT "
+        "hits the key: rolled back, CONSUME_SUCCESS.",
+        "order-1001 和第 1 轮一样：0:30 回查，0:50 生产者 COMMIT 了 @0，1:00 回查又 COMMIT 了 @2：同一个 msgId "
+        "的两条消息。第一次投递插入了券；第二次投递的 INSERT 撞上唯一索引：回滚，直接返回 CONSUME_SUCCESS。",
     ),
     "l13.right.2": (
-        "18:00: coupon-1's INSERT commits; coupon-2's waits for that transaction, then hits the unique-key "
-        "conflict: rolled back, counted as done. Its ack is refused (expired) and it asks for more: retry 2, "
-        "attempt 3, whose INSERT hits the key too, and is acked at 18:01.213. Three deliveries, one coupon.",
-        "18:00：coupon-1 的 INSERT 写入（事务已提交）；coupon-2 的 INSERT 等这个事务结束，然后唯一键冲突：回"
-        "滚，算作处理完。它的 ack 被拒（已过期），接着再 receive：第 2 次重试，即第 3 次投递，INSERT 同样唯一"
-        "键冲突，18:01.213 ack 成功。投递三次，一张券。",
+        "order-1002 the same way: three UNKNOWs, the producer's COMMIT at 3:40, the check's at 4:00, and one "
+        "coupon. The red packets too: one per order. Listed: the commits and the rows written.",
+        "order-1002 也一样：三次 UNKNOW，3:40 生产者 COMMIT，4:00 回查再 COMMIT 一次，只有一张券。红包也是每笔订"
+        "单一个。下面只列出 COMMIT 和写入的行。",
     ),
     "l13.moral.right": (
-        "One coupon: the database, not the clock, decides that order-1001 gets one. The deliveries still "
-        "happen; they are harmless.",
-        "只有一张券：order-1001 发几张，由数据库说了算，而不是看时钟。重复投递照样发生，只是无害了。",
+        "The broker may commit a transaction twice; the coupon database decides that it counts once.",
+        "Broker 可能把一个事务 COMMIT 两次；由优惠券库来保证它只算一次。",
     ),
-    # ---------------------------------------------------------------- pictures
-    "l13.pops_title": ("Each pop of {order}'s message", "{order} 这条消息的每一次 POP"),
-    "l13.col.popped": ("popped", "POP 时间"),
-    "l13.col.by": ("by", "消费者"),
-    "l13.col.attempt": ("attempt", "投递次数"),
-    "l13.col.until": ("invisible until", "不可见到"),
-    "l13.col.revived": ("revived", "重新投递"),
-    "l13.col.ack": ("ack", "ack"),
-    "l13.ack.ok": ("ok {at}", "成功 {at}"),
-    "l13.ack.refused": ("refused {at}", "被拒 {at}"),
-    "l13.verdict.pops": (
-        "The message was popped {pops} times; {refused} ack(s) refused as expired.",
-        "这条消息被 POP 了 {pops} 次；{refused} 次 ack 因句柄过期被拒。",
-    ),
-    "l13.sum.redelivered": ("deliveries of\na revived copy", "重新投递后\n的投递"),
     # ---------------------------------------------------------------- closing
     "l13.diagnosis": (
-        "The rules at work (RocketMQ 5.x broker and proxy): a pop moves the group's position at once and "
-        "writes a checkpoint (PopMessageProcessor); the SimpleConsumer's invisible duration has no default "
-        "and must be 10 s to 12 h (ProxyConfig.minInvisibleTimeMillsForRecv, maxInvisibleTimeMills). The "
-        "revive service (PopReviveService, every reviveInterval = 1 s) revives a checkpoint not acked more "
-        "than 2 s after pop + invisible time: the message is stored again in %RETRY%<group>_<topic> with "
-        "reconsumeTimes + 1 and the same msgId. An ack with an expired "
-        "handle is refused from exactly pop + invisible time (INVALID_RECEIPT_HANDLE, receipt handle is "
-        "expired). POP has no rebalance: every consumer of the group may get the copy. After 17 attempts the "
-        "proxy moves it to %DLQ%<group>.",
-        "起作用的规则（RocketMQ 5.x 的 Broker 和 Proxy）：POP 当场把消费组的消费位点往前挪，并写一个检查点（"
-        "PopMessageProcessor）；SimpleConsumer 的不可见时间没有默认值，必须在 10 秒到 12 小时之间（ProxyConf"
-        "ig.minInvisibleTimeMillsForRecv、maxInvisibleTimeMills）。revive 服务（PopReviveService，每 "
-        "reviveInterval = 1 秒一次）在 POP 时间加不可见时间之后超过 2 秒还没 ack 的检查点，就重新投递：消息"
-        "再存进 %RETRY%<消费组>_<Topic>，reconsumeTimes 加 1，msgId 不变。句"
-        "柄过期（正好从 POP 时间加不可见时间起）后的 ack 会被拒（INVALID_RECEIPT_HANDLE，receipt handle is "
-        "expired）。POP 没有重平衡：组里每个消费者都可能拿到这份重新投递的消息。投递满 17 次后，Proxy 把它转进"
-        "死信队列 %DLQ%<消费组>。",
+        "The rules at work (RocketMQ 5.3): BrokerConfig.transactionCheckInterval = 30 s (60 s before 5.1.1), "
+        "transactionTimeOut = 6 s, transactionCheckMax = 15. TransactionalMessageServiceImpl.check walks the "
+        "half queue from where the last scan stopped and, for a half older than transactionTimeOut with no op "
+        "record, calls putBackHalfMsgQueue: the half is written again at the end of the queue, "
+        "TRANSACTION_CHECK_TIMES + 1, and CHECK_TRANSACTION_STATE names that new entry. The old entry is "
+        "passed for good. The producer's END_TRANSACTION (oneway, sent once) names the entry from its send "
+        "result; EndTransactionProcessor looks the entry up by its commit-log offset and copies it into the "
+        "real topic with its properties, UNIQ_KEY included, whatever happened to the transaction before "
+        "(#5574). deletePrepareMessage queues an op record that TransactionalOpBatchService writes every 3 s "
+        "(5.1.0+). So a check that comes while the local transaction runs leaves an entry that the producer's "
+        "COMMIT does not resolve, and the next check commits it again. After 15 checks a half is moved to "
+        "TRANS_CHECK_MAX_TIME_TOPIC and never delivered.",
+        "起作用的规则（RocketMQ 5.3）：BrokerConfig.transactionCheckInterval = 30 秒（5.1.1 之前是 60 秒），trans"
+        "actionTimeOut = 6 秒，transactionCheckMax = 15。TransactionalMessageServiceImpl.check 从上次扫描停下的"
+        "位置往后扫半消息队列，遇到存在超过 transactionTimeOut、又没有 Op 记录的半消息，就调 putBackHalfMsgQueu"
+        "e：把这条半消息重新写到队列末尾，TRANSACTION_CHECK_TIMES 加 1，CHECK_TRANSACTION_STATE 回查的是这条新"
+        "写的。旧的那条就此越过，不再回看。生产者的 END_TRANSACTION（单向，只发一次）指向发送结果里的那条；End"
+        "TransactionProcessor 按物理位点找到它，带着全部属性（包括 UNIQ_KEY）写进真正的 Topic，不管这个事务之前"
+        "发生过什么（#5574）。deletePrepareMessage 排入一条 Op 记录，由 TransactionalOpBatchService 每 3 秒批量"
+        "写入（5.1.0 起）。所以本地事务执行期间来的回查会留下一条生产者的 COMMIT 了结不了的半消息，下一次回查再"
+        "把它 COMMIT 一遍。回查 15 次之后，半消息被移进 TRANS_CHECK_MAX_TIME_TOPIC，不会投递。",
     ),
     "l13.limits": (
-        "The UNIQUE key makes every delivery after the first harmless, not absent: each one still does "
-        "everything before its INSERT, so every effect outside the coupon's transaction must be idempotent "
-        "on its own. changeInvisibleDuration can extend a message while a call works (a new checkpoint, a "
-        "new handle; the old one acks nothing), but a call stuck on a lock extends nothing; the 5.x "
-        "PushConsumer renews for you, for at most 3 h, then nacks it and it comes back. "
-        "As in lesson 7, give every lock and remote call a timeout well below the invisible duration. Lesson 12 "
-        "does not cover this path: its designs are push-consumer listeners.",
-        "唯一索引让第一次之后的每次投递都变得无害，但它们照样会执行：每次都会把 INSERT 之前的事全做一遍，所以"
-        "券的事务之外的每个副作用都得自己做到幂等。changeInvisibleDuration 可以在处理期间给消息续上不可见时间"
-        "（新的检查点、新的句柄，旧句柄从此 ack 不掉任何东西），可卡在锁上的调用自己续不了；5.x 的 "
-        "PushConsumer 会替你自动续期，但最多 3 小时，之后 nack，消息照样回来。和第 "
-        "7 课一样：每把锁、每次远程调用都设一个远小于不可见时间的超时。第 12 课没有覆盖这条路径：那里的方案都"
-        "是 Push 消费者的消费逻辑。",
+        'The transactional message fixed what it was for: the order is PAID if and only if "order paid" is '
+        "sent. It was never an exactly-once delivery: the broker can commit a transaction twice (a check racing "
+        "a slow local transaction, as here; a half send retried after a lost reply, which leaves two halves), "
+        "and every consumer group gets both copies, the red-packet group too. Nothing on the producer side "
+        "closes it: a longer transactionTimeOut or a check listener that answers later only moves the window. "
+        "Each consumer must be idempotent on the order id (a msgId table would catch this path, since both "
+        "copies keep the msgId, but not lesson 1's upstream retry). Keep the local transaction short all the "
+        "same: a remote call inside an open database transaction holds its locks for as long as the call takes.",
+        "事务消息解决了它要解决的问题：订单是 PAID，当且仅当“订单支付成功”消息发了出去。但它从来不是“恰好一次"
+        "”投递：Broker 可能把一个事务 COMMIT 两次（像这里，回查撞上慢的本地事务；或者半消息发送的应答丢了、生产"
+        "者重试，留下两条半消息），而每个消费组都会收到两条，红包组也一样。生产者这边没有办法关上这个口子：调大 "
+        "transactionTimeOut、让回查监听器晚点回答，都只是挪动窗口。每个消费者都必须按订单号做幂等（按 msgId 建"
+        "消费记录表也能挡住这条路径，因为两条消息的 msgId 相同，但挡不住第 1 课的上游重试）。本地事务还是要尽量"
+        "短：在没提交的数据库事务里调远程服务，这个调用要多久，锁就要占多久。",
     ),
-}
-
-NOTES13: dict[str, tuple[str, str]] = {
-    "note.pop-invisible-time.intro": (
-        "Ask: One message, three deliveries, two refused acks. Which consumer got which delivery?\n"
-        "Answer: Leave it open: the table of pops answers it step by step.",
-        "问：一条消息，三次投递，两次 ack 被拒。哪次投递给了哪个消费者？\n答：先不揭晓：每一步的 POP 表会逐步回答。",
+    # ---------------------------------------------------------------- the half queue table
+    "l13.halves_title": (
+        "Half queue (RMQ_SYS_TRANS_HALF_TOPIC#0)",
+        "半消息队列（RMQ_SYS_TRANS_HALF_TOPIC#0）",
     ),
-    "note.pop-invisible-time.r1s1": (
-        "Ask: Two SimpleConsumers, no rebalance. Which one gets order-1001's message?\n"
-        "Answer: Either may: a new message wakes the waiting receive that ends first, here coupon-1's.",
-        "问：两个 SimpleConsumer，没有重平衡。order-1001 这条消息归谁？\n答：谁都可能：新消息唤醒最早到期的那个 receive，这里是 coupon-1 的。",
+    "l13.col.entry": ("entry", "条目"),
+    "l13.col.checks": ("checks", "回查次数"),
+    "l13.col.state": ("state", "状态"),
+    "l13.col.op": ("op record", "Op 记录"),
+    "l13.state.prepared": ("open", "待确认"),
+    "l13.state.checked": ("checked: written back", "已回查，已重写"),
+    "l13.state.committed": ("COMMIT", "COMMIT"),
+    "l13.state.rolled_back": ("ROLLBACK", "ROLLBACK"),
+    "l13.state.discarded": ("discarded", "已丢弃"),
+    "l13.op.written": ("written", "已写入"),
+    "l13.op.queued": ("queued", "待写入"),
+    "l13.verdict.order": (
+        "{order}: the broker committed {messages} message(s), {coupons} coupon(s).",
+        "{order}：Broker COMMIT 了 {messages} 条消息，发了 {coupons} 张券。",
     ),
-    "note.pop-invisible-time.r1s2": (
-        "Ask: Where is coupon-system's offset on the broker now, before any ack?\n"
-        "Answer: Already past the message: POP moves it at pop time. The checkpoint holds what is not acked.\n"
-        "Ask: At 12:30.005 the 30 s are over and coupon-1 still waits. What happens?\n"
-        "Answer: Revived at 12:33 (2 to 3 s later); coupon-2 pops it when its held receive ends, 12:42.",
-        "问：还没 ack，Broker 上 coupon-system 的消费位点现在在哪？\n答：已经越过这条消息了：POP 时当场就挪。没 ack 的由检查点记着。\n"
-        "问：12:30.005 时 30 秒到了，coupon-1 还在等。接下来呢？\n答：12:33 重新投递（晚 2 到 3 秒）；coupon-2 挂着的 receive 在 12:42 结束时拿到。",
+    "l13.verdict.red_dup": (
+        "Red packets: {extra} extra for {orders} orders: every consumer group gets every committed copy.",
+        "红包：{orders} 笔订单多发了 {extra} 个：每条 COMMIT 出来的消息，每个消费组都会收到。",
     ),
-    "note.pop-invisible-time.r1s3": (
-        "Ask: Will coupon-2's copy expire too? Will anyone get the next one?\n"
-        "Answer: Yes, at 13:12, revived at 13:15; nobody takes it until a process is free.",
-        "问：coupon-2 那份也会过期吗？下一份有人取吗？\n答：会，13:12 过期，13:15 重新投递；要等有进程空下来才会被取走。",
+    "l13.verdict.red_ok": ("Red packets: one per order.", "红包：每笔订单一个。"),
+    # ---------------------------------------------------------------- speaker notes
+    "note.transaction-commit.intro": (
+        'Ask: The order system sends "order paid" as a transactional message. Can the coupon still be issued '
+        "twice?\n"
+        'Answer: Leave it open; note who says "no, it is a transaction".',
+        "问：订单系统用事务消息发“订单支付成功”。券还会发两张吗？\n答：先不揭晓；记下谁说“不会，这是事务”。",
     ),
-    "note.pop-invisible-time.r1s4": (
-        "Ask: The lock is free at 18:00. How many coupons?\n"
-        "Answer: Three: both waiting calls insert, then a process is free and pops the third copy.",
-        "问：18:00 锁释放了。一共发几张券？\n答：三张：两个等着的调用都插入，然后空下来的进程又取到第三份。",
+    "note.transaction-commit.r1s1": (
+        "Ask: Who will the broker ask when no end arrives?\n"
+        "Answer: A producer of group order-system: it registered when it started.\n"
+        "Ask: What will that producer look at to answer?\n"
+        "Answer: The order database: PAID is COMMIT, anything else UNKNOW.",
+        "问：收不到二次确认时，Broker 去问谁？\n"
+        "答：生产者组 order-system 里的一个生产者：它启动时注册过。\n"
+        "问：这个生产者凭什么回答？\n"
+        "答：查订单库：PAID 就是 COMMIT，否则 UNKNOW。",
     ),
-    "note.pop-invisible-time.r1s5": (
-        "Ask: Both acks are refused. Does that undo the coupons?\n"
-        "Answer: No: the rows are committed. The refusal only says the message was, or will be, redelivered.\n"
-        "Watch for: 'the broker rejects the duplicate'. It rejects the ack, not the work.",
-        "问：两次 ack 都被拒了。券会因此撤回吗？\n答：不会：行已经写入。被拒只是说明这条消息已经或即将再投递。\n留意：“Broker 把重复的拒了”。拒的是 ack，不是已经做完的事。",
+    "note.transaction-commit.r1s2": (
+        "Ask: Where is the message now, and who can see it?\n"
+        "Answer: A half message in RMQ_SYS_TRANS_HALF_TOPIC; no consumer.\n"
+        "Ask: The local transaction takes 40 s. What will the 0:30 scan do?\n"
+        "Answer: Check the half: 20 s old, past 6 s, no end yet.",
+        "问：消息现在在哪儿？谁看得到？\n"
+        "答：在 RMQ_SYS_TRANS_HALF_TOPIC 里，是半消息；哪个消费者都看不到。\n"
+        "问：本地事务要 40 秒。0:30 的扫描会做什么？\n"
+        "答：回查这条半消息：已经 20 秒，超过 6 秒，还没收到二次确认。",
     ),
-    "note.pop-invisible-time.r2s1": (
-        "Ask: 5 min instead of 30 s. One coupon now?\n"
-        "Answer: Two: the lock is held 6 min. Any fixed duration is a guess about the longest stall.",
-        "问：30 秒改成 5 分钟，这回只有一张券了吧？\n答：两张：锁被占了 6 分钟。任何固定时长都只是对最长卡顿的猜测。",
+    "note.transaction-commit.r1s3": (
+        "Ask: Which entry does the check ask about, @0?\n"
+        "Answer: No, the one it wrote, @1. No scan will look at @0 again.\n"
+        "Ask: The order is UNPAID. Is UNKNOW the right answer?\n"
+        "Answer: Yes: the local transaction may still commit.",
+        "问：回查问的是 @0 吗？\n"
+        "答：不是，是它新写的 @1。以后的扫描不会再看 @0。\n"
+        "问：订单还是 UNPAID。返回 UNKNOW 对吗？\n"
+        "答：对：本地事务还可能提交。",
     ),
-    "note.pop-invisible-time.r3s1": (
-        "Ask: With the UNIQUE key, how many deliveries now, and how many coupons?\n"
-        "Answer: Still three deliveries; one coupon. The key decides, not the timing.",
-        "问：加了唯一索引，现在投递几次、发几张券？\n答：还是投递三次；只发一张券。由唯一索引决定，而不是看时间。",
+    "note.transaction-commit.r1s4": (
+        "Ask: The producer's COMMIT resolved @0. Is the transaction finished for the broker?\n"
+        "Answer: No: @1 has no op record. The next scan will check it.",
+        "问：生产者的 COMMIT 了结了 @0。对 Broker 来说，这个事务结束了吗？\n"
+        "答：没有：@1 没有 Op 记录，下一次扫描还会回查它。",
     ),
-    "note.pop-invisible-time.end": (
-        "Ask: Why not ack first, then issue the coupon?\n"
-        "Answer: Then a failed call or a dead process loses the coupon: at most once, not exactly once.",
-        "问：为什么不先 ack 再发券？\n答：那样调用一失败或进程一挂，券就丢了：这是至多一次，不是恰好一次。",
+    "note.transaction-commit.r1s5": (
+        "Ask: Why did the broker accept a second COMMIT for the same msgId?\n"
+        "Answer: It never checks: a COMMIT copies the entry it names (#5574).\n"
+        'Watch for: "the check listener is wrong". It answered truthfully: the order is PAID.',
+        "问：同一个 msgId，Broker 为什么接受第二次 COMMIT？\n"
+        "答：它根本不检查：COMMIT 就是把指定的那条复制过去（#5574）。\n"
+        "留意：有人会说“回查监听器答错了”。它答的是实话：订单确实已经 PAID。",
+    ),
+    "note.transaction-commit.r1s6": (
+        "Ask: order-1002 was checked three times. Why only two messages, not four?\n"
+        "Answer: UNKNOW commits nothing; only the producer's COMMIT and the last check's do.",
+        "问：order-1002 被回查了三次，为什么只有两条消息，不是四条？\n"
+        "答：UNKNOW 什么都不提交；只有生产者的 COMMIT 和最后一次回查的 COMMIT 算数。",
+    ),
+    "note.transaction-commit.r1end": (
+        "Ask: The team will make the broker wait 60 s before the first check. Which order gets one coupon?\n"
+        "Answer: order-1001 (40 s). order-1002 (100 s) is still checked at 3:30.",
+        "问：团队要让 Broker 等 60 秒再第一次回查。哪笔订单会只发一张券？\n"
+        "答：order-1001（40 秒）。order-1002（100 秒）3:30 照样被回查。",
+    ),
+    "note.transaction-commit.r2s1": (
+        "Ask: Is 60 s enough if the team measures the slowest local transaction carefully?\n"
+        "Answer: No: a slower one comes, and a COMMIT's op record waits up to 3 s for its batch.",
+        "问：如果团队仔细量出最慢的本地事务，60 秒够不够？\n"
+        "答：不够：总会有更慢的；而且 COMMIT 的 Op 记录最多要等 3 秒才批量写入。",
+    ),
+    "note.transaction-commit.r3s1": (
+        "Ask: Did the fix stop the second COMMIT?\n"
+        "Answer: No: two messages per order still arrive; the UNIQUE key makes the second harmless.",
+        "问：这个修复挡住第二次 COMMIT 了吗？\n答：没有：每笔订单照样来两条消息；唯一索引让第二条无害。",
+    ),
+    "note.transaction-commit.end": (
+        "Ask: Would dedupe by msgId have worked here?\n"
+        "Answer: Yes, both copies keep the msgId; but not for lesson 1's upstream retry. Key on the order id.",
+        "问：这里按 msgId 去重行不行？\n答：行，两条消息 msgId 相同；但挡不住第 1 课的上游重试。用订单号做幂等。",
     ),
 }

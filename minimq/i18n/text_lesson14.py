@@ -1,304 +1,239 @@
-"""Lesson 14 (path P16, a transactional message committed twice): its narration, English
-and Chinese side by side, and its speaker notes (``note.transaction-commit.<slide>``).
+"""Lesson 14 (path P13, a broker crash): its narration and speaker notes, English and
+Chinese side by side.
 
-Numbers in the text are the lesson world's (``minimq.lessons.lesson14``): the broker's
-check-back scans run at 0:30, 1:00, 1:30, ... (every 30 s from its start); alice pays for
-order-1001 at 0:10 (invoicing call 40 s) and for order-1002 at 2:00 (100 s).
+Numbers in the text are the lesson world's (``minimq.lessons.lesson14``): the broker
+flushes its offset table at 10, 15, 20, 25 s; the coupon system starts at 3 s and persists
+its offsets at 13, 18, 23 s; six orders are paid from 12 s to 21 s; the broker crashes at
+24 s and is back at 34 s; the coupon pod is restarted at 28 s; the new coupon process first
+reaches the broker at its rebalance of 49 s.
 """
 
 LESSON14: dict[str, tuple[str, str]] = {
     "l14.title": (
-        "Lesson 14 · Transactional message: one order, two COMMITs",
-        "第 14 课 · 事务消息：一笔订单，两次 COMMIT",
+        "Lesson 14 · Broker crash: the broker forgets the last seconds of consumer offsets",
+        "第 14 课 · Broker 宕机：Broker 忘了最后几秒的消费位点",
     ),
     "l14.setting": (
-        'Until now the order system made two separate moves: it committed the order PAID, then sent "order '
-        'paid" from a background task. A crash between the two leaves a paid order that no coupon ever '
-        'follows. So the team moved to a RocketMQ transactional message. The order system sends "order paid" '
-        "as a half message, which the broker stores in RMQ_SYS_TRANS_HALF_TOPIC where no consumer sees it; then "
-        "it runs its local transaction: UPDATE the order to PAID, ask the invoicing service for the invoice "
-        "(an order counts as paid only with its invoice), COMMIT; then it sends END_TRANSACTION COMMIT, oneway. "
-        "If no end arrives, the broker checks back: a scan every 30 s (transactionCheckInterval, from the "
-        "broker's start: 0:30, 1:00, ...) asks the order system about every half older than 6 s "
-        "(transactionTimeOut), and its check listener answers from the order database: PAID is COMMIT, "
-        "anything else UNKNOW (the local transaction may still be running). The invoicing service is slow "
-        "today: alice pays for order-1001 at 0:10 and its invoice takes 40 s; she pays for order-1002 at 2:00 "
-        "and that one takes 100 s.",
-        "以前订单系统分两步走：先把订单改成 PAID 并提交事务，再由后台任务发送“订单支付成功”消息。两步之间进"
-        "程一挂，订单付了款，券却永远不会来。于是团队改用 RocketMQ 事务消息：订单系统先把“订单支付成功”作为"
-        "半消息发出去，Broker 把它存进 RMQ_SYS_TRANS_HALF_TOPIC，消费者看不到；然后执行本地事务：UPDATE 订"
-        "单为 PAID，调用开票服务开发票（有了发票，订单才算付款完成），事务提交；最后单向（oneway）发送 END_"
-        "TRANSACTION COMMIT（二次确认）。如果迟迟收不到二次确认，Broker 会事务回查：每 30 秒扫描一次（transa"
-        "ctionCheckInterval，从 Broker 启动算起：0:30、1:00……），对存在超过 6 秒（transactionTimeOut）的半"
-        "消息向订单系统回查，回查监听器按订单库回答：PAID 就返回 COMMIT，否则返回 UNKNOW（本地事务可能还在"
-        "执行）。今天开票服务很慢：alice 0:10 为 order-1001 付款，开票用了 40 秒；2:00 为 order-1002 付款，"
-        "开票用了 100 秒。",
+        "A consumer persists its consumer offsets to the broker (every 5 s, and with each pull), but the "
+        "broker keeps them in memory too: it writes its offset table to disk every 5 s, the first time 10 s "
+        "after it starts (flushConsumerOffsetInterval), here at 10, 15, 20, 25 s. The coupon system starts "
+        "at 3 s and persists at 13, 18, 23 s. Six users pay for order-1001 to order-1006 between 12 and 21 "
+        "s, one every 1.8 s; each coupon takes about 1.5 s (the marketing service, then a notification). At "
+        "24 s the broker process dies (kill -9 by the OOM killer) and is started again 10 s later.",
+        "消费者会把消费位点持久化到 Broker（每 5 秒一次，拉取时也顺带上报），可 Broker 自己也是先放在内存里：它每 5 "
+        "秒把消费位点表刷一次盘，启动后第 10 秒第一次（flushConsumerOffsetInterval），这里就是第 10、15、20、25 "
+        "秒。优惠券系统第 3 秒启动，在第 13、18、23 秒持久化消费位点。12 到 21 秒之间，六个用户为 order-1001 到 "
+        "order-1006 付款，每 1.8 秒一单；每张券要 1.5 秒左右（先问营销服务，再发通知）。第 24 秒，Broker 进程"
+        "被 OOM killer 杀掉（kill -9），10 秒后重新拉起。",
     ),
     "l14.scene": (
-        "Before the story: the coupon and red-packet systems start at 0 s and take the four queues of order-paid "
-        "at their first rebalance, 1 s later. The order system's transactional producer registers its group, "
-        "order-system, with the broker: the check-backs will be sent to it.",
-        "故事开始之前：优惠券系统和红包系统第 0 秒启动，1 秒后第一次重平衡（Rebalance）时分到 order-paid 的"
-        "四个队列。订单系统的事务生产者向 Broker 注册了它的生产者组 order-system：事务回查会发给它。",
+        "Before the story: the red-packet system starts at 0 s, the coupon system at 3 s. Each joins its group "
+        "with a heartbeat and takes the four queues at its first rebalance, 1 s after it starts.",
+        "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动。两个消费者都先发心跳加入消费组，启动一秒后第一次"
+        "重平衡（Rebalance）时分到四个队列。",
     ),
-    # ---------------------------------------------------------------- run 1: naive
+    # ---------------------------------------------------------------- run 1: no dedupe
     "l14.run.naive": ("naive: no dedupe", "朴素实现：不做幂等"),
     "l14.explain.naive": (
         "The coupon system inserts a coupon for every message it is given.",
         "优惠券系统来一条消息就插一张券。",
     ),
     "l14.naive.1": (
-        "0:10, alice pays for order-1001. The payment callback starts the transaction and answers at once. The "
-        "half message is stored at offset @0 of the half queue, bound for an order-paid queue. The local "
-        "transaction runs the UPDATE (not committed yet) and waits 40 s for the invoicing service. No "
-        "consumer has seen anything.",
-        "0:10，alice 为 order-1001 付款。支付回调启动事务后马上应答。半消息存进半消息队列的 @0，目标是 order-"
-        "paid 的一个队列。本地事务执行了 UPDATE（还没提交），正在等开票服务，要等 40 秒。消费者什么都还没看到。",
+        "The six orders are paid and consumed: six coupons, six red packets. The coupon group's offsets reach "
+        "the broker at its 18 s persist (order-1001 to order-1003) and its 23 s persist (order-1004 to "
+        "order-1006). On the broker they are in memory: the 20 s flush wrote the first three, the next "
+        "flush is due at 25 s.",
+        "六个订单都付了款，也都消费完了：六张券，六个红包。优惠券组的消费位点在第 18 秒（order-1001 到 order-1003）"
+        "和第 23 秒（order-1004 到 order-1006）两次持久化时到了 Broker。可在 Broker 上它们只在内存里：第 20 秒那次"
+        "刷盘写下了前三单的，下一次刷盘要到第 25 秒。",
     ),
     "l14.naive.2": (
-        "0:30, the broker's scan. The half @0 is 20 s old, past transactionTimeOut (6 s), and no end has "
-        "arrived: the scan checks it. It does not ask about @0 itself: it writes the half message back at the "
-        "end of the half queue as a new entry, @1, with one check counted, and asks the order system about @1. "
-        "@0 is left behind; no scan will look at it again. The check listener reads order-1001: still UNPAID, "
-        "its transaction is open. UNKNOW: ask again later.",
-        "0:30，Broker 扫描。半消息 @0 已经存在 20 秒，超过了 transactionTimeOut（6 秒），又没收到二次确认：扫描"
-        "要回查它。但它问的不是 @0 本身：它把这条半消息重新写到半消息队列末尾，成为新的一条 @1（回查次数记 1），"
-        "然后拿 @1 去问订单系统。@0 就留在那里，以后的扫描不会再看它。回查监听器查 order-1001：还是 UNPAID，它"
-        "的事务还没提交。返回 UNKNOW：过会儿再问。",
+        "24 s: the broker process dies, one second before its 25 s flush. Its offset table on disk is the one "
+        "of 20 s. Every client loses its connection: pulls, heartbeats and offset persists fail from now on "
+        "(RemotingConnectException), and the clients keep retrying. The coupon system's health check needs "
+        "the broker: at 28 s Kubernetes kills its pod and starts a new one. Whatever the old process held in "
+        "memory is gone; the broker's memory is gone too.",
+        "第 24 秒，Broker 进程挂了，离第 25 秒那次刷盘只差一秒。它磁盘上的消费位点表还是第 20 秒那份。所有客户端都断了"
+        "连接：从现在起拉取、心跳、上报消费位点全都失败（RemotingConnectException），客户端一遍遍重试。优惠券系统的"
+        "健康检查依赖 Broker：第 28 秒，Kubernetes 杀掉了它的 Pod，又起了一个新的。旧进程内存里的东西没了，Broker "
+        "内存里的也没了。",
     ),
     "l14.naive.3": (
-        "0:50, the invoice is done: the local transaction COMMITs, order-1001 is PAID, and the producer sends "
-        "END_TRANSACTION COMMIT for the half its send result named: @0. The broker copies @0 into order-paid, "
-        "with its msgId: the coupon system issues a coupon. The op record that marks @0 done is written in the "
-        "next 3 s batch (0:54). Look at the half queue: @1, the entry the check asked about, is still open.",
-        "0:50，发票开好了：本地事务提交，order-1001 变成 PAID，生产者对发送结果里的那条半消息 @0 发出 END_TRANS"
-        "ACTION COMMIT。Broker 把 @0 写进 order-paid，msgId 不变：优惠券系统发了一张券。标记 @0 已结束的 Op "
-        "记录在下一个 3 秒批次里写入（0:54）。看半消息队列：回查问的那条 @1 还没有结果。",
+        "34 s: the broker is back. It loads its offsets from disk, as of the 20 s flush: the coupon group's "
+        "offsets go back to before order-1005 and order-1006 on queues 0 and 1, and to nothing at all on "
+        "queue 3 (order-1004 was first committed at 23 s). It knows no consumer yet: the registrations died "
+        "with the process. The red-packet system, which kept running, puts its own offsets back at its 35 s "
+        "persist and registers again: it still owns its queues and pulls from the offsets in its memory.",
+        "第 34 秒，Broker 回来了。它从磁盘加载消费位点，也就是第 20 秒刷盘时的样子：优惠券组在队列 0 和 1 上的消费"
+        "位点退回到 order-1005、order-1006 之前，队列 3 上干脆没有了（order-1004 的消费位点第 23 秒才第一次提交）。"
+        "它还不认识任何消费者：注册信息随进程一起没了。一直在运行的红包系统在第 35 秒持久化时把自己的消费位点又报了一遍，"
+        "也重新注册上了：它的队列还在手里，照着内存里的消费位点接着拉取。",
     ),
     "l14.naive.4": (
-        "1:00, the next scan. @0 has its op record and is behind the scan anyway; @1 has none: it is checked, "
-        "written back as @2, and the order system is asked about @2. This time the check listener finds "
-        "order-1001 PAID: COMMIT. The broker copies @2 into order-paid, the same msgId a second time: it never "
-        "asks whether this transaction was committed before (apache/rocketmq#5574). A second coupon at "
-        "1:01.2, and the red-packet system pays a second red packet too.",
-        "1:00，下一次扫描。@0 有了 Op 记录，而且本来就在扫描位置之前；@1 没有 Op 记录：被回查，重新写成 @2，拿"
-        " @2 去问订单系统。这次回查监听器查到 order-1001 已经是 PAID：返回 COMMIT。Broker 把 @2 写进 order-paid"
-        "，同一个 msgId 第二次：它从不检查这个事务是不是已经 COMMIT 过（apache/rocketmq#5574）。1:01.2 发出第二"
-        "张券，红包系统也多发了一个红包。",
-    ),
-    "l14.naive.5": (
-        "order-1002 (2:00, invoicing 100 s) goes the same way, only longer: the scans at 2:30, 3:00 and 3:30 "
-        "each write the half back once more and get UNKNOW; the producer's COMMIT at 3:40 resolves the first "
-        "entry, the 4:00 scan checks the last one, now PAID: a second COMMIT, a second coupon. The events "
-        "listed are the checks, the commits and the coupons.",
-        "order-1002（2:00 付款，开票 100 秒）也是一样，只是更久：2:30、3:00、3:30 三次扫描，每次都再写一条半消"
-        "息、得到 UNKNOW；生产者 3:40 的 COMMIT 只了结了第一条，4:00 的扫描回查最后一条，这时已经是 PAID：第二"
-        "次 COMMIT，第二张券。下面只列出回查、COMMIT 和发券。",
+        "The new coupon process started at 28 s, while the broker was down: its heartbeat and its rebalance "
+        "failed. Its next rebalance, at 49 s, reaches the broker, opens a new connection, and the client sends "
+        "a heartbeat at once (a 5.2 client does that on a new connection). At 50 s it takes the four queues and "
+        "asks the broker where to resume: the offsets of the 20 s flush. Queue 3 has none, so it starts at "
+        "0 (offset 0 is still in memory). order-1004, order-1005 and order-1006 are delivered again: a second "
+        "coupon for each.",
+        "新的优惠券进程第 28 秒启动，那时 Broker 还没回来：心跳和重平衡都失败了。它下一次重平衡在第 49 秒，请求到了 "
+        "Broker，建了一条新连接，客户端马上补发一次心跳（5.2 版本的客户端在新连接建立时就会这么做）。第 50 秒，它分到四"
+        "个队列，问 Broker 从哪儿接着消费：第 20 秒刷盘时的消费位点。队列 3 没有消费位点，就从 0 开始（队列位点 0 还"
+        "在内存里）。order-1004、order-1005、order-1006 又投递了一遍：每单第二张券。",
     ),
     "l14.moral.naive": (
-        "A local transaction longer than transactionTimeOut with a scan inside it is committed twice: once by "
-        "the producer, once by the check-back. Two messages with one msgId, for every consumer group.",
-        "本地事务比 transactionTimeOut 长、中间又赶上一次扫描，就会被 COMMIT 两次：一次来自生产者，一次来自事"
-        "务回查。同一个 msgId 的两条消息，每个消费组都会收到。",
+        "The coupon system did everything right and persisted its offsets; the broker lost them. A crash takes "
+        "the broker back to its last flush, up to 5 s and more, and whoever starts a queue next replays it.",
+        "优惠券系统什么都没做错，消费位点也持久化了；是 Broker 把它们弄丢了。一次宕机让 Broker 退回到上次刷盘，"
+        "最多 5 秒还不止，下一个接手队列的消费者就把这段重新消费一遍。",
     ),
-    # ---------------------------------------------------------------- run 2: a longer transactionTimeOut
-    "l14.run.timeout": ("broker: first check after 60 s", "Broker：60 秒后才第一次回查"),
-    "l14.explain.timeout": (
-        "The check came while the local transaction was still running, so the team makes the broker wait "
-        "longer before its first check: transactionTimeOut from 6 s to 60 s, more than the 40 s they saw. "
-        "The coupon system is still naive.",
-        "回查来的时候本地事务还没跑完，于是团队让 Broker 晚一点再第一次回查：transactionTimeOut 从 6 秒调到 60"
-        " 秒，比看到的 40 秒还长。优惠券系统仍是朴素实现。",
+    # ---------------------------------------------------------------- run 2: persist every second
+    "l14.run.persist": (
+        "coupon side: persist consumer offsets every second",
+        "优惠券侧：每秒持久化一次消费位点",
     ),
-    "l14.timeout.1": (
-        "order-1001: at the 0:30 and 1:00 scans the half is 20 s and 50 s old, not past 60 s: each scan stops "
-        "there and waits. The COMMIT at 0:50 resolves @0, its op record is written at 0:54, and the 1:30 scan "
-        "skips it. One message, one coupon.",
-        "order-1001：0:30 和 1:00 两次扫描时，半消息才存在 20 秒和 50 秒，没到 60 秒：扫描到这里就停下，等下一"
-        "次。0:50 的 COMMIT 了结了 @0，0:54 写入它的 Op 记录，1:30 的扫描直接跳过。一条消息，一张券。",
+    "l14.explain.persist": (
+        "The team lowers persistConsumerOffsetInterval from 5000 ms to 1000 ms: the coupon system now "
+        "reports its offsets every second, so the broker should never be far behind.",
+        "团队把 persistConsumerOffsetInterval 从 5000 毫秒调到 1000 毫秒：优惠券系统每秒上报一次消费位点，"
+        "Broker 总不至于落后太多了吧。",
     ),
-    "l14.timeout.2": (
-        "order-1002, invoicing 100 s: at 2:30 and 3:00 its half is young enough, at 3:30 it is 90 s old: "
-        "checked, written back, UNKNOW. The COMMIT at 3:40 resolves the first entry, the 4:00 scan finds the "
-        "order PAID through the second: two messages, two coupons again.",
-        "order-1002，开票 100 秒：2:30 和 3:00 时半消息还不够老，3:30 时已经 90 秒：被回查、重新写一条、得到 UN"
-        "KNOW。3:40 的 COMMIT 了结了第一条，4:00 的扫描通过第二条查到订单已 PAID：又是两条消息、两张券。",
+    "l14.persist.1": (
+        "The offsets now reach the broker a second after each coupon: order-1004's at 19 s, in time for the 20 "
+        "s flush. order-1005's arrives at 21 s and order-1006's at 23 s: in the broker's memory, still waiting "
+        "for the 25 s flush when the broker dies at 24 s. At 34 s the broker loads the 20 s flush again.",
+        "现在消费位点在每张券发完一秒后就到了 Broker：order-1004 的第 19 秒到，赶上了第 20 秒的刷盘。order-1005 "
+        "的第 21 秒到，order-1006 的第 23 秒到：都在 Broker 内存里等第 25 秒的刷盘，可 Broker 第 24 秒就挂了。"
+        "第 34 秒，Broker 加载的还是第 20 秒刷盘的那份。",
     ),
-    "l14.moral.timeout": (
-        "A longer transactionTimeOut only moves the first check: any local transaction longer than it still "
-        "has a check inside it, and a COMMIT whose op record is not written yet (up to 3 s) when a scan comes "
-        "is checked as well. It narrows the window; it does not close it.",
-        "调大 transactionTimeOut 只是把第一次回查往后挪：比它更长的本地事务，中间照样会赶上回查；COMMIT 之后 Op"
-        " 记录还没写入（最多 3 秒）就遇上扫描的，也会被回查。窗口变窄了，但没有关上。",
+    "l14.persist.2": (
+        "The restarted coupon process resumes from that flush: order-1005 and order-1006 get a second coupon. "
+        "Fewer duplicates, not none.",
+        "重启后的优惠券进程从那次刷盘的消费位点接着消费：order-1005 和 order-1006 各多发了一张券。重复少了，但没有消失。",
     ),
-    # ---------------------------------------------------------------- run 3: the fix
+    "l14.moral.persist": (
+        "Persisting more often narrows the window on the client's side only. The broker still flushes its "
+        "table every 5 s, and the crash goes back to that.",
+        "持久化得再勤，也只是缩小了客户端这一侧的窗口。Broker 照样每 5 秒才刷一次盘，宕机退回的就是那一次。",
+    ),
+    # ---------------------------------------------------------------- run 3: UNIQUE key
     "l14.run.right": ("the fix: UNIQUE key on the order id", "正确做法：订单号唯一索引"),
     "l14.explain.right": (
-        "RocketMQ's defaults again. UNIQUE key on coupons(order_id), the coupon inserted in its own "
-        "transaction; a key conflict is acknowledged with CONSUME_SUCCESS. The red-packet table gets the "
-        "same key.",
-        "Broker 恢复默认配置。coupons(order_id) 上加唯一索引，券在自己的事务里插入；唯一键冲突就直接返回 CONSUM"
-        "E_SUCCESS。红包表也加上同样的唯一索引。",
+        "UNIQUE key on coupons(order_id), inserted in the coupon's own transaction; a violation is answered "
+        "with CONSUME_SUCCESS. The red-packet table gets the same key.",
+        "coupons(order_id) 上加唯一索引，和发券在同一个事务里插入；唯一键冲突就直接返回 CONSUME_SUCCESS。红包表也加上"
+        "同样的唯一索引。",
     ),
     "l14.right.1": (
-        "order-1001 as in run 1: the 0:30 check, the producer's COMMIT of @0 at 0:50, the 1:00 check's COMMIT "
-        "of @2: two messages with one msgId. The first delivery inserts the coupon; the second one's INSERT "
-        "hits the key: rolled back, CONSUME_SUCCESS.",
-        "order-1001 和第 1 轮一样：0:30 回查，0:50 生产者 COMMIT 了 @0，1:00 回查又 COMMIT 了 @2：同一个 msgId "
-        "的两条消息。第一次投递插入了券；第二次投递的 INSERT 撞上唯一索引：回滚，直接返回 CONSUME_SUCCESS。",
+        "The same six orders, the same six coupons, the same offsets on the broker's disk at 20 s.",
+        "同样的六个订单，同样的六张券，第 20 秒刷盘时 Broker 磁盘上的消费位点也一样。",
     ),
     "l14.right.2": (
-        "order-1002 the same way: three UNKNOWs, the producer's COMMIT at 3:40, the check's at 4:00, and one "
-        "coupon. The red packets too: one per order. Listed: the commits and the rows written.",
-        "order-1002 也一样：三次 UNKNOW，3:40 生产者 COMMIT，4:00 回查再 COMMIT 一次，只有一张券。红包也是每笔订"
-        "单一个。下面只列出 COMMIT 和写入的行。",
+        "Same crash, same restart, same replay of order-1004 to order-1006 at 50 s. Each INSERT hits the "
+        "UNIQUE key: the handler rolls back and returns CONSUME_SUCCESS, and the consumer offsets move on. One "
+        "coupon per order.",
+        "同样的宕机、同样的重启，第 50 秒同样重投了 order-1004 到 order-1006。每条 INSERT 都撞上唯一索引（唯一键"
+        "冲突）：消费逻辑回滚并直接返回 CONSUME_SUCCESS，消费位点接着往前走。每单一张券。",
     ),
     "l14.moral.right": (
-        "The broker may commit a transaction twice; the coupon database decides that it counts once.",
-        "Broker 可能把一个事务 COMMIT 两次；由优惠券库来保证它只算一次。",
+        "One coupon per order. The coupon's own database remembers what the broker forgot.",
+        "每单一张券。Broker 忘掉的，优惠券自己的数据库记着。",
     ),
-    # ---------------------------------------------------------------- closing
     "l14.diagnosis": (
-        "The rules at work (RocketMQ 5.3): BrokerConfig.transactionCheckInterval = 30 s (60 s before 5.1.1), "
-        "transactionTimeOut = 6 s, transactionCheckMax = 15. TransactionalMessageServiceImpl.check walks the "
-        "half queue from where the last scan stopped and, for a half older than transactionTimeOut with no op "
-        "record, calls putBackHalfMsgQueue: the half is written again at the end of the queue, "
-        "TRANSACTION_CHECK_TIMES + 1, and CHECK_TRANSACTION_STATE names that new entry. The old entry is "
-        "passed for good. The producer's END_TRANSACTION (oneway, sent once) names the entry from its send "
-        "result; EndTransactionProcessor looks the entry up by its commit-log offset and copies it into the "
-        "real topic with its properties, UNIQ_KEY included, whatever happened to the transaction before "
-        "(#5574). deletePrepareMessage queues an op record that TransactionalOpBatchService writes every 3 s "
-        "(5.1.0+). So a check that comes while the local transaction runs leaves an entry that the producer's "
-        "COMMIT does not resolve, and the next check commits it again. After 15 checks a half is moved to "
-        "TRANS_CHECK_MAX_TIME_TOPIC and never delivered.",
-        "起作用的规则（RocketMQ 5.3）：BrokerConfig.transactionCheckInterval = 30 秒（5.1.1 之前是 60 秒），trans"
-        "actionTimeOut = 6 秒，transactionCheckMax = 15。TransactionalMessageServiceImpl.check 从上次扫描停下的"
-        "位置往后扫半消息队列，遇到存在超过 transactionTimeOut、又没有 Op 记录的半消息，就调 putBackHalfMsgQueu"
-        "e：把这条半消息重新写到队列末尾，TRANSACTION_CHECK_TIMES 加 1，CHECK_TRANSACTION_STATE 回查的是这条新"
-        "写的。旧的那条就此越过，不再回看。生产者的 END_TRANSACTION（单向，只发一次）指向发送结果里的那条；End"
-        "TransactionProcessor 按物理位点找到它，带着全部属性（包括 UNIQ_KEY）写进真正的 Topic，不管这个事务之前"
-        "发生过什么（#5574）。deletePrepareMessage 排入一条 Op 记录，由 TransactionalOpBatchService 每 3 秒批量"
-        "写入（5.1.0 起）。所以本地事务执行期间来的回查会留下一条生产者的 COMMIT 了结不了的半消息，下一次回查再"
-        "把它 COMMIT 一遍。回查 15 次之后，半消息被移进 TRANS_CHECK_MAX_TIME_TOPIC，不会投递。",
+        "The rules at work: the broker flushes its consumer-offset table every 5000 ms, the first time 10 s "
+        "after it starts (BrokerConfig.flushConsumerOffsetInterval); a crash loses everything committed since "
+        "(ConsumerOffsetManager.load reads the last file); the registrations die with the process, and a 5.2+ "
+        "client registers again when a request opens a new connection; a consumer that starts a queue reads "
+        "the broker's offset, and with none a new group starts at 0 while offset 0 is in memory. A consumer "
+        "that kept its queues re-commits its own offsets and replays nothing.",
+        "起作用的规则：Broker 每 5000 毫秒把消费位点表刷一次盘，启动后第 10 秒第一次（BrokerConfig.flushConsumer"
+        "OffsetInterval）；宕机会丢掉这之后提交的一切（ConsumerOffsetManager.load 读的是最后一次写下的文件）；注册"
+        "信息随进程一起消失，5.2 及以上的客户端在请求建立新连接时会重新注册；消费者接手一个队列时读 Broker 上的消费位"
+        "点，没有的话，只要队列位点 0 还在内存里，新组就从 0 开始。一直握着队列的消费者会把自己的消费位点重新提交上去，"
+        "什么也不会重放。",
     ),
     "l14.limits": (
-        'The transactional message fixed what it was for: the order is PAID if and only if "order paid" is '
-        "sent. It was never an exactly-once delivery: the broker can commit a transaction twice (a check racing "
-        "a slow local transaction, as here; a half send retried after a lost reply, which leaves two halves), "
-        "and every consumer group gets both copies, the red-packet group too. Nothing on the producer side "
-        "closes it: a longer transactionTimeOut or a check listener that answers later only moves the window. "
-        "Each consumer must be idempotent on the order id (a msgId table would catch this path, since both "
-        "copies keep the msgId, but not lesson 1's upstream retry). Keep the local transaction short all the "
-        "same: a remote call inside an open database transaction holds its locks for as long as the call takes.",
-        "事务消息解决了它要解决的问题：订单是 PAID，当且仅当“订单支付成功”消息发了出去。但它从来不是“恰好一次"
-        "”投递：Broker 可能把一个事务 COMMIT 两次（像这里，回查撞上慢的本地事务；或者半消息发送的应答丢了、生产"
-        "者重试，留下两条半消息），而每个消费组都会收到两条，红包组也一样。生产者这边没有办法关上这个口子：调大 "
-        "transactionTimeOut、让回查监听器晚点回答，都只是挪动窗口。每个消费者都必须按订单号做幂等（按 msgId 建"
-        "消费记录表也能挡住这条路径，因为两条消息的 msgId 相同，但挡不住第 1 课的上游重试）。本地事务还是要尽量"
-        "短：在没提交的数据库事务里调远程服务，这个调用要多久，锁就要占多久。",
+        "Delayed messages go back too: the broker flushes its delay progress (SCHEDULE_TOPIC_XXXX) every 10 s, "
+        "so a retry delivered in the seconds before a crash is delivered again, even to a consumer that kept "
+        "running (apache/rocketmq#3473). If the machine itself goes down, the commit log loses what it had not "
+        "flushed, and offsets can end up past a queue's end (lesson 15 and docs/semantics.md, section 14). "
+        "The UNIQUE key covers all of these: it does not care why a message came back.",
+        "延迟消息也会回退：Broker 每 10 秒才把延迟消息的投递进度（SCHEDULE_TOPIC_XXXX）刷一次盘，宕机前几秒投递过的重"
+        "试消息会再投递一遍，连一直在运行的消费者也躲不掉（apache/rocketmq#3473）。要是整台机器宕机，CommitLog 还没刷"
+        "盘的部分会丢，消费位点还可能超出队列的末尾（见第 15 课和 docs/semantics.md 第 14 节）。唯一索引对这些情况一视"
+        "同仁：它不管消息是为什么回来的。",
     ),
-    # ---------------------------------------------------------------- the half queue table
-    "l14.halves_title": (
-        "Half queue (RMQ_SYS_TRANS_HALF_TOPIC#0)",
-        "半消息队列（RMQ_SYS_TRANS_HALF_TOPIC#0）",
+    # ---------------------------------------------------------------- the shop's words
+    "app.pod_restart": (
+        "Kubernetes restarts the coupon pod (its health check needs the broker)",
+        "Kubernetes 重启优惠券 Pod（健康检查依赖 Broker）",
     ),
-    "l14.col.entry": ("entry", "条目"),
-    "l14.col.checks": ("checks", "回查次数"),
-    "l14.col.state": ("state", "状态"),
-    "l14.col.op": ("op record", "Op 记录"),
-    "l14.state.prepared": ("open", "待确认"),
-    "l14.state.checked": ("checked: written back", "已回查，已重写"),
-    "l14.state.committed": ("COMMIT", "COMMIT"),
-    "l14.state.rolled_back": ("ROLLBACK", "ROLLBACK"),
-    "l14.state.discarded": ("discarded", "已丢弃"),
-    "l14.op.written": ("written", "已写入"),
-    "l14.op.queued": ("queued", "待写入"),
-    "l14.verdict.order": (
-        "{order}: the broker committed {messages} message(s), {coupons} coupon(s).",
-        "{order}：Broker COMMIT 了 {messages} 条消息，发了 {coupons} 张券。",
-    ),
-    "l14.verdict.red_dup": (
-        "Red packets: {extra} extra for {orders} orders: every consumer group gets every committed copy.",
-        "红包：{orders} 笔订单多发了 {extra} 个：每条 COMMIT 出来的消息，每个消费组都会收到。",
-    ),
-    "l14.verdict.red_ok": ("Red packets: one per order.", "红包：每笔订单一个。"),
+    "appb.pod_restart": ("pod restarted", "Pod 重启"),
     # ---------------------------------------------------------------- speaker notes
-    "note.transaction-commit.intro": (
-        'Ask: The order system sends "order paid" as a transactional message. Can the coupon still be issued '
-        "twice?\n"
-        'Answer: Leave it open; note who says "no, it is a transaction".',
-        "问：订单系统用事务消息发“订单支付成功”。券还会发两张吗？\n答：先不揭晓；记下谁说“不会，这是事务”。",
+    "note.broker-crash.intro": (
+        "Ask: The coupon system persists its offsets every 5 s. Where are they after that?\n"
+        "Answer: In the broker's memory: the broker writes its own table to disk only every 5 s too.",
+        "问：优惠券系统每 5 秒持久化一次消费位点。之后它们在哪儿？\n"
+        "答：在 Broker 的内存里：Broker 自己也是每 5 秒才把消费位点表刷一次盘。",
     ),
-    "note.transaction-commit.r1s1": (
-        "Ask: Who will the broker ask when no end arrives?\n"
-        "Answer: A producer of group order-system: it registered when it started.\n"
-        "Ask: What will that producer look at to answer?\n"
-        "Answer: The order database: PAID is COMMIT, anything else UNKNOW.",
-        "问：收不到二次确认时，Broker 去问谁？\n"
-        "答：生产者组 order-system 里的一个生产者：它启动时注册过。\n"
-        "问：这个生产者凭什么回答？\n"
-        "答：查订单库：PAID 就是 COMMIT，否则 UNKNOW。",
+    "note.broker-crash.r1s1": (
+        "Ask: The broker process is killed. What does it lose: messages, consumer offsets, or both?\n"
+        "Answer: Not the messages: the page cache survives a process crash. The offsets since its last "
+        "flush, and every consumer registration.",
+        "问：Broker 进程被杀了。它丢的是什么：消息、消费位点，还是都丢？\n"
+        "答：消息不丢：进程崩溃时页缓存还在。丢的是上次刷盘之后的消费位点，还有所有消费者的注册信息。",
     ),
-    "note.transaction-commit.r1s2": (
-        "Ask: Where is the message now, and who can see it?\n"
-        "Answer: A half message in RMQ_SYS_TRANS_HALF_TOPIC; no consumer.\n"
-        "Ask: The local transaction takes 40 s. What will the 0:30 scan do?\n"
-        "Answer: Check the half: 20 s old, past 6 s, no end yet.",
-        "问：消息现在在哪儿？谁看得到？\n"
-        "答：在 RMQ_SYS_TRANS_HALF_TOPIC 里，是半消息；哪个消费者都看不到。\n"
-        "问：本地事务要 40 秒。0:30 的扫描会做什么？\n"
-        "答：回查这条半消息：已经 20 秒，超过 6 秒，还没收到二次确认。",
+    "note.broker-crash.r1s2": (
+        "Ask: Six coupons issued, every offset on the broker. What would a broker crash now cost?\n"
+        "Answer: What it committed since its last flush (20 s): the offsets of order-1004 to order-1006.",
+        "问：六张券都发了，消费位点也都到了 Broker。这时 Broker 宕机会丢什么？\n"
+        "答：它上次刷盘（第 20 秒）之后提交的：order-1004 到 order-1006 的消费位点。",
     ),
-    "note.transaction-commit.r1s3": (
-        "Ask: Which entry does the check ask about, @0?\n"
-        "Answer: No, the one it wrote, @1. No scan will look at @0 again.\n"
-        "Ask: The order is UNPAID. Is UNKNOW the right answer?\n"
-        "Answer: Yes: the local transaction may still commit.",
-        "问：回查问的是 @0 吗？\n"
-        "答：不是，是它新写的 @1。以后的扫描不会再看 @0。\n"
-        "问：订单还是 UNPAID。返回 UNKNOW 对吗？\n"
-        "答：对：本地事务还可能提交。",
+    "note.broker-crash.r1s3": (
+        "Ask: Would a graceful shutdown of the pod have saved the offsets?\n"
+        "Answer: No: its persist is a oneway request to a broker that is down. Nobody sees it fail.",
+        "问：要是 Pod 是优雅停机的，消费位点能保住吗？\n"
+        "答：不能：停机时的持久化是发给 Broker 的 oneway 请求，而 Broker 不在。失败了也没人看见。",
     ),
-    "note.transaction-commit.r1s4": (
-        "Ask: The producer's COMMIT resolved @0. Is the transaction finished for the broker?\n"
-        "Answer: No: @1 has no op record. The next scan will check it.",
-        "问：生产者的 COMMIT 了结了 @0。对 Broker 来说，这个事务结束了吗？\n"
-        "答：没有：@1 没有 Op 记录，下一次扫描还会回查它。",
+    "note.broker-crash.r1s4": (
+        "Ask: The red-packet system kept running. Will it pay twice?\n"
+        "Answer: No: it still owns its queues, pulls from its own memory, and puts its offsets back on the "
+        "broker at its next persist.",
+        "问：红包系统一直在跑。它会重复发红包吗？\n"
+        "答：不会：队列还在它手里，它照着自己内存里的消费位点拉取，下一次持久化时又把消费位点报回了 Broker。",
     ),
-    "note.transaction-commit.r1s5": (
-        "Ask: Why did the broker accept a second COMMIT for the same msgId?\n"
-        "Answer: It never checks: a COMMIT copies the entry it names (#5574).\n"
-        'Watch for: "the check listener is wrong". It answered truthfully: the order is PAID.',
-        "问：同一个 msgId，Broker 为什么接受第二次 COMMIT？\n"
-        "答：它根本不检查：COMMIT 就是把指定的那条复制过去（#5574）。\n"
-        "留意：有人会说“回查监听器答错了”。它答的是实话：订单确实已经 PAID。",
+    "note.broker-crash.r1s5": (
+        "Ask: Why three duplicates and not two?\n"
+        "Answer: Queue 3 had no offset on disk at all: a group with no offset starts at 0 while offset 0 is "
+        "still in memory.",
+        "问：为什么是三张重复券，不是两张？\n"
+        "答：队列 3 在磁盘上根本没有消费位点：没有消费位点的组，只要队列位点 0 还在内存里，就从 0 开始。",
     ),
-    "note.transaction-commit.r1s6": (
-        "Ask: order-1002 was checked three times. Why only two messages, not four?\n"
-        "Answer: UNKNOW commits nothing; only the producer's COMMIT and the last check's do.",
-        "问：order-1002 被回查了三次，为什么只有两条消息，不是四条？\n"
-        "答：UNKNOW 什么都不提交；只有生产者的 COMMIT 和最后一次回查的 COMMIT 算数。",
+    "note.broker-crash.r1end": (
+        "Ask: Next run, the coupon system persists its offsets every second. How many duplicates?\n"
+        "Answer: Two: what arrived after the 20 s flush is still lost.",
+        "问：下一轮，优惠券系统每秒持久化一次消费位点。会有几张重复券？\n"
+        "答：两张：第 20 秒刷盘之后才到的消费位点照样丢。",
     ),
-    "note.transaction-commit.r1end": (
-        "Ask: The team will make the broker wait 60 s before the first check. Which order gets one coupon?\n"
-        "Answer: order-1001 (40 s). order-1002 (100 s) is still checked at 3:30.",
-        "问：团队要让 Broker 等 60 秒再第一次回查。哪笔订单会只发一张券？\n"
-        "答：order-1001（40 秒）。order-1002（100 秒）3:30 照样被回查。",
+    "note.broker-crash.r2s1": (
+        "Ask: Could the broker flush every second instead?\n"
+        "Answer: It could be configured so, but a crash still loses the last interval, and a failover or an "
+        "operator's reset replays too. Make the consumer idempotent.",
+        "问：那让 Broker 每秒刷一次盘行不行？\n"
+        "答：可以这么配，但宕机照样丢最后那一段，主备切换、运维重置消费位点也都会重放。还是得让消费者幂等。",
     ),
-    "note.transaction-commit.r2s1": (
-        "Ask: Is 60 s enough if the team measures the slowest local transaction carefully?\n"
-        "Answer: No: a slower one comes, and a COMMIT's op record waits up to 3 s for its batch.",
-        "问：如果团队仔细量出最慢的本地事务，60 秒够不够？\n"
-        "答：不够：总会有更慢的；而且 COMMIT 的 Op 记录最多要等 3 秒才批量写入。",
+    "note.broker-crash.r3s1": (
+        "Ask: Three replayed messages hit the UNIQUE key. What must the handler return?\n"
+        "Answer: CONSUME_SUCCESS: the coupon is there. RECONSUME_LATER would retry it 16 times.",
+        "问：三条重放的消息都撞上了唯一索引。消费逻辑该返回什么？\n"
+        "答：CONSUME_SUCCESS：券已经在了。返回 RECONSUME_LATER 会让它重试 16 次。",
     ),
-    "note.transaction-commit.r3s1": (
-        "Ask: Did the fix stop the second COMMIT?\n"
-        "Answer: No: two messages per order still arrive; the UNIQUE key makes the second harmless.",
-        "问：这个修复挡住第二次 COMMIT 了吗？\n答：没有：每笔订单照样来两条消息；唯一索引让第二条无害。",
-    ),
-    "note.transaction-commit.end": (
-        "Ask: Would dedupe by msgId have worked here?\n"
-        "Answer: Yes, both copies keep the msgId; but not for lesson 1's upstream retry. Key on the order id.",
-        "问：这里按 msgId 去重行不行？\n答：行，两条消息 msgId 相同；但挡不住第 1 课的上游重试。用订单号做幂等。",
+    "note.broker-crash.end": (
+        "Ask: A Redis dedupe key with a 10 min TTL would have caught this replay. Is it a fix?\n"
+        "Answer: Here, by luck of timing. An operator's reset replays hours later (lesson 15): only a "
+        "permanent record in the coupon's own transaction holds.",
+        "问：Redis 去重键设 10 分钟过期，也能拦住这次重放。这算修好了吗？\n"
+        "答：这次只是时间凑巧。运维重置消费位点会重放几小时前的消息（第 15 课）：只有和券在同一个事务里、永不过期的记录"
+        "才靠得住。",
     ),
 }

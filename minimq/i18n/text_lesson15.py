@@ -1,239 +1,184 @@
-"""Lesson 15 (path P13, a broker crash): its narration and speaker notes, English and
-Chinese side by side.
+"""Lesson 15 (path P15, an operator's reset by time): its narration and speaker notes,
+English and Chinese side by side.
 
-Numbers in the text are the lesson world's (``minimq.lessons.lesson15``): the broker
-flushes its offset table at 10, 15, 20, 25 s; the coupon system starts at 3 s and persists
-its offsets at 13, 18, 23 s; six orders are paid from 12 s to 21 s; the broker crashes at
-24 s and is back at 34 s; the coupon pod is restarted at 28 s; the new coupon process first
-reaches the broker at its rebalance of 49 s.
+Numbers in the text are the lesson world's (``minimq.lessons.lesson15``): five orders paid
+at 00:10, 00:20, 00:25, 01:00 and 01:20; the marketing lookup for order-1002 hangs and the
+coupon system gives up after 3 s; at 01:30 the operator resets coupon-system's offsets to
+00:15.
 """
 
 LESSON15: dict[str, tuple[str, str]] = {
     "l15.title": (
-        "Lesson 15 · Broker crash: the broker forgets the last seconds of consumer offsets",
-        "第 15 课 · Broker 宕机：Broker 忘了最后几秒的消费位点",
+        "Lesson 15 · Offset reset: the operator replays more than an hour of orders",
+        "第 15 课 · 重置消费位点：运维把一个多小时的订单重放了一遍",
     ),
     "l15.setting": (
-        "A consumer persists its consumer offsets to the broker (every 5 s, and with each pull), but the "
-        "broker keeps them in memory too: it writes its offset table to disk every 5 s, the first time 10 s "
-        "after it starts (flushConsumerOffsetInterval), here at 10, 15, 20, 25 s. The coupon system starts "
-        "at 3 s and persists at 13, 18, 23 s. Six users pay for order-1001 to order-1006 between 12 and 21 "
-        "s, one every 1.8 s; each coupon takes about 1.5 s (the marketing service, then a notification). At "
-        "24 s the broker process dies (kill -9 by the OOM killer) and is started again 10 s later.",
-        "消费者会把消费位点持久化到 Broker（每 5 秒一次，拉取时也顺带上报），可 Broker 自己也是先放在内存里：它每 5 "
-        "秒把消费位点表刷一次盘，启动后第 10 秒第一次（flushConsumerOffsetInterval），这里就是第 10、15、20、25 "
-        "秒。优惠券系统第 3 秒启动，在第 13、18、23 秒持久化消费位点。12 到 21 秒之间，六个用户为 order-1001 到 "
-        "order-1006 付款，每 1.8 秒一单；每张券要 1.5 秒左右（先问营销服务，再发通知）。第 24 秒，Broker 进程"
-        "被 OOM killer 杀掉（kill -9），10 秒后重新拉起。",
+        "The coupon system gives up on a marketing lookup after 3 s: it skips the order (no coupon) and "
+        "acknowledges the message, so the queue moves on. Five users pay between 00:10 and 01:20. At 00:20 "
+        "the marketing service hangs on order-1002, and that user gets no coupon. At 01:30 the on-call "
+        "engineer follows the runbook to re-drive skipped orders: mqadmin resetOffsetByTime, group "
+        "coupon-system, topic order-paid, time 00:15.",
+        "优惠券系统问营销服务最多等 3 秒：超时就跳过这单（不发券），照样确认消息，队列接着往下走。00:10 到 01:20 之间"
+        "有五个用户付款。00:20 营销服务在 order-1002 上卡住了，这个用户没拿到券。01:30，值班工程师按运维手册补发被"
+        "跳过的订单：mqadmin resetOffsetByTime，消费组 coupon-system，主题 order-paid，时间 00:15。",
     ),
     "l15.scene": (
-        "Before the story: the red-packet system starts at 0 s, the coupon system at 3 s. Each joins its group "
-        "with a heartbeat and takes the four queues at its first rebalance, 1 s after it starts.",
-        "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动。两个消费者都先发心跳加入消费组，启动一秒后第一次"
-        "重平衡（Rebalance）时分到四个队列。",
+        "Before the story: the red-packet system starts at 0 s, the coupon system at 3 s; each takes the four "
+        "queues at its first rebalance.",
+        "故事开始之前：红包系统第 0 秒启动，优惠券系统第 3 秒启动；两个消费者第一次重平衡（Rebalance）时各自分到四个"
+        "队列。",
+    ),
+    "l15.history": (
+        "An hour and a half of business: five orders, four coupons. order-1002's lookup hung at 00:20, "
+        "the coupon system skipped it after 3 s and acknowledged the message: its consumer offset moved on "
+        "as for any other order.",
+        "一个半小时的正常营业：五个订单，四张券。order-1002 的营销查询在 00:20 卡住，优惠券系统等了 3 秒就跳过，照样"
+        "确认了消息：它的消费位点和别的订单一样往前走了。",
     ),
     # ---------------------------------------------------------------- run 1: no dedupe
-    "l15.run.naive": ("naive: no dedupe", "朴素实现：不做幂等"),
-    "l15.explain.naive": (
+    "l15.naive.run": ("naive: no dedupe", "朴素实现：不做幂等"),
+    "l15.naive.explain": (
         "The coupon system inserts a coupon for every message it is given.",
         "优惠券系统来一条消息就插一张券。",
     ),
     "l15.naive.1": (
-        "The six orders are paid and consumed: six coupons, six red packets. The coupon group's offsets reach "
-        "the broker at its 18 s persist (order-1001 to order-1003) and its 23 s persist (order-1004 to "
-        "order-1006). On the broker they are in memory: the 20 s flush wrote the first three, the next "
-        "flush is due at 25 s.",
-        "六个订单都付了款，也都消费完了：六张券，六个红包。优惠券组的消费位点在第 18 秒（order-1001 到 order-1003）"
-        "和第 23 秒（order-1004 到 order-1006）两次持久化时到了 Broker。可在 Broker 上它们只在内存里：第 20 秒那次"
-        "刷盘写下了前三单的，下一次刷盘要到第 25 秒。",
+        "01:30: the reset. The broker finds, in each queue, the first message stored at or after 00:15 and "
+        "commits that offset for coupon-system at once: order-1002 to order-1005 are behind the new offsets. "
+        "It marks each queue reset and ignores the group's own offset updates for it until its next pull, "
+        "which is answered PULL_OFFSET_MOVED. The coupon consumer drops the queues, persists the new offsets, "
+        "rebalances and pulls them again from there. Nothing tells it which of those orders it has done.",
+        "01:30，重置。Broker 在每个队列里找到 00:15 及之后存入的第一条消息，马上把 coupon-system 的消费位点提交成"
+        "它：order-1002 到 order-1005 都落在新消费位点后面。Broker 把这几个队列标记为已重置，在下一次拉取之前不理会这个"
+        "组自己上报的消费位点；下一次拉取得到的回复是 PULL_OFFSET_MOVED。优惠券消费者丢掉这些队列，持久化新的消费位点，"
+        "重平衡后从那里重新拉取。没有任何东西告诉它，这些订单里哪些已经处理过。",
     ),
     "l15.naive.2": (
-        "24 s: the broker process dies, one second before its 25 s flush. Its offset table on disk is the one "
-        "of 20 s. Every client loses its connection: pulls, heartbeats and offset persists fail from now on "
-        "(RemotingConnectException), and the clients keep retrying. The coupon system's health check needs "
-        "the broker: at 28 s Kubernetes kills its pod and starts a new one. Whatever the old process held in "
-        "memory is gone; the broker's memory is gone too.",
-        "第 24 秒，Broker 进程挂了，离第 25 秒那次刷盘只差一秒。它磁盘上的消费位点表还是第 20 秒那份。所有客户端都断了"
-        "连接：从现在起拉取、心跳、上报消费位点全都失败（RemotingConnectException），客户端一遍遍重试。优惠券系统的"
-        "健康检查依赖 Broker：第 28 秒，Kubernetes 杀掉了它的 Pod，又起了一个新的。旧进程内存里的东西没了，Broker "
-        "内存里的也没了。",
+        "Four orders are delivered again, with their original msgIds, between 10 min and 1 h 10 min after "
+        "they were first consumed. order-1002 finally gets its coupon, as the runbook wanted; order-1003, "
+        "order-1004 and order-1005 get a second one.",
+        "四个订单又投递了一遍，msgId 还是原来的，离第一次消费过去了 10 分钟到 1 小时 10 分钟。order-1002 总算拿到了券，"
+        "这是运维手册想要的；可 order-1003、order-1004、order-1005 都多拿了一张。",
     ),
-    "l15.naive.3": (
-        "34 s: the broker is back. It loads its offsets from disk, as of the 20 s flush: the coupon group's "
-        "offsets go back to before order-1005 and order-1006 on queues 0 and 1, and to nothing at all on "
-        "queue 3 (order-1004 was first committed at 23 s). It knows no consumer yet: the registrations died "
-        "with the process. The red-packet system, which kept running, puts its own offsets back at its 35 s "
-        "persist and registers again: it still owns its queues and pulls from the offsets in its memory.",
-        "第 34 秒，Broker 回来了。它从磁盘加载消费位点，也就是第 20 秒刷盘时的样子：优惠券组在队列 0 和 1 上的消费"
-        "位点退回到 order-1005、order-1006 之前，队列 3 上干脆没有了（order-1004 的消费位点第 23 秒才第一次提交）。"
-        "它还不认识任何消费者：注册信息随进程一起没了。一直在运行的红包系统在第 35 秒持久化时把自己的消费位点又报了一遍，"
-        "也重新注册上了：它的队列还在手里，照着内存里的消费位点接着拉取。",
+    "l15.naive.moral": (
+        "A reset replays everything since its time, long after the first delivery: the consumer sees the same "
+        "messages again and cannot tell them from new ones.",
+        "重置会把那个时间点之后的所有消息重放一遍，而且离第一次投递已经过去很久：消费者又收到同样的消息，分不出哪些是新的。",
     ),
-    "l15.naive.4": (
-        "The new coupon process started at 28 s, while the broker was down: its heartbeat and its rebalance "
-        "failed. Its next rebalance, at 49 s, reaches the broker, opens a new connection, and the client sends "
-        "a heartbeat at once (a 5.2 client does that on a new connection). At 50 s it takes the four queues and "
-        "asks the broker where to resume: the offsets of the 20 s flush. Queue 3 has none, so it starts at "
-        "0 (offset 0 is still in memory). order-1004, order-1005 and order-1006 are delivered again: a second "
-        "coupon for each.",
-        "新的优惠券进程第 28 秒启动，那时 Broker 还没回来：心跳和重平衡都失败了。它下一次重平衡在第 49 秒，请求到了 "
-        "Broker，建了一条新连接，客户端马上补发一次心跳（5.2 版本的客户端在新连接建立时就会这么做）。第 50 秒，它分到四"
-        "个队列，问 Broker 从哪儿接着消费：第 20 秒刷盘时的消费位点。队列 3 没有消费位点，就从 0 开始（队列位点 0 还"
-        "在内存里）。order-1004、order-1005、order-1006 又投递了一遍：每单第二张券。",
+    # ---------------------------------------------------------------- run 2: Redis flag, 1 h TTL
+    "l15.ttl.run": ("coupon side: a Redis flag kept for 1 hour", "优惠券侧：Redis 标记，1 小时过期"),
+    "l15.ttl.explain": (
+        "The coupon system checks a Redis flag (EXISTS coupon:<order>), issues the coupon, then sets the flag "
+        "with a 1 h TTL (SET ... EX 3600), the default of many dedupe annotations: a duplicate, they reason, "
+        "comes within seconds.",
+        "优惠券系统先查 Redis 标记（EXISTS coupon:<订单号>），发完券再写标记，1 小时过期（SET ... EX 3600），这是不少"
+        "去重注解的默认值：大家觉得重复消息几秒内就会来。",
     ),
-    "l15.moral.naive": (
-        "The coupon system did everything right and persisted its offsets; the broker lost them. A crash takes "
-        "the broker back to its last flush, up to 5 s and more, and whoever starts a queue next replays it.",
-        "优惠券系统什么都没做错，消费位点也持久化了；是 Broker 把它们弄丢了。一次宕机让 Broker 退回到上次刷盘，"
-        "最多 5 秒还不止，下一个接手队列的消费者就把这段重新消费一遍。",
+    "l15.ttl.1": (
+        "The same reset at 01:30, the same four orders pulled again. Their flags were set at 00:25, 01:00 and "
+        "01:20 with an hour each: order-1003's expired at 01:25.",
+        "01:30 同样的重置，同样又拉到这四个订单。它们的标记分别在 00:25、01:00、01:20 写下，各自只活 1 小时："
+        "order-1003 的在 01:25 就过期了。",
     ),
-    # ---------------------------------------------------------------- run 2: persist every second
-    "l15.run.persist": (
-        "coupon side: persist consumer offsets every second",
-        "优惠券侧：每秒持久化一次消费位点",
+    "l15.ttl.2": (
+        "order-1004 and order-1005 find their flags and are skipped. order-1002 never had one (it was skipped, "
+        "not issued) and gets its coupon. order-1003 finds no flag: a second coupon.",
+        "order-1004 和 order-1005 查到了标记，跳过。order-1002 从来没有标记（上次是跳过，不是发券），这次发了券。"
+        "order-1003 查不到标记：第二张券。",
     ),
-    "l15.explain.persist": (
-        "The team lowers persistConsumerOffsetInterval from 5000 ms to 1000 ms: the coupon system now "
-        "reports its offsets every second, so the broker should never be far behind.",
-        "团队把 persistConsumerOffsetInterval 从 5000 毫秒调到 1000 毫秒：优惠券系统每秒上报一次消费位点，"
-        "Broker 总不至于落后太多了吧。",
-    ),
-    "l15.persist.1": (
-        "The offsets now reach the broker a second after each coupon: order-1004's at 19 s, in time for the 20 "
-        "s flush. order-1005's arrives at 21 s and order-1006's at 23 s: in the broker's memory, still waiting "
-        "for the 25 s flush when the broker dies at 24 s. At 34 s the broker loads the 20 s flush again.",
-        "现在消费位点在每张券发完一秒后就到了 Broker：order-1004 的第 19 秒到，赶上了第 20 秒的刷盘。order-1005 "
-        "的第 21 秒到，order-1006 的第 23 秒到：都在 Broker 内存里等第 25 秒的刷盘，可 Broker 第 24 秒就挂了。"
-        "第 34 秒，Broker 加载的还是第 20 秒刷盘的那份。",
-    ),
-    "l15.persist.2": (
-        "The restarted coupon process resumes from that flush: order-1005 and order-1006 get a second coupon. "
-        "Fewer duplicates, not none.",
-        "重启后的优惠券进程从那次刷盘的消费位点接着消费：order-1005 和 order-1006 各多发了一张券。重复少了，但没有消失。",
-    ),
-    "l15.moral.persist": (
-        "Persisting more often narrows the window on the client's side only. The broker still flushes its "
-        "table every 5 s, and the crash goes back to that.",
-        "持久化得再勤，也只是缩小了客户端这一侧的窗口。Broker 照样每 5 秒才刷一次盘，宕机退回的就是那一次。",
+    "l15.ttl.moral": (
+        "A dedupe record that expires only covers the duplicates that come back before it does. A reset can "
+        "go back as far as the broker keeps messages: three days.",
+        "会过期的去重记录，只能拦住在它过期之前回来的重复消息。而重置能一直往回追溯到 Broker 还保留着的消息：三天。",
     ),
     # ---------------------------------------------------------------- run 3: UNIQUE key
-    "l15.run.right": ("the fix: UNIQUE key on the order id", "正确做法：订单号唯一索引"),
-    "l15.explain.right": (
+    "l15.right.run": ("the fix: UNIQUE key on the order id", "正确做法：订单号唯一索引"),
+    "l15.right.explain": (
         "UNIQUE key on coupons(order_id), inserted in the coupon's own transaction; a violation is answered "
-        "with CONSUME_SUCCESS. The red-packet table gets the same key.",
-        "coupons(order_id) 上加唯一索引，和发券在同一个事务里插入；唯一键冲突就直接返回 CONSUME_SUCCESS。红包表也加上"
-        "同样的唯一索引。",
+        "with CONSUME_SUCCESS. The key lives as long as the coupon.",
+        "coupons(order_id) 上加唯一索引，和发券在同一个事务里插入；唯一键冲突就直接返回 CONSUME_SUCCESS。唯一键和券"
+        "活得一样久。",
     ),
     "l15.right.1": (
-        "The same six orders, the same six coupons, the same offsets on the broker's disk at 20 s.",
-        "同样的六个订单，同样的六张券，第 20 秒刷盘时 Broker 磁盘上的消费位点也一样。",
+        "The same reset at 01:30, the same four orders pulled again.",
+        "01:30 同样的重置，同样又拉到这四个订单。",
     ),
     "l15.right.2": (
-        "Same crash, same restart, same replay of order-1004 to order-1006 at 50 s. Each INSERT hits the "
-        "UNIQUE key: the handler rolls back and returns CONSUME_SUCCESS, and the consumer offsets move on. One "
-        "coupon per order.",
-        "同样的宕机、同样的重启，第 50 秒同样重投了 order-1004 到 order-1006。每条 INSERT 都撞上唯一索引（唯一键"
-        "冲突）：消费逻辑回滚并直接返回 CONSUME_SUCCESS，消费位点接着往前走。每单一张券。",
+        "order-1002 is inserted: its coupon, at last. order-1003, order-1004 and order-1005 hit the UNIQUE key "
+        "and are acknowledged with CONSUME_SUCCESS. Exactly what the runbook wanted.",
+        "order-1002 插入成功：终于拿到了券。order-1003、order-1004、order-1005 撞上唯一索引（唯一键冲突），直接返回 "
+        "CONSUME_SUCCESS。正是运维手册想要的结果。",
     ),
-    "l15.moral.right": (
-        "One coupon per order. The coupon's own database remembers what the broker forgot.",
-        "每单一张券。Broker 忘掉的，优惠券自己的数据库记着。",
+    "l15.right.moral": (
+        'One coupon per order, however late the duplicate: the record that says "done" never expires.',
+        "不管重复消息来得多晚，每单都只有一张券：记着“已处理”的那条记录永不过期。",
     ),
     "l15.diagnosis": (
-        "The rules at work: the broker flushes its consumer-offset table every 5000 ms, the first time 10 s "
-        "after it starts (BrokerConfig.flushConsumerOffsetInterval); a crash loses everything committed since "
-        "(ConsumerOffsetManager.load reads the last file); the registrations die with the process, and a 5.2+ "
-        "client registers again when a request opens a new connection; a consumer that starts a queue reads "
-        "the broker's offset, and with none a new group starts at 0 while offset 0 is in memory. A consumer "
-        "that kept its queues re-commits its own offsets and replays nothing.",
-        "起作用的规则：Broker 每 5000 毫秒把消费位点表刷一次盘，启动后第 10 秒第一次（BrokerConfig.flushConsumer"
-        "OffsetInterval）；宕机会丢掉这之后提交的一切（ConsumerOffsetManager.load 读的是最后一次写下的文件）；注册"
-        "信息随进程一起消失，5.2 及以上的客户端在请求建立新连接时会重新注册；消费者接手一个队列时读 Broker 上的消费位"
-        "点，没有的话，只要队列位点 0 还在内存里，新组就从 0 开始。一直握着队列的消费者会把自己的消费位点重新提交上去，"
-        "什么也不会重放。",
+        "The rules at work (RocketMQ 5.2.0+): resetOffsetByTime picks, in each queue, the first message stored "
+        "at or after the time; the broker commits it at once and answers each queue's next pull "
+        "PULL_OFFSET_MOVED; the client persists the new offset and pulls from there. The messages keep their "
+        "msgIds, and they can be up to the broker's retention old (fileReservedTime, 72 h).",
+        "起作用的规则（RocketMQ 5.2.0 及以上）：resetOffsetByTime 在每个队列里找该时间点及之后存入的第一条消息；Broker "
+        "立刻提交这个消费位点，并对每个队列的下一次拉取回复 PULL_OFFSET_MOVED；客户端持久化新的消费位点，从那里开始拉。"
+        "这些消息的 msgId 不变，最老可以老到 Broker 的保留期限（fileReservedTime，72 小时）。",
     ),
     "l15.limits": (
-        "Delayed messages go back too: the broker flushes its delay progress (SCHEDULE_TOPIC_XXXX) every 10 s, "
-        "so a retry delivered in the seconds before a crash is delivered again, even to a consumer that kept "
-        "running (apache/rocketmq#3473). If the machine itself goes down, the commit log loses what it had not "
-        "flushed, and offsets can end up past a queue's end (lesson 16 and docs/semantics.md, section 14). "
-        "The UNIQUE key covers all of these: it does not care why a message came back.",
-        "延迟消息也会回退：Broker 每 10 秒才把延迟消息的投递进度（SCHEDULE_TOPIC_XXXX）刷一次盘，宕机前几秒投递过的重"
-        "试消息会再投递一遍，连一直在运行的消费者也躲不掉（apache/rocketmq#3473）。要是整台机器宕机，CommitLog 还没刷"
-        "盘的部分会丢，消费位点还可能超出队列的末尾（见第 16 课和 docs/semantics.md 第 14 节）。唯一索引对这些情况一视"
-        "同仁：它不管消息是为什么回来的。",
+        "A dedupe record keyed by msgId and kept forever would catch this replay too, but not an upstream "
+        "retry (lesson 1): key it by the business id. A reset is an operator's tool, not a bug: the consumer "
+        "must make it safe. The same long-late duplicates come from the retry ladder (4 h 46 min, lesson 6) and "
+        "from a payment platform's callbacks (24 h).",
+        "按 msgId 做去重、记录永不过期，也能拦住这次重放，但拦不住上游重试（第 1 课）：要按业务 id 去重。重置消费位点是运维"
+        "工具，不是 bug：消费者得让它变得安全。来得很晚的重复消息，还有重试阶梯（4 小时 46 分，第 6 课）和支付平台的回调"
+        "（24 小时）。",
     ),
-    # ---------------------------------------------------------------- the shop's words
-    "app.pod_restart": (
-        "Kubernetes restarts the coupon pod (its health check needs the broker)",
-        "Kubernetes 重启优惠券 Pod（健康检查依赖 Broker）",
-    ),
-    "appb.pod_restart": ("pod restarted", "Pod 重启"),
     # ---------------------------------------------------------------- speaker notes
-    "note.broker-crash.intro": (
-        "Ask: The coupon system persists its offsets every 5 s. Where are they after that?\n"
-        "Answer: In the broker's memory: the broker writes its own table to disk only every 5 s too.",
-        "问：优惠券系统每 5 秒持久化一次消费位点。之后它们在哪儿？\n"
-        "答：在 Broker 的内存里：Broker 自己也是每 5 秒才把消费位点表刷一次盘。",
+    "note.offset-reset.intro": (
+        "Ask: An order was skipped by a timeout. How would you give that user the coupon?\n"
+        "Answer: Many runbooks say: reset the consumer group's offsets to before the incident. Watch what "
+        "else comes back.",
+        "问：有个订单因为超时被跳过了。你会怎么把券补给这个用户？\n"
+        "答：很多运维手册写的是：把消费组的消费位点重置到故障之前。看看还有什么会一起回来。",
     ),
-    "note.broker-crash.r1s1": (
-        "Ask: The broker process is killed. What does it lose: messages, consumer offsets, or both?\n"
-        "Answer: Not the messages: the page cache survives a process crash. The offsets since its last "
-        "flush, and every consumer registration.",
-        "问：Broker 进程被杀了。它丢的是什么：消息、消费位点，还是都丢？\n"
-        "答：消息不丢：进程崩溃时页缓存还在。丢的是上次刷盘之后的消费位点，还有所有消费者的注册信息。",
+    "note.offset-reset.r1s1": (
+        "Ask: The timeout skipped order-1002 and acknowledged it. Is the message lost?\n"
+        "Answer: No: the broker keeps it for 72 h. Only the consumer offset moved past it.",
+        "问：超时跳过了 order-1002，还确认了消息。消息丢了吗？\n"
+        "答：没丢：Broker 会保留 72 小时。只是消费位点越过了它。",
     ),
-    "note.broker-crash.r1s2": (
-        "Ask: Six coupons issued, every offset on the broker. What would a broker crash now cost?\n"
-        "Answer: What it committed since its last flush (20 s): the offsets of order-1004 to order-1006.",
-        "问：六张券都发了，消费位点也都到了 Broker。这时 Broker 宕机会丢什么？\n"
-        "答：它上次刷盘（第 20 秒）之后提交的：order-1004 到 order-1006 的消费位点。",
+    "note.offset-reset.r1s2": (
+        "Ask: The operator resets the group to 00:15. Which orders come back?\n"
+        "Answer: Every order stored since 00:15, in every queue of the topic: four, not one.",
+        "问：运维把消费组重置到 00:15。哪些订单会回来？\n"
+        "答：00:15 之后存进这个主题每个队列的所有订单：四个，不是一个。",
     ),
-    "note.broker-crash.r1s3": (
-        "Ask: Would a graceful shutdown of the pod have saved the offsets?\n"
-        "Answer: No: its persist is a oneway request to a broker that is down. Nobody sees it fail.",
-        "问：要是 Pod 是优雅停机的，消费位点能保住吗？\n"
-        "答：不能：停机时的持久化是发给 Broker 的 oneway 请求，而 Broker 不在。失败了也没人看见。",
+    "note.offset-reset.r1s3": (
+        "Ask: Can the consumer tell a replayed message from a new one?\n"
+        "Answer: No: same msgId, same body, reconsumeTimes 0. Only its own records can.",
+        "问：消费者分得清重放的消息和新消息吗？\n"
+        "答：分不清：msgId 一样、内容一样，reconsumeTimes 也是 0。只有它自己的记录分得清。",
     ),
-    "note.broker-crash.r1s4": (
-        "Ask: The red-packet system kept running. Will it pay twice?\n"
-        "Answer: No: it still owns its queues, pulls from its own memory, and puts its offsets back on the "
-        "broker at its next persist.",
-        "问：红包系统一直在跑。它会重复发红包吗？\n"
-        "答：不会：队列还在它手里，它照着自己内存里的消费位点拉取，下一次持久化时又把消费位点报回了 Broker。",
+    "note.offset-reset.r1s4": (
+        "Ask: The user of order-1002 got the coupon. What did the reset cost?\n"
+        "Answer: Three extra coupons: every order since 00:15 that already had one.",
+        "问：order-1002 的用户拿到了券。这次重置付出了什么代价？\n"
+        "答：多发了三张券：00:15 之后每个已经发过券的订单都又发了一张。",
     ),
-    "note.broker-crash.r1s5": (
-        "Ask: Why three duplicates and not two?\n"
-        "Answer: Queue 3 had no offset on disk at all: a group with no offset starts at 0 while offset 0 is "
-        "still in memory.",
-        "问：为什么是三张重复券，不是两张？\n"
-        "答：队列 3 在磁盘上根本没有消费位点：没有消费位点的组，只要队列位点 0 还在内存里，就从 0 开始。",
+    "note.offset-reset.r2s1": (
+        "Ask: A Redis flag with a 1 h TTL. Which of the four replays will it catch?\n"
+        "Answer: Those whose flag is younger than an hour: order-1004 and order-1005. order-1003's expired at "
+        "01:25.",
+        "问：Redis 标记，1 小时过期。四条重放里它能拦住哪几条？\n"
+        "答：标记还不到一小时的：order-1004 和 order-1005。order-1003 的标记 01:25 就过期了。",
     ),
-    "note.broker-crash.r1end": (
-        "Ask: Next run, the coupon system persists its offsets every second. How many duplicates?\n"
-        "Answer: Two: what arrived after the 20 s flush is still lost.",
-        "问：下一轮，优惠券系统每秒持久化一次消费位点。会有几张重复券？\n"
-        "答：两张：第 20 秒刷盘之后才到的消费位点照样丢。",
+    "note.offset-reset.r3s1": (
+        "Ask: With the UNIQUE key, will order-1002 still get its coupon?\n"
+        "Answer: Yes: it has no row, so its INSERT succeeds. The key refuses only what was done.",
+        "问：加了唯一索引，order-1002 还能拿到券吗？\n答：能：它没有那一行，INSERT 会成功。唯一索引只拒绝已经做过的。",
     ),
-    "note.broker-crash.r2s1": (
-        "Ask: Could the broker flush every second instead?\n"
-        "Answer: It could be configured so, but a crash still loses the last interval, and a failover or an "
-        "operator's reset replays too. Make the consumer idempotent.",
-        "问：那让 Broker 每秒刷一次盘行不行？\n"
-        "答：可以这么配，但宕机照样丢最后那一段，主备切换、运维重置消费位点也都会重放。还是得让消费者幂等。",
-    ),
-    "note.broker-crash.r3s1": (
-        "Ask: Three replayed messages hit the UNIQUE key. What must the handler return?\n"
-        "Answer: CONSUME_SUCCESS: the coupon is there. RECONSUME_LATER would retry it 16 times.",
-        "问：三条重放的消息都撞上了唯一索引。消费逻辑该返回什么？\n"
-        "答：CONSUME_SUCCESS：券已经在了。返回 RECONSUME_LATER 会让它重试 16 次。",
-    ),
-    "note.broker-crash.end": (
-        "Ask: A Redis dedupe key with a 10 min TTL would have caught this replay. Is it a fix?\n"
-        "Answer: Here, by luck of timing. An operator's reset replays hours later (lesson 16): only a "
-        "permanent record in the coupon's own transaction holds.",
-        "问：Redis 去重键设 10 分钟过期，也能拦住这次重放。这算修好了吗？\n"
-        "答：这次只是时间凑巧。运维重置消费位点会重放几小时前的消息（第 16 课）：只有和券在同一个事务里、永不过期的记录"
-        "才靠得住。",
+    "note.offset-reset.end": (
+        "Ask: Why not raise the TTL to three days?\n"
+        "Answer: It must outlive every way a duplicate comes back, and it still lives outside the coupon's "
+        "transaction: a crash between the commit and the SET leaves no flag (lesson 17).",
+        "问：把过期时间调到三天行不行？\n"
+        "答：它得比任何一种重复回来的方式都活得久，而且它仍在券的事务之外：提交和 SET 之间崩溃就没有标记（第 17 课）。",
     ),
 }

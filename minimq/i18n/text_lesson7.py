@@ -174,7 +174,7 @@ LESSON7: dict[str, tuple[str, str]] = {
     "l7.limits": (
         "The UNIQUE key makes the second execution harmless, not absent: the retry still does everything "
         "before its INSERT (here the marketing call), so every effect outside the coupon's transaction must "
-        "be idempotent on its own, as for any retry (see lesson 12 for the other designs on this path, "
+        "be idempotent on its own, as for any retry (see lesson 17 for the other designs on this path, "
         "columns F1 and F2). Better still, do not let a handler run for 15 min: give every lock and every "
         "remote call a timeout well below consumeTimeout (tryLock with a wait time instead of lock(), a read "
         "timeout on every client) and fail fast with RECONSUME_LATER. Raising consumeTimeout only moves the "
@@ -183,7 +183,7 @@ LESSON7: dict[str, tuple[str, str]] = {
         "took 4 ms. A consume timeout hits only the group whose handler is slow.",
         "唯一索引让第二次执行变得无害，但它照样会执行：重试会把 INSERT 之前的事全做一遍（这里是问营销服务"
         "），所以券的事务之外的每一个副作用都得自己做到幂等，和任何一次重试一样（这条路径上其他方案的表现"
-        "，见第 12 课的 F1、F2 两列）。更好的办法是别让消费逻辑跑到 15 分钟：每把锁、每次远程调用都设一个"
+        "，见第 17 课的 F1、F2 两列）。更好的办法是别让消费逻辑跑到 15 分钟：每把锁、每次远程调用都设一个"
         "远小于 consumeTimeout 的超时（用带等待时间的 tryLock 代替 lock()，每个客户端都设读超时），等不到"
         "就快速失败、返回 RECONSUME_LATER。调大 consumeTimeout 只是把窗口往后挪；RocketMQ 也没法取消第一"
         "次执行：如果它不该再做下去，只能由消费逻辑自己判断（比如写库之前先看看自己已经跑了多久）。红包组"

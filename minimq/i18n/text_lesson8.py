@@ -149,9 +149,9 @@ LESSON8: dict[str, tuple[str, str]] = {
         "A msgId table written in the coupon's transaction (lesson 1) would have absorbed these two "
         "retries, since they share one msgId; it fails on an upstream retry, which the UNIQUE key covers "
         "too. When a handler fails after a first effect (the coupon written, then the SMS fails), every "
-        "retry repeats that effect: lesson 6. Every design against every path is lesson 12.",
+        "retry repeats that effect: lesson 6. Every design against every path is lesson 17.",
         "在发券事务里写一张按 msgId 的消费记录表（第 1 课）也能挡住这两条重试消息，因为它们的 msgId 相同；可它挡"
         "不住上游重试，唯一索引两样都能挡。如果消费逻辑在做完第一件事之后才失败（券已写入，短信发送失败），"
-        "每次重试都会把那件事再做一遍：见第 6 课。所有方案对所有路径的对照见第 12 课。",
+        "每次重试都会把那件事再做一遍：见第 6 课。所有方案对所有路径的对照见第 17 课。",
     ),
 }

@@ -2,8 +2,8 @@
 
 MATRIX: dict[str, tuple[str, str]] = {
     "lm.title": (
-        "Lesson 12 · The fix matrix: every design against every path",
-        "第 12 课 · 修复矩阵：每种方案对每条路径",
+        "Lesson 17 · The fix matrix: every design against every path",
+        "第 17 课 · 修复矩阵：每种方案对每条路径",
     ),
     "lm.setting": (
         "The lessons showed one path at a time. Here every coupon design of the ladder, from no dedupe to the "

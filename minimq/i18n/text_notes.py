@@ -9,7 +9,7 @@ A question sits on the last slide before its answer is shown: one about what the
 will do sits on this run's verdict slide when that run's first step already shows the answer.
 """
 
-from minimq.i18n.text_lesson13 import NOTES13
+from minimq.i18n.text_lesson12 import NOTES12
 
 NOTES: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- lesson 1
@@ -878,4 +878,4 @@ NOTES: dict[str, tuple[str, str]] = {
     ),
 }
 
-NOTES.update(NOTES13)  # lesson 13's notes live with its narration
+NOTES.update(NOTES12)  # lesson 12's notes live with its narration

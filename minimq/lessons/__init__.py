@@ -1,8 +1,9 @@
 """The lessons: each duplication path of the coupon incident, reproduced and then fixed.
 
-Owns: the lesson scripts (``lesson1`` .. ``lesson11``, ``lesson13`` .. ``lesson17``, the
-fix matrix ``fix_matrix``), the step runner (``runner``) and the registry (``LESSONS``,
-``TOUR``, ``find``). Words live in ``minimq.i18n``; pictures in ``minimq.render``.
+Owns: the lesson scripts (``lesson1`` .. ``lesson16``, and the fix matrix ``fix_matrix``,
+lesson 17, the capstone that closes the course), the step runner (``runner``) and the
+registry (``LESSONS``, in the order of their numbers, ``TOUR``, ``find``). Words live in
+``minimq.i18n``; pictures in ``minimq.render``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from minimq.lessons.lesson8 import LESSON as LESSON8
 from minimq.lessons.lesson9 import LESSON as LESSON9
 from minimq.lessons.lesson10 import LESSON as LESSON10
 from minimq.lessons.lesson11 import LESSON as LESSON11
+from minimq.lessons.lesson12 import LESSON as LESSON12
 from minimq.lessons.lesson13 import LESSON as LESSON13
 from minimq.lessons.lesson14 import LESSON as LESSON14
 from minimq.lessons.lesson15 import LESSON as LESSON15
 from minimq.lessons.lesson16 import LESSON as LESSON16
-from minimq.lessons.lesson17 import LESSON as LESSON17
 
 AnyLesson = Lesson | MatrixLesson
 LESSONS: tuple[AnyLesson, ...] = (
@@ -39,11 +40,11 @@ LESSONS: tuple[AnyLesson, ...] = (
     LESSON9,
     LESSON10,
     LESSON11,
+    LESSON12,
     LESSON13,
     LESSON14,
     LESSON15,
     LESSON16,
-    LESSON17,
     FIX_MATRIX,
 )
 TOUR: tuple[AnyLesson, ...] = (LESSON1, LESSON2, LESSON3, FIX_MATRIX)  # the short route: the seed's three, the matrix

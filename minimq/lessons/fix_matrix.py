@@ -46,7 +46,7 @@ class MatrixLesson:
 
 
 FIX_MATRIX = MatrixLesson(
-    number=12,
+    number=17,
     slug="fix-matrix",
     title="lm.title",
     setting="lm.setting",

@@ -1,198 +1,180 @@
-"""Lesson 13, path P17: a SimpleConsumer's invisible duration runs out while its handler works.
+"""Lesson 13, path P16: a transactional "order paid" is committed twice.
 
-The coupon system has moved to RocketMQ 5.x's SimpleConsumer (``minimq.apps.pop_coupons``):
-two processes, coupon-1 (started at 1 s) and coupon-2 (2 s), each looping receive (16
-messages, invisible 30 s, an empty receive held 20 s), the design, ack. The
-coupon-expiry batch job takes alice's wallet lock at 11:00 and hangs until 18:00 (the
-lock of lesson 7, ``minimq.apps.wallet_lock``). Alice pays for order-1001 at 12:00.
+The order system now sends "order paid" as a transactional message
+(``minimq.apps.order_tx``): the half message, then the local transaction (mark the order
+PAID, ask the invoicing service for its invoice, COMMIT), then a oneway COMMIT. The
+broker's check-back scan runs every 30 s from its start (0:30, 1:00, ...) and checks the
+halves older than ``transactionTimeOut`` (6 s). The invoicing service is slow today:
+order-1001's call (paid at 0:10) takes 40 s, order-1002's (paid at 2:00) 100 s.
 
-What follows, with the rules of ``minimq.core.pop`` and ``minimq.core.pop_proxy``:
-- "order paid" wakes the held receive that ends first, coupon-1's (its 20 s cycle starts
-  a second before coupon-2's): popped at 12:00.005, invisible until 12:30.005. The
-  handler asks the marketing service (1.2 s), then waits for the wallet lock.
-- The revive service revives it 2 to 3 s after 12:30.005: at 12:33, into
-  ``%RETRY%coupon-system_order-paid`` with reconsumeTimes 1. coupon-2's held receive is
-  not woken by a revival; it pops the copy when its wait ends, at 12:42, and waits for
-  the lock too. That copy expires at 13:12 and is revived at 13:15; nobody receives it:
-  both processes are stuck in their handlers.
-- 18:00: the lock is free; both insert (two coupons), both acks are refused ("receipt
-  handle is expired"); coupon-1's next receive pops the third copy, which issues a third
-  coupon and is acked in time.
-Runs: no dedupe, invisible 30 s (three coupons); the same with invisible 5 min, the
-tempting fix (revived at 17:03, popped by coupon-2 at 17:22: two coupons); the UNIQUE
-key, invisible 30 s (three deliveries, one coupon).
+order-1001: the 0:30 scan finds the half 20 s old: it writes it back as a new entry (@1)
+and asks; the order is not PAID yet, so the check listener answers UNKNOW. At 0:50 the
+local transaction commits and the producer's COMMIT copies @0 into order-paid: a coupon.
+@1 is still open: the 1:00 scan checks it, the order is PAID now, COMMIT: the same msg
+id a second time, a second coupon. order-1002 goes the same way with three UNKNOWs
+(2:30, 3:00, 3:30), its COMMIT at 3:40 and a second one at 4:00.
+
+Runs: the naive coupon system (two coupons per order); the broker's ``transactionTimeOut``
+raised to 60 s (order-1001 is never checked, one coupon; order-1002's half is 90 s old at
+the 3:30 scan, still inside its local transaction: two coupons); the fix: the UNIQUE key
+on the coupon's order id, in the coupon's own transaction (and the red packet's), with
+RocketMQ's defaults: the two messages still come, one coupon each.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
-from minimq.apps.incident import COUPON_GROUP, RED_PACKET_GROUP
-from minimq.apps.pop_coupons import PopCoupon
+from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_GROUP
+from minimq.apps.order_tx import OrderTx
 from minimq.apps.shop import Shop
-from minimq.apps.wallet_lock import BATCH_JOB, WalletLock
-from minimq.events import AckRejected, MessageAcked, MessagePopped, MessageRevived
-from minimq.i18n.describe import fmt_ms
-from minimq.lessons.base import COUPON_FOCUS, Lesson, Run, Step, pay_at
+from minimq.core.transaction import TRANS_HALF_TOPIC
+from minimq.i18n.describe import short
+from minimq.lessons.base import Lesson, Run, Step, pay_each, start_both
 from minimq.lessons.look import Label, Look, StateTable, SummaryColumn, VerdictLine
 
-ORDER = "order-1001"
-MIN = 60_000
-PROCESSES = ("coupon-1", "coupon-2")
-STARTS_MS = (1000, 2000)
-PAY_MS = 12 * MIN
-LOCK = WalletLock(user="alice", from_ms=11 * MIN, until_ms=18 * MIN)
-INVISIBLE_MS = 30_000
-LONGER_MS = 5 * MIN
-END_MS = 19 * MIN
+ORDERS = ("order-1001", "order-1002")
+PAID_MS = (10_000, 120_000)
+INVOICE_MS = {"order-1001": 40_000, "order-1002": 100_000}
+LONGER_TIMEOUT_MS = 60_000  # the wrong fix: transactionTimeOut 6 s -> 60 s
+SCAN_MS = 30_000  # transactionCheckInterval
+COMMIT_1001_MS = PAID_MS[0] + INVOICE_MS["order-1001"]  # about 0:50
+COMMIT_1002_MS = PAID_MS[1] + INVOICE_MS["order-1002"]  # about 3:40
+END_MS = 250_000  # 4:10: the 4:00 scan's COMMIT has been consumed
+
+_setup = pay_each(ORDERS, PAID_MS)
 
 
-def _setup(shop: Shop) -> None:
-    """The red-packet system from 0 s, coupon-1 from 1 s, coupon-2 from 2 s; order-1001 paid at 12:00."""
-    shop.red_packet.start()
-    for client, at_ms in zip(PROCESSES, STARTS_MS, strict=True):
-        shop.world.call_later_ms(at_ms, partial(shop.start_coupon, client))
-    pay_at(ORDER, PAY_MS)(shop)
+def setup(shop: Shop) -> None:
+    """Both consumer groups from 0 s; alice pays for order-1001 at 0:10 and order-1002 at 2:00."""
+    start_both(shop)
+    _setup(shop)
 
 
-# -- the pictures ------------------------------------------------------------------------------
-def _pops(shop: Shop) -> StateTable:
-    """Each time the coupon group popped the message: by whom, which attempt, invisible
-    until when, when it was revived, and what became of its ack."""
-    trace = shop.world.trace
+def _halves(shop: Shop) -> StateTable:
+    """The half queue, RMQ_SYS_TRANS_HALF_TOPIC#0: each entry, its checks, its state, its op record."""
+    table, store = shop.world.broker.transactions.table, shop.world.broker.store
+    keys = {m.queue_offset: m.keys[0] for m in store.log(store.queue(TRANS_HALF_TOPIC, 0))}
     rows: list[tuple[str | Label, ...]] = []
-    for pop in (e for e in trace.of(MessagePopped) if e.group == COUPON_GROUP):
-        copy = (pop.topic, pop.queue_id, pop.queue_offset)
-        revived = next((e for e in trace.of(MessageRevived) if (e.topic, e.queue_id, e.queue_offset) == copy), None)
-        acked = next(
-            (e for e in trace.of(MessageAcked) if (e.topic, e.queue_id, e.queue_offset) == copy and e.took_effect),
-            None,
-        )
-        refused = next(
-            (e for e in trace.of(AckRejected) if e.client == pop.client and e.visible_ms == pop.visible_ms), None
-        )
-        if acked is not None:
-            ack: str | Label = Label("l13.ack.ok", {"at": fmt_ms(acked.at_ms)})
-        elif refused is not None:
-            ack = Label("l13.ack.refused", {"at": fmt_ms(refused.at_ms)})
-        else:
-            ack = "-"
+    for half in table.halves:
+        op = "written" if table.op_written(half.half_offset) else "queued" if table.op_queued(half.half_offset) else ""
         rows.append(
             (
-                fmt_ms(pop.at_ms),
-                pop.client,
-                str(pop.reconsume_times + 1),
-                fmt_ms(pop.visible_ms),
-                fmt_ms(revived.at_ms) if revived is not None else "-",
-                ack,
+                f"@{half.half_offset}",
+                keys[half.half_offset],
+                short(half.msg_id),
+                str(half.check_times),
+                Label(f"l13.state.{half.state.name.lower()}"),
+                Label(f"l13.op.{op}") if op else "-",
             )
         )
-    columns = tuple(Label(f"l13.col.{name}") for name in ("popped", "by", "attempt", "until", "revived", "ack"))
-    return StateTable(Label("l13.pops_title", {"order": ORDER}), columns, tuple(rows))
-
-
-def _coupons(shop: Shop) -> list[int]:
-    return [at_ms for _cid, order, _user, _msg, at_ms in shop.coupons() if order == ORDER]
+    if not rows:
+        rows.append(("-", Label("ui.no_rows"), "", "", "", ""))
+    columns = ("l13.col.entry", "ui.order", "ui.msg_id", "l13.col.checks", "l13.col.state", "l13.col.op")
+    return StateTable(Label("l13.halves_title"), tuple(Label(c) for c in columns), tuple(rows))
 
 
 def _verdict(shop: Shop) -> tuple[VerdictLine, ...]:
-    issued = _coupons(shop)
-    pops = [e for e in shop.world.trace.of(MessagePopped) if e.group == COUPON_GROUP]
-    refused = len(shop.world.trace.of(AckRejected))
-    if len(issued) == 1:
-        coupons = VerdictLine(Label("ui.verdict_ok", {"order": ORDER}))
-    elif issued:
-        coupons = VerdictLine(
-            Label("ui.verdict_dup", {"order": ORDER, "coupons": len(issued), "dups": len(issued) - 1}), True
-        )
-    else:
-        coupons = VerdictLine(Label("ui.verdict_lost", {"order": ORDER}), True)
-    return (coupons, VerdictLine(Label("l13.verdict.pops", {"pops": len(pops), "refused": refused})))
+    """Per order: how many "order paid" messages the broker committed, and the coupons
+    issued; then the red packets (every group gets every message the broker commits)."""
+    transactions, store = shop.world.broker.transactions.table, shop.world.broker.store
+    halves = store.log(store.queue(TRANS_HALF_TOPIC, 0))
+    lines: list[VerdictLine] = []
+    red_extra = 0
+    for order in ORDERS:
+        messages = sum(transactions.commits(m) for m in {h.msg_id for h in halves if h.keys[0] == order})
+        coupons = len(shop.coupon_db.query("SELECT id FROM coupons WHERE order_id = ?", (order,)))
+        values = {"order": order, "messages": messages, "coupons": coupons}
+        lines.append(VerdictLine(Label("l13.verdict.order", values), coupons != 1))
+        red = len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (order,)))
+        red_extra += max(red - 1, 0)
+    key = "l13.verdict.red_dup" if red_extra else "l13.verdict.red_ok"
+    lines.append(VerdictLine(Label(key, {"extra": red_extra, "orders": len(ORDERS)}), red_extra > 0))
+    return tuple(lines)
 
 
 LOOK = Look(
-    lanes={"broker": "lane.broker", "coupon DB": "lane.coupon_db", BATCH_JOB: "lane.batch"},
-    columns=("lane.broker", "lane.coupon", "lane.coupon_db"),
-    tables={"pops": _pops},
+    lanes={
+        "payment": "lane.payment",
+        "order": "lane.order",
+        "order-system": "lane.order",
+        "broker": "lane.broker",
+        COUPON_CLIENT: "lane.coupon",
+        "coupon DB": "lane.coupon_db",
+    },
+    columns=("lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.coupon_db"),
+    tables={"halves": _halves},
     verdict=_verdict,
     summary=(
-        SummaryColumn("l13.sum.redelivered", lambda s: s.retries),
+        SummaryColumn("ui.dup_deliveries_all", lambda s: s.duplicate_deliveries),
         SummaryColumn("ui.dup_effects", lambda s: s.groups[COUPON_GROUP].duplicate_effects),
-        SummaryColumn("ui.lost_effects", lambda s: s.groups[COUPON_GROUP].lost_effects),
+        SummaryColumn("ui.dup_red_packets", lambda s: s.groups[RED_PACKET_GROUP].duplicate_effects),
+        SummaryColumn("ui.lost_all", lambda s: s.lost_effects),
     ),
     hidden_groups=frozenset({RED_PACKET_GROUP}),
 )
 
-# -- the runs ------------------------------------------------------------------------------------
-SCENE = Step("l13.scene", PAY_MS - 1, events=False)  # the processes start, the batch job takes the lock
-FREE_MS = LOCK.until_ms - 1  # just before the lock is free
-
-
-def _shop(design: str, invisible_ms: int) -> dict[str, object]:
-    return {
-        "coupon_design": design,
-        "coupon_pop": PopCoupon(invisible_ms=invisible_ms),
-        "wallet_lock": LOCK,
-        "idempotent_red_packet": design == "unique_key",
-    }
-
+DAY = OrderTx(invoice_ms=INVOICE_MS)
+ONLY = ("HalfMessageCommitted", "EffectApplied")  # order-1002's story, told in short
+SCENE = Step("l13.scene", PAID_MS[0] - 1, events=False)
 
 LESSON = Lesson(
     number=13,
-    slug="pop-invisible-time",
+    slug="transaction-commit",
     title="l13.title",
-    opening="l13.ticket",
     setting="l13.setting",
     runs=(
         Run(
             "naive",
             "l13.run.naive",
             "l13.explain.naive",
-            _shop("no_dedupe", INVISIBLE_MS),
-            _setup,
+            {"order_tx": DAY},
+            setup,
             (
                 SCENE,
-                Step("l13.naive.1", PAY_MS + 10_000, show=("pops",)),
-                Step("l13.naive.2", PAY_MS + 45_000, show=("pops",)),
-                Step("l13.naive.3", FREE_MS, show=("pops",)),
-                Step("l13.naive.4", END_MS, show=("pops", "coupons")),
+                Step("l13.naive.1", SCAN_MS - 1, show=("halves",)),
+                Step("l13.naive.2", SCAN_MS + 1000, show=("halves",)),
+                Step("l13.naive.3", 2 * SCAN_MS - 1, show=("halves", "coupons")),
+                Step("l13.naive.4", 2 * SCAN_MS + 5000, show=("halves", "coupons")),
+                Step(
+                    "l13.naive.5",
+                    END_MS,
+                    show=("halves", "coupons"),
+                    events=False,
+                    only=("TransactionChecked", *ONLY),
+                ),
             ),
             "l13.moral.naive",
         ),
         Run(
-            "naive/invisible_5min",
-            "l13.run.longer",
-            "l13.explain.longer",
-            _shop("no_dedupe", LONGER_MS),
-            _setup,
+            "transaction_timeout_60s",
+            "l13.run.timeout",
+            "l13.explain.timeout",
+            {"order_tx": OrderTx(invoice_ms=INVOICE_MS, transaction_timeout_ms=LONGER_TIMEOUT_MS)},
+            setup,
             (
                 SCENE,
-                Step("l13.longer.1", FREE_MS, show=("pops",)),
-                Step("l13.longer.2", END_MS, show=("pops", "coupons")),
+                Step("l13.timeout.1", PAID_MS[1] - 1, show=("halves", "coupons")),
+                Step("l13.timeout.2", END_MS, show=("halves", "coupons")),
             ),
-            "l13.moral.longer",
+            "l13.moral.timeout",
         ),
         Run(
             "unique_key",
             "l13.run.right",
             "l13.explain.right",
-            _shop("unique_key", INVISIBLE_MS),
-            _setup,
+            {"order_tx": DAY, "coupon_design": "unique_key", "idempotent_red_packet": True},
+            setup,
             (
                 SCENE,
-                Step("l13.right.1", FREE_MS, show=("pops",)),
-                Step("l13.right.2", END_MS, show=("pops", "coupons")),
+                Step("l13.right.1", 2 * SCAN_MS + 5000, show=("coupons",)),
+                Step("l13.right.2", END_MS, show=("coupons",), events=False, only=ONLY),
             ),
             "l13.moral.right",
         ),
     ),
     diagnosis="l13.diagnosis",
     limits="l13.limits",
-    order=ORDER,
-    paths=("P17",),
-    minutes=10,
-    processes=PROCESSES,
-    quiet_lanes=COUPON_FOCUS,
-    quiet_groups=(RED_PACKET_GROUP,),
+    orders=ORDERS,
+    paths=("P16",),
+    minutes=12,
     extra={"look": LOOK},
 )

@@ -1,180 +1,114 @@
-"""Lesson 14, path P16: a transactional "order paid" is committed twice.
+"""Lesson 14, path P13: the broker crashes, and its consumer offsets go back to its last flush.
 
-The order system now sends "order paid" as a transactional message
-(``minimq.apps.order_tx``): the half message, then the local transaction (mark the order
-PAID, ask the invoicing service for its invoice, COMMIT), then a oneway COMMIT. The
-broker's check-back scan runs every 30 s from its start (0:30, 1:00, ...) and checks the
-halves older than ``transactionTimeOut`` (6 s). The invoicing service is slow today:
-order-1001's call (paid at 0:10) takes 40 s, order-1002's (paid at 2:00) 100 s.
+The broker writes its consumer-offset table to disk every 5 s, the first time 10 s after it
+starts (``flushConsumerOffsetInterval``): at 10, 15, 20, 25 s. The coupon system (started
+at 3 s) persists its offsets to the broker every 5 s from 13 s: 13, 18, 23 s. Six orders
+are paid between 12 and 21 s, one every 1.8 s; each coupon is issued about 1.3 s later.
+At 23 s the offsets of order-1004 to order-1006 reach the broker, which crashes at 24 s,
+before its 25 s flush. During the outage the coupon system's pod is restarted (its health
+check needs the broker; a graceful shutdown's persist would reach no broker either). The broker comes
+back at 34 s with the offsets of its 20 s flush. The new coupon process first reaches it
+at its next rebalance (50 s), registers, takes the queues at 51 s and starts them from
+those offsets: order-1004 to order-1006 are consumed again. The red-packet system kept
+running, so it puts its in-memory offsets back and pays nothing twice.
 
-order-1001: the 0:30 scan finds the half 20 s old: it writes it back as a new entry (@1)
-and asks; the order is not PAID yet, so the check listener answers UNKNOW. At 0:50 the
-local transaction commits and the producer's COMMIT copies @0 into order-paid: a coupon.
-@1 is still open: the 1:00 scan checks it, the order is PAID now, COMMIT: the same msg
-id a second time, a second coupon. order-1002 goes the same way with three UNKNOWs
-(2:30, 3:00, 3:30), its COMMIT at 3:40 and a second one at 4:00.
-
-Runs: the naive coupon system (two coupons per order); the broker's ``transactionTimeOut``
-raised to 60 s (order-1001 is never checked, one coupon; order-1002's half is 90 s old at
-the 3:30 scan, still inside its local transaction: two coupons); the fix: the UNIQUE key
-on the coupon's order id, in the coupon's own transaction (and the red packet's), with
-RocketMQ's defaults: the two messages still come, one coupon each.
+The tempting fix persists the client's offsets every second: fewer orders come back, but
+the broker's own 5 s flush is what the crash goes back to. The UNIQUE key makes the replay
+harmless.
 """
 
 from __future__ import annotations
 
-from minimq.apps.incident import COUPON_CLIENT, COUPON_GROUP, RED_PACKET_GROUP
-from minimq.apps.order_tx import OrderTx
+from collections.abc import Mapping
+from typing import Any
+
 from minimq.apps.shop import Shop
-from minimq.core.transaction import TRANS_HALF_TOPIC
-from minimq.i18n.describe import short
-from minimq.lessons.base import Lesson, Run, Step, pay_each, start_both
-from minimq.lessons.look import Label, Look, StateTable, SummaryColumn, VerdictLine
+from minimq.lessons.base import Lesson, Run, Step, pay_each
 
-ORDERS = ("order-1001", "order-1002")
-PAID_MS = (10_000, 120_000)
-INVOICE_MS = {"order-1001": 40_000, "order-1002": 100_000}
-LONGER_TIMEOUT_MS = 60_000  # the wrong fix: transactionTimeOut 6 s -> 60 s
-SCAN_MS = 30_000  # transactionCheckInterval
-COMMIT_1001_MS = PAID_MS[0] + INVOICE_MS["order-1001"]  # about 0:50
-COMMIT_1002_MS = PAID_MS[1] + INVOICE_MS["order-1002"]  # about 3:40
-END_MS = 250_000  # 4:10: the 4:00 scan's COMMIT has been consumed
-
-_setup = pay_each(ORDERS, PAID_MS)
+ORDERS = tuple(f"order-{n}" for n in range(1001, 1007))
+PAY_MS = (12_000, 13_800, 15_600, 17_400, 19_200, 21_000)
+COUPON_START_MS = 3000
+CRASH_MS = 24_000
+DOWN_MS = 10_000
+RESTART_MS = CRASH_MS + DOWN_MS  # 34 s
+POD_RESTART_MS = 28_000
+END_MS = 60_000
 
 
-def setup(shop: Shop) -> None:
-    """Both consumer groups from 0 s; alice pays for order-1001 at 0:10 and order-1002 at 2:00."""
-    start_both(shop)
-    _setup(shop)
+def _setup(shop: Shop) -> None:
+    """The red-packet system runs from 0 s, the coupon system from 3 s; six orders are paid
+    from 12 s; the broker crashes at 24 s and is back at 34 s; the coupon pod is restarted
+    at 28 s, while the broker is down."""
+    shop.red_packet.start()
+    world = shop.world
+    world.call_later_ms(COUPON_START_MS, shop.start_coupon)
+    pay_each(ORDERS, PAY_MS)(shop)
+    world.broker_crash(CRASH_MS, down_ms=DOWN_MS)
+
+    def restart_pod() -> None:
+        shop.event("coupon-1", "pod_restart")
+        shop.coupon.consumer().crash("pod restarted")
+        shop.start_coupon()
+
+    world.call_later_ms(POD_RESTART_MS, restart_pod)
 
 
-def _halves(shop: Shop) -> StateTable:
-    """The half queue, RMQ_SYS_TRANS_HALF_TOPIC#0: each entry, its checks, its state, its op record."""
-    table, store = shop.world.broker.transactions.table, shop.world.broker.store
-    keys = {m.queue_offset: m.keys[0] for m in store.log(store.queue(TRANS_HALF_TOPIC, 0))}
-    rows: list[tuple[str | Label, ...]] = []
-    for half in table.halves:
-        op = "written" if table.op_written(half.half_offset) else "queued" if table.op_queued(half.half_offset) else ""
-        rows.append(
-            (
-                f"@{half.half_offset}",
-                keys[half.half_offset],
-                short(half.msg_id),
-                str(half.check_times),
-                Label(f"l14.state.{half.state.name.lower()}"),
-                Label(f"l14.op.{op}") if op else "-",
-            )
-        )
-    if not rows:
-        rows.append(("-", Label("ui.no_rows"), "", "", "", ""))
-    columns = ("l14.col.entry", "ui.order", "ui.msg_id", "l14.col.checks", "l14.col.state", "l14.col.op")
-    return StateTable(Label("l14.halves_title"), tuple(Label(c) for c in columns), tuple(rows))
+SHOP: Mapping[str, Any] = {}
+SCENE = Step("l14.scene", 11_900, events=False)
 
 
-def _verdict(shop: Shop) -> tuple[VerdictLine, ...]:
-    """Per order: how many "order paid" messages the broker committed, and the coupons
-    issued; then the red packets (every group gets every message the broker commits)."""
-    transactions, store = shop.world.broker.transactions.table, shop.world.broker.store
-    halves = store.log(store.queue(TRANS_HALF_TOPIC, 0))
-    lines: list[VerdictLine] = []
-    red_extra = 0
-    for order in ORDERS:
-        messages = sum(transactions.commits(m) for m in {h.msg_id for h in halves if h.keys[0] == order})
-        coupons = len(shop.coupon_db.query("SELECT id FROM coupons WHERE order_id = ?", (order,)))
-        values = {"order": order, "messages": messages, "coupons": coupons}
-        lines.append(VerdictLine(Label("l14.verdict.order", values), coupons != 1))
-        red = len(shop.red_packet_db.query("SELECT id FROM red_packets WHERE order_id = ?", (order,)))
-        red_extra += max(red - 1, 0)
-    key = "l14.verdict.red_dup" if red_extra else "l14.verdict.red_ok"
-    lines.append(VerdictLine(Label(key, {"extra": red_extra, "orders": len(ORDERS)}), red_extra > 0))
-    return tuple(lines)
+# The six orders: listed are only the moments their coupons were committed and their
+# offsets reached the broker; the tables show the rest.
+ORDERS_STEP_ONLY = ("EffectApplied", "OffsetPersisted")
 
 
-LOOK = Look(
-    lanes={
-        "payment": "lane.payment",
-        "order": "lane.order",
-        "order-system": "lane.order",
-        "broker": "lane.broker",
-        COUPON_CLIENT: "lane.coupon",
-        "coupon DB": "lane.coupon_db",
-    },
-    columns=("lane.payment", "lane.order", "lane.broker", "lane.coupon", "lane.coupon_db"),
-    tables={"halves": _halves},
-    verdict=_verdict,
-    summary=(
-        SummaryColumn("ui.dup_deliveries_all", lambda s: s.duplicate_deliveries),
-        SummaryColumn("ui.dup_effects", lambda s: s.groups[COUPON_GROUP].duplicate_effects),
-        SummaryColumn("ui.dup_red_packets", lambda s: s.groups[RED_PACKET_GROUP].duplicate_effects),
-        SummaryColumn("ui.lost_all", lambda s: s.lost_effects),
-    ),
-    hidden_groups=frozenset({RED_PACKET_GROUP}),
-)
+def _steps(prefix: str) -> tuple[Step, ...]:
+    return (
+        SCENE,
+        Step(f"{prefix}.1", CRASH_MS - 500, show=("queues", "disk"), events=False, only=ORDERS_STEP_ONLY),
+        Step(f"{prefix}.2", POD_RESTART_MS + 1000, show=("disk",)),  # the broker's memory is gone
+        Step(f"{prefix}.3", RESTART_MS + 2000, show=("queues",)),
+        Step(f"{prefix}.4", END_MS, show=("queues", "coupons")),
+    )
 
-DAY = OrderTx(invoice_ms=INVOICE_MS)
-ONLY = ("HalfMessageCommitted", "EffectApplied")  # order-1002's story, told in short
-SCENE = Step("l14.scene", PAID_MS[0] - 1, events=False)
 
 LESSON = Lesson(
     number=14,
-    slug="transaction-commit",
+    slug="broker-crash",
     title="l14.title",
     setting="l14.setting",
     runs=(
+        Run("naive", "l14.run.naive", "l14.explain.naive", SHOP, _setup, _steps("l14.naive"), "l14.moral.naive"),
         Run(
-            "naive",
-            "l14.run.naive",
-            "l14.explain.naive",
-            {"order_tx": DAY},
-            setup,
+            "naive/persist_every_second",
+            "l14.run.persist",
+            "l14.explain.persist",
+            {**SHOP, "coupon_consumer": {"persist_interval_ms": 1000}},
+            _setup,
             (
                 SCENE,
-                Step("l14.naive.1", SCAN_MS - 1, show=("halves",)),
-                Step("l14.naive.2", SCAN_MS + 1000, show=("halves",)),
-                Step("l14.naive.3", 2 * SCAN_MS - 1, show=("halves", "coupons")),
-                Step("l14.naive.4", 2 * SCAN_MS + 5000, show=("halves", "coupons")),
-                Step(
-                    "l14.naive.5",
-                    END_MS,
-                    show=("halves", "coupons"),
-                    events=False,
-                    only=("TransactionChecked", *ONLY),
-                ),
+                Step("l14.persist.1", CRASH_MS - 500, show=("disk",), events=False, only=ORDERS_STEP_ONLY),
+                Step("l14.persist.2", END_MS, show=("coupons",)),
             ),
-            "l14.moral.naive",
-        ),
-        Run(
-            "transaction_timeout_60s",
-            "l14.run.timeout",
-            "l14.explain.timeout",
-            {"order_tx": OrderTx(invoice_ms=INVOICE_MS, transaction_timeout_ms=LONGER_TIMEOUT_MS)},
-            setup,
-            (
-                SCENE,
-                Step("l14.timeout.1", PAID_MS[1] - 1, show=("halves", "coupons")),
-                Step("l14.timeout.2", END_MS, show=("halves", "coupons")),
-            ),
-            "l14.moral.timeout",
+            "l14.moral.persist",
         ),
         Run(
             "unique_key",
             "l14.run.right",
             "l14.explain.right",
-            {"order_tx": DAY, "coupon_design": "unique_key", "idempotent_red_packet": True},
-            setup,
+            {**SHOP, "coupon_design": "unique_key", "idempotent_red_packet": True},
+            _setup,
             (
                 SCENE,
-                Step("l14.right.1", 2 * SCAN_MS + 5000, show=("coupons",)),
-                Step("l14.right.2", END_MS, show=("coupons",), events=False, only=ONLY),
+                Step("l14.right.1", CRASH_MS - 500, events=False, only=ORDERS_STEP_ONLY),
+                Step("l14.right.2", END_MS, show=("queues", "coupons")),
             ),
             "l14.moral.right",
         ),
     ),
     diagnosis="l14.diagnosis",
     limits="l14.limits",
-    orders=ORDERS,
-    paths=("P16",),
+    paths=("P13",),
     minutes=12,
-    extra={"look": LOOK},
+    orders=ORDERS,
 )

@@ -1,20 +1,19 @@
-"""Lesson 15, path P13: the broker crashes, and its consumer offsets go back to its last flush.
+"""Lesson 15, path P15: an operator resets the coupon group's offsets by time, and hours of
+orders come back.
 
-The broker writes its consumer-offset table to disk every 5 s, the first time 10 s after it
-starts (``flushConsumerOffsetInterval``): at 10, 15, 20, 25 s. The coupon system (started
-at 3 s) persists its offsets to the broker every 5 s from 13 s: 13, 18, 23 s. Six orders
-are paid between 12 and 21 s, one every 1.8 s; each coupon is issued about 1.3 s later.
-At 23 s the offsets of order-1004 to order-1006 reach the broker, which crashes at 24 s,
-before its 25 s flush. During the outage the coupon system's pod is restarted (its health
-check needs the broker; a graceful shutdown's persist would reach no broker either). The broker comes
-back at 34 s with the offsets of its 20 s flush. The new coupon process first reaches it
-at its next rebalance (50 s), registers, takes the queues at 51 s and starts them from
-those offsets: order-1004 to order-1006 are consumed again. The red-packet system kept
-running, so it puts its in-memory offsets back and pays nothing twice.
+The coupon system gives up on a marketing lookup after 3 s and skips the order (it
+acknowledges the message, no coupon): at 00:20 the lookup for order-1002 hangs, and
+order-1002 gets no coupon. At 01:30, to give that user the coupon, the on-call engineer
+follows the runbook and resets coupon-system's offsets to 00:15 (``mqadmin
+resetOffsetByTime``, RocketMQ 5.2.0+: the broker commits the offsets itself, and each
+queue's next pull is answered ``PULL_OFFSET_MOVED``). Every order stored since 00:15 is
+delivered again, with its msg id, up to 70 minutes after its first delivery: order-1002
+gets its coupon, and order-1003 (00:25), order-1004 (01:00) and order-1005 (01:20) come
+back too.
 
-The tempting fix persists the client's offsets every second: fewer orders come back, but
-the broker's own 5 s flush is what the crash goes back to. The UNIQUE key makes the replay
-harmless.
+A Redis flag with a 1 h TTL catches order-1004 and order-1005, whose flags are younger than
+an hour, but order-1003's expired at 01:25: a second coupon. A UNIQUE key on the order id
+never expires.
 """
 
 from __future__ import annotations
@@ -22,93 +21,80 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from minimq.apps.coupons import STORY_TIMING, CouponTiming
+from minimq.apps.incident import COUPON_GROUP, TOPIC
 from minimq.apps.shop import Shop
-from minimq.lessons.base import Lesson, Run, Step, pay_each
+from minimq.lessons.base import COUPON_FOCUS, Lesson, Run, Step, pay_each
 
-ORDERS = tuple(f"order-{n}" for n in range(1001, 1007))
-PAY_MS = (12_000, 13_800, 15_600, 17_400, 19_200, 21_000)
+MIN = 60_000
+HOUR = 60 * MIN
+ORDERS = ("order-1001", "order-1002", "order-1003", "order-1004", "order-1005")
+PAY_MS = (10 * MIN, 20 * MIN, 25 * MIN, 60 * MIN, 80 * MIN)
 COUPON_START_MS = 3000
-CRASH_MS = 24_000
-DOWN_MS = 10_000
-RESTART_MS = CRASH_MS + DOWN_MS  # 34 s
-POD_RESTART_MS = 28_000
-END_MS = 60_000
+SLOW_ORDER = "order-1002"
+RESET_MS = 90 * MIN
+RESET_TO_MS = 15 * MIN
+END_MS = RESET_MS + 2 * MIN
+MARKETING_TIMEOUT_MS = 3000
+
+TIMING = CouponTiming(
+    marketing_ms=STORY_TIMING.marketing_ms,
+    notify_ms=STORY_TIMING.notify_ms,
+    slow_lookups=((SLOW_ORDER, 60_000),),
+    marketing_timeout_ms=MARKETING_TIMEOUT_MS,
+)
 
 
 def _setup(shop: Shop) -> None:
-    """The red-packet system runs from 0 s, the coupon system from 3 s; six orders are paid
-    from 12 s; the broker crashes at 24 s and is back at 34 s; the coupon pod is restarted
-    at 28 s, while the broker is down."""
+    """The red-packet system from 0 s, the coupon system from 3 s; five orders between
+    00:10 and 01:20; at 01:30 the operator resets coupon-system's offsets to 00:15."""
     shop.red_packet.start()
     world = shop.world
     world.call_later_ms(COUPON_START_MS, shop.start_coupon)
     pay_each(ORDERS, PAY_MS)(shop)
-    world.broker_crash(CRASH_MS, down_ms=DOWN_MS)
 
-    def restart_pod() -> None:
-        shop.event("coupon-1", "pod_restart")
-        shop.coupon.consumer().crash("pod restarted")
-        shop.start_coupon()
+    def reset() -> None:  # mqadmin resetOffsetByTime -g coupon-system -t order-paid -s <00:15>
+        world.broker.reset_offset_by_time(group=COUPON_GROUP, topic=TOPIC, timestamp_ms=RESET_TO_MS)
 
-    world.call_later_ms(POD_RESTART_MS, restart_pod)
+    world.call_later_ms(RESET_MS, reset)
 
 
-SHOP: Mapping[str, Any] = {}
-SCENE = Step("l15.scene", 11_900, events=False)
+SHOP: Mapping[str, Any] = {"timing": TIMING}
+SCENE = Step("l15.scene", 9 * MIN, events=False)
+HISTORY = Step("l15.history", RESET_MS - MIN, show=("coupons",), events=False, only=("EffectApplied", "AppEvent"))
 
 
-# The six orders: listed are only the moments their coupons were committed and their
-# offsets reached the broker; the tables show the rest.
-ORDERS_STEP_ONLY = ("EffectApplied", "OffsetPersisted")
-
-
-def _steps(prefix: str) -> tuple[Step, ...]:
-    return (
-        SCENE,
-        Step(f"{prefix}.1", CRASH_MS - 500, show=("queues", "disk"), events=False, only=ORDERS_STEP_ONLY),
-        Step(f"{prefix}.2", POD_RESTART_MS + 1000, show=("disk",)),  # the broker's memory is gone
-        Step(f"{prefix}.3", RESTART_MS + 2000, show=("queues",)),
-        Step(f"{prefix}.4", END_MS, show=("queues", "coupons")),
+def _run(design: str, prefix: str, shop: Mapping[str, Any]) -> Run:
+    return Run(
+        design,
+        f"{prefix}.run",
+        f"{prefix}.explain",
+        shop,
+        _setup,
+        (
+            SCENE,
+            HISTORY,
+            Step(f"{prefix}.1", RESET_MS + 1000, show=("queues",)),
+            Step(f"{prefix}.2", END_MS, show=("queues", "coupons")),
+        ),
+        f"{prefix}.moral",
     )
 
 
 LESSON = Lesson(
     number=15,
-    slug="broker-crash",
+    slug="offset-reset",
     title="l15.title",
     setting="l15.setting",
     runs=(
-        Run("naive", "l15.run.naive", "l15.explain.naive", SHOP, _setup, _steps("l15.naive"), "l15.moral.naive"),
-        Run(
-            "naive/persist_every_second",
-            "l15.run.persist",
-            "l15.explain.persist",
-            {**SHOP, "coupon_consumer": {"persist_interval_ms": 1000}},
-            _setup,
-            (
-                SCENE,
-                Step("l15.persist.1", CRASH_MS - 500, show=("disk",), events=False, only=ORDERS_STEP_ONLY),
-                Step("l15.persist.2", END_MS, show=("coupons",)),
-            ),
-            "l15.moral.persist",
-        ),
-        Run(
-            "unique_key",
-            "l15.run.right",
-            "l15.explain.right",
-            {**SHOP, "coupon_design": "unique_key", "idempotent_red_packet": True},
-            _setup,
-            (
-                SCENE,
-                Step("l15.right.1", CRASH_MS - 500, events=False, only=ORDERS_STEP_ONLY),
-                Step("l15.right.2", END_MS, show=("queues", "coupons")),
-            ),
-            "l15.moral.right",
-        ),
+        _run("naive", "l15.naive", SHOP),
+        _run("redis_do_then_mark_1h", "l15.ttl", {**SHOP, "coupon_design": "redis_do_then_mark_1h"}),
+        _run("unique_key", "l15.right", {**SHOP, "coupon_design": "unique_key", "idempotent_red_packet": True}),
     ),
     diagnosis="l15.diagnosis",
     limits="l15.limits",
-    paths=("P13",),
+    paths=("P15",),
     minutes=12,
     orders=ORDERS,
+    quiet_lanes=COUPON_FOCUS,  # the reset is the coupon group's: the other systems stay out of the pictures
 )

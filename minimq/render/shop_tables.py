@@ -2,8 +2,8 @@
 coupon process's), the coupons, the retries, and a lesson's own tables (``Look``).
 
 Owns: ``queues``, ``process_queues``, ``coupons``, ``retries``, ``disk`` (the broker's
-consumer offsets as last flushed, lesson 15), ``replicas`` (a master and its slave, lesson
-17) and ``state_table``, each read from the shop
+consumer offsets as last flushed, lesson 14), ``replicas`` (a master and its slave, lesson
+16) and ``state_table``, each read from the shop
 at the moment a step ends, in English or Chinese.
 """
 
@@ -203,7 +203,7 @@ def disk(shop: Shop, lang: str) -> Table:
 
 
 def replicas(shop: Shop, lang: str) -> Table:
-    """broker-a and its slave side by side (lesson 17): each queue's max offset on both, the
+    """broker-a and its slave side by side (lesson 16): each queue's max offset on both, the
     coupon group's offset on both, and the coupon process's own. A master that is down shows
     what it will come back with: the offsets on its disk (``minimq.runtime.replication``)."""
     world = shop.world

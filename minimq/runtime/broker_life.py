@@ -5,7 +5,7 @@ delay progress and its commit log (``minimq.core.flush``), and ``crash`` / ``res
 (path P13). Mirrors what RocketMQ 5.x leaves behind when a broker process dies and what
 ``BrokerController.initialize`` / ``start`` load again (``ConsumerOffsetManager.load``,
 ``ScheduleMessageService.load``, ``DefaultMessageStore.recover``); tests/test_broker_crash.py
-runs it and lesson 15 (broker-crash) tells it.
+runs it and lesson 14 (broker-crash) tells it.
 Rules:
 - **Crash** (``crash``, ``World.broker_crash``): the broker is unreachable at once: a
   request fails to connect, a oneway request is dropped, a held pull fails (its

@@ -7,7 +7,7 @@ the proxy in front of them (``ReceiveMessageActivity``, ``ConsumerProcessor``,
 ``AckMessageActivity``, ``ChangeInvisibleDurationActivity``). The rules are decided in
 ``minimq.core.pop`` (the broker's) and ``minimq.core.pop_proxy`` (the proxy's); the
 auto-renew of the push consumer's handles is ``minimq.runtime.pop_renew``. Run end to
-end by tests/test_pop.py; lesson 13 (pop-invisible-time) shows it.
+end by tests/test_pop.py; lesson 12 (pop-invisible-time) shows it.
 What this module does with the decisions:
 - A receive pops across the topic's queues (``core.pop.pop_plan``), writes one checkpoint
   per queue's batch, moves the group's offset at once (``OffsetPersisted`` via ``pop``)

@@ -6,7 +6,7 @@ asynchronous replication to the slave (RocketMQ's ``DefaultHAService``,
 its periodic sync (``BrokerController``, ``SlaveSynchronize``), the pulls a slave answers
 (``PullMessageProcessor`` on a ``SLAVE``), and what the master's death and return do to
 them. The rules and their defaults are ``minimq.core.replication``'s, the routes
-``minimq.runtime.route``'s; tests/test_failover.py runs them and lesson 17
+``minimq.runtime.route``'s; tests/test_failover.py runs them and lesson 16
 (broker-failover) tells them (path P14).
 Rules:
 - Every write to the master reaches the slave at the HA write service's next turn (it

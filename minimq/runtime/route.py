@@ -3,7 +3,7 @@
 Owns: ``NameServer`` (RocketMQ's ``RouteInfoManager``: which brokers of each broker name
 are live, by id) and ``ClientRoute`` (``MQClientInstance.brokerAddrTable`` of one client
 process: its copy of the route and the address lookups made from it). They matter once a
-broker name has a slave (``World.add_slave``, path P14, lesson 17); a world without one
+broker name has a slave (``World.add_slave``, path P14, lesson 16); a world without one
 has no name server, and every client reaches the one broker by its name, as before.
 Rules:
 - A broker registers with the name server when it starts (``registerBrokerAll``); a

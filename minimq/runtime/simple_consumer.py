@@ -2,7 +2,7 @@
 
 Owns: ``SimpleConsumer`` and ``MessageView``, mirroring the 5.x Java client's
 ``SimpleConsumerImpl`` and ``MessageViewImpl`` (``rocketmq-clients``); the broker's and
-the proxy's side is ``minimq.runtime.pop_service``. Lesson 13 (pop-invisible-time)
+the proxy's side is ``minimq.runtime.pop_service``. Lesson 12 (pop-invisible-time)
 tells the coupon incident through it.
 
     consumer = world.simple_consumer("coupon-system", "order-paid", await_duration_ms=20_000)

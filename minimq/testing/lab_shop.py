@@ -2,7 +2,7 @@
 
 Owns: ``LabOrders`` (the order system of one run: the plain sender with its "never lose
 a message" loop, ``minimq.apps.orders``, or, for a schedule whose producer is
-``transaction``, the transactional order system of lesson 14, ``minimq.apps.order_tx``,
+``transaction``, the transactional order system of lesson 13, ``minimq.apps.order_tx``,
 with an order database of its own and the same loop), ``LAB_POP`` and ``pop_coupons``
 (the coupon system on RocketMQ 5.x SimpleConsumers, ``minimq.apps.pop_coupons``, for a
 schedule whose consumer is ``pop``).
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from minimq.runtime.simple_consumer import MessageView
     from minimq.world import World
 
-LAB_POP = PopCoupon(invisible_ms=INVISIBLE_MS)  # the coupon system's POP deploy: lesson 13's settings
+LAB_POP = PopCoupon(invisible_ms=INVISIBLE_MS)  # the coupon system's POP deploy: lesson 12's settings
 
 
 class LabOrders:

@@ -83,7 +83,7 @@ _R1: tuple[Step, ...] = (
 # before its own flush of it (15 s): it comes back at 21 s with no offset for the queue
 # (its 10 s flush came first). c1 is killed at 12 s while the broker is down and comes
 # back at 12.5 s: the new process has no offset of its own, so once it reaches the broker
-# it starts the queue where the broker says, and order-1 is delivered again (lesson 15's
+# it starts the queue where the broker says, and order-1 is delivered again (lesson 14's
 # shape).
 _I1: tuple[Step, ...] = (
     _PAY,
@@ -92,7 +92,7 @@ _I1: tuple[Step, ...] = (
 )
 
 
-# J1: lesson 17's shape. The coupon system is down from 2 s (killed as order-1 is
+# J1: lesson 16's shape. The coupon system is down from 2 s (killed as order-1 is
 # sent, before it arrives) to 90 s, so the order waits on the master; the
 # master is lost at 68 s, after the slave's offset sync at 61 s, and the coupon system
 # consumes from the slave (slaveReadEnable=true) from 90 s on, persisting its offsets

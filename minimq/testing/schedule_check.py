@@ -50,7 +50,7 @@ from minimq.testing.steps import (
 
 WEEK_MS = 7 * 24 * 3_600_000
 BROKER_DOWN_MS = 10_000  # a broker crash without its own restart_after is down this long
-MASTER_DOWN_MS = 237_000  # a master_down without its own restart_after: lesson 17's outage
+MASTER_DOWN_MS = 237_000  # a master_down without its own restart_after: lesson 16's outage
 MAX_STATEMENT = 100
 MAX_TIMES = 16
 MAX_STEPS = 200

@@ -220,7 +220,7 @@ class BrokerCrash:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MasterDown:
     """The broker's master dies now and is back ``restart_after`` ms later (237 s when 0,
-    lesson 17's outage); a schedule with this step runs the broker with a slave that
+    lesson 16's outage); a schedule with this step runs the broker with a slave that
     serves reads (``slaveReadEnable=true``: the 5.x default, false, refuses every pull
     from a slave, so nothing is consumed and nothing diverges). While the master is out of
     a client's route the coupon system consumes from the slave and persists its offsets

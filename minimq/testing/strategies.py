@@ -99,7 +99,7 @@ FAULT_WEIGHTS: tuple[tuple[str, str, int], ...] = (
 MODE_WEIGHT = 3
 PUSH_ONLY = frozenset({"slow", "broker_crash", "failover"})  # no consume timeout on POP; a broker crash: see below
 # A broker crash is drawn with the push consumer and the plain producer only: what it
-# does to POP checkpoints and half messages is lessons 13 to 15's, not this path's.
+# does to POP checkpoints and half messages is lessons 12 to 14's, not this path's.
 PLAIN_ONLY = frozenset({"broker_crash", "failover"})
 POP_ONLY = frozenset({"invisible"})
 TX_ONLY = frozenset({"slow_tx", "lost_end"})
@@ -135,7 +135,7 @@ BROKER_CRASH_MS = {500: 11_000, 2000: 13_000, 6000: 16_000}
 # the coupon process c1 killed 1 s into the 10 s outage, 1 s after the restart (before its
 # next persist), or not at all; by the ``detail`` choice
 BROKER_KILL_AFTER_MS = (1_000, 11_000, None)
-# Failover, lesson 17's shape: the coupon system down from the faults' time (just after
+# Failover, lesson 16's shape: the coupon system down from the faults' time (just after
 # its first payments) to 90 s, so the orders wait on the master; the master lost at 68 s
 # (after the slave's offset sync at 61 s) and back at 305 s (the slave learns it at its
 # next route poll and syncs at 313 s); the coupon system consumes from the slave from

@@ -1,4 +1,4 @@
-"""Lesson 17 (path P14): the master is down, the coupon system works from the slave, and the
+"""Lesson 16 (path P14): the master is down, the coupon system works from the slave, and the
 master comes back with older offsets.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: the coupon
@@ -38,7 +38,7 @@ from minimq.events import (
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson17 import (
+from minimq.lessons.lesson16 import (
     COUPON_BACK_MS,
     CRASH_MS,
     DEPLOY_MS,
@@ -99,7 +99,7 @@ def delivered(events: list[Event], since_ms: int, until_ms: int) -> list[str]:
 
 
 def test_the_lesson_is_registered_with_its_path() -> None:
-    assert find("17") is find("broker-failover") is find("17_broker_failover") is LESSON
+    assert find("16") is find("broker-failover") is find("16_broker_failover") is LESSON
     assert LESSON.paths == ("P14",)
     assert [r.design for r in LESSON.runs] == ["naive", "naive/persist_every_second", "unique_key"]
     assert all(r.shop["slave"] == {"slave_read_enable": True} for r in LESSON.runs)

@@ -1,4 +1,4 @@
-"""Lesson 14 (path P16): a transactional "order paid" is committed twice.
+"""Lesson 13 (path P16): a transactional "order paid" is committed twice.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: the broker's
 scans run every 30 s from its start; a local transaction longer than transactionTimeOut
@@ -34,7 +34,7 @@ from minimq.events import (
 )
 from minimq.lessons import LESSONS, find
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson14 import INVOICE_MS, LESSON, LONGER_TIMEOUT_MS, ORDERS, PAID_MS, SCAN_MS
+from minimq.lessons.lesson13 import INVOICE_MS, LESSON, LONGER_TIMEOUT_MS, ORDERS, PAID_MS, SCAN_MS
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
@@ -75,7 +75,7 @@ def order_of(events: list[Event]) -> dict[str, str]:
 
 
 def test_the_lesson_is_registered_with_its_path() -> None:
-    assert find("14") is find("transaction-commit") is find("14_transaction_commit") is LESSON
+    assert find("13") is find("transaction-commit") is find("13_transaction_commit") is LESSON
     assert LESSON.paths == ("P16",) and LESSON in LESSONS
     assert [r.design for r in LESSON.runs] == ["naive", "transaction_timeout_60s", "unique_key"]
     assert LESSON.runs[-1].shop["idempotent_red_packet"] is True

@@ -1,4 +1,4 @@
-"""Lesson 15 (path P13): the broker crashes and its consumer offsets go back to its last flush.
+"""Lesson 14 (path P13): the broker crashes and its consumer offsets go back to its last flush.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: the broker
 flushes its offsets at 20 s and dies at 24 s, before its 25 s flush; the coupon offsets of
@@ -38,7 +38,7 @@ from minimq.events import (
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson15 import CRASH_MS, END_MS, LESSON, ORDERS, POD_RESTART_MS, RESTART_MS
+from minimq.lessons.lesson14 import CRASH_MS, END_MS, LESSON, ORDERS, POD_RESTART_MS, RESTART_MS
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
@@ -81,7 +81,7 @@ def order_of(events: list[Event], msg_id: str) -> str:
 
 
 def test_the_lesson_is_registered_with_its_path() -> None:
-    assert find("15") is find("broker-crash") is find("15_broker_crash") is LESSON
+    assert find("14") is find("broker-crash") is find("14_broker_crash") is LESSON
     assert LESSON.paths == ("P13",)
     assert [r.design for r in LESSON.runs] == ["naive", "naive/persist_every_second", "unique_key"]
     assert LESSON.runs[1].shop["coupon_consumer"] == {"persist_interval_ms": 1000}

@@ -1,4 +1,4 @@
-"""Lesson 13 (path P17): a SimpleConsumer's invisible duration runs out while its handler works.
+"""Lesson 12 (path P17): a SimpleConsumer's invisible duration runs out while its handler works.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: coupon-1
 pops order-1001's message at 12:00 and waits for the wallet lock; its checkpoint is
@@ -32,7 +32,7 @@ from minimq.events import (
 )
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson13 import INVISIBLE_MS, LESSON, LOCK, LONGER_MS, PAY_MS
+from minimq.lessons.lesson12 import INVISIBLE_MS, LESSON, LOCK, LONGER_MS, PAY_MS
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
 from minimq.trace import Trace
 
@@ -67,7 +67,7 @@ def of(events: list[Event], kind: type[Event]) -> list[Event]:
 
 
 def test_registered_with_its_path_and_script() -> None:
-    assert find("13") is find("pop-invisible-time") is find("13_pop_invisible_time") is LESSON
+    assert find("12") is find("pop-invisible-time") is find("12_pop_invisible_time") is LESSON
     assert LESSON.paths == ("P17",) and LESSON.processes == ("coupon-1", "coupon-2")
 
 
@@ -122,7 +122,7 @@ def test_the_unique_key_turns_three_deliveries_into_one_coupon(seed: int) -> Non
 
 
 def test_json_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lesson", "13", "--json"]) == 0
+    assert main(["lesson", "12", "--json"]) == 0
     runs = {r["design"]: r for r in json.loads(capsys.readouterr().out)["runs"]}
     assert [runs[d]["groups"][COUPON_GROUP]["duplicate_effects"] for d in runs] == [2, 1, 0]
     assert [runs[d]["retries"] for d in runs] == [2, 1, 2]

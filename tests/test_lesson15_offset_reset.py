@@ -1,4 +1,4 @@
-"""Lesson 16 (path P15): an operator's reset by time replays hours of orders.
+"""Lesson 15 (path P15): an operator's reset by time replays hours of orders.
 
 For seeds 1 to 5, read from the ``--json`` summary and from each run's trace: the coupon
 system skips order-1002 on a marketing timeout at 00:20; at 01:30 the operator resets
@@ -23,7 +23,7 @@ from minimq.cli import main
 from minimq.events import AppEvent, Event, MessageDelivered, OffsetReset, PullOffsetMoved
 from minimq.lessons import find
 from minimq.lessons.base import Lesson, Run
-from minimq.lessons.lesson16 import END_MS, LESSON, ORDERS, PAY_MS, RESET_MS, RESET_TO_MS, SLOW_ORDER
+from minimq.lessons.lesson15 import END_MS, LESSON, ORDERS, PAY_MS, RESET_MS, RESET_TO_MS, SLOW_ORDER
 from minimq.lessons.runner import NullView, RunSummary, run_lesson
 
 SEEDS = [1, 2, 3, 4, 5]
@@ -54,7 +54,7 @@ def ran(request: pytest.FixtureRequest) -> dict[str, Ran]:
 
 
 def test_the_lesson_is_registered_with_its_path() -> None:
-    assert find("16") is find("offset-reset") is find("16_offset_reset") is LESSON
+    assert find("15") is find("offset-reset") is find("15_offset_reset") is LESSON
     assert LESSON.paths == ("P15",)
     assert [r.design for r in LESSON.runs] == ["naive", "redis_do_then_mark_1h", "unique_key"]
     assert [r.shop.get("coupon_design", "no_dedupe") for r in LESSON.runs] == [
