@@ -193,14 +193,14 @@ LESSON12: dict[str, tuple[str, str]] = {
         "on its own. changeInvisibleDuration can extend a message while a call works (a new checkpoint, a "
         "new handle; the old one acks nothing), but a call stuck on a lock extends nothing; the 5.x "
         "PushConsumer renews for you, for at most 3 h, then nacks it and it comes back. "
-        "As in lesson 7, give every lock and remote call a timeout well below the invisible duration. Lesson 17 "
-        "does not cover this path: its designs are push-consumer listeners.",
+        "As in lesson 7, give every lock and remote call a timeout well below the invisible duration. The fix "
+        "matrix (lesson 17) replays this path in its G1 column, each design as a SimpleConsumer's handler.",
         "唯一索引让第一次之后的每次投递都变得无害，但它们照样会执行：每次都会把 INSERT 之前的事全做一遍，所以"
         "券的事务之外的每个副作用都得自己做到幂等。changeInvisibleDuration 可以在处理期间给消息续上不可见时间"
         "（新的检查点、新的句柄，旧句柄从此 ack 不掉任何东西），可卡在锁上的调用自己续不了；5.x 的 "
         "PushConsumer 会替你自动续期，但最多 3 小时，之后 nack，消息照样回来。和第 "
-        "7 课一样：每把锁、每次远程调用都设一个远小于不可见时间的超时。第 17 课没有覆盖这条路径：那里的方案都"
-        "是 Push 消费者的消费逻辑。",
+        "7 课一样：每把锁、每次远程调用都设一个远小于不可见时间的超时。第 17 课的修复矩阵在 G1 列重放"
+        "这条路径，每个方案都作为 SimpleConsumer 的处理逻辑来跑。",
     ),
 }
 
