@@ -18,6 +18,7 @@ import asyncio
 import pytest
 
 from minimq import ConsumeStatus, LocalTransactionState, Message, World
+from minimq.core.transaction import CID_RMQ_SYS_TRANS, TRANS_HALF_TOPIC
 from minimq.errors import MinimqError
 from minimq.events import (
     BrokerCrashed,
@@ -25,7 +26,10 @@ from minimq.events import (
     CommitLogTruncated,
     HalfMessageCommitted,
     MessageRevived,
+    MessageStored,
     OffsetCorrected,
+    OffsetRestored,
+    OpRecordsLost,
     TransactionChecked,
 )
 from minimq.model import MessageQueue
@@ -208,3 +212,53 @@ def test_a_pop_offset_left_past_an_empty_queue_stays_and_the_world_still_gets_qu
         assert (world.broker.max_offset(q0), world.broker.query_offset("points", q0)) == (0, 1)
         assert world.broker.pops.backlog("points", "order-paid") == 0
         assert world.trace.of(OffsetCorrected) == []
+
+
+# -- a process crash takes the check-back back to its last offsets flush ---------------------
+def _commits_after_a_check(crash_ms: int | None) -> World:
+    """order-1's local transaction answers UNKNOW; the scan of 30 s checks it and the
+    listener answers COMMIT; the broker process dies at ``crash_ms`` (None: never)."""
+    world = _world()
+    producer = world.transaction_producer("order-system", lambda msg: LocalTransactionState.COMMIT_MESSAGE)
+    world.run_until(1_000)
+    world.run(producer.send_in_transaction(Message("order-paid", b"{}", keys=("order-1",)), _unknown))
+    if crash_ms is not None:
+        world.broker_crash(crash_ms, down_ms=1_000)
+    assert world.run_until_quiet(300_000)
+    return world
+
+
+def test_a_process_crash_before_the_offsets_flush_checks_the_half_again_and_commits_it_twice_more() -> None:
+    """The scan of 30 s wrote @0 back as @1 (checked) and moved its offset to 1; the
+    COMMIT's op record for @1 waits for the batch of 36 s. The process dies at 32 s: the op
+    record dies with it, and the restart takes the scan back to offset 0, flushed at 30 s.
+    The scan of 60 s checks @0 and @1 again: the listener answers COMMIT twice more."""
+    with _commits_after_a_check(None) as calm:
+        (msg_id,) = {e.msg_id for e in calm.trace.of(HalfMessageCommitted)}
+        assert len(calm.trace.of(HalfMessageCommitted)) == 1
+    with _commits_after_a_check(32_000) as world:
+        (lost,) = world.trace.of(OpRecordsLost)
+        assert (lost.at_ms, lost.half_offsets) == (32_000, (1,))
+        (back,) = [e for e in world.trace.of(OffsetRestored) if e.group == CID_RMQ_SYS_TRANS]
+        assert (back.topic, back.queue_id, back.offset, back.previous, back.flushed_ms) == (
+            TRANS_HALF_TOPIC,
+            0,
+            0,
+            1,
+            30_000,
+        )
+        checks = world.trace.of(TransactionChecked)
+        assert [(e.at_ms // 1000, e.half_offset) for e in checks] == [(30, 0), (60, 0), (60, 1)]
+        commits = world.trace.of(HalfMessageCommitted)
+        assert [e.commits for e in commits] == [1, 2, 3] and {e.msg_id for e in commits} == {msg_id}
+        stored = [e for e in world.trace.of(MessageStored) if e.topic == "order-paid"]
+        assert [e.msg_id for e in stored] == [msg_id] * 3, "three messages, one msg id (#5574)"
+
+
+def test_a_crash_after_the_offsets_flush_took_the_scan_checks_nothing_again() -> None:
+    """Dead at 37 s: the flush of 35 s holds offset 1 and the op record of @1 was written
+    at 36 s; the restart changes nothing the scan will see."""
+    with _commits_after_a_check(37_000) as world:
+        assert world.trace.of(OpRecordsLost) == []
+        assert [e for e in world.trace.of(OffsetRestored) if e.group == CID_RMQ_SYS_TRANS] == []
+        assert len(world.trace.of(HalfMessageCommitted)) == 1

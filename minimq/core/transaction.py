@@ -45,12 +45,23 @@ Rules:
   written yet (up to 3 s, or 6 s for the first) races the scan the same way.
 The table decides; the shell stores the copies, asks the producers and records the
 events (``minimq.runtime.transaction``).
+- The scan's position is the half queue's consume offset of the system group
+  ``CID_RMQ_SYS_TRANS`` (``TransactionalMessageBridge.fetchConsumeOffset``,
+  ``updateConsumeOffset``): it lives in the broker's consumer offset table and reaches
+  the disk with it, every 5 s (``flush``). A broker that dies goes back to that flush at
+  its restart (``reload``): the scan walks again over the entries it had passed since,
+  and checks again each one without a written op record, ``CHECKED`` ones included (no
+  op record marks an entry written back), so a transaction gets two live entries, two
+  check-backs and, when the listener answers COMMIT, two commits. The op records still
+  queued in memory die with the process: their halves, committed or rolled back, are
+  checked again (a check listener that answers COMMIT for a committed order commits it
+  once more). With no offset ever flushed, the scan starts at the queue's min offset, 0.
 - An OS crash that cuts the commit log back cuts the half queue with it (``cut``): an
   entry written since the last flush is gone, with its op records; the producer's END
   for it finds nothing, and the next halves take its offset.
 Simplifications: one half queue (RocketMQ has one too); the op records are kept as a set
-of half offsets, not as messages (so an OS crash spares the op records of the entries it
-spares, and a process crash the ones still queued); the first check is never put off by the
+of half offsets, not as messages, and the op queue's own consume offset is not kept (going
+back re-reads op records, which only confirms them); the first check is never put off by the
 ``CHECK_IMMUNITY_TIME_IN_SECONDS`` property, so the 5.1.1 guard that refuses a producer's
 commit after it (code 604) is not modelled; an op batch is never written early for size
 (``transactionOpMsgMaxSize = 4096`` bytes); the scan reads every op record at once and
@@ -67,6 +78,7 @@ from minimq.model import LocalTransactionState
 from minimq.records import record
 
 TRANS_HALF_TOPIC = "RMQ_SYS_TRANS_HALF_TOPIC"
+CID_RMQ_SYS_TRANS = "CID_RMQ_SYS_TRANS"  # MixAll.CID_SYS_RMQ_TRANS: the group of the scan's offset
 TRANS_CHECK_MAX_TIME_TOPIC = "TRANS_CHECK_MAX_TIME_TOPIC"
 TRANSACTION_CHECK_INTERVAL_MS = 30_000  # BrokerConfig.transactionCheckInterval (5.1.1+)
 TRANSACTION_TIMEOUT_MS = 6_000  # BrokerConfig.transactionTimeOut
@@ -140,6 +152,7 @@ class HalfMessageTable:
     def __init__(self) -> None:
         self.halves: list[Half] = []  # by half offset
         self.scan_offset = 0  # where the next scan starts (the half queue's consume offset)
+        self.flushed_scan_offset: int | None = None  # as last written to disk; None: never
         self._ops_written: set[int] = set()  # half offsets the scan will skip
         self._ops_queued: list[int] = []  # op records not written yet
         self._last_op_write_ms: int | None = None  # MessageQueueOpContext.lastWriteTimestamp
@@ -235,7 +248,25 @@ class HalfMessageTable:
         self.halves.append(copy)
         return copy
 
-    # -- an OS crash -----------------------------------------------------------------------
+    # -- the disk and a crash ----------------------------------------------------------------
+    def flush(self) -> None:
+        """The consumer offsets are written: the scan's position with them."""
+        self.flushed_scan_offset = self.scan_offset
+
+    def drop_queued_ops(self) -> list[int]:
+        """The broker process died: the op records queued in memory are gone. Returns the
+        half offsets they were for."""
+        lost, self._ops_queued = self._ops_queued, []
+        self._last_op_write_ms = None  # the op context is made anew with the next record
+        return lost
+
+    def reload(self) -> tuple[int, int]:
+        """A restart: the scan goes back to its flushed position (the min offset, 0, when
+        none was ever flushed). Returns (offset, previous)."""
+        previous = self.scan_offset
+        self.scan_offset = min(self.flushed_scan_offset or 0, len(self.halves))
+        return self.scan_offset, previous
+
     def cut(self, length: int) -> list[Half]:
         """The half queue ends at ``length`` after an OS crash cut the commit log back
         (``recoverAbnormally``): the entries past it are gone, with their op records

@@ -120,3 +120,13 @@ class OpMessageWritten(Event):
     half entries at ``half_offsets`` are done, and the scan skips them from now on."""
 
     half_offsets: tuple[int, ...]
+
+
+@record
+class OpRecordsLost(Event):
+    """The broker process died with op records queued in memory, not written yet: the
+    half entries at ``half_offsets`` have no op record, and after the restart the scan
+    checks them again, though each was committed or rolled back (``TransactionalOpBatchService``
+    writes every 3 s)."""
+
+    half_offsets: tuple[int, ...]

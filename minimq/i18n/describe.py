@@ -77,6 +77,7 @@ def lane(event: ev.Event) -> str | None:
             | ev.HalfMessageRolledBack()
             | ev.HalfMessageDiscarded()
             | ev.OpMessageWritten()
+            | ev.OpRecordsLost()
             | ev.BrokerCrashed()
             | ev.BrokerRestarted()
             | ev.CommitLogTruncated()
@@ -266,6 +267,7 @@ def _values(event: ev.Event, lang: str, ids: Mapping[str, str]) -> tuple[str, di
             | ev.HalfMessageRolledBack()
             | ev.HalfMessageDiscarded()
             | ev.OpMessageWritten()
+            | ev.OpRecordsLost()
         ):
             return _transaction(event, key, sid)
         case ev.AppEvent():
@@ -353,7 +355,7 @@ def _transaction(event: ev.Event, key: str, sid: Callable[[str], str]) -> tuple[
             return key, {"msg": sid(event.msg_id), "offset": event.half_offset}
         case ev.HalfMessageDiscarded():
             return key, {"msg": sid(event.msg_id), "offset": event.half_offset, "times": event.check_times}
-        case ev.OpMessageWritten():
+        case ev.OpMessageWritten() | ev.OpRecordsLost():
             return key, {"offsets": ", ".join(f"@{n}" for n in event.half_offsets)}
     return key, {}
 

@@ -546,6 +546,10 @@ EVENTS.update(
             "op message written: {offsets} marked done in the half queue, skipped by every later check-back",
             "写入 Op 消息：半消息队列中的 {offsets} 标记为已结束，之后的事务回查都会跳过",
         ),
+        "ev.OpRecordsLost": (
+            "op records of {offsets} lost with the process (queued, not written yet): the check-back will ask about them again",
+            "{offsets} 的 Op 消息还在内存里排队、没写进去，随进程一起丢了：重启后事务回查会再问一遍",
+        ),
         "evb.ProducerRegistered": ("{producer} registered", "{producer} 已注册"),
         "evb.ProducerUnregistered": ("{producer} unregistered", "{producer} 已注销"),
         "evb.HalfMessageStored": ("half {msg} @{offset}", "半消息 {msg} @{offset}"),
@@ -563,6 +567,7 @@ EVENTS.update(
         "evb.HalfMessageRolledBack": ("ROLLBACK {msg} @{offset}", "ROLLBACK {msg} @{offset}"),
         "evb.HalfMessageDiscarded": ("{msg} discarded after {times} checks", "{msg} 回查 {times} 次后丢弃"),
         "evb.OpMessageWritten": ("op: {offsets} done", "Op 消息：{offsets} 已结束"),
+        "evb.OpRecordsLost": ("op of {offsets} lost", "{offsets} 的 Op 消息丢失"),
         "fault.lose_end_transaction": ("the END_TRANSACTION of {target} is lost", "{target} 的 END_TRANSACTION 丢了"),
         # the order system's transactional message (``minimq.apps.order_tx``, lesson 13)
         "app.tx_update": (

@@ -84,6 +84,7 @@ class BrokerLife:
         broker = self._broker
         if self._offsets.catch_up(now):
             broker.offsets.flush()
+            broker.transactions.table.flush()  # the scan's offset is in that table too
             self.offsets_written_ms = self._offsets.taken_ms
         if self._delay.catch_up(now):
             broker.send_backs.schedule.flush()
@@ -131,6 +132,7 @@ class BrokerLife:
         broker.groups.drop_all_channels()
         broker.locks = RebalanceLockManager()
         broker.send_backs.stop()
+        broker.transactions.crashed()
         if broker.ha is not None:  # a master with a slave: replication and route (P14)
             broker.ha.master_crashed()
 
@@ -160,6 +162,7 @@ class BrokerLife:
                     flushed_ms=flushed,
                 )
             )
+        broker.transactions.reload(flushed)
         flushed = _ms(self.delay_written_ms)
         for level, offset, previous in broker.send_backs.schedule.reload():
             world.emit(

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from minimq.core.send_back import Copy
 from minimq.core.transaction import (
+    CID_RMQ_SYS_TRANS,
     PROPERTY_PRODUCER_GROUP,
     PROPERTY_REAL_QUEUE_ID,
     PROPERTY_REAL_TOPIC,
@@ -63,7 +64,9 @@ from minimq.events import (
     HalfMessageDiscarded,
     HalfMessageRolledBack,
     HalfMessageStored,
+    OffsetRestored,
     OpMessageWritten,
+    OpRecordsLost,
     ProducerRegistered,
     ProducerUnregistered,
     TransactionChecked,
@@ -240,6 +243,7 @@ class TransactionService:
         if not self._broker.alive:  # a crashed broker checks nothing; its halves wait on disk
             self._arm_scan()
             return
+        self._broker.life.catch_up()  # the scan moves its offset: the flushes due first
         for step in self.table.scan(now, timeout_ms=self.timeout_ms, check_max=self.check_max):
             match step:
                 case Discard(half=half):
@@ -310,6 +314,34 @@ class TransactionService:
         """Write ``msg`` to the commit log, as every write is: the flush service wakes."""
         self._broker.store.append(msg)
         self._broker.life.written(self._broker.store.position)
+
+    def crashed(self) -> None:
+        """The broker process died: the op records queued in memory with it
+        (``HalfMessageTable.drop_queued_ops``)."""
+        if self._ops_due is not None:
+            self._ops_due.cancel()
+            self._ops_due = None
+        lost = self.table.drop_queued_ops()
+        if lost:
+            self._world.emit(OpRecordsLost(at_ms=self._world.now_ms, half_offsets=tuple(lost)))
+
+    def reload(self, flushed_ms: int) -> None:
+        """A restart: the scan goes back to the position last flushed with the consumer
+        offsets (flushed at ``flushed_ms``, -1: never), told as the system group's offset."""
+        offset, previous = self.table.reload()
+        if offset != previous:
+            self._world.emit(
+                OffsetRestored(
+                    at_ms=self._world.now_ms,
+                    group=CID_RMQ_SYS_TRANS,
+                    topic=TRANS_HALF_TOPIC,
+                    queue_id=0,
+                    offset=offset,
+                    previous=previous,
+                    flushed_ms=flushed_ms,
+                )
+            )
+        self._arm_scan()
 
     def cut(self) -> None:
         """An OS crash cut the commit log back, and the half queue with it: the entries
