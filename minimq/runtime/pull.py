@@ -69,7 +69,7 @@ class Puller:
         batch = self.s.consumer.pull_batch_size
         what = f"pull {mq}"
         max_span = self.s.consumer.consume_concurrently_max_span
-        s, route, epochs = self.s, self.s.route, self.s.broker_epochs
+        route = self.s.route
         while not pq.dropped:
             held = pq.flow_control(self.s.orderly, max_span)
             if held is not None:
@@ -87,8 +87,7 @@ class Puller:
             commit = self.s.offset_store.read(mq) if self.s.clustering and not found.slave else None
 
             def request(b: Broker, offset: int = offset, commit: int | None = commit) -> Awaitable[PullResult]:
-                if b.life.epoch != epochs.get(b.name):  # a new connection: see ``connected``
-                    s.connected(b)
+                self.s.connected(b)
                 return b.pull(self.s.group, self.s.client, mq, offset, batch, commit)
 
             try:
